@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# FerretDB v1.x (MongoDB wire protocol, SQLite backend) without Docker: built from the Go module
+# proxy with the pinned go.mod in deploy/local/ferretdb, cached in $OMNI_CACHE/bin.
+#   deploy/local/ferretdb.sh install|start|stop|status|logs
+# Env: FERRETDB_PORT (27017).
+COMPONENT=ferretdb
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MOD_DIR="$OMNI_ROOT/deploy/local/ferretdb"
+FERRETDB_VERSION="$(sed -n 's:.*github.com/FerretDB/FerretDB \(v[0-9.]*\).*:\1:p' "$MOD_DIR/go.mod")"
+BIN="$OMNI_CACHE/bin/ferretdb-$FERRETDB_VERSION"
+FERRETDB_PORT="${FERRETDB_PORT:-27017}"
+DIR="$OMNI_DATA/ferretdb"
+PID_FILE="$DIR/ferretdb.pid"
+LOG_FILE="$DIR/ferretdb.log"
+
+install() {
+  if [ -x "$BIN" ]; then return 0; fi
+  need go "Install Go 1.22+ (e.g. 'apt-get install -y golang')."
+  log "building FerretDB $FERRETDB_VERSION from the Go module proxy (first time only, ~1-2 min)"
+  mkdir -p "$OMNI_CACHE/bin" "$OMNI_CACHE/ferretdb-build"
+  # The module zip lacks the generated build/version/version.txt that FerretDB's main requires, and
+  # the module cache is read-only: vendor into a scratch copy, add the file, build from the vendor tree.
+  local work="$OMNI_CACHE/ferretdb-build"
+  cp "$MOD_DIR/go.mod" "$MOD_DIR/go.sum" "$work/"
+  (cd "$work" && GOFLAGS=-mod=mod go mod vendor) || die "go mod vendor failed (is the Go module proxy reachable?)"
+  echo "$FERRETDB_VERSION" > "$work/vendor/github.com/FerretDB/FerretDB/build/version/version.txt"
+  (cd "$work" && go build -mod=vendor -trimpath -o "$BIN.tmp" github.com/FerretDB/FerretDB/cmd/ferretdb) \
+    || die "go build of FerretDB failed"
+  mv "$BIN.tmp" "$BIN"
+  log "installed $("$BIN" --version | head -n1)"
+}
+
+ready() { port_open 127.0.0.1 "$FERRETDB_PORT"; }
+
+start() {
+  install
+  if pid_alive "$(read_pid "$PID_FILE")"; then log "already running (pid $(read_pid "$PID_FILE"))"; return 0; fi
+  if port_open 127.0.0.1 "$FERRETDB_PORT"; then die "port $FERRETDB_PORT is taken by another process; set FERRETDB_PORT or MONGODB_URI"; fi
+  mkdir -p "$DIR/data" "$DIR/state"
+  log "starting on 127.0.0.1:$FERRETDB_PORT (SQLite data in $DIR/data)"
+  setsid "$BIN" --handler=sqlite --sqlite-url="file:$DIR/data/" --state-dir="$DIR/state" \
+    --listen-addr="127.0.0.1:$FERRETDB_PORT" --debug-addr=- --telemetry=disable \
+    --log-level=warn --log-format=json >>"$LOG_FILE" 2>&1 < /dev/null &
+  echo $! > "$PID_FILE"
+  wait_until 30 "FerretDB" ready || die "FerretDB not ready after 30 s: $(tail -n 20 "$LOG_FILE")"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop_pid_file "$PID_FILE" "FerretDB" ;;
+  status) if pid_alive "$(read_pid "$PID_FILE")" && ready; then echo "ferretdb: running on 127.0.0.1:$FERRETDB_PORT"; else echo "ferretdb: stopped"; exit 1; fi ;;
+  logs) tail -n 100 "$LOG_FILE" ;;
+  *) echo "usage: $0 install|start|stop|status|logs" >&2; exit 2 ;;
+esac

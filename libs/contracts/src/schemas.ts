@@ -1,0 +1,160 @@
+import { z } from 'zod';
+
+/**
+ * Data schemas of every event on Kafka (★ public contract). Types are inferred from them; producers
+ * validate before producing and consumers validate on consume. Additive, optional fields only within
+ * a version; anything else is a new `.v2` event and topic, side by side with the old.
+ */
+
+export const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'email', 'web'] as const;
+export const ChannelSchema = z.enum(CHANNELS);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+export const MESSAGE_TYPES = [
+  'text', 'image', 'audio', 'video', 'document', 'location', 'contact', 'interactive', 'reaction', 'sticker',
+] as const;
+export const MessageTypeSchema = z.enum(MESSAGE_TYPES);
+export type MessageType = z.infer<typeof MessageTypeSchema>;
+
+const id = z.string().min(1).max(256);
+const isoTime = z.iso.datetime({ offset: true });
+
+export const AttachmentSchema = z
+  .object({
+    kind: z.enum(['image', 'audio', 'video', 'document', 'sticker', 'file']),
+    mime: z.string().min(1).max(255),
+    size: z.number().int().nonnegative().optional(),
+    url: z.url().optional(),
+    mediaId: z.string().min(1).max(512).optional(),
+    sha256: z.string().regex(/^[a-f0-9]{64}$/i).optional(),
+    filename: z.string().max(255).optional(),
+    caption: z.string().max(4096).optional(),
+  })
+  .refine((a) => a.url !== undefined || a.mediaId !== undefined, { message: 'an attachment needs url or mediaId' });
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+export const CustomerRefSchema = z.object({
+  channelUserId: id,
+  displayName: z.string().max(256).optional(),
+  locale: z.string().max(35).optional(),
+});
+
+/** Common routing fields of every per-conversation event. */
+const ConversationScoped = {
+  tenantId: id,
+  region: z.string().min(1).max(64),
+  channel: ChannelSchema,
+  accountId: id,
+  conversationId: id,
+};
+
+export const InboundMessageSchema = z.object({
+  ...ConversationScoped,
+  customer: CustomerRefSchema,
+  message: z.object({
+    channelMessageId: id,
+    direction: z.literal('inbound'),
+    type: MessageTypeSchema,
+    text: z.string().max(65536).optional(),
+    attachments: z.array(AttachmentSchema).max(20).default([]),
+    replyToId: id.optional(),
+    timestamp: isoTime,
+    location: z
+      .object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() })
+      .optional(),
+    contacts: z.array(z.object({ name: z.string().optional(), phones: z.array(z.string()).default([]), emails: z.array(z.string()).default([]) })).optional(),
+    interactive: z.object({ kind: z.enum(['button', 'list', 'quick_reply', 'postback', 'callback']), id: z.string(), title: z.string().optional() }).optional(),
+    reaction: z.object({ emoji: z.string().max(32), targetMessageId: id }).optional(),
+    /** Channel-specific extras that have no normalized field yet (kept small). */
+    meta: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  }),
+});
+export type InboundMessage = z.infer<typeof InboundMessageSchema>;
+
+export const DELIVERY_STATES = ['sent', 'delivered', 'read', 'failed'] as const;
+export const DeliveryStateSchema = z.enum(DELIVERY_STATES);
+export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
+
+export const DeliveryStatusSchema = z.object({
+  ...ConversationScoped,
+  /** Our id of the outbound message (the outbound command's messageId). */
+  messageId: id,
+  channelMessageId: id.optional(),
+  status: DeliveryStateSchema,
+  timestamp: isoTime,
+  error: z.object({ code: z.string(), reason: z.string(), retryable: z.boolean().optional() }).optional(),
+});
+export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
+
+export const AiRequestSchema = z.object({
+  ...ConversationScoped,
+  /** Id of the inbound message being answered (the inbound event's ce_id). */
+  messageId: id,
+  text: z.string().max(65536),
+  messageType: MessageTypeSchema,
+  customerLocale: z.string().max(35).optional(),
+  previousLanguage: z.string().max(35).optional(),
+  /** The last turns, oldest first, for context-aware answerers. */
+  history: z
+    .array(z.object({ role: z.enum(['customer', 'bot', 'agent']), text: z.string().max(4096) }))
+    .max(20)
+    .default([]),
+});
+export type AiRequest = z.infer<typeof AiRequestSchema>;
+
+export const EntitySchema = z.object({
+  type: z.string().min(1).max(64),
+  value: z.string().max(1024),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+});
+
+export const AiResultSchema = z.object({
+  ...ConversationScoped,
+  /** The inbound message this result answers. */
+  messageId: id,
+  language: z.string().max(35),
+  intent: z.object({ name: z.string().max(128), confidence: z.number().min(0).max(1) }).nullable(),
+  alternatives: z.array(z.object({ name: z.string().max(128), confidence: z.number().min(0).max(1) })).max(10).default([]),
+  entities: z.array(EntitySchema).max(100).default([]),
+  sentiment: z.object({ score: z.number().min(-1).max(1), label: z.enum(['negative', 'neutral', 'positive']), escalate: z.boolean() }).optional(),
+  answer: z.object({ text: z.string().max(8192), articleId: z.string().max(256).optional() }).nullable(),
+  abstained: z.boolean(),
+  reasons: z.array(z.string().max(512)).max(20).default([]),
+  engine: z.string().max(64),
+});
+export type AiResult = z.infer<typeof AiResultSchema>;
+
+export const OutboundCommandSchema = z.object({
+  ...ConversationScoped,
+  /** Our message id: the idempotency key of the send. */
+  messageId: id,
+  recipient: z.object({ channelUserId: id }),
+  author: z.object({ kind: z.enum(['bot', 'agent', 'system']), id: z.string().max(256).optional(), name: z.string().max(256).optional() }),
+  message: z.object({
+    type: MessageTypeSchema,
+    text: z.string().max(65536).optional(),
+    attachments: z.array(AttachmentSchema).max(20).default([]),
+    buttons: z.array(z.object({ id: z.string().max(256), title: z.string().max(64) })).max(10).optional(),
+    template: z.object({ name: z.string(), language: z.string(), params: z.array(z.string()).default([]) }).optional(),
+  }),
+  replyToMessageId: id.optional(),
+  createdAt: isoTime,
+});
+export type OutboundCommand = z.infer<typeof OutboundCommandSchema>;
+
+export const CONVERSATION_STATES = ['bot', 'queued', 'assigned', 'resolved'] as const;
+export const ConversationStateSchema = z.enum(CONVERSATION_STATES);
+export type ConversationState = z.infer<typeof ConversationStateSchema>;
+
+export const ConversationEventSchema = z.object({
+  ...ConversationScoped,
+  kind: z.enum(['opened', 'message', 'state_changed', 'assigned', 'resolved']),
+  state: ConversationStateSchema,
+  /** For kind=message: the stored message's id and direction. */
+  messageId: id.optional(),
+  direction: z.enum(['inbound', 'outbound']).optional(),
+  reason: z.string().max(512).optional(),
+  at: isoTime,
+});
+export type ConversationEvent = z.infer<typeof ConversationEventSchema>;

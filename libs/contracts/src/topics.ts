@@ -1,0 +1,24 @@
+import type { Channel } from './schemas';
+
+/** Topic names (★ public contract). The partition key of every topic is the conversationId. */
+export const TOPICS = {
+  inbound: 'omni.inbound.v1',
+  status: 'omni.status.v1',
+  aiRequest: 'omni.ai.request.v1',
+  aiResult: 'omni.ai.result.v1',
+  conversation: 'omni.conversation.v1',
+} as const;
+
+export function outboundTopic(channel: Channel): string {
+  return `omni.outbound.${channel}.v1`;
+}
+
+/** Dead letters of `topic`: the original record, its headers and the error. */
+export function dlqTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/** Delayed re-delivery of `topic`'s failed records (consumed by the group named in the record). */
+export function retryTopic(topic: string): string {
+  return `${topic}.retry`;
+}
