@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AiRequest, CloudEvent, TOPICS, createEvent, derivedId } from '@omni/contracts';
+import { EventPublisher } from '@omni/messaging';
+import { ANSWERER, Answerer } from './answerer.port';
+
+/** Understands one inbound message and publishes the result. Stateless and deterministic in id. */
+@Injectable()
+export class AnswerMessageUseCase {
+  constructor(
+    @Inject(ANSWERER) private readonly answerer: Answerer,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  async execute(event: CloudEvent<AiRequest>): Promise<void> {
+    const req = event.data;
+    const understanding = await this.answerer.understand(req);
+    const result = createEvent({
+      type: 'omni.ai.completed.v1',
+      // Same request → same result id, so a redelivered request is deduped downstream.
+      id: derivedId(req.messageId, 'ai-result'),
+      source: '/ai-worker',
+      subject: req.conversationId,
+      tenantId: req.tenantId,
+      region: req.region,
+      data: {
+        tenantId: req.tenantId, region: req.region, channel: req.channel, accountId: req.accountId,
+        conversationId: req.conversationId, messageId: req.messageId, ...understanding,
+      },
+    });
+    await this.publisher.publish(TOPICS.aiResult, result);
+  }
+}

@@ -1,0 +1,113 @@
+import { Inject, OnModuleDestroy } from '@nestjs/common';
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { errorSummary } from '@omni/contracts';
+import { counter, rootLogger } from '@omni/telemetry';
+import { WEB_CONFIG, WebConfig } from '../config';
+import { HistoryService } from './history.service';
+import { ClientFrame, ClientFrameSchema, ServerFrame } from './protocol';
+import { ReceiveWebMessageUseCase, WebSession, openSession } from './receive-web-message.use-case';
+import { SessionRegistry } from './session-registry';
+import { TokenBucket } from './token-bucket';
+
+/** Frames beyond this are cut by the ws library itself (close 1009); smaller ones get an error event. */
+const HARD_MAX_PAYLOAD = 64 * 1024;
+
+@WebSocketGateway({ path: '/ws', maxPayload: HARD_MAX_PAYLOAD })
+export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
+  private readonly log = rootLogger().child({ component: 'chat' });
+  private readonly rejected = counter('omni_web_frames_rejected_total', 'Client frames refused', ['code']);
+  private readonly sockets = new Set<WebSocket>();
+
+  constructor(
+    @Inject(WEB_CONFIG) private readonly config: WebConfig,
+    private readonly sessions: SessionRegistry,
+    private readonly history: HistoryService,
+    private readonly receive: ReceiveWebMessageUseCase,
+  ) {}
+
+  handleConnection(socket: WebSocket, _req: IncomingMessage): void {
+    this.sockets.add(socket);
+    const bucket = new TokenBucket(this.config.WEB_RATE_LIMIT_PER_10S, this.config.WEB_RATE_LIMIT_PER_10S / 10_000);
+    let session: WebSession | undefined;
+    const send = (frame: ServerFrame) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(frame));
+    const refuse = (code: string, reason: string, extra: Partial<Extract<ServerFrame, { type: 'error' }>> = {}) => {
+      this.rejected.inc({ code });
+      send({ type: 'error', code, reason, ...extra });
+    };
+
+    socket.on('message', (raw: RawData, isBinary: boolean) => {
+      void this.onFrame(raw, isBinary, { bucket, send, refuse, getSession: () => session, setSession: (s) => (session = s), socket });
+    });
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      if (session) this.sessions.remove(session.conversationId, socket);
+    });
+    socket.on('error', (err) => this.log.warn({ err: err.message }, 'socket error'));
+  }
+
+  private async onFrame(
+    raw: RawData,
+    isBinary: boolean,
+    c: {
+      bucket: TokenBucket; socket: WebSocket; send: (f: ServerFrame) => void;
+      refuse: (code: string, reason: string, extra?: Partial<Extract<ServerFrame, { type: 'error' }>>) => void;
+      getSession: () => WebSession | undefined; setSession: (s: WebSession) => void;
+    },
+  ): Promise<void> {
+    const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
+    if (isBinary) return c.refuse('unsupported_frame', 'binary frames are not supported; send JSON text');
+    if (bytes > this.config.WEB_MAX_FRAME_BYTES) {
+      return c.refuse('frame_too_large', `frame of ${bytes} bytes exceeds the ${this.config.WEB_MAX_FRAME_BYTES}-byte limit`);
+    }
+    let frame: ClientFrame;
+    try {
+      const parsed = ClientFrameSchema.safeParse(JSON.parse(raw.toString()));
+      if (!parsed.success) {
+        return c.refuse('invalid_frame', parsed.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; '));
+      }
+      frame = parsed.data;
+    } catch {
+      return c.refuse('malformed_json', 'frame is not valid JSON');
+    }
+
+    switch (frame.type) {
+      case 'ping':
+        return c.send({ type: 'pong' });
+      case 'hello': {
+        const previous = c.getSession();
+        if (previous) this.sessions.remove(previous.conversationId, c.socket);
+        const session = openSession(this.config, frame.sessionId, frame.displayName, frame.locale);
+        c.setSession(session);
+        this.sessions.add(session.conversationId, c.socket);
+        try {
+          const history = await this.history.load(session.conversationId, this.config.WEB_HISTORY_LIMIT);
+          return c.send({ type: 'welcome', conversationId: session.conversationId, history });
+        } catch (err) {
+          c.send({ type: 'welcome', conversationId: session.conversationId, history: [] });
+          return c.refuse('history_unavailable', `history could not be loaded: ${errorSummary(err).message}`);
+        }
+      }
+      case 'message': {
+        const session = c.getSession();
+        if (!session) return c.refuse('no_session', 'send {"type":"hello","sessionId":...} first', { clientMessageId: frame.clientMessageId });
+        const wait = c.bucket.take();
+        if (wait > 0) return c.refuse('rate_limited', 'too many messages; slow down', { clientMessageId: frame.clientMessageId, retryAfterMs: wait });
+        try {
+          const messageId = await this.receive.execute(this.config, session, frame.clientMessageId, frame.text);
+          return c.send({ type: 'ack', clientMessageId: frame.clientMessageId, messageId });
+        } catch (err) {
+          // Not acknowledged: the widget keeps the message and resends it with the same clientMessageId.
+          this.log.error({ err: errorSummary(err) }, 'could not publish web message');
+          return c.refuse('unavailable', 'message not accepted, please retry', { clientMessageId: frame.clientMessageId, retryAfterMs: 2_000 });
+        }
+      }
+    }
+  }
+
+  /** On shutdown, tell widgets to reconnect (to another replica) rather than leaving them hanging. */
+  onModuleDestroy(): void {
+    for (const s of this.sockets) s.close(1012, 'service restart');
+  }
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * The widget's WebSocket protocol (JSON text frames on /ws). Client frames are validated here;
+ * anything else gets `{type:"error", code, reason}` and is never produced to Kafka.
+ */
+const sessionId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'sessionId must be 16-64 characters of [A-Za-z0-9_-]');
+
+export const ClientFrameSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    sessionId,
+    displayName: z.string().trim().max(80).optional(),
+    locale: z.string().max(35).optional(),
+  }),
+  z.object({
+    type: z.literal('message'),
+    clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'clientMessageId must be 8-64 characters of [A-Za-z0-9_-]'),
+    text: z.string().trim().min(1, 'text is empty').max(4_000, 'text is longer than 4000 characters'),
+  }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrameSchema>;
+
+export interface WireMessage {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  author: 'customer' | 'bot' | 'agent' | 'system';
+  text?: string;
+  timestamp: string;
+  status?: string;
+}
+
+export type ServerFrame =
+  | { type: 'welcome'; conversationId: string; history: WireMessage[] }
+  | { type: 'ack'; clientMessageId: string; messageId: string }
+  | { type: 'message'; message: WireMessage }
+  | { type: 'error'; code: string; reason: string; clientMessageId?: string; retryAfterMs?: number }
+  | { type: 'pong' };

@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CloudEvent, InboundMessage, TOPICS, createEvent, derivedId } from '@omni/contracts';
+import { EventPublisher } from '@omni/messaging';
+import {
+  CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerRepository, MESSAGE_REPOSITORY, MessageRepository,
+} from '@omni/persistence';
+import { ConversationEvents } from '../conversations/conversation-events';
+
+const HISTORY_TURNS = 10;
+
+/**
+ * Persists one inbound message exactly once and asks the AI worker about it while the bot owns the
+ * conversation. Safe to run again for the same event: the insert dedupes on the deterministic id,
+ * and the AI request is re-published (same id) only if it was not recorded as sent.
+ */
+@Injectable()
+export class ReceiveInboundUseCase {
+  constructor(
+    @Inject(CUSTOMER_REPOSITORY) private readonly customers: CustomerRepository,
+    @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
+    @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
+    private readonly publisher: EventPublisher,
+    private readonly events: ConversationEvents,
+  ) {}
+
+  async execute(event: CloudEvent<InboundMessage>): Promise<void> {
+    const m = event.data;
+    const at = new Date(m.message.timestamp);
+    const customerId = await this.customers.upsert(
+      { tenantId: m.tenantId, channel: m.channel, accountId: m.accountId, channelUserId: m.customer.channelUserId, displayName: m.customer.displayName, locale: m.customer.locale },
+      at,
+    );
+    const { conversation, created: opened } = await this.conversations.openOrTouch(
+      { _id: m.conversationId, tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, customerId, channelUserId: m.customer.channelUserId },
+      at,
+      true,
+    );
+    const { message, created } = await this.messages.insert({
+      _id: event.id,
+      tenantId: m.tenantId,
+      conversationId: m.conversationId,
+      channel: m.channel,
+      accountId: m.accountId,
+      channelMessageId: m.message.channelMessageId,
+      direction: 'inbound',
+      author: { kind: 'customer', id: customerId, name: m.customer.displayName },
+      type: m.message.type,
+      text: m.message.text,
+      attachments: m.message.attachments,
+      replyToMessageId: m.message.replyToId,
+      timestamp: at,
+    });
+    const scoped = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
+    if (opened) await this.events.emit({ ...scoped, kind: 'opened', state: conversation.state, at: at.toISOString() }, m.conversationId);
+    if (created) {
+      await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: event.id, direction: 'inbound', at: at.toISOString() }, event.id);
+    }
+    if (message.aiRequestedAt || conversation.state !== 'bot') return;
+
+    const history = (await this.messages.history(m.conversationId, HISTORY_TURNS + 1))
+      .filter((h) => h._id !== event.id && h.text)
+      .slice(-HISTORY_TURNS)
+      .map((h) => ({ role: h.author.kind === 'customer' ? ('customer' as const) : h.author.kind === 'agent' ? ('agent' as const) : ('bot' as const), text: (h.text ?? '').slice(0, 4096) }));
+    await this.publisher.publish(
+      TOPICS.aiRequest,
+      createEvent({
+        type: 'omni.ai.requested.v1',
+        id: derivedId(event.id, 'ai-request'),
+        source: '/router',
+        subject: m.conversationId,
+        tenantId: m.tenantId,
+        region: m.region,
+        data: {
+          ...scoped,
+          messageId: event.id,
+          text: m.message.text ?? '',
+          messageType: m.message.type,
+          customerLocale: m.customer.locale,
+          previousLanguage: conversation.language,
+          history,
+        },
+      }),
+    );
+    await this.messages.markAiRequested(event.id, new Date());
+  }
+}

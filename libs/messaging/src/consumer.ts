@@ -1,0 +1,192 @@
+import { Consumer, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import {
+  CloudEvent, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic,
+} from '@omni/contracts';
+import { SpanKind, contextFromHeaders, counter, histogram, rootLogger, withSpan } from '@omni/telemetry';
+import { KafkaSettings } from './settings';
+import { resolveTopic, stripPrefix } from './topics';
+
+export interface HandlerContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  attempt: number;
+}
+
+export type EventHandler = (event: CloudEvent<unknown>, ctx: HandlerContext) => Promise<void>;
+
+export interface RetryPlan {
+  /** Quick attempts in place before the record moves to the retry topic (keeps order for blips). */
+  inlineAttempts: number;
+  inlineDelayMs: number;
+  /** Delays of the retry-topic attempts; after the last one the record goes to the DLQ. */
+  backoffMs: number[];
+}
+
+export const DEFAULT_RETRY_PLAN: RetryPlan = { inlineAttempts: 3, inlineDelayMs: 100, backoffMs: [1_000, 5_000, 30_000] };
+
+export interface SubscriptionOptions {
+  groupId: string;
+  topics: string[];
+  handler: EventHandler;
+  retry?: Partial<RetryPlan>;
+  /** Partitions processed in parallel; order within a partition (= a conversation) is always kept. */
+  partitionsConsumedConcurrently?: number;
+  fromBeginning?: boolean;
+}
+
+export const H = {
+  attempt: 'x-omni-attempt',
+  notBefore: 'x-omni-not-before',
+  group: 'x-omni-consumer-group',
+  originalTopic: 'x-omni-original-topic',
+  originalPartition: 'x-omni-original-partition',
+  originalOffset: 'x-omni-original-offset',
+  errorCode: 'x-omni-error-code',
+  errorMessage: 'x-omni-error-message',
+  errorRetryable: 'x-omni-error-retryable',
+  failedAt: 'x-omni-failed-at',
+} as const;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The one consumer policy (STYLE.md §7): handler → use case; non-retryable errors (validation)
+ * go straight to `<topic>.dlq`; retryable ones are retried in place a few times, then through
+ * `<topic>.retry` with growing delays, then to the DLQ. The offset is committed only after the
+ * effect (handler done, or the record safely parked on a retry/DLQ topic), so a crash redelivers
+ * and handlers must be idempotent on ce_id. A poison record never stalls its partition.
+ */
+export class EventSubscription {
+  private consumer?: Consumer;
+  private joined = false;
+  private readonly plan: RetryPlan;
+  private readonly log = rootLogger().child({ component: 'consumer' });
+  private readonly consumed = counter('omni_kafka_consumed_total', 'Records handled, by outcome', ['topic', 'group', 'outcome']);
+  private readonly duration = histogram('omni_kafka_handler_seconds', 'Handler duration', ['topic', 'group'], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+    private readonly settings: KafkaSettings,
+    private readonly options: SubscriptionOptions,
+  ) {
+    this.plan = { ...DEFAULT_RETRY_PLAN, ...options.retry };
+  }
+
+  get ready(): boolean {
+    return this.joined;
+  }
+
+  async start(): Promise<void> {
+    const groupId = this.settings.topicPrefix + this.options.groupId;
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => { this.joined = true; });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.joined = false;
+      this.log.error({ err: e.payload.error, groupId }, 'consumer crashed; kafkajs restarts it');
+    });
+    await consumer.connect();
+    const topics = this.options.topics.flatMap((t) => [resolveTopic(this.settings, t), resolveTopic(this.settings, retryTopic(t))]);
+    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? this.settings.partitions,
+      eachMessage: (payload) => this.onMessage(payload),
+    });
+  }
+
+  /** Stops fetching and waits for in-flight handlers; their offsets are committed. */
+  async stop(): Promise<void> {
+    this.joined = false;
+    await this.consumer?.disconnect();
+  }
+
+  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const bare = stripPrefix(this.settings, topic);
+    const isRetry = bare.endsWith('.retry');
+    const h = (name: string) => headerValue(message.headers, name);
+    if (isRetry && h(H.group) !== this.options.groupId) return; // another group's retry
+    const originalTopic = isRetry ? (h(H.originalTopic) ?? bare.replace(/\.retry$/, '')) : bare;
+    const attempt = isRetry ? Number(h(H.attempt) ?? 1) : 0;
+    if (isRetry) await this.waitUntil(Number(h(H.notBefore) ?? 0), heartbeat);
+
+    const labels = { topic: originalTopic, group: this.options.groupId };
+    const stopTimer = this.duration.startTimer(labels);
+    try {
+      const event = fromKafkaRecord(message);
+      await withSpan(
+        `${originalTopic} process`,
+        SpanKind.CONSUMER,
+        {
+          'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId,
+          'messaging.message.id': event.id, 'messaging.kafka.offset': Number(message.offset), 'omni.attempt': attempt,
+        },
+        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt }),
+        contextFromHeaders(event),
+      );
+      this.consumed.inc({ ...labels, outcome: 'ok' });
+    } catch (err) {
+      await this.park(originalTopic, partition, message, attempt, err);
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private async runInline(event: CloudEvent<unknown>, ctx: HandlerContext): Promise<void> {
+    for (let i = 1; ; i++) {
+      try {
+        return await this.options.handler(event, ctx);
+      } catch (err) {
+        if (!isRetryable(err) || i >= this.plan.inlineAttempts) throw err;
+        await sleep(this.plan.inlineDelayMs * 2 ** (i - 1));
+      }
+    }
+  }
+
+  /** Moves a failed record to the retry topic or the DLQ; only then is its offset committed. */
+  private async park(topic: string, partition: number, message: KafkaMessage, attempt: number, err: unknown): Promise<void> {
+    const summary = errorSummary(err);
+    const next = attempt + 1;
+    const toRetry = summary.retryable && !(err instanceof ValidationError) && next <= this.plan.backoffMs.length;
+    const target = toRetry ? retryTopic(topic) : dlqTopic(topic);
+    const outcome = toRetry ? 'retry' : 'dlq';
+    const headers: Record<string, string | Buffer> = {};
+    for (const [k, v] of Object.entries(message.headers ?? {})) {
+      const first = Array.isArray(v) ? v[0] : v;
+      if (first !== undefined) headers[k] = first;
+    }
+    Object.assign(headers, {
+      [H.group]: this.options.groupId,
+      [H.originalTopic]: topic,
+      [H.originalPartition]: String(partition),
+      [H.originalOffset]: message.offset,
+      [H.attempt]: String(next),
+      [H.errorCode]: summary.code,
+      [H.errorMessage]: summary.message.slice(0, 2000),
+      [H.errorRetryable]: String(summary.retryable),
+      [H.failedAt]: new Date().toISOString(),
+    });
+    if (toRetry) headers[H.notBefore] = String(Date.now() + this.plan.backoffMs[next - 1]);
+    this.log.warn(
+      { topic, partition, offset: message.offset, attempt, error: summary, to: target, ce_id: headerValue(message.headers, 'ce_id') },
+      toRetry ? 'handler failed; record scheduled for retry' : 'handler failed; record dead-lettered',
+    );
+    // acks=all before returning: the offset commit that follows must never lose the record.
+    await this.producer.send({
+      topic: resolveTopic(this.settings, target),
+      acks: -1,
+      messages: [{ key: message.key, value: message.value, headers }],
+    });
+    this.consumed.inc({ topic, group: this.options.groupId, outcome });
+  }
+
+  private async waitUntil(notBefore: number, heartbeat: () => Promise<void>): Promise<void> {
+    while (Date.now() < notBefore) {
+      await sleep(Math.min(1_000, notBefore - Date.now()));
+      await heartbeat();
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from './settings';
+export * from './topics';
+export * from './publisher';
+export * from './consumer';
+export * from './messaging.module';

@@ -1,0 +1,62 @@
+import { Admin, ITopicConfig } from 'kafkajs';
+import { dlqTopic, retryTopic } from '@omni/contracts';
+import { KafkaSettings } from './settings';
+
+export function resolveTopic(settings: Pick<KafkaSettings, 'topicPrefix'>, topic: string): string {
+  return settings.topicPrefix + topic;
+}
+
+export function stripPrefix(settings: Pick<KafkaSettings, 'topicPrefix'>, topic: string): string {
+  return topic.startsWith(settings.topicPrefix) ? topic.slice(settings.topicPrefix.length) : topic;
+}
+
+/**
+ * Creates each topic with its retry and DLQ companions (partitions per environment). The broker does
+ * not auto-create topics, so a misspelt name fails loudly instead of becoming an orphan topic.
+ */
+export async function ensureTopics(admin: Admin, settings: KafkaSettings, topics: string[]): Promise<void> {
+  const wanted = new Set<string>();
+  for (const t of topics) {
+    wanted.add(resolveTopic(settings, t));
+    wanted.add(resolveTopic(settings, retryTopic(t)));
+    wanted.add(resolveTopic(settings, dlqTopic(t)));
+  }
+  const existing = new Set(await admin.listTopics());
+  const missing: ITopicConfig[] = [...wanted]
+    .filter((t) => !existing.has(t))
+    .map((topic) => ({
+      topic,
+      numPartitions: settings.partitions,
+      replicationFactor: settings.replicationFactor,
+      // DLQ records are evidence: keep them two weeks; live topics one week.
+      configEntries: [{ name: 'retention.ms', value: String((topic.endsWith('.dlq') ? 14 : 7) * 86_400_000) }],
+    }));
+  if (missing.length) {
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    } catch (err) {
+      // Another instance created them concurrently: fine, as long as they exist now.
+      const now = new Set(await admin.listTopics());
+      if (missing.some((m) => !now.has(m.topic))) throw err;
+    }
+  }
+  await waitForMetadata(admin, [...wanted]);
+}
+
+/**
+ * A topic that another app has just created may not have leaders yet; subscribing then fails with
+ * "This server does not host this topic-partition". Wait (bounded) until every partition has one.
+ */
+async function waitForMetadata(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics not ready after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

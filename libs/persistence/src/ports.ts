@@ -1,0 +1,30 @@
+import type { ConversationDoc, CustomerDoc, MessageDoc, StatusEntry } from './schemas';
+
+/** Repository ports: use cases depend on these, tests fake them (STYLE.md §3). */
+export interface CustomerRepository {
+  /** Creates or refreshes the customer of a channel identity; returns its id. */
+  upsert(c: Omit<CustomerDoc, '_id' | 'createdAt' | 'lastSeenAt'>, at: Date): Promise<string>;
+}
+
+export interface ConversationRepository {
+  /** Opens the conversation (state bot) or records new activity; `created` tells which. */
+  openOrTouch(c: Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean }>;
+  get(id: string): Promise<ConversationDoc | null>;
+  setLanguage(id: string, language: string): Promise<void>;
+}
+
+export interface MessageRepository {
+  /** Inserts once; a redelivery returns the stored message with created=false. */
+  insert(m: Omit<MessageDoc, 'statusRank' | 'statusHistory' | 'createdAt'>): Promise<{ message: MessageDoc; created: boolean }>;
+  get(id: string): Promise<MessageDoc | null>;
+  markAiRequested(id: string, at: Date): Promise<void>;
+  markDispatched(id: string, at: Date): Promise<void>;
+  attachAi(id: string, ai: Record<string, unknown>): Promise<void>;
+  /** Moves the delivery status forward only (sent → delivered → read; failed terminal). */
+  applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<boolean>;
+  history(conversationId: string, limit: number): Promise<MessageDoc[]>;
+}
+
+export const CUSTOMER_REPOSITORY = Symbol('CustomerRepository');
+export const CONVERSATION_REPOSITORY = Symbol('ConversationRepository');
+export const MESSAGE_REPOSITORY = Symbol('MessageRepository');

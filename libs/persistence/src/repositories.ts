@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { customerKey } from './keys';
+import { isDuplicateKey } from './mongo-errors';
+import type { ConversationRepository, CustomerRepository, MessageRepository } from './ports';
+import type { ConversationDoc, CustomerDoc, MessageDoc, StatusEntry } from './schemas';
+
+export const STATUS_RANK: Record<StatusEntry['status'], number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
+
+@Injectable()
+export class MongoCustomerRepository implements CustomerRepository {
+  constructor(@InjectModel('Customer') private readonly model: Model<CustomerDoc>) {}
+
+  async upsert(c: Omit<CustomerDoc, '_id' | 'createdAt' | 'lastSeenAt'>, at: Date): Promise<string> {
+    const _id = customerKey(c.tenantId, c.channel, c.accountId, c.channelUserId);
+    const set: Partial<CustomerDoc> = { lastSeenAt: at };
+    if (c.displayName) set.displayName = c.displayName;
+    if (c.locale) set.locale = c.locale;
+    try {
+      await this.model.updateOne(
+        { _id },
+        { $set: set, $setOnInsert: { tenantId: c.tenantId, channel: c.channel, accountId: c.accountId, channelUserId: c.channelUserId, createdAt: at } },
+        { upsert: true },
+      );
+    } catch (err) {
+      // Two routers upserting the same new customer: the loser's insert collides; the row exists.
+      if (!isDuplicateKey(err)) throw err;
+      await this.model.updateOne({ _id }, { $set: set });
+    }
+    return _id;
+  }
+}
+
+@Injectable()
+export class MongoConversationRepository implements ConversationRepository {
+  constructor(@InjectModel('Conversation') private readonly model: Model<ConversationDoc>) {}
+
+  async openOrTouch(
+    c: Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>,
+    at: Date,
+    inbound: boolean,
+  ): Promise<{ conversation: ConversationDoc; created: boolean }> {
+    try {
+      const doc = { ...c, state: 'bot' as const, createdAt: at, updatedAt: at, lastMessageAt: at, version: 0, ...(inbound ? { lastInboundAt: at } : {}) };
+      await this.model.create(doc);
+      return { conversation: doc as ConversationDoc, created: true };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const set: Partial<ConversationDoc> = { lastMessageAt: at, updatedAt: at };
+    if (inbound) set.lastInboundAt = at;
+    const updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: set }, { new: true }).lean<ConversationDoc>();
+    if (!updated) throw new Error(`conversation ${c._id} vanished`);
+    return { conversation: updated, created: false };
+  }
+
+  get(id: string): Promise<ConversationDoc | null> {
+    return this.model.findById(id).lean<ConversationDoc>().exec();
+  }
+
+  async setLanguage(id: string, language: string): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { language } });
+  }
+}
+
+@Injectable()
+export class MongoMessageRepository implements MessageRepository {
+  constructor(@InjectModel('Message') private readonly model: Model<MessageDoc>) {}
+
+  async insert(m: Omit<MessageDoc, 'statusRank' | 'statusHistory' | 'createdAt'>): Promise<{ message: MessageDoc; created: boolean }> {
+    const doc: MessageDoc = { ...m, statusRank: 0, statusHistory: [], createdAt: new Date() };
+    try {
+      await this.model.create(doc);
+      return { message: doc, created: true };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await this.get(m._id);
+      if (!existing) throw err; // same channel id under another _id: a real conflict, surface it
+      return { message: existing, created: false };
+    }
+  }
+
+  get(id: string): Promise<MessageDoc | null> {
+    return this.model.findById(id).lean<MessageDoc>().exec();
+  }
+
+  async markAiRequested(id: string, at: Date): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { aiRequestedAt: at } });
+  }
+
+  async markDispatched(id: string, at: Date): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { dispatchedAt: at } });
+  }
+
+  async attachAi(id: string, ai: Record<string, unknown>): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { ai } });
+  }
+
+  async applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<boolean> {
+    const rank = STATUS_RANK[entry.status];
+    const set: Record<string, unknown> = { status: entry.status, statusRank: rank };
+    if (providerMessageId) set.providerMessageId = providerMessageId;
+    // Conditional on the current rank: a late "delivered" after "read" changes nothing, and two
+    // consumers applying the same status race safely. failed (rank 4) is terminal.
+    const res = await this.model.updateOne({ _id: id, statusRank: { $lt: rank } }, { $set: set, $push: { statusHistory: entry } });
+    return res.modifiedCount === 1;
+  }
+
+  history(conversationId: string, limit: number): Promise<MessageDoc[]> {
+    return this.model
+      .find({ conversationId })
+      .sort({ timestamp: -1, createdAt: -1 })
+      .limit(limit)
+      .lean<MessageDoc[]>()
+      .exec()
+      .then((rows) => rows.reverse());
+  }
+}

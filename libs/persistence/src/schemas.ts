@@ -1,0 +1,150 @@
+import { Schema } from 'mongoose';
+import { DELIVERY_STATES, CONVERSATION_STATES } from '@omni/contracts';
+
+/**
+ * Collections of the gateway. Duplicate-safe writes rely on these unique indexes (STYLE.md §6):
+ * writers insert and catch E11000 instead of looking up first. Each index names the query it serves.
+ */
+
+export interface CustomerDoc {
+  _id: string;
+  tenantId: string;
+  channel: string;
+  accountId: string;
+  channelUserId: string;
+  displayName?: string;
+  locale?: string;
+  language?: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+}
+
+export const CustomerSchema = new Schema<CustomerDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    channel: { type: String, required: true },
+    accountId: { type: String, required: true },
+    channelUserId: { type: String, required: true },
+    displayName: String,
+    locale: String,
+    language: String,
+    createdAt: { type: Date, required: true },
+    lastSeenAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'customers' },
+);
+// One customer per channel identity: upsert of the sender of every inbound message.
+CustomerSchema.index({ tenantId: 1, channel: 1, accountId: 1, channelUserId: 1 }, { unique: true });
+
+export interface ConversationDoc {
+  _id: string;
+  tenantId: string;
+  region: string;
+  channel: string;
+  accountId: string;
+  customerId: string;
+  channelUserId: string;
+  state: (typeof CONVERSATION_STATES)[number];
+  language?: string;
+  lastInboundAt?: Date;
+  lastMessageAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Optimistic concurrency for state changes (two routers never both win). */
+  version: number;
+}
+
+export const ConversationSchema = new Schema<ConversationDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    region: { type: String, required: true },
+    channel: { type: String, required: true },
+    accountId: { type: String, required: true },
+    customerId: { type: String, required: true },
+    channelUserId: { type: String, required: true },
+    state: { type: String, enum: CONVERSATION_STATES, required: true },
+    language: String,
+    lastInboundAt: Date,
+    lastMessageAt: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    version: { type: Number, required: true, default: 0 },
+  },
+  { versionKey: false, collection: 'conversations' },
+);
+// Agent inbox: a tenant's conversations in a state, newest activity first.
+ConversationSchema.index({ tenantId: 1, state: 1, lastMessageAt: -1 });
+// A customer's conversations across channels (unified history).
+ConversationSchema.index({ tenantId: 1, customerId: 1 });
+
+export interface StatusEntry {
+  status: (typeof DELIVERY_STATES)[number];
+  at: Date;
+  error?: { code: string; reason: string };
+}
+
+export interface MessageDoc {
+  /** Inbound: the event's deterministic ce_id. Outbound: the command's messageId (idempotency key). */
+  _id: string;
+  tenantId: string;
+  conversationId: string;
+  channel: string;
+  accountId: string;
+  /**
+   * Inbound: the provider's message id. Outbound: our messageId until the provider's id is known
+   * (kept in providerMessageId) — FerretDB has no partial indexes, so the unique key is always set.
+   */
+  channelMessageId: string;
+  providerMessageId?: string;
+  direction: 'inbound' | 'outbound';
+  author: { kind: 'customer' | 'bot' | 'agent' | 'system'; id?: string; name?: string };
+  type: string;
+  text?: string;
+  attachments: unknown[];
+  replyToMessageId?: string;
+  timestamp: Date;
+  createdAt: Date;
+  status?: (typeof DELIVERY_STATES)[number];
+  statusRank: number;
+  statusHistory: StatusEntry[];
+  /** Set once the AI request for this inbound message is on Kafka. */
+  aiRequestedAt?: Date;
+  /** Set once the outbound command is on Kafka. */
+  dispatchedAt?: Date;
+  ai?: Record<string, unknown>;
+}
+
+export const MessageSchema = new Schema<MessageDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    channel: { type: String, required: true },
+    accountId: { type: String, required: true },
+    channelMessageId: { type: String, required: true },
+    providerMessageId: String,
+    direction: { type: String, enum: ['inbound', 'outbound'], required: true },
+    author: { kind: { type: String, required: true }, id: String, name: String },
+    type: { type: String, required: true },
+    text: String,
+    attachments: { type: [Schema.Types.Mixed], default: [] },
+    replyToMessageId: String,
+    timestamp: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+    status: { type: String, enum: DELIVERY_STATES },
+    statusRank: { type: Number, default: 0 },
+    statusHistory: { type: [{ _id: false, status: String, at: Date, error: { code: String, reason: String } }], default: [] },
+    aiRequestedAt: Date,
+    dispatchedAt: Date,
+    ai: Schema.Types.Mixed,
+  },
+  { versionKey: false, collection: 'messages' },
+);
+// Dedupe of provider redeliveries: one stored message per channel message id (STYLE.md §6).
+MessageSchema.index({ tenantId: 1, channel: 1, accountId: 1, channelMessageId: 1 }, { unique: true });
+// A conversation's history in order (web widget reload, agent view, AI context).
+MessageSchema.index({ conversationId: 1, timestamp: 1 });
+// Status webhooks name the provider's id of an outbound message.
+MessageSchema.index({ tenantId: 1, channel: 1, providerMessageId: 1 });

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { rootLogger } from '@omni/telemetry';
+
+/** Profiles that may fill harmless defaults (never production). */
+const DEFAULTING_PROFILES = new Set(['demo', 'test']);
+
+export const InfraEnvSchema = z.object({
+  KAFKA_BROKERS: z.string().min(1).default('localhost:9092'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').default('mongodb://127.0.0.1:27017/omni'),
+  REGION: z.string().min(1).default('local'),
+  TENANT_ID: z.string().min(1).default('default'),
+});
+
+export class ConfigError extends Error {}
+
+/**
+ * Validates the environment at boot and fails fast with every problem listed. Under the local demo
+ * profile (OMNI_PROFILE=demo, set by `npm run up`) `demoDefaults` fill what is missing, and the
+ * filled names are printed (an env value always wins). Secrets are never printed.
+ */
+export function loadConfig<S extends z.ZodObject>(
+  app: string,
+  schema: S,
+  demoDefaults: Partial<Record<keyof z.input<S> & string, string>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
+  const profile = env.OMNI_PROFILE ?? 'production';
+  const source: Record<string, string | undefined> = { ...env };
+  const filled: string[] = [];
+  if (DEFAULTING_PROFILES.has(profile)) {
+    for (const [k, v] of Object.entries(demoDefaults) as [string, string][]) {
+      if (source[k] === undefined || source[k] === '') {
+        source[k] = v;
+        filled.push(k);
+      }
+    }
+  }
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`${app}: invalid configuration (profile ${profile}):\n${lines.join('\n')}`);
+  }
+  if (filled.length) {
+    rootLogger().warn({ app, profile, defaults: filled }, `profile ${profile}: filled demo defaults for ${filled.join(', ')}`);
+  }
+  return parsed.data;
+}
+
+/** The listening port: <APP>_PORT, then PORT, then the documented default. */
+export function portFor(app: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const key = `${app.toUpperCase().replace(/-/g, '_')}_PORT`;
+  const raw = env[key] ?? env.PORT;
+  const port = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${key}/PORT must be a port number, got ${raw}`);
+  return port;
+}

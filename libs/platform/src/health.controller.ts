@@ -1,0 +1,57 @@
+import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { MessagingLifecycle } from '@omni/messaging';
+import { registry } from '@omni/telemetry';
+import { withTimeout } from '@omni/resilience';
+
+/** /health/live (process up), /health/ready (Kafka, consumers joined, database), /metrics. */
+@Controller()
+export class OpsController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    @Optional() private readonly messaging?: MessagingLifecycle,
+    @Optional() @Inject(getConnectionToken()) private readonly mongo?: Connection,
+  ) {}
+
+  @Get('health/live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  @HealthCheck()
+  ready() {
+    const checks = [];
+    const messaging = this.messaging;
+    if (messaging) {
+      checks.push(() =>
+        this.indicator.check('kafka').attempt(async () => {
+          await messaging.ping();
+          if (!messaging.consumersReady) throw new Error('consumers have not joined their groups yet');
+          return {};
+        }).withTimeout(3_000),
+      );
+    }
+    const mongo = this.mongo;
+    if (mongo) {
+      checks.push(() =>
+        this.indicator.check('database').attempt(async () => {
+          const db = mongo.db;
+          if (!db) throw new Error('not connected');
+          await withTimeout(db.admin().ping(), 2_000, 'database ping');
+          return {};
+        }).withTimeout(3_000),
+      );
+    }
+    return this.health.check(checks);
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', registry.contentType)
+  metrics(): Promise<string> {
+    return registry.metrics();
+  }
+}

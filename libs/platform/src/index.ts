@@ -1,0 +1,5 @@
+export * from './config';
+export * from './error.filter';
+export * from './health.controller';
+export * from './platform.module';
+export * from './bootstrap';

@@ -1,0 +1,3 @@
+export * from './breaker';
+export * from './retry';
+export * from './timeout';

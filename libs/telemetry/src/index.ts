@@ -1,0 +1,4 @@
+export * from './tracing';
+export * from './otel';
+export * from './logger';
+export * from './metrics';

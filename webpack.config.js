@@ -1,0 +1,67 @@
+// One build for every app: dist/apps/<app>/main.js (the Nest monorepo layout; what a container runs).
+// swc-loader transpiles (type checking is `npm run typecheck`), node_modules stay external so
+// OpenTelemetry's require hooks see kafkajs, mongodb, http and grpc.
+// `npm run build` builds all apps in one webpack run; `nest build <app>` uses the same rules.
+const path = require('node:path');
+const nodeExternals = require('webpack-node-externals');
+const CopyPlugin = require('copy-webpack-plugin');
+const { compilerOptions } = require('./tsconfig.json');
+
+const APPS = ['channel-web', 'router', 'ai-worker'];
+
+const alias = {};
+for (const [key, [target]] of Object.entries(compilerOptions.paths)) {
+  if (!key.endsWith('/*')) alias[key + '$'] = path.resolve(__dirname, target, 'index.ts');
+  else alias[key.slice(0, -2)] = path.resolve(__dirname, target.slice(0, -2));
+}
+
+const swc = {
+  loader: 'swc-loader',
+  options: {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2023',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: true,
+  },
+};
+
+function configFor(app) {
+  const plugins = [];
+  const publicDir = path.resolve(__dirname, 'apps', app, 'public');
+  if (require('node:fs').existsSync(publicDir)) {
+    plugins.push(new CopyPlugin({ patterns: [{ from: publicDir, to: 'public' }] }));
+  }
+  return {
+    name: app,
+    target: 'node',
+    mode: 'none',
+    devtool: 'source-map',
+    entry: path.resolve(__dirname, 'apps', app, 'src', 'main.ts'),
+    output: { path: path.resolve(__dirname, 'dist', 'apps', app), filename: 'main.js', clean: true },
+    resolve: { extensions: ['.ts', '.js', '.json'], alias },
+    externals: [nodeExternals({ modulesDir: path.resolve(__dirname, 'node_modules') })],
+    externalsPresets: { node: true },
+    module: { rules: [{ test: /\.ts$/, exclude: /node_modules/, use: swc }] },
+    optimization: { nodeEnv: false, minimize: false },
+    node: { __dirname: false, __filename: false },
+    plugins,
+    stats: 'errors-warnings',
+    ignoreWarnings: [/Critical dependency/],
+  };
+}
+
+// Called by `nest build <app>` as a function of Nest's defaults; by webpack-cli with no argument.
+module.exports = (nestDefaults) => {
+  if (nestDefaults && nestDefaults.entry) {
+    const entry = String(Array.isArray(nestDefaults.entry) ? nestDefaults.entry[0] : nestDefaults.entry);
+    const app = APPS.find((a) => entry.includes(path.join('apps', a))) || APPS[0];
+    return configFor(app);
+  }
+  const only = process.env.APPS ? process.env.APPS.split(',') : APPS;
+  return only.map(configFor);
+};
+module.exports.APPS = APPS;
