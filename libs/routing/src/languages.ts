@@ -27,3 +27,12 @@ export function textLanguage(tag: string | undefined | null, fallback: Supported
 
 /** A complete set of texts, one per supported language; the type makes a missing translation a compile error. */
 export type Localized<T> = Readonly<Record<SupportedLanguage, T>>;
+
+/** Replaces {name} placeholders; a missing value is a programming error, so it throws rather than leak "{name}". */
+export function fill(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{(\w+)\}/g, (_m, key: string) => {
+    const v = values[key];
+    if (v === undefined) throw new Error(`missing text value ${key}`);
+    return v;
+  });
+}
