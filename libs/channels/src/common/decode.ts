@@ -50,9 +50,12 @@ export function resolveScope(ctx: DecodeContext, channel: Channel, providerAccou
   return { tenantId: ref.tenantId ?? ctx.tenantId, region: ctx.region, channel, accountId: ref.accountId };
 }
 
-type MessageBody = Omit<InboundMessage['message'], 'direction' | 'attachments'> & {
+export type MessageBody = Omit<InboundMessage['message'], 'direction' | 'attachments'> & {
   attachments?: InboundMessage['message']['attachments'];
 };
+
+/** The type-specific part of a message, before ids and timestamps are added. */
+export type MessageContent = Omit<MessageBody, 'channelMessageId' | 'timestamp'>;
 
 /** Builds and validates one inbound message; the conversation is (tenant, channel, account, thread). */
 export function buildInbound(

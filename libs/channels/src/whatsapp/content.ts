@@ -1,7 +1,8 @@
-import { Attachment, InboundMessage } from '@omni/contracts';
+import { Attachment } from '@omni/contracts';
+import { MessageContent } from '../common/decode';
 import { JsonObject, arr, isObject, num, obj, optArr, optStr, str } from '../common/guards';
 
-type Content = Pick<InboundMessage['message'], 'type' | 'text' | 'attachments' | 'location' | 'contacts' | 'interactive' | 'reaction' | 'replyToId' | 'meta'>;
+type Content = MessageContent;
 
 const MEDIA_KIND = { image: 'image', audio: 'audio', voice: 'audio', video: 'video', document: 'document', sticker: 'sticker' } as const;
 
