@@ -1,3 +1,4 @@
+import { caught } from '../testing';
 import { handoffPolicy } from './config';
 import { aTurn } from './factories';
 import { evaluateHandoff } from './policy';
@@ -71,6 +72,6 @@ describe('handoffPolicy', () => {
     [{ humanRequest: { minConfidence: 2 } }, 'humanRequest.minConfidence'],
     [{ humanOnlyIntents: [{ minAmount: 5 }] }, 'humanOnlyIntents.0.intent'],
   ])('rejects %j with the path', (input, path) => {
-    expect(() => handoffPolicy(input)).toThrow(expect.objectContaining({ code: 'validation_failed', issues: [expect.objectContaining({ path })] }));
+    expect(caught(() => handoffPolicy(input))).toMatchObject({ code: 'validation_failed', issues: [{ path }] });
   });
 });

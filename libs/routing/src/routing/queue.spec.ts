@@ -21,6 +21,6 @@ describe('queue ordering', () => {
     const queue = [e('a', 1), e('b', 2, { priority: 1 }), e('c', 3)];
     const newcomer = queueEntryFor('n', 'g', { id: 'cust', priority: 1 }, t(5));
     expect(entriesAhead(queue, newcomer).map((x) => x.conversationId)).toEqual(['b']);
-    expect(entriesAhead(queue, queue[0] as QueueEntry).map((x) => x.conversationId)).toEqual(['b']);
+    expect(entriesAhead(queue, queue[0]).map((x) => x.conversationId)).toEqual(['b']);
   });
 });
