@@ -20,11 +20,12 @@ const events: Record<OwnershipEventType, OwnershipEvent> = {
   handed_back: { type: 'handed_back', at },
   resolved: { type: 'resolved', at, by: 'agent' },
   reopened: { type: 'reopened', at },
+  csat_received: { type: 'csat_received', at, score: 4 },
 };
 
 type Row = [Ownership['state'], OwnershipEventType, Ownership['state'] | 'illegal', string[]];
 
-// Every (state, event) pair: 4 x 9 rows, so a new event or state cannot slip through untested.
+// Every (state, event) pair: 4 x 10 rows, so a new event or state cannot slip through untested.
 const table: Row[] = [
   ['bot', 'customer_message', 'bot', ['request_ai']],
   ['bot', 'bot_answered', 'bot', ['send_bot_answer']],
@@ -35,6 +36,7 @@ const table: Row[] = [
   ['bot', 'handed_back', 'illegal', []],
   ['bot', 'resolved', 'resolved', ['owner_changed', 'ask_csat']],
   ['bot', 'reopened', 'illegal', []],
+  ['bot', 'csat_received', 'illegal', []],
 
   ['queued', 'customer_message', 'queued', ['hold_in_queue']],
   ['queued', 'bot_answered', 'illegal', []],
@@ -45,6 +47,7 @@ const table: Row[] = [
   ['queued', 'handed_back', 'illegal', []],
   ['queued', 'resolved', 'resolved', ['owner_changed', 'dequeue']],
   ['queued', 'reopened', 'illegal', []],
+  ['queued', 'csat_received', 'illegal', []],
 
   ['assigned', 'customer_message', 'assigned', ['forward_to_agent']],
   ['assigned', 'bot_answered', 'illegal', []],
@@ -55,6 +58,7 @@ const table: Row[] = [
   ['assigned', 'handed_back', 'bot', ['owner_changed', 'release_agent']],
   ['assigned', 'resolved', 'resolved', ['owner_changed', 'release_agent', 'ask_csat']],
   ['assigned', 'reopened', 'illegal', []],
+  ['assigned', 'csat_received', 'illegal', []],
 
   ['resolved', 'customer_message', 'bot', ['owner_changed', 'request_ai']],
   ['resolved', 'bot_answered', 'illegal', []],
@@ -65,6 +69,7 @@ const table: Row[] = [
   ['resolved', 'handed_back', 'illegal', []],
   ['resolved', 'resolved', 'illegal', []],
   ['resolved', 'reopened', 'bot', ['owner_changed']],
+  ['resolved', 'csat_received', 'resolved', ['record_csat']],
 ];
 
 describe('transition', () => {

@@ -31,7 +31,9 @@ export type OwnershipEvent =
   /** The agent returns the conversation to the bot without resolving it. */
   | { readonly type: 'handed_back'; readonly at: Date }
   | { readonly type: 'resolved'; readonly at: Date; readonly by: Resolver }
-  | { readonly type: 'reopened'; readonly at: Date };
+  | { readonly type: 'reopened'; readonly at: Date }
+  /** A reply to the CSAT prompt (see parseCsatReply): recorded without reopening the conversation. */
+  | { readonly type: 'csat_received'; readonly at: Date; readonly score: number };
 
 export type OwnershipEventType = OwnershipEvent['type'];
 
@@ -47,6 +49,7 @@ export type Effect =
   | { readonly type: 'release_agent'; readonly agentId: string }
   | { readonly type: 'notify_agent'; readonly agentId: string }
   | { readonly type: 'ask_csat' }
+  | { readonly type: 'record_csat'; readonly score: number }
   | { readonly type: 'owner_changed'; readonly from: ConversationState; readonly to: ConversationState; readonly reason: string };
 
 export class IllegalTransitionError extends OmniError {
@@ -148,6 +151,8 @@ export function transition(o: Ownership, e: OwnershipEvent): TransitionResult {
       const next: Ownership = { state: 'bot', version: v, since: e.at };
       return ok(next, [changed(o, next, 'reopened')]);
     }
+    case 'csat_received':
+      return o.state === 'resolved' ? ok(o, [{ type: 'record_csat', score: e.score }]) : no(o, e, 'CSAT is asked only after resolution');
   }
   return assertNever(e);
 }
