@@ -52,13 +52,3 @@ export function mapGraphError(table: MetaCodeTable, status: number, body: unknow
   const fallback = status === 401 ? 'auth_failed' : status === 403 ? 'forbidden' : 'provider_rejected';
   return new FatalError(code ?? fallback, `${table.provider} rejected the message (${providerCode}): ${reason}`, details);
 }
-
-/** The `failed` status error of a typed send error: the provider's code and reason when known. */
-export function failedStatusError(err: OmniError): { code: string; reason: string; retryable: boolean } {
-  const d = err.details ?? {};
-  return {
-    code: typeof d.providerCode === 'string' ? d.providerCode : err.code,
-    reason: typeof d.reason === 'string' ? d.reason : err.message,
-    retryable: err.retryable,
-  };
-}

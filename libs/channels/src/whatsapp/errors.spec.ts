@@ -1,5 +1,5 @@
 import { FatalError, RetryableError } from '@omni/contracts';
-import { failedStatusError } from '../common/meta-errors';
+import { failedStatusError } from '../common/errors';
 import { mapWhatsAppError } from './errors';
 
 const graph = (code: number, message = 'msg', details?: string) => ({
