@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Shared helpers for the no-Docker local infrastructure (Kafka KRaft + FerretDB).
 # Downloads are cached outside the work tree (~/.m2, the Go module cache, $OMNI_CACHE) so a second
-# `up` starts in seconds; runtime data lives in the git-ignored $OMNI_DATA (default <repo>/.local/<profile>).
+# `up` starts in seconds; runtime data lives in the git-ignored $OMNI_DATA (default <repo>/.local/dev).
 set -euo pipefail
 
 OMNI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OMNI_CACHE="${OMNI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/omni-gateway}"
-OMNI_PROFILE="${OMNI_PROFILE:-dev}"
-OMNI_DATA="${OMNI_DATA:-$OMNI_ROOT/.local/$OMNI_PROFILE}"
+OMNI_DATA="${OMNI_DATA:-$OMNI_ROOT/.local/dev}"
 mkdir -p "$OMNI_CACHE" "$OMNI_DATA"
 
 log() { printf '\033[36m[%s]\033[0m %s\n' "${COMPONENT:-local}" "$*" >&2; }

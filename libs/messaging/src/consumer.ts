@@ -80,7 +80,16 @@ export class EventSubscription {
 
   async start(): Promise<void> {
     const groupId = this.settings.topicPrefix + this.options.groupId;
-    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
+    // A short fetch long-poll keeps shutdown (which waits for the running fetch) around a second.
+    const session = this.settings.sessionTimeoutMs;
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: session,
+      rebalanceTimeout: session * 2,
+      heartbeatInterval: Math.max(500, Math.floor(session / 10)),
+      maxWaitTimeInMs: 1_000,
+      allowAutoTopicCreation: false,
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => { this.joined = true; });
     consumer.on(consumer.events.CRASH, (e) => {
@@ -104,7 +113,9 @@ export class EventSubscription {
     await this.consumer?.disconnect();
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  private async onMessage(payload: EachMessagePayload): Promise<void> {
+    const { topic, partition, message } = payload;
+    const heartbeat = () => payload.heartbeat();
     const bare = stripPrefix(this.settings, topic);
     const isRetry = bare.endsWith('.retry');
     const h = (name: string) => headerValue(message.headers, name);

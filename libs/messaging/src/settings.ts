@@ -8,6 +8,8 @@ export interface KafkaSettings {
   topicPrefix: string;
   partitions: number;
   replicationFactor: number;
+  /** How long a silent consumer keeps its partitions; a crashed one's are reassigned after it. */
+  sessionTimeoutMs: number;
 }
 
 export function kafkaSettingsFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaSettings {
@@ -17,6 +19,7 @@ export function kafkaSettingsFromEnv(clientId: string, env: NodeJS.ProcessEnv = 
     topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
     partitions: Number(env.KAFKA_PARTITIONS ?? 3),
     replicationFactor: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),
+    sessionTimeoutMs: Number(env.KAFKA_SESSION_TIMEOUT_MS ?? 30_000),
   };
 }
 
@@ -28,8 +31,8 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 function logCreator() {
   const log = rootLogger().child({ component: 'kafkajs' });
   return ({ level, log: entry }: LogEntry) => {
-    const { message, ...rest } = entry;
-    log[LEVELS[level] ?? 'info']({ kafka: { logger: entry.logger ?? undefined, broker: rest.broker, error: rest.error } }, message);
+    const { message, broker, error } = entry as { message: string; broker?: string; error?: string };
+    log[LEVELS[level] ?? 'info']({ kafka: { broker, error } }, message);
   };
 }
 

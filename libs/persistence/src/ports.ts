@@ -17,8 +17,6 @@ export interface MessageRepository {
   /** Inserts once; a redelivery returns the stored message with created=false. */
   insert(m: Omit<MessageDoc, 'statusRank' | 'statusHistory' | 'createdAt'>): Promise<{ message: MessageDoc; created: boolean }>;
   get(id: string): Promise<MessageDoc | null>;
-  markAiRequested(id: string, at: Date): Promise<void>;
-  markDispatched(id: string, at: Date): Promise<void>;
   attachAi(id: string, ai: Record<string, unknown>): Promise<void>;
   /** Moves the delivery status forward only (sent → delivered → read; failed terminal). */
   applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<boolean>;

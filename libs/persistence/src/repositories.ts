@@ -44,7 +44,7 @@ export class MongoConversationRepository implements ConversationRepository {
     try {
       const doc = { ...c, state: 'bot' as const, createdAt: at, updatedAt: at, lastMessageAt: at, version: 0, ...(inbound ? { lastInboundAt: at } : {}) };
       await this.model.create(doc);
-      return { conversation: doc as ConversationDoc, created: true };
+      return { conversation: doc, created: true };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
@@ -83,14 +83,6 @@ export class MongoMessageRepository implements MessageRepository {
 
   get(id: string): Promise<MessageDoc | null> {
     return this.model.findById(id).lean<MessageDoc>().exec();
-  }
-
-  async markAiRequested(id: string, at: Date): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { aiRequestedAt: at } });
-  }
-
-  async markDispatched(id: string, at: Date): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { dispatchedAt: at } });
   }
 
   async attachAi(id: string, ai: Record<string, unknown>): Promise<void> {

@@ -109,10 +109,6 @@ export interface MessageDoc {
   status?: (typeof DELIVERY_STATES)[number];
   statusRank: number;
   statusHistory: StatusEntry[];
-  /** Set once the AI request for this inbound message is on Kafka. */
-  aiRequestedAt?: Date;
-  /** Set once the outbound command is on Kafka. */
-  dispatchedAt?: Date;
   ai?: Record<string, unknown>;
 }
 
@@ -136,8 +132,6 @@ export const MessageSchema = new Schema<MessageDoc>(
     status: { type: String, enum: DELIVERY_STATES },
     statusRank: { type: Number, default: 0 },
     statusHistory: { type: [{ _id: false, status: String, at: Date, error: { code: String, reason: String } }], default: [] },
-    aiRequestedAt: Date,
-    dispatchedAt: Date,
     ai: Schema.Types.Mixed,
   },
   { versionKey: false, collection: 'messages' },

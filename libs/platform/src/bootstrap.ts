@@ -27,7 +27,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     await options.configure?.(app);
     const port = portFor(options.app, options.defaultPort);
     await app.listen(port, process.env.HOST ?? '0.0.0.0');
-    const address = app.getHttpServer().address() as { port: number };
+    const address = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
     rootLogger().info({ app: options.app, port: address.port }, `${options.app} listening on :${address.port}`);
     process.once('beforeExit', () => void shutdownTelemetry());
     return app;

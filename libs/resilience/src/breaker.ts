@@ -78,7 +78,7 @@ export class BreakerRegistry {
     let b = this.breakers.get(name) as Breaker<A, R> | undefined;
     if (!b) {
       b = createBreaker(name, action, options);
-      this.breakers.set(name, b as unknown as Breaker<unknown[], unknown>);
+      this.breakers.set(name, b);
     }
     return b;
   }

@@ -3,7 +3,7 @@ import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { errorSummary } from '@omni/contracts';
-import { counter, rootLogger } from '@omni/telemetry';
+import { SpanKind, counter, rootLogger, withSpan } from '@omni/telemetry';
 import { WEB_CONFIG, WebConfig } from '../config';
 import { HistoryService } from './history.service';
 import { ClientFrame, ClientFrameSchema, ServerFrame } from './protocol';
@@ -63,7 +63,8 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
     }
     let frame: ClientFrame;
     try {
-      const parsed = ClientFrameSchema.safeParse(JSON.parse(raw.toString()));
+      const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : Array.isArray(raw) ? Buffer.concat(raw).toString('utf8') : Buffer.from(raw).toString('utf8');
+      const parsed = ClientFrameSchema.safeParse(JSON.parse(text));
       if (!parsed.success) {
         return c.refuse('invalid_frame', parsed.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; '));
       }
@@ -95,7 +96,13 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
         const wait = c.bucket.take();
         if (wait > 0) return c.refuse('rate_limited', 'too many messages; slow down', { clientMessageId: frame.clientMessageId, retryAfterMs: wait });
         try {
-          const messageId = await this.receive.execute(this.config, session, frame.clientMessageId, frame.text);
+          // The root span of the message's journey: WebSocket receive → Kafka → router → ai-worker → … → emit.
+          const messageId = await withSpan(
+            'web.chat receive',
+            SpanKind.SERVER,
+            { 'omni.channel': 'web', 'omni.conversation_id': session.conversationId },
+            () => this.receive.execute(this.config, session, frame.clientMessageId, frame.text),
+          );
           return c.send({ type: 'ack', clientMessageId: frame.clientMessageId, messageId });
         } catch (err) {
           // Not acknowledged: the widget keeps the message and resends it with the same clientMessageId.

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { CloudEvent, OutboundCommand, TOPICS, createEvent, outboundTopic, parseEvent, statusEventId } from '@omni/contracts';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
+import { SpanKind, withSpan } from '@omni/telemetry';
 import { WEB_CONFIG, WebConfig } from '../config';
 import { SessionRegistry } from './session-registry';
 
@@ -36,9 +37,13 @@ export class OutboundConsumer implements OnApplicationBootstrap {
     const cmd = event.data;
     // A redelivered command (router retry after a crash) is not pushed twice to the same socket.
     if (this.recent.has(cmd.messageId)) return;
-    const delivered = this.sessions.send(cmd.conversationId, {
-      type: 'message',
-      message: { id: cmd.messageId, direction: 'outbound', author: cmd.author.kind, text: cmd.message.text, timestamp: cmd.createdAt },
+    const delivered = await withSpan('web.chat emit', SpanKind.PRODUCER, { 'omni.message_id': cmd.messageId }, async (span) => {
+      const n = this.sessions.send(cmd.conversationId, {
+        type: 'message',
+        message: { id: cmd.messageId, direction: 'outbound', author: cmd.author.kind, text: cmd.message.text, timestamp: cmd.createdAt },
+      });
+      span.setAttribute('omni.sockets', n);
+      return n;
     });
     this.remember(cmd.messageId);
     const status = delivered > 0 ? 'delivered' : 'sent';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CloudEvent, InboundMessage, TOPICS, createEvent, derivedId } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
 import {
-  CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerRepository, MESSAGE_REPOSITORY, MessageRepository,
+  CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerRepository, MESSAGE_REPOSITORY, MessageRepository, customerKey,
 } from '@omni/persistence';
 import { ConversationEvents } from '../conversations/conversation-events';
 
@@ -10,8 +10,10 @@ const HISTORY_TURNS = 10;
 
 /**
  * Persists one inbound message exactly once and asks the AI worker about it while the bot owns the
- * conversation. Safe to run again for the same event: the insert dedupes on the deterministic id,
- * and the AI request is re-published (same id) only if it was not recorded as sent.
+ * conversation. Safe to run again for the same event: the insert dedupes on the deterministic id, and
+ * a redelivery (only after a crash before the offset commit) re-publishes the AI request under the
+ * same id; the reply's id is derived from the message, so it is still stored and sent once. Not
+ * recording "AI requested" saves a database write per message on the hot path.
  */
 @Injectable()
 export class ReceiveInboundUseCase {
@@ -26,16 +28,21 @@ export class ReceiveInboundUseCase {
   async execute(event: CloudEvent<InboundMessage>): Promise<void> {
     const m = event.data;
     const at = new Date(m.message.timestamp);
-    const customerId = await this.customers.upsert(
-      { tenantId: m.tenantId, channel: m.channel, accountId: m.accountId, channelUserId: m.customer.channelUserId, displayName: m.customer.displayName, locale: m.customer.locale },
-      at,
-    );
+    // The customer id is a hash of the channel identity, so the conversation can name it before the
+    // customer row exists; the row is written when a conversation opens (one write per message saved).
+    const customerId = customerKey(m.tenantId, m.channel, m.accountId, m.customer.channelUserId);
     const { conversation, created: opened } = await this.conversations.openOrTouch(
       { _id: m.conversationId, tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, customerId, channelUserId: m.customer.channelUserId },
       at,
       true,
     );
-    const { message, created } = await this.messages.insert({
+    if (opened) {
+      await this.customers.upsert(
+        { tenantId: m.tenantId, channel: m.channel, accountId: m.accountId, channelUserId: m.customer.channelUserId, displayName: m.customer.displayName, locale: m.customer.locale },
+        at,
+      );
+    }
+    const { created } = await this.messages.insert({
       _id: event.id,
       tenantId: m.tenantId,
       conversationId: m.conversationId,
@@ -55,7 +62,7 @@ export class ReceiveInboundUseCase {
     if (created) {
       await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: event.id, direction: 'inbound', at: at.toISOString() }, event.id);
     }
-    if (message.aiRequestedAt || conversation.state !== 'bot') return;
+    if (conversation.state !== 'bot') return;
 
     const history = (await this.messages.history(m.conversationId, HISTORY_TURNS + 1))
       .filter((h) => h._id !== event.id && h.text)
@@ -81,6 +88,5 @@ export class ReceiveInboundUseCase {
         },
       }),
     );
-    await this.messages.markAiRequested(event.id, new Date());
   }
 }

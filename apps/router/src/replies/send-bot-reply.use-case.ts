@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AiResult, Channel, CloudEvent, createEvent, derivedId, outboundTopic } from '@omni/contracts';
+import { AiResult, CloudEvent, createEvent, derivedId, outboundTopic } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
 import { CONVERSATION_REPOSITORY, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository } from '@omni/persistence';
 import { ConversationEvents } from '../conversations/conversation-events';
 
 /**
  * Turns an AI result into the bot's reply while the bot still owns the conversation. The reply's id
- * is derived from the inbound message, so a redelivered result stores one reply and re-sends the
- * same command (the channel dedupes on messageId) instead of answering twice.
+ * is derived from the inbound message, so a redelivered result stores one reply and re-publishes the
+ * same command (channels dedupe on messageId, the send's idempotency key) instead of answering twice.
  */
 @Injectable()
 export class SendBotReplyUseCase {
@@ -21,14 +21,14 @@ export class SendBotReplyUseCase {
   async execute(event: CloudEvent<AiResult>): Promise<void> {
     const r = event.data;
     const conversation = await this.conversations.get(r.conversationId);
-    const inbound = await this.messages.get(r.messageId);
-    if (!conversation || !inbound) throw new Error(`AI result for unknown message ${r.messageId}`); // retryable: ordering across topics
-    await this.messages.attachAi(r.messageId, {
-      language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine,
-    });
+    if (!conversation) throw new Error(`AI result for unknown conversation ${r.conversationId}`); // retryable: ordering across topics
+    const ai = { language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine };
     if (r.language && r.language !== conversation.language) await this.conversations.setLanguage(r.conversationId, r.language);
     // Exactly one owner: once a human owns the conversation the bot stays silent.
-    if (conversation.state !== 'bot' || !r.answer) return;
+    if (conversation.state !== 'bot' || !r.answer) {
+      await this.messages.attachAi(r.messageId, ai);
+      return;
+    }
 
     const replyId = derivedId(r.messageId, 'bot-reply');
     const now = new Date();
@@ -46,11 +46,12 @@ export class SendBotReplyUseCase {
       attachments: [],
       replyToMessageId: r.messageId,
       timestamp: now,
+      // What the bot understood travels with its answer: one write instead of two.
+      ai,
     });
-    if (reply.dispatchedAt) return;
     const scoped = { tenantId: r.tenantId, region: r.region, channel: r.channel, accountId: r.accountId, conversationId: r.conversationId };
     await this.publisher.publish(
-      outboundTopic(r.channel as Channel),
+      outboundTopic(r.channel),
       createEvent({
         type: 'omni.message.send.v1',
         id: replyId,
@@ -69,7 +70,6 @@ export class SendBotReplyUseCase {
         },
       }),
     );
-    await this.messages.markDispatched(replyId, new Date());
     if (created) {
       await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: replyId, direction: 'outbound', at: now.toISOString() }, replyId);
     }

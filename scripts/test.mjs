@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm test` (and CI): static checks and unit tests, then a private Kafka + FerretDB on test ports
+// (unless KAFKA_BROKERS and MONGODB_URI are given), the apps built, integration and end-to-end
+// suites, and teardown whatever happened. Ends with one line "tests: N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NODE, ROOT, ensureDependencies, reexecUnderPinnedNode, run, say, warn } from './lib.mjs';
+
+ensureDependencies();
+if (!reexecUnderPinnedNode(fileURLToPath(import.meta.url))) main();
+
+function main() {
+  const dataDir = resolve(ROOT, '.local', 'test');
+  const reports = resolve(dataDir, 'reports');
+  const external = Boolean(process.env.KAFKA_BROKERS && process.env.MONGODB_URI);
+  const ports = { KAFKA_PORT: '19092', KAFKA_CONTROLLER_PORT: '19093', FERRETDB_PORT: '37017' };
+  const infraEnv = { ...process.env, OMNI_DATA: dataDir, ...ports };
+  const testEnv = {
+    ...process.env,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${ports.KAFKA_PORT}`,
+    MONGODB_URI: process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${ports.FERRETDB_PORT}/omni-test`,
+    OMNI_PROFILE: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+  const bin = (name) => resolve(ROOT, 'node_modules/.bin', name);
+  const only = process.argv.slice(2); // e.g. `npm test -- unit` or `npm test -- int e2e`
+  const want = (layer) => !only.length || only.includes(layer);
+
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(reports, { recursive: true });
+  const results = [];
+  const jest = (project, extra = []) => {
+    const out = resolve(reports, `${project}.json`);
+    const r = spawnSync(NODE, [bin('jest'), '--ci', '--selectProjects', project, '--json', `--outputFile=${out}`, ...extra], {
+      cwd: ROOT, stdio: 'inherit', env: testEnv,
+    });
+    if (existsSync(out)) results.push(JSON.parse(readFileSync(out, 'utf8')));
+    else results.push({ numPassedTests: 0, numFailedTests: 1, numPendingTests: 0 });
+    return r.status === 0;
+  };
+
+  let ok = true;
+  let infraUp = false;
+  try {
+    if (want('check')) {
+      say('static checks: lint, typecheck, AsyncAPI freshness');
+      run(NODE, [bin('eslint'), '.', '--max-warnings', '0']);
+      run(NODE, [bin('tsc'), '--noEmit', '-p', 'tsconfig.json']);
+      run(NODE, [bin('tsx'), 'scripts/asyncapi.ts', '--check']);
+    }
+    if (want('unit')) ok = jest('unit') && ok;
+    if (want('int') || want('e2e')) {
+      if (!external) {
+        say('starting test infrastructure (Kafka :19092, FerretDB :37017)');
+        infraUp = true;
+        run('bash', ['deploy/local/infra.sh', 'up'], { env: infraEnv });
+      }
+      say('building apps');
+      run(NODE, [bin('webpack'), '--config', 'webpack.config.js']);
+      if (want('int')) ok = jest('int', ['--runInBand', '--forceExit']) && ok;
+      if (want('e2e')) ok = jest('e2e', ['--runInBand', '--forceExit']) && ok;
+    }
+  } catch (err) {
+    warn(err.message);
+    ok = false;
+  } finally {
+    if (infraUp) {
+      try { run('bash', ['deploy/local/infra.sh', 'down'], { env: infraEnv }); } catch (err) { warn(err.message); }
+    }
+  }
+  const sum = (k) => results.reduce((n, r) => n + (r[k] ?? 0), 0);
+  // A crashed suite or a failed step counts as a failure even when no single test failed.
+  const failedTests = sum('numFailedTests') + sum('numRuntimeErrorTestSuites');
+  const failed = failedTests || (ok ? 0 : 1);
+  process.stdout.write(`tests: ${sum('numPassedTests')} passed, ${failed} failed\n`);
+  process.exit(ok && failed === 0 ? 0 : 1);
+}

@@ -1,0 +1,94 @@
+import type { Browser } from 'playwright-core';
+import { RunningApp, startStack } from '../support/apps';
+import { launchChromium } from '../support/browser';
+import { uniqueName, waitFor } from '../support/env';
+import { OtlpReceiver } from '../support/otlp-receiver';
+
+/**
+ * The web-chat slice end to end, in real Chromium against the built apps on the real Kafka and
+ * FerretDB: send, get the bot's reply, reload and see the history; and one trace across all hops.
+ */
+describe('web chat through the whole pipeline', () => {
+  const otlp = new OtlpReceiver();
+  let stack: Record<string, RunningApp>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const endpoint = await otlp.start();
+    const name = uniqueName('webchat');
+    stack = await startStack({
+      prefix: name,
+      db: name,
+      extraEnv: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+      },
+    });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(Object.values(stack ?? {}).map((a) => a.stop()));
+    await otlp.close();
+  });
+
+  it('answers "hello" in the widget and shows the history after a reload', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack['channel-web'].url}/`);
+    await page.getByTestId('chat-state').filter({ hasText: 'online' }).waitFor();
+    await page.getByTestId('chat-input').fill('hello');
+    await page.getByTestId('chat-send').click();
+
+    const reply = page.locator('[data-testid=chat-log] li.outbound[data-author=bot]');
+    await reply.first().waitFor({ timeout: 20_000 });
+    expect(await reply.first().textContent()).toBe('Hello! How can I help you today?');
+    // The customer's own bubble is acknowledged (no longer pending) once it is on Kafka.
+    await page.locator('li.inbound:not(.pending)').first().waitFor();
+
+    await page.reload();
+    await page.getByTestId('chat-state').filter({ hasText: 'online' }).waitFor();
+    const items = page.locator('[data-testid=chat-log] li');
+    await waitFor('history after reload', async () => (await items.count()) === 2, 10_000);
+    expect(await items.nth(0).textContent()).toBe('hello');
+    expect(await items.nth(0).getAttribute('class')).toContain('inbound');
+    expect(await items.nth(1).textContent()).toBe('Hello! How can I help you today?');
+    await page.close();
+  });
+
+  it('gives the spans of one message one trace id, from the WebSocket receive to the emit', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack['channel-web'].url}/`);
+    await page.getByTestId('chat-state').filter({ hasText: 'online' }).waitFor();
+    await page.getByTestId('chat-input').fill('hola');
+    await page.getByTestId('chat-send').click();
+    await page.locator('li.outbound[data-author=bot]').filter({ hasText: '¡Hola!' }).first().waitFor({ timeout: 20_000 });
+    await page.close();
+
+    const expected = [
+      ['channel-web', 'web.chat receive'],
+      ['channel-web', 'omni.inbound.v1 publish'],
+      ['router', 'omni.inbound.v1 process'],
+      ['router', 'omni.ai.request.v1 publish'],
+      ['ai-worker', 'omni.ai.request.v1 process'],
+      ['ai-worker', 'omni.ai.result.v1 publish'],
+      ['router', 'omni.ai.result.v1 process'],
+      ['router', 'omni.outbound.web.v1 publish'],
+      ['channel-web', 'omni.outbound.web.v1 process'],
+      ['channel-web', 'web.chat emit'],
+    ];
+    const trace = await waitFor('the whole trace exported', async () => {
+      const roots = otlp.spans.filter((s) => s.name === 'web.chat receive' && !s.parentSpanId);
+      for (const root of roots) {
+        const spans = otlp.spans.filter((s) => s.traceId === root.traceId);
+        if (expected.every(([svc, name]) => spans.some((s) => s.service === svc && s.name === name))) return spans;
+      }
+      return undefined;
+    }, 20_000, 250);
+    // Every span of the trace hangs off another span of it: one connected tree, one root.
+    const ids = new Set(trace.map((s) => s.spanId));
+    expect(trace.filter((s) => !s.parentSpanId)).toHaveLength(1);
+    expect(trace.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId))).toEqual([]);
+  });
+});

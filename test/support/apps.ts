@@ -1,0 +1,83 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { KAFKA_BROKERS, mongoUri, waitFor } from './env';
+
+const ROOT = resolve(__dirname, '../..');
+const NODE = resolve(ROOT, 'node_modules/.bin/node');
+
+export type AppName = 'channel-web' | 'router' | 'ai-worker';
+
+export interface RunningApp {
+  name: AppName;
+  port: number;
+  url: string;
+  proc: ChildProcess;
+  logs: string[];
+  /** SIGTERM and wait (graceful drain), or SIGKILL for crash tests. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** Starts a built app (`dist/apps/<name>/main.js`, what a container runs) and waits until ready. */
+export async function startApp(name: AppName, env: Record<string, string>): Promise<RunningApp> {
+  const port = await freePort();
+  const proc = spawn(NODE, ['--enable-source-maps', resolve(ROOT, 'dist/apps', name, 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, OMNI_PROFILE: 'test', LOG_LEVEL: 'warn', [`${name.toUpperCase().replace(/-/g, '_')}_PORT`]: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const keep = (b: Buffer) => {
+    logs.push(b.toString());
+    if (logs.length > 500) logs.shift();
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(`${name} ready`, async () => {
+      if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}:\n${logs.join('').slice(-3000)}`);
+      const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      return res.ok;
+    }, 60_000, 200);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n--- ${name} logs ---\n${logs.join('').slice(-4000)}`);
+  }
+  return {
+    name, port, url, proc, logs,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (proc.exitCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface StackOptions {
+  prefix: string;
+  db: string;
+  extraEnv?: Record<string, string>;
+}
+
+/** Env shared by the apps of one suite: its own topic prefix and database. */
+export function stackEnv(o: StackOptions): Record<string, string> {
+  return { KAFKA_BROKERS, MONGODB_URI: mongoUri(o.db), KAFKA_TOPIC_PREFIX: `${o.prefix}.`, ...(o.extraEnv ?? {}) };
+}
+
+export async function startStack(o: StackOptions, apps: AppName[] = ['router', 'ai-worker', 'channel-web']): Promise<Record<AppName, RunningApp>> {
+  const env = stackEnv(o);
+  const started = await Promise.all(apps.map((a) => startApp(a, { ...env, INSTANCE_ID: `${a}-1` })));
+  return Object.fromEntries(started.map((s) => [s.name, s])) as Record<AppName, RunningApp>;
+}
