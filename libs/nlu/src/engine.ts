@@ -103,7 +103,17 @@ function resolve(options: NluEngineOptions, examples: readonly TrainingExample[]
     escalationIntents: options.escalationIntents ?? DEFAULTS.escalationIntents,
     orderPatterns: options.orderPatterns ?? DEFAULT_ORDER_PATTERNS,
     defaultCountry: options.defaultCountry,
-    intent: { ...DEFAULT_INTENT_OPTIONS, ...options.intent },
+    intent: {
+      ...DEFAULT_INTENT_OPTIONS,
+      ...options.intent,
+      vectorizer: {
+        ...DEFAULT_INTENT_OPTIONS.vectorizer,
+        // A tenant with a few examples per intent and language needs every feature it has seen;
+        // on thousands of examples, features seen once are mostly noise and model size.
+        minDf: examples.length < 5000 ? 1 : 2,
+        ...options.intent?.vectorizer,
+      },
+    },
   };
 }
 

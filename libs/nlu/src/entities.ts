@@ -91,6 +91,7 @@ const CHRONO: Record<string, ChronoParser> = {
 const RELATIVE_DAYS: Record<string, readonly [string, number][]> = {
   th: [['เมื่อวานซืน', -2], ['มะรืนนี้', 2], ['มะรืน', 2], ['พรุ่งนี้', 1], ['วันนี้', 0], ['เมื่อวาน', -1]],
 };
+const LOOKS_LIKE_DATE = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$/;
 const NUMERIC_DATE = /\b(\d{4})-(\d{1,2})-(\d{1,2})\b|\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b/gu;
 // Words that make a chrono pass worthwhile; without a digit or one of these, chrono is skipped
 // (it costs tens of microseconds per call, most messages carry no date).
@@ -140,6 +141,8 @@ export class EntityExtractor {
     for (const p of phones) {
       // Short national numbers are more often quantities or references than phones.
       if (p.number.nationalNumber.length < 7) continue;
+      // "2026-02-28" and "12/04/2026" parse as numbers in several countries; they are dates.
+      if (LOOKS_LIKE_DATE.test(text.slice(p.startsAt, p.endsAt).trim())) continue;
       push(this.make('phone', p.number.number, text.slice(p.startsAt, p.endsAt), p.startsAt));
     }
     return found.sort((a, b) => a.start - b.start);

@@ -206,8 +206,17 @@ export class LanguageDetector {
       }
     }
     // The prior matters most for short texts, which carry little evidence of their own.
+    if (previousLanguage && mixed.has(previousLanguage) && letters < 8) {
+      // "ok", "bye", "thx" are written in every language: a one-word reply keeps the
+      // conversation's language unless the evidence against it is overwhelming.
+      let total0 = 0;
+      for (const p of mixed.values()) total0 += p;
+      if ((mixed.get(previousLanguage) ?? 0) >= 0.02 * total0) {
+        return { language: previousLanguage, confidence: 0.5, method: 'previous' };
+      }
+    }
     if (previousLanguage && mixed.has(previousLanguage)) {
-      const boost = this.options.previousLanguageBoost * (letters < 20 ? 1 : 0.5);
+      const boost = this.options.previousLanguageBoost * (letters < 8 ? 2 : letters < 20 ? 1 : 0.5);
       mixed.set(previousLanguage, (mixed.get(previousLanguage) ?? 0) + boost);
     }
     let best = fallback;
