@@ -60,7 +60,8 @@ function mailContent(mail: MailLike): MessageContent {
   const full = mail.text?.trim() ? mail.text : mail.html ? htmlToText(mail.html) : '';
   const { text, stripped } = stripReplyText(full);
   const attachments = mail.attachments.filter((a) => !a.related).slice(0, 20).map(toAttachment);
-  const type: MessageContent['type'] = text || attachments.length === 0 ? 'text' : attachments[0].kind === 'file' ? 'document' : (attachments[0].kind as MessageContent['type']);
+  const first = attachments[0]?.kind;
+  const type: MessageContent['type'] = text || !first ? 'text' : first === 'file' ? 'document' : first;
   const meta: Record<string, string | boolean> = {};
   // The quoted history is what the AI should not read, but agents may want it: kept, capped.
   if (stripped) Object.assign(meta, { quotedStripped: true, fullText: full.slice(0, FULL_TEXT_META_LIMIT) });
@@ -68,7 +69,7 @@ function mailContent(mail: MailLike): MessageContent {
 }
 
 /** Attachments are content-addressed: `sha256:<hex>` is the media-store key (see emailAttachmentBlobs). */
-function toAttachment(a: MailAttachment): Attachment {
+function toAttachment(a: MailAttachment): Attachment & { mediaId: string } {
   const sha256 = createHash('sha256').update(a.content).digest('hex');
   const major = a.contentType.split('/')[0].toLowerCase();
   const kind = major === 'image' || major === 'audio' || major === 'video' ? major : 'document';
@@ -77,7 +78,7 @@ function toAttachment(a: MailAttachment): Attachment {
 
 /** The bytes behind each attachment's mediaId, for the app to put into its media store. */
 export function emailAttachmentBlobs(mail: MailLike): { mediaId: string; content: Buffer; mime: string }[] {
-  return mail.attachments.filter((a) => !a.related).slice(0, 20).map((a) => ({ mediaId: toAttachment(a).mediaId as string, content: a.content, mime: a.contentType }));
+  return mail.attachments.filter((a) => !a.related).slice(0, 20).map((a) => ({ mediaId: toAttachment(a).mediaId, content: a.content, mime: a.contentType }));
 }
 
 function bounceStatuses(mail: MailLike, scope: Scope, dsnId: string): DeliveryStatus[] {

@@ -113,5 +113,5 @@ function messageContent(m: JsonObject, path: string): MessageContent {
   });
   const fullText = [text, ...extra].filter(Boolean).join('\n') || undefined;
   if (!fullText && attachments.length === 0) throw new ValidationError(`${path}: message without text or attachments`);
-  return { type, text: fullText, attachments, replyToId, meta: m.sticker_id !== undefined ? { stickerId: String(m.sticker_id) } : undefined };
+  return { type, text: fullText, attachments, replyToId, meta: optStr(m.sticker_id) ? { stickerId: optStr(m.sticker_id) as string } : undefined };
 }

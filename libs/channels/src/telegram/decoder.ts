@@ -81,10 +81,10 @@ function decodeCallback(q: JsonObject, path: string, scope: Scope, result: Decod
 
 function buttonTitle(message: JsonObject, data: string): string | undefined {
   const markup = isObject(message.reply_markup) ? message.reply_markup : undefined;
-  const rows = Array.isArray(markup?.inline_keyboard) ? markup.inline_keyboard : [];
+  const rows: unknown[] = Array.isArray(markup?.inline_keyboard) ? (markup.inline_keyboard as unknown[]) : [];
   for (const row of rows) {
     if (!Array.isArray(row)) continue;
-    const button = row.find((b) => isObject(b) && b.callback_data === data);
+    const button: unknown = (row as unknown[]).find((b) => isObject(b) && b.callback_data === data);
     if (isObject(button)) return optStr(button.text);
   }
   return undefined;
