@@ -33,7 +33,8 @@ function main() {
   const results = [];
   const jest = (project, extra = []) => {
     const out = resolve(reports, `${project}.json`);
-    const r = spawnSync(NODE, [bin('jest'), '--ci', '--selectProjects', project, '--json', `--outputFile=${out}`, ...extra], {
+    // NestJS 12 ships ES modules: Jest loads them through Node's VM modules (require(esm)).
+    const r = spawnSync(NODE, ['--experimental-vm-modules', '--no-warnings', bin('jest'), '--ci', '--selectProjects', project, '--json', `--outputFile=${out}`, ...extra], {
       cwd: ROOT, stdio: 'inherit', env: testEnv,
     });
     if (existsSync(out)) results.push(JSON.parse(readFileSync(out, 'utf8')));

@@ -1,7 +1,7 @@
 import {
   BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit,
 } from '@nestjs/common';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { rootLogger } from '@omni/telemetry';
 import { withTimeout } from '@omni/resilience';
 import { EventPublisher } from './publisher';
@@ -95,7 +95,15 @@ export class MessagingModule {
           provide: KAFKA_PRODUCER,
           inject: [KAFKA],
           useFactory: (kafka: Kafka) =>
-            kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+            kafka.producer({
+              idempotent: true,
+              maxInFlightRequests: 1,
+              allowAutoTopicCreation: false,
+              // murmur2 on the key, like Java clients: every producer puts a conversation on one partition.
+              createPartitioner: Partitioners.DefaultPartitioner,
+              // The idempotent producer must not give up on its own; EventPublisher bounds each publish.
+              retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+            }),
         },
         {
           provide: EventPublisher,

@@ -1,0 +1,129 @@
+import { Kafka, Producer } from 'kafkajs';
+import { CloudEvent, TOPICS, createEvent, dlqTopic, toKafkaRecord } from '@omni/contracts';
+import { EventSubscription } from './consumer';
+import { EventPublisher } from './publisher';
+import { KafkaSettings, createKafka, kafkaSettingsFromEnv } from './settings';
+import { ensureTopics, resolveTopic } from './topics';
+import { H } from './consumer';
+
+/** The consumer policy on the real broker: poison records are dead-lettered and the partition flows on. */
+describe('consumer policy on real Kafka', () => {
+  const prefix = `int-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}.`;
+  const settings: KafkaSettings = { ...kafkaSettingsFromEnv('int-test'), topicPrefix: prefix, partitions: 1, sessionTimeoutMs: 6_000 };
+  let kafka: Kafka;
+  let producer: Producer;
+  const subs: EventSubscription[] = [];
+
+  const status = (n: number): CloudEvent =>
+    createEvent({
+      type: 'omni.message.status.v1',
+      id: `status-${n}`,
+      source: '/test',
+      subject: 'conv-1',
+      tenantId: 't1',
+      region: 'local',
+      data: {
+        tenantId: 't1', region: 'local', channel: 'web', accountId: 'a1', conversationId: 'conv-1',
+        messageId: `m-${n}`, status: 'sent', timestamp: new Date().toISOString(),
+      },
+    });
+
+  beforeAll(async () => {
+    kafka = createKafka(settings);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, settings, [TOPICS.status]);
+    await admin.disconnect();
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(subs.map((s) => s.stop()));
+    await producer?.disconnect();
+  });
+
+  async function readAll(topic: string, expected: number) {
+    const consumer = kafka.consumer({ groupId: `${prefix}reader-${topic}`, maxWaitTimeInMs: 200 });
+    const got: { key: string; value: string; headers: Record<string, string> }[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [resolveTopic(settings, topic)], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${got.length}/${expected} records on ${topic}`)), 30_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
+          got.push({ key: String(message.key), value: String(message.value), headers });
+          if (got.length >= expected) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    return got;
+  }
+
+  it('dead-letters a record that fails validation, with its error, and keeps consuming the partition', async () => {
+    const handled: string[] = [];
+    const sub = new EventSubscription(kafka, producer, settings, {
+      groupId: 'poison-test',
+      topics: [TOPICS.status],
+      handler: async (event) => {
+        handled.push(event.id);
+      },
+    });
+    subs.push(sub);
+    await sub.start();
+
+    const publisher = new EventPublisher(producer, settings);
+    await publisher.publish(TOPICS.status, status(1));
+    // Poison: not a CloudEvent at all, on the same partition (same key) between two good records.
+    await producer.send({ topic: resolveTopic(settings, TOPICS.status), acks: -1, messages: [{ key: 'conv-1', value: '{not json', headers: { foo: 'bar' } }] });
+    const bad = toKafkaRecord(status(3));
+    await producer.send({
+      topic: resolveTopic(settings, TOPICS.status),
+      acks: -1,
+      messages: [{ key: bad.key, value: bad.value, headers: { ...bad.headers, ce_specversion: '0.3' } }],
+    });
+    await publisher.publish(TOPICS.status, status(2));
+
+    const dead = await readAll(dlqTopic(TOPICS.status), 2);
+    expect(dead.map((d) => d.value)).toEqual(['{not json', bad.value.toString()]);
+    expect(dead[0].headers.foo).toBe('bar');
+    expect(dead[0].headers[H.errorCode]).toBe('validation_failed');
+    expect(dead[0].headers[H.errorMessage]).toMatch(/not a CloudEvent/);
+    expect(dead[1].headers[H.errorMessage]).toMatch(/specversion/);
+    expect(dead[0].headers[H.originalTopic]).toBe(TOPICS.status);
+    expect(dead[0].key).toBe('conv-1');
+
+    const deadline = Date.now() + 20_000;
+    while (handled.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(handled).toEqual(['status-1', 'status-2']);
+  });
+
+  it('retries a failing handler through the retry topic and succeeds on a later attempt', async () => {
+    let calls = 0;
+    const done: string[] = [];
+    const sub = new EventSubscription(kafka, producer, settings, {
+      groupId: 'retry-test',
+      topics: [TOPICS.status],
+      retry: { inlineAttempts: 2, inlineDelayMs: 10, backoffMs: [300, 300] },
+      handler: async (event) => {
+        if (event.id !== 'status-9') return;
+        calls++;
+        if (calls < 4) throw new Error('dependency down'); // 2 inline + 1st retry attempt fail
+        done.push(event.id);
+      },
+    });
+    subs.push(sub);
+    await sub.start();
+    await new EventPublisher(producer, settings).publish(TOPICS.status, status(9));
+    const deadline = Date.now() + 30_000;
+    while (!done.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(done).toEqual(['status-9']);
+    expect(calls).toBe(4);
+  });
+});

@@ -1,0 +1,63 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MESSAGE_REPOSITORY, CONVERSATION_REPOSITORY, MessageRepository, ConversationRepository } from './ports';
+import { PersistenceModule } from './persistence.module';
+
+const uri = (() => {
+  const u = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:37017/omni-test');
+  u.pathname = `/persist-${Date.now().toString(36)}`;
+  return u.toString();
+})();
+
+/** Duplicate-safe writes on the real MongoDB-protocol server (FerretDB here, MongoDB in production). */
+describe('repositories on a real database', () => {
+  let app: INestApplicationContext;
+  let messages: MessageRepository;
+  let conversations: ConversationRepository;
+
+  beforeAll(async () => {
+    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false });
+    messages = app.get(MESSAGE_REPOSITORY);
+    conversations = app.get(CONVERSATION_REPOSITORY);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const base = {
+    tenantId: 't1', conversationId: 'c1', channel: 'web', accountId: 'a1', direction: 'inbound' as const,
+    author: { kind: 'customer' as const }, type: 'text', text: 'hi', attachments: [], timestamp: new Date(),
+  };
+
+  it('stores a redelivered message once, and refuses another id for the same channel message', async () => {
+    const first = await messages.insert({ ...base, _id: 'm1', channelMessageId: 'wamid.1' });
+    const again = await messages.insert({ ...base, _id: 'm1', channelMessageId: 'wamid.1' });
+    expect(first.created).toBe(true);
+    expect(again.created).toBe(false);
+    expect(again.message._id).toBe('m1');
+    // Same (tenant, channel, account, channel message id) under another _id: the unique index says no.
+    await expect(messages.insert({ ...base, _id: 'm1-other', channelMessageId: 'wamid.1' })).rejects.toMatchObject({ code: 11000 });
+    expect(await messages.history('c1', 10)).toHaveLength(1);
+  });
+
+  it('moves delivery statuses forward only, and keeps failed terminal', async () => {
+    await messages.insert({ ...base, _id: 'out1', channelMessageId: 'out1', direction: 'outbound', author: { kind: 'bot' } });
+    const at = new Date();
+    expect(await messages.applyStatus('out1', { status: 'delivered', at })).toBe(true);
+    expect(await messages.applyStatus('out1', { status: 'sent', at })).toBe(false);
+    expect(await messages.applyStatus('out1', { status: 'delivered', at })).toBe(false);
+    expect(await messages.applyStatus('out1', { status: 'read', at }, 'prov-1')).toBe(true);
+    const stored = await messages.get('out1');
+    expect(stored?.status).toBe('read');
+    expect(stored?.providerMessageId).toBe('prov-1');
+    expect(stored?.statusHistory.map((s) => s.status)).toEqual(['delivered', 'read']);
+  });
+
+  it('opens a conversation once and touches it afterwards', async () => {
+    const c = { _id: 'conv-x', tenantId: 't1', region: 'local', channel: 'web', accountId: 'a1', customerId: 'cu1', channelUserId: 'u1' };
+    const [a, b] = await Promise.all([conversations.openOrTouch(c, new Date(), true), conversations.openOrTouch(c, new Date(), true)]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect((await conversations.get('conv-x'))?.state).toBe('bot');
+  });
+});
