@@ -1,0 +1,99 @@
+import { RetryableError } from '@omni/contracts';
+import { encodeMessenger, encodeWhatsApp, mapMessengerError, mapWhatsAppError } from '@omni/channels';
+import { GraphApiServer, startGraphApiServer } from './graph-api';
+
+const TOKEN = 'fake-access-token';
+const command = {
+  tenantId: 't1', region: 'eu-1', channel: 'whatsapp' as const, accountId: 'acc-1', conversationId: 'conv-1', messageId: 'msg-1',
+  recipient: { channelUserId: '16505551234' }, author: { kind: 'bot' as const },
+  message: { type: 'text' as const, text: 'Hello', attachments: [] }, createdAt: '2026-06-10T12:00:00.000Z',
+};
+
+describe('Graph API contract server', () => {
+  let server: GraphApiServer;
+  beforeEach(async () => {
+    server = await startGraphApiServer({ accessToken: TOKEN });
+  });
+  afterEach(() => server.close());
+
+  const post = async (path: string, body: unknown, timeoutMs = 2000) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs),
+    });
+  const sendWhatsApp = async () => {
+    const [req] = encodeWhatsApp(command, { apiVersion: 'v23.0', phoneNumberId: '106540352242922' });
+    return post(req.path, req.body);
+  };
+
+  it('answers the documented WhatsApp success body and records the request', async () => {
+    const res = await sendWhatsApp();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ messaging_product: 'whatsapp', contacts: [{ input: '16505551234', wa_id: '16505551234' }], messages: [{ id: expect.stringMatching(/^wamid\./) }] });
+    expect(server.requests).toEqual([expect.objectContaining({ method: 'POST', path: '/v23.0/106540352242922/messages', status: 200, body: expect.objectContaining({ biz_opaque_callback_data: 'msg-1' }) })]);
+  });
+
+  it('answers Messenger Send API calls', async () => {
+    const now = new Date('2026-06-10T12:00:00Z');
+    const [req] = encodeMessenger({ ...command, channel: 'messenger' }, { apiVersion: 'v23.0' }, { lastCustomerMessageAt: now, now });
+    const res = await post(req.path, req.body);
+    expect(await res.json()).toEqual({ recipient_id: '16505551234', message_id: expect.stringMatching(/^m_/) });
+  });
+
+  it('rejects a wrong token with Graph error 190', async () => {
+    const res = await fetch(`${server.url}/v23.0/1/messages`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
+    expect(res.status).toBe(401);
+    expect(mapWhatsAppError(res.status, await res.json()).code).toBe('auth_failed');
+  });
+
+  it('injects a 429 with Retry-After for the next N requests only', async () => {
+    server.inject({ kind: 'throttle', retryAfterSeconds: 7 }, 2);
+    for (let i = 0; i < 2; i++) {
+      const res = await sendWhatsApp();
+      expect(res.status).toBe(429);
+      const err = mapWhatsAppError(res.status, await res.json(), res.headers);
+      expect(err).toBeInstanceOf(RetryableError);
+      expect((err as RetryableError).retryAfterMs).toBe(7000);
+    }
+    expect((await sendWhatsApp()).status).toBe(200);
+  });
+
+  it('injects 5xx and provider error codes', async () => {
+    server.inject({ kind: 'server-error', status: 503 });
+    server.inject({ kind: 'error-code', code: 131047, message: 'Re-engagement message' });
+    server.inject({ kind: 'error-code', code: 10, subcode: 2018278 });
+    const r1 = await sendWhatsApp();
+    expect(mapWhatsAppError(r1.status, await r1.json()).code).toBe('provider_unavailable');
+    const r2 = await sendWhatsApp();
+    expect(mapWhatsAppError(r2.status, await r2.json()).code).toBe('outside_window');
+    const r3 = await post('/v23.0/me/messages', { recipient: { id: '1' }, message: { text: 'x' } });
+    expect(mapMessengerError(r3.status, await r3.json()).code).toBe('outside_window');
+  });
+
+  it('injects slow responses and timeouts', async () => {
+    server.inject({ kind: 'delay', ms: 150 });
+    const started = Date.now();
+    expect((await sendWhatsApp()).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    server.inject({ kind: 'hang' });
+    const [req] = encodeWhatsApp(command, { apiVersion: 'v23.0', phoneNumberId: '106540352242922' });
+    await expect(post(req.path, req.body, 200)).rejects.toThrow(/timeout|aborted/i);
+    expect(server.requests.at(-1)?.status).toBeUndefined();
+  });
+
+  it('enforces a configured rate limit per phone number with 429 + Retry-After', async () => {
+    const limited = await startGraphApiServer({ rateLimit: { limit: 3, intervalMs: 1000 } });
+    try {
+      const send = (phone: string) => fetch(`${limited.url}/v23.0/${phone}/messages`, { method: 'POST', body: JSON.stringify({ messaging_product: 'whatsapp', to: '1', type: 'text', text: { body: 'x' } }) });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await send('111')).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect((await send('222')).status).toBe(200);
+      const res = await send('111');
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect((mapWhatsAppError(res.status, await res.json(), res.headers) as RetryableError).retryAfterMs).toBe(1000);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { ContractServer, Fault, RecordedRequest, Reply, startFaultServer } from './fault-server';
+
+/**
+ * Local stand-in for Meta's Graph API: WhatsApp Cloud API `POST /:version/:phoneNumberId/messages`
+ * and Messenger Send API `POST /:version/me/messages`, answering the documented success bodies.
+ */
+export interface GraphApiOptions {
+  /** When set, requests must carry `Authorization: Bearer <token>` (or `?access_token=`) or get error 190. */
+  accessToken?: string;
+  /** Sliding-window limit per phone number id (WhatsApp) or per page (Messenger); 429 + code 130429 beyond. */
+  rateLimit?: { limit: number; intervalMs: number };
+}
+
+export type GraphApiServer = ContractServer;
+export type { Fault, RecordedRequest };
+
+const WA_PATH = /^\/(v\d+\.\d+)\/(\d+)\/messages$/;
+const ME_PATH = /^\/(v\d+\.\d+)\/me\/messages$/;
+
+const graphError = (status: number, code: number, message: string, subcode?: number, headers?: Record<string, string>): Reply => ({
+  status,
+  headers,
+  body: { error: { message, type: 'OAuthException', code, ...(subcode !== undefined ? { error_subcode: subcode } : {}), error_data: { messaging_product: 'whatsapp', details: message }, fbtrace_id: `A${randomBytes(8).toString('hex')}` } },
+});
+
+export async function startGraphApiServer(options: GraphApiOptions = {}): Promise<GraphApiServer> {
+  return startFaultServer({
+    rateLimits: options.rateLimit
+      ? [{ ...options.rateLimit, key: (path) => WA_PATH.exec(path)?.[2] ?? (ME_PATH.test(path) ? 'page' : undefined) }]
+      : [],
+    rateLimited: (wait, path) => graphError(429, ME_PATH.test(path) ? 613 : 130429, 'Rate limit hit', undefined, { 'retry-after': String(wait) }),
+    renderFault(fault) {
+      switch (fault.kind) {
+        case 'throttle':
+          return graphError(429, fault.code ?? 130429, 'Rate limit hit', undefined, fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : undefined);
+        case 'server-error':
+          return graphError(fault.status ?? 500, 2, 'Service temporarily unavailable');
+        case 'error-code':
+          return graphError(fault.status ?? 400, fault.code, fault.message ?? `Injected error ${fault.code}`, fault.subcode);
+      }
+    },
+    route(method, path, body, headers) {
+      if (options.accessToken) {
+        const auth = typeof headers.authorization === 'string' ? headers.authorization : '';
+        if (auth !== `Bearer ${options.accessToken}`) return graphError(401, 190, 'Invalid OAuth access token.');
+      }
+      if (method !== 'POST') return graphError(405, 100, 'Unsupported method');
+      if (typeof body !== 'object' || body === null) return graphError(400, 100, 'Invalid parameter: body must be JSON');
+      const b = body as Record<string, unknown>;
+      if (WA_PATH.test(path)) {
+        if (b.messaging_product !== 'whatsapp' || typeof b.to !== 'string') return graphError(400, 100, '(#100) Invalid parameter');
+        const id = `wamid.${randomBytes(24).toString('base64url')}`;
+        // Template sends report message_status "accepted" (the documented response shape).
+        return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: b.to, wa_id: b.to.replace(/\D/g, '') }], messages: [{ id, ...(b.type === 'template' ? { message_status: 'accepted' } : {}) }] } };
+      }
+      if (ME_PATH.test(path)) {
+        const recipient = b.recipient as Record<string, unknown> | undefined;
+        if (typeof recipient?.id !== 'string' || (b.message === undefined && b.sender_action === undefined)) return graphError(400, 100, '(#100) The parameter recipient is required');
+        return { status: 200, body: { recipient_id: recipient.id, message_id: `m_${randomBytes(24).toString('base64url')}` } };
+      }
+      return graphError(404, 803, `Unknown path ${path}`);
+    },
+  });
+}
