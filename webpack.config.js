@@ -7,7 +7,11 @@ const nodeExternals = require('webpack-node-externals');
 const CopyPlugin = require('copy-webpack-plugin');
 const { compilerOptions } = require('./tsconfig.json');
 
-const APPS = ['channel-web', 'router', 'ai-worker'];
+// Every folder apps/<app>/src/main.ts is an app.
+const APPS = require('node:fs')
+  .readdirSync(path.resolve(__dirname, 'apps'))
+  .filter((a) => require('node:fs').existsSync(path.resolve(__dirname, 'apps', a, 'src', 'main.ts')))
+  .sort();
 
 const alias = {};
 for (const [key, [target]] of Object.entries(compilerOptions.paths)) {

@@ -6,11 +6,16 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const NODE = resolve(ROOT, 'node_modules/.bin/node');
+// The ★ default ports; an app is started when its folder exists.
 export const APPS = [
   { name: 'channel-web', port: 3000 },
+  { name: 'channel-whatsapp', port: 3001 },
+  { name: 'channel-messenger', port: 3002 },
+  { name: 'channel-telegram', port: 3003 },
+  { name: 'channel-email', port: 3004 },
   { name: 'router', port: 3010 },
   { name: 'ai-worker', port: 3020 },
-];
+].filter((a) => existsSync(resolve(ROOT, 'apps', a.name, 'src', 'main.ts')));
 
 export const say = (msg) => process.stdout.write(`\x1b[32m[omni]\x1b[0m ${msg}\n`);
 export const warn = (msg) => process.stderr.write(`\x1b[33m[omni]\x1b[0m ${msg}\n`);

@@ -54,7 +54,7 @@ export async function startApp(name: AppName, env: Record<string, string>): Prom
     }, 60_000, 200);
   } catch (err) {
     proc.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n--- ${name} logs ---\n${logs.join('').slice(-4000)}`);
+    throw new Error(`${(err as Error).message}\n--- ${name} logs ---\n${logs.join('').slice(-4000)}`, { cause: err });
   }
   return {
     name, port, url, proc, logs,
