@@ -22,7 +22,7 @@ export { decodeWhatsAppWebhook } from './whatsapp/decoder';
 export { encodeWhatsApp } from './whatsapp/encoder';
 export type { WhatsAppEncoderConfig } from './whatsapp/encoder';
 export { mapWhatsAppError } from './whatsapp/errors';
-export { WHATSAPP_CAPABILITIES, planWhatsAppSend, templateParam } from './whatsapp/capabilities';
+export { WHATSAPP_CAPABILITIES, canSendWhatsAppFreeText, planWhatsAppSend, templateParam } from './whatsapp/capabilities';
 export type { WhatsAppSendPlan } from './whatsapp/capabilities';
 
 // Messenger
@@ -32,7 +32,7 @@ export { decodeMessengerWebhook } from './messenger/decoder';
 export { encodeMessenger } from './messenger/encoder';
 export type { MessengerEncoderConfig, MessengerWindow } from './messenger/encoder';
 export { mapMessengerError } from './messenger/errors';
-export { MESSENGER_CAPABILITIES } from './messenger/capabilities';
+export { MESSENGER_CAPABILITIES, canSendMessengerFreeText } from './messenger/capabilities';
 
 // Telegram
 export { TelegramVerifier, telegramBotId } from './telegram/verifier';

@@ -1,4 +1,5 @@
 import { ChannelCapabilities } from '../common/capabilities';
+import { AuthorKind, WindowDecision, canSendFreeText } from '../common/window';
 
 export const MESSENGER_CAPABILITIES: ChannelCapabilities = {
   channel: 'messenger',
@@ -14,3 +15,8 @@ export const MESSENGER_CAPABILITIES: ChannelCapabilities = {
   // up to 7 days. A page cannot message someone who never wrote to it.
   window: { freeTextHours: 24, humanAgentTagHours: 24 * 7, outside: 'refuse', businessInitiated: 'refuse' },
 };
+
+/** Messenger's window: allowed (RESPONSE), needs-human-agent-tag (agents up to 7 days) or refused. */
+export function canSendMessengerFreeText(lastCustomerMessageAt: Date | undefined, now: Date, authorKind: AuthorKind): WindowDecision {
+  return canSendFreeText(MESSENGER_CAPABILITIES.window, lastCustomerMessageAt, now, authorKind);
+}

@@ -86,6 +86,11 @@ describe('decodeMessengerWebhook', () => {
     expect(() => decodeMessengerWebhook({ object: 'page', entry: [{ id: PAGE, messaging: [{ sender: { id: PSID }, timestamp: 1, message: { mid: 'm_1' } }] }] }, ctx)).toThrow(/without text or attachments/);
   });
 
+  it('reports standby events (another app owns the thread) as ignored', () => {
+    const body = { object: 'page', entry: [{ id: PAGE, time: 1, standby: [{ sender: { id: PSID }, recipient: { id: PAGE }, timestamp: 1, message: { mid: 'm_s', text: 'x' } }] }] };
+    expect(decodeMessengerWebhook(body, ctx)).toEqual({ messages: [], statuses: [], ignored: [{ reason: '1 standby event(s): another app owns the thread', ref: 'entry[0]' }] });
+  });
+
   it('decodes every fixture in the folder', () => {
     for (const f of readdirSync(DIR)) {
       const r = decodeMessengerWebhook(fixture(f), ctx);

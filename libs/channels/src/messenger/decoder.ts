@@ -18,8 +18,10 @@ export function decodeMessengerWebhook(payload: unknown, ctx: DecodeContext): De
       result.ignored.push({ reason: `unknown Messenger page ${pageId}`, ref: `entry[${e}]` });
       return;
     }
-    // `standby` carries events while another app owns the thread (handover protocol): not ours to answer.
     optArr(entry.messaging, `entry[${e}].messaging`).forEach((raw, i) => decodeEvent(obj(raw, `entry[${e}].messaging[${i}]`), `entry[${e}].messaging[${i}]`, scope, result));
+    // `standby` carries events while another app owns the thread (handover protocol): not ours to answer.
+    const standby = optArr(entry.standby, `entry[${e}].standby`);
+    if (standby.length) result.ignored.push({ reason: `${standby.length} standby event(s): another app owns the thread`, ref: `entry[${e}]` });
   });
   return result;
 }

@@ -1,6 +1,6 @@
 import { FatalError, ValidationError } from '@omni/contracts';
 import { outboundCommand } from '../testing/commands';
-import { MESSENGER_CAPABILITIES } from './capabilities';
+import { MESSENGER_CAPABILITIES, canSendMessengerFreeText } from './capabilities';
 import { encodeMessenger } from './encoder';
 
 const NOW = new Date('2026-06-10T12:00:00Z');
@@ -49,5 +49,13 @@ describe('encodeMessenger', () => {
     expect(() => encodeMessenger(cmd({ message: { template: { name: 't', language: 'en', params: [] } } }), cfg, within)).toThrow(ValidationError);
     expect(() => encodeMessenger(cmd({ message: { type: 'reaction', text: 'x' } }), cfg, within)).toThrow(ValidationError);
     expect(() => encodeMessenger(cmd({ message: { type: 'image', buttons: [{ id: 'a', title: 'A' }], attachments: [{ kind: 'image', mime: 'image/png', mediaId: '1' }] } }), cfg, within)).toThrow(/quick replies need a text/);
+  });
+});
+
+describe('canSendMessengerFreeText', () => {
+  it('is the Messenger window: RESPONSE, HUMAN_AGENT for agents, refused for bots', () => {
+    expect(canSendMessengerFreeText(within.lastCustomerMessageAt, NOW, 'bot')).toEqual({ kind: 'allowed' });
+    expect(canSendMessengerFreeText(after30h.lastCustomerMessageAt, NOW, 'agent').kind).toBe('needs-human-agent-tag');
+    expect(canSendMessengerFreeText(after30h.lastCustomerMessageAt, NOW, 'bot').kind).toBe('refused');
   });
 });

@@ -1,8 +1,7 @@
 import { Attachment, FatalError, OutboundCommand, ValidationError, parseData } from '@omni/contracts';
 import { splitText } from '../common/capabilities';
 import { JSON_HEADERS, ProviderRequest } from '../common/request';
-import { canSendFreeText } from '../common/window';
-import { MESSENGER_CAPABILITIES as CAPS } from './capabilities';
+import { MESSENGER_CAPABILITIES as CAPS, canSendMessengerFreeText } from './capabilities';
 
 export interface MessengerEncoderConfig {
   /** Graph API version, e.g. `v23.0`. */
@@ -24,7 +23,7 @@ const ATTACHMENT_TYPE = { image: 'image', sticker: 'image', video: 'video', audi
  */
 export function encodeMessenger(command: OutboundCommand, config: MessengerEncoderConfig, window: MessengerWindow): ProviderRequest[] {
   const cmd = parseData('omni.message.send.v1', command);
-  const decision = canSendFreeText(CAPS.window, window.lastCustomerMessageAt, window.now, cmd.author.kind);
+  const decision = canSendMessengerFreeText(window.lastCustomerMessageAt, window.now, cmd.author.kind);
   if (decision.kind === 'refused' || decision.kind === 'needs-template') throw new FatalError('outside_window', decision.reason);
   const typing = decision.kind === 'allowed' ? { messaging_type: 'RESPONSE' } : { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
   return messagesFor(cmd).map((message) => ({

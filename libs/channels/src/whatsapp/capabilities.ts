@@ -1,7 +1,7 @@
 import { FatalError, OutboundCommand } from '@omni/contracts';
 import { ChannelCapabilities } from '../common/capabilities';
 import { TemplateRegistry } from '../common/templates';
-import { canSendFreeText } from '../common/window';
+import { AuthorKind, WindowDecision, canSendFreeText } from '../common/window';
 
 export const WHATSAPP_CAPABILITIES: ChannelCapabilities = {
   channel: 'whatsapp',
@@ -17,6 +17,11 @@ export const WHATSAPP_CAPABILITIES: ChannelCapabilities = {
   rateLimits: { perAccount: { limit: 80, intervalMs: 1000 } },
   window: { freeTextHours: 24, outside: 'template', businessInitiated: 'template' },
 };
+
+/** WhatsApp's 24-hour customer-service window: allowed, or needs-template. */
+export function canSendWhatsAppFreeText(lastCustomerMessageAt: Date | undefined, now: Date, authorKind: AuthorKind): WindowDecision {
+  return canSendFreeText(WHATSAPP_CAPABILITIES.window, lastCustomerMessageAt, now, authorKind);
+}
 
 export interface WhatsAppSendPlan {
   lastCustomerMessageAt: Date | undefined;
@@ -34,7 +39,7 @@ export interface WhatsAppSendPlan {
  */
 export function planWhatsAppSend(cmd: OutboundCommand, plan: WhatsAppSendPlan): OutboundCommand {
   if (cmd.message.template) return cmd;
-  const decision = canSendFreeText(WHATSAPP_CAPABILITIES.window, plan.lastCustomerMessageAt, plan.now, cmd.author.kind);
+  const decision = canSendWhatsAppFreeText(plan.lastCustomerMessageAt, plan.now, cmd.author.kind);
   if (decision.kind === 'allowed') return cmd;
   if (decision.kind !== 'needs-template') throw new FatalError('outside_window', decision.reason);
   let template;
