@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { NODE } from './infra';
+
+/** Resident set size in KiB from /proc/<pid>/status (NaN once the process is gone). */
+export function rssKiB(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Samples the RSS of some processes while a phase runs, keeping each one's peak. */
+export class RssSampler {
+  private readonly peak = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pids: Record<string, number | undefined>, private readonly everyMs = 100) {}
+
+  start(): this {
+    const sample = () => {
+      for (const [name, pid] of Object.entries(this.pids)) {
+        const v = rssKiB(pid);
+        if (Number.isFinite(v)) this.peak.set(name, Math.max(this.peak.get(name) ?? 0, v));
+      }
+    };
+    sample();
+    this.timer = setInterval(sample, this.everyMs);
+    return this;
+  }
+
+  stop(): Record<string, number> {
+    clearInterval(this.timer);
+    return Object.fromEntries(Object.keys(this.pids).map((n) => [n, this.peak.get(n) ?? Number.NaN]));
+  }
+}
+
+/** RSS of a bare Node process of the same binary: the floor any app is compared against. */
+export async function bareNodeRssKiB(settleMs = 1_500): Promise<number> {
+  const child = spawn(NODE, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, settleMs));
+    return rssKiB(child.pid);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
