@@ -45,6 +45,10 @@ export async function startApp(name: AppName, env: Record<string, string>): Prom
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  // Never leave an app behind, even when Jest is forced to exit after a failed hook.
+  const reap = () => proc.exitCode === null && proc.kill('SIGKILL');
+  process.once('exit', reap);
+  void exited.then(() => process.removeListener('exit', reap));
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(`${name} ready`, async () => {

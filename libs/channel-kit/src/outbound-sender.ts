@@ -1,0 +1,103 @@
+import {
+  Channel, CloudEvent, DeliveryState, OutboundCommand, TOPICS, createEvent, errorSummary, isRetryable, statusEventId,
+} from '@omni/contracts';
+import type { EventPublisher } from '@omni/messaging';
+import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
+import { counter, rootLogger } from '@omni/telemetry';
+import type { AccountRateLimiter } from './rate-limiter';
+import type { SendLedger } from './send-ledger';
+
+/** A channel's way of sending one command; throws typed errors (RetryableError / FatalError). */
+export interface ChannelTransport {
+  readonly channel: Channel;
+  send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }>;
+  /** The key of the provider's per-recipient limit (Telegram: the chat). */
+  recipientKey?(cmd: OutboundCommand): string;
+}
+
+export interface OutboundSenderDeps {
+  transport: ChannelTransport;
+  ledger: SendLedger;
+  publisher: EventPublisher;
+  limiter: AccountRateLimiter;
+  breakers: BreakerRegistry;
+  retry: RetryPolicy;
+  breaker?: BreakerOptions;
+}
+
+/**
+ * Sends one outbound command exactly once where possible: claimed in the send ledger, spaced by the
+ * account's rate limiter, through one breaker per channel account, retried in place on retryable
+ * errors (honouring the provider's Retry-After), then reported on omni.status.v1. A retryable failure
+ * that outlasts the in-place retries is thrown so the consumer policy moves it to the retry topic
+ * and, in the end, the DLQ; a permanent one becomes a `failed` status with the provider's code.
+ */
+export class OutboundSender {
+  private readonly log = rootLogger().child({ component: 'outbound' });
+  private readonly outcomes = counter('omni_outbound_sends_total', 'Outbound sends by outcome', ['channel', 'outcome']);
+
+  constructor(private readonly deps: OutboundSenderDeps) {}
+
+  async handle(event: CloudEvent<OutboundCommand>): Promise<void> {
+    const cmd = event.data;
+    const { ledger, transport } = this.deps;
+    const claim = await ledger.claim(cmd.messageId, cmd.channel, cmd.accountId);
+    if (claim.kind === 'done') {
+      // Sent (or failed) before; the status may not have made it out before a crash: say it again.
+      const d = claim.doc;
+      await this.status(cmd, d.state === 'sent' ? 'sent' : 'failed', d.providerMessageId, d.error);
+      return;
+    }
+    if (claim.kind === 'in_doubt') {
+      const error = { code: 'send_outcome_unknown', reason: 'the gateway stopped during this send; it may or may not have reached the customer' };
+      this.log.warn({ messageId: cmd.messageId, channel: cmd.channel }, error.reason);
+      await ledger.failed(cmd.messageId, error);
+      await this.status(cmd, 'failed', undefined, error);
+      this.outcomes.inc({ channel: cmd.channel, outcome: 'in_doubt' });
+      return;
+    }
+    try {
+      const breaker = this.deps.breakers.get(
+        `${transport.channel}:${cmd.accountId}`,
+        (c: OutboundCommand) =>
+          this.deps.limiter.schedule(c.accountId, transport.recipientKey?.(c) ?? c.recipient.channelUserId, () => transport.send(c)),
+        this.deps.breaker,
+      );
+      const result = await withRetry(() => breaker.fire(cmd), this.deps.retry);
+      await ledger.sent(cmd.messageId, result.providerMessageId);
+      await this.status(cmd, 'sent', result.providerMessageId);
+      this.outcomes.inc({ channel: cmd.channel, outcome: 'sent' });
+    } catch (err) {
+      if (isRetryable(err)) {
+        await ledger.release(cmd.messageId);
+        this.outcomes.inc({ channel: cmd.channel, outcome: 'retry' });
+        throw err;
+      }
+      const e = errorSummary(err);
+      const error = { code: e.code, reason: e.message };
+      await ledger.failed(cmd.messageId, error);
+      await this.status(cmd, 'failed', undefined, error);
+      this.outcomes.inc({ channel: cmd.channel, outcome: 'failed' });
+    }
+  }
+
+  private async status(cmd: OutboundCommand, status: DeliveryState, providerMessageId?: string, error?: { code: string; reason: string }): Promise<void> {
+    await this.deps.publisher.publish(
+      TOPICS.status,
+      createEvent({
+        type: 'omni.message.status.v1',
+        id: statusEventId(cmd.channel, cmd.accountId, cmd.messageId, status),
+        source: `/channels/${cmd.channel}/${cmd.accountId}`,
+        subject: cmd.conversationId,
+        tenantId: cmd.tenantId,
+        region: cmd.region,
+        data: {
+          tenantId: cmd.tenantId, region: cmd.region, channel: cmd.channel, accountId: cmd.accountId, conversationId: cmd.conversationId,
+          messageId: cmd.messageId, status, timestamp: new Date().toISOString(),
+          ...(providerMessageId ? { channelMessageId: providerMessageId } : {}),
+          ...(error ? { error: { ...error, retryable: false } } : {}),
+        },
+      }),
+    );
+  }
+}
