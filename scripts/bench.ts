@@ -88,17 +88,17 @@ async function main(): Promise<void> {
   const k = await benchKafkaOnly(kafka);
 
   say(`web-chat round trip: 1 session × ${SOLO} messages (unloaded)`);
-  const solo = latency(await webChatRoundTrips(web.url, 1, SOLO));
+  const solo = await webChatRoundTrips(web.url, 1, SOLO);
   say(`web-chat round trip: ${SESSIONS} sessions × ${PER_SESSION} messages through all three apps`);
   const sampler = new RssSampler(pids).start();
-  const tLoad = performance.now();
-  const rtt = await webChatRoundTrips(web.url, SESSIONS, PER_SESSION).finally(() => sampler.stop());
-  report({ ...k, solo, rtt: latency(rtt), loadSeconds: (performance.now() - tLoad) / 1000, idle, loaded: sampler.stop(), bare }, (Date.now() - t0) / 1000);
+  const load = await webChatRoundTrips(web.url, SESSIONS, PER_SESSION).finally(() => sampler.stop());
+  report({ ...k, solo: latency(solo.samples), rtt: latency(load.samples), loadSeconds: load.seconds, failures: [...solo.failures, ...load.failures], idle, loaded: sampler.stop(), bare }, (Date.now() - t0) / 1000);
 }
 
 interface Results extends Awaited<ReturnType<typeof benchKafkaOnly>> {
   solo: ReturnType<typeof latency>;
   loadSeconds: number;
+  failures: string[];
   rtt: ReturnType<typeof latency>;
   idle: Record<string, number>;
   loaded: Record<string, number>;
@@ -119,7 +119,8 @@ function report(r: Results, seconds: number): void {
     ...rows(`1 session (n=${r.solo.n})`, r.solo, r.rawSolo),
     ...rows(`${SESSIONS} sessions (n=${r.rtt.n})`, r.rtt, r.rawRtt),
   ]));
-  out.push(`under load: ${(SESSIONS * (PER_SESSION + 1) / r.loadSeconds).toFixed(1)} answered messages/s through the whole pipeline (warm-up included)`);
+  out.push(`under load: ${((r.rtt.n + SESSIONS) / r.loadSeconds).toFixed(1)} answered messages/s through the whole pipeline (warm-up included)`);
+  if (r.failures.length) out.push(`!! ${r.failures.length} session(s) stopped early: ${[...new Set(r.failures)].join('; ')}`);
   out.push(`\nKafka produce throughput, acks=all, ${RECORDS} records of ~${Buffer.byteLength(JSON.stringify(sampleEvent(0).data))} B each`);
   out.push(table([
     ['', 'records/s', 'seconds', 'ratio'],

@@ -39,7 +39,7 @@ class ChatSession {
   }
 
   /** Milliseconds from the send to the bot's reply arriving on this socket. */
-  async roundTrip(k: number, timeoutMs = 30_000): Promise<number> {
+  async roundTrip(k: number, timeoutMs = 60_000): Promise<number> {
     const t0 = performance.now();
     const reply = new Promise<void>((resolve, reject) => { this.waiter = { resolve, reject }; });
     const timer = setTimeout(() => this.settle(new Error(`no bot reply within ${timeoutMs} ms`)), timeoutMs);
@@ -65,22 +65,35 @@ class ChatSession {
   }
 }
 
+export interface ChatRun {
+  samples: number[];
+  /** Sessions that stopped early (no reply in time, error frame): reported, not hidden. */
+  failures: string[];
+  seconds: number;
+}
+
 /**
  * `sessions` concurrent widget sessions, each sending `perSession` messages one after another
  * (a customer waits for the answer). The first message of a session (conversation opening) is a
- * warm-up and not counted.
+ * warm-up and not counted. A session that fails stops (a late reply would be misattributed).
  */
-export async function webChatRoundTrips(baseUrl: string, sessions: number, perSession: number): Promise<number[]> {
+export async function webChatRoundTrips(baseUrl: string, sessions: number, perSession: number): Promise<ChatRun> {
   const open = await Promise.all(Array.from({ length: sessions }, () => ChatSession.open(baseUrl)));
   const samples: number[] = [];
+  const failures: string[] = [];
+  const t0 = performance.now();
   try {
     await Promise.all(
       open.map(async (s) => {
-        await s.roundTrip(0);
-        for (let k = 1; k <= perSession; k++) samples.push(await s.roundTrip(k));
+        try {
+          await s.roundTrip(0);
+          for (let k = 1; k <= perSession; k++) samples.push(await s.roundTrip(k));
+        } catch (err) {
+          failures.push(err instanceof Error ? err.message : String(err));
+        }
       }),
     );
-    return samples;
+    return { samples, failures, seconds: (performance.now() - t0) / 1000 };
   } finally {
     for (const s of open) s.close();
   }
