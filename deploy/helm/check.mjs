@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Cheap checks of the chart without a cluster:  node deploy/helm/check.mjs
+// - Chart.yaml and every values file parse (the `yaml` package);
+// - every env key in values (env.*, apps.<app>.env.*) is a name the apps actually read (found in
+//   apps/ and libs/ sources) or a standard OTEL_* variable: values map one-to-one to env names;
+// - every `.Values.x.y` path used by a template exists in values.yaml;
+// - with a `helm` binary on PATH (or HELM=/path/to/helm): `helm lint` and `helm template` per region,
+//   and every rendered document parses.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+const CHART = join(ROOT, 'deploy/helm/omni-gateway');
+const problems = [];
+const ok = (msg) => process.stdout.write(`ok   ${msg}\n`);
+
+function sourceFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : sourceFiles(p);
+    return /\.ts$/.test(e.name) && !/spec\.ts$/.test(e.name) ? [p] : [];
+  });
+}
+const known = new Set();
+for (const f of [...sourceFiles(join(ROOT, 'apps')), ...sourceFiles(join(ROOT, 'libs'))]) {
+  const src = readFileSync(f, 'utf8');
+  for (const m of src.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)) known.add(m[1]);
+  for (const m of src.matchAll(/^\s+([A-Z][A-Z0-9_]+): z\./gm)) known.add(m[1]);
+}
+const isEnvName = (k) => known.has(k) || /^OTEL_[A-Z0-9_]+$/.test(k) || /^[A-Z0-9_]+_PORT$/.test(k);
+
+const parse = (file) => YAML.parse(readFileSync(join(CHART, file), 'utf8'));
+const chart = parse('Chart.yaml');
+if (chart.apiVersion !== 'v2' || !chart.name || !chart.version) problems.push('Chart.yaml: apiVersion v2, name and version are required');
+const base = parse('values.yaml');
+const regions = readdirSync(CHART).filter((f) => /^values-.+\.yaml$/.test(f));
+for (const file of ['values.yaml', ...regions]) {
+  const v = parse(file);
+  const envs = [['env', v.env ?? {}], ...Object.entries(v.apps ?? {}).map(([a, s]) => [`apps.${a}.env`, s?.env ?? {}])];
+  for (const [where, env] of envs) {
+    for (const k of Object.keys(env)) if (!isEnvName(k)) problems.push(`${file}: ${where}.${k} is not an env name the apps read`);
+  }
+  for (const k of Object.keys(v)) if (!(k in base)) problems.push(`${file}: top-level key "${k}" is not in values.yaml`);
+  if (file !== 'values.yaml') {
+    for (const need of ['REGION', 'KAFKA_BROKERS', 'MONGODB_URI']) if (!v.env?.[need]) problems.push(`${file}: env.${need} must be set per region`);
+  }
+  ok(`${file} parses`);
+}
+
+const get = (obj, path) => path.reduce((o, k) => (o && typeof o === 'object' && k in o ? o[k] : undefined), obj);
+for (const t of readdirSync(join(CHART, 'templates'))) {
+  const src = readFileSync(join(CHART, 'templates', t), 'utf8');
+  for (const m of src.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
+    if (get(base, m[1].slice(1).split('.')) === undefined) problems.push(`templates/${t}: .Values${m[1]} is not in values.yaml`);
+  }
+}
+ok('template value paths exist in values.yaml');
+
+const helm = process.env.HELM ?? 'helm';
+if (spawnSync(helm, ['version', '--short'], { encoding: 'utf8' }).status === 0) {
+  for (const file of regions) {
+    const args = ['-f', join(CHART, file)];
+    const lint = spawnSync(helm, ['lint', '--strict', CHART, ...args], { encoding: 'utf8' });
+    if (lint.status !== 0) problems.push(`helm lint ${file}:\n${lint.stdout}${lint.stderr}`);
+    const out = execFileSync(helm, ['template', 'omni', CHART, ...args], { encoding: 'utf8' });
+    const docs = YAML.parseAllDocuments(out).filter((d) => d.contents);
+    const errors = docs.flatMap((d) => d.errors.map((e) => e.message));
+    if (errors.length) problems.push(`helm template ${file}: ${errors.join('; ')}`);
+    const kinds = docs.map((d) => d.toJS().kind).sort().join(', ');
+    ok(`helm lint + template ${file}: ${docs.length} documents (${kinds})`);
+  }
+} else {
+  process.stdout.write('skip helm lint/template: no helm binary (set HELM=/path/to/helm)\n');
+}
+
+if (problems.length) {
+  process.stderr.write(`${problems.map((p) => `FAIL ${p}`).join('\n')}\n`);
+  process.exit(1);
+}
