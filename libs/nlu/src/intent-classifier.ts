@@ -23,8 +23,9 @@ export interface IntentClassifierOptions {
 export const DEFAULT_INTENT_OPTIONS: IntentClassifierOptions = {
   vectorizer: { ...DEFAULT_VECTORIZER_OPTIONS, skipGrams: true, charNgramMax: 4 },
   seed: 1,
-  logisticRegression: { l2: 1e-6, epochs: 20, learningRate: 0.5 },
-  svm: { c: 0.5, epochs: 20, weight: 1, temperature: 5 },
+  // Epoch counts: 20/20 measured 91.79% on Banking77 for 31 s of CPU, 12/8 91.75% for 18 s (ADR 0100).
+  logisticRegression: { l2: 1e-6, epochs: 12, learningRate: 0.5 },
+  svm: { c: 0.5, epochs: 8, weight: 1, temperature: 5 },
   knn: { k: 10, weight: 0.5, maxDfFraction: 0.2, power: 4 },
 };
 

@@ -81,11 +81,12 @@ export class NgramLanguageModel {
     const out: string[] = [];
     for (const tok of tokenize(text)) {
       if (tok.startsWith('<')) continue;
-      const chars = Array.from(` ${tok} `);
+      // Code-unit substrings: fast, and consistent between training and detection.
+      const padded = ` ${tok} `;
       for (let n = 1; n <= 3; n++) {
-        for (let i = 0; i + n <= chars.length; i++) {
-          const g = chars.slice(i, i + n).join('');
-          if (g !== ' ') out.push(g);
+        for (let i = 0; i + n <= padded.length; i++) {
+          if (n === 1 && padded.charCodeAt(i) === 32) continue;
+          out.push(padded.substring(i, i + n));
         }
       }
     }

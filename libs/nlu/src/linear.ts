@@ -118,6 +118,11 @@ export interface SoftmaxOptions {
   readonly epochs: number;
   readonly learningRate: number;
   readonly seed: number;
+  /**
+   * Average the end-of-epoch weights of the second half of training (Polyak-Ruppert style):
+   * the last SGD iterate is noisy, the average sits closer to the optimum.
+   */
+  readonly average?: boolean;
 }
 
 /**
@@ -140,6 +145,9 @@ export function trainSoftmax(
   const order = Array.from({ length: n }, (_, i) => i);
   const p = new Float64Array(C);
   let t = 0;
+  const avgW = o.average ? new Float64Array(features * C) : null;
+  const avgB = o.average ? new Float64Array(C) : null;
+  let snapshots = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     shuffleInPlace(order, random);
     for (const i of order) {
@@ -170,6 +178,16 @@ export function trainSoftmax(
       }
       for (let c = 0; c < C; c++) b[c] -= lr * p[c];
     }
+    if (avgW && avgB && epoch >= Math.floor(o.epochs / 2)) {
+      for (let j = 0; j < w.length; j++) avgW[j] += w[j] * scale;
+      for (let c = 0; c < C; c++) avgB[c] += b[c];
+      snapshots++;
+    }
+  }
+  if (avgW && avgB && snapshots > 0) {
+    const weights = new Float32Array(features * C);
+    for (let j = 0; j < w.length; j++) weights[j] = avgW[j] / snapshots;
+    return new LinearModel(C, features, weights, Float32Array.from(avgB, (v) => v / snapshots));
   }
   const weights = new Float32Array(features * C);
   for (let j = 0; j < w.length; j++) weights[j] = w[j] * scale;

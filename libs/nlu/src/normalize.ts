@@ -37,6 +37,11 @@ const ARABIC_PUNCT: Record<string, string> = {
   '\u061b': ';', // Arabic semicolon
 };
 
+const FOLD_CLASS =
+  '[\\u0660-\\u0669\\u06f0-\\u06f9\\u0966-\\u096f\\u09e6-\\u09ef\\u0e50-\\u0e59\\u0ed0-\\u0ed9\\u1040-\\u1049\\u17e0-\\u17e9\\u066b\\u066c\\u060c\\u061f\\u061b]';
+const NEEDS_FOLDING = new RegExp(FOLD_CLASS, 'u');
+const NEEDS_FOLDING_G = new RegExp(FOLD_CLASS, 'gu');
+
 // Zero-width characters and the Arabic tatweel carry no meaning for understanding but split tokens.
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u0640]/g;
 
@@ -46,17 +51,14 @@ const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u0640]/g;
  * use it); features lower-case on their own.
  */
 export function normalizeText(input: string): string {
-  let s = input.normalize('NFKC').replace(INVISIBLE, '');
-  let out = '';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    const folded = foldDigit(cp);
-    if (folded !== cp) {
-      out += String.fromCharCode(folded);
-    } else {
-      out += ARABIC_PUNCT[ch] ?? ch;
-    }
-  }
-  s = out.replace(/\s+/gu, ' ').trim();
-  return s;
+  const s = input.normalize('NFKC').replace(INVISIBLE, '');
+  // Fast path: most messages have no native digits or Arabic punctuation.
+  const folded = NEEDS_FOLDING.test(s)
+    ? s.replace(NEEDS_FOLDING_G, (ch) => {
+        const cp = ch.codePointAt(0) ?? 0;
+        const digit = foldDigit(cp);
+        return digit !== cp ? String.fromCharCode(digit) : (ARABIC_PUNCT[ch] ?? ch);
+      })
+    : s;
+  return folded.replace(/\s+/gu, ' ').trim();
 }
