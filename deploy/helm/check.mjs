@@ -6,7 +6,7 @@
 // - every `.Values.x.y` path used by a template exists in values.yaml;
 // - with a `helm` binary on PATH (or HELM=/path/to/helm): `helm lint` and `helm template` per region,
 //   and every rendered document parses.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,10 +62,16 @@ ok('template value paths exist in values.yaml');
 const helm = process.env.HELM ?? 'helm';
 if (spawnSync(helm, ['version', '--short'], { encoding: 'utf8' }).status === 0) {
   for (const file of regions) {
-    const args = ['-f', join(CHART, file)];
+    // A `go install`ed helm assumes Kubernetes 1.20 unless told; render for a current cluster.
+    const args = ['-f', join(CHART, file), '--kube-version', process.env.KUBE_VERSION ?? '1.30.0'];
     const lint = spawnSync(helm, ['lint', '--strict', CHART, ...args], { encoding: 'utf8' });
     if (lint.status !== 0) problems.push(`helm lint ${file}:\n${lint.stdout}${lint.stderr}`);
-    const out = execFileSync(helm, ['template', 'omni', CHART, ...args], { encoding: 'utf8' });
+    const rendered = spawnSync(helm, ['template', 'omni', CHART, ...args], { encoding: 'utf8' });
+    if (rendered.status !== 0) {
+      problems.push(`helm template ${file}:\n${rendered.stderr}`);
+      continue;
+    }
+    const out = rendered.stdout;
     const docs = YAML.parseAllDocuments(out).filter((d) => d.contents);
     const errors = docs.flatMap((d) => d.errors.map((e) => e.message));
     if (errors.length) problems.push(`helm template ${file}: ${errors.join('; ')}`);
