@@ -154,12 +154,14 @@ export class IntentClassifier {
     private readonly svm: LinearModel | null,
     private readonly knnTexts: string[] | null,
     private readonly knnLabels: number[] | null,
+    /** The training vectors when they are at hand (training); re-derived from texts on load. */
+    knnVectors?: readonly SparseVector[],
   ) {
     this.buf = new Float64Array(labels.length);
     this.knn =
       options.knn && knnTexts && knnLabels
         ? new KnnIndex(
-            knnTexts.map((t) => vectorizer.transform(t)),
+            knnVectors ?? knnTexts.map((t) => vectorizer.transform(t)),
             knnLabels,
             vectorizer.size,
             Math.max(1, options.knn.maxDfFraction * knnTexts.length),
@@ -182,7 +184,7 @@ export class IntentClassifier {
     const C = labels.length;
     const lr = trainSoftmax(xs, ys, C, vectorizer.size, { ...options.logisticRegression, seed: options.seed });
     const svm = options.svm && C > 1 ? trainOvrSvm(xs, ys, C, vectorizer.size, { c: options.svm.c, epochs: options.svm.epochs, seed: options.seed, classBalanced: false }) : null;
-    return new IntentClassifier(options, labels, vectorizer, lr, svm, options.knn ? texts : null, options.knn ? ys : null);
+    return new IntentClassifier(options, labels, vectorizer, lr, svm, options.knn ? texts : null, options.knn ? ys : null, xs);
   }
 
   static fromJSON(json: IntentClassifierJSON): IntentClassifier {
