@@ -4,6 +4,7 @@ import { EventSubscription } from './consumer';
 import { EventPublisher } from './publisher';
 import { KafkaSettings, createKafka, kafkaSettingsFromEnv } from './settings';
 import { ensureTopics, resolveTopic } from './topics';
+import { replayDeadLetters } from './replay';
 import { H } from './consumer';
 
 /** The consumer policy on the real broker: poison records are dead-lettered and the partition flows on. */
@@ -43,8 +44,8 @@ describe('consumer policy on real Kafka', () => {
     await producer?.disconnect();
   });
 
-  async function readAll(topic: string, expected: number) {
-    const consumer = kafka.consumer({ groupId: `${prefix}reader-${topic}`, maxWaitTimeInMs: 200 });
+  async function readAll(topic: string, expected: number, reader = 'reader') {
+    const consumer = kafka.consumer({ groupId: `${prefix}${reader}-${topic}`, maxWaitTimeInMs: 200 });
     const got: { key: string; value: string; headers: Record<string, string> }[] = [];
     await consumer.connect();
     await consumer.subscribe({ topics: [resolveTopic(settings, topic)], fromBeginning: true });
@@ -102,6 +103,17 @@ describe('consumer policy on real Kafka', () => {
     const deadline = Date.now() + 20_000;
     while (handled.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(handled).toEqual(['status-1', 'status-2']);
+
+    // Once the cause is fixed (here: the failing consumer is gone), the replay command moves them
+    // back: same key and value, failure headers gone.
+    await sub.stop();
+    expect(await replayDeadLetters(kafka, settings, TOPICS.status, { idleMs: 1_500 })).toBe(2);
+    const after = await readAll(TOPICS.status, 6, 'after-replay');
+    expect(after).toHaveLength(6);
+    expect(after.slice(-2).map((r) => r.value)).toEqual(['{not json', bad.value.toString()]);
+    expect(after.slice(-2).every((r) => !Object.keys(r.headers).some((k) => k.startsWith('x-omni-')))).toBe(true);
+    // Replayed once: a second run finds nothing new.
+    expect(await replayDeadLetters(kafka, settings, TOPICS.status, { idleMs: 1_500 })).toBe(0);
   });
 
   it('retries a failing handler through the retry topic and succeeds on a later attempt', async () => {

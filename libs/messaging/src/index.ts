@@ -3,3 +3,4 @@ export * from './topics';
 export * from './publisher';
 export * from './consumer';
 export * from './messaging.module';
+export * from './replay';

@@ -1,0 +1,2 @@
+// End-to-end suites start several apps and a browser.
+jest.setTimeout(120_000);
