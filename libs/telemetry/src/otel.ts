@@ -24,6 +24,8 @@ const QUIET_PATHS = ['/health/live', '/health/ready', '/metrics'];
  */
 export function startTelemetry(serviceName: string): void {
   if (sdk) return;
+  // One name for traces and for every log line of this process (libs log through rootLogger()).
+  process.env.OTEL_SERVICE_NAME ??= serviceName;
   const exporting = Boolean(
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_TRACES_EXPORTER,
   );
@@ -33,7 +35,7 @@ export function startTelemetry(serviceName: string): void {
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
   sdk = new NodeSDK({
     resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? serviceName,
+      [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME,
       [ATTR_SERVICE_VERSION]: process.env.npm_package_version ?? '0.1.0',
       'service.namespace': 'omni',
       'cloud.region': process.env.REGION ?? 'local',
