@@ -204,7 +204,7 @@ export class NluEngine {
     const alternatives = prediction.ranked.slice(1).map((r) => ({ name: r.label, confidence: round(r.confidence) }));
 
     let abstained = false;
-    if (this.classifier.knownFeatures(maskedText) === 0) {
+    if (prediction.knownFeatures === 0) {
       abstained = true;
       reasons.push('intent: abstained, nothing in the message resembles the training data');
     } else if (prediction.confidence < this.options.abstainThreshold) {

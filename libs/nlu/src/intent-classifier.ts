@@ -34,6 +34,8 @@ export interface IntentPrediction {
   readonly confidence: number;
   /** All labels, best first. */
   readonly ranked: readonly { readonly label: string; readonly confidence: number }[];
+  /** Number of features of the text known to the model: 0 means nothing like the training data. */
+  readonly knownFeatures: number;
 }
 
 export interface IntentClassifierJSON {
@@ -213,7 +215,10 @@ export class IntentClassifier {
 
   /** Probabilities per label (same order as `labels`). */
   probabilities(text: string): Float64Array {
-    const x = this.vectorizer.transform(text);
+    return this.probabilitiesOf(this.vectorizer.transform(text));
+  }
+
+  private probabilitiesOf(x: SparseVector): Float64Array {
     const C = this.labels.length;
     const p = softmaxInPlace(this.lr.scores(x, new Float64Array(C)), 1);
     let total = 1;
@@ -234,15 +239,11 @@ export class IntentClassifier {
   }
 
   predict(text: string, top = this.labels.length): IntentPrediction {
-    const p = this.probabilities(text);
+    const x = this.vectorizer.transform(text);
+    const p = this.probabilitiesOf(x);
     const ranked = Array.from(p, (confidence, i) => ({ label: this.labels[i], confidence }))
       .sort((a, b) => b.confidence - a.confidence)
       .slice(0, Math.max(1, top));
-    return { label: ranked[0].label, confidence: ranked[0].confidence, ranked };
-  }
-
-  /** Number of known features in a text: 0 means the model has never seen anything like it. */
-  knownFeatures(text: string): number {
-    return this.vectorizer.transform(text).idx.length;
+    return { label: ranked[0].label, confidence: ranked[0].confidence, ranked, knownFeatures: x.idx.length };
   }
 }

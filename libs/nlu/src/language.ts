@@ -24,16 +24,6 @@ export interface ExternalLanguageDetector {
   predict(text: string): ReadonlyMap<string, number>;
 }
 
-const SCRIPT_RULES: readonly { readonly lang: string; readonly re: RegExp }[] = [
-  { lang: 'ja', re: /[\u3040-\u30ff]/gu }, // kana first: Japanese text also contains Han
-  { lang: 'zh', re: /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/gu },
-  { lang: 'ar', re: /[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]/gu },
-  { lang: 'th', re: /[\u0e00-\u0e7f]/gu },
-  { lang: 'ko', re: /[\uac00-\ud7af\u1100-\u11ff]/gu },
-  { lang: 'ru', re: /[\u0400-\u04ff]/gu },
-  { lang: 'he', re: /[\u0590-\u05ff]/gu },
-  { lang: 'hi', re: /[\u0900-\u097f]/gu },
-];
 const VIETNAMESE_ONLY = /[ăđơưĂĐƠƯ\u1ea0-\u1ef9]/u;
 const LATIN_LETTER = /\p{Script=Latin}/gu;
 
@@ -41,18 +31,53 @@ function count(text: string, re: RegExp): number {
   return text.match(re)?.length ?? 0;
 }
 
+const SCRIPT_OF: readonly [number, number, string][] = [
+  [0x3040, 0x30ff, 'ja'], // kana: Japanese text also contains Han, so kana decides
+  [0x3400, 0x4dbf, 'zh'],
+  [0x4e00, 0x9fff, 'zh'],
+  [0xf900, 0xfaff, 'zh'],
+  [0x0600, 0x06ff, 'ar'],
+  [0x0750, 0x077f, 'ar'],
+  [0xfb50, 0xfdff, 'ar'],
+  [0xfe70, 0xfeff, 'ar'],
+  [0x0e00, 0x0e7f, 'th'],
+  [0xac00, 0xd7af, 'ko'],
+  [0x1100, 0x11ff, 'ko'],
+  [0x0400, 0x04ff, 'ru'],
+  [0x0590, 0x05ff, 'he'],
+  [0x0900, 0x097f, 'hi'],
+];
+
 /** Script-based decision, or null when the text is Latin-only (or has no letters). */
 export function detectByScript(text: string): string | null {
-  const latin = count(text, LATIN_LETTER);
-  let best: string | null = null;
-  let bestCount = 0;
-  for (const rule of SCRIPT_RULES) {
-    const n = count(text, rule.re);
-    if (n > bestCount) {
-      best = rule.lang;
-      bestCount = n;
+  // One pass over UTF-16 code units (all these blocks are in the BMP): this runs on every message.
+  const counts = new Map<string, number>();
+  let latin = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c <= 0x24f) || (c >= 0x1e00 && c <= 0x1eff)) {
+      latin++;
+      continue;
+    }
+    if (c < 0x0400) continue;
+    for (const [from, to, lang] of SCRIPT_OF) {
+      if (c >= from && c <= to) {
+        counts.set(lang, (counts.get(lang) ?? 0) + 1);
+        break;
+      }
     }
   }
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const [lang, n] of counts) {
+    // Kana outranks Han at equal footing: any kana means Japanese.
+    const weight = lang === 'ja' ? n * 100 : n;
+    if (weight > bestCount) {
+      best = lang;
+      bestCount = weight;
+    }
+  }
+  if (best) bestCount = counts.get(best) ?? 0;
   // Han characters are denser than Latin letters (one character is a word), so a quarter of
   // the letters in a non-Latin script already means the customer writes in that language:
   // "thx ค่ะ" is Thai, "ok 谢谢" is Chinese.
@@ -129,17 +154,31 @@ export class NgramLanguageModel {
 
   /** Posterior over the given candidates (uniform prior). */
   predict(text: string, candidates: readonly string[]): Map<string, number> {
-    const grams = NgramLanguageModel.grams(text);
-    const scores = new Map<string, number>();
-    for (const lang of candidates) {
-      const table = this.json.logProb[lang];
-      if (!table) continue;
-      let s = 0;
-      for (const g of grams) s += table[g] ?? this.json.unseen[lang];
-      scores.set(lang, s);
+    const tables = candidates.map((l) => this.json.logProb[l]);
+    const unseen = candidates.map((l) => this.json.unseen[l]);
+    const sums = new Float64Array(candidates.length);
+    let grams = 0;
+    for (const tok of tokenize(text)) {
+      if (tok.startsWith('<')) continue;
+      const padded = ` ${tok} `;
+      for (let n = 1; n <= 3; n++) {
+        for (let i = 0; i + n <= padded.length; i++) {
+          if (n === 1 && padded.charCodeAt(i) === 32) continue;
+          const g = padded.substring(i, i + n);
+          grams++;
+          for (let c = 0; c < tables.length; c++) {
+            const table = tables[c];
+            if (table) sums[c] += table[g] ?? unseen[c];
+          }
+        }
+      }
     }
+    const scores = new Map<string, number>();
+    candidates.forEach((l, c) => {
+      if (tables[c]) scores.set(l, sums[c]);
+    });
     // Per-gram average keeps long messages from becoming absurdly over-confident.
-    return softmaxMap(scores, 1 / Math.max(1, Math.sqrt(grams.length)));
+    return softmaxMap(scores, 1 / Math.max(1, Math.sqrt(grams)));
   }
 }
 

@@ -74,16 +74,28 @@ function addCharGrams(padded: string, o: VectorizerOptions, add: (t: string) => 
   for (let n = o.charNgramMin; n <= o.charNgramMax; n++) {
     for (let i = 0; i + n <= padded.length; i++) {
       if (n === 1 && padded.charCodeAt(i) === 32) continue;
-      add(CHAR + padded.substring(i, i + n));
+      add(padded.substring(i, i + n));
     }
   }
 }
 
+/** Term counts of one text: word-level terms (prefixed by kind) and raw character n-grams. */
+export interface TermCounts {
+  readonly words: Map<string, number>;
+  readonly chars: Map<string, number>;
+}
+
 /** Raw term counts of one text. */
-export function extractTerms(text: string, o: VectorizerOptions): Map<string, number> {
+export function extractTerms(text: string, o: VectorizerOptions): TermCounts {
   const counts = new Map<string, number>();
+  const chars = new Map<string, number>();
   const add = (t: string): void => {
     counts.set(t, (counts.get(t) ?? 0) + 1);
+  };
+  // Character n-grams live in their own map, unprefixed: building "\u0002" + gram strings for
+  // a few hundred grams per message was a measurable share of analyze().
+  const addChar = (t: string): void => {
+    chars.set(t, (chars.get(t) ?? 0) + 1);
   };
   const tokens = tokenize(text);
   for (let i = 0; i < tokens.length; i++) {
@@ -113,21 +125,22 @@ export function extractTerms(text: string, o: VectorizerOptions): Map<string, nu
     for (let i = 0; i + 2 < tokens.length; i++) add(WORD + tokens[i] + ' * ' + tokens[i + 2]);
   }
   if (o.charAcrossWords) {
-    addCharGrams(' ' + tokens.filter((t) => !t.startsWith('<')).join(' ') + ' ', o, add);
-    return counts;
+    addCharGrams(' ' + tokens.filter((t) => !t.startsWith('<')).join(' ') + ' ', o, addChar);
+    return { words: counts, chars };
   }
   for (const tok of tokens) {
     // Placeholders are atomic: their spelling says nothing about the customer's text.
     if (tok.startsWith('<')) continue;
-    addCharGrams(' ' + tok + ' ', o, add);
+    addCharGrams(' ' + tok + ' ', o, addChar);
   }
-  return counts;
+  return { words: counts, chars };
 }
 
 export class TfidfVectorizer {
   private constructor(
     readonly options: VectorizerOptions,
     private readonly vocab: Map<string, number>,
+    private readonly charVocab: Map<string, number>,
     private readonly terms: string[],
     private readonly idf: Float32Array,
     private readonly isChar: Uint8Array,
@@ -140,7 +153,9 @@ export class TfidfVectorizer {
   static fit(texts: readonly string[], options: VectorizerOptions = DEFAULT_VECTORIZER_OPTIONS): TfidfVectorizer {
     const df = new Map<string, number>();
     for (const text of texts) {
-      for (const term of extractTerms(text, options).keys()) df.set(term, (df.get(term) ?? 0) + 1);
+      const { words, chars } = extractTerms(text, options);
+      for (const term of words.keys()) df.set(term, (df.get(term) ?? 0) + 1);
+      for (const gram of chars.keys()) df.set(CHAR + gram, (df.get(CHAR + gram) ?? 0) + 1);
     }
     // Sorted so the same data always yields the same feature order (deterministic models).
     const terms = [...df.entries()]
@@ -158,12 +173,17 @@ export class TfidfVectorizer {
 
   private static build(options: VectorizerOptions, terms: string[], idf: readonly number[]): TfidfVectorizer {
     const vocab = new Map<string, number>();
+    const charVocab = new Map<string, number>();
     const isChar = new Uint8Array(terms.length);
     terms.forEach((t, i) => {
-      vocab.set(t, i);
-      isChar[i] = t.startsWith(CHAR) ? 1 : 0;
+      if (t.startsWith(CHAR)) {
+        charVocab.set(t.slice(CHAR.length), i);
+        isChar[i] = 1;
+      } else {
+        vocab.set(t, i);
+      }
     });
-    return new TfidfVectorizer(options, vocab, terms, Float32Array.from(idf), isChar);
+    return new TfidfVectorizer(options, vocab, charVocab, terms, Float32Array.from(idf), isChar);
   }
 
   toJSON(): VectorizerJSON {
@@ -171,20 +191,27 @@ export class TfidfVectorizer {
   }
 
   transform(text: string): SparseVector {
-    const counts = extractTerms(text, this.options);
+    const { words, chars } = extractTerms(text, this.options);
     const idx: number[] = [];
     const raw: number[] = [];
     let normW = 0;
     let normC = 0;
-    for (const [term, count] of counts) {
+    const sublinear = this.options.sublinearTf;
+    for (const [term, count] of words) {
       const j = this.vocab.get(term);
       if (j === undefined) continue;
-      const tf = this.options.sublinearTf ? 1 + Math.log(count) : count;
-      const v = tf * this.idf[j];
+      const v = (sublinear ? 1 + Math.log(count) : count) * this.idf[j];
       idx.push(j);
       raw.push(v);
-      if (this.isChar[j]) normC += v * v;
-      else normW += v * v;
+      normW += v * v;
+    }
+    for (const [gram, count] of chars) {
+      const j = this.charVocab.get(gram);
+      if (j === undefined) continue;
+      const v = (sublinear ? 1 + Math.log(count) : count) * this.idf[j];
+      idx.push(j);
+      raw.push(v);
+      normC += v * v;
     }
     const sw = normW > 0 ? 1 / Math.sqrt(normW) : 0;
     const sc = normC > 0 ? this.options.charWeight / Math.sqrt(normC) : 0;
