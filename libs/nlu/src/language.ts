@@ -234,10 +234,16 @@ export class LanguageDetector {
     if (candidates.length === 0) return { language: fallback, confidence: 0.5, method: 'default' };
     const mixed = new Map<string, number>(candidates.map((l) => [l, 0]));
     const wTenant = this.ngram ? (this.external ? this.options.tenantModelWeight : 1) : 0;
+    let tenantSure = false;
     if (this.ngram) {
-      for (const [l, p] of this.ngram.predict(text, candidates)) mixed.set(l, (mixed.get(l) ?? 0) + wTenant * p);
+      for (const [l, p] of this.ngram.predict(text, candidates)) {
+        mixed.set(l, (mixed.get(l) ?? 0) + wTenant * p);
+        // A cascade: when the tenant's own model is near-certain on a message of some length, the
+        // general detector (the costliest step of analyze()) cannot change the decision.
+        if (p >= 0.97 && letters >= 15) tenantSure = true;
+      }
     }
-    if (this.external) {
+    if (this.external && !tenantSure) {
       const ext = this.external.predict(text);
       let z = 0;
       for (const l of candidates) z += ext.get(l) ?? 0;
