@@ -6,6 +6,7 @@ import { activeTraceIds, rootLogger } from '@omni/telemetry';
 const STATUS: Record<string, number> = {
   validation_failed: 400,
   bad_signature: 401,
+  signature_invalid: 401,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

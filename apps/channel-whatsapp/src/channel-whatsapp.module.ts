@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { TOPICS, outboundTopic } from '@omni/contracts';
+import { ChannelKitModule } from '@omni/channel-kit';
+import { MessagingModule } from '@omni/messaging';
+import { PersistenceModule } from '@omni/persistence';
+import { PlatformModule } from '@omni/platform';
+import { WHATSAPP_CONFIG, loadWhatsAppConfig } from './config';
+import { SEND_CONTEXT, StoredSendContext } from './outbound/conversation-context';
+import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
+import { ReceiveWhatsAppWebhookUseCase } from './webhook/receive-whatsapp-webhook.use-case';
+import { WhatsAppWebhookController } from './webhook/whatsapp-webhook.controller';
+
+const config = loadWhatsAppConfig();
+
+@Module({
+  imports: [
+    PlatformModule.forRoot('channel-whatsapp'),
+    MessagingModule.forRoot({ clientId: 'channel-whatsapp', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('whatsapp')] }),
+    PersistenceModule.forRoot(config.MONGODB_URI),
+    ChannelKitModule,
+  ],
+  controllers: [WhatsAppWebhookController],
+  providers: [
+    { provide: WHATSAPP_CONFIG, useValue: config },
+    { provide: SEND_CONTEXT, useClass: StoredSendContext },
+    ReceiveWhatsAppWebhookUseCase,
+    WhatsAppOutboundConsumer,
+  ],
+})
+export class ChannelWhatsAppModule {}

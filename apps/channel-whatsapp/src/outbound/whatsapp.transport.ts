@@ -1,0 +1,82 @@
+import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
+import { TemplateRegistry, encodeWhatsApp, mapWhatsAppError, planWhatsAppSend } from '@omni/channels';
+import { ChannelTransport, callProvider } from '@omni/channel-kit';
+import type { WhatsAppConfig } from '../config';
+import type { SendContextReader } from './conversation-context';
+
+export type WhatsAppTransportConfig = Pick<
+  WhatsAppConfig,
+  'WHATSAPP_ACCESS_TOKEN' | 'WHATSAPP_PHONE_NUMBER_ID' | 'WHATSAPP_API_BASE_URL' | 'WHATSAPP_API_VERSION' | 'WHATSAPP_HTTP_TIMEOUT_MS' | 'WHATSAPP_TEMPLATES' | 'WHATSAPP_FALLBACK_TEMPLATE'
+>;
+
+/**
+ * Cloud API sends: the 24-hour window decides free text or the fallback template, the lib's encoder
+ * builds the Graph requests, each goes out with a hard timeout, and a failure becomes a typed error
+ * (throttling codes retryable with Meta's wait, re-engagement 131047 a clear `outside_window`).
+ */
+export class WhatsAppTransport implements ChannelTransport {
+  readonly channel = 'whatsapp' as const;
+  private readonly templates: TemplateRegistry;
+  /**
+   * Parts already accepted per message: a long text is several requests, and an in-place retry after
+   * part 2 failed must not send part 1 again.
+   */
+  private readonly progress = new Map<string, { done: number; lastId?: string }>();
+
+  constructor(
+    private readonly config: WhatsAppTransportConfig,
+    private readonly context: SendContextReader,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.templates = new TemplateRegistry(config.WHATSAPP_TEMPLATES);
+  }
+
+  async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
+    if (cmd.accountId !== this.config.WHATSAPP_PHONE_NUMBER_ID) {
+      throw new FatalError('unknown_account', `no WhatsApp phone number ${cmd.accountId} is configured here`);
+    }
+    const ctx = await this.context.read(cmd);
+    const planned = planWhatsAppSend(cmd, {
+      lastCustomerMessageAt: ctx.lastInboundAt,
+      now: this.now(),
+      templates: this.templates,
+      fallbackTemplate: this.config.WHATSAPP_FALLBACK_TEMPLATE,
+      customerLocale: ctx.locale,
+    });
+    const { replyToMessageId: _ours, ...rest } = planned;
+    const requests = encodeWhatsApp(ctx.replyToProviderId ? { ...rest, replyToMessageId: ctx.replyToProviderId } : rest, {
+      apiVersion: this.config.WHATSAPP_API_VERSION,
+      phoneNumberId: this.config.WHATSAPP_PHONE_NUMBER_ID,
+    });
+    const progress = this.progress.get(cmd.messageId) ?? { done: 0 };
+    this.progress.set(cmd.messageId, progress);
+    try {
+      for (const req of requests.slice(progress.done)) {
+        const res = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
+          headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN}` },
+          timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
+        });
+        if (res.status < 200 || res.status >= 300) throw mapWhatsAppError(res.status, res.body, res.headers);
+        progress.done += 1;
+        progress.lastId = wamidOf(res.body) ?? progress.lastId;
+      }
+      this.progress.delete(cmd.messageId);
+      return { providerMessageId: progress.lastId };
+    } catch (err) {
+      if (!isRetryable(err)) this.progress.delete(cmd.messageId);
+      else if (this.progress.size > MAX_TRACKED) this.progress.delete(this.progress.keys().next().value as string);
+      throw err;
+    }
+  }
+}
+
+const MAX_TRACKED = 10_000;
+
+/** `{ messages: [{ id: "wamid…" }] }` is the documented success body. */
+function wamidOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const messages = (body as { messages?: unknown }).messages;
+  if (!Array.isArray(messages)) return undefined;
+  const first: unknown = messages[0];
+  return typeof first === 'object' && first !== null && typeof (first as { id?: unknown }).id === 'string' ? (first as { id: string }).id : undefined;
+}

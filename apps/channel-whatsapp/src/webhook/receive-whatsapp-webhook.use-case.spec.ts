@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CloudEvent, DeliveryStatus, InboundMessage, TOPICS } from '@omni/contracts';
+import { hubSignature } from '@omni/channels';
+import type { SendDoc, SendLedger } from '@omni/channel-kit';
+import type { EventPublisher } from '@omni/messaging';
+import { WhatsAppConfigSchema } from '../config';
+import { ReceiveWhatsAppWebhookUseCase } from './receive-whatsapp-webhook.use-case';
+
+const FIXTURES = resolve(__dirname, '../../../../libs/channels/fixtures/whatsapp');
+const SECRET = 'unit-app-secret';
+const config = WhatsAppConfigSchema.parse({
+  WHATSAPP_VERIFY_TOKEN: 'unit-verify-token', WHATSAPP_APP_SECRET: SECRET, WHATSAPP_ACCESS_TOKEN: 'unit-access-token', WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
+});
+
+function setup(opts: { failPublish?: boolean; sends?: Record<string, string> } = {}) {
+  const published: { topic: string; events: CloudEvent[] }[] = [];
+  const publisher = {
+    publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
+      if (opts.failPublish) throw new Error('broker down');
+      published.push({ topic, events: Array.isArray(events) ? events : [events] });
+    },
+  } as unknown as EventPublisher;
+  const ledger = {
+    byProviderId: async (_c: string, _a: string, providerId: string) => {
+      const id = opts.sends?.[providerId];
+      return id ? ({ _id: id } as SendDoc) : null;
+    },
+  } as unknown as SendLedger;
+  const useCase = new ReceiveWhatsAppWebhookUseCase(config, publisher, ledger);
+  const signed = (raw: string) => ({ rawBody: Buffer.from(raw), signature: hubSignature(raw, SECRET) });
+  const events = (topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events);
+  return { useCase, signed, events };
+}
+
+describe('ReceiveWhatsAppWebhookUseCase', () => {
+  const batched = readFileSync(resolve(FIXTURES, 'batched.json'), 'utf8');
+
+  it('publishes every message and status of our number in a batched webhook and reports the others', async () => {
+    const { useCase, signed, events } = setup({ sends: { 'wamid.HBgLMTY1MDUwNTUxMjM0FQIAERgSOUTBOUND21': 'our-msg-21' } });
+    const n = await useCase.execute(signed(batched));
+    expect(n).toEqual({ messages: 3, statuses: 2, ignored: 1 });
+    const inbound = events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
+    expect(inbound.map((e) => e.data.message.channelMessageId)).toEqual(['wamid.BATCH1', 'wamid.BATCH2', 'wamid.BATCH3']);
+    const statuses = events(TOPICS.status) as CloudEvent<DeliveryStatus>[];
+    // A status without biz_opaque_callback_data is mapped back to our id through the send ledger.
+    expect(statuses.map((e) => e.data.messageId)).toContain('our-msg-21');
+  });
+
+  it('rejects a bad or missing signature before decoding anything', async () => {
+    const { useCase, events } = setup();
+    await expect(useCase.execute({ rawBody: Buffer.from(batched), signature: undefined })).rejects.toMatchObject({ code: 'signature_invalid' });
+    await expect(useCase.execute({ rawBody: Buffer.from(batched), signature: hubSignature(batched, 'other') })).rejects.toMatchObject({ code: 'signature_invalid' });
+    expect(events(TOPICS.inbound)).toHaveLength(0);
+  });
+
+  it('names the problem of a malformed body (→ 400)', async () => {
+    const { useCase, signed } = setup();
+    await expect(useCase.execute(signed('{"object":"page","entry":[]}'))).rejects.toMatchObject({ code: 'validation_failed', message: expect.stringContaining('whatsapp_business_account') });
+    await expect(useCase.execute({ rawBody: undefined, signature: undefined })).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('turns a failed publish into a retryable error (→ 503, Meta redelivers)', async () => {
+    const { useCase, signed } = setup({ failPublish: true });
+    await expect(useCase.execute(signed(batched))).rejects.toMatchObject({ code: 'publish_failed', retryable: true });
+  });
+
+  it('answers the handshake with the challenge only for the right token', () => {
+    const { useCase } = setup();
+    expect(useCase.handshake({ 'hub.mode': 'subscribe', 'hub.verify_token': 'unit-verify-token', 'hub.challenge': '42' })).toBe('42');
+    expect(() => useCase.handshake({ 'hub.mode': 'subscribe', 'hub.verify_token': 'x', 'hub.challenge': '42' })).toThrow('verify_token');
+  });
+});

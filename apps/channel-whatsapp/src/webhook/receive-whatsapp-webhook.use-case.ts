@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RetryableError, ValidationError } from '@omni/contracts';
+import { type DecodeResult, WhatsAppVerifier, decodeWhatsAppWebhook } from '@omni/channels';
+import { SendLedger, publishDecoded } from '@omni/channel-kit';
+import { EventPublisher } from '@omni/messaging';
+import { rootLogger } from '@omni/telemetry';
+import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
+
+export interface ReceiveWebhookCommand {
+  /** The bytes as received: the signature covers exactly these. */
+  rawBody: Buffer | undefined;
+  signature: string | undefined;
+}
+
+/**
+ * One Cloud API webhook POST: verify the signature on the raw bytes, decode every entry, change,
+ * message and status, and resolve only once all of them are on Kafka (the 200 means "stored").
+ */
+@Injectable()
+export class ReceiveWhatsAppWebhookUseCase {
+  private readonly log = rootLogger().child({ component: 'whatsapp-webhook' });
+  private readonly verifier: WhatsAppVerifier;
+
+  constructor(
+    @Inject(WHATSAPP_CONFIG) private readonly config: WhatsAppConfig,
+    private readonly publisher: EventPublisher,
+    private readonly ledger: SendLedger,
+  ) {
+    this.verifier = new WhatsAppVerifier({ appSecret: config.WHATSAPP_APP_SECRET, verifyToken: config.WHATSAPP_VERIFY_TOKEN });
+  }
+
+  handshake(query: Record<string, string | string[] | undefined>): string {
+    return this.verifier.verifyHandshake(query);
+  }
+
+  async execute(cmd: ReceiveWebhookCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
+    if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
+    this.verifier.verifySignature(cmd.rawBody, cmd.signature);
+    const result = await this.withOurMessageIds(this.decode(cmd.rawBody));
+    if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'webhook items not turned into events');
+    try {
+      const n = await publishDecoded(this.publisher, result);
+      return { ...n, ignored: result.ignored.length };
+    } catch (err) {
+      // Not on Kafka: a 503 makes Meta redeliver, and the deterministic ids dedupe what did get through.
+      throw new RetryableError('publish_failed', `events not stored: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Statuses normally carry our id (biz_opaque_callback_data); one without it (a send that lost the
+   * field) is mapped back through the send ledger, or the router could not fold it into the message.
+   */
+  private async withOurMessageIds(result: DecodeResult): Promise<DecodeResult> {
+    const statuses = await Promise.all(
+      result.statuses.map(async (s) => {
+        if (!s.channelMessageId || s.messageId !== s.channelMessageId) return s;
+        const send = await this.ledger.byProviderId('whatsapp', s.accountId, s.channelMessageId).catch((err: unknown) => {
+          throw new RetryableError('store_unavailable', `send ledger lookup failed: ${(err as Error).message}`);
+        });
+        return send ? { ...s, messageId: send._id } : s;
+      }),
+    );
+    return { ...result, statuses };
+  }
+
+  private decode(rawBody: Buffer): DecodeResult {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(rawBody.toString('utf8'));
+    } catch (err) {
+      throw new ValidationError(`body is not JSON: ${(err as Error).message}`);
+    }
+    const phoneNumberId = this.config.WHATSAPP_PHONE_NUMBER_ID;
+    return decodeWhatsAppWebhook(payload, {
+      tenantId: this.config.TENANT_ID,
+      region: this.config.REGION,
+      // Only the configured number is ours; another number's events are reported as ignored.
+      resolveAccount: (id) => (id === phoneNumberId ? { accountId: id } : undefined),
+    });
+  }
+}

@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { Connection, createConnection } from 'mongoose';
+import { hubSignature } from '@omni/channels';
+import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
+import { mongoUri, uniqueName, waitFor } from '../support/env';
+import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
+
+const SECRET = 'e2e-whatsapp-app-secret';
+const TOKEN = 'e2e-whatsapp-access-token';
+const VERIFY = 'e2e-whatsapp-verify-token';
+const PHONE_NUMBER_ID = '106540352242922';
+const SEND_PATH = `/v23.0/${PHONE_NUMBER_ID}/messages`;
+const REPLY = 'Hello! How can I help you today?';
+
+/** A Cloud API webhook in Meta's documented shape (one text message from `from`). */
+function textWebhook(from: string, wamid: string, text: string): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{
+      id: '102290129340398',
+      changes: [{
+        field: 'messages',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+          contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: from }],
+          messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+        },
+      }],
+    }],
+  };
+}
+
+function statusWebhook(to: string, wamid: string, status: 'delivered' | 'read', ourId: string): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{
+      id: '102290129340398',
+      changes: [{
+        field: 'messages',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+          statuses: [{ id: wamid, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: to, biz_opaque_callback_data: ourId }],
+        },
+      }],
+    }],
+  };
+}
+
+const newCustomer = () => `1650${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+const newWamid = () => `wamid.${randomBytes(18).toString('base64url')}`;
+
+/**
+ * channel-whatsapp with the built router and ai-worker on the real Kafka and FerretDB, and the Graph
+ * API contract server playing Meta: webhook → bot reply at "Meta", statuses folded, duplicates,
+ * signatures, throttling.
+ */
+describe('channel-whatsapp through the whole pipeline', () => {
+  const name = uniqueName('wa');
+  let graph: GraphApiServer;
+  let apps: RunningApp[] = [];
+  let wa: RunningApp;
+  let db: Connection;
+
+  const post = (body: string, signature?: string) =>
+    fetch(`${wa.url}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+      body,
+    });
+  const postSigned = (payload: unknown) => {
+    const body = JSON.stringify(payload);
+    return post(body, hubSignature(body, SECRET));
+  };
+  const sendsTo = (to: string) => graph.requests.filter((r) => r.path === SEND_PATH && (r.body as { to?: string }).to === to);
+  const messages = () => db.collection('messages');
+  const inbound = (wamid: string) => messages().findOne({ channelMessageId: wamid, direction: 'inbound' });
+
+  beforeAll(async () => {
+    graph = await startGraphApiServer({ accessToken: TOKEN });
+    const env = stackEnv({ prefix: name, db: name });
+    const [router, ai] = await Promise.all([startApp('router', { ...env, INSTANCE_ID: 'router-1' }), startApp('ai-worker', env)]);
+    // test/support's AppName lists the first apps only; the channel app is started the same way.
+    wa = await startApp('channel-whatsapp' as AppName, {
+      ...env,
+      WHATSAPP_APP_SECRET: SECRET,
+      WHATSAPP_ACCESS_TOKEN: TOKEN,
+      WHATSAPP_VERIFY_TOKEN: VERIFY,
+      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+      WHATSAPP_API_BASE_URL: graph.url,
+      WHATSAPP_API_VERSION: 'v23.0',
+    });
+    apps = [router, ai, wa];
+    db = await createConnection(mongoUri(name)).asPromise();
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.stop()));
+    await db?.close();
+    await graph?.close();
+  });
+
+  it('answers the verification handshake only with the right token', async () => {
+    const ok = await fetch(`${wa.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.challenge=1158201444`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('1158201444');
+    const wrong = await fetch(`${wa.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`);
+    expect(wrong.status).toBe(403);
+  });
+
+  it('turns a signed text webhook into a bot reply at Meta and folds the statuses into the stored reply', async () => {
+    const from = newCustomer();
+    const res = await postSigned(textWebhook(from, newWamid(), 'hello'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, messages: 1, statuses: 0 });
+
+    const send = await waitFor('the reply at the Graph API', async () => sendsTo(from)[0], 20_000);
+    expect(send.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(send.body).toMatchObject({ messaging_product: 'whatsapp', to: from, type: 'text', text: { body: REPLY } });
+    const ourId = (send.body as { biz_opaque_callback_data: string }).biz_opaque_callback_data;
+    const reply = await waitFor('reply stored as sent', async () => messages().findOne({ _id: ourId as never, status: 'sent' }), 10_000);
+    const wamid = reply.providerMessageId as string;
+    expect(wamid).toMatch(/^wamid\./);
+
+    for (const status of ['delivered', 'read'] as const) expect((await postSigned(statusWebhook(from, wamid, status, ourId))).status).toBe(200);
+    const read = await waitFor('read folded into the reply', async () => messages().findOne({ _id: ourId as never, status: 'read' }), 10_000);
+    expect((read.statusHistory as { status: string }[]).map((h) => h.status)).toEqual(['sent', 'delivered', 'read']);
+  });
+
+  it('stores a webhook delivered three times once and replies once', async () => {
+    const from = newCustomer();
+    const wamid = newWamid();
+    const payload = textWebhook(from, wamid, 'hello');
+    for (let i = 0; i < 3; i++) expect((await postSigned(payload)).status).toBe(200);
+    await waitFor('the reply', async () => sendsTo(from).length > 0, 20_000);
+    await new Promise((r) => setTimeout(r, 1_500)); // let a duplicate surface before counting
+    expect(await messages().countDocuments({ channelMessageId: wamid })).toBe(1);
+    expect(sendsTo(from)).toHaveLength(1);
+  });
+
+  it('refuses unsigned, wrongly signed and malformed webhooks and produces nothing for them', async () => {
+    const from = newCustomer();
+    const rejected = newWamid();
+    const body = JSON.stringify(textWebhook(from, rejected, 'hello'));
+    expect((await post(body)).status).toBe(401);
+    expect((await post(body, hubSignature(body, 'another-secret'))).status).toBe(401);
+    const altered = body.replace('hello', 'hellO');
+    expect((await post(altered, hubSignature(body, SECRET))).status).toBe(401);
+
+    const notJson = '{"object":"whatsapp_business_account","entry":[';
+    expect((await post(notJson, hubSignature(notJson, SECRET))).status).toBe(400);
+    const wrongShape = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: {} }] }] });
+    const bad = await post(wrongShape, hubSignature(wrongShape, SECRET));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()) as { reason: string }).toMatchObject({ error: 'validation_failed', reason: expect.stringContaining('metadata') });
+
+    // Same customer = same partition: once a later valid message is stored, a produced rejected one would be too.
+    const accepted = newWamid();
+    expect((await postSigned(textWebhook(from, accepted, 'hello'))).status).toBe(200);
+    await waitFor('the valid message stored', async () => inbound(accepted), 15_000);
+    expect(await inbound(rejected)).toBeNull();
+    // Its reply goes out before the next test injects faults, which would otherwise hit this send.
+    await waitFor('the reply to the valid message', async () => sendsTo(from).length === 1, 20_000);
+  });
+
+  it('waits out a 429 with Retry-After and then delivers the reply once', async () => {
+    const from = newCustomer();
+    graph.inject({ kind: 'throttle', retryAfterSeconds: 1 });
+    expect((await postSigned(textWebhook(from, newWamid(), 'hello'))).status).toBe(200);
+    await waitFor('the reply accepted', async () => sendsTo(from).some((r) => r.status === 200), 20_000);
+    const [throttled, accepted] = sendsTo(from);
+    expect(throttled.status).toBe(429);
+    expect(accepted.at - throttled.at).toBeGreaterThanOrEqual(1_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sendsTo(from).filter((r) => r.status === 200)).toHaveLength(1);
+  });
+
+  it('retries 5xx answers and delivers once', async () => {
+    const from = newCustomer();
+    graph.inject({ kind: 'server-error', status: 503 }, 2);
+    expect((await postSigned(textWebhook(from, newWamid(), 'hello'))).status).toBe(200);
+    await waitFor('the reply accepted', async () => sendsTo(from).some((r) => r.status === 200), 20_000);
+    expect(sendsTo(from).map((r) => r.status)).toEqual([503, 503, 200]);
+    const ourId = (sendsTo(from)[2].body as { biz_opaque_callback_data: string }).biz_opaque_callback_data;
+    await waitFor('reply stored as sent', async () => messages().findOne({ _id: ourId as never, status: 'sent' }), 10_000);
+  });
+});
