@@ -26,14 +26,27 @@ const APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
 
 const say = (msg: string) => process.stderr.write(`\x1b[36m[bench]\x1b[0m ${msg}\n`);
 const run = `bench-${Date.now().toString(36)}`;
-let infra: Infra | undefined;
+let infra: Promise<Infra> | undefined;
 const apps: RunningApp[] = [];
 
+const appStops: Promise<unknown>[] = [];
+let infraDown: Promise<void> | undefined;
+let stopping = false;
+
+/** Stops every app started so far and, once, the infrastructure. Safe to call more than once. */
 async function teardown(): Promise<void> {
-  await Promise.allSettled(apps.splice(0).map((a) => a.stop()));
-  const i = infra;
-  infra = undefined;
-  if (i) await i.down();
+  appStops.push(...apps.splice(0).map((a) => a.stop()));
+  // Apps drain against Kafka and the database, so those go only after every app has exited.
+  await Promise.allSettled(appStops);
+  // Still starting (failure elsewhere, Ctrl-C): wait for it, then stop what did start. A start
+  // that fails stops its own parts.
+  infraDown ??= (async () => (await infra?.catch(() => undefined))?.down())();
+  await infraDown;
+}
+
+/** Between steps: after Ctrl-C nothing new is started; main's finally tears down. */
+function checkpoint(): void {
+  if (stopping) throw new Error('interrupted');
 }
 
 async function benchKafkaOnly(kafka: Kafka) {
@@ -64,12 +77,13 @@ async function benchKafkaOnly(kafka: Kafka) {
 async function main(): Promise<void> {
   const t0 = Date.now();
   say('starting private infrastructure and building the apps');
-  const [started] = await Promise.all([startInfra(), buildApps()]);
-  infra = started;
-  const kafka = benchKafka(infra.brokers);
+  infra = startInfra();
+  const [started] = await Promise.all([infra, buildApps(APPS)]);
+  checkpoint();
+  const kafka = benchKafka(started.brokers);
   const env = {
-    KAFKA_BROKERS: infra.brokers,
-    MONGODB_URI: withDatabase(infra.mongoUri, run.replace(/-/g, '_')),
+    KAFKA_BROKERS: started.brokers,
+    MONGODB_URI: withDatabase(started.mongoUri, run.replace(/-/g, '_')),
     KAFKA_TOPIC_PREFIX: `${run}.`,
     KAFKA_PARTITIONS: String(PARTITIONS),
     // One session sends faster than a person types; the limiter is not what is measured here.
@@ -77,22 +91,28 @@ async function main(): Promise<void> {
   };
 
   say('starting router, ai-worker, channel-web');
-  for (const name of APPS.slice(0, 2)) apps.push(await startApp(name, { ...env, INSTANCE_ID: `${name}-bench` }));
-  const web = await startApp('channel-web', { ...env, INSTANCE_ID: 'channel-web-bench' });
-  apps.push(web);
+  for (const name of APPS) {
+    apps.push(await startApp(name, { ...env, INSTANCE_ID: `${name}-bench` }));
+    checkpoint();
+  }
+  const web = apps[apps.length - 1];
   const pids = Object.fromEntries(apps.map((a) => [a.name, a.proc.pid]));
   await new Promise((r) => setTimeout(r, 2_000));
   const idle = Object.fromEntries(apps.map((a) => [a.name, rssKiB(a.proc.pid)]));
   const bare = await bareNodeRssKiB();
 
+  checkpoint();
   const k = await benchKafkaOnly(kafka);
+  checkpoint();
 
   say(`web-chat round trip: 1 session × ${SOLO} messages (unloaded)`);
   const solo = await webChatRoundTrips(web.url, 1, SOLO);
+  checkpoint();
   say(`web-chat round trip: ${SESSIONS} sessions × ${PER_SESSION} messages through all three apps`);
   const sampler = new RssSampler(pids).start();
   const load = await webChatRoundTrips(web.url, SESSIONS, PER_SESSION).finally(() => sampler.stop());
-  report({ ...k, solo: latency(solo.samples), rtt: latency(load.samples), loadSeconds: load.seconds, failures: [...solo.failures, ...load.failures], idle, loaded: sampler.stop(), bare }, (Date.now() - t0) / 1000);
+  checkpoint();
+  report(started, { ...k, solo: latency(solo.samples), rtt: latency(load.samples), loadSeconds: load.seconds, failures: [...solo.failures, ...load.failures], idle, loaded: sampler.stop(), bare }, (Date.now() - t0) / 1000);
 }
 
 interface Results extends Awaited<ReturnType<typeof benchKafkaOnly>> {
@@ -105,9 +125,9 @@ interface Results extends Awaited<ReturnType<typeof benchKafkaOnly>> {
   bare: number;
 }
 
-function report(r: Results, seconds: number): void {
+function report(infraInfo: Infra, r: Results, seconds: number): void {
   const out: string[] = [];
-  out.push(`\nomni-gateway benchmark (${new Date().toISOString()}, node ${process.versions.node}, ${infra?.privateParts.join(' + ') || 'external infra'}, ${seconds.toFixed(0)} s)\n`);
+  out.push(`\nomni-gateway benchmark (${new Date().toISOString()}, node ${process.versions.node}, ${infraInfo.privateParts.join(' + ') || 'external infra'}, ${seconds.toFixed(0)} s)\n`);
   out.push('Web-chat round trip: WebSocket send -> bot reply, each session waits for its reply before the next message');
   out.push('(the gateway path crosses Kafka 4 times: inbound, ai.request, ai.result, outbound.web; baseline is 1 raw hop, acks=all)');
   const rows = (label: string, g: Results['rtt'], b: Results['rtt']) => [
@@ -135,24 +155,33 @@ function report(r: Results, seconds: number): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    if (stopping) return;
+    if (stopping) {
+      // Second Ctrl-C: do not wait for the drain.
+      for (const a of apps) a.proc.kill('SIGKILL');
+      process.exit(130);
+    }
     stopping = true;
-    say(`${sig}: tearing down`);
+    say(`${sig}: stopping (Ctrl-C again to kill the apps without waiting)`);
+    // Do not wait for the running phase to unwind (a client may be retrying against a broker that
+    // is already gone); main's checkpoints keep it from starting anything new meanwhile.
     void teardown().finally(() => process.exit(130));
   });
 }
+// Last resort: never leave an app behind when this process ends.
+process.on('exit', () => {
+  for (const a of apps) if (a.proc.exitCode === null) a.proc.kill('SIGKILL');
+});
 
 main()
   .catch((err: unknown) => {
-    process.exitCode = 1;
+    process.exitCode = stopping ? 130 : 1;
+    if (stopping) return;
     say(`failed: ${err instanceof Error ? err.message : String(err)}`);
     for (const a of apps) if (a.proc.exitCode !== null) say(`--- ${a.name} logs ---\n${a.logs.join('').slice(-2000)}`);
   })
   .finally(async () => {
-    if (stopping) return;
     say('tearing down');
     await teardown().catch((err: unknown) => say(`teardown: ${String(err)}`));
     process.exit();
