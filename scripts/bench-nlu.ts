@@ -12,8 +12,7 @@
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { createFastTextDetector, loadExamples, loadKnowledgeBase, NluEngine, NluModelJSON, normalizeText } from '@omni/nlu';
-import { tokenize } from '../libs/nlu/src/tokenize';
+import { createFastTextDetector, loadExamples, loadKnowledgeBase, NluEngine, NluModelJSON, normalizeText, tokenize } from '@omni/nlu';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -22,7 +22,6 @@ describe('Banking77 floor', () => {
     let ok = 0;
     for (const ex of test) if (engine.analyze(ex.text).intent.name === ex.label) ok++;
     const accuracy = ok / test.length;
-    // eslint-disable-next-line no-console
     console.log(`Banking77 test accuracy ${(100 * accuracy).toFixed(2)}%`);
     expect(accuracy).toBeGreaterThanOrEqual(FLOOR);
   }, 180_000);

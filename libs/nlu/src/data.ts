@@ -26,7 +26,7 @@ export function parseExamples(content: string, format: 'csv' | 'jsonl'): Labelle
         return toExample(row, `line ${n}`);
       });
   }
-  const rows = parse(content, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(content, { columns: true, skip_empty_lines: true, trim: true, bom: true });
   return rows.map((row, i) => toExample(row, `row ${i + 2}`));
 }
 

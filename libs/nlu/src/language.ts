@@ -122,7 +122,7 @@ export class NgramLanguageModel {
     const counts = new Map<string, Map<string, number>>();
     for (const ex of examples) {
       let m = counts.get(ex.lang);
-      if (!m) counts.set(ex.lang, (m = new Map()));
+      if (!m) counts.set(ex.lang, (m = new Map<string, number>()));
       for (const g of NgramLanguageModel.grams(ex.text)) m.set(g, (m.get(g) ?? 0) + 1);
     }
     const languages = [...counts.keys()].sort();
