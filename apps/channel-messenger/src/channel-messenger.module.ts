@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { TOPICS, outboundTopic } from '@omni/contracts';
+import { ChannelKitModule } from '@omni/channel-kit';
+import { MessagingModule } from '@omni/messaging';
+import { PersistenceModule } from '@omni/persistence';
+import { PlatformModule } from '@omni/platform';
+import { MESSENGER_CONFIG, loadMessengerConfig } from './config';
+import { LAST_INBOUND, StoredLastInbound } from './outbound/conversation-window';
+import { MessengerOutboundConsumer } from './outbound/messenger-outbound.consumer';
+import { MessengerWebhookController } from './webhook/messenger-webhook.controller';
+import { ReceiveMessengerWebhookUseCase } from './webhook/receive-messenger-webhook.use-case';
+import { MessengerStatusResolver } from './webhook/status-resolver';
+
+const config = loadMessengerConfig();
+
+@Module({
+  imports: [
+    PlatformModule.forRoot('channel-messenger'),
+    MessagingModule.forRoot({ clientId: 'channel-messenger', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('messenger')] }),
+    PersistenceModule.forRoot(config.MONGODB_URI),
+    ChannelKitModule,
+  ],
+  controllers: [MessengerWebhookController],
+  providers: [
+    { provide: MESSENGER_CONFIG, useValue: config },
+    { provide: LAST_INBOUND, useClass: StoredLastInbound },
+    MessengerStatusResolver,
+    ReceiveMessengerWebhookUseCase,
+    MessengerOutboundConsumer,
+  ],
+})
+export class ChannelMessengerModule {}

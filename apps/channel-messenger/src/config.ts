@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { InfraEnvSchema, loadConfig } from '@omni/platform';
+
+export const MessengerConfigSchema = InfraEnvSchema.extend({
+  MESSENGER_VERIFY_TOKEN: z.string().min(8),
+  MESSENGER_APP_SECRET: z.string().min(8),
+  MESSENGER_PAGE_ACCESS_TOKEN: z.string().min(8),
+  /** The default account: the Page id is also our account id. */
+  MESSENGER_PAGE_ID: z.string().regex(/^\d+$/, 'digits only (Facebook Page id)'),
+  MESSENGER_API_BASE_URL: z.url().default('https://graph.facebook.com'),
+  MESSENGER_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v23.0').default('v23.0'),
+  MESSENGER_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+});
+export type MessengerConfig = z.output<typeof MessengerConfigSchema>;
+export const MESSENGER_CONFIG = Symbol('MESSENGER_CONFIG');
+
+/** Harmless values for the local demo/test profiles only; production must set every secret. */
+const DEMO = {
+  MESSENGER_VERIFY_TOKEN: 'demo-verify-token',
+  MESSENGER_APP_SECRET: 'demo-app-secret',
+  MESSENGER_PAGE_ACCESS_TOKEN: 'demo-page-access-token',
+  MESSENGER_PAGE_ID: '100000000000002',
+};
+
+export function loadMessengerConfig(env: NodeJS.ProcessEnv = process.env): MessengerConfig {
+  return loadConfig('channel-messenger', MessengerConfigSchema, DEMO, env);
+}

@@ -1,0 +1,64 @@
+import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
+import { encodeMessenger, mapMessengerError } from '@omni/channels';
+import { ChannelTransport, callProvider } from '@omni/channel-kit';
+import type { MessengerConfig } from '../config';
+import type { LastInboundReader } from './conversation-window';
+
+export type MessengerTransportConfig = Pick<
+  MessengerConfig,
+  'MESSENGER_PAGE_ACCESS_TOKEN' | 'MESSENGER_PAGE_ID' | 'MESSENGER_API_BASE_URL' | 'MESSENGER_API_VERSION' | 'MESSENGER_HTTP_TIMEOUT_MS'
+>;
+
+const MAX_TRACKED = 10_000;
+
+/**
+ * Send API calls (docs/adr/0400): the window picks `messaging_type` — RESPONSE within 24 h,
+ * MESSAGE_TAG + HUMAN_AGENT for a human agent up to 7 days, refused otherwise — the lib's encoder
+ * builds the requests, and each goes out with a hard timeout and the page token in a header.
+ */
+export class MessengerTransport implements ChannelTransport {
+  readonly channel = 'messenger' as const;
+  /** Parts already accepted per message, so an in-place retry does not resend them. */
+  private readonly progress = new Map<string, { done: number; lastId?: string }>();
+
+  constructor(
+    private readonly config: MessengerTransportConfig,
+    private readonly window: LastInboundReader,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
+    if (cmd.accountId !== this.config.MESSENGER_PAGE_ID) {
+      throw new FatalError('unknown_account', `no Messenger page ${cmd.accountId} is configured here`);
+    }
+    const lastCustomerMessageAt = await this.window.lastInboundAt(cmd);
+    // Our replyToMessageId is our own id, not a mid: the Send API has no reply-to for pages anyway.
+    const { replyToMessageId: _ours, ...rest } = cmd;
+    const requests = encodeMessenger(rest, { apiVersion: this.config.MESSENGER_API_VERSION }, { lastCustomerMessageAt, now: this.now() });
+    const progress = this.progress.get(cmd.messageId) ?? { done: 0 };
+    this.progress.set(cmd.messageId, progress);
+    try {
+      for (const req of requests.slice(progress.done)) {
+        const res = await callProvider(this.config.MESSENGER_API_BASE_URL, req, {
+          headers: { authorization: `Bearer ${this.config.MESSENGER_PAGE_ACCESS_TOKEN}` },
+          timeoutMs: this.config.MESSENGER_HTTP_TIMEOUT_MS,
+        });
+        if (res.status < 200 || res.status >= 300) throw mapMessengerError(res.status, res.body, res.headers);
+        progress.done += 1;
+        progress.lastId = midOf(res.body) ?? progress.lastId;
+      }
+      this.progress.delete(cmd.messageId);
+      return { providerMessageId: progress.lastId };
+    } catch (err) {
+      if (!isRetryable(err)) this.progress.delete(cmd.messageId);
+      else if (this.progress.size > MAX_TRACKED) this.progress.delete(this.progress.keys().next().value as string);
+      throw err;
+    }
+  }
+}
+
+/** `{ recipient_id, message_id }` is the documented success body. */
+function midOf(body: unknown): string | undefined {
+  const id = typeof body === 'object' && body !== null ? (body as { message_id?: unknown }).message_id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,0 +1,34 @@
+import { Controller, Get, Header, HttpCode, Post, Query, RawBodyRequest, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { OmniError } from '@omni/contracts';
+import { ReceiveMessengerWebhookUseCase } from './receive-messenger-webhook.use-case';
+
+class HandshakeRefused extends OmniError {
+  constructor(reason: string) {
+    super('forbidden', reason, false);
+  }
+}
+
+/** `GET/POST /webhooks/messenger` ★ — Meta's verification handshake and the signed Page events. */
+@Controller('webhooks/messenger')
+export class MessengerWebhookController {
+  constructor(private readonly receive: ReceiveMessengerWebhookUseCase) {}
+
+  @Get()
+  @Header('content-type', 'text/plain')
+  handshake(@Query() query: Record<string, string | string[] | undefined>): string {
+    try {
+      return this.receive.handshake(query);
+    } catch (err) {
+      // Meta expects 403 for a wrong verify token (a bad POST signature is 401).
+      throw new HandshakeRefused((err as Error).message);
+    }
+  }
+
+  @Post()
+  @HttpCode(200)
+  async post(@Req() req: RawBodyRequest<Request>): Promise<{ ok: true; messages: number; statuses: number; ignored: number }> {
+    const result = await this.receive.execute({ rawBody: req.rawBody, signature: req.header('x-hub-signature-256') });
+    return { ok: true, ...result };
+  }
+}
