@@ -7,10 +7,11 @@ import { DEMO_LANGUAGES, demoEngine, demoKb, demoTest } from './testing/demo-ten
  * but the run-to-run noise of a deterministic model (none) does not.
  */
 const ACCURACY_FLOOR = 0.75; // measured 77.3%
-// Measured (52 held-out messages each, 1 message = 1.9 points): en 71.2, es 75.0, pt 69.2, fr 69.2,
-// de 80.8, ar 76.9, th 84.6, id 73.1, vi 86.5, zh 86.5. Floors sit two messages below.
+// Measured (52 held-out messages each, 1 message = 1.9 points): en 71.2, es 75.0, pt 67.3, fr 69.2,
+// de 84.6, ar 80.8, th 84.6, id 69.2, vi 84.6, zh 86.5 (pt is flagged: 3.9 points below English).
+// Floors sit two messages below.
 const LANGUAGE_FLOOR: Record<string, number> = {
-  en: 0.67, es: 0.71, pt: 0.65, fr: 0.65, de: 0.76, ar: 0.73, th: 0.8, id: 0.69, vi: 0.82, zh: 0.82,
+  en: 0.67, es: 0.71, pt: 0.63, fr: 0.65, de: 0.8, ar: 0.76, th: 0.8, id: 0.65, vi: 0.8, zh: 0.82,
 };
 const REF = new Date(2026, 2, 10, 12);
 
