@@ -49,7 +49,9 @@ export function loadConfig<S extends z.ZodObject>(
 /** The listening port: <APP>_PORT, then PORT, then the documented default. */
 export function portFor(app: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
   const key = `${app.toUpperCase().replace(/-/g, '_')}_PORT`;
-  const raw = env[key] ?? env.PORT;
+  // An empty value (a blank Helm/compose entry) is unset, as in loadConfig: Number('') would be 0, a random port.
+  const set = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
+  const raw = set(env[key]) ?? set(env.PORT);
   const port = raw === undefined ? fallback : Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${key}/PORT must be a port number, got ${raw}`);
   return port;
