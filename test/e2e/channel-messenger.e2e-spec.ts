@@ -33,15 +33,15 @@ describe('channel-messenger through the whole pipeline', () => {
   let fbm: RunningApp;
   let db: Connection;
 
-  const post = (body: string, signature?: string) =>
+  const post = (body: string, signature?: string, extra: Record<string, string> = {}) =>
     fetch(`${fbm.url}/webhooks/messenger`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+      headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}), ...extra },
       body,
     });
-  const postSigned = (payload: unknown) => {
+  const postSigned = (payload: unknown, extra?: Record<string, string>) => {
     const body = JSON.stringify(payload);
-    return post(body, hubSignature(body, SECRET));
+    return post(body, hubSignature(body, SECRET), extra);
   };
   const sendsTo = (psid: string) => graph.requests.filter((r) => r.path === SEND_PATH && (r.body as { recipient?: { id?: string } }).recipient?.id === psid);
   const messages = () => db.collection('messages');
@@ -80,12 +80,15 @@ describe('channel-messenger through the whole pipeline', () => {
 
   it('turns a signed message into a RESPONSE reply and folds the delivery and read statuses into it', async () => {
     const psid = newPsid();
-    const res = await postSigned(textWebhook(psid, newMid(), 'hello'));
+    const traceId = randomBytes(16).toString('hex');
+    const res = await postSigned(textWebhook(psid, newMid(), 'hello'), { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: true, messages: 1, statuses: 0 });
 
     const send = await waitFor('the reply at the Send API', async () => sendsTo(psid)[0], 20_000);
     expect(send.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    // One trace from the webhook through Kafka, router and ai-worker to the provider call.
+    expect(String(send.headers.traceparent)).toContain(`-${traceId}-`);
     expect(send.body).toMatchObject({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: REPLY } });
     const ourId = (send.body as { message: { metadata: string } }).message.metadata;
     const reply = await waitFor('reply stored as sent', async () => messages().findOne({ _id: ourId as never, status: 'sent' }), 10_000);

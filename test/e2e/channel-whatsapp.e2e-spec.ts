@@ -63,15 +63,15 @@ describe('channel-whatsapp through the whole pipeline', () => {
   let wa: RunningApp;
   let db: Connection;
 
-  const post = (body: string, signature?: string) =>
+  const post = (body: string, signature?: string, extra: Record<string, string> = {}) =>
     fetch(`${wa.url}/webhooks/whatsapp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+      headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}), ...extra },
       body,
     });
-  const postSigned = (payload: unknown) => {
+  const postSigned = (payload: unknown, extra?: Record<string, string>) => {
     const body = JSON.stringify(payload);
-    return post(body, hubSignature(body, SECRET));
+    return post(body, hubSignature(body, SECRET), extra);
   };
   const sendsTo = (to: string) => graph.requests.filter((r) => r.path === SEND_PATH && (r.body as { to?: string }).to === to);
   const messages = () => db.collection('messages');
@@ -111,12 +111,15 @@ describe('channel-whatsapp through the whole pipeline', () => {
 
   it('turns a signed text webhook into a bot reply at Meta and folds the statuses into the stored reply', async () => {
     const from = newCustomer();
-    const res = await postSigned(textWebhook(from, newWamid(), 'hello'));
+    const traceId = randomBytes(16).toString('hex');
+    const res = await postSigned(textWebhook(from, newWamid(), 'hello'), { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: true, messages: 1, statuses: 0 });
 
     const send = await waitFor('the reply at the Graph API', async () => sendsTo(from)[0], 20_000);
     expect(send.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    // One trace from the webhook through Kafka, router and ai-worker to the provider call.
+    expect(String(send.headers.traceparent)).toContain(`-${traceId}-`);
     expect(send.body).toMatchObject({ messaging_product: 'whatsapp', to: from, type: 'text', text: { body: REPLY } });
     const ourId = (send.body as { biz_opaque_callback_data: string }).biz_opaque_callback_data;
     const reply = await waitFor('reply stored as sent', async () => messages().findOne({ _id: ourId as never, status: 'sent' }), 10_000);

@@ -1,6 +1,7 @@
 import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
 import { encodeMessenger, mapMessengerError } from '@omni/channels';
 import { ChannelTransport, callProvider } from '@omni/channel-kit';
+import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
 import type { MessengerConfig } from '../config';
 import type { LastInboundReader } from './conversation-window';
 
@@ -39,11 +40,16 @@ export class MessengerTransport implements ChannelTransport {
     this.progress.set(cmd.messageId, progress);
     try {
       for (const req of requests.slice(progress.done)) {
-        const res = await callProvider(this.config.MESSENGER_API_BASE_URL, req, {
-          headers: { authorization: `Bearer ${this.config.MESSENGER_PAGE_ACCESS_TOKEN}` },
-          timeoutMs: this.config.MESSENGER_HTTP_TIMEOUT_MS,
+        // A client span whose traceparent rides along: the webhook's trace reaches the provider call.
+        const res = await withSpan(`messenger send`, SpanKind.CLIENT, { 'omni.message_id': cmd.messageId, 'url.path': req.path }, async (span) => {
+          const r = await callProvider(this.config.MESSENGER_API_BASE_URL, req, {
+            headers: { authorization: `Bearer ${this.config.MESSENGER_PAGE_ACCESS_TOKEN}`, ...traceHeadersOf(span) },
+            timeoutMs: this.config.MESSENGER_HTTP_TIMEOUT_MS,
+          });
+          span.setAttribute('http.response.status_code', r.status);
+          if (r.status < 200 || r.status >= 300) throw mapMessengerError(r.status, r.body, r.headers);
+          return r;
         });
-        if (res.status < 200 || res.status >= 300) throw mapMessengerError(res.status, res.body, res.headers);
         progress.done += 1;
         progress.lastId = midOf(res.body) ?? progress.lastId;
       }

@@ -1,6 +1,7 @@
 import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
 import { TemplateRegistry, encodeWhatsApp, mapWhatsAppError, planWhatsAppSend } from '@omni/channels';
 import { ChannelTransport, callProvider } from '@omni/channel-kit';
+import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
 import type { WhatsAppConfig } from '../config';
 import type { SendContextReader } from './conversation-context';
 
@@ -52,11 +53,16 @@ export class WhatsAppTransport implements ChannelTransport {
     this.progress.set(cmd.messageId, progress);
     try {
       for (const req of requests.slice(progress.done)) {
-        const res = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
-          headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN}` },
-          timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
+        // A client span whose traceparent rides along: the webhook's trace reaches the provider call.
+        const res = await withSpan(`whatsapp send`, SpanKind.CLIENT, { 'omni.message_id': cmd.messageId, 'url.path': req.path }, async (span) => {
+          const r = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
+            headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN}`, ...traceHeadersOf(span) },
+            timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
+          });
+          span.setAttribute('http.response.status_code', r.status);
+          if (r.status < 200 || r.status >= 300) throw mapWhatsAppError(r.status, r.body, r.headers);
+          return r;
         });
-        if (res.status < 200 || res.status >= 300) throw mapWhatsAppError(res.status, res.body, res.headers);
         progress.done += 1;
         progress.lastId = wamidOf(res.body) ?? progress.lastId;
       }
