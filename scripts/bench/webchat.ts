@@ -75,19 +75,22 @@ export interface ChatRun {
 /**
  * `sessions` concurrent widget sessions, each sending `perSession` messages one after another
  * (a customer waits for the answer). The first message of a session (conversation opening) is a
- * warm-up and not counted. A session that fails stops (a late reply would be misattributed).
+ * warm-up and not counted. A session that fails stops (a late reply would be misattributed). No new
+ * message is sent after `budgetMs`.
  */
-export async function webChatRoundTrips(baseUrl: string, sessions: number, perSession: number): Promise<ChatRun> {
+export async function webChatRoundTrips(baseUrl: string, sessions: number, perSession: number, budgetMs = Infinity): Promise<ChatRun> {
   const open = await Promise.all(Array.from({ length: sessions }, () => ChatSession.open(baseUrl)));
   const samples: number[] = [];
   const failures: string[] = [];
   const t0 = performance.now();
+  // A slow (or contended) machine ends the phase early with fewer samples instead of running long.
+  const deadline = t0 + budgetMs;
   try {
     await Promise.all(
       open.map(async (s) => {
         try {
           await s.roundTrip(0);
-          for (let k = 1; k <= perSession; k++) samples.push(await s.roundTrip(k));
+          for (let k = 1; k <= perSession && performance.now() < deadline; k++) samples.push(await s.roundTrip(k));
         } catch (err) {
           failures.push(err instanceof Error ? err.message : String(err));
         }
