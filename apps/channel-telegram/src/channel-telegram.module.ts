@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { TOPICS, outboundTopic } from '@omni/contracts';
+import { ChannelKitModule } from '@omni/channel-kit';
+import { MessagingModule } from '@omni/messaging';
+import { PersistenceModule } from '@omni/persistence';
+import { PlatformModule } from '@omni/platform';
+import { TELEGRAM_CONFIG, loadTelegramConfig } from './config';
+import { BOT_API, telegrafBotApi } from './outbound/bot-api';
+import { REPLY_TARGETS, StoredReplyTargets } from './outbound/reply-target';
+import { TelegramOutboundConsumer } from './outbound/telegram-outbound.consumer';
+import { ReceiveTelegramUpdateUseCase } from './webhook/receive-telegram-update.use-case';
+import { TelegramWebhookController } from './webhook/telegram-webhook.controller';
+
+const config = loadTelegramConfig();
+
+@Module({
+  imports: [
+    PlatformModule.forRoot('channel-telegram'),
+    MessagingModule.forRoot({ clientId: 'channel-telegram', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('telegram')] }),
+    PersistenceModule.forRoot(config.MONGODB_URI),
+    ChannelKitModule,
+  ],
+  controllers: [TelegramWebhookController],
+  providers: [
+    { provide: TELEGRAM_CONFIG, useValue: config },
+    { provide: BOT_API, useValue: telegrafBotApi(config) },
+    { provide: REPLY_TARGETS, useClass: StoredReplyTargets },
+    ReceiveTelegramUpdateUseCase,
+    TelegramOutboundConsumer,
+  ],
+})
+export class ChannelTelegramModule {}

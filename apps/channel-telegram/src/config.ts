@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { InfraEnvSchema, loadConfig } from '@omni/platform';
+
+export const TelegramConfigSchema = InfraEnvSchema.extend({
+  /** The default bot; its numeric id (before the colon) is our account id. */
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{8,}$/, 'like 123456789:AAE… (from @BotFather)'),
+  /** setWebhook's secret_token, echoed by Telegram in X-Telegram-Bot-Api-Secret-Token. */
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, '16-256 characters of A-Z, a-z, 0-9, _ and -'),
+  /** A self-hosted Bot API server or a regional proxy; tests point it at the contract server. */
+  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  TELEGRAM_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Bot API FAQ: about 30 messages/s per bot and 1/s per chat. */
+  TELEGRAM_RATE_PER_SECOND: z.coerce.number().min(0.1).max(1_000).default(30),
+  TELEGRAM_RATE_PER_CHAT_PER_SECOND: z.coerce.number().min(0.01).max(100).default(1),
+});
+export type TelegramConfig = z.output<typeof TelegramConfigSchema>;
+export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');
+
+/** Harmless values for the local demo/test profiles only; production must set both secrets. */
+const DEMO = {
+  TELEGRAM_BOT_TOKEN: '1000000001:demo-bot-token-not-real',
+  TELEGRAM_WEBHOOK_SECRET: 'demo-telegram-webhook-secret',
+};
+
+export function loadTelegramConfig(env: NodeJS.ProcessEnv = process.env): TelegramConfig {
+  return loadConfig('channel-telegram', TelegramConfigSchema, DEMO, env);
+}

@@ -1,0 +1,69 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
+import { telegramBotId } from '@omni/channels';
+import { AccountRateLimiter, OutboundSender, SendLedger } from '@omni/channel-kit';
+import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
+import { BreakerRegistry } from '@omni/resilience';
+import { TELEGRAM_CONFIG, TelegramConfig } from '../config';
+import { BOT_API, BotApi } from './bot-api';
+import { REPLY_TARGETS, ReplyTargets } from './reply-target';
+import { TelegramTransport } from './telegram.transport';
+
+const SAFETY = 0.95;
+
+/**
+ * Consumes omni.outbound.telegram.v1 (one group: each command is sent by one replica) and sends
+ * through the shared outbound path: ledger, limiter (30/s per bot, 1/s per chat), breaker, retries, statuses.
+ */
+@Injectable()
+export class TelegramOutboundConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly breakers = new BreakerRegistry();
+  private readonly limiter: AccountRateLimiter;
+  private readonly sender: OutboundSender;
+
+  constructor(
+    @Inject(TELEGRAM_CONFIG) config: TelegramConfig,
+    @Inject(BOT_API) api: BotApi,
+    @Inject(REPLY_TARGETS) replies: ReplyTargets,
+    ledger: SendLedger,
+    publisher: EventPublisher,
+    private readonly messaging: MessagingLifecycle,
+  ) {
+    // The limiter spaces the starts of sends, Telegram counts their arrivals: a few ms of jitter
+    // between the two would turn exact spacing into occasional 429s, so we stay 5% under the limits.
+    const perChat = config.TELEGRAM_RATE_PER_CHAT_PER_SECOND * SAFETY;
+    this.limiter = new AccountRateLimiter({ perAccountPerSecond: config.TELEGRAM_RATE_PER_SECOND * SAFETY, perRecipientPerSecond: perChat });
+    const transport = new TelegramTransport(api, replies, { botId: telegramBotId(config.TELEGRAM_BOT_TOKEN), partGapMs: Math.ceil(1000 / perChat) });
+    this.sender = new OutboundSender({
+      transport,
+      ledger,
+      publisher,
+      limiter: this.limiter,
+      breakers: this.breakers,
+      // Telegram's retry_after is honoured in place up to 30 s; a longer flood wait goes back to the
+      // consumer's retry topic instead of holding the partition.
+      retry: { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
+      breaker: {
+        timeout: config.TELEGRAM_HTTP_TIMEOUT_MS * 3 + 3_000,
+        volumeThreshold: 5,
+        resetTimeout: 10_000,
+        // Only an unhealthy Bot API opens the breaker; a refused message (blocked user) or our database is not Telegram failing.
+        isFailure: (err) => isRetryable(err) && (err as { code?: string }).code !== 'store_unavailable',
+      },
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.messaging.subscribe({
+      groupId: 'channel-telegram',
+      topics: [outboundTopic('telegram')],
+      handler: (event) => this.sender.handle(parseEvent(event, 'omni.message.send.v1')),
+    });
+  }
+
+  // After the consumers drained (beforeApplicationShutdown): in-flight sends still find their limiter.
+  async onApplicationShutdown(): Promise<void> {
+    await this.limiter.stop();
+    this.breakers.shutdown();
+  }
+}

@@ -1,0 +1,69 @@
+import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
+import { encodeTelegram } from '@omni/channels';
+import type { ChannelTransport } from '@omni/channel-kit';
+import type { BotApi } from './bot-api';
+import type { ReplyTargets } from './reply-target';
+
+export interface TelegramTransportOptions {
+  /** Our account id: the bot's numeric id. */
+  botId: string;
+  /** Gap between the parts of one message (a long text, media + text) to the same chat: 1 msg/s per chat. */
+  partGapMs: number;
+}
+
+const MAX_TRACKED = 10_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Bot API sends: the lib's encoder turns the command into method calls (sendMessage, sendPhoto…,
+ * inline keyboards), each goes out through the Bot API client with a hard timeout, and failures are
+ * typed errors (429 with Telegram's retry_after, 5xx retryable; blocked/chat not found permanent).
+ */
+export class TelegramTransport implements ChannelTransport {
+  readonly channel = 'telegram' as const;
+  /** Parts already accepted per message, so an in-place retry after part 2 failed does not resend part 1. */
+  private readonly progress = new Map<string, { done: number; lastId?: string }>();
+
+  constructor(
+    private readonly api: BotApi,
+    private readonly replies: ReplyTargets,
+    private readonly options: TelegramTransportOptions,
+  ) {}
+
+  /** Telegram limits per chat: the chat id is the recipient key of the rate limiter. */
+  recipientKey(cmd: OutboundCommand): string {
+    return cmd.recipient.channelUserId;
+  }
+
+  async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
+    if (cmd.accountId !== this.options.botId) throw new FatalError('unknown_account', `no Telegram bot ${cmd.accountId} is configured here`);
+    const quoted = await this.replies.providerIdOf(cmd);
+    const { replyToMessageId: _ours, ...rest } = cmd;
+    // Never quote by our own id: only a stored customer message's Telegram id (or nothing).
+    const calls = encodeTelegram(quoted ? { ...rest, replyToMessageId: quoted } : rest);
+    const progress = this.progress.get(cmd.messageId) ?? { done: 0 };
+    this.progress.set(cmd.messageId, progress);
+    try {
+      for (const [i, req] of calls.entries()) {
+        if (i < progress.done) continue;
+        if (i > 0) await sleep(this.options.partGapMs);
+        const result = await this.api.call(req.path.replace(/^\//, ''), req.body);
+        progress.done += 1;
+        progress.lastId = providerId(cmd.recipient.channelUserId, result) ?? progress.lastId;
+      }
+      this.progress.delete(cmd.messageId);
+      return { providerMessageId: progress.lastId };
+    } catch (err) {
+      if (!isRetryable(err)) this.progress.delete(cmd.messageId);
+      else if (this.progress.size > MAX_TRACKED) this.progress.delete(this.progress.keys().next().value as string);
+      throw err;
+    }
+  }
+}
+
+/** A sent Message's id in our `<chat id>:<message id>` form (the decoder's form for inbound ones). */
+function providerId(chatId: string, result: unknown): string | undefined {
+  if (typeof result !== 'object' || result === null) return undefined;
+  const id = (result as { message_id?: unknown }).message_id;
+  return typeof id === 'number' ? `${chatId}:${id}` : undefined;
+}

@@ -1,0 +1,16 @@
+import { Controller, HttpCode, Post, RawBodyRequest, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { ReceiveTelegramUpdateUseCase } from './receive-telegram-update.use-case';
+
+/** `POST /webhooks/telegram` ★ — updates pushed by the Bot API (setWebhook with secret_token). */
+@Controller('webhooks/telegram')
+export class TelegramWebhookController {
+  constructor(private readonly receive: ReceiveTelegramUpdateUseCase) {}
+
+  @Post()
+  @HttpCode(200)
+  async post(@Req() req: RawBodyRequest<Request>): Promise<{ ok: true; messages: number; statuses: number; ignored: number }> {
+    const result = await this.receive.execute({ rawBody: req.rawBody, secretToken: req.header('x-telegram-bot-api-secret-token') });
+    return { ok: true, ...result };
+  }
+}
