@@ -79,6 +79,7 @@ async function evaluate(args: Args): Promise<void> {
   const byLang = new Map<string, { n: number; ok: number; langOk: number }>();
   const confusions = new Map<string, number>();
   const latencies: number[] = [];
+  const scored: { confidence: number; hit: boolean }[] = [];
   let ok = 0;
   let covered = 0;
   let coveredOk = 0;
@@ -98,6 +99,7 @@ async function evaluate(args: Args): Promise<void> {
       inc(fn, ex.label);
       inc(confusions, `${ex.label} → ${a.intent.name}`);
     }
+    scored.push({ confidence: a.intent.confidence, hit });
     if (!a.abstained) {
       covered++;
       if (hit) coveredOk++;
@@ -125,6 +127,13 @@ async function evaluate(args: Args): Promise<void> {
   console.log(`coverage           ${pct(covered / n)}  (answered without abstaining)`);
   console.log(`precision@coverage ${pct(coveredOk / Math.max(1, covered))}`);
   console.log(`latency per msg    p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms`);
+  // Where to put the threshold: coverage and precision if it were elsewhere (confidence only; the
+  // "nothing known" rule abstains regardless).
+  const sweep = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7].map((t) => {
+    const kept = scored.filter((s) => s.confidence >= t);
+    return `${t.toFixed(1)}: ${pct(kept.length / n)} / ${pct(kept.filter((s) => s.hit).length / Math.max(1, kept.length))}`;
+  });
+  console.log(`threshold sweep    (coverage / precision) ${sweep.join(' · ')}`);
   const hasLang = test.some((t) => t.lang);
   console.log(`\nper language (${hasLang ? 'from the test file' : 'as detected'}):`);
   const en = byLang.get('en');
