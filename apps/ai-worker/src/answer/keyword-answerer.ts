@@ -1,6 +1,11 @@
 import type { AiRequest } from '@omni/contracts';
 import type { Answerer, Understanding } from './answerer.port';
 
+/** Whole words in any script: JS `\b` is ASCII-only, so a keyword ending in "á" (está) never matched. */
+function words(alternatives: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives})(?![\\p{L}\\p{N}_])`, 'iu');
+}
+
 /**
  * The spine's first real answerer: greetings and a small FAQ matched by keywords in English and
  * Spanish. Deliberately simple; the NLU issue replaces it behind the same port.
@@ -14,12 +19,12 @@ interface Faq {
 const FAQ: Faq[] = [
   {
     intent: 'greeting',
-    keywords: { en: /\b(hello|hi|hey|good (morning|afternoon|evening))\b/i, es: /\b(hola|buen[oa]s (d[ií]as|tardes|noches)|saludos)\b/i },
+    keywords: { en: words('hello|hi|hey|good (morning|afternoon|evening)'), es: words('hola|buen[oa]s (d[ií]as|tardes|noches)|saludos') },
     answers: { en: 'Hello! How can I help you today?', es: '¡Hola! ¿En qué puedo ayudarte hoy?' },
   },
   {
     intent: 'order_status',
-    keywords: { en: /\b(where is my order|order status|track(ing)?|my order)\b/i, es: /\b(mi pedido|d[oó]nde est[aá]|estado del pedido|seguimiento)\b/i },
+    keywords: { en: words('where is my order|order status|track(ing)?|my order'), es: words('mi pedido|d[oó]nde est[aá]|estado del pedido|seguimiento') },
     answers: {
       en: 'You can track your order from the link in your confirmation email. Share your order number and I will check it.',
       es: 'Puedes seguir tu pedido con el enlace del correo de confirmación. Dime tu número de pedido y lo reviso.',
@@ -27,12 +32,12 @@ const FAQ: Faq[] = [
   },
   {
     intent: 'shipping_time',
-    keywords: { en: /\b(shipping|delivery time|how long|when will .* arrive)\b/i, es: /\b(env[ií]o|cu[aá]nto tarda|plazo de entrega|cu[aá]ndo llega)\b/i },
+    keywords: { en: words('shipping|delivery time|how long|when will .* arrive'), es: words('env[ií]o|cu[aá]nto tarda|plazo de entrega|cu[aá]ndo llega') },
     answers: { en: 'Standard shipping takes 3–5 business days; express takes 1–2.', es: 'El envío estándar tarda de 3 a 5 días hábiles; el exprés, de 1 a 2.' },
   },
   {
     intent: 'refund',
-    keywords: { en: /\b(refund|money back|return)\b/i, es: /\b(reembolso|devoluci[oó]n|devolver)\b/i },
+    keywords: { en: words('refund|money back|return'), es: words('reembolso|devoluci[oó]n|devolver') },
     answers: {
       en: 'Refunds are issued within 5 business days after we receive the return.',
       es: 'Los reembolsos se emiten en 5 días hábiles tras recibir la devolución.',
@@ -40,17 +45,17 @@ const FAQ: Faq[] = [
   },
   {
     intent: 'talk_to_human',
-    keywords: { en: /\b(human|agent|person|representative)\b/i, es: /\b(humano|agente|persona|asesor)\b/i },
+    keywords: { en: words('human|agent|person|representative'), es: words('humano|agente|persona|asesor') },
     answers: { en: 'I will connect you with a person from our team.', es: 'Te comunico con una persona de nuestro equipo.' },
   },
   {
     intent: 'thanks',
-    keywords: { en: /\b(thanks|thank you|thx)\b/i, es: /\b(gracias|muchas gracias)\b/i },
+    keywords: { en: words('thanks|thank you|thx'), es: words('gracias|muchas gracias') },
     answers: { en: 'You are welcome!', es: '¡De nada!' },
   },
 ];
 
-const SPANISH_HINTS = /\b(hola|gracias|pedido|por favor|qu[eé]|d[oó]nde|cu[aá]ndo|quiero|necesito|env[ií]o|buen[oa]s)\b|[ñ¿¡]/i;
+const SPANISH_HINTS = new RegExp(`${words('hola|gracias|pedido|por favor|qu[eé]|d[oó]nde|cu[aá]ndo|quiero|necesito|env[ií]o|buen[oa]s').source}|[ñ¿¡]`, 'iu');
 
 const FALLBACK = {
   en: 'Sorry, I did not understand that. Could you rephrase it, or shall I connect you with a person?',
