@@ -1,0 +1,47 @@
+import { ClientFrameSchema } from './protocol';
+
+const SESSION = 'abcdEFGH1234_-xy';
+
+function issues(frame: unknown): string[] {
+  const r = ClientFrameSchema.safeParse(frame);
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+}
+
+describe('ClientFrameSchema', () => {
+  it.each([
+    ['hello', { type: 'hello', sessionId: SESSION }],
+    ['hello with name and locale', { type: 'hello', sessionId: 'x'.repeat(64), displayName: 'Ana', locale: 'es-ES' }],
+    ['message', { type: 'message', clientMessageId: 'c1234567', text: 'hola' }],
+    ['ping', { type: 'ping' }],
+  ])('accepts %s', (_name, frame) => {
+    expect(issues(frame)).toEqual([]);
+  });
+
+  it('trims the text and the display name', () => {
+    expect(ClientFrameSchema.parse({ type: 'message', clientMessageId: 'c1234567', text: '  hi  ' })).toEqual({ type: 'message', clientMessageId: 'c1234567', text: 'hi' });
+    expect(ClientFrameSchema.parse({ type: 'hello', sessionId: SESSION, displayName: ' Bo ' })).toMatchObject({ displayName: 'Bo' });
+  });
+
+  it.each([
+    ['an unknown type', { type: 'typing' }, 'type: '],
+    ['no type', { sessionId: SESSION }, 'type: '],
+    ['a short session id', { type: 'hello', sessionId: 'short' }, 'sessionId: sessionId must be 16-64 characters'],
+    ['a session id with other characters', { type: 'hello', sessionId: `${SESSION}/../` }, 'sessionId: sessionId must be'],
+    ['a 65-character session id', { type: 'hello', sessionId: 'x'.repeat(65) }, 'sessionId: '],
+    ['a long display name', { type: 'hello', sessionId: SESSION, displayName: 'n'.repeat(81) }, 'displayName: '],
+    ['a short client message id', { type: 'message', clientMessageId: 'c1', text: 'hi' }, 'clientMessageId: clientMessageId must be 8-64'],
+    ['a blank text', { type: 'message', clientMessageId: 'c1234567', text: '   ' }, 'text: text is empty'],
+    ['a text over 4000 characters', { type: 'message', clientMessageId: 'c1234567', text: 'a'.repeat(4001) }, 'text: text is longer than 4000 characters'],
+    ['a non-string text', { type: 'message', clientMessageId: 'c1234567', text: 42 }, 'text: '],
+  ])('refuses %s', (_name, frame, expected) => {
+    const found = issues(frame);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.some((i) => i.startsWith(expected))).toBe(true);
+  });
+
+  it('refuses frames that are not objects', () => {
+    expect(issues('ping')).not.toEqual([]);
+    expect(issues(null)).not.toEqual([]);
+    expect(issues([{ type: 'ping' }])).not.toEqual([]);
+  });
+});
