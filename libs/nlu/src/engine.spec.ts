@@ -6,12 +6,12 @@ import { DEMO_LANGUAGES, demoEngine, demoKb, demoTest } from './testing/demo-ten
  * Floors sit a few points under the measured figures (README "Measured"), so a regression fails
  * but the run-to-run noise of a deterministic model (none) does not.
  */
-const ACCURACY_FLOOR = 0.75; // measured 77.3%
+const ACCURACY_FLOOR = 0.75; // measured 77.5%
 // Measured (52 held-out messages each, 1 message = 1.9 points): en 71.2, es 75.0, pt 67.3, fr 69.2,
-// de 84.6, ar 80.8, th 84.6, id 69.2, vi 84.6, zh 86.5 (pt is flagged: 3.9 points below English).
+// de 82.7, ar 80.8, th 84.6, id 71.2, vi 86.5, zh 86.5 (pt is flagged: 3.8 points below English).
 // Floors sit two messages below.
 const LANGUAGE_FLOOR: Record<string, number> = {
-  en: 0.67, es: 0.71, pt: 0.63, fr: 0.65, de: 0.8, ar: 0.76, th: 0.8, id: 0.65, vi: 0.8, zh: 0.82,
+  en: 0.67, es: 0.71, pt: 0.63, fr: 0.65, de: 0.78, ar: 0.76, th: 0.8, id: 0.67, vi: 0.82, zh: 0.82,
 };
 const REF = new Date(2026, 2, 10, 12);
 
