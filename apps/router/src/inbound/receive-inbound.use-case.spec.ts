@@ -1,0 +1,229 @@
+import { AiRequest, CloudEvent, ConversationEvent, InboundMessage, TOPICS, channelEventId, createEvent, derivedId } from '@omni/contracts';
+import type { EventPublisher } from '@omni/messaging';
+import type { ConversationDoc, ConversationRepository, CustomerRepository, MessageDoc, MessageRepository } from '@omni/persistence';
+import type { Ownership } from '@omni/routing';
+import { ConversationEvents } from '../conversations/conversation-events';
+import type { OwnershipStore } from '../conversations/ownership.store';
+import { ReceiveInboundUseCase } from './receive-inbound.use-case';
+
+type ConversationPort = Pick<ConversationRepository, 'openOrTouch' | 'get'>;
+type MessagePort = Pick<MessageRepository, 'insert' | 'get' | 'history'>;
+
+/** In-memory conversations: opened in state bot, like the repository's upsert. */
+class FakeConversations implements ConversationPort {
+  readonly docs = new Map<string, ConversationDoc>();
+
+  async openOrTouch(c: Parameters<ConversationRepository['openOrTouch']>[0], at: Date): Promise<{ conversation: ConversationDoc; created: boolean }> {
+    const existing = this.docs.get(c._id);
+    if (existing) {
+      existing.lastMessageAt = at;
+      return { conversation: { ...existing }, created: false };
+    }
+    const doc: ConversationDoc = { ...c, state: 'bot', version: 0, lastMessageAt: at, lastInboundAt: at, createdAt: at, updatedAt: at };
+    this.docs.set(c._id, doc);
+    return { conversation: { ...doc }, created: true };
+  }
+
+  async get(id: string): Promise<ConversationDoc | null> {
+    return this.docs.get(id) ?? null;
+  }
+}
+
+/** In-memory messages with the unique key of the real collection: a second insert of an id is a no-op. */
+class FakeMessages implements MessagePort {
+  readonly docs = new Map<string, MessageDoc>();
+  inserts = 0;
+
+  async insert(m: Parameters<MessageRepository['insert']>[0]): Promise<{ message: MessageDoc; created: boolean }> {
+    this.inserts++;
+    const existing = this.docs.get(m._id);
+    if (existing) return { message: existing, created: false };
+    const doc: MessageDoc = { ...m, statusRank: 0, statusHistory: [], createdAt: new Date() };
+    this.docs.set(m._id, doc);
+    return { message: doc, created: true };
+  }
+
+  async get(id: string): Promise<MessageDoc | null> {
+    return this.docs.get(id) ?? null;
+  }
+
+  async history(conversationId: string, limit: number): Promise<MessageDoc[]> {
+    return [...this.docs.values()]
+      .filter((m) => m.conversationId === conversationId)
+      .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())
+      .slice(-limit);
+  }
+}
+
+/** The ownership log, faked: the owner a test sets, else the bot that opened the conversation. */
+function fakeOwnership(owners: Map<string, Ownership['state']>): OwnershipStore {
+  const since = new Date(0);
+  const of = (state: Ownership['state']): Ownership => {
+    switch (state) {
+      case 'bot': return { state, version: 0, since };
+      case 'queued': return { state, version: 1, since, firstQueuedAt: since, groupId: 'g1', reason: 'test' };
+      case 'assigned': return { state, version: 1, since, agentId: 'a1', groupId: 'g1' };
+      case 'resolved': return { state, version: 1, since, resolvedBy: 'agent' };
+    }
+  };
+  return { current: async (c: ConversationDoc) => ({ ownership: of(owners.get(c._id) ?? 'bot'), entry: null }) } as unknown as OwnershipStore;
+}
+
+function setup(opts: { failAiPublishOnce?: boolean } = {}) {
+  const owners = new Map<string, Ownership['state']>();
+  const conversations = new FakeConversations();
+  const messages = new FakeMessages();
+  const upserts: Parameters<CustomerRepository['upsert']>[0][] = [];
+  const customers: CustomerRepository = { upsert: async (c) => { upserts.push(c); return 'cust'; } };
+  const published: { topic: string; event: CloudEvent }[] = [];
+  let failNext = opts.failAiPublishOnce ?? false;
+  const publisher = {
+    publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
+      if (topic === TOPICS.aiRequest && failNext) {
+        failNext = false;
+        throw new Error('broker down');
+      }
+      for (const event of Array.isArray(events) ? events : [events]) published.push({ topic, event });
+    },
+  } as unknown as EventPublisher;
+  const useCase = new ReceiveInboundUseCase(
+    customers, conversations as unknown as ConversationRepository, messages as unknown as MessageRepository, publisher, new ConversationEvents(publisher), fakeOwnership(owners),
+  );
+  const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
+  const aiRequests = () => on(TOPICS.aiRequest) as CloudEvent<AiRequest>[];
+  const conversationEvents = () => on(TOPICS.conversation) as CloudEvent<ConversationEvent>[];
+  return { useCase, conversations, owners, messages, upserts, aiRequests, conversationEvents };
+}
+
+let seq = 0;
+function inbound(text: string | undefined, opts: { channelMessageId?: string; at?: string; type?: InboundMessage['message']['type'] } = {}): CloudEvent<InboundMessage> {
+  const channelMessageId = opts.channelMessageId ?? `wamid.${++seq}`;
+  return createEvent({
+    type: 'omni.message.received.v1',
+    id: channelEventId('whatsapp', 'acc-1', channelMessageId),
+    source: '/channels/whatsapp/acc-1',
+    subject: 'conv-1',
+    tenantId: 't1',
+    region: 'eu',
+    data: {
+      tenantId: 't1', region: 'eu', channel: 'whatsapp', accountId: 'acc-1', conversationId: 'conv-1',
+      customer: { channelUserId: '34600111222', displayName: 'Ana', locale: 'es-ES' },
+      message: { channelMessageId, direction: 'inbound', type: opts.type ?? 'text', text, attachments: [], timestamp: opts.at ?? '2025-05-05T10:00:00.000Z' },
+    },
+  });
+}
+
+describe('ReceiveInboundUseCase', () => {
+  it('on first delivery opens the conversation, stores the message once and asks the AI once', async () => {
+    const s = setup();
+    const e = inbound('hola', { channelMessageId: 'wamid.A' });
+    await s.useCase.execute(e);
+
+    expect(s.conversations.docs.get('conv-1')).toMatchObject({ state: 'bot', tenantId: 't1', channelUserId: '34600111222' });
+    expect(s.upserts).toEqual([expect.objectContaining({ tenantId: 't1', channel: 'whatsapp', accountId: 'acc-1', channelUserId: '34600111222', displayName: 'Ana' })]);
+    expect([...s.messages.docs.keys()]).toEqual([e.id]);
+    expect(s.messages.docs.get(e.id)).toMatchObject({ direction: 'inbound', channelMessageId: 'wamid.A', text: 'hola', author: { kind: 'customer', name: 'Ana' } });
+    expect(s.conversationEvents().map((c) => c.data.kind)).toEqual(['opened', 'message']);
+
+    const [ai] = s.aiRequests();
+    expect(s.aiRequests()).toHaveLength(1);
+    expect(ai.id).toBe(derivedId(e.id, 'ai-request'));
+    expect(ai.subject).toBe('conv-1');
+    expect(ai.data).toMatchObject({ messageId: e.id, text: 'hola', messageType: 'text', customerLocale: 'es-ES', conversationId: 'conv-1', history: [] });
+  });
+
+  it('stores nothing new on a redelivery and re-publishes the AI request under the same id', async () => {
+    const s = setup();
+    const e = inbound('hola');
+    await s.useCase.execute(e);
+    await s.useCase.execute(e);
+
+    expect(s.messages.docs.size).toBe(1);
+    expect(s.upserts).toHaveLength(1);
+    // opened/message events are announced once; only the AI request is produced again (deduped downstream by id)
+    expect(s.conversationEvents().map((c) => c.data.kind)).toEqual(['opened', 'message']);
+    const ids = s.aiRequests().map((a) => a.id);
+    expect(ids).toEqual([derivedId(e.id, 'ai-request'), derivedId(e.id, 'ai-request')]);
+  });
+
+  it('still asks the AI when it crashed after storing but before publishing (the crash window)', async () => {
+    const s = setup({ failAiPublishOnce: true });
+    const e = inbound('where is my order');
+    await expect(s.useCase.execute(e)).rejects.toThrow('broker down');
+    expect(s.messages.docs.size).toBe(1);
+    expect(s.aiRequests()).toHaveLength(0);
+
+    await s.useCase.execute(e);
+    expect(s.messages.docs.size).toBe(1);
+    expect(s.aiRequests().map((a) => a.id)).toEqual([derivedId(e.id, 'ai-request')]);
+  });
+
+  it.each(['queued', 'assigned', 'resolved'] as const)('stores the message but does not ask the AI while the conversation is %s', async (state) => {
+    const s = setup();
+    await s.useCase.execute(inbound('hi'));
+    s.conversations.docs.get('conv-1')!.state = state;
+    s.owners.set('conv-1', state);
+    const second = inbound('are you there?', { at: '2025-05-05T10:01:00.000Z' });
+    await s.useCase.execute(second);
+
+    expect(s.messages.docs.has(second.id)).toBe(true);
+    expect(s.aiRequests()).toHaveLength(1);
+    expect(s.conversationEvents().at(-1)?.data).toMatchObject({ kind: 'message', state, messageId: second.id });
+  });
+
+  it('lets the ownership log, not a stale conversation copy, silence the bot', async () => {
+    const s = setup();
+    await s.useCase.execute(inbound('hi'));
+    s.owners.set('conv-1', 'assigned');
+    await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
+    expect(s.conversations.docs.get('conv-1')?.state).toBe('bot');
+    expect(s.aiRequests()).toHaveLength(1);
+  });
+
+  it('does not reopen or re-upsert the customer for a later message, and passes the known language', async () => {
+    const s = setup();
+    await s.useCase.execute(inbound('hola'));
+    s.conversations.docs.get('conv-1')!.language = 'es';
+    await s.useCase.execute(inbound('gracias', { at: '2025-05-05T10:02:00.000Z' }));
+
+    expect(s.upserts).toHaveLength(1);
+    expect(s.conversationEvents().map((c) => c.data.kind)).toEqual(['opened', 'message', 'message']);
+    expect(s.aiRequests().at(-1)?.data.previousLanguage).toBe('es');
+  });
+
+  it('sends the last ten turns with text, oldest first, with roles, and without the message itself', async () => {
+    const s = setup();
+    const base = Date.parse('2025-05-05T09:00:00.000Z');
+    const put = (i: number, kind: MessageDoc['author']['kind'], text?: string) =>
+      s.messages.docs.set(`h${i}`, {
+        _id: `h${i}`, tenantId: 't1', conversationId: 'conv-1', channel: 'whatsapp', accountId: 'acc-1', channelMessageId: `h${i}`,
+        direction: kind === 'customer' ? 'inbound' : 'outbound', author: { kind }, type: 'text', text, attachments: [],
+        timestamp: new Date(base + i * 1_000), createdAt: new Date(), statusRank: 0, statusHistory: [],
+      });
+    put(0, 'customer', 'too old');
+    for (let i = 1; i <= 9; i++) put(i, i % 3 === 0 ? 'agent' : i % 2 ? 'customer' : 'bot', `turn ${i}`);
+    put(10, 'system', 'a system note');
+    const e = inbound('latest', { at: '2025-05-05T09:59:00.000Z' });
+    await s.useCase.execute(e);
+
+    const history = s.aiRequests()[0].data.history;
+    expect(history.map((h) => h.text)).toEqual(['turn 1', 'turn 2', 'turn 3', 'turn 4', 'turn 5', 'turn 6', 'turn 7', 'turn 8', 'turn 9', 'a system note']);
+    expect(history.slice(0, 3).map((h) => h.role)).toEqual(['customer', 'bot', 'agent']);
+    expect(history.at(-1)?.role).toBe('bot');
+    expect(history.some((h) => h.text === 'latest')).toBe(false);
+  });
+
+  it('leaves turns without text out of the history', async () => {
+    const s = setup();
+    await s.useCase.execute(inbound(undefined, { type: 'image', at: '2025-05-05T10:00:00.000Z' }));
+    await s.useCase.execute(inbound('hello', { at: '2025-05-05T10:00:01.000Z' }));
+    await s.useCase.execute(inbound('anyone?', { at: '2025-05-05T10:00:02.000Z' }));
+    expect(s.aiRequests().map((a) => a.data.history.map((h) => h.text))).toEqual([[], [], ['hello']]);
+  });
+
+  it('asks the AI with empty text about a message without text', async () => {
+    const s = setup();
+    await s.useCase.execute(inbound(undefined, { type: 'sticker' }));
+    expect(s.aiRequests()[0].data).toMatchObject({ text: '', messageType: 'sticker' });
+  });
+});
