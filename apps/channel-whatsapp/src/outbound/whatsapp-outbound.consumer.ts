@@ -3,10 +3,42 @@ import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
 import { WHATSAPP_CAPABILITIES } from '@omni/channels';
 import { AccountRateLimiter, OutboundSender, SendLedger } from '@omni/channel-kit';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
-import { BreakerRegistry } from '@omni/resilience';
+import { BreakerOptions, BreakerRegistry, RetryPolicy } from '@omni/resilience';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
 import { SEND_CONTEXT, SendContextReader } from './conversation-context';
 import { WhatsAppTransport } from './whatsapp.transport';
+
+export interface WhatsAppSenderDeps {
+  config: WhatsAppConfig;
+  context: SendContextReader;
+  ledger: SendLedger;
+  publisher: EventPublisher;
+  limiter: AccountRateLimiter;
+  breakers: BreakerRegistry;
+}
+
+/** The outbound path of one app instance; `tuning` shortens waits in tests. */
+export function createWhatsAppSender(deps: WhatsAppSenderDeps, tuning: { retry?: RetryPolicy; breaker?: BreakerOptions } = {}): OutboundSender {
+  return new OutboundSender({
+    transport: new WhatsAppTransport(deps.config, deps.context),
+    ledger: deps.ledger,
+    publisher: deps.publisher,
+    limiter: deps.limiter,
+    breakers: deps.breakers,
+    // Meta's waits (Retry-After, 6 s for the pair limit) are honoured in place up to 30 s; longer
+    // ones (spam limit 131048) go back to the consumer's retry topic instead of holding a partition.
+    retry: { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, ...tuning.retry },
+    breaker: {
+      // A split text is several calls, each with its own timeout.
+      timeout: deps.config.WHATSAPP_HTTP_TIMEOUT_MS * 3 + 1_000,
+      volumeThreshold: 5,
+      resetTimeout: 10_000,
+      // Only an unhealthy provider opens the breaker; a rejected message (4xx) or our own database is not Meta failing.
+      isFailure: (err) => isRetryable(err) && (err as { code?: string }).code !== 'store_unavailable',
+      ...tuning.breaker,
+    },
+  });
+}
 
 /**
  * Consumes omni.outbound.whatsapp.v1 (one group: each command is sent by one replica) and sends
@@ -27,23 +59,7 @@ export class WhatsAppOutboundConsumer implements OnApplicationBootstrap, OnAppli
   ) {
     const { perAccount } = WHATSAPP_CAPABILITIES.rateLimits;
     this.limiter = new AccountRateLimiter({ perAccountPerSecond: (perAccount.limit * 1000) / perAccount.intervalMs });
-    this.sender = new OutboundSender({
-      transport: new WhatsAppTransport(config, context),
-      ledger,
-      publisher,
-      limiter: this.limiter,
-      breakers: this.breakers,
-      // Meta's waits (Retry-After, 6 s for the pair limit) are honoured in place up to 30 s; longer
-      // ones (spam limit 131048) go back to the consumer's retry topic instead of holding a partition.
-      retry: { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
-      breaker: {
-        timeout: config.WHATSAPP_HTTP_TIMEOUT_MS * 3 + 1_000,
-        volumeThreshold: 5,
-        resetTimeout: 10_000,
-        // Only an unhealthy provider opens the breaker; a rejected message (4xx) or our own database is not Meta failing.
-        isFailure: (err) => isRetryable(err) && (err as { code?: string }).code !== 'store_unavailable',
-      },
-    });
+    this.sender = createWhatsAppSender({ config, context, ledger, publisher, limiter: this.limiter, breakers: this.breakers });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -48,20 +48,25 @@ export class ReceiveWhatsAppWebhookUseCase {
   }
 
   /**
-   * Statuses normally carry our id (biz_opaque_callback_data); one without it (a send that lost the
-   * field) is mapped back through the send ledger, or the router could not fold it into the message.
+   * Statuses normally carry our id (biz_opaque_callback_data); one without it is mapped back through
+   * the send ledger. A status of a message the gateway did not send (another client on the number) is
+   * reported as ignored: produced, the router could never fold it and would retry it into the DLQ.
    */
   private async withOurMessageIds(result: DecodeResult): Promise<DecodeResult> {
-    const statuses = await Promise.all(
-      result.statuses.map(async (s) => {
-        if (!s.channelMessageId || s.messageId !== s.channelMessageId) return s;
-        const send = await this.ledger.byProviderId('whatsapp', s.accountId, s.channelMessageId).catch((err: unknown) => {
-          throw new RetryableError('store_unavailable', `send ledger lookup failed: ${(err as Error).message}`);
-        });
-        return send ? { ...s, messageId: send._id } : s;
-      }),
-    );
-    return { ...result, statuses };
+    const statuses: DecodeResult['statuses'] = [];
+    const ignored = [...result.ignored];
+    for (const s of result.statuses) {
+      if (!s.channelMessageId || s.messageId !== s.channelMessageId) {
+        statuses.push(s);
+        continue;
+      }
+      const send = await this.ledger.byProviderId('whatsapp', s.accountId, s.channelMessageId).catch((err: unknown) => {
+        throw new RetryableError('store_unavailable', `send ledger lookup failed: ${(err as Error).message}`);
+      });
+      if (send) statuses.push({ ...s, messageId: send._id });
+      else ignored.push({ reason: `${s.status} for a message the gateway did not send`, ref: s.channelMessageId });
+    }
+    return { ...result, statuses, ignored };
   }
 
   private decode(rawBody: Buffer): DecodeResult {

@@ -1,0 +1,99 @@
+import { CloudEvent, DeliveryStatus, OutboundCommand, createEvent } from '@omni/contracts';
+import { AccountRateLimiter, Claim, SendLedger } from '@omni/channel-kit';
+import type { EventPublisher } from '@omni/messaging';
+import { BreakerRegistry } from '@omni/resilience';
+import { GraphApiServer, startGraphApiServer } from '../../../../test/contract-servers/graph-api';
+import { WhatsAppConfigSchema } from '../config';
+import { createWhatsAppSender } from './whatsapp-outbound.consumer';
+
+const PN = '106540352242922';
+const configFor = (baseUrl: string) =>
+  WhatsAppConfigSchema.parse({
+    WHATSAPP_VERIFY_TOKEN: 'unit-verify-token', WHATSAPP_APP_SECRET: 'unit-app-secret', WHATSAPP_ACCESS_TOKEN: 'unit-access-token', WHATSAPP_PHONE_NUMBER_ID: PN,
+    WHATSAPP_HTTP_TIMEOUT_MS: '500', WHATSAPP_API_BASE_URL: baseUrl,
+  });
+
+/** The send ledger's contract in memory: claim once, then sent / failed / released. */
+function memoryLedger(): SendLedger {
+  const docs = new Map<string, { state: 'sending' | 'sent' | 'failed'; providerMessageId?: string }>();
+  return {
+    claim: async (id: string): Promise<Claim> => {
+      const doc = docs.get(id);
+      if (!doc) {
+        docs.set(id, { state: 'sending' });
+        return { kind: 'claimed' };
+      }
+      const full = { _id: id, channel: 'whatsapp', accountId: PN, claimedAt: new Date(), ...doc };
+      return doc.state === 'sending' ? { kind: 'in_doubt', doc: full } : { kind: 'done', doc: full };
+    },
+    sent: async (id: string, providerMessageId?: string) => void docs.set(id, { state: 'sent', providerMessageId }),
+    failed: async (id: string) => void docs.set(id, { state: 'failed' }),
+    release: async (id: string) => void docs.delete(id),
+  } as unknown as SendLedger;
+}
+
+function command(n: number): CloudEvent<OutboundCommand> {
+  return createEvent({
+    type: 'omni.message.send.v1', id: `cmd-${n}`, source: '/router', subject: 'conv-1', tenantId: 'default', region: 'local',
+    data: {
+      tenantId: 'default', region: 'local', channel: 'whatsapp', accountId: PN, conversationId: 'conv-1', messageId: `msg-${n}`,
+      recipient: { channelUserId: '16505551234' }, author: { kind: 'bot' }, createdAt: new Date().toISOString(),
+      message: { type: 'text', text: `reply ${n}`, attachments: [] },
+    },
+  });
+}
+
+describe('WhatsApp outbound breaker', () => {
+  let graph: GraphApiServer;
+  const breakers = new BreakerRegistry();
+  const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 });
+  const statuses: DeliveryStatus[] = [];
+
+  beforeAll(async () => {
+    graph = await startGraphApiServer({ accessToken: 'unit-access-token' });
+  });
+  afterAll(async () => {
+    breakers.shutdown();
+    await limiter.stop();
+    await graph.close();
+  });
+
+  const publisher = { publish: async (_t: string, e: CloudEvent | CloudEvent[]) => void statuses.push(...[e].flat().map((x) => x.data as DeliveryStatus)) } as unknown as EventPublisher;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const codes = (results: unknown[]) => results.map((e) => (e as { code?: string } | undefined)?.code);
+
+  it('opens under repeated 5xx, stops calling Meta while open, keeps half-open bystanders retryable, and recovers', async () => {
+    const sender = createWhatsAppSender(
+      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, ledger: memoryLedger(), publisher, limiter, breakers },
+      // One attempt per command: the breaker, not the retry loop, is under test.
+      { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 }, breaker: { resetTimeout: 1_000 } },
+    );
+    graph.inject({ kind: 'server-error', status: 500 }, 1_000);
+    const fire = (ns: number[]) => Promise.all(ns.map((n) => sender.handle(command(n)).then(() => undefined, (e: unknown) => e)));
+
+    const opening: unknown[] = [];
+    for (let n = 0; n < 5; n++) opening.push(...(await fire([n])));
+    // The failure that opens the breaker is reported as the breaker's (the fallback sees it open).
+    expect(codes(opening)).toEqual([...Array(4).fill('provider_unavailable'), 'dependency_unavailable']);
+    expect(graph.requests).toHaveLength(5);
+    // Open: fails fast and never reaches Meta.
+    expect(codes(await fire([5, 6, 7]))).toEqual(Array(3).fill('dependency_unavailable'));
+    expect(graph.requests).toHaveLength(5);
+
+    // Half-open with Meta still failing: one trial call goes out; the calls beside it stay retryable.
+    await sleep(1_050);
+    const halfOpen = await fire([8, 9, 10]);
+    expect(codes(halfOpen)).toEqual(Array(3).fill('dependency_unavailable'));
+    expect(halfOpen.every((e) => (e as { retryable?: boolean }).retryable === true)).toBe(true);
+    expect(graph.requests).toHaveLength(6);
+
+    graph.reset();
+    await sleep(1_050);
+    await sender.handle(command(11)); // the half-open trial succeeds and closes the breaker
+    await sender.handle(command(12));
+    expect(graph.requests.map((r) => r.status)).toEqual([200, 200]);
+    expect(statuses.filter((s) => s.status === 'sent').map((s) => s.messageId)).toEqual(['msg-11', 'msg-12']);
+    // Retryable failures are never reported as failed: the retry topic and then the DLQ own them.
+    expect(statuses.filter((s) => s.status === 'failed')).toHaveLength(0);
+  });
+});
