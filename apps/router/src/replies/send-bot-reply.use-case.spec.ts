@@ -1,0 +1,193 @@
+import { AiResult, CloudEvent, ConversationEvent, OutboundCommand, TOPICS, createEvent, derivedId, isRetryable, outboundTopic } from '@omni/contracts';
+import type { EventPublisher } from '@omni/messaging';
+import type {
+  BotTurnDoc, BotTurnRepository, ConversationDoc, ConversationRepository, MessageDoc, MessageRepository, OwnershipClaimDoc, TenantRepository,
+} from '@omni/persistence';
+import type { Ownership } from '@omni/routing';
+import { ConversationEvents } from '../conversations/conversation-events';
+import { CustomerMessages } from '../conversations/customer-messages';
+import type { OwnershipStore } from '../conversations/ownership.store';
+import { TenantSettings } from '../conversations/tenant-settings';
+import type { HandOffCommand, HandOffUseCase } from '../handoff/hand-off.use-case';
+import { SendBotReplyUseCase } from './send-bot-reply.use-case';
+
+const INBOUND_ID = 'inbound-1';
+const REPLY_ID = derivedId(INBOUND_ID, 'bot-reply');
+const OUTBOUND = outboundTopic('whatsapp');
+
+function conversation(): ConversationDoc {
+  const at = new Date('2025-05-05T10:00:00.000Z');
+  return {
+    _id: 'conv-1', tenantId: 't1', region: 'eu', channel: 'whatsapp', accountId: 'acc-1', customerId: 'cust-1', channelUserId: '34600111222',
+    state: 'bot', language: 'en', lastMessageAt: at, createdAt: at, updatedAt: at, version: 0,
+  };
+}
+
+function ownershipIn(state: Ownership['state']): Ownership {
+  const since = new Date(0);
+  switch (state) {
+    case 'bot': return { state, version: 0, since };
+    case 'queued': return { state, version: 1, since, firstQueuedAt: since, groupId: 'g1', reason: 'human_request' };
+    case 'assigned': return { state, version: 2, since, agentId: 'agent-1', groupId: 'g1' };
+    case 'resolved': return { state, version: 3, since, resolvedBy: 'agent' };
+  }
+}
+
+function setup() {
+  const conv = conversation();
+  const stored = new Map<string, MessageDoc>();
+  const calls = { inserts: 0, attachAi: [] as string[], setLanguage: [] as string[], handoffs: [] as HandOffCommand[], announced: [] as OwnershipClaimDoc[] };
+  const conversations = {
+    get: async (id: string) => (id === conv._id ? conv : null),
+    setLanguage: async (_id: string, language: string) => { calls.setLanguage.push(language); },
+  } as unknown as ConversationRepository;
+  const messages = {
+    get: async (id: string) => stored.get(id) ?? null,
+    attachAi: async (id: string) => { calls.attachAi.push(id); },
+    insert: async (m: Parameters<MessageRepository['insert']>[0]) => {
+      calls.inserts++;
+      const existing = stored.get(m._id);
+      if (existing) return { message: existing, created: false };
+      const doc: MessageDoc = { ...m, statusRank: 0, statusHistory: [], createdAt: new Date() };
+      stored.set(m._id, doc);
+      return { message: doc, created: true };
+    },
+  } as unknown as MessageRepository;
+  const turnDocs = new Map<string, BotTurnDoc>();
+  const turns: BotTurnRepository = {
+    record: async (t) => { if (turnDocs.has(t._id)) return false; turnDocs.set(t._id, t); return true; },
+    recent: async (conversationId, ownerVersion, limit) => [...turnDocs.values()].filter((t) => t.conversationId === conversationId && t.ownerVersion === ownerVersion).slice(-limit),
+  };
+  const owner = { state: 'bot' as Ownership['state'], entry: null as OwnershipClaimDoc | null, changed: false };
+  const ownership = {
+    current: async () => ({ ownership: ownershipIn(owner.state), entry: owner.entry }),
+    changedSince: async () => owner.changed,
+  } as unknown as OwnershipStore;
+  const handoff = {
+    execute: async (cmd: HandOffCommand) => { calls.handoffs.push(cmd); },
+    announce: async (_c: ConversationDoc, entry: OwnershipClaimDoc) => { calls.announced.push(entry); },
+  } as unknown as HandOffUseCase;
+  const published: { topic: string; event: CloudEvent }[] = [];
+  const publisher = {
+    publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
+      for (const event of Array.isArray(events) ? events : [events]) published.push({ topic, event });
+    },
+  } as unknown as EventPublisher;
+  const tenants: TenantRepository = { get: async () => null, save: async () => undefined };
+  const events = new ConversationEvents(publisher);
+  const useCase = new SendBotReplyUseCase(
+    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff,
+  );
+  const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
+  return {
+    useCase, conv, stored, calls, owner, turnDocs,
+    sends: () => on(OUTBOUND) as CloudEvent<OutboundCommand>[],
+    conversationEvents: () => on(TOPICS.conversation) as CloudEvent<ConversationEvent>[],
+  };
+}
+
+function result(overrides: Partial<AiResult> = {}): CloudEvent<AiResult> {
+  return createEvent({
+    type: 'omni.ai.completed.v1', id: derivedId(INBOUND_ID, 'ai-result'), source: '/ai-worker', subject: 'conv-1', tenantId: 't1', region: 'eu',
+    data: {
+      tenantId: 't1', region: 'eu', channel: 'whatsapp', accountId: 'acc-1', conversationId: 'conv-1', messageId: INBOUND_ID,
+      language: 'en', intent: { name: 'order_status', confidence: 0.9 }, alternatives: [], entities: [],
+      answer: { text: 'You can track your order from the link.', articleId: 'faq:order_status' }, abstained: false, reasons: [], engine: 'keyword-v1',
+      ...overrides,
+    },
+  });
+}
+
+describe('SendBotReplyUseCase', () => {
+  it('stores the reply under an id derived from the inbound message and sends it once', async () => {
+    const s = setup();
+    await s.useCase.execute(result());
+
+    expect([...s.stored.keys()]).toEqual([REPLY_ID]);
+    expect(s.stored.get(REPLY_ID)).toMatchObject({
+      direction: 'outbound', author: { kind: 'bot', id: 'keyword-v1' }, text: 'You can track your order from the link.', replyToMessageId: INBOUND_ID,
+      ai: { intent: { name: 'order_status', confidence: 0.9 }, engine: 'keyword-v1' },
+    });
+    expect(s.sends()).toHaveLength(1);
+    const [send] = s.sends();
+    expect(send.id).toBe(REPLY_ID);
+    expect(send.subject).toBe('conv-1');
+    expect(send.data).toMatchObject({ messageId: REPLY_ID, recipient: { channelUserId: '34600111222' }, author: { kind: 'bot' }, message: { type: 'text', text: 'You can track your order from the link.' }, replyToMessageId: INBOUND_ID });
+    expect(s.conversationEvents().map((e) => [e.data.kind, e.data.messageId, e.data.direction])).toEqual([['message', REPLY_ID, 'outbound']]);
+    expect(s.calls.attachAi).toEqual([INBOUND_ID]);
+    expect([...s.turnDocs.keys()]).toEqual([INBOUND_ID]);
+  });
+
+  it('stores one reply on a redelivered result and re-produces the same send command (deduped by messageId)', async () => {
+    const s = setup();
+    await s.useCase.execute(result());
+    await s.useCase.execute(result());
+
+    expect(s.stored.size).toBe(1);
+    expect(s.turnDocs.size).toBe(1);
+    expect(s.sends().map((e) => e.id)).toEqual([REPLY_ID, REPLY_ID]);
+    expect(s.conversationEvents()).toHaveLength(1);
+  });
+
+  it.each(['queued', 'assigned', 'resolved'] as const)('stays silent while the conversation is %s', async (state) => {
+    const s = setup();
+    s.owner.state = state;
+    await s.useCase.execute(result());
+
+    expect(s.calls.inserts).toBe(0);
+    expect(s.sends()).toHaveLength(0);
+    expect(s.conversationEvents()).toHaveLength(0);
+    expect(s.turnDocs.size).toBe(0);
+    expect(s.calls.announced).toHaveLength(0);
+    // what the bot understood is still kept on the inbound message
+    expect(s.calls.attachAi).toEqual([INBOUND_ID]);
+  });
+
+  it('finishes the announcements when the result that caused the handoff is redelivered', async () => {
+    const s = setup();
+    s.owner.state = 'queued';
+    s.owner.entry = { _id: 'conv-1:1', tenantId: 't1', conversationId: 'conv-1', version: 1, since: new Date(0), at: new Date(0), cause: INBOUND_ID } as OwnershipClaimDoc;
+    await s.useCase.execute(result());
+    expect(s.calls.announced).toEqual([s.owner.entry]);
+    expect(s.sends()).toHaveLength(0);
+  });
+
+  it('stays silent when someone claimed the conversation after the bot read it', async () => {
+    const s = setup();
+    s.owner.changed = true;
+    await s.useCase.execute(result());
+    expect(s.sends()).toHaveLength(0);
+    expect(s.stored.size).toBe(0);
+  });
+
+  it('hands off instead of answering when the customer asks for a person', async () => {
+    const s = setup();
+    await s.useCase.execute(result({ intent: { name: 'talk_to_human', confidence: 0.9 }, answer: { text: 'I will connect you with a person.' } }));
+    expect(s.calls.handoffs).toHaveLength(1);
+    expect(s.calls.handoffs[0]).toMatchObject({ conversation: { _id: 'conv-1' }, ownership: { state: 'bot' }, result: { messageId: INBOUND_ID } });
+    expect(s.calls.handoffs[0].reasons.length).toBeGreaterThan(0);
+    expect(s.sends()).toHaveLength(0);
+  });
+
+  it('records the turn but sends nothing when the AI has no answer', async () => {
+    const s = setup();
+    await s.useCase.execute(result({ answer: null, abstained: true, intent: null }));
+    expect(s.turnDocs.size).toBe(1);
+    expect(s.sends()).toHaveLength(0);
+  });
+
+  it('remembers a new language of the conversation', async () => {
+    const s = setup();
+    await s.useCase.execute(result({ language: 'es' }));
+    await s.useCase.execute(result({ language: 'en' }));
+    expect(s.calls.setLanguage).toEqual(['es']);
+  });
+
+  it('fails retryably for a conversation it does not know yet (results can overtake the inbound record)', async () => {
+    const s = setup();
+    const err: unknown = await s.useCase.execute(result({ conversationId: 'conv-unknown' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(isRetryable(err)).toBe(true);
+    expect(s.sends()).toHaveLength(0);
+  });
+});
