@@ -16,7 +16,7 @@ const REPLY = 'Hello! How can I help you today?';
 function pageWebhook(psid: string, event: Record<string, unknown>, at = Date.now()): Record<string, unknown> {
   return { object: 'page', entry: [{ id: PAGE_ID, time: at, messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: at, ...event }] }] };
 }
-const textWebhook = (psid: string, mid: string, text: string) => pageWebhook(psid, { message: { mid, text } });
+const textWebhook = (psid: string, mid: string, text: string, at = Date.now()) => pageWebhook(psid, { message: { mid, text } }, at);
 
 const newPsid = () => `65432${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`;
 const newMid = () => `m_${randomBytes(24).toString('base64url')}`;
@@ -158,5 +158,15 @@ describe('channel-messenger through the whole pipeline', () => {
     expect((await postSigned(textWebhook(psid, newMid(), 'hello'))).status).toBe(200);
     await waitFor('the reply accepted', async () => sendsTo(psid).some((r) => r.status === 200), 20_000);
     expect(sendsTo(psid).map((r) => r.status)).toEqual([502, 502, 200]);
+  });
+
+  it('does not let the bot answer after the 24-hour window: the reply is stored as failed with outside_window', async () => {
+    const psid = newPsid();
+    const mid = newMid();
+    expect((await postSigned(textWebhook(psid, mid, 'hello', Date.now() - 25 * 3_600_000))).status).toBe(200);
+    const question = await waitFor('the message stored', async () => inbound(mid), 15_000);
+    const reply = await waitFor('the reply failed', async () => messages().findOne({ replyToMessageId: question._id, status: 'failed' }), 15_000);
+    expect(reply.statusHistory).toEqual([expect.objectContaining({ status: 'failed', error: expect.objectContaining({ code: 'outside_window' }) })]);
+    expect(sendsTo(psid)).toHaveLength(0);
   });
 });

@@ -13,7 +13,7 @@ const SEND_PATH = `/v23.0/${PHONE_NUMBER_ID}/messages`;
 const REPLY = 'Hello! How can I help you today?';
 
 /** A Cloud API webhook in Meta's documented shape (one text message from `from`). */
-function textWebhook(from: string, wamid: string, text: string): Record<string, unknown> {
+function textWebhook(from: string, wamid: string, text: string, sentAt = Date.now()): Record<string, unknown> {
   return {
     object: 'whatsapp_business_account',
     entry: [{
@@ -24,7 +24,7 @@ function textWebhook(from: string, wamid: string, text: string): Record<string, 
           messaging_product: 'whatsapp',
           metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
           contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: from }],
-          messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+          messages: [{ from, id: wamid, timestamp: String(Math.floor(sentAt / 1000)), type: 'text', text: { body: text } }],
         },
       }],
     }],
@@ -90,6 +90,8 @@ describe('channel-whatsapp through the whole pipeline', () => {
       WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       WHATSAPP_API_BASE_URL: graph.url,
       WHATSAPP_API_VERSION: 'v23.0',
+      WHATSAPP_TEMPLATES: JSON.stringify([{ name: 'reengage', language: 'en_US', status: 'APPROVED', bodyParams: 1 }]),
+      WHATSAPP_FALLBACK_TEMPLATE: 'reengage',
     });
     apps = [router, ai, wa];
     db = await createConnection(mongoUri(name)).asPromise();
@@ -187,5 +189,17 @@ describe('channel-whatsapp through the whole pipeline', () => {
     expect(sendsTo(from).map((r) => r.status)).toEqual([503, 503, 200]);
     const ourId = (sendsTo(from)[2].body as { biz_opaque_callback_data: string }).biz_opaque_callback_data;
     await waitFor('reply stored as sent', async () => messages().findOne({ _id: ourId as never, status: 'sent' }), 10_000);
+  });
+
+  it('sends the approved template instead of free text when the customer wrote more than 24 h ago', async () => {
+    const from = newCustomer();
+    // A webhook Meta kept retrying for a day: the conversation's last inbound time is 25 h old.
+    expect((await postSigned(textWebhook(from, newWamid(), 'hello', Date.now() - 25 * 3_600_000))).status).toBe(200);
+    const send = await waitFor('the template at the Graph API', async () => sendsTo(from)[0], 20_000);
+    expect(send.body).toMatchObject({
+      type: 'template',
+      template: { name: 'reengage', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: REPLY }] }] },
+    });
+    expect(send.body).not.toHaveProperty('text');
   });
 });
