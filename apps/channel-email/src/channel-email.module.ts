@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { TOPICS, outboundTopic } from '@omni/contracts';
+import { ChannelKitModule } from '@omni/channel-kit';
+import { MessagingModule } from '@omni/messaging';
+import { PersistenceModule } from '@omni/persistence';
+import { PlatformModule } from '@omni/platform';
+import { EMAIL_CONFIG, loadEmailConfig } from './config';
+import { ReceiveMailUseCase } from './inbound/receive-mail.use-case';
+import { SmtpInboundServer } from './inbound/smtp-inbound.server';
+import { EmailOutboundConsumer } from './outbound/email-outbound.consumer';
+import { MAIL_SENDER, nodemailerSender } from './outbound/mail-sender';
+import { MAIL_THREADS, MailThreadSchema, MongoMailThreads } from './threads/mail-thread.store';
+
+const config = loadEmailConfig();
+
+@Module({
+  imports: [
+    PlatformModule.forRoot('channel-email'),
+    MessagingModule.forRoot({ clientId: 'channel-email', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('email')] }),
+    PersistenceModule.forRoot(config.MONGODB_URI),
+    MongooseModule.forFeature([{ name: 'MailThread', schema: MailThreadSchema }]),
+    ChannelKitModule,
+  ],
+  providers: [
+    { provide: EMAIL_CONFIG, useValue: config },
+    { provide: MAIL_SENDER, useValue: nodemailerSender(config) },
+    { provide: MAIL_THREADS, useClass: MongoMailThreads },
+    ReceiveMailUseCase,
+    SmtpInboundServer,
+    EmailOutboundConsumer,
+  ],
+})
+export class ChannelEmailModule {}

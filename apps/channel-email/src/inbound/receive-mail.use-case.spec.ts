@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CloudEvent, DeliveryStatus, InboundMessage, TOPICS } from '@omni/contracts';
+import type { EventPublisher } from '@omni/messaging';
+import { EmailConfigSchema } from '../config';
+import type { MailThreadDoc, MailThreads } from '../threads/mail-thread.store';
+import { ReceiveMailUseCase } from './receive-mail.use-case';
+
+const FIXTURES = resolve(__dirname, '../../../../libs/channels/fixtures/email');
+const eml = (name: string) => readFileSync(resolve(FIXTURES, `${name}.eml`));
+const config = EmailConfigSchema.parse({ EMAIL_ADDRESS: 'Support@acme.test', SMTP_HOST: '127.0.0.1' });
+
+function setup(opts: { failPublish?: boolean; failStore?: boolean } = {}) {
+  const published: { topic: string; events: CloudEvent[] }[] = [];
+  const publisher = {
+    publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
+      if (opts.failPublish) throw new Error('broker down');
+      published.push({ topic, events: Array.isArray(events) ? events : [events] });
+    },
+  } as unknown as EventPublisher;
+  const recorded: MailThreadDoc[] = [];
+  const threads: MailThreads = {
+    record: async (docs) => {
+      if (opts.failStore) throw new Error('db down');
+      recorded.push(...docs);
+    },
+    find: async () => null,
+  };
+  const useCase = new ReceiveMailUseCase(config, threads, publisher);
+  const of = <T>(topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events as CloudEvent<T>[]);
+  const mail = (name: string, mailFrom = 'ana.souza@example.com') => ({ raw: eml(name), mailFrom, rcptTo: ['support@acme.test'] });
+  return { useCase, recorded, mail, inbound: () => of<InboundMessage>(TOPICS.inbound), statuses: () => of<DeliveryStatus>(TOPICS.status) };
+}
+
+describe('ReceiveMailUseCase', () => {
+  it('publishes a reply in the thread of its root with the quoted history stripped, and keeps its threading headers', async () => {
+    const { useCase, inbound, recorded, mail } = setup();
+    expect(await useCase.execute(mail('reply-quoted'))).toEqual({ messages: 1, statuses: 0, ignored: 0 });
+    const [event] = inbound();
+    expect(event.data).toMatchObject({ channel: 'email', accountId: 'support@acme.test', customer: { channelUserId: 'ana.souza@example.com' } });
+    expect(event.data.message.text).toBe('Yes, the address is the same as on the order.');
+    expect(recorded).toEqual([expect.objectContaining({
+      _id: event.id, conversationId: event.data.conversationId, messageId: 'CAF=abc123@mail.example.com',
+      references: ['CAF=root0001@mail.example.com', 'msg-7f3c1a@acme.test'], subject: 'Re: Order 4521 arrived damaged',
+    })]);
+    expect(recorded[0].autoReply).toBeUndefined();
+  });
+
+  it('flags an out-of-office so it is stored but never answered by the bot', async () => {
+    const { useCase, inbound, recorded, mail } = setup();
+    await useCase.execute(mail('auto-reply'));
+    expect(inbound()[0].data.message.meta).toMatchObject({ autoReply: true });
+    expect(recorded[0].autoReply).toContain('Auto-Submitted');
+  });
+
+  it('treats a null envelope sender as a mail not to answer (Return-Path written at the final hop)', async () => {
+    const { useCase, recorded, mail } = setup();
+    await useCase.execute(mail('new-thread', ''));
+    expect(recorded[0].autoReply).toContain('null sender');
+  });
+
+  it('turns a DSN bounce into a failed status of our message', async () => {
+    const { useCase, statuses, inbound, mail } = setup();
+    expect(await useCase.execute(mail('bounce-dsn', ''))).toMatchObject({ messages: 0, statuses: 1 });
+    expect(inbound()).toHaveLength(0);
+    expect(statuses()[0].data).toMatchObject({ messageId: 'msg-7f3c1a', status: 'failed', error: { code: '5.1.1' } });
+  });
+
+  it.each([
+    ['Kafka', { failPublish: true }],
+    ['the thread store', { failStore: true }],
+  ])('makes a %s failure retryable (SMTP 451, the sender retries)', async (_what, opts) => {
+    const { useCase, mail } = setup(opts);
+    await expect(useCase.execute(mail('new-thread'))).rejects.toMatchObject({ code: 'publish_failed', retryable: true });
+  });
+
+  it('refuses a mail without a From address permanently (SMTP 554)', async () => {
+    const { useCase, inbound } = setup();
+    const raw = Buffer.from('To: support@acme.test\r\nSubject: hi\r\nMessage-ID: <x1@example.com>\r\n\r\nhello\r\n');
+    await expect(useCase.execute({ raw, mailFrom: 'x@example.com', rcptTo: ['support@acme.test'] })).rejects.toMatchObject({ code: 'validation_failed', retryable: false });
+    expect(inbound()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { simpleParser } from 'mailparser';
+import { OmniError, RetryableError, ValidationError } from '@omni/contracts';
+import { type DecodeResult, type MailLike, decodeEmail, inboundEventId } from '@omni/channels';
+import { publishDecoded } from '@omni/channel-kit';
+import { EventPublisher } from '@omni/messaging';
+import { rootLogger } from '@omni/telemetry';
+import { EMAIL_CONFIG, EmailConfig } from '../config';
+import { MAIL_THREADS, MailThreadDoc, MailThreads } from '../threads/mail-thread.store';
+
+export interface ReceiveMailCommand {
+  /** The message as received in SMTP DATA (RFC 5322 bytes). */
+  raw: Buffer;
+  /** SMTP envelope: MAIL FROM ('' for the null sender of bounces) and the accepted RCPT TOs. */
+  mailFrom: string;
+  rcptTo: string[];
+}
+
+/**
+ * One mail for our mailbox: parse, decode (threading, quoted text stripped, auto-replies flagged,
+ * DSN bounces → failed statuses), keep the thread facts replies need, and resolve only once the
+ * events are on Kafka — the SMTP server answers 250 after this, 451 (try again) on a failure.
+ */
+@Injectable()
+export class ReceiveMailUseCase {
+  private readonly log = rootLogger().child({ component: 'email-inbound' });
+
+  constructor(
+    @Inject(EMAIL_CONFIG) private readonly config: EmailConfig,
+    @Inject(MAIL_THREADS) private readonly threads: MailThreads,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  async execute(cmd: ReceiveMailCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
+    const mail = await this.parse(cmd);
+    const result = decodeEmail(mail, {
+      tenantId: this.config.TENANT_ID,
+      region: this.config.REGION,
+      mailbox: this.config.EMAIL_ADDRESS,
+      resolveAccount: (mailbox) => (mailbox === this.config.EMAIL_ADDRESS ? { accountId: mailbox } : undefined),
+    });
+    if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'mail not turned into events');
+    try {
+      await this.threads.record(threadDocs(result, mail));
+      const published = await publishDecoded(this.publisher, result);
+      return { ...published, ignored: result.ignored.length };
+    } catch (err) {
+      if (err instanceof OmniError && !err.retryable) throw err;
+      // Not stored: 451 makes the sending MTA retry; deterministic ids dedupe what did get through.
+      throw new RetryableError('publish_failed', `mail not stored: ${(err as Error).message}`);
+    }
+  }
+
+  private async parse(cmd: ReceiveMailCommand): Promise<MailLike> {
+    let mail: Awaited<ReturnType<typeof simpleParser>>;
+    try {
+      mail = await simpleParser(cmd.raw, { skipTextToHtml: true, skipHtmlToText: false });
+    } catch (err) {
+      throw new ValidationError(`mail cannot be parsed: ${(err as Error).message}`);
+    }
+    // We are the final hop, which is where Return-Path is written (RFC 5321 §4.4), replacing any a
+    // previous hop left: it carries the envelope sender, and an empty one marks a bounce or another
+    // mail that must not be answered.
+    mail.headers.set('return-path', `<${cmd.mailFrom}>`);
+    return mail;
+  }
+}
+
+function threadDocs(result: DecodeResult, mail: MailLike): MailThreadDoc[] {
+  const references = bareIds(mail.references);
+  return result.messages.map((m) => ({
+    _id: inboundEventId(m),
+    conversationId: m.conversationId,
+    messageId: m.message.channelMessageId,
+    references,
+    subject: mail.subject?.slice(0, 998),
+    autoReply: typeof m.message.meta?.autoReplyReason === 'string' ? m.message.meta.autoReplyReason : undefined,
+    receivedAt: new Date(),
+  }));
+}
+
+function bareIds(value: string | string[] | undefined): string[] {
+  const joined = Array.isArray(value) ? value.join(' ') : (value ?? '');
+  return (joined.match(/<[^<>\s]+>/g) ?? []).map((id) => id.slice(1, -1));
+}

@@ -1,0 +1,98 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import { OmniError } from '@omni/contracts';
+import { constantTimeEquals } from '@omni/channels';
+import { counter, rootLogger } from '@omni/telemetry';
+import { EMAIL_CONFIG, EmailConfig } from '../config';
+import { ReceiveMailUseCase } from './receive-mail.use-case';
+
+/** An SMTP reply: smtp-server sends `responseCode` and the message to the client. */
+function smtpError(responseCode: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode });
+}
+
+/**
+ * The inbound "webhook" of email: an SMTP server that accepts mail for our mailbox only (not a
+ * relay), refuses oversized mail, optionally requires AUTH, and answers DATA with 250 only after
+ * the mail's events are on Kafka — 451 on a Kafka/database failure so the sending MTA retries,
+ * 554 for mail that can never be decoded.
+ */
+@Injectable()
+export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = rootLogger().child({ component: 'smtp-inbound' });
+  private readonly mails = counter('omni_email_inbound_total', 'Inbound SMTP mails by outcome', ['outcome']);
+  private server?: SMTPServer;
+
+  constructor(
+    @Inject(EMAIL_CONFIG) private readonly config: EmailConfig,
+    private readonly receive: ReceiveMailUseCase,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const c = this.config;
+    const auth = c.EMAIL_SMTP_AUTH_USER && c.EMAIL_SMTP_AUTH_PASS ? { user: c.EMAIL_SMTP_AUTH_USER, pass: c.EMAIL_SMTP_AUTH_PASS } : undefined;
+    this.server = new SMTPServer({
+      name: c.EMAIL_ADDRESS.split('@')[1],
+      banner: 'omni-gateway',
+      size: c.EMAIL_MAX_MESSAGE_BYTES,
+      // TLS is terminated in front of this hop (the MX or a proxy); AUTH is then safe on the inner network.
+      disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      authOptional: !auth,
+      allowInsecureAuth: true,
+      logger: false,
+      onAuth: (a, _session, cb) => {
+        const ok = auth && constantTimeEquals(a.username ?? '', auth.user) && constantTimeEquals(a.password ?? '', auth.pass);
+        cb(ok ? null : smtpError(535, '5.7.8 Authentication credentials invalid'), ok ? { user: auth.user } : undefined);
+      },
+      onRcptTo: (address, _session, cb) => {
+        // Only our mailbox: anything else would make us an open relay.
+        if (address.address.toLowerCase() === c.EMAIL_ADDRESS) cb();
+        else cb(smtpError(550, `5.1.1 <${address.address}>: no such mailbox here`));
+      },
+      onData: (stream, session, cb) => {
+        this.onData(stream, session).then(() => cb(), (err: Error) => cb(err));
+      },
+    });
+    this.server.on('error', (err) => this.log.warn({ msg: err.message }, 'smtp server error'));
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(c.EMAIL_SMTP_PORT, c.EMAIL_SMTP_HOST, () => resolve());
+    });
+    const { port } = this.server.server.address() as AddressInfo;
+    this.log.info({ port, auth: Boolean(auth) }, `inbound SMTP listening on :${port}`);
+  }
+
+  private async onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    if (stream.sizeExceeded) {
+      this.mails.inc({ outcome: 'too_large' });
+      throw smtpError(552, `5.3.4 message exceeds ${this.config.EMAIL_MAX_MESSAGE_BYTES} bytes`);
+    }
+    const envelope = session.envelope;
+    try {
+      const result = await this.receive.execute({
+        raw: Buffer.concat(chunks),
+        mailFrom: envelope.mailFrom ? envelope.mailFrom.address : '',
+        rcptTo: envelope.rcptTo.map((r) => r.address),
+      });
+      this.mails.inc({ outcome: result.messages ? 'message' : result.statuses ? 'bounce' : 'ignored' });
+    } catch (err) {
+      const retry = !(err instanceof OmniError) || err.retryable;
+      this.mails.inc({ outcome: retry ? 'deferred' : 'rejected' });
+      this.log.warn({ code: (err as OmniError).code, msg: (err as Error).message }, retry ? 'mail deferred (451)' : 'mail rejected (554)');
+      throw retry ? smtpError(451, '4.3.0 temporary failure, try again later') : smtpError(554, `5.6.0 ${(err as Error).message}`);
+    }
+  }
+
+  /** The bound port (EMAIL_SMTP_PORT=0 picks a free one). */
+  port(): number | undefined {
+    return (this.server?.server.address() as AddressInfo | null)?.port;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // close() waits for open sessions to finish their DATA, so accepted mail is never cut off.
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

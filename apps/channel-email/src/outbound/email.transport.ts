@@ -1,0 +1,48 @@
+import { FatalError, OutboundCommand, OmniError, RetryableError } from '@omni/contracts';
+import { encodeEmail, mapSmtpError } from '@omni/channels';
+import type { ChannelTransport } from '@omni/channel-kit';
+import type { MailThreads } from '../threads/mail-thread.store';
+import type { MailSender } from './mail-sender';
+
+export interface EmailTransportOptions {
+  /** Our mailbox (account id), lower case. */
+  address: string;
+  fromName: string;
+}
+
+/**
+ * Replies by mail: threaded onto the customer's mail (In-Reply-To + its References + it, the
+ * subject as "Re: …") from the thread facts stored at receipt, encoded by the lib (deterministic
+ * Message-ID `<messageId@domain>` so bounces map back), sent through the relay, SMTP errors typed.
+ */
+export class EmailTransport implements ChannelTransport {
+  readonly channel = 'email' as const;
+
+  constructor(
+    private readonly sender: MailSender,
+    private readonly threads: MailThreads,
+    private readonly options: EmailTransportOptions,
+  ) {}
+
+  async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
+    if (cmd.accountId !== this.options.address) throw new FatalError('unknown_account', `no mailbox ${cmd.accountId} is configured here`);
+    const thread = await this.threads.find(cmd.conversationId, cmd.replyToMessageId).catch((err: unknown) => {
+      throw new RetryableError('store_unavailable', `thread lookup failed: ${(err as Error).message}`);
+    });
+    // The router does not know a mail was an out-of-office or a list mail; answering it starts a loop.
+    if (thread?.autoReply && cmd.author.kind !== 'agent') {
+      throw new FatalError('auto_reply_not_answered', `not answering an automatic mail (${thread.autoReply})`);
+    }
+    const { replyToMessageId: _ours, ...rest } = cmd;
+    const message = encodeEmail(rest, {
+      from: `"${this.options.fromName.replace(/["\\]/g, '')}" <${this.options.address}>`,
+      messageIdDomain: this.options.address.split('@')[1],
+    }, thread ? { subject: thread.subject, inReplyTo: thread.messageId, references: thread.references } : {});
+    try {
+      const info = await this.sender.send(message);
+      return { providerMessageId: (info.messageId || message.messageId).replace(/^<|>$/g, '') };
+    } catch (err) {
+      throw err instanceof OmniError ? err : mapSmtpError(err);
+    }
+  }
+}
