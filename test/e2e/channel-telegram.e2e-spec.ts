@@ -51,7 +51,7 @@ describe('channel-telegram through the whole pipeline', () => {
     bot = await startTelegramBotApiServer({ token: TOKEN, rateLimit: { perChat: { limit: 1, intervalMs: 1_000 }, perBot: { limit: 30, intervalMs: 1_000 } } });
     const env = stackEnv({ prefix: name, db: name });
     const [router, ai] = await Promise.all([startApp('router', { ...env, INSTANCE_ID: 'router-1' }), startApp('ai-worker', env)]);
-    tg = await startApp('channel-telegram' as AppName, { ...env, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: bot.url });
+    tg = await startApp('channel-telegram' as AppName, { ...env, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: bot.url, TELEGRAM_BREAKER_RESET_MS: '2000' });
     apps = [router, ai, tg];
     db = await createConnection(mongoUri(name)).asPromise();
   }, 90_000);
@@ -132,6 +132,28 @@ describe('channel-telegram through the whole pipeline', () => {
     expect(sendsTo(chat).map((r) => r.status)).toEqual([502, 502, 200]);
     const stored = await waitFor('the inbound message stored', async () => inbound(chat, 61), 10_000);
     await waitFor('reply stored as sent', async () => sentReplyIn(stored.conversationId), 10_000);
+  });
+
+  it('opens the breaker when the Bot API keeps failing, then recovers and delivers each reply once', async () => {
+    const chats = [newChat(), newChat(), newChat()];
+    const state = async () => Number(new RegExp(`omni_breaker_state\\{breaker="telegram:${BOT_ID}"[^}]*\\} (\\d)`).exec(await (await fetch(`${tg.url}/metrics`)).text())?.[1]);
+    const seen = new Set<number>();
+    // Six failures in a row: past the volume threshold (5) at 100% errors.
+    bot.inject({ kind: 'server-error', status: 502 }, 6);
+    for (const [i, chat] of chats.entries()) expect((await post(textUpdate(chat, 71 + i, 'hello'))).status).toBe(200);
+    await waitFor('every reply accepted', async () => {
+      seen.add(await state());
+      return chats.every((c) => sendsTo(c).some((r) => r.status === 200));
+    }, 25_000, 100);
+    expect(seen).toContain(2); // open: sends held for the reset timeout instead of hammering Telegram
+    expect(await state()).toBe(0); // the trial send after the reset succeeded and closed it
+    const all = chats.flatMap(sendsTo);
+    expect(all.filter((r) => r.status === 502)).toHaveLength(6);
+    // The failure that opened it and the next attempt are a reset timeout (2 s) apart, not the ~1 s of the chat limit.
+    const failures = all.filter((r) => r.status === 502).map((r) => r.at);
+    expect(Math.max(...failures.slice(1).map((t, i) => t - failures[i]))).toBeGreaterThanOrEqual(1_900);
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (const chat of chats) expect(sendsTo(chat).filter((r) => r.status === 200)).toHaveLength(1);
   });
 
   it('npm run telegram:set-webhook registers the webhook with the secret token', async () => {

@@ -12,6 +12,8 @@ export const TelegramConfigSchema = InfraEnvSchema.extend({
   /** Bot API FAQ: about 30 messages/s per bot and 1/s per chat. */
   TELEGRAM_RATE_PER_SECOND: z.coerce.number().min(0.1).max(1_000).default(30),
   TELEGRAM_RATE_PER_CHAT_PER_SECOND: z.coerce.number().min(0.01).max(100).default(1),
+  /** How long an open breaker (Bot API failing) waits before one trial send. */
+  TELEGRAM_BREAKER_RESET_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
 });
 export type TelegramConfig = z.output<typeof TelegramConfigSchema>;
 export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');

@@ -46,7 +46,7 @@ export class TelegramOutboundConsumer implements OnApplicationBootstrap, OnAppli
       breaker: {
         timeout: config.TELEGRAM_HTTP_TIMEOUT_MS * 3 + 3_000,
         volumeThreshold: 5,
-        resetTimeout: 10_000,
+        resetTimeout: config.TELEGRAM_BREAKER_RESET_MS,
         // Only an unhealthy Bot API opens the breaker; a refused message (blocked user) or our database is not Telegram failing.
         isFailure: (err) => isRetryable(err) && (err as { code?: string }).code !== 'store_unavailable',
       },
