@@ -5,6 +5,7 @@ import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { loadRouterConfig } from './config';
 import { ConversationsModule } from './conversations/conversations.module';
+import { HandoffModule } from './handoff/handoff.module';
 import { InboundModule } from './inbound/inbound.module';
 import { RepliesModule } from './replies/replies.module';
 import { StatusesModule } from './statuses/statuses.module';
@@ -20,6 +21,7 @@ const config = loadRouterConfig();
     }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     ConversationsModule,
+    HandoffModule,
     InboundModule,
     RepliesModule,
     StatusesModule,

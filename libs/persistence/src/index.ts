@@ -4,3 +4,7 @@ export * from './keys';
 export * from './mongo-errors';
 export * from './repositories';
 export * from './persistence.module';
+export * from './tenant.repository';
+export * from './routing.schemas';
+export * from './routing.ports';
+export * from './routing.repositories';

@@ -1,9 +1,23 @@
 import { DynamicModule, Global, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { MongooseModule, getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { ConversationSchema, CustomerSchema, MessageSchema } from './schemas';
-import { CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, MESSAGE_REPOSITORY } from './ports';
+import { ConversationSchema, CustomerSchema, MessageSchema, TenantSchema } from './schemas';
+import { CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY } from './ports';
 import { MongoConversationRepository, MongoCustomerRepository, MongoMessageRepository } from './repositories';
+import { MongoTenantRepository } from './tenant.repository';
+import { AgentSchema, AgentSlotSchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
+import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, BOT_TURN_REPOSITORY, OWNERSHIP_REPOSITORY, SKILL_GROUP_REPOSITORY } from './routing.ports';
+import {
+  MongoAgentRepository, MongoAgentSlotRepository, MongoBotTurnRepository, MongoOwnershipRepository, MongoSkillGroupRepository,
+} from './routing.repositories';
+
+const ROUTING_PROVIDERS = [
+  { provide: OWNERSHIP_REPOSITORY, useClass: MongoOwnershipRepository },
+  { provide: BOT_TURN_REPOSITORY, useClass: MongoBotTurnRepository },
+  { provide: AGENT_REPOSITORY, useClass: MongoAgentRepository },
+  { provide: AGENT_SLOT_REPOSITORY, useClass: MongoAgentSlotRepository },
+  { provide: SKILL_GROUP_REPOSITORY, useClass: MongoSkillGroupRepository },
+];
 
 class IndexSync implements OnModuleInit {
   constructor(@Inject(getConnectionToken()) private readonly connection: Connection) {}
@@ -32,6 +46,12 @@ export class PersistenceModule {
           { name: 'Customer', schema: CustomerSchema },
           { name: 'Conversation', schema: ConversationSchema },
           { name: 'Message', schema: MessageSchema },
+          { name: 'Tenant', schema: TenantSchema },
+          { name: 'OwnershipClaim', schema: OwnershipClaimSchema },
+          { name: 'BotTurn', schema: BotTurnSchema },
+          { name: 'Agent', schema: AgentSchema },
+          { name: 'AgentSlot', schema: AgentSlotSchema },
+          { name: 'SkillGroup', schema: SkillGroupDocSchema },
         ]),
       ],
       providers: [
@@ -39,8 +59,10 @@ export class PersistenceModule {
         { provide: CUSTOMER_REPOSITORY, useClass: MongoCustomerRepository },
         { provide: CONVERSATION_REPOSITORY, useClass: MongoConversationRepository },
         { provide: MESSAGE_REPOSITORY, useClass: MongoMessageRepository },
+        { provide: TENANT_REPOSITORY, useClass: MongoTenantRepository },
+        ...ROUTING_PROVIDERS,
       ],
-      exports: [CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, MongooseModule],
+      exports: [CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, ...ROUTING_PROVIDERS.map((p) => p.provide), MongooseModule],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { ConversationDoc, CustomerDoc, MessageDoc, StatusEntry } from './schemas';
+import type { ConversationDoc, CustomerDoc, MessageDoc, StatusEntry, TenantDoc } from './schemas';
 
 /** Repository ports: use cases depend on these, tests fake them (STYLE.md §3). */
 export interface CustomerRepository {
@@ -11,6 +11,8 @@ export interface ConversationRepository {
   openOrTouch(c: Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean }>;
   get(id: string): Promise<ConversationDoc | null>;
   setLanguage(id: string, language: string): Promise<void>;
+  /** Copies an ownership entry onto the conversation unless a newer one is there; returns the stored doc. */
+  applyOwnership(id: string, version: number, set: Partial<ConversationDoc>, unset?: readonly (keyof ConversationDoc)[]): Promise<ConversationDoc | null>;
 }
 
 export interface MessageRepository {
@@ -23,6 +25,13 @@ export interface MessageRepository {
   history(conversationId: string, limit: number): Promise<MessageDoc[]>;
 }
 
+export interface TenantRepository {
+  get(id: string): Promise<TenantDoc | null>;
+  /** Creates or replaces the given fields of a tenant's settings. */
+  save(t: Omit<TenantDoc, 'createdAt' | 'updatedAt'>): Promise<void>;
+}
+
+export const TENANT_REPOSITORY = Symbol('TenantRepository');
 export const CUSTOMER_REPOSITORY = Symbol('CustomerRepository');
 export const CONVERSATION_REPOSITORY = Symbol('ConversationRepository');
 export const MESSAGE_REPOSITORY = Symbol('MessageRepository');

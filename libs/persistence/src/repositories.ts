@@ -3,8 +3,10 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { customerKey } from './keys';
 import { isDuplicateKey } from './mongo-errors';
-import type { ConversationRepository, CustomerRepository, MessageRepository } from './ports';
-import type { ConversationDoc, CustomerDoc, MessageDoc, StatusEntry } from './schemas';
+import type { CustomerRepository, MessageRepository } from './ports';
+import type { CustomerDoc, MessageDoc, StatusEntry } from './schemas';
+
+export { MongoConversationRepository } from './conversation.repository';
 
 export const STATUS_RANK: Record<StatusEntry['status'], number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
 
@@ -29,38 +31,6 @@ export class MongoCustomerRepository implements CustomerRepository {
       await this.model.updateOne({ _id }, { $set: set });
     }
     return _id;
-  }
-}
-
-@Injectable()
-export class MongoConversationRepository implements ConversationRepository {
-  constructor(@InjectModel('Conversation') private readonly model: Model<ConversationDoc>) {}
-
-  async openOrTouch(
-    c: Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>,
-    at: Date,
-    inbound: boolean,
-  ): Promise<{ conversation: ConversationDoc; created: boolean }> {
-    try {
-      const doc = { ...c, state: 'bot' as const, createdAt: at, updatedAt: at, lastMessageAt: at, version: 0, ...(inbound ? { lastInboundAt: at } : {}) };
-      await this.model.create(doc);
-      return { conversation: doc, created: true };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-    const set: Partial<ConversationDoc> = { lastMessageAt: at, updatedAt: at };
-    if (inbound) set.lastInboundAt = at;
-    const updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: set }, { new: true }).lean<ConversationDoc>();
-    if (!updated) throw new Error(`conversation ${c._id} vanished`);
-    return { conversation: updated, created: false };
-  }
-
-  get(id: string): Promise<ConversationDoc | null> {
-    return this.model.findById(id).lean<ConversationDoc>().exec();
-  }
-
-  async setLanguage(id: string, language: string): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { language } });
   }
 }
 

@@ -53,6 +53,22 @@ export interface ConversationDoc {
   updatedAt: Date;
   /** Optimistic concurrency for state changes (two routers never both win). */
   version: number;
+  /**
+   * Ownership (docs/adr/0200), a copy of the latest entry of conversation_ownership for list queries;
+   * that collection is the truth (see routing.schemas.ts for why).
+   */
+  since?: Date;
+  groupId?: string;
+  agentId?: string;
+  firstQueuedAt?: Date;
+  queueReason?: string;
+  resolvedBy?: 'bot' | 'agent' | 'customer' | 'system';
+  /** Service order in a group's queue (VIP, priority, age); absent unless queued. */
+  queue?: { vip: boolean; priority: number; firstQueuedAt: Date };
+  /** Why the last routing decision was taken (explainable routing). */
+  routing?: { kind: string; groupId: string; agentId?: string; why: string[]; decidedAt: Date };
+  handoff?: { at: Date; messageId: string; reasons: { code: string; detail: string }[]; summary: Record<string, unknown> };
+  csat?: { askedAt?: Date; score?: number; at?: Date };
 }
 
 export const ConversationSchema = new Schema<ConversationDoc>(
@@ -71,6 +87,16 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true, default: 0 },
+    since: Date,
+    groupId: String,
+    agentId: String,
+    firstQueuedAt: Date,
+    queueReason: String,
+    resolvedBy: String,
+    queue: { _id: false, type: { vip: Boolean, priority: Number, firstQueuedAt: Date } },
+    routing: { _id: false, type: { kind: String, groupId: String, agentId: String, why: [String], decidedAt: Date } },
+    handoff: Schema.Types.Mixed,
+    csat: { _id: false, type: { askedAt: Date, score: Number, at: Date } },
   },
   { versionKey: false, collection: 'conversations' },
 );
@@ -78,6 +104,10 @@ export const ConversationSchema = new Schema<ConversationDoc>(
 ConversationSchema.index({ tenantId: 1, state: 1, lastMessageAt: -1 });
 // A customer's conversations across channels (unified history).
 ConversationSchema.index({ tenantId: 1, customerId: 1 });
+// A group's waiting conversations in service order (VIP, priority, age): the queue context of decide().
+ConversationSchema.index({ tenantId: 1, state: 1, groupId: 1, 'queue.vip': -1, 'queue.priority': -1, 'queue.firstQueuedAt': 1 });
+// An agent's conversations (inbox "mine", capacity repair by the sweeper).
+ConversationSchema.index({ tenantId: 1, agentId: 1, state: 1 });
 
 export interface StatusEntry {
   status: (typeof DELIVERY_STATES)[number];
@@ -142,3 +172,26 @@ MessageSchema.index({ tenantId: 1, channel: 1, accountId: 1, channelMessageId: 1
 MessageSchema.index({ conversationId: 1, timestamp: 1 });
 // Status webhooks name the provider's id of an outbound message.
 MessageSchema.index({ tenantId: 1, channel: 1, providerMessageId: 1 });
+
+/** Per-tenant settings the router reads: handoff policy and routing options (parsed by @omni/routing). */
+export interface TenantDoc {
+  _id: string;
+  name?: string;
+  handoffPolicy?: Record<string, unknown>;
+  routingOptions?: { stickyDays?: number; averageHandleSeconds?: number };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const TenantSchema = new Schema<TenantDoc>(
+  {
+    _id: { type: String, required: true },
+    name: String,
+    handoffPolicy: Schema.Types.Mixed,
+    routingOptions: { _id: false, type: { stickyDays: Number, averageHandleSeconds: Number } },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'tenants' },
+);
+// Only lookups by _id (the tenant id): no secondary index.

@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CloudEvent, InboundMessage, TOPICS, createEvent, derivedId } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
 import {
   CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerRepository, MESSAGE_REPOSITORY, MessageRepository, customerKey,
 } from '@omni/persistence';
+import { botMayAnswer } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
+import { OwnershipStore } from '../conversations/ownership.store';
 
 const HISTORY_TURNS = 10;
 
@@ -23,6 +25,8 @@ export class ReceiveInboundUseCase {
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
     private readonly publisher: EventPublisher,
     private readonly events: ConversationEvents,
+    // Optional only so that unit tests written against the five-argument constructor keep working.
+    @Optional() private readonly ownership?: OwnershipStore,
   ) {}
 
   async execute(event: CloudEvent<InboundMessage>): Promise<void> {
@@ -62,7 +66,9 @@ export class ReceiveInboundUseCase {
     if (created) {
       await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: event.id, direction: 'inbound', at: at.toISOString() }, event.id);
     }
-    if (conversation.state !== 'bot') return;
+    // The ownership log, not the conversation's copy, decides (and repairs a copy a racing write lost).
+    const owner = this.ownership ? (await this.ownership.current(conversation)).ownership : undefined;
+    if (owner ? !botMayAnswer(owner) : conversation.state !== 'bot') return;
 
     const history = (await this.messages.history(m.conversationId, HISTORY_TURNS + 1))
       .filter((h) => h._id !== event.id && h.text)

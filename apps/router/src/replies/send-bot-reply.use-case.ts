@@ -1,21 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AiResult, CloudEvent, createEvent, derivedId, outboundTopic } from '@omni/contracts';
-import { EventPublisher } from '@omni/messaging';
-import { CONVERSATION_REPOSITORY, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository } from '@omni/persistence';
-import { ConversationEvents } from '../conversations/conversation-events';
+import { AiResult, CloudEvent, derivedId } from '@omni/contracts';
+import {
+  BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
+} from '@omni/persistence';
+import { botMayAnswer, evaluateHandoff } from '@omni/routing';
+import { CustomerMessages } from '../conversations/customer-messages';
+import { OwnershipStore } from '../conversations/ownership.store';
+import { TenantSettings } from '../conversations/tenant-settings';
+import { storedTurn, toBotTurn, turnsToRead } from '../handoff/bot-turns';
+import { HandOffUseCase } from '../handoff/hand-off.use-case';
 
 /**
- * Turns an AI result into the bot's reply while the bot still owns the conversation. The reply's id
- * is derived from the inbound message, so a redelivered result stores one reply and re-publishes the
- * same command (channels dedupe on messageId, the send's idempotency key) instead of answering twice.
+ * Turns an AI result into the bot's reply while the bot owns the conversation, or into a handoff
+ * when the tenant's policy says so (customer asked for a person, N unsatisfied turns, human-only
+ * intent). Right before speaking the bot checks that nobody claimed the next ownership version; a
+ * handoff committing after that check orders the reply before it, which is correct (ADR 0200).
+ * Turns and the reply have ids derived from the inbound message: a redelivery records and sends once.
  */
 @Injectable()
 export class SendBotReplyUseCase {
   constructor(
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
-    private readonly publisher: EventPublisher,
-    private readonly events: ConversationEvents,
+    @Inject(BOT_TURN_REPOSITORY) private readonly turns: BotTurnRepository,
+    private readonly ownership: OwnershipStore,
+    private readonly customer: CustomerMessages,
+    private readonly settings: TenantSettings,
+    private readonly handoff: HandOffUseCase,
   ) {}
 
   async execute(event: CloudEvent<AiResult>): Promise<void> {
@@ -24,54 +35,24 @@ export class SendBotReplyUseCase {
     if (!conversation) throw new Error(`AI result for unknown conversation ${r.conversationId}`); // retryable: ordering across topics
     const ai = { language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine };
     if (r.language && r.language !== conversation.language) await this.conversations.setLanguage(r.conversationId, r.language);
-    // Exactly one owner: once a human owns the conversation the bot stays silent.
-    if (conversation.state !== 'bot' || !r.answer) {
-      await this.messages.attachAi(r.messageId, ai);
+    await this.messages.attachAi(r.messageId, ai);
+    const { ownership, entry } = await this.ownership.current(conversation);
+    // Exactly one owner: the queue or a human owning the conversation silences the bot.
+    if (!botMayAnswer(ownership)) {
+      if (entry?.cause === r.messageId) await this.handoff.announce(conversation, entry, r); // redelivery of the handoff's cause
       return;
     }
-
-    const replyId = derivedId(r.messageId, 'bot-reply');
-    const now = new Date();
-    const { message: reply, created } = await this.messages.insert({
-      _id: replyId,
-      tenantId: r.tenantId,
-      conversationId: r.conversationId,
-      channel: r.channel,
-      accountId: r.accountId,
-      channelMessageId: replyId,
-      direction: 'outbound',
-      author: { kind: 'bot', id: r.engine },
-      type: 'text',
-      text: r.answer.text,
-      attachments: [],
-      replyToMessageId: r.messageId,
-      timestamp: now,
-      // What the bot understood travels with its answer: one write instead of two.
-      ai,
-    });
-    const scoped = { tenantId: r.tenantId, region: r.region, channel: r.channel, accountId: r.accountId, conversationId: r.conversationId };
-    await this.publisher.publish(
-      outboundTopic(r.channel),
-      createEvent({
-        type: 'omni.message.send.v1',
-        id: replyId,
-        source: '/router',
-        subject: r.conversationId,
-        tenantId: r.tenantId,
-        region: r.region,
-        data: {
-          ...scoped,
-          messageId: replyId,
-          recipient: { channelUserId: conversation.channelUserId },
-          author: { kind: 'bot', id: r.engine },
-          message: { type: 'text', text: r.answer.text, attachments: [] },
-          replyToMessageId: r.messageId,
-          createdAt: reply.timestamp.toISOString(),
-        },
-      }),
-    );
-    if (created) {
-      await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: replyId, direction: 'outbound', at: now.toISOString() }, replyId);
+    const inbound = await this.messages.get(r.messageId);
+    await this.turns.record(storedTurn(r, ownership.version, inbound?.text, new Date()));
+    const { handoff: policy } = await this.settings.get(conversation.tenantId);
+    const turns = await this.turns.recent(conversation._id, ownership.version, turnsToRead(policy.unsatisfiedTurns.threshold));
+    const decision = evaluateHandoff(turns.map(toBotTurn), policy);
+    if (decision.handoff) {
+      await this.handoff.execute({ conversation, ownership, result: r, turns, reasons: decision.reasons });
+      return;
     }
+    if (!r.answer || (await this.ownership.changedSince(conversation._id, ownership.version))) return;
+    const replyId = derivedId(r.messageId, 'bot-reply');
+    await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai });
   }
 }

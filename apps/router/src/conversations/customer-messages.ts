@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OutboundCommand, createEvent, outboundTopic } from '@omni/contracts';
+import { EventPublisher } from '@omni/messaging';
+import { ConversationDoc, MESSAGE_REPOSITORY, MessageDoc, MessageRepository } from '@omni/persistence';
+import { ConversationEvents } from './conversation-events';
+
+export interface OutgoingText {
+  /** Deterministic id (derived from what caused it): the store's key and the send's idempotency key. */
+  id: string;
+  text: string;
+  author: OutboundCommand['author'];
+  replyToMessageId?: string;
+  ai?: Record<string, unknown>;
+}
+
+/**
+ * Stores a message to the customer and produces its send command on the channel's outbound topic.
+ * Running it again with the same id stores nothing new and re-produces the same command, which the
+ * channel dedupes on messageId: a redelivered cause never messages the customer twice.
+ */
+@Injectable()
+export class CustomerMessages {
+  constructor(
+    @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
+    private readonly publisher: EventPublisher,
+    private readonly events: ConversationEvents,
+  ) {}
+
+  async send(c: ConversationDoc, out: OutgoingText, at = new Date()): Promise<MessageDoc> {
+    const channel = c.channel as OutboundCommand['channel'];
+    const { message, created } = await this.messages.insert({
+      _id: out.id,
+      tenantId: c.tenantId,
+      conversationId: c._id,
+      channel,
+      accountId: c.accountId,
+      channelMessageId: out.id,
+      direction: 'outbound',
+      author: out.author,
+      type: 'text',
+      text: out.text,
+      attachments: [],
+      replyToMessageId: out.replyToMessageId,
+      timestamp: at,
+      ...(out.ai ? { ai: out.ai } : {}),
+    });
+    const scoped = { tenantId: c.tenantId, region: c.region, channel, accountId: c.accountId, conversationId: c._id };
+    await this.publisher.publish(
+      outboundTopic(channel),
+      createEvent({
+        type: 'omni.message.send.v1',
+        id: out.id,
+        source: '/router',
+        subject: c._id,
+        tenantId: c.tenantId,
+        region: c.region,
+        data: {
+          ...scoped,
+          messageId: out.id,
+          recipient: { channelUserId: c.channelUserId },
+          author: out.author,
+          message: { type: 'text', text: out.text, attachments: [] },
+          ...(out.replyToMessageId ? { replyToMessageId: out.replyToMessageId } : {}),
+          createdAt: message.timestamp.toISOString(),
+        },
+      }),
+    );
+    if (created) {
+      await this.events.emit({ ...scoped, kind: 'message', state: c.state, messageId: out.id, direction: 'outbound', at: message.timestamp.toISOString() }, out.id);
+    }
+    return message;
+  }
+}

@@ -1,0 +1,31 @@
+import type { AiResult } from '@omni/contracts';
+import type { BotTurn } from '@omni/routing';
+import type { BotTurnDoc } from '@omni/persistence';
+
+/** Turns read per evaluation: enough for any configured streak plus the previous intent. */
+export function turnsToRead(threshold: number): number {
+  return Math.max(threshold + 1, 5);
+}
+
+export function storedTurn(r: AiResult, ownerVersion: number, customerText: string | undefined, at: Date): BotTurnDoc {
+  return {
+    _id: r.messageId,
+    tenantId: r.tenantId,
+    conversationId: r.conversationId,
+    ownerVersion,
+    at,
+    ...(customerText ? { customerText: customerText.slice(0, 1024) } : {}),
+    ai: {
+      language: r.language,
+      intent: r.intent,
+      entities: r.entities.map((e) => ({ type: e.type, value: e.value })),
+      ...(r.sentiment ? { sentiment: r.sentiment } : {}),
+      answer: r.answer ? { text: r.answer.text, ...(r.answer.articleId ? { articleId: r.answer.articleId } : {}) } : null,
+      abstained: r.abstained,
+    },
+  };
+}
+
+export function toBotTurn(t: BotTurnDoc): BotTurn {
+  return { ai: t.ai, at: t.at, ...(t.customerText ? { customerText: t.customerText } : {}), ...(t.feedback ? { feedback: t.feedback } : {}) };
+}

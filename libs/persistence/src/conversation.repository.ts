@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { isDuplicateKey } from './mongo-errors';
+import type { ConversationRepository } from './ports';
+import type { ConversationDoc } from './schemas';
+
+type OpenFields = Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>;
+
+@Injectable()
+export class MongoConversationRepository implements ConversationRepository {
+  constructor(@InjectModel('Conversation') private readonly model: Model<ConversationDoc>) {}
+
+  async openOrTouch(c: OpenFields, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean }> {
+    try {
+      const doc: ConversationDoc = {
+        ...c, state: 'bot', since: at, createdAt: at, updatedAt: at, lastMessageAt: at, version: 0, ...(inbound ? { lastInboundAt: at } : {}),
+      };
+      await this.model.create(doc);
+      return { conversation: doc, created: true };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const set: Partial<ConversationDoc> = { lastMessageAt: at, updatedAt: at };
+    if (inbound) set.lastInboundAt = at;
+    const updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: set }, { new: true }).lean<ConversationDoc>();
+    if (!updated) throw new Error(`conversation ${c._id} vanished`);
+    return { conversation: updated, created: false };
+  }
+
+  get(id: string): Promise<ConversationDoc | null> {
+    return this.model.findById(id).lean<ConversationDoc>().exec();
+  }
+
+  async setLanguage(id: string, language: string): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { language } });
+  }
+
+  /**
+   * Best effort by design: the owner is decided by the insert into conversation_ownership; this copy
+   * only serves list queries, and the caller re-reads and re-applies it if a concurrent write lost it.
+   */
+  applyOwnership(id: string, version: number, set: Partial<ConversationDoc>, unset: readonly (keyof ConversationDoc)[] = []): Promise<ConversationDoc | null> {
+    const update: Record<string, unknown> = { $set: { ...set, version, updatedAt: new Date() } };
+    if (unset.length > 0) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
+    return this.model.findOneAndUpdate({ _id: id, version: { $lt: version } }, update, { new: true }).lean<ConversationDoc>().exec();
+  }
+}
