@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { Connection, createConnection } from 'mongoose';
 import { createTransport } from 'nodemailer';
+import { ImapFlow } from 'imapflow';
 import { SMTPServer } from 'smtp-server';
+import { freeImapServer } from '../../apps/channel-email/src/inbound/testing/imap-server';
 import { AppName, RunningApp, freePort, startApp, stackEnv } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 
@@ -44,6 +46,7 @@ const newCustomer = () => `customer-${Date.now().toString(36)}-${seq++}@example.
 describe('channel-email through the whole pipeline', () => {
   const name = uniqueName('em');
   let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+  let imap: Awaited<ReturnType<typeof freeImapServer>>;
   let apps: RunningApp[] = [];
   let smtpPort: number;
   let db: Connection;
@@ -57,11 +60,13 @@ describe('channel-email through the whole pipeline', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink();
+    imap = await freeImapServer();
     smtpPort = await freePort();
     const env = stackEnv({ prefix: name, db: name });
     const [router, ai] = await Promise.all([startApp('router', { ...env, INSTANCE_ID: 'router-1' }), startApp('ai-worker', env)]);
     const email = await startApp('channel-email' as AppName, {
       ...env, EMAIL_ADDRESS: BOX, EMAIL_SMTP_PORT: String(smtpPort), EMAIL_SMTP_HOST: '127.0.0.1', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), SMTP_SECURE: 'false',
+      EMAIL_IMAP_HOST: '127.0.0.1', EMAIL_IMAP_PORT: String(imap.port), EMAIL_IMAP_SECURE: 'false', EMAIL_IMAP_USER: 'testuser', EMAIL_IMAP_PASS: 'testpass',
     });
     apps = [router, ai, email];
     db = await createConnection(mongoUri(name)).asPromise();
@@ -71,6 +76,7 @@ describe('channel-email through the whole pipeline', () => {
     await Promise.all(apps.map((a) => a.stop()));
     await db?.close();
     await sink?.close();
+    await imap?.close();
   });
 
   it('answers a mail in its thread, and keeps the thread when the customer answers the reply', async () => {
@@ -157,5 +163,21 @@ describe('channel-email through the whole pipeline', () => {
 
   it('refuses mail for another mailbox (not a relay)', async () => {
     await expect(send({ from: newCustomer(), to: 'someone@elsewhere.example', subject: 'x', text: 'x' })).rejects.toMatchObject({ responseCode: 550 });
+  });
+
+  it('reads a hosted mailbox over IMAP (IDLE) and answers like SMTP mail', async () => {
+    const from = newCustomer();
+    const id = `<imap-${seq}@example.com>`;
+    const client = new ImapFlow({ host: '127.0.0.1', port: imap.port, secure: false, auth: { user: 'testuser', pass: 'testpass' }, logger: false });
+    await client.connect();
+    try {
+      await client.append('INBOX', [`From: ${from}`, `To: ${BOX}`, 'Subject: Via IMAP', `Message-ID: ${id}`, `Return-Path: <${from}>`, '', 'hello', ''].join('\r\n'), []);
+    } finally {
+      await client.logout();
+    }
+    const reply = await waitFor('the reply to the IMAP mail', async () => sink.to(from)[0]?.parsed, 20_000);
+    expect(reply.inReplyTo).toBe(id);
+    expect(reply.subject).toBe('Re: Via IMAP');
+    expect(await inbound(id.slice(1, -1))).toMatchObject({ channel: 'email', accountId: BOX });
   });
 });

@@ -6,6 +6,7 @@ import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { EMAIL_CONFIG, loadEmailConfig } from './config';
+import { ImapMailboxWatcher } from './inbound/imap-mailbox.watcher';
 import { ReceiveMailUseCase } from './inbound/receive-mail.use-case';
 import { SmtpInboundServer } from './inbound/smtp-inbound.server';
 import { EmailOutboundConsumer } from './outbound/email-outbound.consumer';
@@ -28,6 +29,7 @@ const config = loadEmailConfig();
     { provide: MAIL_THREADS, useClass: MongoMailThreads },
     ReceiveMailUseCase,
     SmtpInboundServer,
+    ImapMailboxWatcher,
     EmailOutboundConsumer,
   ],
 })

@@ -25,12 +25,22 @@ export const EmailConfigSchema = InfraEnvSchema.extend({
   SMTP_SECURE: bool.default(false),
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(15_000),
   EMAIL_RATE_PER_SECOND: z.coerce.number().min(0.1).max(1_000).default(10),
+  // Optional IMAP for hosted mailboxes (IDLE): on when EMAIL_IMAP_HOST is set.
+  EMAIL_IMAP_HOST: z.string().min(1).optional(),
+  EMAIL_IMAP_PORT: z.coerce.number().int().min(1).max(65_535).default(993),
+  EMAIL_IMAP_SECURE: bool.default(true),
+  EMAIL_IMAP_USER: z.string().min(1).optional(),
+  EMAIL_IMAP_PASS: z.string().min(1).optional(),
+  EMAIL_IMAP_MAILBOX: z.string().min(1).default('INBOX'),
 }).refine((c) => Boolean(c.EMAIL_SMTP_AUTH_USER) === Boolean(c.EMAIL_SMTP_AUTH_PASS), {
   message: 'set both EMAIL_SMTP_AUTH_USER and EMAIL_SMTP_AUTH_PASS, or neither',
   path: ['EMAIL_SMTP_AUTH_USER'],
 }).refine((c) => Boolean(c.SMTP_USER) === Boolean(c.SMTP_PASS), {
   message: 'set both SMTP_USER and SMTP_PASS, or neither',
   path: ['SMTP_USER'],
+}).refine((c) => !c.EMAIL_IMAP_HOST || Boolean(c.EMAIL_IMAP_USER && c.EMAIL_IMAP_PASS), {
+  message: 'EMAIL_IMAP_HOST needs EMAIL_IMAP_USER and EMAIL_IMAP_PASS',
+  path: ['EMAIL_IMAP_USER'],
 });
 export type EmailConfig = z.output<typeof EmailConfigSchema>;
 export const EMAIL_CONFIG = Symbol('EMAIL_CONFIG');

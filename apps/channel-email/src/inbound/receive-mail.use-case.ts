@@ -11,8 +11,11 @@ import { MAIL_THREADS, MailThreadDoc, MailThreads } from '../threads/mail-thread
 export interface ReceiveMailCommand {
   /** The message as received in SMTP DATA (RFC 5322 bytes). */
   raw: Buffer;
-  /** SMTP envelope: MAIL FROM ('' for the null sender of bounces) and the accepted RCPT TOs. */
-  mailFrom: string;
+  /**
+   * SMTP envelope: MAIL FROM ('' for the null sender of bounces) and the accepted RCPT TOs. Mail read
+   * over IMAP has no envelope: the delivering server already wrote Return-Path.
+   */
+  mailFrom?: string;
   rcptTo: string[];
 }
 
@@ -61,7 +64,7 @@ export class ReceiveMailUseCase {
     // We are the final hop, which is where Return-Path is written (RFC 5321 §4.4), replacing any a
     // previous hop left: it carries the envelope sender, and an empty one marks a bounce or another
     // mail that must not be answered.
-    mail.headers.set('return-path', `<${cmd.mailFrom}>`);
+    if (cmd.mailFrom !== undefined) mail.headers.set('return-path', `<${cmd.mailFrom}>`);
     return mail;
   }
 }
