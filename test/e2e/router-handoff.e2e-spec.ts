@@ -78,7 +78,11 @@ describe('router handoff', () => {
     await sleep(500);
     expect(aiRequests(ana)).toHaveLength(requestsBefore);
     expect(sent(ana, 'bot')).toHaveLength(2);
-    expect(sent(ana, 'system')).toHaveLength(1);
+    // The handoff notice, then the queue position (no agents configured: the default group, ~5 min).
+    expect(sent(ana, 'system').map((e) => e.data.message.text)).toEqual([
+      'Te comunico con una persona de nuestro equipo. Por favor, permanece en este chat.',
+      '¡Gracias! Estás en la posición 1 de la fila. Espera estimada: unos 5 min.',
+    ]);
     expect((await conversation(ana))?.state).toBe('queued');
   });
 

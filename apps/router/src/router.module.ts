@@ -1,19 +1,26 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { CHANNELS, TOPICS, outboundTopic } from '@omni/contracts';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
-import { loadRouterConfig } from './config';
+import { ROUTER_CONFIG, loadRouterConfig } from './config';
 import { ConversationsModule } from './conversations/conversations.module';
 import { HandoffModule } from './handoff/handoff.module';
 import { InboundModule } from './inbound/inbound.module';
 import { RepliesModule } from './replies/replies.module';
+import { RoutingModule } from './routing/routing.module';
 import { StatusesModule } from './statuses/statuses.module';
 
 const config = loadRouterConfig();
 
+/** The validated router config as a provider (STYLE.md §9). */
+@Global()
+@Module({ providers: [{ provide: ROUTER_CONFIG, useValue: config }], exports: [ROUTER_CONFIG] })
+class RouterConfigModule {}
+
 @Module({
   imports: [
+    RouterConfigModule,
     PlatformModule.forRoot('router'),
     MessagingModule.forRoot({
       clientId: 'router',
@@ -22,6 +29,7 @@ const config = loadRouterConfig();
     PersistenceModule.forRoot(config.MONGODB_URI),
     ConversationsModule,
     HandoffModule,
+    RoutingModule,
     InboundModule,
     RepliesModule,
     StatusesModule,

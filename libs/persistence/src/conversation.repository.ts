@@ -45,4 +45,18 @@ export class MongoConversationRepository implements ConversationRepository {
     if (unset.length > 0) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
     return this.model.findOneAndUpdate({ _id: id, version: { $lt: version } }, update, { new: true }).lean<ConversationDoc>().exec();
   }
+
+  queued(limit: number, tenantId?: string, groupId?: string): Promise<ConversationDoc[]> {
+    return this.model
+      // Without the agent-facing summary and routing explanation: passes read many of these per second.
+      .find({ ...(tenantId ? { tenantId } : {}), state: 'queued', ...(groupId ? { groupId } : {}) }, { handoff: 0, routing: 0 })
+      .sort({ 'queue.vip': -1, 'queue.priority': -1, 'queue.firstQueuedAt': 1, _id: 1 })
+      .limit(limit)
+      .lean<ConversationDoc[]>()
+      .exec();
+  }
+
+  countQueued(tenantId: string, groupId: string): Promise<number> {
+    return this.model.countDocuments({ tenantId, state: 'queued', groupId }).exec();
+  }
 }

@@ -13,6 +13,9 @@ export interface ConversationRepository {
   setLanguage(id: string, language: string): Promise<void>;
   /** Copies an ownership entry onto the conversation unless a newer one is there; returns the stored doc. */
   applyOwnership(id: string, version: number, set: Partial<ConversationDoc>, unset?: readonly (keyof ConversationDoc)[]): Promise<ConversationDoc | null>;
+  /** Waiting conversations (all tenants, or one) in service order, as last copied from the ownership log; without handoff/routing details. */
+  queued(limit: number, tenantId?: string, groupId?: string): Promise<ConversationDoc[]>;
+  countQueued(tenantId: string, groupId: string): Promise<number>;
 }
 
 export interface MessageRepository {

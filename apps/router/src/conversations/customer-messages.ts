@@ -11,6 +11,11 @@ export interface OutgoingText {
   author: OutboundCommand['author'];
   replyToMessageId?: string;
   ai?: Record<string, unknown>;
+  /**
+   * Informational notices re-derived on every dispatcher tick (queue position, out of hours) are
+   * produced only when first stored; a crash between the two loses that notice, never a reply.
+   */
+  onlyIfNew?: boolean;
 }
 
 /**
@@ -44,6 +49,7 @@ export class CustomerMessages {
       timestamp: at,
       ...(out.ai ? { ai: out.ai } : {}),
     });
+    if (out.onlyIfNew && !created) return message;
     const scoped = { tenantId: c.tenantId, region: c.region, channel, accountId: c.accountId, conversationId: c._id };
     await this.publisher.publish(
       outboundTopic(channel),

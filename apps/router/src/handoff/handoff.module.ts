@@ -1,11 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { DefaultGroupDispatcher } from './default-group.dispatcher';
 import { HandOffUseCase } from './hand-off.use-case';
-import { QueueDispatcher } from './queue-dispatcher.port';
 
 @Global()
-@Module({
-  providers: [HandOffUseCase, { provide: QueueDispatcher, useClass: DefaultGroupDispatcher }],
-  exports: [HandOffUseCase, QueueDispatcher],
-})
+@Module({ providers: [HandOffUseCase], exports: [HandOffUseCase] })
 export class HandoffModule {}
