@@ -4,10 +4,14 @@ import { InfraEnvSchema, loadConfig } from '@omni/platform';
 export const RouterConfigSchema = InfraEnvSchema.extend({
   /** How often each replica routes waiting conversations (SLA overflow, agents freeing up); 0 = never. */
   ROUTER_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Bootstraps an admin key of the default tenant (secret: stored only as its SHA-256, never logged). */
+  API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
+  ROUTER_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
 });
 export type RouterConfig = z.output<typeof RouterConfigSchema>;
 export const ROUTER_CONFIG = Symbol('RouterConfig');
 
 export function loadRouterConfig(): RouterConfig {
-  return loadConfig('router', RouterConfigSchema);
+  // A known key only where harmless defaults are allowed (OMNI_PROFILE demo/test); production has none.
+  return loadConfig('router', RouterConfigSchema, { API_KEY: 'omni-demo-admin-key' });
 }

@@ -4,6 +4,7 @@ import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { ROUTER_CONFIG, loadRouterConfig } from './config';
+import { ApiModule } from './api/api.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { HandoffModule } from './handoff/handoff.module';
 import { InboundModule } from './inbound/inbound.module';
@@ -30,6 +31,7 @@ class RouterConfigModule {}
     ConversationsModule,
     HandoffModule,
     RoutingModule,
+    ApiModule,
     InboundModule,
     RepliesModule,
     StatusesModule,

@@ -59,4 +59,9 @@ export class MongoConversationRepository implements ConversationRepository {
   countQueued(tenantId: string, groupId: string): Promise<number> {
     return this.model.countDocuments({ tenantId, state: 'queued', groupId }).exec();
   }
+
+  list(tenantId: string, filter: { state?: ConversationDoc['state']; groupId?: string; agentId?: string; channel?: string }, limit: number): Promise<ConversationDoc[]> {
+    const defined = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+    return this.model.find({ tenantId, ...defined }).sort({ lastMessageAt: -1 }).limit(limit).lean<ConversationDoc[]>().exec();
+  }
 }

@@ -5,10 +5,10 @@ import { ConversationSchema, CustomerSchema, MessageSchema, TenantSchema } from 
 import { CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY } from './ports';
 import { MongoConversationRepository, MongoCustomerRepository, MongoMessageRepository } from './repositories';
 import { MongoTenantRepository } from './tenant.repository';
-import { AgentSchema, AgentSlotSchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
-import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, BOT_TURN_REPOSITORY, OWNERSHIP_REPOSITORY, SKILL_GROUP_REPOSITORY } from './routing.ports';
+import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
+import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, API_KEY_REPOSITORY, BOT_TURN_REPOSITORY, OWNERSHIP_REPOSITORY, SKILL_GROUP_REPOSITORY } from './routing.ports';
 import {
-  MongoAgentRepository, MongoAgentSlotRepository, MongoBotTurnRepository, MongoOwnershipRepository, MongoSkillGroupRepository,
+  MongoAgentRepository, MongoAgentSlotRepository, MongoApiKeyRepository, MongoBotTurnRepository, MongoOwnershipRepository, MongoSkillGroupRepository,
 } from './routing.repositories';
 
 const ROUTING_PROVIDERS = [
@@ -17,6 +17,7 @@ const ROUTING_PROVIDERS = [
   { provide: AGENT_REPOSITORY, useClass: MongoAgentRepository },
   { provide: AGENT_SLOT_REPOSITORY, useClass: MongoAgentSlotRepository },
   { provide: SKILL_GROUP_REPOSITORY, useClass: MongoSkillGroupRepository },
+  { provide: API_KEY_REPOSITORY, useClass: MongoApiKeyRepository },
 ];
 
 class IndexSync implements OnModuleInit {
@@ -52,6 +53,7 @@ export class PersistenceModule {
           { name: 'Agent', schema: AgentSchema },
           { name: 'AgentSlot', schema: AgentSlotSchema },
           { name: 'SkillGroup', schema: SkillGroupDocSchema },
+          { name: 'ApiKey', schema: ApiKeySchema },
         ]),
       ],
       providers: [

@@ -1,4 +1,4 @@
-import type { AgentDoc, BotTurnDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
+import type { AgentDoc, ApiKeyDoc, BotTurnDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
 
 export interface OwnershipRepository {
   /** Inserts the entry of `version`; false when that version was already claimed (by anyone). */
@@ -19,6 +19,8 @@ export type Reservation = 'reserved' | 'already_held' | 'full';
 export interface AgentRepository {
   save(agent: Omit<AgentDoc, 'createdAt' | 'updatedAt'>): Promise<void>;
   get(tenantId: string, id: string): Promise<AgentDoc | null>;
+  /** Across tenants: agent ids are global keys (slots use them). */
+  getAny(id: string): Promise<AgentDoc | null>;
   list(tenantId: string, filter?: { groupId?: string; presence?: AgentDoc['presence'] }): Promise<AgentDoc[]>;
   setPresence(tenantId: string, id: string, presence: AgentDoc['presence']): Promise<AgentDoc | null>;
   markAssigned(id: string, at: Date): Promise<void>;
@@ -44,3 +46,12 @@ export const BOT_TURN_REPOSITORY = Symbol('BotTurnRepository');
 export const AGENT_REPOSITORY = Symbol('AgentRepository');
 export const AGENT_SLOT_REPOSITORY = Symbol('AgentSlotRepository');
 export const SKILL_GROUP_REPOSITORY = Symbol('SkillGroupRepository');
+
+export interface ApiKeyRepository {
+  /** By the key's SHA-256. */
+  find(hash: string): Promise<ApiKeyDoc | null>;
+  /** Idempotent: the same key saved twice stays one row. */
+  save(key: Omit<ApiKeyDoc, 'createdAt'>): Promise<void>;
+}
+
+export const API_KEY_REPOSITORY = Symbol('ApiKeyRepository');

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { isDuplicateKey } from './mongo-errors';
-import type { AgentRepository, AgentSlotRepository, BotTurnRepository, OwnershipRepository, Reservation, SkillGroupRepository } from './routing.ports';
-import type { AgentDoc, AgentSlotDoc, BotTurnDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
+import type {
+  AgentRepository, AgentSlotRepository, ApiKeyRepository, BotTurnRepository, OwnershipRepository, Reservation, SkillGroupRepository,
+} from './routing.ports';
+import type { AgentDoc, AgentSlotDoc, ApiKeyDoc, BotTurnDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
 
 async function insertOnce<T>(model: Model<T>, doc: T): Promise<boolean> {
   try {
@@ -58,6 +60,10 @@ export class MongoAgentRepository implements AgentRepository {
 
   get(tenantId: string, id: string): Promise<AgentDoc | null> {
     return this.model.findOne({ _id: id, tenantId }).lean<AgentDoc>().exec();
+  }
+
+  getAny(id: string): Promise<AgentDoc | null> {
+    return this.model.findById(id).lean<AgentDoc>().exec();
   }
 
   list(tenantId: string, filter: { groupId?: string; presence?: AgentDoc['presence'] } = {}): Promise<AgentDoc[]> {
@@ -129,5 +135,18 @@ export class MongoSkillGroupRepository implements SkillGroupRepository {
 
   list(tenantId: string): Promise<SkillGroupDoc[]> {
     return this.model.find({ tenantId }).sort({ order: 1 }).lean<SkillGroupDoc[]>().exec();
+  }
+}
+
+@Injectable()
+export class MongoApiKeyRepository implements ApiKeyRepository {
+  constructor(@InjectModel('ApiKey') private readonly model: Model<ApiKeyDoc>) {}
+
+  find(hash: string): Promise<ApiKeyDoc | null> {
+    return this.model.findById(hash).lean<ApiKeyDoc>().exec();
+  }
+
+  async save(key: Omit<ApiKeyDoc, 'createdAt'>): Promise<void> {
+    await insertOnce(this.model, { ...key, createdAt: new Date() });
   }
 }

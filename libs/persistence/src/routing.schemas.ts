@@ -176,3 +176,26 @@ export const SkillGroupDocSchema = new Schema<SkillGroupDoc>(
 SkillGroupDocSchema.index({ tenantId: 1, order: 1 });
 // One group per id within a tenant.
 SkillGroupDocSchema.index({ tenantId: 1, groupId: 1 }, { unique: true });
+
+/** An API key of a tenant, stored only as its SHA-256 (the key itself is never stored or logged). */
+export interface ApiKeyDoc {
+  /** Hex SHA-256 of the key: the lookup of every authenticated request. */
+  _id: string;
+  tenantId: string;
+  name: string;
+  role: 'admin' | 'agent';
+  createdAt: Date;
+}
+
+export const ApiKeySchema = new Schema<ApiKeyDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    name: { type: String, required: true },
+    role: { type: String, enum: ['admin', 'agent'], required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'api_keys' },
+);
+// A tenant's keys (key management listing).
+ApiKeySchema.index({ tenantId: 1 });

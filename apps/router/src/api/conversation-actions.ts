@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Channel, NotFoundError, OmniError, derivedId } from '@omni/contracts';
+import { AGENT_SLOT_REPOSITORY, AgentSlotRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MessageDoc } from '@omni/persistence';
+import { transition } from '@omni/routing';
+import { ConversationEvents } from '../conversations/conversation-events';
+import { CustomerMessages } from '../conversations/customer-messages';
+import { OwnershipStore } from '../conversations/ownership.store';
+
+/** What agents do to a conversation through the API; every call is scoped to the caller's tenant. */
+@Injectable()
+export class ConversationActions {
+  constructor(
+    @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
+    @Inject(AGENT_SLOT_REPOSITORY) private readonly slots: AgentSlotRepository,
+    private readonly ownership: OwnershipStore,
+    private readonly customer: CustomerMessages,
+    private readonly events: ConversationEvents,
+  ) {}
+
+  /** A conversation of another tenant is "not found", never "forbidden": its existence is not leaked. */
+  async find(tenantId: string, id: string): Promise<ConversationDoc> {
+    const c = await this.conversations.get(id);
+    if (!c || c.tenantId !== tenantId) throw new NotFoundError(`conversation ${id}`);
+    return c;
+  }
+
+  /**
+   * Sends an agent's text through the conversation's channel (omni.outbound.<channel>.v1). The
+   * Idempotency-Key, when given, makes a retried request one message. Only the assigned agent may
+   * write while a human owns it; in bot or queued state an agent writing is a takeover, not done here.
+   */
+  async reply(tenantId: string, id: string, input: { agentId: string; text: string }, idempotencyKey?: string): Promise<MessageDoc> {
+    const c = await this.find(tenantId, id);
+    const { ownership } = await this.ownership.current(c);
+    if (ownership.state !== 'assigned' || ownership.agentId !== input.agentId) {
+      throw new OmniError('conflict', `conversation ${id} is ${ownership.state}${ownership.state === 'assigned' ? ` to ${ownership.agentId}` : ''}, not assigned to ${input.agentId}`, false);
+    }
+    const messageId = idempotencyKey ? derivedId(`${tenantId}:${id}:${idempotencyKey}`, 'agent-reply') : randomUUID();
+    return this.customer.send(c, { id: messageId, text: input.text, author: { kind: 'agent', id: input.agentId } });
+  }
+
+  /** Resolves (any owner but resolved); frees the agent's slot after the claim. */
+  async resolve(tenantId: string, id: string, requestId: string): Promise<ConversationDoc> {
+    const c = await this.find(tenantId, id);
+    const { ownership } = await this.ownership.current(c);
+    const at = new Date();
+    const next = transition(ownership, { type: 'resolved', at, by: 'agent' });
+    if (!next.ok) throw new OmniError('conflict', next.error.message, false);
+    const claimed = await this.ownership.commit(c, next.state, { cause: `resolve:${requestId}` }, at);
+    if (!claimed) throw new OmniError('conflict', `conversation ${id} changed meanwhile; reload and retry`, false);
+    if (ownership.state === 'assigned') await this.slots.release(ownership.agentId, c._id);
+    const scoped = { tenantId: c.tenantId, region: c.region, channel: c.channel as Channel, accountId: c.accountId, conversationId: c._id };
+    await this.events.emit({ ...scoped, kind: 'resolved', state: 'resolved', at: at.toISOString() }, `${c._id}:${claimed.version}`);
+    return this.find(tenantId, id);
+  }
+}

@@ -1,0 +1,69 @@
+import { Body, Controller, Get, Headers, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { CONVERSATION_STATES, ChannelSchema } from '@omni/contracts';
+import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageDoc, MessageRepository } from '@omni/persistence';
+import { ApiKeyGuard, Caller, CallerOf } from './auth';
+import { ConversationActions } from './conversation-actions';
+import { openApi, parse } from './validation';
+
+const ListQuery = z.object({
+  state: z.enum(CONVERSATION_STATES).optional(),
+  groupId: z.string().min(1).max(128).optional(),
+  agentId: z.string().min(1).max(128).optional(),
+  channel: ChannelSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const ReplyBody = z.object({ agentId: z.string().min(1).max(128), text: z.string().min(1).max(4096) }).strict();
+
+@ApiTags('conversations')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@Controller('v1/conversations')
+export class ConversationsController {
+  constructor(
+    @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
+    @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
+    private readonly actions: ConversationActions,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List the tenant’s conversations, newest activity first' })
+  @ApiQuery({ name: 'state', required: false, enum: CONVERSATION_STATES })
+  @ApiQuery({ name: 'groupId', required: false })
+  @ApiQuery({ name: 'agentId', required: false })
+  @ApiQuery({ name: 'channel', required: false, enum: ChannelSchema.options })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
+  list(@CallerOf() caller: Caller, @Query() query: unknown): Promise<ConversationDoc[]> {
+    const { limit, ...filter } = parse(ListQuery, query, 'query');
+    return this.conversations.list(caller.tenantId, filter, limit);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One conversation, with its owner, routing explanation and handoff summary' })
+  get(@CallerOf() caller: Caller, @Param('id') id: string): Promise<ConversationDoc> {
+    return this.actions.find(caller.tenantId, id);
+  }
+
+  @Get(':id/messages')
+  @ApiOperation({ summary: 'The conversation’s messages, oldest first (last 200)' })
+  async history(@CallerOf() caller: Caller, @Param('id') id: string): Promise<MessageDoc[]> {
+    await this.actions.find(caller.tenantId, id);
+    return this.messages.history(id, 200);
+  }
+
+  @Post(':id/messages')
+  @ApiOperation({ summary: 'Send an agent reply through the conversation’s channel' })
+  @ApiBody({ schema: openApi(ReplyBody) })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key sends one message' })
+  reply(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') key?: string): Promise<MessageDoc> {
+    return this.actions.reply(caller.tenantId, id, parse(ReplyBody, body, 'body'), key);
+  }
+
+  @Post(':id/resolve')
+  @ApiOperation({ summary: 'Resolve the conversation (frees the agent’s slot)' })
+  resolve(@CallerOf() caller: Caller, @Param('id') id: string, @Headers('idempotency-key') key?: string): Promise<ConversationDoc> {
+    return this.actions.resolve(caller.tenantId, id, key ?? randomUUID());
+  }
+}

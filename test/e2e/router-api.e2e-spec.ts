@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { createConnection, Connection } from 'mongoose';
+import { ConversationEvent, OutboundCommand, TOPICS, outboundTopic } from '@omni/contracts';
+import type { AgentDoc, AgentSlotDoc, OwnershipClaimDoc } from '@omni/persistence';
+import { KafkaHarness } from '../../apps/router/test/kafka-harness';
+import { RunningApp, startApp, stackEnv } from '../support/apps';
+import { KAFKA_BROKERS, mongoUri, uniqueName, waitFor } from '../support/env';
+
+const ADMIN_KEY = 'test-admin-key-of-default-tenant';
+const OTHER_KEY = 'test-key-of-the-other-tenant-0001';
+const OUT = outboundTopic('web');
+
+function conversation(id: string, tenantId: string, state: string, extra: Record<string, unknown> = {}) {
+  const at = new Date();
+  return {
+    _id: id, tenantId, region: 'local', channel: 'web', accountId: 'web-default', customerId: `cu-${id}`, channelUserId: `u-${id}`,
+    language: 'en', state, version: state === 'bot' ? 0 : 1, since: at, lastMessageAt: at, createdAt: at, updatedAt: at, ...extra,
+  };
+}
+
+/** The agent REST API of the built router: OpenAPI, API keys per tenant, isolation, validation, actions. */
+describe('router agent API', () => {
+  const name = uniqueName('router-api');
+  const kafka = new KafkaHarness(KAFKA_BROKERS, `${name}.`);
+  let router: RunningApp;
+  let db: Connection;
+  const call = (path: string, init: RequestInit & { key?: string | null } = {}) => {
+    const { key = ADMIN_KEY, ...rest } = init;
+    return fetch(`${router.url}${path}`, {
+      ...rest,
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...(rest.headers ?? {}) },
+    });
+  };
+
+  beforeAll(async () => {
+    db = await createConnection(mongoUri(name)).asPromise();
+    const at = new Date();
+    await db.collection('api_keys').insertOne({ _id: createHash('sha256').update(OTHER_KEY).digest('hex') as never, tenantId: 'other', name: 'other', role: 'admin', createdAt: at });
+    await db.collection('conversations').insertMany([
+      conversation('conv-bot', 'default', 'bot'),
+      conversation('conv-mine', 'default', 'assigned', { agentId: 'ana', groupId: 'default' }),
+      conversation('conv-other', 'other', 'queued', { groupId: 'default' }),
+    ] as never[]);
+    await db.collection<OwnershipClaimDoc>('conversation_ownership').insertOne({
+      _id: 'conv-mine:1', tenantId: 'default', conversationId: 'conv-mine', version: 1, state: 'assigned', since: at, agentId: 'ana', groupId: 'default', cause: 'seed', at,
+    });
+    await db.collection<AgentDoc>('agents').insertOne({ _id: 'ana', tenantId: 'default', name: 'Ana', groupIds: ['default'], languages: ['en'], maxConcurrent: 2, presence: 'online', createdAt: at, updatedAt: at });
+    await db.collection<AgentSlotDoc>('agent_slots').insertOne({ _id: 'ana:0', tenantId: 'default', agentId: 'ana', slot: 0, conversationId: 'conv-mine', since: at });
+    router = await startApp('router', { ...stackEnv({ prefix: name, db: name }), API_KEY: ADMIN_KEY, ROUTER_DISPATCH_INTERVAL_MS: '0' });
+    await kafka.start([OUT, TOPICS.conversation]);
+  }, 90_000);
+
+  afterAll(async () => {
+    await kafka.stop();
+    await router?.stop();
+    await db?.close();
+  });
+
+  it('serves the OpenAPI document and its UI', async () => {
+    const doc = (await (await fetch(`${router.url}/docs-json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/v1/conversations', '/v1/conversations/{id}', '/v1/conversations/{id}/messages', '/v1/conversations/{id}/resolve',
+      '/v1/agents', '/v1/agents/{id}/presence', '/v1/skill-groups',
+    ]));
+    const ui = await fetch(`${router.url}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger');
+  });
+
+  it('refuses requests without a valid key', async () => {
+    expect((await call('/v1/conversations', { key: null })).status).toBe(401);
+    const bad = await call('/v1/conversations', { key: 'not-a-key-of-anyone' });
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toMatchObject({ error: 'unauthorized' });
+  });
+
+  it('keeps tenants apart: another tenant’s conversation is 404 and never listed', async () => {
+    expect((await call('/v1/conversations/conv-mine', { key: OTHER_KEY })).status).toBe(404);
+    expect((await call('/v1/conversations/conv-mine/messages', { key: OTHER_KEY })).status).toBe(404);
+    expect((await call('/v1/conversations/conv-mine/resolve', { key: OTHER_KEY, method: 'POST' })).status).toBe(404);
+    expect((await call('/v1/conversations/conv-other')).status).toBe(404);
+    const mine = (await (await call('/v1/conversations')).json()) as { _id: string }[];
+    expect(mine.map((c) => c._id).sort()).toEqual(['conv-bot', 'conv-mine']);
+    const theirs = (await (await call('/v1/conversations', { key: OTHER_KEY })).json()) as { _id: string }[];
+    expect(theirs.map((c) => c._id)).toEqual(['conv-other']);
+    const assigned = (await (await call('/v1/conversations?state=assigned&agentId=ana')).json()) as { _id: string }[];
+    expect(assigned.map((c) => c._id)).toEqual(['conv-mine']);
+    expect((await call('/v1/agents/ana', { key: OTHER_KEY })).status).toBe(404);
+  });
+
+  it('answers invalid input with 400 and the reasons', async () => {
+    const res = await call('/v1/conversations/conv-mine/messages', { method: 'POST', body: JSON.stringify({ text: '', extra: 1 }) });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; issues: { path: string }[] };
+    expect(body.error).toBe('validation_failed');
+    expect(body.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['agentId', 'text']));
+    expect((await call('/v1/conversations?state=sleeping')).status).toBe(400);
+    const groups = await call('/v1/skill-groups', { method: 'PUT', body: JSON.stringify([{ id: 'g1', hours: { timeZone: 'Mars/Olympus', weekly: [] } }]) });
+    expect(groups.status).toBe(400);
+    expect(JSON.stringify(await groups.json())).toContain('0.hours.timeZone');
+    expect((await call('/v1/agents/ana/presence', { method: 'PUT', body: JSON.stringify({ presence: 'asleep' }) })).status).toBe(400);
+  });
+
+  it('sends an agent reply through the channel once per Idempotency-Key, only from the assigned agent', async () => {
+    const send = (agentId: string) => call('/v1/conversations/conv-mine/messages', {
+      method: 'POST', headers: { 'idempotency-key': 'req-1' }, body: JSON.stringify({ agentId, text: 'Hi, Ana here. Let me check.' }),
+    });
+    const first = await send('ana');
+    expect(first.status).toBe(201);
+    const again = await send('ana');
+    const [a, b] = (await Promise.all([first.json(), again.json()])) as { _id: string; author: { kind: string } }[];
+    expect(b?._id).toBe(a?._id);
+    expect(a?.author).toEqual({ kind: 'agent', id: 'ana' });
+    const out = await waitFor('outbound command', async () => kafka.events<OutboundCommand>(OUT, (e) => e.data.messageId === a?._id)[0], 10_000);
+    expect(out.data).toMatchObject({ author: { kind: 'agent', id: 'ana' }, recipient: { channelUserId: 'u-conv-mine' }, message: { text: 'Hi, Ana here. Let me check.' } });
+    const history = (await (await call('/v1/conversations/conv-mine/messages')).json()) as { _id: string }[];
+    expect(history.map((m) => m._id)).toEqual([a?._id]);
+    expect((await send('bob')).status).toBe(409);
+    expect((await call('/v1/conversations/conv-bot/messages', { method: 'POST', body: JSON.stringify({ agentId: 'ana', text: 'hi' }) })).status).toBe(409);
+  });
+
+  it('sets presence, manages skill groups, and resolving frees the agent’s slot', async () => {
+    const away = await call('/v1/agents/ana/presence', { method: 'PUT', body: JSON.stringify({ presence: 'away' }) });
+    expect(await away.json()).toMatchObject({ _id: 'ana', presence: 'away' });
+    expect((await call('/v1/agents/nobody/presence', { method: 'PUT', body: JSON.stringify({ presence: 'online' }) })).status).toBe(404);
+    const put = await call('/v1/skill-groups', { method: 'PUT', body: JSON.stringify([{ id: 'sales', languages: ['es'] }, { id: 'support' }]) });
+    expect((await put.json() as { id: string }[]).map((g) => g.id)).toEqual(['sales', 'support']);
+    expect((await (await call('/v1/skill-groups', { key: OTHER_KEY })).json() as { id: string }[]).map((g) => g.id)).toEqual(['default']);
+
+    expect(await (await call('/v1/agents/ana')).json()).toMatchObject({ activeConversations: ['conv-mine'] });
+    const resolved = await call('/v1/conversations/conv-mine/resolve', { method: 'POST' });
+    expect(resolved.status).toBe(201);
+    expect(await resolved.json()).toMatchObject({ state: 'resolved', version: 2, agentId: 'ana', resolvedBy: 'agent' });
+    expect(await (await call('/v1/agents/ana')).json()).toMatchObject({ activeConversations: [] });
+    expect((await call('/v1/conversations/conv-mine/resolve', { method: 'POST' })).status).toBe(409);
+    await waitFor('resolved event', async () => kafka.events<ConversationEvent>(TOPICS.conversation, (e) => e.data.conversationId === 'conv-mine' && e.data.kind === 'resolved').length === 1, 10_000);
+  });
+});
