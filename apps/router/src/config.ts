@@ -11,7 +11,10 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
 export type RouterConfig = z.output<typeof RouterConfigSchema>;
 export const ROUTER_CONFIG = Symbol('RouterConfig');
 
-export function loadRouterConfig(): RouterConfig {
+export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig {
+  // Test stacks start several routers on one machine (and beside a demo stack): an ephemeral gRPC
+  // port unless the suite names one. The demo and production keep the documented 50051.
+  const source = env.OMNI_PROFILE === 'test' && !env.ROUTER_GRPC_PORT ? { ...env, ROUTER_GRPC_PORT: '0' } : env;
   // A known key only where harmless defaults are allowed (OMNI_PROFILE demo/test); production has none.
-  return loadConfig('router', RouterConfigSchema, { API_KEY: 'omni-demo-admin-key' });
+  return loadConfig('router', RouterConfigSchema, { API_KEY: 'omni-demo-admin-key' }, source);
 }

@@ -1,6 +1,13 @@
 import './instrument';
+import type { INestApplication } from '@nestjs/common';
 import { bootstrap } from '@omni/platform';
 import { serveOpenApi } from './api/openapi';
+import { serveGrpc } from './grpc/grpc-server';
 import { RouterModule } from './router.module';
 
-void bootstrap({ app: 'router', module: RouterModule, defaultPort: 3010, configure: serveOpenApi });
+async function configure(app: INestApplication): Promise<void> {
+  serveOpenApi(app);
+  await serveGrpc(app);
+}
+
+void bootstrap({ app: 'router', module: RouterModule, defaultPort: 3010, configure });

@@ -6,6 +6,7 @@ import { PlatformModule } from '@omni/platform';
 import { ROUTER_CONFIG, loadRouterConfig } from './config';
 import { ApiModule } from './api/api.module';
 import { ConversationsModule } from './conversations/conversations.module';
+import { GrpcModule } from './grpc/grpc.module';
 import { HandoffModule } from './handoff/handoff.module';
 import { InboundModule } from './inbound/inbound.module';
 import { RepliesModule } from './replies/replies.module';
@@ -32,6 +33,7 @@ class RouterConfigModule {}
     HandoffModule,
     RoutingModule,
     ApiModule,
+    GrpcModule,
     InboundModule,
     RepliesModule,
     StatusesModule,

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AgentsController } from './agents.controller';
-import { ApiKeyBootstrap, ApiKeyGuard } from './auth';
+import { ApiKeyBootstrap, ApiKeyGuard, ApiKeys } from './auth';
 import { ConversationActions } from './conversation-actions';
 import { ConversationsController } from './conversations.controller';
 
 @Module({
   controllers: [ConversationsController, AgentsController],
-  providers: [ApiKeyGuard, ApiKeyBootstrap, ConversationActions],
-  exports: [ConversationActions],
+  providers: [ApiKeys, ApiKeyGuard, ApiKeyBootstrap, ConversationActions],
+  exports: [ApiKeys, ConversationActions],
 })
 export class ApiModule {}

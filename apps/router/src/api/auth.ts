@@ -18,23 +18,34 @@ export interface Caller {
 type AuthedRequest = Request & { caller?: Caller };
 const CACHE_MS = 30_000;
 
-/** `Authorization: Bearer <key>` → the key's tenant; every query below is scoped to it. */
+/** API keys by their hash, cached briefly (a revoked key stops working within CACHE_MS). */
 @Injectable()
-export class ApiKeyGuard implements CanActivate {
+export class ApiKeys {
   private readonly cache = new Map<string, { at: number; key: ApiKeyDoc | null }>();
 
   constructor(@Inject(API_KEY_REPOSITORY) private readonly keys: ApiKeyRepository) {}
 
-  async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  /** The caller of an `Authorization` value ("Bearer <key>"); unauthorized otherwise. */
+  async resolve(authorization: string | undefined): Promise<Caller> {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!m?.[1]) throw new OmniError('unauthorized', 'missing Authorization: Bearer <key>', false);
     const hash = hashKey(m[1]);
     const hit = this.cache.get(hash);
     const key = hit && Date.now() - hit.at < CACHE_MS ? hit.key : await this.keys.find(hash);
     this.cache.set(hash, { at: Date.now(), key });
     if (!key) throw new OmniError('unauthorized', 'unknown API key', false);
-    req.caller = { tenantId: key.tenantId, role: key.role, keyName: key.name };
+    return { tenantId: key.tenantId, role: key.role, keyName: key.name };
+  }
+}
+
+/** `Authorization: Bearer <key>` → the key's tenant; every query below is scoped to it. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(private readonly keys: ApiKeys) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    req.caller = await this.keys.resolve(req.headers.authorization);
     return true;
   }
 }

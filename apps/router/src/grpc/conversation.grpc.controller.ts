@@ -1,0 +1,59 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import type { Metadata } from '@grpc/grpc-js';
+import { Observable, from, map, mergeMap } from 'rxjs';
+import { z } from 'zod';
+import { ApiKeys } from '../api/auth';
+import { ConversationActions } from '../api/conversation-actions';
+import { parse } from '../api/validation';
+import { ConversationFeed } from '../live/conversation-feed';
+import { GrpcErrorFilter } from './grpc-error.filter';
+
+const SendMessage = z.object({
+  conversationId: z.string().min(1).max(256), agentId: z.string().min(1).max(128), text: z.string().min(1).max(4096), idempotencyKey: z.string().max(256).optional(),
+});
+const ConversationRef = z.object({ conversationId: z.string().min(1).max(256) });
+
+/** omni.router.v1.ConversationService (libs/contracts/proto/omni.proto): thin, like the REST controllers. */
+@Controller()
+@UseFilters(GrpcErrorFilter)
+export class ConversationGrpcController {
+  constructor(
+    private readonly keys: ApiKeys,
+    private readonly actions: ConversationActions,
+    private readonly feed: ConversationFeed,
+  ) {}
+
+  @GrpcMethod('ConversationService', 'SendMessage')
+  async sendMessage(req: unknown, meta: Metadata): Promise<{ messageId: string }> {
+    const caller = await this.keys.resolve(authorization(meta));
+    const r = parse(SendMessage, req, 'request');
+    const m = await this.actions.reply(caller.tenantId, r.conversationId, { agentId: r.agentId, text: r.text }, r.idempotencyKey || undefined);
+    return { messageId: m._id };
+  }
+
+  @GrpcMethod('ConversationService', 'GetConversation')
+  async getConversation(req: unknown, meta: Metadata): Promise<Record<string, unknown>> {
+    const caller = await this.keys.resolve(authorization(meta));
+    const c = await this.actions.find(caller.tenantId, parse(ConversationRef, req, 'request').conversationId);
+    return {
+      id: c._id, tenantId: c.tenantId, channel: c.channel, state: c.state, version: c.version, agentId: c.agentId ?? '', groupId: c.groupId ?? '',
+      language: c.language ?? '', lastMessageAt: c.lastMessageAt.toISOString(),
+    };
+  }
+
+  @GrpcMethod('ConversationService', 'StreamConversationEvents')
+  streamConversationEvents(req: { conversationId?: string }, meta: Metadata): Observable<Record<string, unknown>> {
+    return from(this.keys.resolve(authorization(meta))).pipe(
+      mergeMap((caller) => this.feed.of(caller.tenantId, req.conversationId || undefined)),
+      map((e) => ({
+        conversationId: e.conversationId, kind: e.kind, state: e.state, messageId: e.messageId ?? '', direction: e.direction ?? '', reason: e.reason ?? '', at: e.at,
+      })),
+    );
+  }
+}
+
+function authorization(meta: Metadata): string | undefined {
+  const v = meta.get('authorization')[0];
+  return typeof v === 'string' ? v : v?.toString('utf8');
+}

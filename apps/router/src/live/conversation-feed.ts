@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Observable, Subject, filter } from 'rxjs';
+import { ConversationEvent, TOPICS, parseEvent } from '@omni/contracts';
+import { MessagingLifecycle } from '@omni/messaging';
+
+/**
+ * Conversation changes for live clients (gRPC stream, SSE). Every router replica must see every
+ * event, not a share of partitions, so each process reads omni.conversation.v1 in a group of its own
+ * from the latest offset; clients get what happens after they connect.
+ */
+@Injectable()
+export class ConversationFeed implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly events = new Subject<ConversationEvent>();
+
+  constructor(private readonly messaging: MessagingLifecycle) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.messaging.subscribe({
+      groupId: `router.live.${process.env.INSTANCE_ID ?? 'router'}.${randomBytes(4).toString('hex')}`,
+      topics: [TOPICS.conversation],
+      // Live fan-out only: a record it cannot parse is nobody's business but the DLQ's.
+      handler: async (event) => this.events.next(parseEvent(event, 'omni.conversation.changed.v1').data),
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.events.complete();
+  }
+
+  of(tenantId: string, conversationId?: string): Observable<ConversationEvent> {
+    return this.events.pipe(filter((e) => e.tenantId === tenantId && (!conversationId || e.conversationId === conversationId)));
+  }
+}
