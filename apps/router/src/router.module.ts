@@ -9,6 +9,7 @@ import { ConversationsModule } from './conversations/conversations.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { HandoffModule } from './handoff/handoff.module';
 import { InboundModule } from './inbound/inbound.module';
+import { LiveModule } from './live/live.module';
 import { RepliesModule } from './replies/replies.module';
 import { RoutingModule } from './routing/routing.module';
 import { StatusesModule } from './statuses/statuses.module';
@@ -33,6 +34,7 @@ class RouterConfigModule {}
     HandoffModule,
     RoutingModule,
     ApiModule,
+    LiveModule,
     GrpcModule,
     InboundModule,
     RepliesModule,

@@ -64,4 +64,8 @@ export class MongoConversationRepository implements ConversationRepository {
     const defined = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
     return this.model.find({ tenantId, ...defined }).sort({ lastMessageAt: -1 }).limit(limit).lean<ConversationDoc[]>().exec();
   }
+
+  async recordCsat(id: string, score: number, at: Date): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { 'csat.score': score, 'csat.at': at } });
+  }
 }

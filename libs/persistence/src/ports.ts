@@ -16,6 +16,8 @@ export interface ConversationRepository {
   /** Waiting conversations (all tenants, or one) in service order, as last copied from the ownership log; without handoff/routing details. */
   queued(limit: number, tenantId?: string, groupId?: string): Promise<ConversationDoc[]>;
   countQueued(tenantId: string, groupId: string): Promise<number>;
+  /** The customer's rating after resolution (one field: a racing write can only delay it, see ADR 0210). */
+  recordCsat(id: string, score: number, at: Date): Promise<void>;
   /** The agent inbox: a tenant's conversations, newest activity first. */
   list(tenantId: string, filter: { state?: ConversationDoc['state']; groupId?: string; agentId?: string; channel?: string }, limit: number): Promise<ConversationDoc[]>;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Channel, NotFoundError, OmniError, derivedId } from '@omni/contracts';
 import { AGENT_SLOT_REPOSITORY, AgentSlotRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MessageDoc } from '@omni/persistence';
-import { transition } from '@omni/routing';
+import { csatPrompt, transition } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
@@ -50,6 +50,9 @@ export class ConversationActions {
     const claimed = await this.ownership.commit(c, next.state, { cause: `resolve:${requestId}` }, at);
     if (!claimed) throw new OmniError('conflict', `conversation ${id} changed meanwhile; reload and retry`, false);
     if (ownership.state === 'assigned') await this.slots.release(ownership.agentId, c._id);
+    if (next.effects.some((e) => e.type === 'ask_csat')) {
+      await this.customer.send(c, { id: derivedId(`${c._id}:${claimed.version}`, 'csat-ask'), text: csatPrompt(c.language).text, author: { kind: 'system' } }, at);
+    }
     const scoped = { tenantId: c.tenantId, region: c.region, channel: c.channel as Channel, accountId: c.accountId, conversationId: c._id };
     await this.events.emit({ ...scoped, kind: 'resolved', state: 'resolved', at: at.toISOString() }, `${c._id}:${claimed.version}`);
     return this.find(tenantId, id);

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiModule } from '../api/api.module';
-import { ConversationFeed } from '../live/conversation-feed';
 import { ConversationGrpcController } from './conversation.grpc.controller';
 
-@Module({ imports: [ApiModule], controllers: [ConversationGrpcController], providers: [ConversationFeed], exports: [ConversationFeed] })
+/** The gRPC controller; its ConversationFeed comes from the global LiveModule. */
+@Module({ imports: [ApiModule], controllers: [ConversationGrpcController] })
 export class GrpcModule {}

@@ -7,6 +7,7 @@ import {
 import { botMayAnswer } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { OwnershipStore } from '../conversations/ownership.store';
+import { AfterResolution } from './after-resolution';
 
 const HISTORY_TURNS = 10;
 
@@ -27,6 +28,7 @@ export class ReceiveInboundUseCase {
     private readonly events: ConversationEvents,
     // Optional only so that unit tests written against the five-argument constructor keep working.
     @Optional() private readonly ownership?: OwnershipStore,
+    @Optional() private readonly afterResolution?: AfterResolution,
   ) {}
 
   async execute(event: CloudEvent<InboundMessage>): Promise<void> {
@@ -67,7 +69,8 @@ export class ReceiveInboundUseCase {
       await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: event.id, direction: 'inbound', at: at.toISOString() }, event.id);
     }
     // The ownership log, not the conversation's copy, decides (and repairs a copy a racing write lost).
-    const owner = this.ownership ? (await this.ownership.current(conversation)).ownership : undefined;
+    let owner = this.ownership ? (await this.ownership.current(conversation)).ownership : undefined;
+    if (owner?.state === 'resolved' && this.afterResolution) owner = await this.afterResolution.handle(conversation, owner, event.id, m);
     if (owner ? !botMayAnswer(owner) : conversation.state !== 'bot') return;
 
     const history = (await this.messages.history(m.conversationId, HISTORY_TURNS + 1))

@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InboundMessage, derivedId } from '@omni/contracts';
+import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository } from '@omni/persistence';
+import { Ownership, csatThanks, parseCsatReply, transition } from '@omni/routing';
+import { CustomerMessages } from '../conversations/customer-messages';
+import { OwnershipStore } from '../conversations/ownership.store';
+
+/**
+ * A customer writing to a resolved conversation: a lone rating ("5", "4/5", "⭐⭐⭐") answers the
+ * CSAT prompt and is recorded without reopening; anything else reopens it to the bot.
+ */
+@Injectable()
+export class AfterResolution {
+  constructor(
+    @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
+    private readonly ownership: OwnershipStore,
+    private readonly customer: CustomerMessages,
+  ) {}
+
+  /** The ownership after handling: still resolved (a rating) or the reopened bot. */
+  async handle(c: ConversationDoc, owner: Extract<Ownership, { state: 'resolved' }>, messageId: string, m: InboundMessage): Promise<Ownership> {
+    const at = new Date(m.message.timestamp);
+    const score = m.message.text ? parseCsatReply(m.message.text) : undefined;
+    if (score !== undefined) {
+      await this.conversations.recordCsat(c._id, score, at);
+      await this.customer.send(c, { id: derivedId(messageId, 'csat-thanks'), text: csatThanks(c.language ?? m.customer.locale), author: { kind: 'system' }, replyToMessageId: messageId });
+      return owner;
+    }
+    const next = transition(owner, { type: 'customer_message', at });
+    if (!next.ok) return owner;
+    const claimed = await this.ownership.commit(c, next.state, { cause: messageId }, at);
+    // Lost the claim: something else reopened it; the log now says who owns it.
+    return claimed ? next.state : (await this.ownership.current(c)).ownership;
+  }
+}
