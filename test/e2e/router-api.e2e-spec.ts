@@ -136,4 +136,28 @@ describe('router agent API', () => {
     expect((await call('/v1/conversations/conv-mine/resolve', { method: 'POST' })).status).toBe(409);
     await waitFor('resolved event', async () => kafka.events<ConversationEvent>(TOPICS.conversation, (e) => e.data.conversationId === 'conv-mine' && e.data.kind === 'resolved').length === 1, 10_000);
   });
+
+  it('takes over from the bot, transfers to a queue and between agents, moving the slots along', async () => {
+    const bob = await call('/v1/agents/bob', { method: 'PUT', body: JSON.stringify({ name: 'Bob', groupIds: ['vip'], maxConcurrent: 1, presence: 'online' }) });
+    expect(await bob.json()).toMatchObject({ _id: 'bob', tenantId: 'default', maxConcurrent: 1 });
+    expect((await call('/v1/agents/bob', { key: OTHER_KEY, method: 'PUT', body: JSON.stringify({ name: 'Mallory', maxConcurrent: 1 }) })).status).toBe(400);
+    const post = (path: string, body: unknown) => call(path, { method: 'POST', body: JSON.stringify(body) });
+    const slotsOf = async (agent: string) => ((await (await call(`/v1/agents/${agent}`)).json()) as { activeConversations: string[] }).activeConversations;
+
+    expect(await (await post('/v1/conversations/conv-bot/assign', { agentId: 'bob' })).json()).toMatchObject({ state: 'assigned', agentId: 'bob', groupId: 'vip', version: 1 });
+    expect(await slotsOf('bob')).toEqual(['conv-bot']);
+    expect((await post('/v1/conversations/conv-bot/assign', { agentId: 'nobody' })).status).toBe(404);
+    expect((await post('/v1/conversations/conv-other/assign', { agentId: 'bob' })).status).toBe(404);
+
+    // Ana is away, so the queue keeps it; Bob's slot is free again.
+    expect(await (await post('/v1/conversations/conv-bot/transfer', { groupId: 'default' })).json()).toMatchObject({ state: 'queued', groupId: 'default', version: 2 });
+    expect(await slotsOf('bob')).toEqual([]);
+    expect(await (await post('/v1/conversations/conv-bot/assign', { agentId: 'ana', groupId: 'default' })).json()).toMatchObject({ state: 'assigned', agentId: 'ana', version: 3 });
+    expect(await (await post('/v1/conversations/conv-bot/assign', { agentId: 'bob', reason: 'VIP customer' })).json()).toMatchObject({ state: 'assigned', agentId: 'bob', version: 4 });
+    expect(await slotsOf('ana')).toEqual([]);
+    expect(await slotsOf('bob')).toEqual(['conv-bot']);
+    const claims = await db.collection<OwnershipClaimDoc>('conversation_ownership').find({ conversationId: 'conv-bot' }).sort({ version: 1 }).toArray();
+    expect(claims.map((c) => [c.version, c.state, c.agentId ?? null])).toEqual([[1, 'assigned', 'bob'], [2, 'queued', null], [3, 'assigned', 'ana'], [4, 'assigned', 'bob']]);
+    expect(claims[3]?.routing?.why).toEqual(['VIP customer']);
+  });
 });

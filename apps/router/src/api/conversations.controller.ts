@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CONVERSATION_STATES, ChannelSchema } from '@omni/contracts';
 import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageDoc, MessageRepository } from '@omni/persistence';
 import { ApiKeyGuard, Caller, CallerOf } from './auth';
+import { AssignmentActions } from './assignment-actions';
 import { ConversationActions } from './conversation-actions';
 import { openApi, parse } from './validation';
 
@@ -16,6 +17,8 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const ReplyBody = z.object({ agentId: z.string().min(1).max(128), text: z.string().min(1).max(4096) }).strict();
+const AssignBody = z.object({ agentId: z.string().min(1).max(128), groupId: z.string().min(1).max(128).optional(), reason: z.string().max(512).optional() }).strict();
+const TransferBody = z.object({ groupId: z.string().min(1).max(128), reason: z.string().max(512).optional() }).strict();
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -26,6 +29,7 @@ export class ConversationsController {
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
     private readonly actions: ConversationActions,
+    private readonly assignment: AssignmentActions,
   ) {}
 
   @Get()
@@ -65,5 +69,19 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Resolve the conversation (frees the agent’s slot)' })
   resolve(@CallerOf() caller: Caller, @Param('id') id: string, @Headers('idempotency-key') key?: string): Promise<ConversationDoc> {
     return this.actions.resolve(caller.tenantId, id, key ?? randomUUID());
+  }
+
+  @Post(':id/assign')
+  @ApiOperation({ summary: 'Assign to an agent: take over from the bot or the queue, or transfer from another agent' })
+  @ApiBody({ schema: openApi(AssignBody) })
+  assign(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') key?: string): Promise<ConversationDoc> {
+    return this.assignment.assign(caller.tenantId, id, parse(AssignBody, body, 'body'), key ?? randomUUID());
+  }
+
+  @Post(':id/transfer')
+  @ApiOperation({ summary: 'Transfer from the agent to a group’s queue' })
+  @ApiBody({ schema: openApi(TransferBody) })
+  transfer(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') key?: string): Promise<ConversationDoc> {
+    return this.assignment.toQueue(caller.tenantId, id, parse(TransferBody, body, 'body'), key ?? randomUUID());
   }
 }
