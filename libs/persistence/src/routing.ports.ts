@@ -1,4 +1,4 @@
-import type { AgentDoc, ApiKeyDoc, BotTurnDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
+import type { AgentDoc, AgentSlotDoc, ApiKeyDoc, BotTurnDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
 
 export interface OwnershipRepository {
   /** Inserts the entry of `version`; false when that version was already claimed (by anyone). */
@@ -33,6 +33,8 @@ export interface AgentSlotRepository {
   /** Occupied slots per agent of a tenant. */
   loads(tenantId: string): Promise<Map<string, number>>;
   held(agentId: string): Promise<string[]>;
+  /** Slots taken before `before` (the sweeper's candidates for leaked reservations). */
+  takenBefore(before: Date, limit: number): Promise<AgentSlotDoc[]>;
 }
 
 export interface SkillGroupRepository {

@@ -115,6 +115,10 @@ export class MongoAgentSlotRepository implements AgentSlotRepository {
   async held(agentId: string): Promise<string[]> {
     return (await this.model.find({ agentId }).lean<AgentSlotDoc[]>().exec()).map((s) => s.conversationId);
   }
+
+  takenBefore(before: Date, limit: number): Promise<AgentSlotDoc[]> {
+    return this.model.find({ since: { $lt: before } }).limit(limit).lean<AgentSlotDoc[]>().exec();
+  }
 }
 
 @Injectable()

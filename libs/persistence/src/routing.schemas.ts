@@ -148,6 +148,8 @@ export const AgentSlotSchema = new Schema<AgentSlotDoc>(
 AgentSlotSchema.index({ agentId: 1, conversationId: 1 }, { unique: true });
 // Load of all agents of a tenant in one query (routing snapshot).
 AgentSlotSchema.index({ tenantId: 1, agentId: 1 });
+// The sweeper's scan for old reservations that never became an assignment.
+AgentSlotSchema.index({ since: 1 });
 
 export interface SkillGroupDoc {
   /** `<tenantId>:<groupId>`. */

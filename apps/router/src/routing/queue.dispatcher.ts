@@ -9,6 +9,7 @@ import { QueueDispatcher } from '../handoff/queue-dispatcher.port';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { AssignQueuedUseCase, DispatchOutcome } from './assign-queued.use-case';
 import { RoutingDirectory } from './routing-directory';
+import { LEAK_AFTER_MS, SlotSweeper } from './slot-sweeper';
 
 const PASS_LIMIT = 1_000;
 
@@ -21,12 +22,14 @@ const PASS_LIMIT = 1_000;
 export class RoutingQueueDispatcher extends QueueDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private pass?: Promise<void>;
+  private lastSweep = 0;
   private readonly log = rootLogger().child({ component: 'dispatcher' });
 
   constructor(
     private readonly directory: RoutingDirectory,
     private readonly assign: AssignQueuedUseCase,
     private readonly store: OwnershipStore,
+    private readonly sweeper: SlotSweeper,
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
   ) {
@@ -65,6 +68,11 @@ export class RoutingQueueDispatcher extends QueueDispatcher implements OnApplica
   async runPass(now = new Date()): Promise<Record<DispatchOutcome, number>> {
     const counts: Record<DispatchOutcome, number> = { assigned: 0, queued: 0, overflowed: 0, out_of_hours: 0, skipped: 0 };
     try {
+      if (now.getTime() - this.lastSweep >= LEAK_AFTER_MS) {
+        this.lastSweep = now.getTime();
+        const released = await this.sweeper.sweep(now);
+        if (released > 0) this.log.warn({ released }, 'released leaked agent slots');
+      }
       const waiting = await this.conversations.queued(PASS_LIMIT);
       const byTenant = new Map<string, ConversationDoc[]>();
       for (const c of waiting) byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c]);
