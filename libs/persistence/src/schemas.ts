@@ -179,6 +179,8 @@ export interface TenantDoc {
   name?: string;
   handoffPolicy?: Record<string, unknown>;
   routingOptions?: { stickyDays?: number; averageHandleSeconds?: number };
+  /** Intents that never count as a repeated intent in the handoff rules (default: greetings, thanks). */
+  smallTalkIntents?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -189,6 +191,7 @@ export const TenantSchema = new Schema<TenantDoc>(
     name: String,
     handoffPolicy: Schema.Types.Mixed,
     routingOptions: { _id: false, type: { stickyDays: Number, averageHandleSeconds: Number } },
+    smallTalkIntents: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HandoffPolicy, RoutingOptions, DEFAULT_ROUTING_OPTIONS, handoffPolicy } from '@omni/routing';
 import { TENANT_REPOSITORY, TenantRepository } from '@omni/persistence';
+import { DEFAULT_SMALL_TALK_INTENTS } from '../handoff/bot-turns';
 
 const TTL_MS = 10_000;
 
 interface Settings {
   handoff: HandoffPolicy;
   routing: RoutingOptions;
+  /** Intents that never count as "the same intent repeated" (see forHandoffRules). */
+  smallTalkIntents: readonly string[];
 }
 
 /**
@@ -27,6 +30,7 @@ export class TenantSettings {
     const value: Settings = {
       handoff: handoffPolicy(doc?.handoffPolicy ?? {}),
       routing: { ...DEFAULT_ROUTING_OPTIONS, ...(doc?.routingOptions ?? {}) },
+      smallTalkIntents: doc?.smallTalkIntents ?? DEFAULT_SMALL_TALK_INTENTS,
     };
     this.cache.set(tenantId, { at: now, value });
     return value;

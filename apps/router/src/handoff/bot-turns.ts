@@ -29,3 +29,18 @@ export function storedTurn(r: AiResult, ownerVersion: number, customerText: stri
 export function toBotTurn(t: BotTurnDoc): BotTurn {
   return { ai: t.ai, at: t.at, ...(t.customerText ? { customerText: t.customerText } : {}), ...(t.feedback ? { feedback: t.feedback } : {}) };
 }
+
+/** Greetings and thanks are not a topic the customer is stuck on: saying "hi" again is not a repeat. */
+export const DEFAULT_SMALL_TALK_INTENTS: readonly string[] = ['greeting', 'thanks', 'goodbye', 'small_talk'];
+
+/**
+ * The turns as the handoff rules should see them: small-talk intents never count as "the same intent
+ * repeated" (each gets a distinct name for the comparison); every other signal is untouched.
+ */
+export function forHandoffRules(turns: readonly BotTurnDoc[], smallTalk: readonly string[]): BotTurn[] {
+  return turns.map((t, i) => {
+    const turn = toBotTurn(t);
+    const intent = turn.ai.intent;
+    return intent && smallTalk.includes(intent.name) ? { ...turn, ai: { ...turn.ai, intent: { ...intent, name: `${intent.name}#${i}` } } } : turn;
+  });
+}

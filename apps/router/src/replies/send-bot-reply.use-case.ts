@@ -7,7 +7,7 @@ import { botMayAnswer, evaluateHandoff } from '@omni/routing';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { TenantSettings } from '../conversations/tenant-settings';
-import { storedTurn, toBotTurn, turnsToRead } from '../handoff/bot-turns';
+import { DEFAULT_SMALL_TALK_INTENTS, forHandoffRules, storedTurn, turnsToRead } from '../handoff/bot-turns';
 import { HandOffUseCase } from '../handoff/hand-off.use-case';
 
 /**
@@ -44,9 +44,9 @@ export class SendBotReplyUseCase {
     }
     const inbound = await this.messages.get(r.messageId);
     await this.turns.record(storedTurn(r, ownership.version, inbound?.text, new Date()));
-    const { handoff: policy } = await this.settings.get(conversation.tenantId);
+    const { handoff: policy, smallTalkIntents = DEFAULT_SMALL_TALK_INTENTS } = await this.settings.get(conversation.tenantId);
     const turns = await this.turns.recent(conversation._id, ownership.version, turnsToRead(policy.unsatisfiedTurns.threshold));
-    const decision = evaluateHandoff(turns.map(toBotTurn), policy);
+    const decision = evaluateHandoff(forHandoffRules(turns, smallTalkIntents), policy);
     if (decision.handoff) {
       await this.handoff.execute({ conversation, ownership, result: r, turns, reasons: decision.reasons });
       return;
