@@ -15,7 +15,12 @@ function main() {
   const dataDir = resolve(ROOT, '.local', 'test');
   const reports = resolve(dataDir, 'reports');
   const external = Boolean(process.env.KAFKA_BROKERS && process.env.MONGODB_URI);
-  const ports = { KAFKA_PORT: '19092', KAFKA_CONTROLLER_PORT: '19093', FERRETDB_PORT: '37017' };
+  // Overridable so that two checkouts on one machine can run their suites side by side.
+  const ports = {
+    KAFKA_PORT: process.env.OMNI_TEST_KAFKA_PORT ?? '19092',
+    KAFKA_CONTROLLER_PORT: process.env.OMNI_TEST_KAFKA_CONTROLLER_PORT ?? '19093',
+    FERRETDB_PORT: process.env.OMNI_TEST_FERRETDB_PORT ?? '37017',
+  };
   const infraEnv = { ...process.env, OMNI_DATA: dataDir, ...ports };
   const testEnv = {
     ...process.env,
@@ -46,7 +51,9 @@ function main() {
   let infraUp = false;
   try {
     if (want('check')) {
-      say('static checks: lint, typecheck, AsyncAPI freshness');
+      say('static checks: lockfile in sync, lint, typecheck, AsyncAPI freshness');
+      // `npm ci` on a fresh machine refuses a lockfile that lacks other platforms' optional packages.
+      run('npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { stdio: ['ignore', 'ignore', 'inherit'] });
       run(NODE, [bin('eslint'), '.', '--max-warnings', '0']);
       run(NODE, [bin('tsc'), '--noEmit', '-p', 'tsconfig.json']);
       run(NODE, [bin('tsx'), 'scripts/asyncapi.ts', '--check']);
@@ -54,7 +61,7 @@ function main() {
     if (want('unit')) ok = jest('unit') && ok;
     if (want('int') || want('e2e')) {
       if (!external) {
-        say('starting test infrastructure (Kafka :19092, FerretDB :37017)');
+        say(`starting test infrastructure (Kafka :${ports.KAFKA_PORT}, FerretDB :${ports.FERRETDB_PORT})`);
         infraUp = true;
         run('bash', ['deploy/local/infra.sh', 'up'], { env: infraEnv });
       }
