@@ -1,5 +1,5 @@
 import {
-  Channel, CloudEvent, DeliveryState, OutboundCommand, RetryableError, TOPICS, createEvent, errorSummary, isRetryable, statusEventId,
+  Channel, CloudEvent, DeliveryState, OutboundCommand, TOPICS, createEvent, errorSummary, isRetryable, statusEventId,
 } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
@@ -63,7 +63,7 @@ export class OutboundSender {
           this.deps.limiter.schedule(c.accountId, transport.recipientKey?.(c) ?? c.recipient.channelUserId, () => transport.send(c)),
         this.deps.breaker,
       );
-      const result = await withRetry(() => breaker.fire(cmd).catch(shortCircuitIsRetryable), this.deps.retry);
+      const result = await withRetry(() => breaker.fire(cmd), this.deps.retry);
       await ledger.sent(cmd.messageId, result.providerMessageId);
       await this.status(cmd, 'sent', result.providerMessageId);
       this.outcomes.inc({ channel: cmd.channel, outcome: 'sent' });
@@ -100,17 +100,4 @@ export class OutboundSender {
       }),
     );
   }
-}
-
-/**
- * A half-open breaker lets one trial call through and rejects the calls beside it with opossum's
- * plain EOPENBREAKER error, which the resilience fallback only converts while fully open. Unconverted,
- * it is not retryable and a message would be marked `failed` for good merely for being concurrent with
- * the trial; it is the same "provider unavailable, try later" as an open breaker.
- */
-function shortCircuitIsRetryable(err: unknown): never {
-  if ((err as { code?: unknown } | null)?.code === 'EOPENBREAKER') {
-    throw new RetryableError('dependency_unavailable', `${(err as Error).message} (half-open: a trial call is in flight)`, 1_000);
-  }
-  throw err;
 }

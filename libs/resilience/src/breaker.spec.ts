@@ -84,6 +84,21 @@ describe('createBreaker', () => {
     expect(breaker.opened).toBe(true);
   });
 
+  it('answers calls beside a half-open trial with a retryable dependency_unavailable', async () => {
+    const { breaker, state } = make('b-bystander', {});
+    state.mode = 'down';
+    for (let i = 0; i < 3; i++) await breaker.fire(1).catch(() => undefined);
+    await sleep(60);
+    expect(breaker.halfOpen).toBe(true);
+    state.mode = 'slow';
+    const trial = breaker.fire(2);
+    const bystander: unknown = await breaker.fire(3).catch((e: unknown) => e);
+    expect(bystander).toBeInstanceOf(RetryableError);
+    expect(bystander).toMatchObject({ code: 'dependency_unavailable', retryable: true });
+    await expect(trial).resolves.toBe(4);
+    expect(breaker.closed).toBe(true);
+  });
+
   it('turns a timeout into a RetryableError', async () => {
     const { breaker, state } = make('b-slow', { timeout: 15 });
     state.mode = 'slow';

@@ -59,7 +59,9 @@ export function createBreaker<A extends unknown[], R>(
   }
   breaker.fallback((...args: unknown[]) => {
     const err = args[args.length - 1];
-    if (breaker.opened) {
+    // Open, or half-open with its one trial call in flight (opossum rejects bystanders with
+    // EOPENBREAKER while `opened` is false): either way the dependency is not to be called now.
+    if (breaker.opened || (err as { code?: unknown } | null)?.code === 'EOPENBREAKER') {
       throw new RetryableError('dependency_unavailable', `${name}: circuit open`, options.resetTimeout ?? DEFAULTS.resetTimeout);
     }
     if (err instanceof Error && (err as { code?: string }).code === 'ETIMEDOUT') {

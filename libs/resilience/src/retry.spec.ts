@@ -46,6 +46,15 @@ describe('withRetry', () => {
     expect(f.calls()).toBe(2);
   });
 
+  it("does not sleep the provider's wait after the last attempt", async () => {
+    const throttled = new RetryableError('throttled', '429', 3_000);
+    const f = flaky(throttled, throttled);
+    const start = Date.now();
+    await expect(withRetry(f.fn, { ...FAST, attempts: 1 })).rejects.toBe(throttled);
+    expect(f.calls()).toBe(1);
+    expect(Date.now() - start).toBeLessThan(1_500);
+  });
+
   it('gives up at once when the provider asks to wait longer than maxRetryAfterMs', async () => {
     const throttled = new RetryableError('throttled', '429', 5_000);
     const f = flaky(throttled);

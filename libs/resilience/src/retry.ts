@@ -27,8 +27,10 @@ export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy = D
     maxDelay: policy.maxDelayMs,
     jitter: 'full',
     delayFirstAttempt: false,
-    retry: async (err: unknown) => {
+    retry: async (err: unknown, attemptNumber: number) => {
       if (!isRetryable(err)) return false;
+      // No attempt left: surface the error now instead of sleeping the provider's wait for nothing.
+      if (attemptNumber >= policy.attempts) return false;
       if (err instanceof RetryableError && err.retryAfterMs) {
         if (err.retryAfterMs > (policy.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs ?? 30_000)) return false;
         await sleep(err.retryAfterMs);
