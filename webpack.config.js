@@ -39,6 +39,10 @@ function configFor(app) {
   if (require('node:fs').existsSync(publicDir)) {
     plugins.push(new CopyPlugin({ patterns: [{ from: publicDir, to: 'public' }] }));
   }
+  // gRPC servers load the ★ proto at run time: ship it beside the bundle (dist/apps/<app>/proto).
+  if (app === 'router') {
+    plugins.push(new CopyPlugin({ patterns: [{ from: path.resolve(__dirname, 'libs', 'contracts', 'proto'), to: 'proto' }] }));
+  }
   return {
     name: app,
     target: 'node',
