@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { createConnection, Connection } from 'mongoose';
 import { ConversationEvent, OutboundCommand, TOPICS, outboundTopic } from '@omni/contracts';
-import type { AgentDoc, AgentSlotDoc, OwnershipClaimDoc } from '@omni/persistence';
+import { customerKey } from '@omni/persistence';
+import type { AgentDoc, AgentSlotDoc, BotTurnDoc, ConversationDoc, MessageDoc, OwnershipClaimDoc } from '@omni/persistence';
+import { FakeCustomer } from '../../apps/router/test/events';
 import { KafkaHarness } from '../../apps/router/test/kafka-harness';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
 import { KAFKA_BROKERS, mongoUri, uniqueName, waitFor } from '../support/env';
 
 const ADMIN_KEY = 'test-admin-key-of-default-tenant';
 const OTHER_KEY = 'test-key-of-the-other-tenant-0001';
+const AGENT_KEY = 'test-agent-key-of-default-tenant';
 const OUT = outboundTopic('web');
 
 function conversation(id: string, tenantId: string, state: string, extra: Record<string, unknown> = {}) {
@@ -35,7 +38,10 @@ describe('router agent API', () => {
   beforeAll(async () => {
     db = await createConnection(mongoUri(name)).asPromise();
     const at = new Date();
-    await db.collection('api_keys').insertOne({ _id: createHash('sha256').update(OTHER_KEY).digest('hex') as never, tenantId: 'other', name: 'other', role: 'admin', createdAt: at });
+    await db.collection('api_keys').insertMany([
+      { _id: createHash('sha256').update(OTHER_KEY).digest('hex') as never, tenantId: 'other', name: 'other', role: 'admin', createdAt: at },
+      { _id: createHash('sha256').update(AGENT_KEY).digest('hex') as never, tenantId: 'default', name: 'agent desk', role: 'agent', createdAt: at },
+    ]);
     await db.collection('conversations').insertMany([
       conversation('conv-bot', 'default', 'bot'),
       conversation('conv-mine', 'default', 'assigned', { agentId: 'ana', groupId: 'default' }),
@@ -47,7 +53,7 @@ describe('router agent API', () => {
     await db.collection<AgentDoc>('agents').insertOne({ _id: 'ana', tenantId: 'default', name: 'Ana', groupIds: ['default'], languages: ['en'], maxConcurrent: 2, presence: 'online', createdAt: at, updatedAt: at });
     await db.collection<AgentSlotDoc>('agent_slots').insertOne({ _id: 'ana:0', tenantId: 'default', agentId: 'ana', slot: 0, conversationId: 'conv-mine', since: at });
     router = await startApp('router', { ...stackEnv({ prefix: name, db: name }), API_KEY: ADMIN_KEY, ROUTER_DISPATCH_INTERVAL_MS: '0' });
-    await kafka.start([OUT, TOPICS.conversation]);
+    await kafka.start([OUT, TOPICS.conversation, TOPICS.aiRequest]);
   }, 90_000);
 
   afterAll(async () => {
@@ -159,5 +165,56 @@ describe('router agent API', () => {
     const claims = await db.collection<OwnershipClaimDoc>('conversation_ownership').find({ conversationId: 'conv-bot' }).sort({ version: 1 }).toArray();
     expect(claims.map((c) => [c.version, c.state, c.agentId ?? null])).toEqual([[1, 'assigned', 'bob'], [2, 'queued', null], [3, 'assigned', 'ana'], [4, 'assigned', 'bob']]);
     expect(claims[3]?.routing?.why).toEqual(['VIP customer']);
+  });
+
+  it('exports and erases a customer on request (admin keys only), and a new message reaches them again', async () => {
+    const userId = `carla-${name}`;
+    const carla = new FakeCustomer(kafka, userId);
+    const customerId = customerKey('default', 'web', 'web-default', userId);
+    const asked = await carla.say('Hi, I am Carla (carla@example.com), where is order 12345?');
+    await waitFor('stored inbound', async () => (await db.collection<MessageDoc>('messages').findOne({ _id: asked })) !== null, 15_000);
+    await carla.understood(asked, { intent: { name: 'order_status', confidence: 0.9 }, answer: { text: 'Carla, order 12345 ships tomorrow.', articleId: 'kb-order' } });
+    const messagesOf = () => db.collection<MessageDoc>('messages').find({ conversationId: carla.conversationId }).toArray();
+    await waitFor('bot reply stored', async () => (await messagesOf()).some((m) => m.direction === 'outbound'), 15_000);
+    await waitFor('bot turn stored', async () => (await db.collection<BotTurnDoc>('bot_turns').countDocuments({ conversationId: carla.conversationId })) === 1, 15_000);
+
+    const path = `/v1/customers/${customerId}/personal-data`;
+    expect((await call(path, { key: OTHER_KEY })).status).toBe(404);
+    expect((await call(path, { key: AGENT_KEY })).status).toBe(403);
+    expect((await call(path, { key: AGENT_KEY, method: 'DELETE' })).status).toBe(403);
+    const exported = await call(path);
+    expect(exported.status).toBe(200);
+    const data = (await exported.json()) as { customer: { channelUserId: string }; conversations: { _id: string }[]; messages: { text?: string }[] };
+    expect(data.customer.channelUserId).toBe(userId);
+    expect(data.conversations.map((c) => c._id)).toEqual([carla.conversationId]);
+    expect(data.messages.map((m) => m.text)).toEqual(['Hi, I am Carla (carla@example.com), where is order 12345?', 'Carla, order 12345 ships tomorrow.']);
+
+    const erased = await call(path, { method: 'DELETE' });
+    expect(erased.status).toBe(200);
+    const receipt = (await erased.json()) as { subject: string; counts: Record<string, number> };
+    expect(receipt.counts).toEqual({ customers: 1, conversations: 1, messages: 2, botTurns: 1 });
+    expect(receipt.subject).toMatch(/^erased-/);
+    expect((await call(path)).status).toBe(404);
+    expect((await call(path, { method: 'DELETE' })).status).toBe(404);
+    const left = JSON.stringify({
+      messages: await messagesOf(),
+      conversation: await db.collection<ConversationDoc>('conversations').findOne({ _id: carla.conversationId }),
+      turns: await db.collection('bot_turns').find({ conversationId: carla.conversationId }).toArray(),
+      customer: await db.collection('customers').findOne({ _id: customerId as never }),
+      log: await db.collection('privacy_requests').find({}).toArray(),
+    });
+    for (const personal of ['carla', 'Carla', '12345', 'example.com', customerId]) expect(left).not.toContain(personal);
+    const after = await messagesOf();
+    expect(after).toHaveLength(2);
+    expect(after.every((m) => m.text === undefined && m.attachments.length === 0 && m.ai === undefined && m.redactedAt !== undefined)).toBe(true);
+    // Another customer's data is untouched.
+    expect(await db.collection<ConversationDoc>('conversations').findOne({ _id: 'conv-bot' })).toMatchObject({ channelUserId: 'u-conv-bot' });
+
+    // Writing again is a new contact: the conversation reaches Carla under her new message.
+    await carla.say('Me again');
+    await waitFor('identity restored by the new message', async () => (await db.collection<ConversationDoc>('conversations').findOne({ _id: carla.conversationId }))?.channelUserId === userId, 15_000);
+    await waitFor('customer known again', async () => (await call(path)).status === 200, 15_000);
+    const again = (await (await call(path)).json()) as { messages: { text?: string }[] };
+    expect(again.messages.map((m) => m.text)).toEqual([undefined, undefined, 'Me again']);
   });
 });

@@ -10,6 +10,7 @@ import { GrpcModule } from './grpc/grpc.module';
 import { HandoffModule } from './handoff/handoff.module';
 import { InboundModule } from './inbound/inbound.module';
 import { LiveModule } from './live/live.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { RepliesModule } from './replies/replies.module';
 import { RoutingModule } from './routing/routing.module';
 import { StatusesModule } from './statuses/statuses.module';
@@ -36,6 +37,7 @@ class RouterConfigModule {}
     ApiModule,
     LiveModule,
     GrpcModule,
+    PrivacyModule,
     InboundModule,
     RepliesModule,
     StatusesModule,

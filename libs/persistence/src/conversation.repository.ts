@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { isDuplicateKey } from './mongo-errors';
+import { ERASED_USER } from './privacy.repository';
 import type { ConversationRepository } from './ports';
 import type { ConversationDoc } from './schemas';
 
@@ -11,7 +12,7 @@ type OpenFields = Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 
 export class MongoConversationRepository implements ConversationRepository {
   constructor(@InjectModel('Conversation') private readonly model: Model<ConversationDoc>) {}
 
-  async openOrTouch(c: OpenFields, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean }> {
+  async openOrTouch(c: OpenFields, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean; restored?: boolean }> {
     try {
       const doc: ConversationDoc = {
         ...c, state: 'bot', since: at, createdAt: at, updatedAt: at, lastMessageAt: at, version: 0, ...(inbound ? { lastInboundAt: at } : {}),
@@ -23,8 +24,13 @@ export class MongoConversationRepository implements ConversationRepository {
     }
     const set: Partial<ConversationDoc> = { lastMessageAt: at, updatedAt: at };
     if (inbound) set.lastInboundAt = at;
-    const updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: set }, { new: true }).lean<ConversationDoc>();
+    let updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: set }, { new: true }).lean<ConversationDoc>();
     if (!updated) throw new Error(`conversation ${c._id} vanished`);
+    if (inbound && updated.channelUserId === ERASED_USER) {
+      // The customer was erased and wrote again: the conversation reaches them under their new consent.
+      updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: { customerId: c.customerId, channelUserId: c.channelUserId } }, { new: true }).lean<ConversationDoc>() ?? updated;
+      return { conversation: updated, created: false, restored: true };
+    }
     return { conversation: updated, created: false };
   }
 

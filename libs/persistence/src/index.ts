@@ -8,3 +8,4 @@ export * from './tenant.repository';
 export * from './routing.schemas';
 export * from './routing.ports';
 export * from './routing.repositories';
+export * from './privacy.repository';

@@ -5,6 +5,7 @@ import { ConversationSchema, CustomerSchema, MessageSchema, TenantSchema } from 
 import { CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY } from './ports';
 import { MongoConversationRepository, MongoCustomerRepository, MongoMessageRepository } from './repositories';
 import { MongoTenantRepository } from './tenant.repository';
+import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
 import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
 import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, API_KEY_REPOSITORY, BOT_TURN_REPOSITORY, OWNERSHIP_REPOSITORY, SKILL_GROUP_REPOSITORY } from './routing.ports';
 import {
@@ -54,6 +55,7 @@ export class PersistenceModule {
           { name: 'AgentSlot', schema: AgentSlotSchema },
           { name: 'SkillGroup', schema: SkillGroupDocSchema },
           { name: 'ApiKey', schema: ApiKeySchema },
+          { name: 'PrivacyRequest', schema: PrivacyRequestSchema },
         ]),
       ],
       providers: [
@@ -62,9 +64,10 @@ export class PersistenceModule {
         { provide: CONVERSATION_REPOSITORY, useClass: MongoConversationRepository },
         { provide: MESSAGE_REPOSITORY, useClass: MongoMessageRepository },
         { provide: TENANT_REPOSITORY, useClass: MongoTenantRepository },
+        { provide: PRIVACY_REPOSITORY, useClass: MongoPrivacyRepository },
         ...ROUTING_PROVIDERS,
       ],
-      exports: [CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, ...ROUTING_PROVIDERS.map((p) => p.provide), MongooseModule],
+      exports: [CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, ...ROUTING_PROVIDERS.map((p) => p.provide), MongooseModule],
     };
   }
 }

@@ -7,8 +7,11 @@ export interface CustomerRepository {
 }
 
 export interface ConversationRepository {
-  /** Opens the conversation (state bot) or records new activity; `created` tells which. */
-  openOrTouch(c: Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean }>;
+  /**
+   * Opens the conversation (state bot) or records new activity; `created` tells which. `restored`:
+   * the customer had been erased and wrote again, so the conversation took their identity back.
+   */
+  openOrTouch(c: Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean; restored?: boolean }>;
   get(id: string): Promise<ConversationDoc | null>;
   setLanguage(id: string, language: string): Promise<void>;
   /** Copies an ownership entry onto the conversation unless a newer one is there; returns the stored doc. */

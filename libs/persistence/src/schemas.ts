@@ -140,6 +140,8 @@ export interface MessageDoc {
   statusRank: number;
   statusHistory: StatusEntry[];
   ai?: Record<string, unknown>;
+  /** Set when a data-subject erasure removed text, attachments and AI reading (privacy.repository.ts). */
+  redactedAt?: Date;
 }
 
 export const MessageSchema = new Schema<MessageDoc>(
@@ -163,6 +165,7 @@ export const MessageSchema = new Schema<MessageDoc>(
     statusRank: { type: Number, default: 0 },
     statusHistory: { type: [{ _id: false, status: String, at: Date, error: { code: String, reason: String } }], default: [] },
     ai: Schema.Types.Mixed,
+    redactedAt: Date,
   },
   { versionKey: false, collection: 'messages' },
 );

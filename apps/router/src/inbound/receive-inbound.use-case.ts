@@ -35,14 +35,15 @@ export class ReceiveInboundUseCase {
     const m = event.data;
     const at = new Date(m.message.timestamp);
     // The customer id is a hash of the channel identity, so the conversation can name it before the
-    // customer row exists; the row is written when a conversation opens (one write per message saved).
+    // customer row exists; the row is written when a conversation opens (one write per message saved),
+    // or when an erased customer writes again.
     const customerId = customerKey(m.tenantId, m.channel, m.accountId, m.customer.channelUserId);
-    const { conversation, created: opened } = await this.conversations.openOrTouch(
+    const { conversation, created: opened, restored } = await this.conversations.openOrTouch(
       { _id: m.conversationId, tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, customerId, channelUserId: m.customer.channelUserId },
       at,
       true,
     );
-    if (opened) {
+    if (opened || restored) {
       await this.customers.upsert(
         { tenantId: m.tenantId, channel: m.channel, accountId: m.accountId, channelUserId: m.customer.channelUserId, displayName: m.customer.displayName, locale: m.customer.locale },
         at,

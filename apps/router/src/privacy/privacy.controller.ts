@@ -1,0 +1,47 @@
+import { Controller, Delete, Get, Inject, Param, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NotFoundError, OmniError } from '@omni/contracts';
+import { CustomerExport, PRIVACY_REPOSITORY, PrivacyRepository, PrivacyRequestDoc } from '@omni/persistence';
+import { rootLogger } from '@omni/telemetry';
+import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
+
+function adminOnly(caller: Caller): void {
+  if (caller.role !== 'admin') throw new OmniError('forbidden', 'data-subject requests need an admin key', false);
+}
+
+/**
+ * Data-subject requests of a tenant's customer (a channel identity): access (export) and erasure.
+ * Admin keys only; tenant-scoped like every API route (another tenant's customer is 404).
+ */
+@ApiTags('privacy')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@Controller('v1/customers/:customerId/personal-data')
+export class PrivacyController {
+  private readonly log = rootLogger().child({ component: 'privacy' });
+
+  constructor(@Inject(PRIVACY_REPOSITORY) private readonly privacy: PrivacyRepository) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Export everything stored about the customer: identity, conversations, messages (GDPR art. 15, CCPA access)' })
+  async export(@CallerOf() caller: Caller, @Param('customerId') customerId: string): Promise<CustomerExport> {
+    adminOnly(caller);
+    const data = await this.privacy.export(caller.tenantId, customerId);
+    if (!data) throw new NotFoundError('customer');
+    return data;
+  }
+
+  @Delete()
+  @ApiOperation({
+    summary: 'Erase the customer: identity deleted; message texts, attachments and AI readings of their conversations removed; '
+      + 'timestamps and statuses kept for reports (GDPR art. 17, CCPA deletion)',
+  })
+  async erase(@CallerOf() caller: Caller, @Param('customerId') customerId: string): Promise<PrivacyRequestDoc> {
+    adminOnly(caller);
+    const done = await this.privacy.erase(caller.tenantId, customerId, caller.keyName, new Date());
+    if (!done) throw new NotFoundError('customer');
+    // The log names the request and its tombstone, never the person.
+    this.log.info({ request: done._id, subject: done.subject, counts: done.counts }, 'customer erased');
+    return done;
+  }
+}
