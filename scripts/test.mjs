@@ -51,12 +51,13 @@ function main() {
   let infraUp = false;
   try {
     if (want('check')) {
-      say('static checks: lockfile in sync, lint, typecheck, AsyncAPI freshness');
+      say('static checks: lockfile in sync, lint, typecheck, AsyncAPI freshness, Helm chart');
       // `npm ci` on a fresh machine refuses a lockfile that lacks other platforms' optional packages.
       run('npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { stdio: ['ignore', 'ignore', 'inherit'] });
       run(NODE, [bin('eslint'), '.', '--max-warnings', '0']);
       run(NODE, [bin('tsc'), '--noEmit', '-p', 'tsconfig.json']);
       run(NODE, [bin('tsx'), 'scripts/asyncapi.ts', '--check']);
+      run(NODE, ['deploy/helm/check.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
     }
     if (want('unit')) ok = jest('unit') && ok;
     if (want('int') || want('e2e')) {

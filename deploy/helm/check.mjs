@@ -61,9 +61,11 @@ ok('template value paths exist in values.yaml');
 
 const helm = process.env.HELM ?? 'helm';
 if (spawnSync(helm, ['version', '--short'], { encoding: 'utf8' }).status === 0) {
-  for (const file of regions) {
+  // Each region as shipped, and once more with every app enabled (channels are off by default).
+  const everyApp = Object.keys(base.apps).flatMap((app) => ['--set', `apps.${app}.enabled=true`]);
+  for (const [file, extra] of [...regions.map((r) => [r, []]), [regions[0], everyApp]]) {
     // A `go install`ed helm assumes Kubernetes 1.20 unless told; render for a current cluster.
-    const args = ['-f', join(CHART, file), '--kube-version', process.env.KUBE_VERSION ?? '1.30.0'];
+    const args = ['-f', join(CHART, file), '--kube-version', process.env.KUBE_VERSION ?? '1.30.0', ...extra];
     const lint = spawnSync(helm, ['lint', '--strict', CHART, ...args], { encoding: 'utf8' });
     if (lint.status !== 0) problems.push(`helm lint ${file}:\n${lint.stdout}${lint.stderr}`);
     const rendered = spawnSync(helm, ['template', 'omni', CHART, ...args], { encoding: 'utf8' });
@@ -76,7 +78,7 @@ if (spawnSync(helm, ['version', '--short'], { encoding: 'utf8' }).status === 0) 
     const errors = docs.flatMap((d) => d.errors.map((e) => e.message));
     if (errors.length) problems.push(`helm template ${file}: ${errors.join('; ')}`);
     const kinds = docs.map((d) => d.toJS().kind).sort().join(', ');
-    ok(`helm lint + template ${file}: ${docs.length} documents (${kinds})`);
+    ok(`helm lint + template ${file}${extra.length ? ' (every app enabled)' : ''}: ${docs.length} documents (${kinds})`);
   }
 } else {
   process.stdout.write('skip helm lint/template: no helm binary (set HELM=/path/to/helm)\n');
