@@ -7,6 +7,10 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   /** Bootstraps an admin key of the default tenant (secret: stored only as its SHA-256, never logged). */
   API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
   ROUTER_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
+  /** The company's connector for automation workflows (orders, tickets, refunds); a tenant may set its own. Unset = no workflows. */
+  CONNECTOR_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Per connector call; with 3 attempts a dead connector costs at most about 3 × this before the handoff. */
+  CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
 });
 export type RouterConfig = z.output<typeof RouterConfigSchema>;
 export const ROUTER_CONFIG = Symbol('RouterConfig');
@@ -14,7 +18,9 @@ export const ROUTER_CONFIG = Symbol('RouterConfig');
 export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig {
   // Test stacks start several routers on one machine (and beside a demo stack): an ephemeral gRPC
   // port unless the suite names one. The demo and production keep the documented 50051.
-  const source = env.OMNI_PROFILE === 'test' && !env.ROUTER_GRPC_PORT ? { ...env, ROUTER_GRPC_PORT: '0' } : env;
+  const source: NodeJS.ProcessEnv = env.OMNI_PROFILE === 'test' && !env.ROUTER_GRPC_PORT ? { ...env, ROUTER_GRPC_PORT: '0' } : { ...env };
+  // `npm run up` starts apps/demo-connector on 3030; test stacks name their connector explicitly.
+  if (env.OMNI_PROFILE === 'demo' && !env.CONNECTOR_BASE_URL) source.CONNECTOR_BASE_URL = `http://127.0.0.1:${env.DEMO_CONNECTOR_PORT ?? '3030'}`;
   // A known key only where harmless defaults are allowed (OMNI_PROFILE demo/test); production has none.
   return loadConfig('router', RouterConfigSchema, { API_KEY: 'omni-demo-admin-key' }, source);
 }

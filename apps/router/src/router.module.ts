@@ -14,6 +14,10 @@ import { PrivacyModule } from './privacy/privacy.module';
 import { RepliesModule } from './replies/replies.module';
 import { RoutingModule } from './routing/routing.module';
 import { StatusesModule } from './statuses/statuses.module';
+import { ReportsModule } from './reports/reports.module';
+import { ExperimentsModule } from './experiments/experiments.module';
+import { CustomersModule } from './customers/customers.module';
+import { WorkflowsModule } from './workflows/workflows.module';
 
 const config = loadRouterConfig();
 
@@ -35,6 +39,10 @@ class RouterConfigModule {}
     HandoffModule,
     RoutingModule,
     ApiModule,
+    ReportsModule,
+    ExperimentsModule,
+    CustomersModule,
+    WorkflowsModule,
     LiveModule,
     GrpcModule,
     PrivacyModule,

@@ -74,4 +74,17 @@ export class MongoConversationRepository implements ConversationRepository {
   async recordCsat(id: string, score: number, at: Date): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: { 'csat.score': score, 'csat.at': at } });
   }
+
+  openedBetween(tenantId: string, from: Date, to: Date, filter: { channel?: string }, limit: number): Promise<ConversationDoc[]> {
+    return this.model
+      .find({ tenantId, createdAt: { $gte: from, $lt: to }, ...(filter.channel ? { channel: filter.channel } : {}) }, { routing: 0, 'handoff.summary': 0 })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<ConversationDoc[]>()
+      .exec();
+  }
+
+  ofCustomers(tenantId: string, customerIds: readonly string[], limit: number): Promise<ConversationDoc[]> {
+    return this.model.find({ tenantId, customerId: { $in: [...customerIds] } }).sort({ createdAt: 1 }).limit(limit).lean<ConversationDoc[]>().exec();
+  }
 }

@@ -9,3 +9,6 @@ export * from './routing.schemas';
 export * from './routing.ports';
 export * from './routing.repositories';
 export * from './privacy.repository';
+export * from './flows.schemas';
+export * from './flows.ports';
+export * from './flows.repositories';

@@ -11,6 +11,21 @@ import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, API_KEY_REPOSITORY, BOT_TURN_R
 import {
   MongoAgentRepository, MongoAgentSlotRepository, MongoApiKeyRepository, MongoBotTurnRepository, MongoOwnershipRepository, MongoSkillGroupRepository,
 } from './routing.repositories';
+import { CustomerLinkSchema, ExperimentDocSchema, ExperimentOutcomeSchema, VerifiedContactSchema, WorkflowRunSchema } from './flows.schemas';
+import {
+  CUSTOMER_LINK_REPOSITORY, EXPERIMENT_OUTCOME_REPOSITORY, EXPERIMENT_REPOSITORY, VERIFIED_CONTACT_REPOSITORY, WORKFLOW_RUN_REPOSITORY,
+} from './flows.ports';
+import {
+  MongoCustomerLinkRepository, MongoExperimentOutcomeRepository, MongoExperimentRepository, MongoVerifiedContactRepository, MongoWorkflowRunRepository,
+} from './flows.repositories';
+
+const FLOW_PROVIDERS = [
+  { provide: EXPERIMENT_REPOSITORY, useClass: MongoExperimentRepository },
+  { provide: EXPERIMENT_OUTCOME_REPOSITORY, useClass: MongoExperimentOutcomeRepository },
+  { provide: WORKFLOW_RUN_REPOSITORY, useClass: MongoWorkflowRunRepository },
+  { provide: CUSTOMER_LINK_REPOSITORY, useClass: MongoCustomerLinkRepository },
+  { provide: VERIFIED_CONTACT_REPOSITORY, useClass: MongoVerifiedContactRepository },
+];
 
 const ROUTING_PROVIDERS = [
   { provide: OWNERSHIP_REPOSITORY, useClass: MongoOwnershipRepository },
@@ -56,6 +71,11 @@ export class PersistenceModule {
           { name: 'SkillGroup', schema: SkillGroupDocSchema },
           { name: 'ApiKey', schema: ApiKeySchema },
           { name: 'PrivacyRequest', schema: PrivacyRequestSchema },
+          { name: 'Experiment', schema: ExperimentDocSchema },
+          { name: 'ExperimentOutcome', schema: ExperimentOutcomeSchema },
+          { name: 'WorkflowRun', schema: WorkflowRunSchema },
+          { name: 'CustomerLink', schema: CustomerLinkSchema },
+          { name: 'VerifiedContact', schema: VerifiedContactSchema },
         ]),
       ],
       providers: [
@@ -66,8 +86,12 @@ export class PersistenceModule {
         { provide: TENANT_REPOSITORY, useClass: MongoTenantRepository },
         { provide: PRIVACY_REPOSITORY, useClass: MongoPrivacyRepository },
         ...ROUTING_PROVIDERS,
+        ...FLOW_PROVIDERS,
       ],
-      exports: [CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, ...ROUTING_PROVIDERS.map((p) => p.provide), MongooseModule],
+      exports: [
+        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY,
+        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), MongooseModule,
+      ],
     };
   }
 }

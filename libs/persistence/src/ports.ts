@@ -4,6 +4,8 @@ import type { ConversationDoc, CustomerDoc, MessageDoc, StatusEntry, TenantDoc }
 export interface CustomerRepository {
   /** Creates or refreshes the customer of a channel identity; returns its id. */
   upsert(c: Omit<CustomerDoc, '_id' | 'createdAt' | 'lastSeenAt'>, at: Date): Promise<string>;
+  get(tenantId: string, id: string): Promise<CustomerDoc | null>;
+  getMany(tenantId: string, ids: readonly string[]): Promise<CustomerDoc[]>;
 }
 
 export interface ConversationRepository {
@@ -23,6 +25,10 @@ export interface ConversationRepository {
   recordCsat(id: string, score: number, at: Date): Promise<void>;
   /** The agent inbox: a tenant's conversations, newest activity first. */
   list(tenantId: string, filter: { state?: ConversationDoc['state']; groupId?: string; agentId?: string; channel?: string }, limit: number): Promise<ConversationDoc[]>;
+  /** Reports: conversations opened in [from, to), oldest first, without the agent-facing details. */
+  openedBetween(tenantId: string, from: Date, to: Date, filter: { channel?: string }, limit: number): Promise<ConversationDoc[]>;
+  /** Unified history: the conversations of some channel identities, oldest first. */
+  ofCustomers(tenantId: string, customerIds: readonly string[], limit: number): Promise<ConversationDoc[]>;
 }
 
 export interface MessageRepository {
@@ -33,6 +39,10 @@ export interface MessageRepository {
   /** Moves the delivery status forward only (sent → delivered → read; failed terminal). */
   applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<boolean>;
   history(conversationId: string, limit: number): Promise<MessageDoc[]>;
+  /** Reports: the bot's and agents' messages to customers in these conversations (id, author, time only). */
+  responsesOf(conversationIds: readonly string[]): Promise<Pick<MessageDoc, 'conversationId' | 'author' | 'timestamp'>[]>;
+  /** Unified history: the messages of several conversations, oldest first (the first `limit`). */
+  ofConversations(conversationIds: readonly string[], limit: number): Promise<MessageDoc[]>;
 }
 
 export interface TenantRepository {

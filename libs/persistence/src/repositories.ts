@@ -32,6 +32,14 @@ export class MongoCustomerRepository implements CustomerRepository {
     }
     return _id;
   }
+
+  get(tenantId: string, id: string): Promise<CustomerDoc | null> {
+    return this.model.findOne({ _id: id, tenantId }).lean<CustomerDoc>().exec();
+  }
+
+  getMany(tenantId: string, ids: readonly string[]): Promise<CustomerDoc[]> {
+    return this.model.find({ tenantId, _id: { $in: [...ids] } }).sort({ createdAt: 1 }).lean<CustomerDoc[]>().exec();
+  }
 }
 
 @Injectable()
@@ -77,5 +85,16 @@ export class MongoMessageRepository implements MessageRepository {
       .lean<MessageDoc[]>()
       .exec()
       .then((rows) => rows.reverse());
+  }
+
+  responsesOf(conversationIds: readonly string[]): Promise<Pick<MessageDoc, 'conversationId' | 'author' | 'timestamp'>[]> {
+    return this.model
+      .find({ conversationId: { $in: [...conversationIds] }, direction: 'outbound', 'author.kind': { $in: ['bot', 'agent'] } }, { conversationId: 1, author: 1, timestamp: 1 })
+      .lean<Pick<MessageDoc, 'conversationId' | 'author' | 'timestamp'>[]>()
+      .exec();
+  }
+
+  ofConversations(conversationIds: readonly string[], limit: number): Promise<MessageDoc[]> {
+    return this.model.find({ conversationId: { $in: [...conversationIds] } }).sort({ timestamp: 1, createdAt: 1 }).limit(limit).lean<MessageDoc[]>().exec();
   }
 }

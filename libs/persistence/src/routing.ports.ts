@@ -5,6 +5,8 @@ export interface OwnershipRepository {
   claim(entry: OwnershipClaimDoc): Promise<boolean>;
   latest(conversationId: string): Promise<OwnershipClaimDoc | null>;
   get(conversationId: string, version: number): Promise<OwnershipClaimDoc | null>;
+  /** Every owner change of these conversations, by conversation and version (reports, outcomes). */
+  ofConversations(conversationIds: readonly string[]): Promise<OwnershipClaimDoc[]>;
 }
 
 export interface BotTurnRepository {

@@ -32,6 +32,14 @@ export class MongoOwnershipRepository implements OwnershipRepository {
   get(conversationId: string, version: number): Promise<OwnershipClaimDoc | null> {
     return this.model.findById(`${conversationId}:${version}`).lean<OwnershipClaimDoc>().exec();
   }
+
+  ofConversations(conversationIds: readonly string[]): Promise<OwnershipClaimDoc[]> {
+    return this.model
+      .find({ conversationId: { $in: [...conversationIds] } }, { 'handoff.summary': 0 })
+      .sort({ conversationId: 1, version: 1 })
+      .lean<OwnershipClaimDoc[]>()
+      .exec();
+  }
 }
 
 @Injectable()

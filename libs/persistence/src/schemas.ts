@@ -69,6 +69,14 @@ export interface ConversationDoc {
   routing?: { kind: string; groupId: string; agentId?: string; why: string[]; decidedAt: Date };
   handoff?: { at: Date; messageId: string; reasons: { code: string; detail: string }[]; summary: Record<string, unknown> };
   csat?: { askedAt?: Date; score?: number; at?: Date };
+  /** Flow variants assigned when the conversation opened (written with the insert, never recomputed). */
+  experiments?: ConversationExperiment[];
+}
+
+export interface ConversationExperiment {
+  experimentId: string;
+  variantId: string;
+  params: { handoffThreshold?: number; greeting?: Record<string, string>; replyStyle?: 'buttons' | 'free_text' };
 }
 
 export const ConversationSchema = new Schema<ConversationDoc>(
@@ -97,6 +105,7 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     routing: { _id: false, type: { kind: String, groupId: String, agentId: String, why: [String], decidedAt: Date } },
     handoff: Schema.Types.Mixed,
     csat: { _id: false, type: { askedAt: Date, score: Number, at: Date } },
+    experiments: { type: [Schema.Types.Mixed], default: undefined },
   },
   { versionKey: false, collection: 'conversations' },
 );
@@ -104,6 +113,8 @@ export const ConversationSchema = new Schema<ConversationDoc>(
 ConversationSchema.index({ tenantId: 1, state: 1, lastMessageAt: -1 });
 // A customer's conversations across channels (unified history).
 ConversationSchema.index({ tenantId: 1, customerId: 1 });
+// Reports: a tenant's conversations opened in a time range.
+ConversationSchema.index({ tenantId: 1, createdAt: 1 });
 // A group's waiting conversations in service order (VIP, priority, age): the queue context of decide().
 ConversationSchema.index({ tenantId: 1, state: 1, groupId: 1, 'queue.vip': -1, 'queue.priority': -1, 'queue.firstQueuedAt': 1 });
 // An agent's conversations (inbox "mine", capacity repair by the sweeper).
@@ -184,6 +195,8 @@ export interface TenantDoc {
   routingOptions?: { stickyDays?: number; averageHandleSeconds?: number };
   /** Intents that never count as a repeated intent in the handoff rules (default: greetings, thanks). */
   smallTalkIntents?: string[];
+  /** Automation workflows: connector base URL and intent rules (parsed by the router; see ADR 0220). */
+  workflows?: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -195,6 +208,7 @@ export const TenantSchema = new Schema<TenantDoc>(
     handoffPolicy: Schema.Types.Mixed,
     routingOptions: { _id: false, type: { stickyDays: Number, averageHandleSeconds: Number } },
     smallTalkIntents: { type: [String], default: undefined },
+    workflows: Schema.Types.Mixed,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

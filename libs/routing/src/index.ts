@@ -25,7 +25,9 @@ export { languageKey, selectGroup } from './routing/select-group';
 export { decide } from './routing/decide';
 export { outOfHoursMessage, queuedMessage } from './routing/messages';
 
-export { ExperimentSchema, assignVariant, hashToUnit, parseExperiment, type Experiment } from './experiments/assignment';
+export {
+  ExperimentSchema, FlowParamsSchema, assignVariant, hashToUnit, parseExperiment, variantGreeting, type Experiment, type FlowParams,
+} from './experiments/assignment';
 export { Z95, meanEstimate, tCdf, tQuantile, wilsonInterval, type Interval, type MeanEstimate } from './experiments/stats';
 export {
   ExperimentOutcomeSchema, experimentReport, recordOutcome,

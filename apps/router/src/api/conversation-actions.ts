@@ -6,6 +6,8 @@ import { csatPrompt, transition } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
+import { flowParams } from '../experiments/flow-experiments';
+import { RecordOutcomes } from '../experiments/record-outcomes';
 
 /** What agents do to a conversation through the API; every call is scoped to the caller's tenant. */
 @Injectable()
@@ -16,6 +18,7 @@ export class ConversationActions {
     private readonly ownership: OwnershipStore,
     private readonly customer: CustomerMessages,
     private readonly events: ConversationEvents,
+    private readonly outcomes: RecordOutcomes,
   ) {}
 
   /** A conversation of another tenant is "not found", never "forbidden": its existence is not leaked. */
@@ -50,8 +53,12 @@ export class ConversationActions {
     const claimed = await this.ownership.commit(c, next.state, { cause: `resolve:${requestId}` }, at);
     if (!claimed) throw new OmniError('conflict', `conversation ${id} changed meanwhile; reload and retry`, false);
     if (ownership.state === 'assigned') await this.slots.release(ownership.agentId, c._id);
+    await this.outcomes.resolved(c, claimed.at);
     if (next.effects.some((e) => e.type === 'ask_csat')) {
-      await this.customer.send(c, { id: derivedId(`${c._id}:${claimed.version}`, 'csat-ask'), text: csatPrompt(c.language).text, author: { kind: 'system' } }, at);
+      const prompt = csatPrompt(c.language);
+      // The reply-style experiment: the same question with buttons (the text still works where buttons do not).
+      const buttons = flowParams(c).replyStyle === 'buttons' ? prompt.options.map((o) => ({ id: o.id, title: o.title })) : undefined;
+      await this.customer.send(c, { id: derivedId(`${c._id}:${claimed.version}`, 'csat-ask'), text: prompt.text, author: { kind: 'system' }, ...(buttons ? { buttons } : {}) }, at);
     }
     const scoped = { tenantId: c.tenantId, region: c.region, channel: c.channel as Channel, accountId: c.accountId, conversationId: c._id };
     await this.events.emit({ ...scoped, kind: 'resolved', state: 'resolved', at: at.toISOString() }, `${c._id}:${claimed.version}`);

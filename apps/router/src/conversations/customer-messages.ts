@@ -16,6 +16,8 @@ export interface OutgoingText {
    * produced only when first stored; a crash between the two loses that notice, never a reply.
    */
   onlyIfNew?: boolean;
+  /** Choices for channels that show buttons (the text must make sense without them). */
+  buttons?: { id: string; title: string }[];
 }
 
 /**
@@ -65,7 +67,7 @@ export class CustomerMessages {
           messageId: out.id,
           recipient: { channelUserId: c.channelUserId },
           author: out.author,
-          message: { type: 'text', text: out.text, attachments: [] },
+          message: { type: 'text', text: out.text, attachments: [], ...(out.buttons ? { buttons: out.buttons } : {}) },
           ...(out.replyToMessageId ? { replyToMessageId: out.replyToMessageId } : {}),
           createdAt: message.timestamp.toISOString(),
         },

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HandoffPolicy, RoutingOptions, DEFAULT_ROUTING_OPTIONS, handoffPolicy } from '@omni/routing';
 import { TENANT_REPOSITORY, TenantRepository } from '@omni/persistence';
 import { DEFAULT_SMALL_TALK_INTENTS } from '../handoff/bot-turns';
+import { WorkflowConfig, workflowConfig } from '../workflows/workflow-config';
 
 const TTL_MS = 10_000;
 
@@ -10,6 +11,7 @@ interface Settings {
   routing: RoutingOptions;
   /** Intents that never count as "the same intent repeated" (see forHandoffRules). */
   smallTalkIntents: readonly string[];
+  workflows: WorkflowConfig;
 }
 
 /**
@@ -31,6 +33,7 @@ export class TenantSettings {
       handoff: handoffPolicy(doc?.handoffPolicy ?? {}),
       routing: { ...DEFAULT_ROUTING_OPTIONS, ...(doc?.routingOptions ?? {}) },
       smallTalkIntents: doc?.smallTalkIntents ?? DEFAULT_SMALL_TALK_INTENTS,
+      workflows: workflowConfig(doc?.workflows ?? {}),
     };
     this.cache.set(tenantId, { at: now, value });
     return value;

@@ -4,6 +4,7 @@ import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository } from
 import { Ownership, csatThanks, parseCsatReply, transition } from '@omni/routing';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
+import { RecordOutcomes } from '../experiments/record-outcomes';
 
 /**
  * A customer writing to a resolved conversation: a lone rating ("5", "4/5", "⭐⭐⭐") answers the
@@ -15,14 +16,17 @@ export class AfterResolution {
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
     private readonly ownership: OwnershipStore,
     private readonly customer: CustomerMessages,
+    private readonly outcomes: RecordOutcomes,
   ) {}
 
   /** The ownership after handling: still resolved (a rating) or the reopened bot. */
   async handle(c: ConversationDoc, owner: Extract<Ownership, { state: 'resolved' }>, messageId: string, m: InboundMessage): Promise<Ownership> {
     const at = new Date(m.message.timestamp);
-    const score = m.message.text ? parseCsatReply(m.message.text) : undefined;
+    const reply = m.message.text ?? m.message.interactive?.id;
+    const score = reply ? parseCsatReply(reply) : undefined;
     if (score !== undefined) {
       await this.conversations.recordCsat(c._id, score, at);
+      await this.outcomes.rated(c, score);
       await this.customer.send(c, { id: derivedId(messageId, 'csat-thanks'), text: csatThanks(c.language ?? m.customer.locale), author: { kind: 'system' }, replyToMessageId: messageId });
       return owner;
     }

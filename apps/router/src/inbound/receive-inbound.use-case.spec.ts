@@ -74,7 +74,7 @@ function setup(opts: { failAiPublishOnce?: boolean } = {}) {
   const conversations = new FakeConversations();
   const messages = new FakeMessages();
   const upserts: Parameters<CustomerRepository['upsert']>[0][] = [];
-  const customers: CustomerRepository = { upsert: async (c) => { upserts.push(c); return 'cust'; } };
+  const customers: CustomerRepository = { upsert: async (c) => { upserts.push(c); return 'cust'; }, get: async () => null, getMany: async () => [] };
   const published: { topic: string; event: CloudEvent }[] = [];
   let failNext = opts.failAiPublishOnce ?? false;
   const publisher = {

@@ -8,6 +8,7 @@ import { botMayAnswer } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { AfterResolution } from './after-resolution';
+import { ConversationOpening } from './conversation-opening';
 
 const HISTORY_TURNS = 10;
 
@@ -29,6 +30,7 @@ export class ReceiveInboundUseCase {
     // Optional only so that unit tests written against the five-argument constructor keep working.
     @Optional() private readonly ownership?: OwnershipStore,
     @Optional() private readonly afterResolution?: AfterResolution,
+    @Optional() private readonly opening?: ConversationOpening,
   ) {}
 
   async execute(event: CloudEvent<InboundMessage>): Promise<void> {
@@ -38,8 +40,13 @@ export class ReceiveInboundUseCase {
     // customer row exists; the row is written when a conversation opens (one write per message saved),
     // or when an erased customer writes again.
     const customerId = customerKey(m.tenantId, m.channel, m.accountId, m.customer.channelUserId);
+    // Flow variants go into the conversation's insert: assigned once, never recomputed (cached per tenant).
+    const experiments = this.opening ? await this.opening.experimentsFor(m.tenantId, customerId) : [];
     const { conversation, created: opened, restored } = await this.conversations.openOrTouch(
-      { _id: m.conversationId, tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, customerId, channelUserId: m.customer.channelUserId },
+      {
+        _id: m.conversationId, tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, customerId, channelUserId: m.customer.channelUserId,
+        ...(experiments.length ? { experiments } : {}),
+      },
       at,
       true,
     );
@@ -66,6 +73,8 @@ export class ReceiveInboundUseCase {
     });
     const scoped = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
     if (opened) await this.events.emit({ ...scoped, kind: 'opened', state: conversation.state, at: at.toISOString() }, m.conversationId);
+    // A redelivered first message (crash before the commit) runs these again: each is idempotent.
+    if (opened || conversation.createdAt.getTime() === at.getTime()) await this.opening?.opened(conversation, m, event.id);
     if (created) {
       await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: event.id, direction: 'inbound', at: at.toISOString() }, event.id);
     }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AiResult, CloudEvent, derivedId } from '@omni/contracts';
 import {
   BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
@@ -9,6 +9,9 @@ import { OwnershipStore } from '../conversations/ownership.store';
 import { TenantSettings } from '../conversations/tenant-settings';
 import { DEFAULT_SMALL_TALK_INTENTS, forHandoffRules, storedTurn, turnsToRead } from '../handoff/bot-turns';
 import { HandOffUseCase } from '../handoff/hand-off.use-case';
+import { flowParams } from '../experiments/flow-experiments';
+import { welcomeId } from '../inbound/conversation-opening';
+import { Workflows } from '../workflows/workflows';
 
 /**
  * Turns an AI result into the bot's reply while the bot owns the conversation, or into a handoff
@@ -27,6 +30,8 @@ export class SendBotReplyUseCase {
     private readonly customer: CustomerMessages,
     private readonly settings: TenantSettings,
     private readonly handoff: HandOffUseCase,
+    // Optional only so that unit tests written against the seven-argument constructor keep working.
+    @Optional() private readonly workflows?: Workflows,
   ) {}
 
   async execute(event: CloudEvent<AiResult>): Promise<void> {
@@ -44,15 +49,31 @@ export class SendBotReplyUseCase {
     }
     const inbound = await this.messages.get(r.messageId);
     await this.turns.record(storedTurn(r, ownership.version, inbound?.text, new Date()));
-    const { handoff: policy, smallTalkIntents = DEFAULT_SMALL_TALK_INTENTS } = await this.settings.get(conversation.tenantId);
+    const { handoff: tenantPolicy, smallTalkIntents = DEFAULT_SMALL_TALK_INTENTS } = await this.settings.get(conversation.tenantId);
+    // The handoff-threshold experiment: the customer's variant overrides the tenant's streak length.
+    const flow = flowParams(conversation);
+    const policy = flow.handoffThreshold ? { ...tenantPolicy, unsatisfiedTurns: { ...tenantPolicy.unsatisfiedTurns, threshold: flow.handoffThreshold } } : tenantPolicy;
     const turns = await this.turns.recent(conversation._id, ownership.version, turnsToRead(policy.unsatisfiedTurns.threshold));
     const decision = evaluateHandoff(forHandoffRules(turns, smallTalkIntents), policy);
     if (decision.handoff) {
       await this.handoff.execute({ conversation, ownership, result: r, turns, reasons: decision.reasons });
       return;
     }
-    if (!r.answer || (await this.ownership.changedSince(conversation._id, ownership.version))) return;
     const replyId = derivedId(r.messageId, 'bot-reply');
+    const workflow = this.workflows ? await this.workflows.triggered(conversation.tenantId, r, inbound?.text) : null;
+    if (workflow && this.workflows) {
+      const { runId, outcome } = await this.workflows.run(conversation, r.messageId, r.language || conversation.language, workflow);
+      if (outcome.kind === 'handoff') {
+        await this.handoff.execute({ conversation, ownership, result: r, turns, reasons: [{ code: outcome.code, detail: outcome.detail }] });
+        return;
+      }
+      if (await this.ownership.changedSince(conversation._id, ownership.version)) return;
+      await this.customer.send(conversation, { id: replyId, text: outcome.text, author: { kind: 'bot', id: 'workflow' }, replyToMessageId: r.messageId, ai: { ...ai, workflowRunId: runId } });
+      return;
+    }
+    if (!r.answer || (await this.ownership.changedSince(conversation._id, ownership.version))) return;
+    // The greeting experiment already welcomed this conversation's first message: no second hello.
+    if (flow.greeting && r.intent?.name === 'greeting' && (await this.messages.get(welcomeId(r.messageId)))) return;
     await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai });
   }
 }

@@ -1,5 +1,5 @@
 import { caught } from '../testing';
-import { assignVariant, hashToUnit, parseExperiment } from './assignment';
+import { assignVariant, hashToUnit, parseExperiment, variantGreeting } from './assignment';
 
 const customers = Array.from({ length: 20_000 }, (_, i) => `cust-${i}`);
 const share = (counts: Map<string, number>, id: string) => (counts.get(id) ?? 0) / customers.length;
@@ -51,5 +51,42 @@ describe('assignVariant', () => {
     [{ variants: [{ id: 'a', weight: 1 }] }],
   ])('rejects %j', (input) => {
     expect(caught(() => parseExperiment(input))).toMatchObject({ code: 'validation_failed' });
+  });
+});
+
+describe('flow params', () => {
+  const exp = parseExperiment({
+    id: 'flow', variants: [
+      { id: 'strict', weight: 1, params: { handoffThreshold: 2, greeting: { en: 'Hi!', es: '¡Hola!' }, replyStyle: 'buttons' } },
+      { id: 'control', weight: 1 },
+    ],
+  });
+
+  it('keeps the params of each variant', () => {
+    expect(exp.variants[0]?.params).toEqual({ handoffThreshold: 2, greeting: { en: 'Hi!', es: '¡Hola!' }, replyStyle: 'buttons' });
+    expect(exp.variants[1]?.params).toBeUndefined();
+  });
+
+  it.each([
+    ['es-MX', '¡Hola!'],
+    ['en', 'Hi!'],
+    ['th', 'Hi!'],
+    [undefined, 'Hi!'],
+  ])('greets a %s customer with %s', (locale, text) => {
+    expect(variantGreeting(exp.variants[0]?.params, locale)).toBe(text);
+  });
+
+  it('has no greeting without one', () => {
+    expect(variantGreeting(exp.variants[1]?.params, 'en')).toBeUndefined();
+    expect(variantGreeting({ greeting: { es: 'Hola' } }, 'fr')).toBeUndefined();
+  });
+
+  it.each([
+    [{ handoffThreshold: 0 }],
+    [{ greeting: { English: 'Hi' } }],
+    [{ replyStyle: 'carousel' }],
+    [{ colour: 'blue' }],
+  ])('rejects params %j', (params) => {
+    expect(caught(() => parseExperiment({ id: 'x', variants: [{ id: 'a', weight: 1, params }] }))).toMatchObject({ code: 'validation_failed' });
   });
 });

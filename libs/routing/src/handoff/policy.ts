@@ -4,7 +4,7 @@ import { findHumanRequest } from './keywords';
 import type { BotTurn } from './turn';
 
 export type UnsatisfiedSignal = 'low_confidence' | 'repeated_intent' | 'negative_sentiment' | 'thumbs_down' | 'bot_abstained';
-export type HandoffReasonCode = 'customer_requested' | 'human_only_intent' | 'unsatisfied_turns' | 'sentiment_escalation';
+export type HandoffReasonCode = 'customer_requested' | 'human_only_intent' | 'unsatisfied_turns' | 'sentiment_escalation' | 'workflow_failed';
 
 export interface HandoffReason {
   readonly code: HandoffReasonCode;

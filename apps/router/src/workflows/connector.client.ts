@@ -1,0 +1,72 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { OmniError, RetryableError } from '@omni/contracts';
+import { BreakerRegistry, parseRetryAfter, withRetry } from '@omni/resilience';
+import { ROUTER_CONFIG, type RouterConfig } from '../config';
+
+export interface ConnectorRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly body?: Record<string, unknown>;
+  /** Sent as Idempotency-Key: a retried create (ticket, refund) is one create on the company's side. */
+  readonly idempotencyKey?: string;
+}
+
+export interface ConnectorResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * HTTP to the company's systems (orders, tickets, refunds). One opossum breaker per connector base
+ * URL with a timeout, and a bounded retry of retryable failures (5xx, 429, network, timeout) around
+ * it. 404 is an answer ("no such order"), not a failure; other 4xx are the caller's fault and open
+ * nothing. An open breaker fails at once, so a dead connector costs a customer milliseconds, not
+ * the full retry budget.
+ */
+@Injectable()
+export class ConnectorClient implements OnModuleDestroy {
+  private readonly breakers = new BreakerRegistry();
+
+  constructor(@Inject(ROUTER_CONFIG) private readonly config: RouterConfig) {}
+
+  async call(baseUrl: string, req: ConnectorRequest): Promise<ConnectorResponse> {
+    const timeout = this.config.CONNECTOR_TIMEOUT_MS;
+    const breaker = this.breakers.get(`connector:${new URL(baseUrl).host}`, (r: ConnectorRequest) => this.send(baseUrl, r, timeout), {
+      timeout,
+      volumeThreshold: 5,
+      resetTimeout: 10_000,
+      isFailure: (err) => !(err instanceof OmniError) || err.retryable,
+    });
+    // An open breaker's retry-after (10 s) exceeds maxRetryAfterMs: no waiting on a known-dead connector.
+    return withRetry(() => breaker.fire(req), { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 1_000 });
+  }
+
+  onModuleDestroy(): void {
+    this.breakers.shutdown();
+  }
+
+  private async send(baseUrl: string, req: ConnectorRequest, timeoutMs: number): Promise<ConnectorResponse> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(req.path, baseUrl), {
+        method: req.method,
+        headers: {
+          accept: 'application/json',
+          ...(req.body ? { 'content-type': 'application/json' } : {}),
+          ...(req.idempotencyKey ? { 'idempotency-key': req.idempotencyKey } : {}),
+        },
+        ...(req.body ? { body: JSON.stringify(req.body) } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      throw new RetryableError('connector_unreachable', `connector ${new URL(baseUrl).host} unreachable (${cause})`);
+    }
+    const body: unknown = await res.json().catch(() => null);
+    if (res.status >= 500 || res.status === 429) {
+      throw new RetryableError('connector_error', `connector answered ${res.status} to ${req.method} ${req.path}`, parseRetryAfter(res.headers.get('retry-after')));
+    }
+    if (res.status >= 400 && res.status !== 404) throw new OmniError('connector_rejected', `connector answered ${res.status} to ${req.method} ${req.path}`, false);
+    return { status: res.status, body };
+  }
+}

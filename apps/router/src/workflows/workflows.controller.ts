@@ -1,0 +1,23 @@
+import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { WORKFLOW_RUN_REPOSITORY, WorkflowRunDoc, WorkflowRunRepository } from '@omni/persistence';
+import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
+import { ConversationActions } from '../api/conversation-actions';
+
+@ApiTags('conversations')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@Controller('v1/conversations')
+export class WorkflowsController {
+  constructor(
+    @Inject(WORKFLOW_RUN_REPOSITORY) private readonly runs: WorkflowRunRepository,
+    private readonly conversations: ConversationActions,
+  ) {}
+
+  @Get(':id/workflows')
+  @ApiOperation({ summary: 'The automation workflows run in the conversation: steps with inputs, results or errors, and the outcome' })
+  async list(@CallerOf() caller: Caller, @Param('id') id: string): Promise<WorkflowRunDoc[]> {
+    await this.conversations.find(caller.tenantId, id);
+    return this.runs.ofConversation(id);
+  }
+}
