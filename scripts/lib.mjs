@@ -15,6 +15,8 @@ export const APPS = [
   { name: 'channel-email', port: 3004 },
   { name: 'router', port: 3010 },
   { name: 'ai-worker', port: 3020 },
+  // Stand-in for a company's order/ticket/refund systems, called by the router's workflows.
+  { name: 'demo-connector', port: 3030 },
 ].filter((a) => existsSync(resolve(ROOT, 'apps', a.name, 'src', 'main.ts')));
 
 export const say = (msg) => process.stdout.write(`\x1b[32m[omni]\x1b[0m ${msg}\n`);

@@ -67,6 +67,6 @@ async function main() {
     say(`${app.name.padEnd(12)} ready  http://localhost:${app.port}  (health /health/ready, metrics /metrics)`);
   }
   say('');
-  say('Demo page with the chat widget:  http://localhost:3000/   (say "hello")');
+  say('Demo page with the chat widget:  http://localhost:3000/   (say "hello", or "where is my order ORD-12345?")');
   say(`Logs: ${logDir}    Stop: Ctrl-C or npm run down`);
 }

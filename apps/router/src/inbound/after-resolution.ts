@@ -22,7 +22,7 @@ export class AfterResolution {
   /** The ownership after handling: still resolved (a rating) or the reopened bot. */
   async handle(c: ConversationDoc, owner: Extract<Ownership, { state: 'resolved' }>, messageId: string, m: InboundMessage): Promise<Ownership> {
     const at = new Date(m.message.timestamp);
-    const reply = m.message.text ?? m.message.interactive?.id;
+    const reply = m.message.interactive?.id ?? m.message.text;
     const score = reply ? parseCsatReply(reply) : undefined;
     if (score !== undefined) {
       await this.conversations.recordCsat(c._id, score, at);

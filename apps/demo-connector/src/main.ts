@@ -1,0 +1,7 @@
+// The demo stand-in for a company's systems: `npm run up` starts it on 3030 for the router's workflows.
+import { createDemoConnector } from './demo-connector';
+
+const port = Number(process.env.DEMO_CONNECTOR_PORT ?? process.env.PORT ?? 3030);
+const server = createDemoConnector();
+server.listen(port, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ level: 'info', app: 'demo-connector', msg: `listening on ${port}` })}\n`));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => server.close(() => process.exit(0)));
