@@ -7,6 +7,11 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   /** Bootstraps an admin key of the default tenant (secret: stored only as its SHA-256, never logged). */
   API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
   ROUTER_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
+  /**
+   * A conversation the bot still owns with no message for this long is resolved by the system, so
+   * contained conversations get an outcome (reports, experiments) and a CSAT question; 0 = never.
+   */
+  ROUTER_IDLE_RESOLVE_AFTER_MS: z.coerce.number().int().min(0).default(30 * 60_000),
   /** The company's connector for automation workflows (orders, tickets, refunds); a tenant may set its own. Unset = no workflows. */
   CONNECTOR_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Per connector call; with 3 attempts a dead connector costs at most about 3 × this before the handoff. */

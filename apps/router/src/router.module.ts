@@ -18,6 +18,7 @@ import { ReportsModule } from './reports/reports.module';
 import { ExperimentsModule } from './experiments/experiments.module';
 import { CustomersModule } from './customers/customers.module';
 import { WorkflowsModule } from './workflows/workflows.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 
 const config = loadRouterConfig();
 
@@ -43,6 +44,7 @@ class RouterConfigModule {}
     ExperimentsModule,
     CustomersModule,
     WorkflowsModule,
+    LifecycleModule,
     LiveModule,
     GrpcModule,
     PrivacyModule,

@@ -87,4 +87,8 @@ export class MongoConversationRepository implements ConversationRepository {
   ofCustomers(tenantId: string, customerIds: readonly string[], limit: number): Promise<ConversationDoc[]> {
     return this.model.find({ tenantId, customerId: { $in: [...customerIds] } }).sort({ createdAt: 1 }).limit(limit).lean<ConversationDoc[]>().exec();
   }
+
+  idleInBot(before: Date, limit: number): Promise<ConversationDoc[]> {
+    return this.model.find({ state: 'bot', lastMessageAt: { $lt: before } }, { routing: 0, handoff: 0 }).sort({ lastMessageAt: 1 }).limit(limit).lean<ConversationDoc[]>().exec();
+  }
 }

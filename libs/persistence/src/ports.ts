@@ -27,6 +27,8 @@ export interface ConversationRepository {
   list(tenantId: string, filter: { state?: ConversationDoc['state']; groupId?: string; agentId?: string; channel?: string }, limit: number): Promise<ConversationDoc[]>;
   /** Reports: conversations opened in [from, to), oldest first, without the agent-facing details. */
   openedBetween(tenantId: string, from: Date, to: Date, filter: { channel?: string }, limit: number): Promise<ConversationDoc[]>;
+  /** Conversations the bot owns (as last copied) with no message since `before`, oldest activity first. */
+  idleInBot(before: Date, limit: number): Promise<ConversationDoc[]>;
   /** Unified history: the conversations of some channel identities, oldest first. */
   ofCustomers(tenantId: string, customerIds: readonly string[], limit: number): Promise<ConversationDoc[]>;
 }

@@ -113,6 +113,8 @@ export const ConversationSchema = new Schema<ConversationDoc>(
 ConversationSchema.index({ tenantId: 1, state: 1, lastMessageAt: -1 });
 // A customer's conversations across channels (unified history).
 ConversationSchema.index({ tenantId: 1, customerId: 1 });
+// The idle resolver: conversations the bot still owns, by last activity (across tenants).
+ConversationSchema.index({ state: 1, lastMessageAt: 1 });
 // Reports: a tenant's conversations opened in a time range.
 ConversationSchema.index({ tenantId: 1, createdAt: 1 });
 // A group's waiting conversations in service order (VIP, priority, age): the queue context of decide().

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Channel, NotFoundError, OmniError, derivedId } from '@omni/contracts';
 import { AGENT_SLOT_REPOSITORY, AgentSlotRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MessageDoc } from '@omni/persistence';
-import { csatPrompt, transition } from '@omni/routing';
+import { Resolver, csatPrompt, transition } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
@@ -44,11 +44,11 @@ export class ConversationActions {
   }
 
   /** Resolves (any owner but resolved); frees the agent's slot after the claim. */
-  async resolve(tenantId: string, id: string, requestId: string): Promise<ConversationDoc> {
+  async resolve(tenantId: string, id: string, requestId: string, by: Resolver = 'agent'): Promise<ConversationDoc> {
     const c = await this.find(tenantId, id);
     const { ownership } = await this.ownership.current(c);
     const at = new Date();
-    const next = transition(ownership, { type: 'resolved', at, by: 'agent' });
+    const next = transition(ownership, { type: 'resolved', at, by });
     if (!next.ok) throw new OmniError('conflict', next.error.message, false);
     const claimed = await this.ownership.commit(c, next.state, { cause: `resolve:${requestId}` }, at);
     if (!claimed) throw new OmniError('conflict', `conversation ${id} changed meanwhile; reload and retry`, false);
