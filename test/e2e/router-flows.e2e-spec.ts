@@ -230,6 +230,13 @@ describe('router flows: experiments, workflows, customers, reports', () => {
       const times = all.messages.map((x) => new Date(x.timestamp).getTime());
       expect(times).toEqual([...times].sort((a, c) => a - c));
       expect((await history(w)).profileId).toBe(all.profileId);
+
+      // The web identity's data-subject erasure takes it out of the profile; the others stay one customer.
+      const erased = await json<{ related: { customerLinks: number; workflowRuns: number } }>(`/v1/customers/${idOf(b)}/personal-data`, { method: 'DELETE' });
+      expect(erased.related.customerLinks).toBeGreaterThanOrEqual(1);
+      const left = await history(m);
+      expect(left.identityIds).toEqual([idOf(w), idOf(m)].sort());
+      expect(left.messages.map((x) => x._id).sort()).toEqual(stored.filter((x) => x.conversationId !== b.conversationId).map((x) => x._id).sort());
     });
 
     it('keeps customers tenant-scoped and validates input', async () => {

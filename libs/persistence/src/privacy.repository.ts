@@ -4,6 +4,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Schema } from 'mongoose';
 import type { ConversationDoc, CustomerDoc, MessageDoc } from './schemas';
 import type { BotTurnDoc } from './routing.schemas';
+import type { CustomerLinkDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 /**
  * Data-subject requests (GDPR art. 15/17, CCPA): what the router holds of one customer (a channel
@@ -19,6 +20,8 @@ export interface PrivacyRequestDoc {
   requestedBy: string;
   at: Date;
   counts: { customers: number; conversations: number; messages: number; botTurns: number };
+  /** Records of the flows around the customer (ADR 0220-0222): contacts and workflow runs deleted, links and outcomes detached. */
+  related?: { verifiedContacts: number; customerLinks: number; workflowRuns: number; experimentOutcomes: number };
 }
 
 export const PrivacyRequestSchema = new Schema<PrivacyRequestDoc>(
@@ -30,6 +33,7 @@ export const PrivacyRequestSchema = new Schema<PrivacyRequestDoc>(
     requestedBy: { type: String, required: true },
     at: { type: Date, required: true },
     counts: { _id: false, type: { customers: Number, conversations: Number, messages: Number, botTurns: Number } },
+    related: { _id: false, type: { verifiedContacts: Number, customerLinks: Number, workflowRuns: Number, experimentOutcomes: Number } },
   },
   { versionKey: false, collection: 'privacy_requests' },
 );
@@ -40,6 +44,9 @@ export interface CustomerExport {
   customer: CustomerDoc;
   conversations: ConversationDoc[];
   messages: MessageDoc[];
+  /** Emails and phones verified for this identity, and the workflows run in its conversations. */
+  verifiedContacts: VerifiedContactDoc[];
+  workflowRuns: WorkflowRunDoc[];
 }
 
 /** Placeholder left where an erased channel identity was (replies cannot reach it any more). */
@@ -62,6 +69,10 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     @InjectModel('Message') private readonly messages: Model<MessageDoc>,
     @InjectModel('BotTurn') private readonly botTurns: Model<BotTurnDoc>,
     @InjectModel('PrivacyRequest') private readonly requests: Model<PrivacyRequestDoc>,
+    @InjectModel('VerifiedContact') private readonly contacts: Model<VerifiedContactDoc>,
+    @InjectModel('CustomerLink') private readonly links: Model<CustomerLinkDoc>,
+    @InjectModel('WorkflowRun') private readonly runs: Model<WorkflowRunDoc>,
+    @InjectModel('ExperimentOutcome') private readonly outcomes: Model<ExperimentOutcomeDoc>,
   ) {}
 
   async export(tenantId: string, customerId: string): Promise<CustomerExport | null> {
@@ -73,7 +84,9 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       .sort({ timestamp: 1, createdAt: 1 })
       .lean<MessageDoc[]>()
       .exec();
-    return { customer, conversations, messages };
+    const verifiedContacts = await this.contacts.find({ tenantId, customerId }).lean<VerifiedContactDoc[]>().exec();
+    const workflowRuns = conversations.length === 0 ? [] : await this.runs.find({ tenantId, conversationId: { $in: conversations.map((c) => c._id) } }).lean<WorkflowRunDoc[]>().exec();
+    return { customer, conversations, messages, verifiedContacts, workflowRuns };
   }
 
   async erase(tenantId: string, customerId: string, requestedBy: string, at: Date): Promise<PrivacyRequestDoc | null> {
@@ -104,12 +117,34 @@ export class MongoPrivacyRepository implements PrivacyRepository {
         { $set: { customerId: subject, channelUserId: ERASED_USER, ...(handoff ? { handoff } : {}) } },
       );
     }
+    const related = await this.eraseRelated(tenantId, customerId, subject, ids);
     const customers = await this.customers.deleteOne({ _id: customerId, tenantId });
     const doc: PrivacyRequestDoc = {
       _id: randomUUID(), tenantId, kind: 'erase', subject, requestedBy, at,
       counts: { customers: customers.deletedCount, conversations: ids.length, messages: messages.modifiedCount, botTurns: botTurns.deletedCount },
+      related,
     };
     await this.requests.create(doc);
     return doc;
+  }
+
+  /**
+   * Verified contacts and workflow runs (order numbers, the customer's words) are deleted; experiment
+   * outcomes keep their numbers under the tombstone; the identity leaves its unified profile (ADR 0221):
+   * identities linked under it move to its parent, or, if it was the root, under the smallest of them,
+   * which keeps every link pointing to a smaller id.
+   */
+  private async eraseRelated(tenantId: string, customerId: string, subject: string, conversationIds: string[]): Promise<NonNullable<PrivacyRequestDoc['related']>> {
+    const verifiedContacts = (await this.contacts.deleteMany({ tenantId, customerId })).deletedCount;
+    const workflowRuns = conversationIds.length === 0 ? 0 : (await this.runs.deleteMany({ tenantId, conversationId: { $in: conversationIds } })).deletedCount;
+    const experimentOutcomes = (await this.outcomes.updateMany({ tenantId, customerId }, { $set: { customerId: subject } })).modifiedCount;
+    const own = await this.links.findOne({ _id: customerId, tenantId }).lean<CustomerLinkDoc>().exec();
+    const children = await this.links.find({ tenantId, profileId: customerId }).sort({ _id: 1 }).lean<CustomerLinkDoc[]>().exec();
+    const newRoot = own?.profileId ?? children[0]?._id;
+    if (!own && children[0]) await this.links.deleteOne({ _id: children[0]._id });
+    const moved = children.filter((c) => c._id !== newRoot);
+    if (newRoot && moved.length > 0) await this.links.updateMany({ _id: { $in: moved.map((c) => c._id) } }, { $set: { profileId: newRoot } });
+    if (own) await this.links.deleteOne({ _id: customerId });
+    return { verifiedContacts, customerLinks: children.length + (own ? 1 : 0), workflowRuns, experimentOutcomes };
   }
 }

@@ -74,7 +74,7 @@ export class ReceiveInboundUseCase {
     const scoped = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
     if (opened) await this.events.emit({ ...scoped, kind: 'opened', state: conversation.state, at: at.toISOString() }, m.conversationId);
     // A redelivered first message (crash before the commit) runs these again: each is idempotent.
-    if (opened || conversation.createdAt.getTime() === at.getTime()) await this.opening?.opened(conversation, m, event.id);
+    if (opened || restored || conversation.createdAt.getTime() === at.getTime()) await this.opening?.opened(conversation, m, event.id);
     if (created) {
       await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: event.id, direction: 'inbound', at: at.toISOString() }, event.id);
     }
