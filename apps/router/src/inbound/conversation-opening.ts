@@ -24,12 +24,12 @@ export class ConversationOpening {
     await this.identities.identified(c.tenantId, c.customerId, m.channel, m.customer.channelUserId);
     const greeting = variantGreeting(flowParams(c), m.customer.locale);
     if (greeting) {
-      await this.customer.send(c, { id: welcomeId(messageId), text: greeting, author: { kind: 'bot', id: 'flow' }, replyToMessageId: messageId });
+      await this.customer.send(c, { id: welcomeId(c._id), text: greeting, author: { kind: 'bot', id: 'flow' }, replyToMessageId: messageId });
     }
   }
 }
 
-/** The welcome sent for the conversation's first message; the bot's own greeting then stays silent. */
-export function welcomeId(messageId: string): string {
-  return derivedId(messageId, 'welcome');
+/** One welcome per conversation (it answers the first message); the bot's own greeting to that message stays silent. */
+export function welcomeId(conversationId: string): string {
+  return derivedId(conversationId, 'welcome');
 }

@@ -9,6 +9,9 @@ import { CustomerMessages } from '../conversations/customer-messages';
 import type { OwnershipStore } from '../conversations/ownership.store';
 import { TenantSettings } from '../conversations/tenant-settings';
 import type { HandOffCommand, HandOffUseCase } from '../handoff/hand-off.use-case';
+import { welcomeId } from '../inbound/conversation-opening';
+import type { Workflows } from '../workflows/workflows';
+import type { WorkflowOutcome } from '../workflows/run-workflow.use-case';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
 
 const INBOUND_ID = 'inbound-1';
@@ -33,7 +36,7 @@ function ownershipIn(state: Ownership['state']): Ownership {
   }
 }
 
-function setup() {
+function setup(opts: { workflows?: Workflows } = {}) {
   const conv = conversation();
   const stored = new Map<string, MessageDoc>();
   const calls = { inserts: 0, attachAi: [] as string[], setLanguage: [] as string[], handoffs: [] as HandOffCommand[], announced: [] as OwnershipClaimDoc[] };
@@ -76,7 +79,7 @@ function setup() {
   const tenants: TenantRepository = { get: async () => null, save: async () => undefined };
   const events = new ConversationEvents(publisher);
   const useCase = new SendBotReplyUseCase(
-    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff,
+    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows,
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   return {
@@ -188,6 +191,59 @@ describe('SendBotReplyUseCase', () => {
     const err: unknown = await s.useCase.execute(result({ conversationId: 'conv-unknown' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(isRetryable(err)).toBe(true);
+    expect(s.sends()).toHaveLength(0);
+  });
+});
+
+describe('SendBotReplyUseCase with flow variants and workflows', () => {
+  const unsure = { intent: { name: 'order_status', confidence: 0.2 }, answer: { text: 'Could you rephrase?' } };
+
+  it('applies the variant’s handoff threshold: 1 hands off on the first unsatisfied turn, the tenant’s 3 does not', async () => {
+    const strict = setup();
+    strict.conv.experiments = [{ experimentId: 'e1', variantId: 'strict', params: { handoffThreshold: 1 } }];
+    await strict.useCase.execute(result(unsure));
+    expect(strict.calls.handoffs.map((h) => h.reasons.map((r) => r.code))).toEqual([['unsatisfied_turns']]);
+    expect(strict.sends()).toHaveLength(0);
+
+    const control = setup();
+    await control.useCase.execute(result(unsure));
+    expect(control.calls.handoffs).toHaveLength(0);
+    expect(control.sends().map((e) => e.data.message.text)).toEqual(['Could you rephrase?']);
+  });
+
+  it('does not greet twice when the variant’s welcome answered this first message', async () => {
+    const s = setup();
+    s.conv.experiments = [{ experimentId: 'e1', variantId: 'warm', params: { greeting: { en: 'Welcome!' } } }];
+    const at = new Date();
+    s.stored.set(welcomeId('conv-1'), { _id: welcomeId('conv-1'), replyToMessageId: INBOUND_ID, text: 'Welcome!' } as MessageDoc);
+    await s.useCase.execute(result({ intent: { name: 'greeting', confidence: 0.95 }, answer: { text: 'Hello!' } }));
+    expect(s.sends()).toHaveLength(0);
+    s.stored.set(welcomeId('conv-1'), { _id: welcomeId('conv-1'), replyToMessageId: 'an-earlier-message', text: 'Welcome!', timestamp: at } as MessageDoc);
+    await s.useCase.execute(result({ intent: { name: 'greeting', confidence: 0.95 }, answer: { text: 'Hello!' } }));
+    expect(s.sends().map((e) => e.data.message.text)).toEqual(['Hello!']);
+  });
+
+  function withWorkflow(outcome: WorkflowOutcome) {
+    const runs: string[] = [];
+    const workflows = {
+      triggered: async () => ({ match: { workflow: 'lookup_order', intent: 'order_status', inputs: { orderNumber: 'ORD-1' } }, config: {}, baseUrl: 'http://c/' }),
+      run: async (_c: ConversationDoc, messageId: string) => { runs.push(messageId); return { runId: 'run-1', outcome }; },
+    } as unknown as Workflows;
+    return { s: setup({ workflows }), runs };
+  }
+
+  it('answers with the workflow’s result instead of the generic answer, under the same reply id', async () => {
+    const { s, runs } = withWorkflow({ kind: 'reply', text: 'Order ORD-1 is on its way.' });
+    await s.useCase.execute(result());
+    expect(runs).toEqual([INBOUND_ID]);
+    expect(s.stored.get(REPLY_ID)).toMatchObject({ text: 'Order ORD-1 is on its way.', author: { kind: 'bot', id: 'workflow' }, ai: { workflowRunId: 'run-1' } });
+    expect(s.sends().map((e) => e.id)).toEqual([REPLY_ID]);
+  });
+
+  it('hands off with the workflow’s reason when it fails', async () => {
+    const { s } = withWorkflow({ kind: 'handoff', code: 'workflow_failed', detail: 'lookup_order: step lookup_order failed (connector_unreachable: …)' });
+    await s.useCase.execute(result());
+    expect(s.calls.handoffs.map((h) => h.reasons)).toEqual([[{ code: 'workflow_failed', detail: 'lookup_order: step lookup_order failed (connector_unreachable: …)' }]]);
     expect(s.sends()).toHaveLength(0);
   });
 });

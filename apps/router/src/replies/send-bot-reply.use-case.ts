@@ -73,7 +73,7 @@ export class SendBotReplyUseCase {
     }
     if (!r.answer || (await this.ownership.changedSince(conversation._id, ownership.version))) return;
     // The greeting experiment already welcomed this conversation's first message: no second hello.
-    if (flow.greeting && r.intent?.name === 'greeting' && (await this.messages.get(welcomeId(r.messageId)))) return;
+    if (flow.greeting && r.intent?.name === 'greeting' && (await this.messages.get(welcomeId(conversation._id)))?.replyToMessageId === r.messageId) return;
     await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai });
   }
 }
