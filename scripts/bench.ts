@@ -1,43 +1,49 @@
 /**
- * `npm run bench`: measures the gateway on this machine against baselines taken in the same run —
- * web-chat round trip vs a raw kafkajs produce→consume hop, EventPublisher throughput vs raw
- * sendBatch, and each app's RSS (idle, under load) vs a bare Node process. Prints a table; asserts
- * nothing. Starts a private Kafka + FerretDB (unless KAFKA_BROKERS / MONGODB_URI are given), builds
- * the apps, and tears everything down at the end, on failure and on Ctrl-C.
- * Knobs: BENCH_SESSIONS (40), BENCH_MESSAGES per session (8), BENCH_LOAD_SECONDS (75: no new chat
- * message after this, keeping a run under ~3 minutes), BENCH_RECORDS (20000), BENCH_CALLERS (200).
+ * `npm run bench [-- --quick] [-- --only webchat,kafka,ingest,outbound] [-- --channels whatsapp,…]`:
+ * measures the gateway on this machine against baselines taken in the same run and prints ratios —
+ *  - webchat: web-chat round trip vs a raw kafkajs produce→consume hop, and each app's RSS (idle,
+ *    under load) vs a bare Node process;
+ *  - kafka: EventPublisher throughput vs raw sendBatch;
+ *  - ingest: webhook requests/s and p50/p99 time-to-2xx of each built channel app vs a bare
+ *    `node:http` receiver doing the same verify + parse + produce (scripts/bench/bare-ingest.mjs);
+ *  - outbound: sends/s of one account against the local contract server enforcing the provider's
+ *    limit, as a ratio of that limit, and the 429s it answered.
+ * Ends with one summary table. Asserts nothing (figures, not tests). Starts a private Kafka + FerretDB
+ * (unless KAFKA_BROKERS / MONGODB_URI are given), builds the apps it needs, and tears everything down
+ * at the end, on failure and on Ctrl-C. `--help` lists the knobs.
  */
 import { Kafka } from 'kafkajs';
 import { EventPublisher } from '@omni/messaging';
 import { AppName, RunningApp, startApp } from '../test/support/apps';
+import type { ContractServer } from '../test/contract-servers/fault-server';
 import { Infra, buildApps, startInfra, withDatabase } from './bench/infra';
+import { BareServer, FixedRate, INGEST_CHANNELS, IngestChannel, Saturation, channelEnv, fixedRate, saturate, startBareServer, webhookFactory } from './bench/ingest';
 import { benchKafka, benchSettings, createTopic, gatewayProducer, publisherThroughput, rawRoundTrips, rawSendBatch, sampleEvent } from './bench/kafka';
 import { RssSampler, bareNodeRssKiB, rssKiB } from './bench/memory';
-import { latency, mib, ms, perSec, ratio, table } from './bench/stats';
+import { BenchOptions, USAGE, parseOptions } from './bench/options';
+import { OutboundResult, PROVIDER_LIMITS, measureSends, produceCommands, seedConversations, startContractServer } from './bench/outbound';
+import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const SESSIONS = num('BENCH_SESSIONS', 40);
-const PER_SESSION = num('BENCH_MESSAGES', 8);
-const LOAD_SECONDS = num('BENCH_LOAD_SECONDS', 75);
-const RECORDS = num('BENCH_RECORDS', 20_000);
-const CALLERS = num('BENCH_CALLERS', 200);
-const SOLO = num('BENCH_SOLO_MESSAGES', 20);
 const PARTITIONS = 3;
-const APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
+const CHAT_APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
+const INGEST_TARGET = { ratio: 0.8, p99Ms: 50 };
+const OUTBOUND_TARGET = 0.95;
 
 const say = (msg: string) => process.stderr.write(`\x1b[36m[bench]\x1b[0m ${msg}\n`);
 const run = `bench-${Date.now().toString(36)}`;
 let infra: Promise<Infra> | undefined;
 const apps: RunningApp[] = [];
+const servers: { close(): Promise<void> }[] = [];
+const bares: BareServer[] = [];
 
 const appStops: Promise<unknown>[] = [];
 let infraDown: Promise<void> | undefined;
 let stopping = false;
 
-/** Stops every app started so far and, once, the infrastructure. Safe to call more than once. */
+/** Stops every app and server started so far and, once, the infrastructure. Safe to call more than once. */
 async function teardown(): Promise<void> {
-  appStops.push(...apps.splice(0).map((a) => a.stop()));
+  appStops.push(...apps.splice(0).map((a) => a.stop()), ...bares.splice(0).map((b) => b.stop()), ...servers.splice(0).map((s) => s.close()));
   // Apps drain against Kafka and the database, so those go only after every app has exited.
   await Promise.allSettled(appStops);
   // Still starting (failure elsewhere, Ctrl-C): wait for it, then stop what did start. A start
@@ -51,110 +57,266 @@ function checkpoint(): void {
   if (stopping) throw new Error('interrupted');
 }
 
-async function benchKafkaOnly(kafka: Kafka) {
-  say(`raw kafkajs round trip: 1 session × ${SOLO} messages, then ${SESSIONS} sessions × ${PER_SESSION}`);
-  const rawSolo = latency(await rawRoundTrips(kafka, `${run}.rtt-solo`, 1, SOLO, PARTITIONS));
-  const rawRtt = latency(await rawRoundTrips(kafka, `${run}.rtt`, SESSIONS, PER_SESSION, PARTITIONS));
-
-  say(`produce throughput: ${RECORDS} records, acks=all`);
-  const topic = `${run}.throughput`;
-  await createTopic(kafka, topic, PARTITIONS);
-  const producer = gatewayProducer(kafka);
-  await producer.connect();
-  try {
-    const publisher = new EventPublisher(producer, benchSettings(PARTITIONS));
-    const events = Array.from({ length: RECORDS }, (_, i) => sampleEvent(i));
-    // Warm both paths (connections, metadata, JIT) before timing.
-    await rawSendBatch(producer, topic, events.slice(0, 1000), 500);
-    await publisherThroughput(publisher, topic, events.slice(0, 1000), CALLERS);
-    const raw = await rawSendBatch(producer, topic, events, 500);
-    const gateway = await publisherThroughput(publisher, topic, events, CALLERS);
-    await publisher.drain();
-    return { rawSolo, rawRtt, raw, gateway };
-  } finally {
-    await producer.disconnect();
-  }
+async function stopApp(app: RunningApp): Promise<void> {
+  apps.splice(apps.indexOf(app), 1);
+  await app.stop();
 }
 
-async function main(): Promise<void> {
-  const t0 = Date.now();
-  say('starting private infrastructure and building the apps');
-  infra = startInfra();
-  const [started] = await Promise.all([infra, buildApps(APPS)]);
+interface Env {
+  kafka: Kafka;
+  brokers: string;
+  mongoUri: string;
+  appEnv: Record<string, string>;
+}
+
+/** One line of the closing summary. */
+type SummaryRow = [section: string, measure: string, gateway: string, baseline: string, ratio: string, target: string, met: string];
+const summary: SummaryRow[] = [];
+const details: string[] = [];
+const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
+
+// ---------------------------------------------------------------------------------------------
+// webchat: round trip through router + ai-worker + channel-web, and memory
+
+async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
+  say(`raw kafkajs round trip: 1 session × ${o.solo} messages, then ${o.sessions} sessions × ${o.perSession}`);
+  const rawSolo = latency(await rawRoundTrips(env.kafka, `${run}.rtt-solo`, 1, o.solo, PARTITIONS));
+  const rawRtt = latency(await rawRoundTrips(env.kafka, `${run}.rtt`, o.sessions, o.perSession, PARTITIONS));
   checkpoint();
-  const kafka = benchKafka(started.brokers);
-  const env = {
-    KAFKA_BROKERS: started.brokers,
-    MONGODB_URI: withDatabase(started.mongoUri, run.replace(/-/g, '_')),
-    KAFKA_TOPIC_PREFIX: `${run}.`,
-    KAFKA_PARTITIONS: String(PARTITIONS),
-    // One session sends faster than a person types; the limiter is not what is measured here.
-    WEB_RATE_LIMIT_PER_10S: '10000',
-  };
 
   say('starting router, ai-worker, channel-web');
-  for (const name of APPS) {
-    apps.push(await startApp(name, { ...env, INSTANCE_ID: `${name}-bench` }));
+  const started: RunningApp[] = [];
+  for (const name of CHAT_APPS) {
+    // One session sends faster than a person types; the limiter is not what is measured here.
+    const app = await startApp(name, { ...env.appEnv, INSTANCE_ID: `${name}-bench`, WEB_RATE_LIMIT_PER_10S: '10000' });
+    apps.push(app);
+    started.push(app);
     checkpoint();
   }
-  const web = apps[apps.length - 1];
-  const pids = Object.fromEntries(apps.map((a) => [a.name, a.proc.pid]));
+  const web = started[started.length - 1];
+  const pids = Object.fromEntries(started.map((a) => [a.name, a.proc.pid]));
   await new Promise((r) => setTimeout(r, 2_000));
-  const idle = Object.fromEntries(apps.map((a) => [a.name, rssKiB(a.proc.pid)]));
+  const idle = Object.fromEntries(started.map((a) => [a.name, rssKiB(a.proc.pid)]));
   const bare = await bareNodeRssKiB();
 
+  say(`web-chat round trip: 1 session × ${o.solo} messages (unloaded)`);
+  const solo = await webChatRoundTrips(web.url, 1, o.solo);
   checkpoint();
-  const k = await benchKafkaOnly(kafka);
-  checkpoint();
-
-  say(`web-chat round trip: 1 session × ${SOLO} messages (unloaded)`);
-  const solo = await webChatRoundTrips(web.url, 1, SOLO);
-  checkpoint();
-  say(`web-chat round trip: ${SESSIONS} sessions × ${PER_SESSION} messages through all three apps`);
+  say(`web-chat round trip: ${o.sessions} sessions × ${o.perSession} messages through all three apps`);
   const sampler = new RssSampler(pids).start();
-  const load = await webChatRoundTrips(web.url, SESSIONS, PER_SESSION, LOAD_SECONDS * 1000).finally(() => sampler.stop());
-  checkpoint();
-  report(started, { ...k, solo: latency(solo.samples), rtt: latency(load.samples), loadSeconds: load.seconds, failures: [...solo.failures, ...load.failures], idle, loaded: sampler.stop(), bare }, (Date.now() - t0) / 1000);
-}
+  const load = await webChatRoundTrips(web.url, o.sessions, o.perSession, o.loadSeconds * 1000).finally(() => sampler.stop());
+  const loaded = sampler.stop();
+  await Promise.all(started.map((a) => stopApp(a)));
 
-interface Results extends Awaited<ReturnType<typeof benchKafkaOnly>> {
-  solo: ReturnType<typeof latency>;
-  loadSeconds: number;
-  failures: string[];
-  rtt: ReturnType<typeof latency>;
-  idle: Record<string, number>;
-  loaded: Record<string, number>;
-  bare: number;
-}
-
-function report(infraInfo: Infra, r: Results, seconds: number): void {
+  const soloL = latency(solo.samples);
+  const rtt = latency(load.samples);
+  const failures = [...solo.failures, ...load.failures];
   const out: string[] = [];
-  out.push(`\nomni-gateway benchmark (${new Date().toISOString()}, node ${process.versions.node}, ${infraInfo.privateParts.join(' + ') || 'external infra'}, ${seconds.toFixed(0)} s)\n`);
   out.push('Web-chat round trip: WebSocket send -> bot reply, each session waits for its reply before the next message');
   out.push('(the gateway path crosses Kafka 4 times: inbound, ai.request, ai.result, outbound.web; baseline is 1 raw hop, acks=all)');
-  const rows = (label: string, g: Results['rtt'], b: Results['rtt']) => [
+  const rows = (label: string, g: Latency, b: Latency) => [
     [`${label} p50`, ms(g.p50), ms(b.p50), ratio(g.p50, b.p50)],
     [`${label} p99`, ms(g.p99), ms(b.p99), ratio(g.p99, b.p99)],
   ];
   out.push(table([
     ['', 'gateway', 'raw kafkajs hop', 'ratio'],
-    ...rows(`1 session (n=${r.solo.n})`, r.solo, r.rawSolo),
-    ...rows(`${SESSIONS} sessions (n=${r.rtt.n})`, r.rtt, r.rawRtt),
+    ...rows(`1 session (n=${soloL.n})`, soloL, rawSolo),
+    ...rows(`${o.sessions} sessions (n=${rtt.n})`, rtt, rawRtt),
   ]));
-  out.push(`under load: ${((r.rtt.n + SESSIONS) / r.loadSeconds).toFixed(1)} answered messages/s through the whole pipeline (warm-up included)`);
-  if (r.rtt.n < SESSIONS * PER_SESSION) out.push(`note: the ${LOAD_SECONDS} s load budget ended the phase after ${r.rtt.n} of ${SESSIONS * PER_SESSION} messages`);
-  if (r.failures.length) out.push(`!! ${r.failures.length} session(s) stopped early: ${[...new Set(r.failures)].join('; ')}`);
-  out.push(`\nKafka produce throughput, acks=all, ${RECORDS} records of ~${Buffer.byteLength(JSON.stringify(sampleEvent(0).data))} B each`);
-  out.push(table([
-    ['', 'records/s', 'seconds', 'ratio'],
-    [`EventPublisher, ${CALLERS} concurrent callers`, perSec(r.gateway.perSec), r.gateway.seconds.toFixed(2), ratio(r.gateway.perSec, r.raw.perSec)],
-    ['raw producer.sendBatch, batches of 500', perSec(r.raw.perSec), r.raw.seconds.toFixed(2), '1.00×'],
-  ]));
-  out.push(`\nResident memory (VmRSS), bare node -e "setInterval(()=>{},1000)" = ${mib(r.bare)}`);
+  out.push(`under load: ${((rtt.n + o.sessions) / load.seconds).toFixed(1)} answered messages/s through the whole pipeline (warm-up included)`);
+  if (rtt.n < o.sessions * o.perSession) out.push(`note: the ${o.loadSeconds} s load budget ended the phase after ${rtt.n} of ${o.sessions * o.perSession} messages`);
+  if (failures.length) out.push(`!! ${failures.length} session(s) stopped early: ${[...new Set(failures)].join('; ')}`);
+  out.push(`\nResident memory (VmRSS), bare node -e "setInterval(()=>{},1000)" = ${mib(bare)}`);
   out.push(table([
     ['app', 'idle', 'ratio', 'peak under load', 'ratio'],
-    ...APPS.map((a) => [a, mib(r.idle[a]), ratio(r.idle[a], r.bare), mib(r.loaded[a]), ratio(r.loaded[a], r.bare)]),
+    ...CHAT_APPS.map((a) => [a, mib(idle[a]), ratio(idle[a], bare), mib(loaded[a]), ratio(loaded[a], bare)]),
   ]));
+  details.push(out.join('\n'));
+  summary.push(
+    ['webchat', `round trip p50, ${o.sessions} sessions`, ms(rtt.p50), ms(rawRtt.p50), ratio(rtt.p50, rawRtt.p50), '', ''],
+    ['webchat', `round trip p99, ${o.sessions} sessions`, ms(rtt.p99), ms(rawRtt.p99), ratio(rtt.p99, rawRtt.p99), '', ''],
+    ...CHAT_APPS.map((a): SummaryRow => ['memory', `${a} RSS peak under load`, mib(loaded[a]), mib(bare), ratio(loaded[a], bare), '', '']),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// kafka: EventPublisher vs raw sendBatch
+
+async function benchProduce(o: BenchOptions, env: Env): Promise<void> {
+  say(`produce throughput: ${o.records} records, acks=all`);
+  const topic = `${run}.throughput`;
+  await createTopic(env.kafka, topic, PARTITIONS);
+  const producer = gatewayProducer(env.kafka);
+  await producer.connect();
+  try {
+    const publisher = new EventPublisher(producer, benchSettings(PARTITIONS));
+    const events = Array.from({ length: o.records }, (_, i) => sampleEvent(i));
+    // Warm both paths (connections, metadata, JIT) before timing.
+    await rawSendBatch(producer, topic, events.slice(0, 1000), 500);
+    await publisherThroughput(publisher, topic, events.slice(0, 1000), o.callers);
+    const raw = await rawSendBatch(producer, topic, events, 500);
+    const gateway = await publisherThroughput(publisher, topic, events, o.callers);
+    await publisher.drain();
+    details.push([
+      `Kafka produce throughput, acks=all, ${o.records} records of ~${Buffer.byteLength(JSON.stringify(sampleEvent(0).data))} B each`,
+      table([
+        ['', 'records/s', 'seconds', 'ratio'],
+        [`EventPublisher, ${o.callers} concurrent callers`, perSec(gateway.perSec), gateway.seconds.toFixed(2), ratio(gateway.perSec, raw.perSec)],
+        ['raw producer.sendBatch, batches of 500', perSec(raw.perSec), raw.seconds.toFixed(2), '1.00×'],
+      ]),
+    ].join('\n'));
+    summary.push(['kafka', 'EventPublisher records/s', perSec(gateway.perSec), perSec(raw.perSec), ratio(gateway.perSec, raw.perSec), '', '']);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ingest + outbound: per channel app
+
+interface IngestResult {
+  gatewaySat: Saturation;
+  bareSat: Saturation;
+  gatewayRate: FixedRate;
+  bareRate: FixedRate;
+  rssPeak: number;
+}
+
+async function benchIngest(o: BenchOptions, channel: IngestChannel, app: RunningApp, bare: BareServer): Promise<IngestResult> {
+  const path = `/webhooks/${channel}`;
+  const make = webhookFactory(channel, run);
+  let offset = 0;
+  const next = (n: number) => {
+    const start = offset;
+    offset += n;
+    return start;
+  };
+  say(`${channel} ingest: warming both servers`);
+  for (const url of [app.url, bare.url]) await saturate(url, path, make, 2, o.ingestConnections, next(1_000_000));
+  checkpoint();
+  say(`${channel} ingest: saturation, ${o.ingestConnections} connections × ${o.ingestSeconds} s each (autocannon)`);
+  const sampler = new RssSampler({ app: app.proc.pid }).start();
+  const gatewaySat = await saturate(app.url, path, make, o.ingestSeconds, o.ingestConnections, next(1_000_000));
+  const bareSat = await saturate(bare.url, path, make, o.ingestSeconds, o.ingestConnections, next(1_000_000));
+  checkpoint();
+  say(`${channel} ingest: open loop at ${o.ingestRate}/s × ${o.ingestSeconds} s each (loadtest)`);
+  const gatewayRate = await fixedRate(app.url, path, make, o.ingestRate, o.ingestSeconds, next(1_000_000));
+  const rssPeak = sampler.stop().app;
+  const bareRate = await fixedRate(bare.url, path, make, o.ingestRate, o.ingestSeconds, next(1_000_000));
+  return { gatewaySat, bareSat, gatewayRate, bareRate, rssPeak };
+}
+
+async function benchOutbound(o: BenchOptions, channel: IngestChannel, env: Env, server: ContractServer): Promise<OutboundResult> {
+  const limit = PROVIDER_LIMITS[channel].perAccount;
+  const count = Math.round(limit * o.outboundSeconds);
+  say(`${channel} outbound: ${count} sends queued for one account, provider limit ${limit}/s`);
+  server.reset();
+  await produceCommands(env.kafka, env.appEnv.KAFKA_TOPIC_PREFIX, channel, run, count);
+  // Twice the time the limit allows, plus the consumer's start-up.
+  return measureSends(server, channel, count, (2 * count * 1000) / limit + 15_000);
+}
+
+async function benchChannels(o: BenchOptions, env: Env): Promise<void> {
+  const doIngest = o.sections.has('ingest');
+  const doOutbound = o.sections.has('outbound');
+  let bare: BareServer | undefined;
+  if (doIngest) {
+    for (const c of INGEST_CHANNELS) await createTopic(env.kafka, `${run}.bare.${c}`, PARTITIONS);
+    bare = await startBareServer(env.brokers, `${run}.bare.`);
+    bares.push(bare);
+  }
+  const ingest: Partial<Record<IngestChannel, IngestResult>> = {};
+  const outbound: Partial<Record<IngestChannel, OutboundResult>> = {};
+  for (const channel of o.channels) {
+    checkpoint();
+    const server = await startContractServer(channel);
+    servers.push(server);
+    if (doOutbound) await seedConversations(env.mongoUri, channel, run);
+    say(`starting channel-${channel}`);
+    const app = await startApp(`channel-${channel}` as AppName, { ...env.appEnv, ...channelEnv(channel, server.url), INSTANCE_ID: `channel-${channel}-bench` });
+    apps.push(app);
+    try {
+      if (bare) ingest[channel] = await benchIngest(o, channel, app, bare);
+      checkpoint();
+      if (doOutbound) outbound[channel] = await benchOutbound(o, channel, env, server);
+    } finally {
+      await stopApp(app);
+      servers.splice(servers.indexOf(server), 1);
+      await server.close();
+    }
+  }
+  await bare?.stop();
+
+  if (doIngest) reportIngest(o, ingest);
+  if (doOutbound) reportOutbound(outbound);
+}
+
+function reportIngest(o: BenchOptions, results: Partial<Record<IngestChannel, IngestResult>>): void {
+  const out: string[] = [];
+  const rps = (v: number) => (Number.isFinite(v) ? `${Math.round(v).toLocaleString('en-US')} req/s` : 'n/a');
+  out.push(`Webhook ingest: signed provider payloads (1 text message each) -> 2xx once on Kafka (acks=all); baseline: bare node:http + HMAC/secret check + JSON.parse + kafkajs send`);
+  out.push(`saturation: autocannon, ${o.ingestConnections} keep-alive connections, ${o.ingestSeconds} s; fixed rate: loadtest open loop at ${o.ingestRate}/s, ${o.ingestSeconds} s`);
+  const rows: string[][] = [['channel', 'measure', 'gateway', 'bare node:http', 'ratio']];
+  for (const [channel, r] of Object.entries(results) as [IngestChannel, IngestResult][]) {
+    const errs = (s: Saturation) => (s.non2xx || s.errors ? ` (${s.non2xx} non-2xx, ${s.errors} errors)` : '');
+    const rateErrs = (f: FixedRate) => (f.failed || f.unanswered ? ` (${f.failed} failed, ${f.unanswered} unanswered)` : '');
+    rows.push(
+      [channel, 'saturated throughput', rps(r.gatewaySat.perSec) + errs(r.gatewaySat), rps(r.bareSat.perSec) + errs(r.bareSat), ratio(r.gatewaySat.perSec, r.bareSat.perSec)],
+      ['', 'saturated p50 / p99', `${ms(r.gatewaySat.p50)} / ${ms(r.gatewaySat.p99)}`, `${ms(r.bareSat.p50)} / ${ms(r.bareSat.p99)}`, ratio(r.gatewaySat.p99, r.bareSat.p99)],
+      ['', `at ${o.ingestRate}/s: sent`, rps(r.gatewayRate.sentPerSec) + rateErrs(r.gatewayRate), rps(r.bareRate.sentPerSec) + rateErrs(r.bareRate), ''],
+      ['', `at ${o.ingestRate}/s: p50`, ms(r.gatewayRate.p50), ms(r.bareRate.p50), ratio(r.gatewayRate.p50, r.bareRate.p50)],
+      ['', `at ${o.ingestRate}/s: p99`, ms(r.gatewayRate.p99), ms(r.bareRate.p99), ratio(r.gatewayRate.p99, r.bareRate.p99)],
+      ['', 'app RSS peak', mib(r.rssPeak), '', ''],
+    );
+    const thr = r.gatewaySat.perSec / r.bareSat.perSec;
+    const clean = r.gatewayRate.failed === 0 && r.gatewayRate.unanswered === 0;
+    summary.push(
+      ['ingest', `${channel} webhooks/s (saturated)`, rps(r.gatewaySat.perSec), rps(r.bareSat.perSec), ratio(r.gatewaySat.perSec, r.bareSat.perSec), `≥ ${INGEST_TARGET.ratio}×`, yes(thr >= INGEST_TARGET.ratio)],
+      ['ingest', `${channel} p99 at ${o.ingestRate}/s`, ms(r.gatewayRate.p99), ms(r.bareRate.p99), ratio(r.gatewayRate.p99, r.bareRate.p99), `≤ ${INGEST_TARGET.p99Ms} ms, all 2xx`, yes(r.gatewayRate.p99 <= INGEST_TARGET.p99Ms && clean)],
+    );
+  }
+  out.push(table(rows));
+  details.push(out.join('\n'));
+}
+
+function reportOutbound(results: Partial<Record<IngestChannel, OutboundResult>>): void {
+  const rows: string[][] = [['channel', 'provider limit', 'sent', 'sends/s', 'of limit', '429s', 'other errors']];
+  for (const [channel, r] of Object.entries(results) as [IngestChannel, OutboundResult][]) {
+    const of = r.perSec / r.limit;
+    rows.push([channel, `${r.limit}/s`, `${r.accepted}/${r.commands}`, r.perSec.toFixed(1), ratio(r.perSec, r.limit), String(r.throttled), String(r.otherErrors)]);
+    summary.push(['outbound', `${channel} sends/s, 1 account`, r.perSec.toFixed(1), `limit ${r.limit}`, ratio(r.perSec, r.limit), `≥ ${OUTBOUND_TARGET}×, 0 × 429`, yes(of >= OUTBOUND_TARGET && r.throttled === 0 && r.accepted === r.commands)]);
+  }
+  details.push(['Outbound: a backlog of replies for one account, drained against the contract server enforcing the provider limit (sliding 1 s window)', table(rows)].join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(o: BenchOptions): Promise<void> {
+  const t0 = Date.now();
+  const channelApps = o.sections.has('ingest') || o.sections.has('outbound') ? o.channels.map((c) => `channel-${c}`) : [];
+  const toBuild = [...(o.sections.has('webchat') ? CHAT_APPS : []), ...channelApps];
+  say(`sections: ${[...o.sections].join(', ')}${o.quick ? ' (quick)' : ''}; starting private infrastructure${toBuild.length ? ' and building the apps' : ''}`);
+  infra = startInfra();
+  const [started] = await Promise.all([infra, toBuild.length ? buildApps(toBuild) : undefined]);
+  checkpoint();
+  const mongoUri = withDatabase(started.mongoUri, run.replace(/-/g, '_'));
+  const env: Env = {
+    kafka: benchKafka(started.brokers),
+    brokers: started.brokers,
+    mongoUri,
+    appEnv: { KAFKA_BROKERS: started.brokers, MONGODB_URI: mongoUri, KAFKA_TOPIC_PREFIX: `${run}.`, KAFKA_PARTITIONS: String(PARTITIONS) },
+  };
+  if (o.sections.has('kafka')) await benchProduce(o, env);
+  checkpoint();
+  if (o.sections.has('ingest') || o.sections.has('outbound')) await benchChannels(o, env);
+  checkpoint();
+  if (o.sections.has('webchat')) await benchWebChat(o, env);
+
+  const out: string[] = [];
+  out.push(`\nomni-gateway benchmark (${new Date().toISOString()}, node ${process.versions.node}, ${started.privateParts.join(' + ') || 'external infra'}, ${((Date.now() - t0) / 1000).toFixed(0)} s${o.quick ? ', --quick' : ''})`);
+  for (const d of details) out.push(`\n${d}`);
+  out.push('\nSummary (ratios against baselines measured in this run; "met" compares with the targets of issues 2 and 3)');
+  out.push(table([['section', 'measure', 'gateway', 'baseline', 'ratio', 'target', 'met'], ...summary]));
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -177,7 +339,18 @@ process.on('exit', () => {
   for (const a of apps) if (a.proc.exitCode === null) a.proc.kill('SIGKILL');
 });
 
-main()
+let options: BenchOptions | 'help';
+try {
+  options = parseOptions(process.argv.slice(2), process.env);
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+if (options === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+main(options)
   .catch((err: unknown) => {
     process.exitCode = stopping ? 130 : 1;
     if (stopping) return;

@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { INGEST_CHANNELS, IngestChannel } from './ingest';
+
+export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export const USAGE = `usage: npm run bench [-- [--quick] [--only <sections>] [--channels <channels>]]
+  --quick             shorter phases (about 3 minutes instead of about 12); same measurements, wider error bars
+  --only <list>       comma-separated sections: ${SECTIONS.join(', ')} (default: all)
+  --channels <list>   channels of the ingest and outbound sections: ${INGEST_CHANNELS.join(', ')} (default: all)
+  --help              this text
+Knobs (env, override the profile): BENCH_SESSIONS, BENCH_MESSAGES, BENCH_LOAD_SECONDS, BENCH_RECORDS,
+BENCH_CALLERS, BENCH_SOLO_MESSAGES, BENCH_INGEST_SECONDS, BENCH_INGEST_RATE, BENCH_INGEST_CONNECTIONS,
+BENCH_OUTBOUND_SECONDS. KAFKA_BROKERS / MONGODB_URI use running infrastructure instead of a private one.`;
+
+export interface BenchOptions {
+  quick: boolean;
+  sections: Set<Section>;
+  channels: IngestChannel[];
+  sessions: number;
+  perSession: number;
+  loadSeconds: number;
+  records: number;
+  callers: number;
+  solo: number;
+  /** Length of the saturation and fixed-rate phases of each ingest measurement. */
+  ingestSeconds: number;
+  ingestRate: number;
+  ingestConnections: number;
+  /** Outbound backlog = limit × this many seconds. */
+  outboundSeconds: number;
+}
+
+function list<T extends string>(raw: string | undefined, allowed: readonly T[], what: string): T[] {
+  if (raw === undefined) return [...allowed];
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((i) => !allowed.includes(i as T));
+  if (bad.length || !items.length) throw new Error(`unknown ${what}: ${bad.join(', ') || '(none)'}; choose from ${allowed.join(', ')}\n${USAGE}`);
+  return items as T[];
+}
+
+/** Reads argv and env; throws with the usage on anything it does not understand. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, channels: { type: 'string' }, help: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const quick = values.quick;
+  const num = (name: string, full: number, fast: number) => {
+    const v = Number(env[name] ?? (quick ? fast : full));
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+    return v;
+  };
+  return {
+    quick,
+    sections: new Set(list(values.only, SECTIONS, 'section')),
+    channels: list(values.channels, INGEST_CHANNELS, 'channel'),
+    sessions: num('BENCH_SESSIONS', 40, 10),
+    perSession: num('BENCH_MESSAGES', 8, 4),
+    loadSeconds: num('BENCH_LOAD_SECONDS', 75, 20),
+    records: num('BENCH_RECORDS', 20_000, 5_000),
+    callers: num('BENCH_CALLERS', 200, 200),
+    solo: num('BENCH_SOLO_MESSAGES', 20, 10),
+    ingestSeconds: num('BENCH_INGEST_SECONDS', 12, 5),
+    ingestRate: num('BENCH_INGEST_RATE', 1_000, 1_000),
+    ingestConnections: num('BENCH_INGEST_CONNECTIONS', 32, 32),
+    outboundSeconds: num('BENCH_OUTBOUND_SECONDS', 15, 5),
+  };
+}
