@@ -86,7 +86,12 @@ export class EventPublisher {
       count += p.messages.length;
     }
     const byTopic = new Map<string, Message[]>();
-    for (const p of batch) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), ...p.messages]);
+    for (const p of batch) {
+      // Appended in place: copying the list per caller was quadratic in the batch size.
+      const list = byTopic.get(p.topic);
+      if (list) list.push(...p.messages);
+      else byTopic.set(p.topic, [...p.messages]);
+    }
     this.inFlight = this.producer
       .sendBatch({
         acks: -1,

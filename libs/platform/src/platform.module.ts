@@ -16,7 +16,6 @@ export class PlatformModule {
           pinoHttp: {
             ...loggerOptions(app),
             autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-            customProps: () => ({}),
           },
         }),
       ],

@@ -1,15 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
 import { telegramBotId } from '@omni/channels';
-import { AccountRateLimiter, OutboundSender, SendLedger } from '@omni/channel-kit';
+import { AccountRateLimiter, OutboundSender, RATE_SAFETY, SendLedger } from '@omni/channel-kit';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { TELEGRAM_CONFIG, TelegramConfig } from '../config';
 import { BOT_API, BotApi } from './bot-api';
 import { REPLY_TARGETS, ReplyTargets } from './reply-target';
 import { TelegramTransport } from './telegram.transport';
-
-const SAFETY = 0.95;
 
 /**
  * Consumes omni.outbound.telegram.v1 (one group: each command is sent by one replica) and sends
@@ -30,9 +28,9 @@ export class TelegramOutboundConsumer implements OnApplicationBootstrap, OnAppli
     private readonly messaging: MessagingLifecycle,
   ) {
     // The limiter spaces the starts of sends, Telegram counts their arrivals: a few ms of jitter
-    // between the two would turn exact spacing into occasional 429s, so we stay 5% under the limits.
-    const perChat = config.TELEGRAM_RATE_PER_CHAT_PER_SECOND * SAFETY;
-    this.limiter = new AccountRateLimiter({ perAccountPerSecond: config.TELEGRAM_RATE_PER_SECOND * SAFETY, perRecipientPerSecond: perChat });
+    // between the two would turn exact spacing into occasional 429s, so we stay a little under the limits.
+    const perChat = config.TELEGRAM_RATE_PER_CHAT_PER_SECOND * RATE_SAFETY;
+    this.limiter = new AccountRateLimiter({ perAccountPerSecond: config.TELEGRAM_RATE_PER_SECOND * RATE_SAFETY, perRecipientPerSecond: perChat });
     const transport = new TelegramTransport(api, replies, { botId: telegramBotId(config.TELEGRAM_BOT_TOKEN), partGapMs: Math.ceil(1000 / perChat) });
     this.sender = new OutboundSender({
       transport,

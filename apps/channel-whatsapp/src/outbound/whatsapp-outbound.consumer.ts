@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
 import { WHATSAPP_CAPABILITIES } from '@omni/channels';
-import { AccountRateLimiter, OutboundSender, SendLedger } from '@omni/channel-kit';
+import { AccountRateLimiter, OutboundSender, RATE_SAFETY, SendLedger } from '@omni/channel-kit';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy } from '@omni/resilience';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
@@ -58,7 +58,7 @@ export class WhatsAppOutboundConsumer implements OnApplicationBootstrap, OnAppli
     private readonly messaging: MessagingLifecycle,
   ) {
     const { perAccount } = WHATSAPP_CAPABILITIES.rateLimits;
-    this.limiter = new AccountRateLimiter({ perAccountPerSecond: (perAccount.limit * 1000) / perAccount.intervalMs });
+    this.limiter = new AccountRateLimiter({ perAccountPerSecond: ((perAccount.limit * 1000) / perAccount.intervalMs) * RATE_SAFETY });
     this.sender = createWhatsAppSender({ config, context, ledger, publisher, limiter: this.limiter, breakers: this.breakers });
   }
 
