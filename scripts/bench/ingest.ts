@@ -143,6 +143,7 @@ export async function startBareServer(brokers: string, topicPrefix: string): Pro
 export interface Saturation {
   /** 2xx answers per second over the run. */
   perSec: number;
+  ok: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -160,6 +161,7 @@ export async function saturate(url: string, path: string, make: (n: number) => W
   });
   return {
     perSec: result['2xx'] / result.duration,
+    ok: result['2xx'],
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
