@@ -1,0 +1,33 @@
+import { parseOptions } from './options';
+
+describe('bench options', () => {
+  it('runs every section and channel with the full profile by default', () => {
+    const o = parseOptions([], {});
+    expect(o).not.toBe('help');
+    if (o === 'help') return;
+    expect([...o.sections]).toEqual(['webchat', 'kafka', 'ingest', 'outbound']);
+    expect(o.channels).toEqual(['whatsapp', 'messenger', 'telegram']);
+    expect(o).toMatchObject({ quick: false, ingestRate: 1_000, sessions: 40, loadSeconds: 75 });
+  });
+
+  it('shortens the phases with --quick and keeps env knobs above the profile', () => {
+    const o = parseOptions(['--quick'], { BENCH_SESSIONS: '7' });
+    if (o === 'help') throw new Error('unexpected help');
+    expect(o).toMatchObject({ quick: true, sessions: 7, loadSeconds: 20, ingestSeconds: 5, outboundSeconds: 5 });
+  });
+
+  it('selects sections and channels', () => {
+    const o = parseOptions(['--only', 'ingest, outbound', '--channels=telegram'], {});
+    if (o === 'help') throw new Error('unexpected help');
+    expect([...o.sections]).toEqual(['ingest', 'outbound']);
+    expect(o.channels).toEqual(['telegram']);
+  });
+
+  it('refuses what it does not know, with the usage', () => {
+    expect(() => parseOptions(['--only', 'ingest,speed'], {})).toThrow(/unknown section: speed[\s\S]*usage/);
+    expect(() => parseOptions(['--channels', 'fax'], {})).toThrow(/unknown channel: fax/);
+    expect(() => parseOptions(['--fast'], {})).toThrow();
+    expect(() => parseOptions([], { BENCH_INGEST_RATE: 'lots' })).toThrow(/BENCH_INGEST_RATE/);
+    expect(parseOptions(['--help'], {})).toBe('help');
+  });
+});
