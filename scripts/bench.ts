@@ -241,8 +241,8 @@ async function benchChannels(o: BenchOptions, env: Env): Promise<void> {
   const doOutbound = o.sections.has('outbound');
   let bare: BareServer | undefined;
   if (doIngest) {
-    for (const c of INGEST_CHANNELS) await createTopic(env.kafka, `${run}.bare.${c}`, PARTITIONS);
-    bare = await startBareServer(env.brokers, `${run}.bare.`);
+    for (const c of INGEST_CHANNELS) await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.${c}`, PARTITIONS);
+    bare = await startBareServer(env.brokers, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.`);
     bares.push(bare);
   }
   const ingest: Partial<Record<IngestChannel, IngestResult>> = {};
@@ -327,18 +327,22 @@ async function main(o: BenchOptions): Promise<void> {
   infra = startInfra();
   const [started] = await Promise.all([infra, toBuild.length ? buildApps(toBuild) : undefined]);
   checkpoint();
-  const mongoUri = withDatabase(started.mongoUri, run.replace(/-/g, '_'));
-  const env: Env = {
-    kafka: benchKafka(started.brokers),
-    brokers: started.brokers,
-    mongoUri,
-    appEnv: { KAFKA_BROKERS: started.brokers, MONGODB_URI: mongoUri, KAFKA_TOPIC_PREFIX: `${run}.`, KAFKA_PARTITIONS: String(PARTITIONS) },
+  // Each section has topics and a database of its own: the router of the web-chat section must not
+  // start on the inbound backlog the ingest section left behind.
+  const sectionEnv = (section: string): Env => {
+    const mongoUri = withDatabase(started.mongoUri, `${run}_${section}`.replace(/-/g, '_'));
+    return {
+      kafka: benchKafka(started.brokers),
+      brokers: started.brokers,
+      mongoUri,
+      appEnv: { KAFKA_BROKERS: started.brokers, MONGODB_URI: mongoUri, KAFKA_TOPIC_PREFIX: `${run}.${section}.`, KAFKA_PARTITIONS: String(PARTITIONS) },
+    };
   };
-  if (o.sections.has('kafka')) await benchProduce(o, env);
+  if (o.sections.has('kafka')) await benchProduce(o, sectionEnv('kafka'));
   checkpoint();
-  if (o.sections.has('ingest') || o.sections.has('outbound')) await benchChannels(o, env);
+  if (o.sections.has('ingest') || o.sections.has('outbound')) await benchChannels(o, sectionEnv('channels'));
   checkpoint();
-  if (o.sections.has('webchat')) await benchWebChat(o, env);
+  if (o.sections.has('webchat')) await benchWebChat(o, sectionEnv('chat'));
 
   const out: string[] = [];
   out.push(`\nomni-gateway benchmark (${new Date().toISOString()}, node ${process.versions.node}, ${started.privateParts.join(' + ') || 'external infra'}, ${((Date.now() - t0) / 1000).toFixed(0)} s${o.quick ? ', --quick' : ''})`);
