@@ -17,8 +17,8 @@ export const RATE_SAFETY = 0.97;
 /**
  * Spaces sends to the provider's published limits instead of running into 429s: one limiter per
  * account (minTime = 1 s / rate, not rounded up: that cost Telegram another 2.5% on top of the
- * caller's margin) and, where the provider limits per recipient, one per recipient
- * chained to it. Bottleneck is the maintained library for exactly this.
+ * caller's margin) and, where the provider limits per recipient, one per recipient chained to it.
+ * Bottleneck is the maintained library for exactly this.
  */
 export class AccountRateLimiter {
   private readonly accounts = new Map<string, Bottleneck>();
