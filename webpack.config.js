@@ -33,12 +33,18 @@ const swc = {
   },
 };
 
+// Data files an app reads at run time, copied next to its main.js.
+const ASSETS = {
+  // The demo tenant's training data and KB: the AI worker trains its model from them at start (ADR 0103).
+  'ai-worker': [{ from: path.resolve(__dirname, 'libs/nlu/data/demo-tenant'), to: 'nlu/demo-tenant', globOptions: { ignore: ['**/test.jsonl'] } }],
+};
+
 function configFor(app) {
   const plugins = [];
+  const patterns = [...(ASSETS[app] || [])];
   const publicDir = path.resolve(__dirname, 'apps', app, 'public');
-  if (require('node:fs').existsSync(publicDir)) {
-    plugins.push(new CopyPlugin({ patterns: [{ from: publicDir, to: 'public' }] }));
-  }
+  if (require('node:fs').existsSync(publicDir)) patterns.push({ from: publicDir, to: 'public' });
+  if (patterns.length) plugins.push(new CopyPlugin({ patterns }));
   // gRPC servers load the ★ proto at run time: ship it beside the bundle (dist/apps/<app>/proto).
   if (app === 'router') {
     plugins.push(new CopyPlugin({ patterns: [{ from: path.resolve(__dirname, 'libs', 'contracts', 'proto'), to: 'proto' }] }));

@@ -9,7 +9,7 @@ import { AppName, RunningApp, freePort, startApp, stackEnv } from '../support/ap
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 
 const BOX = 'support@acme.test';
-const REPLY = 'Hello! How can I help you today?';
+const REPLY = 'Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.';
 
 /** The relay the gateway sends through: records every mail and can refuse the next N DATA with an SMTP code. */
 async function startSmtpSink() {

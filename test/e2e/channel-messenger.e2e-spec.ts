@@ -10,7 +10,7 @@ const TOKEN = 'e2e-messenger-page-token';
 const VERIFY = 'e2e-messenger-verify-token';
 const PAGE_ID = '104567891234567';
 const SEND_PATH = '/v23.0/me/messages';
-const REPLY = 'Hello! How can I help you today?';
+const REPLY = 'Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.';
 
 /** A Page webhook in Meta's documented shape with one messaging event from `psid`. */
 function pageWebhook(psid: string, event: Record<string, unknown>, at = Date.now()): Record<string, unknown> {

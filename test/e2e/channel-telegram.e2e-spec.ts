@@ -10,7 +10,7 @@ const TOKEN = '7000000123:e2e-bot-token-AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const SECRET = 'e2e-telegram-webhook-secret';
 const BOT_ID = '7000000123';
 const SEND_PATH = `/bot${TOKEN}/sendMessage`;
-const REPLY = 'Hello! How can I help you today?';
+const REPLY = 'Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.';
 const ROOT = resolve(__dirname, '../..');
 
 let nextUpdate = Math.floor(Math.random() * 1e8);

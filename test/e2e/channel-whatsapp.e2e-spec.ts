@@ -10,7 +10,7 @@ const TOKEN = 'e2e-whatsapp-access-token';
 const VERIFY = 'e2e-whatsapp-verify-token';
 const PHONE_NUMBER_ID = '106540352242922';
 const SEND_PATH = `/v23.0/${PHONE_NUMBER_ID}/messages`;
-const REPLY = 'Hello! How can I help you today?';
+const REPLY = 'Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.';
 
 /** A Cloud API webhook in Meta's documented shape (one text message from `from`). */
 function textWebhook(from: string, wamid: string, text: string, sentAt = Date.now()): Record<string, unknown> {

@@ -43,7 +43,7 @@ describe('web chat through the whole pipeline', () => {
 
     const reply = page.locator('[data-testid=chat-log] li.outbound[data-author=bot]');
     await reply.first().waitFor({ timeout: 20_000 });
-    expect(await reply.first().textContent()).toBe('Hello! How can I help you today?');
+    expect(await reply.first().textContent()).toBe('Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.');
     // The customer's own bubble is acknowledged (no longer pending) once it is on Kafka.
     await page.locator('li.inbound:not(.pending)').first().waitFor();
 
@@ -53,7 +53,7 @@ describe('web chat through the whole pipeline', () => {
     await waitFor('history after reload', async () => (await items.count()) === 2, 10_000);
     expect(await items.nth(0).textContent()).toBe('hello');
     expect(await items.nth(0).getAttribute('class')).toContain('inbound');
-    expect(await items.nth(1).textContent()).toBe('Hello! How can I help you today?');
+    expect(await items.nth(1).textContent()).toBe('Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.');
     await page.close();
   });
 

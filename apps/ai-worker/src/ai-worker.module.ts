@@ -1,16 +1,28 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TOPICS } from '@omni/contracts';
 import { MessagingModule } from '@omni/messaging';
+import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { AnswerModule } from './answer/answer.module';
 import { AI_WORKER_CONFIG, loadAiWorkerConfig } from './config';
+import { TenantDataModule } from './tenant-data/tenant-data.module';
+
+const config = loadAiWorkerConfig();
+
+/** The validated config as a provider (STYLE.md §9). */
+@Global()
+@Module({ providers: [{ provide: AI_WORKER_CONFIG, useValue: config }], exports: [AI_WORKER_CONFIG] })
+class AiWorkerConfigModule {}
 
 @Module({
   imports: [
+    AiWorkerConfigModule,
     PlatformModule.forRoot('ai-worker'),
     MessagingModule.forRoot({ clientId: 'ai-worker', topics: [TOPICS.aiRequest, TOPICS.aiResult] }),
+    // Tenants' NLU data and the prediction log (FerretDB locally), shared by all replicas.
+    PersistenceModule.forRoot(config.MONGODB_URI),
     AnswerModule,
+    TenantDataModule,
   ],
-  providers: [{ provide: AI_WORKER_CONFIG, useFactory: loadAiWorkerConfig }],
 })
 export class AiWorkerModule {}

@@ -1,9 +1,29 @@
-import { InfraEnvSchema, loadConfig } from '@omni/platform';
+import { z } from 'zod';
+import { ConfigError, InfraEnvSchema, loadConfig } from '@omni/platform';
 
-export const AiWorkerConfigSchema = InfraEnvSchema.pick({ KAFKA_BROKERS: true, REGION: true });
-export type AiWorkerConfig = ReturnType<typeof loadAiWorkerConfig>;
+/** Blank env entries (an empty Helm value) count as unset. */
+const optional = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+export const AiWorkerConfigSchema = InfraEnvSchema.pick({ KAFKA_BROKERS: true, MONGODB_URI: true, REGION: true, TENANT_ID: true }).extend({
+  /** Folder with the demo tenant's train.jsonl and kb.json (default: shipped next to main.js, or libs/nlu/data/demo-tenant). */
+  NLU_DEMO_DIR: optional(z.string().min(1)),
+  /** fastText lid.176 as the general language detector (off: script rules + the tenant's n-gram model only). */
+  NLU_FASTTEXT: z.enum(['on', 'off']).default('on'),
+  /** How long a replica serves a tenant's model before checking the database for a newer version. */
+  NLU_MODEL_CHECK_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** Optional OpenAI-compatible provider (★ names): drafts answers grounded in the KB article. */
+  AI_BASE_URL: optional(z.url()),
+  AI_API_KEY: optional(z.string().min(1)),
+  AI_MODEL: optional(z.string().min(1).max(128)),
+  AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
+  /** Bootstraps an admin key of the default tenant for the tenant-data API, like the router's (stored as SHA-256 only). */
+  API_KEY: optional(z.string().min(16, 'API_KEY must be at least 16 characters')),
+});
+export type AiWorkerConfig = z.output<typeof AiWorkerConfigSchema>;
 export const AI_WORKER_CONFIG = Symbol('AI_WORKER_CONFIG');
 
-export function loadAiWorkerConfig() {
-  return loadConfig('ai-worker', AiWorkerConfigSchema);
+export function loadAiWorkerConfig(env: NodeJS.ProcessEnv = process.env): AiWorkerConfig {
+  const config = loadConfig('ai-worker', AiWorkerConfigSchema, { API_KEY: 'omni-demo-admin-key' }, env);
+  if (config.AI_BASE_URL && !config.AI_MODEL) throw new ConfigError('ai-worker: AI_BASE_URL is set but AI_MODEL is not');
+  return config;
 }

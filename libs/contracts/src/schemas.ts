@@ -122,6 +122,11 @@ export const AiResultSchema = z.object({
   abstained: z.boolean(),
   reasons: z.array(z.string().max(512)).max(20).default([]),
   engine: z.string().max(64),
+  /**
+   * The worker asks for a person whatever the tenant's handoff policy says, with a note for the agent:
+   * e.g. a voice note or an image that no configured provider can read (added within v1: optional).
+   */
+  handoff: z.object({ reason: z.string().min(1).max(512) }).optional(),
 });
 export type AiResult = z.infer<typeof AiResultSchema>;
 

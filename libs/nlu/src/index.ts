@@ -27,3 +27,5 @@ export { DEFAULT_INTENT_OPTIONS } from './intent-classifier';
 export type { IntentClassifierOptions } from './intent-classifier';
 export { loadExamples, loadKnowledgeBase } from './data';
 export type { LabelledExample } from './data';
+export type { Redactor } from './redact';
+export { createRedactor } from './redact';

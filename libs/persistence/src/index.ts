@@ -12,3 +12,5 @@ export * from './privacy.repository';
 export * from './flows.schemas';
 export * from './flows.ports';
 export * from './flows.repositories';
+export * from './nlu.schemas';
+export * from './nlu.repositories';

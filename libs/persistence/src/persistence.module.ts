@@ -6,6 +6,8 @@ import { CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, MESSAGE_REPOSITORY, TENAN
 import { MongoConversationRepository, MongoCustomerRepository, MongoMessageRepository } from './repositories';
 import { MongoTenantRepository } from './tenant.repository';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
+import { NluDatasetSchema, NluPredictionSchema } from './nlu.schemas';
+import { MongoNluDatasetRepository, MongoNluPredictionRepository, NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY } from './nlu.repositories';
 import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
 import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, API_KEY_REPOSITORY, BOT_TURN_REPOSITORY, OWNERSHIP_REPOSITORY, SKILL_GROUP_REPOSITORY } from './routing.ports';
 import {
@@ -34,6 +36,12 @@ const ROUTING_PROVIDERS = [
   { provide: AGENT_SLOT_REPOSITORY, useClass: MongoAgentSlotRepository },
   { provide: SKILL_GROUP_REPOSITORY, useClass: MongoSkillGroupRepository },
   { provide: API_KEY_REPOSITORY, useClass: MongoApiKeyRepository },
+];
+
+/** The AI worker's tenant NLU data and prediction log. */
+const NLU_PROVIDERS = [
+  { provide: NLU_DATASET_REPOSITORY, useClass: MongoNluDatasetRepository },
+  { provide: NLU_PREDICTION_REPOSITORY, useClass: MongoNluPredictionRepository },
 ];
 
 class IndexSync implements OnModuleInit {
@@ -76,6 +84,8 @@ export class PersistenceModule {
           { name: 'WorkflowRun', schema: WorkflowRunSchema },
           { name: 'CustomerLink', schema: CustomerLinkSchema },
           { name: 'VerifiedContact', schema: VerifiedContactSchema },
+          { name: 'NluDataset', schema: NluDatasetSchema },
+          { name: 'NluPrediction', schema: NluPredictionSchema },
         ]),
       ],
       providers: [
@@ -87,10 +97,11 @@ export class PersistenceModule {
         { provide: PRIVACY_REPOSITORY, useClass: MongoPrivacyRepository },
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
+        ...NLU_PROVIDERS,
       ],
       exports: [
         CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY,
-        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), MongooseModule,
+        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],
     };
   }

@@ -70,6 +70,7 @@ export interface BotTurnDoc {
     sentiment?: { score: number; label: 'negative' | 'neutral' | 'positive'; escalate: boolean };
     answer: { text: string; articleId?: string } | null;
     abstained: boolean;
+    handoff?: { reason: string };
   };
 }
 

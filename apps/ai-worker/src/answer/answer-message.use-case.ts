@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AiRequest, CloudEvent, TOPICS, createEvent, derivedId } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
+import { PredictionLog } from '../nlu/prediction-log';
 import { ANSWERER, Answerer } from './answerer.port';
 
-/** Understands one inbound message and publishes the result. Stateless and deterministic in id. */
+/** Understands one inbound message, publishes the result and records the prediction. Deterministic in id. */
 @Injectable()
 export class AnswerMessageUseCase {
   constructor(
     @Inject(ANSWERER) private readonly answerer: Answerer,
     private readonly publisher: EventPublisher,
+    private readonly predictions: PredictionLog,
   ) {}
 
   async execute(event: CloudEvent<AiRequest>): Promise<void> {
@@ -28,5 +30,6 @@ export class AnswerMessageUseCase {
       },
     });
     await this.publisher.publish(TOPICS.aiResult, result);
+    await this.predictions.record(result.data);
   }
 }

@@ -22,6 +22,7 @@ export function storedTurn(r: AiResult, ownerVersion: number, customerText: stri
       ...(r.sentiment ? { sentiment: r.sentiment } : {}),
       answer: r.answer ? { text: r.answer.text, ...(r.answer.articleId ? { articleId: r.answer.articleId } : {}) } : null,
       abstained: r.abstained,
+      ...(r.handoff ? { handoff: r.handoff } : {}),
     },
   };
 }

@@ -37,6 +37,8 @@ const table: Row[] = [
   ['refund without an amount, bot asks', [aTurn({ intent: { name: 'refund', confidence: 0.9 } })], { humanOnlyIntents: [{ intent: 'refund', minAmount: 500 }] }, false, [], 0],
   ['refund without an amount, human', [aTurn({ intent: { name: 'refund', confidence: 0.9 } })],
     { humanOnlyIntents: [{ intent: 'refund', minAmount: 500, whenAmountUnknown: 'human' }] }, true, ['human_only_intent'], 0],
+  ['the AI worker asks for a person (a voice note it cannot read)', [aTurn({ intent: null, answer: null, abstained: true, handoff: { reason: 'audio message without text' } })],
+    {}, true, ['ai_requested'], 1],
   ['always-human intent', [aTurn({ intent: { name: 'legal_complaint', confidence: 0.9 } })], { humanOnlyIntents: [{ intent: 'legal_complaint' }] }, true, ['human_only_intent'], 0],
   ['escalation flag ignored by default', [{ ...ok, ai: { ...ok.ai, sentiment: { score: -0.1, label: 'neutral', escalate: true } } }], {}, false, [], 0],
   ['escalation flag enabled', [{ ...ok, ai: { ...ok.ai, sentiment: { score: -0.1, label: 'neutral', escalate: true } } }], { sentimentEscalation: true }, true, ['sentiment_escalation'], 0],

@@ -4,7 +4,7 @@ import { findHumanRequest } from './keywords';
 import type { BotTurn } from './turn';
 
 export type UnsatisfiedSignal = 'low_confidence' | 'repeated_intent' | 'negative_sentiment' | 'thumbs_down' | 'bot_abstained';
-export type HandoffReasonCode = 'customer_requested' | 'human_only_intent' | 'unsatisfied_turns' | 'sentiment_escalation' | 'workflow_failed';
+export type HandoffReasonCode = 'customer_requested' | 'human_only_intent' | 'unsatisfied_turns' | 'sentiment_escalation' | 'workflow_failed' | 'ai_requested';
 
 export interface HandoffReason {
   readonly code: HandoffReasonCode;
@@ -49,6 +49,8 @@ export function evaluateHandoff(turns: readonly BotTurn[], policy: HandoffPolicy
     ...customerRequested(last, policy),
     ...humanOnly(last, policy),
   ];
+  // The worker cannot serve this message at all (e.g. a voice note and no provider to read it).
+  if (last.ai.handoff) reasons.push({ code: 'ai_requested', detail: last.ai.handoff.reason });
   if (policy.sentimentEscalation && last.ai.sentiment?.escalate) {
     reasons.push({ code: 'sentiment_escalation', detail: `the NLU flagged escalation (sentiment ${last.ai.sentiment.score})` });
   }

@@ -9,6 +9,8 @@ export interface TurnAi {
   readonly sentiment?: { readonly score: number; readonly label: 'negative' | 'neutral' | 'positive'; readonly escalate: boolean };
   readonly answer: { readonly text: string; readonly articleId?: string } | null;
   readonly abstained: boolean;
+  /** The AI worker asks for a person regardless of the policy (AiResult.handoff). */
+  readonly handoff?: { readonly reason: string };
 }
 
 /** One bot turn: the customer's message, what the NLU made of it, and the customer's verdict on the answer. */

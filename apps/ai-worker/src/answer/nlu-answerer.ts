@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { AiRequest } from '@omni/contracts';
+import { NluAnalysis, createRedactor } from '@omni/nlu';
+import { TenantModel, TenantModels } from '../nlu/tenant-models';
+import { ANSWER_DRAFTER, AnswerDrafter } from './answer-drafter.port';
+import type { Answerer, Understanding } from './answerer.port';
+import { MEDIA_FOR_A_PERSON, mediaNote, nothingToRead } from './media-notes';
+
+const MAX_REASONS = 20;
+const MAX_REASON = 512;
+const MAX_ALTERNATIVES = 10;
+
+/**
+ * The AI worker's answerer: the tenant's @omni/nlu model (language, intent with abstain, entities,
+ * sentiment, a KB answer in the customer's language) and, only when one is configured, an
+ * OpenAI-compatible model that rewrites the KB answer for the message. Personal data is replaced by
+ * placeholders before the provider sees anything, and any provider failure keeps the offline answer.
+ */
+@Injectable()
+export class NluAnswerer implements Answerer {
+  private readonly logger = new Logger(NluAnswerer.name);
+
+  constructor(
+    private readonly models: TenantModels,
+    @Optional() @Inject(ANSWER_DRAFTER) private readonly drafter?: AnswerDrafter,
+  ) {}
+
+  async understand(request: AiRequest): Promise<Understanding> {
+    const model = await this.models.forTenant(request.tenantId);
+    const text = request.text.trim();
+    if (!text) return this.withoutText(request, model);
+    const analysis = model.engine.analyze(text, { previousLanguage: prior(request, text) });
+    const understanding = toUnderstanding(analysis, `omni-nlu:${model.id}`);
+    if (request.messageType !== 'text') understanding.reasons.push(`the ${request.messageType} itself was not read, only its text`);
+    const drafted = this.drafter ? await this.draft(this.drafter, request, analysis, understanding) : understanding;
+    return { ...drafted, reasons: drafted.reasons.slice(0, MAX_REASONS).map((r) => r.slice(0, MAX_REASON)) };
+  }
+
+  /** A message without text: media a person must open (handoff), or nothing to act on (ask). */
+  private withoutText(request: AiRequest, model: TenantModel): Understanding {
+    const language = prior(request, '') ?? model.engine.options.defaultLanguage;
+    const base = { intent: null, alternatives: [], entities: [], abstained: true, engine: `omni-nlu:${model.id}` };
+    if (MEDIA_FOR_A_PERSON.has(request.messageType)) {
+      const note = mediaNote(language);
+      const reason = `${request.messageType} message without text and no provider configured to read it: a person needs to open it`;
+      return { ...base, language, answer: { text: note.text }, reasons: [reason], handoff: { reason } };
+    }
+    const ask = nothingToRead(language);
+    return { ...base, language, answer: { text: ask.text }, reasons: [`no text in a ${request.messageType} message`] };
+  }
+
+  private async draft(drafter: AnswerDrafter, request: AiRequest, a: NluAnalysis, u: Understanding): Promise<Understanding> {
+    const answer = a.answer;
+    if (a.abstained || !answer || (answer.kind !== 'article' && answer.kind !== 'search') || !u.intent) return u;
+    const redactor = createRedactor(a.entities);
+    try {
+      const draft = await drafter.draft({
+        tenantId: request.tenantId,
+        language: a.language,
+        intent: u.intent.name,
+        customerText: redactor.redact(a.text),
+        article: redactor.redact(answer.text),
+      });
+      const text = redactor.restore(draft).trim().slice(0, 8192);
+      if (!text) throw new Error('empty draft');
+      return {
+        ...u,
+        answer: { text, ...(answer.articleId ? { articleId: answer.articleId } : {}) },
+        reasons: [...u.reasons, `answer: drafted by ${drafter.name} from KB article ${answer.articleId ?? '?'}, personal data redacted`],
+      };
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.logger.warn({ conversationId: request.conversationId, err: why }, 'provider draft failed, offline answer used');
+      return { ...u, reasons: [...u.reasons, `answer: ${drafter.name} unavailable (${why}), offline KB answer`] };
+    }
+  }
+}
+
+/**
+ * The conversation's language is the prior for a short or ambiguous message; the customer's locale
+ * (a browser or app setting) only for a message without letters, as it often differs from the
+ * language a customer writes in.
+ */
+function prior(request: AiRequest, text: string): string | undefined {
+  if (request.previousLanguage) return primary(request.previousLanguage);
+  if (/\p{L}/u.test(text) || !request.customerLocale) return undefined;
+  return primary(request.customerLocale);
+}
+
+function primary(tag: string): string {
+  return tag.toLowerCase().split(/[-_]/)[0] ?? tag;
+}
+
+/**
+ * @omni/nlu's analysis as the ★ AI result fields. When the engine abstains, `intent` is null (the
+ * router must not act on a guess: human-only and repeated-intent rules read it) and its best guess
+ * leads `alternatives`, so agents and reports still see it.
+ */
+export function toUnderstanding(a: NluAnalysis, engine: string): Understanding & { reasons: string[] } {
+  const ranked = a.abstained ? [a.intent, ...a.alternatives] : a.alternatives;
+  return {
+    language: a.language,
+    intent: a.abstained ? null : { name: a.intent.name, confidence: a.intent.confidence },
+    alternatives: ranked.slice(0, MAX_ALTERNATIVES).map((x) => ({ name: x.name, confidence: x.confidence })),
+    entities: a.entities.slice(0, 100).map((e) => ({ type: e.type, value: e.value, start: e.start, end: e.end })),
+    sentiment: { score: Math.max(-1, Math.min(1, a.sentiment.score)), label: a.sentiment.label, escalate: a.sentiment.escalate },
+    answer: a.answer ? { text: a.answer.text.slice(0, 8192), ...(a.answer.articleId ? { articleId: a.answer.articleId } : {}) } : null,
+    abstained: a.abstained,
+    reasons: [...a.reasons, ...(a.answer ? [`answer: ${a.answer.kind}${a.answer.articleId ? ` ${a.answer.articleId}` : ''} in ${a.answer.language}`] : [])],
+    engine,
+  };
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { NluModule } from '../nlu/nlu.module';
+import { AdminKeyGuard, ApiKeyBootstrap } from './auth';
+import { TenantDataController } from './tenant-data.controller';
+import { UploadDatasetUseCase } from './upload-dataset.use-case';
+
+/** Tenants' own intents, examples and KB (upload, retrain without restart) and the accuracy report. */
+@Module({
+  imports: [NluModule],
+  controllers: [TenantDataController],
+  providers: [UploadDatasetUseCase, AdminKeyGuard, ApiKeyBootstrap],
+})
+export class TenantDataModule {}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { isDuplicateKey } from './mongo-errors';
+import type { NluDatasetDoc, NluPredictionDoc, PredictionOutcome } from './nlu.schemas';
+
+export interface NluDatasetRepository {
+  /** The newest version's number, or null when the tenant has none (a cheap, projected read). */
+  latestVersion(tenantId: string): Promise<number | null>;
+  latest(tenantId: string): Promise<NluDatasetDoc | null>;
+  /** Inserts `doc.version`; false when that version already exists (a concurrent upload won). */
+  insert(doc: NluDatasetDoc): Promise<boolean>;
+}
+
+export interface NluPredictionRepository {
+  /** Records once per message id; false when it was already there. */
+  record(doc: NluPredictionDoc): Promise<boolean>;
+  /** Sets the label and/or outcome of one of the tenant's predictions; false when there is none. */
+  feedback(tenantId: string, messageId: string, fb: { label?: string; outcome?: PredictionOutcome }, at: Date): Promise<boolean>;
+  /** The tenant's predictions in [from, to), newest first, at most `limit`. */
+  list(tenantId: string, from: Date, to: Date, limit: number): Promise<NluPredictionDoc[]>;
+}
+
+export const NLU_DATASET_REPOSITORY = Symbol('NluDatasetRepository');
+export const NLU_PREDICTION_REPOSITORY = Symbol('NluPredictionRepository');
+
+@Injectable()
+export class MongoNluDatasetRepository implements NluDatasetRepository {
+  constructor(@InjectModel('NluDataset') private readonly model: Model<NluDatasetDoc>) {}
+
+  async latestVersion(tenantId: string): Promise<number | null> {
+    const doc = await this.model.findOne({ tenantId }, { version: 1 }).sort({ version: -1 }).lean<Pick<NluDatasetDoc, 'version'>>().exec();
+    return doc?.version ?? null;
+  }
+
+  latest(tenantId: string): Promise<NluDatasetDoc | null> {
+    return this.model.findOne({ tenantId }).sort({ version: -1 }).lean<NluDatasetDoc>().exec();
+  }
+
+  async insert(doc: NluDatasetDoc): Promise<boolean> {
+    try {
+      await this.model.create({ ...doc, _id: `${doc.tenantId}:${doc.version}` });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+}
+
+@Injectable()
+export class MongoNluPredictionRepository implements NluPredictionRepository {
+  constructor(@InjectModel('NluPrediction') private readonly model: Model<NluPredictionDoc>) {}
+
+  async record(doc: NluPredictionDoc): Promise<boolean> {
+    try {
+      await this.model.create(doc);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  async feedback(tenantId: string, messageId: string, fb: { label?: string; outcome?: PredictionOutcome }, at: Date): Promise<boolean> {
+    const set: Partial<NluPredictionDoc> = { feedbackAt: at };
+    if (fb.label !== undefined) set.label = fb.label;
+    if (fb.outcome !== undefined) set.outcome = fb.outcome;
+    const r = await this.model.updateOne({ _id: messageId, tenantId }, { $set: set }).exec();
+    return r.matchedCount > 0;
+  }
+
+  list(tenantId: string, from: Date, to: Date, limit: number): Promise<NluPredictionDoc[]> {
+    return this.model.find({ tenantId, at: { $gte: from, $lt: to } }).sort({ at: -1 }).limit(limit).lean<NluPredictionDoc[]>().exec();
+  }
+}

@@ -1,0 +1,83 @@
+import { Schema } from 'mongoose';
+
+/**
+ * One version of a tenant's NLU training data (examples, KB, options). Versions are inserted, never
+ * updated: `_id` = `<tenantId>:<version>`, so two concurrent uploads cannot both become version N
+ * (a unique-key insert, the claim pattern of ADR 0210). Every replica trains the same deterministic
+ * model from the latest version, so replicas agree without shipping a multi-megabyte model around.
+ */
+export interface NluDatasetDoc {
+  _id: string;
+  tenantId: string;
+  version: number;
+  examples: { text: string; label: string; lang?: string }[];
+  /** A @omni/nlu KnowledgeBase (validated by the API before it is stored). */
+  kb: Record<string, unknown> | null;
+  options: Record<string, unknown>;
+  /** SHA-256 of examples + kb + options: the model's identity in predictions. */
+  hash: string;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export const NluDatasetSchema = new Schema<NluDatasetDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    version: { type: Number, required: true },
+    examples: { type: Schema.Types.Mixed, required: true },
+    kb: { type: Schema.Types.Mixed, default: null },
+    options: { type: Schema.Types.Mixed, default: {} },
+    hash: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    createdBy: { type: String, required: true },
+  },
+  { versionKey: false, collection: 'nlu_datasets', minimize: false },
+);
+// The latest version of a tenant's data (model loading and the replicas' version check).
+NluDatasetSchema.index({ tenantId: 1, version: -1 });
+
+export const PREDICTION_OUTCOMES = ['answered', 'handed_off', 'thumbs_down', 'thumbs_up'] as const;
+export type PredictionOutcome = (typeof PREDICTION_OUTCOMES)[number];
+
+/** What the NLU made of one inbound message, and what became of it (the optimization loop's data). */
+export interface NluPredictionDoc {
+  /** The inbound message id: a redelivered request records once. */
+  _id: string;
+  tenantId: string;
+  conversationId: string;
+  language: string;
+  /** The top intent even when the engine abstained (then `abstained` is true). */
+  intent: string | null;
+  confidence: number;
+  abstained: boolean;
+  alternatives: { name: string; confidence: number }[];
+  /** `demo` or `tenant:<version>`. */
+  model: string;
+  at: Date;
+  /** Labelled feedback: the right intent (an agent's correction) and/or what happened. */
+  label?: string;
+  outcome?: PredictionOutcome;
+  feedbackAt?: Date;
+}
+
+export const NluPredictionSchema = new Schema<NluPredictionDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    language: { type: String, required: true },
+    intent: { type: String, default: null },
+    confidence: { type: Number, required: true },
+    abstained: { type: Boolean, required: true },
+    alternatives: { type: Schema.Types.Mixed, default: [] },
+    model: { type: String, required: true },
+    at: { type: Date, required: true },
+    label: String,
+    outcome: { type: String, enum: PREDICTION_OUTCOMES },
+    feedbackAt: Date,
+  },
+  { versionKey: false, collection: 'nlu_predictions' },
+);
+// A tenant's predictions over a time window (the report).
+NluPredictionSchema.index({ tenantId: 1, at: -1 });

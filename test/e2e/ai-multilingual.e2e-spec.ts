@@ -1,0 +1,110 @@
+import * as path from 'node:path';
+import { createConnection, Connection } from 'mongoose';
+import { AiResult, OutboundCommand, TOPICS, channelEventId, createEvent, outboundTopic } from '@omni/contracts';
+import { fillTemplate, loadKnowledgeBase } from '@omni/nlu';
+import type { ConversationDoc } from '@omni/persistence';
+import { KafkaHarness } from '../../apps/router/test/kafka-harness';
+import { FakeCustomer } from '../../apps/router/test/events';
+import { RunningApp, startStack } from '../support/apps';
+import { KAFKA_BROKERS, mongoUri, uniqueName, waitFor } from '../support/env';
+
+const OUT = outboundTopic('web');
+const KB = loadKnowledgeBase(path.resolve(__dirname, '../../libs/nlu/data/demo-tenant/kb.json'));
+
+/** One message per language, none of them in the training data, each expecting its KB article. */
+const CASES: ReadonlyArray<[lang: string, text: string, intent: string, articleId: string]> = [
+  ['en', 'Where is my order? It has not arrived yet', 'order_status', 'order-status'],
+  ['es', '¿Cuánto tarda el envío a Sevilla?', 'shipping_time', 'shipping-times'],
+  ['pt', 'Quero devolver o produto e receber meu dinheiro de volta', 'refund', 'refunds'],
+  ['fr', "Je voudrais annuler ma commande s'il vous plaît", 'cancel_order', 'cancel-order'],
+  ['de', 'Kann ich die Lieferadresse meiner Bestellung noch ändern?', 'change_address', 'change-address'],
+  ['ar', 'أين طلبي؟ لم يصل بعد', 'order_status', 'order-status'],
+  ['th', 'ส่งของกี่วันถึงคะ', 'shipping_time', 'shipping-times'],
+  ['id', 'Pembayaran saya ditolak terus, kenapa ya?', 'payment_problem', 'payment-problems'],
+  ['vi', 'Cảm ơn bạn rất nhiều!', 'thanks', 'thanks'],
+  ['zh', '我想退款', 'refund', 'refunds'],
+];
+
+function article(id: string, lang: string): string {
+  const a = KB.articles.find((x) => x.id === id);
+  const template = a?.answer[lang];
+  if (!template) throw new Error(`no KB answer ${id}/${lang}`);
+  return fillTemplate(template, {});
+}
+
+/**
+ * The built router and AI worker on the real Kafka and FerretDB, the test playing channel-web: a
+ * message in each of the ten demo languages is answered by @omni/nlu with the KB article in that
+ * language; a voice note without a provider goes to a person with a note saying why.
+ */
+describe('AI worker answers in the customer’s language', () => {
+  const name = uniqueName('ai-multilingual');
+  const kafka = new KafkaHarness(KAFKA_BROKERS, `${name}.`);
+  let stack: Record<string, RunningApp>;
+  let db: Connection;
+
+  beforeAll(async () => {
+    stack = await startStack({ prefix: name, db: name }, ['router', 'ai-worker']);
+    await kafka.start([OUT, TOPICS.aiResult]);
+    db = await createConnection(mongoUri(name)).asPromise();
+  }, 90_000);
+
+  afterAll(async () => {
+    await kafka.stop();
+    await Promise.all(Object.values(stack ?? {}).map((a) => a.stop()));
+    await db?.close();
+  });
+
+  it('answers a message in each of the 10 languages with the KB article in that language', async () => {
+    // The customers' locale is English on purpose: the text, not the browser setting, decides.
+    const sent = await Promise.all(CASES.map(async ([lang, text]) => {
+      const customer = new FakeCustomer(kafka, `ml-${lang}`, 'en-US');
+      return { customer, messageId: await customer.say(text) };
+    }));
+    const replies = await waitFor('a bot reply in every conversation', async () => {
+      const all = sent.map(({ customer }) => kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'bot')[0]);
+      return all.every(Boolean) ? all : null;
+    }, 30_000);
+
+    const results = kafka.events<AiResult>(TOPICS.aiResult);
+    const got = CASES.map(([lang], i) => {
+      const r = results.find((e) => e.data.messageId === sent[i]?.messageId)?.data;
+      return { lang, language: r?.language, intent: r?.intent?.name, articleId: r?.answer?.articleId, engine: r?.engine, reply: replies[i]?.data.message.text };
+    });
+    expect(got).toEqual(CASES.map(([lang, , intent, articleId]) => ({
+      lang, language: lang, intent, articleId, engine: 'omni-nlu:demo', reply: article(articleId, lang),
+    })));
+    for (const r of replies) expect(r.data.author).toEqual({ kind: 'bot', id: 'omni-nlu:demo' });
+
+    // Every prediction is recorded for the tenant's accuracy report.
+    const recorded = await waitFor('10 predictions recorded', async () => {
+      const docs = await db.collection('nlu_predictions').find({ _id: { $in: sent.map((s) => s.messageId) as never[] } }).toArray();
+      return docs.length === CASES.length ? docs : null;
+    }, 10_000);
+    expect(new Set(recorded.map((d) => String(d.language)))).toEqual(new Set(CASES.map(([lang]) => lang)));
+  });
+
+  it('hands a voice note to a person, with the reason in the agent’s summary, when no provider is configured', async () => {
+    const customer = new FakeCustomer(kafka, 'ml-voice', 'pt-BR');
+    const channelMessageId = 'ml-voice-audio-1';
+    const id = channelEventId('web', `default:web-default`, channelMessageId);
+    await kafka.publish(TOPICS.inbound, createEvent({
+      type: 'omni.message.received.v1', id, source: '/channels/web/web-default', subject: customer.conversationId, tenantId: 'default', region: 'local',
+      data: {
+        tenantId: 'default', region: 'local', channel: 'web', accountId: 'web-default', conversationId: customer.conversationId,
+        customer: { channelUserId: 'ml-voice', locale: 'pt-BR' },
+        message: {
+          channelMessageId, direction: 'inbound', type: 'audio', attachments: [{ kind: 'audio', mime: 'audio/ogg', mediaId: 'voice-1' }], timestamp: new Date().toISOString(),
+        },
+      },
+    }));
+    const notice = await waitFor('handoff notice', async () =>
+      kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'system')[0], 30_000);
+    // The router's notice in the customer's language (the locale is the only hint a voice note carries).
+    expect(notice.data.message.text).toMatch(/pessoa/);
+    const stored = await db.collection<ConversationDoc>('conversations').findOne({ _id: customer.conversationId });
+    expect(stored?.state).toBe('queued');
+    expect(stored?.handoff?.reasons).toEqual([{ code: 'ai_requested', detail: expect.stringContaining('audio message without text') }]);
+    expect(kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'bot')).toHaveLength(0);
+  });
+});
