@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { createConnection, Connection } from 'mongoose';
 import { AiResult, OutboundCommand, TOPICS, channelEventId, createEvent, outboundTopic } from '@omni/contracts';
@@ -82,6 +83,51 @@ describe('AI worker answers in the customer’s language', () => {
       return docs.length === CASES.length ? docs : null;
     }, 10_000);
     expect(new Set(recorded.map((d) => String(d.language)))).toEqual(new Set(CASES.map(([lang]) => lang)));
+  });
+
+  it('retrains on a tenant’s uploaded data without a restart, records predictions and reports accuracy on feedback', async () => {
+    const key = 'acme-admin-key-0123456789';
+    await db.collection('api_keys').insertOne({ _id: createHash('sha256').update(key).digest('hex') as never, tenantId: 'acme', name: 'acme admin', role: 'admin', createdAt: new Date() });
+    const api = (method: string, route: string, body?: unknown, auth = `Bearer ${key}`) => fetch(`${stack['ai-worker']?.url}/v1/nlu/${route}`, {
+      method, headers: { authorization: auth, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect((await api('GET', 'report', undefined, 'Bearer wrong-key-0000000000')).status).toBe(401);
+
+    const examples = [
+      ...['when do you open', 'opening hours?', 'are you open on sunday', 'what time do you close'].map((text) => ({ text, label: 'hours', lang: 'en' })),
+      ...['do you deliver pizza', 'pizza delivery to my street?', 'can you bring a pizza home', 'delivery area for pizza'].map((text) => ({ text, label: 'delivery', lang: 'en' })),
+      ...['¿a qué hora abren?', 'horario de apertura', '¿abren el domingo?', '¿cuándo cierran?'].map((text) => ({ text, label: 'hours', lang: 'es' })),
+      ...['¿llevan pizza a domicilio?', 'reparto de pizza a mi calle', '¿traen pizza a casa?', 'zona de reparto de pizza'].map((text) => ({ text, label: 'delivery', lang: 'es' })),
+    ];
+    const kb = {
+      defaultLanguage: 'en',
+      messages: { abstain: { en: 'Sorry?', es: '¿Perdón?' }, outOfScope: { en: 'Only pizza here.', es: 'Solo pizza.' } },
+      articles: [
+        { id: 'hours', intent: 'hours', answer: { en: 'We are open 11:00–23:00 every day.', es: 'Abrimos de 11:00 a 23:00 todos los días.' } },
+        { id: 'delivery', intent: 'delivery', answer: { en: 'We deliver within 5 km.', es: 'Repartimos en un radio de 5 km.' } },
+      ],
+    };
+    const uploaded = await api('PUT', 'dataset', { examples, kb });
+    expect(uploaded.status).toBe(200);
+    expect(await uploaded.json()).toMatchObject({ version: 1, examples: 16, labels: ['delivery', 'hours'], languages: ['en', 'es'] });
+
+    const customer = new FakeCustomer(kafka, 'acme-1', 'es-ES', 'acme');
+    const id = await customer.say('¿Abren el sábado por la noche?');
+    const reply = await waitFor('acme’s bot reply', async () =>
+      kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'bot')[0], 30_000);
+    expect(reply.data.message.text).toBe('Abrimos de 11:00 a 23:00 todos los días.');
+    expect(reply.data.author.id).toBe('omni-nlu:tenant:1');
+
+    await waitFor('prediction recorded', async () => db.collection('nlu_predictions').findOne({ _id: id as never }), 10_000);
+    expect((await api('POST', 'feedback', { messageId: id, label: 'hours', outcome: 'answered' })).status).toBe(204);
+    expect((await api('POST', 'feedback', { messageId: 'unknown', label: 'hours' })).status).toBe(404);
+    const report = (await (await api('GET', 'report')).json()) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      predictions: 1,
+      byLanguage: [{ language: 'es', predictions: 1, labelled: 1, correct: 1, accuracy: 1 }],
+      outcomes: { answered: 1 },
+      byModel: { 'omni-nlu:tenant:1': 1 },
+    });
   });
 
   it('hands a voice note to a person, with the reason in the agent’s summary, when no provider is configured', async () => {

@@ -61,6 +61,14 @@ describe('LanguageDetector (tenant n-gram model only)', () => {
     expect(detector.detect('bye', 'id').language).toBe('id');
   });
 
+  it('keeps an Arabic, Thai or Chinese conversation in its language for a short Latin reply', () => {
+    expect(detector.detect('ok', 'th')).toMatchObject({ language: 'th', method: 'previous' });
+    expect(detector.detect('thanks', 'ar').language).toBe('ar');
+    expect(detector.detect('ORD ok', 'zh').language).toBe('zh');
+    // A whole sentence in a Latin-script language is a switch, not a reply.
+    expect(detector.detect('Where is my order? I have waited two weeks', 'th').language).toBe('en');
+  });
+
   it('falls back to the previous or default language when there are no letters', () => {
     expect(detector.detect('👍👍', 'fr')).toMatchObject({ language: 'fr', method: 'previous' });
     expect(detector.detect('123')).toMatchObject({ language: 'en', method: 'default' });

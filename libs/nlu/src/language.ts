@@ -229,6 +229,11 @@ export class LanguageDetector {
     if (letters === 0) {
       return { language: fallback, confidence: 0.5, method: previousLanguage ? 'previous' : 'default' };
     }
+    // A conversation in Arabic, Thai or Chinese stays in it for a short Latin-letter reply ("ok",
+    // "thanks", an order code): such replies are written in every script's chats.
+    if (previousLanguage && !LATIN_SCRIPT_LANGUAGES.has(previousLanguage) && this.options.languages.includes(previousLanguage) && letters < 8) {
+      return { language: previousLanguage, confidence: 0.5, method: 'previous' };
+    }
     // Only Latin-script languages compete here: the script rules already decided the others.
     const candidates = this.options.languages.filter((l) => LATIN_SCRIPT_LANGUAGES.has(l));
     if (candidates.length === 0) return { language: fallback, confidence: 0.5, method: 'default' };

@@ -1,0 +1,118 @@
+import { TenantModels } from '../nlu/tenant-models';
+import { InMemoryDatasets, aConfig, aRequest } from '../testing';
+import type { AnswerDrafter, DraftRequest } from './answer-drafter.port';
+import { NluAnswerer } from './nlu-answerer';
+
+class FakeDrafter implements AnswerDrafter {
+  readonly name = 'fake-llm';
+  readonly requests: DraftRequest[] = [];
+  constructor(private readonly reply: (r: DraftRequest) => Promise<string>) {}
+  draft(r: DraftRequest): Promise<string> {
+    this.requests.push(r);
+    return this.reply(r);
+  }
+}
+
+let models: TenantModels;
+
+beforeAll(async () => {
+  models = new TenantModels(aConfig(), new InMemoryDatasets());
+  await models.onModuleInit();
+}, 30_000);
+
+const offline = () => new NluAnswerer(models);
+
+describe('NluAnswerer (the demo tenant model)', () => {
+  it.each([
+    ['en', 'hello', 'greeting'],
+    ['es', 'quiero cancelar mi pedido', 'cancel_order'],
+    ['pt', 'cadê meu pedido?', 'order_status'],
+    ['fr', 'combien de temps pour la livraison ?', 'shipping_time'],
+    ['de', 'ich möchte mein Geld zurück', 'refund'],
+    ['ar', 'شكرا جزيلا', 'thanks'],
+    ['th', 'ขอคุยกับพนักงานหน่อย', 'talk_to_human'],
+    ['id', 'pembayaran saya gagal', 'payment_problem'],
+    ['vi', 'đơn hàng của tôi ở đâu', 'order_status'],
+    ['zh', '你好', 'greeting'],
+  ])('answers in %s: %p is %s, with the KB article in that language', async (lang, text, intent) => {
+    const u = await offline().understand(aRequest(text));
+    expect(u).toMatchObject({ language: lang, intent: { name: intent }, abstained: false, engine: 'omni-nlu:demo' });
+    expect(u.intent?.confidence).toBeGreaterThan(0.3);
+    expect(u.answer?.articleId).toEqual(expect.any(String));
+    expect(u.alternatives.length).toBeGreaterThan(0);
+    expect(u.alternatives.every((a) => a.name !== intent)).toBe(true);
+    expect(u.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^language: /), expect.stringMatching(/^answer: article /)]));
+  });
+
+  it('returns entities with spans, sentiment and the escalation signal', async () => {
+    const text = 'This is the WORST service ever, order ORD-558213 is broken and I will call my lawyer';
+    const u = await offline().understand(aRequest(text));
+    const start = text.indexOf('ORD-');
+    expect(u.entities).toEqual([{ type: 'order_number', value: 'ORD-558213', start, end: start + 10 }]);
+    expect(u.sentiment).toMatchObject({ label: 'negative', escalate: true });
+    expect(u.sentiment?.score).toBeLessThan(0);
+  });
+
+  it('abstains on gibberish: no intent to act on, the best guess first among the alternatives, an honest answer', async () => {
+    const u = await offline().understand(aRequest('qwzx blorf vrrk'));
+    expect(u).toMatchObject({ intent: null, abstained: true });
+    expect(u.alternatives[0]?.confidence).toBeLessThan(0.3);
+    expect(u.answer?.text).toMatch(/not sure I understood/);
+    expect(u.reasons.some((r) => r.startsWith('intent: abstained'))).toBe(true);
+  });
+
+  it('keeps the conversation’s language for a reply without language of its own', async () => {
+    expect((await offline().understand(aRequest('ok 👍', { previousLanguage: 'th' }))).language).toBe('th');
+    expect((await offline().understand(aRequest('ok 👍', { previousLanguage: 'pt-BR' }))).language).toBe('pt');
+  });
+
+  it('uses the locale only when the text has no letters (a browser set to English does not make Spanish English)', async () => {
+    expect((await offline().understand(aRequest('👍👍', { customerLocale: 'vi-VN' }))).language).toBe('vi');
+    expect((await offline().understand(aRequest('quiero cancelar mi pedido', { customerLocale: 'en-US' }))).language).toBe('es');
+  });
+
+  it.each(['audio', 'image', 'video', 'document'] as const)('hands a %s without text to a person, saying why, in the conversation’s language', async (type) => {
+    const u = await offline().understand(aRequest('', { messageType: type, previousLanguage: 'de' }));
+    expect(u).toMatchObject({ language: 'de', intent: null, abstained: true, handoff: { reason: expect.stringContaining(`${type} message without text`) } });
+    expect(u.answer?.text).toMatch(/Person aus unserem Team/);
+  });
+
+  it('asks for words on a sticker, without a handoff', async () => {
+    const u = await offline().understand(aRequest('', { messageType: 'sticker', customerLocale: 'es-ES' }));
+    expect(u).toMatchObject({ language: 'es', intent: null, abstained: true, reasons: ['no text in a sticker message'] });
+    expect(u.handoff).toBeUndefined();
+    expect(u.answer?.text).toMatch(/^¿Me cuentas/);
+  });
+});
+
+describe('NluAnswerer with a drafting provider', () => {
+  const message = 'Hi, where is order ORD-483920? Mail me at jane.doe@example.com or call +49 151 23456789, I paid 49,99 €';
+
+  it('sends only redacted text and restores the placeholders in the reply', async () => {
+    const drafter = new FakeDrafter((r) => Promise.resolve(`Order ${/\[order_number_\d\]/.exec(r.article)?.[0] ?? '?'} is on its way; we will write to [email_1].`));
+    const u = await new NluAnswerer(models, drafter).understand(aRequest(message));
+    expect(drafter.requests).toHaveLength(1);
+    const sent = JSON.stringify(drafter.requests[0]);
+    for (const secret of ['483920', 'jane.doe', 'example.com', '23456789', '151', '49,99']) expect(sent).not.toContain(secret);
+    expect(drafter.requests[0]).toMatchObject({ language: 'en', intent: 'order_status', customerText: expect.stringContaining('[order_number_1]') });
+    expect(u.answer).toEqual({ text: 'Order ORD-483920 is on its way; we will write to jane.doe@example.com.', articleId: 'order-status' });
+    expect(u.reasons.at(-1)).toBe('answer: drafted by fake-llm from KB article order-status, personal data redacted');
+  });
+
+  it('keeps the offline KB answer when the provider fails', async () => {
+    const drafter = new FakeDrafter(() => Promise.reject(new Error('ai-provider: circuit open')));
+    const u = await new NluAnswerer(models, drafter).understand(aRequest(message));
+    const offlineAnswer = (await offline().understand(aRequest(message))).answer;
+    expect(u.answer).toEqual(offlineAnswer);
+    expect(u.answer?.text).toContain('ORD-483920');
+    expect(u.reasons.at(-1)).toBe('answer: fake-llm unavailable (ai-provider: circuit open), offline KB answer');
+  });
+
+  it('never asks the provider when the engine abstained or for a media handoff', async () => {
+    const drafter = new FakeDrafter(() => Promise.resolve('should not be used'));
+    const answerer = new NluAnswerer(models, drafter);
+    await answerer.understand(aRequest('qwzx blorf vrrk'));
+    await answerer.understand(aRequest('', { messageType: 'audio' }));
+    expect(drafter.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,39 @@
+/** Spec helpers: a config, an in-memory dataset repository and a request factory. */
+import type { AiRequest } from '@omni/contracts';
+import type { NluDatasetDoc, NluDatasetRepository } from '@omni/persistence';
+import { AiWorkerConfig, AiWorkerConfigSchema } from './config';
+
+export function aConfig(env: Record<string, string> = {}): AiWorkerConfig {
+  return AiWorkerConfigSchema.parse({ NLU_FASTTEXT: 'on', ...env });
+}
+
+export class InMemoryDatasets implements NluDatasetRepository {
+  readonly docs: NluDatasetDoc[] = [];
+  reads = 0;
+
+  latestVersion(tenantId: string): Promise<number | null> {
+    this.reads++;
+    return Promise.resolve(this.newest(tenantId)?.version ?? null);
+  }
+
+  latest(tenantId: string): Promise<NluDatasetDoc | null> {
+    return Promise.resolve(this.newest(tenantId) ?? null);
+  }
+
+  insert(doc: NluDatasetDoc): Promise<boolean> {
+    if (this.docs.some((d) => d.tenantId === doc.tenantId && d.version === doc.version)) return Promise.resolve(false);
+    this.docs.push(doc);
+    return Promise.resolve(true);
+  }
+
+  private newest(tenantId: string): NluDatasetDoc | undefined {
+    return this.docs.filter((d) => d.tenantId === tenantId).sort((a, b) => b.version - a.version)[0];
+  }
+}
+
+export function aRequest(text: string, extra: Partial<AiRequest> = {}): AiRequest {
+  return {
+    tenantId: 'default', region: 'local', channel: 'web', accountId: 'site', conversationId: 'conv-1', messageId: 'm-1',
+    text, messageType: 'text', history: [], ...extra,
+  };
+}
