@@ -1,7 +1,9 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { z } from 'zod';
 import { FatalError, RetryableError } from '@omni/contracts';
 import { Breaker, createBreaker } from '@omni/resilience';
 import type { AnswerDrafter, DraftRequest } from '../answer/answer-drafter.port';
+import type { AiWorkerConfig } from '../config';
 
 export interface OpenAiCompatibleOptions {
   /** e.g. https://api.openai.com/v1 or a local server's /v1 (POST <baseUrl>/chat/completions). */
@@ -45,7 +47,7 @@ export function chatMessages(req: DraftRequest): Array<{ role: 'system' | 'user'
  * offline answer. No retry: a retried draft would only delay a reply that already exists offline.
  * 4xx other than 429 (a wrong key or model) are the configuration's fault and do not open the breaker.
  */
-export class OpenAiCompatibleDrafter implements AnswerDrafter {
+export class OpenAiCompatibleDrafter implements AnswerDrafter, OnApplicationShutdown {
   readonly name: string;
   readonly breaker: Breaker<[DraftRequest], string>;
 
@@ -65,6 +67,10 @@ export class OpenAiCompatibleDrafter implements AnswerDrafter {
 
   shutdown(): void {
     this.breaker.shutdown();
+  }
+
+  onApplicationShutdown(): void {
+    this.shutdown();
   }
 
   private async call(req: DraftRequest): Promise<string> {
@@ -87,4 +93,10 @@ export class OpenAiCompatibleDrafter implements AnswerDrafter {
     if (!parsed.success) throw new RetryableError('provider_bad_response', 'provider response is not a chat completion');
     return parsed.data.choices[0]?.message.content ?? '';
   }
+}
+
+/** The configured provider, or null: without AI_BASE_URL and AI_MODEL nothing leaves the process. */
+export function drafterFromConfig(c: Pick<AiWorkerConfig, 'AI_BASE_URL' | 'AI_API_KEY' | 'AI_MODEL' | 'AI_TIMEOUT_MS'>): OpenAiCompatibleDrafter | null {
+  if (!c.AI_BASE_URL || !c.AI_MODEL) return null;
+  return new OpenAiCompatibleDrafter({ baseUrl: c.AI_BASE_URL, apiKey: c.AI_API_KEY, model: c.AI_MODEL, timeoutMs: c.AI_TIMEOUT_MS });
 }
