@@ -1,0 +1,63 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY, NluDatasetRepository, NluPredictionRepository } from './nlu.repositories';
+import type { NluPredictionDoc } from './nlu.schemas';
+import { PersistenceModule } from './persistence.module';
+
+const uri = (() => {
+  const u = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:37017/omni-test');
+  u.pathname = `/nlu-${Date.now().toString(36)}`;
+  return u.toString();
+})();
+
+/** Tenant NLU data versions and the prediction log on the real MongoDB-protocol server. */
+describe('NLU repositories on a real database', () => {
+  let app: INestApplicationContext;
+  let datasets: NluDatasetRepository;
+  let predictions: NluPredictionRepository;
+
+  beforeAll(async () => {
+    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false });
+    datasets = app.get(NLU_DATASET_REPOSITORY);
+    predictions = app.get(NLU_PREDICTION_REPOSITORY);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const version = (tenantId: string, v: number, label = 'a') => ({
+    _id: '', tenantId, version: v, examples: [{ text: 'x', label }, { text: 'y', label: 'b', lang: 'en' }], kb: null, options: {}, hash: `h${v}`, createdAt: new Date(), createdBy: 'spec',
+  });
+
+  it('inserts each version once (a concurrent upload of the same version loses) and reads the latest', async () => {
+    expect(await datasets.latestVersion('t1')).toBeNull();
+    expect(await datasets.insert(version('t1', 1))).toBe(true);
+    expect(await datasets.insert(version('t1', 2, 'c'))).toBe(true);
+    expect(await datasets.insert(version('t1', 2, 'd'))).toBe(false);
+    expect(await datasets.insert(version('t2', 5))).toBe(true);
+    expect(await datasets.latestVersion('t1')).toBe(2);
+    const latest = await datasets.latest('t1');
+    expect(latest).toMatchObject({ _id: 't1:2', version: 2, hash: 'h2', kb: null, options: {} });
+    expect(latest?.examples).toEqual([{ text: 'x', label: 'c' }, { text: 'y', label: 'b', lang: 'en' }]);
+  });
+
+  it('records a prediction once, takes feedback for the tenant only, and lists a time window newest first', async () => {
+    const p = (id: string, at: string): NluPredictionDoc => ({
+      _id: id, tenantId: 't1', conversationId: 'c1', language: 'es', intent: 'refund', confidence: 0.8, abstained: false,
+      alternatives: [{ name: 'complaint', confidence: 0.1 }], model: 'omni-nlu:demo', at: new Date(at),
+    });
+    expect(await predictions.record(p('m1', '2026-01-01T10:00:00Z'))).toBe(true);
+    expect(await predictions.record(p('m1', '2026-01-01T10:00:00Z'))).toBe(false);
+    expect(await predictions.record(p('m2', '2026-01-02T10:00:00Z'))).toBe(true);
+    expect(await predictions.record(p('m3', '2026-02-01T10:00:00Z'))).toBe(true);
+
+    expect(await predictions.feedback('other-tenant', 'm1', { label: 'refund' }, new Date())).toBe(false);
+    expect(await predictions.feedback('t1', 'm1', { label: 'complaint', outcome: 'thumbs_down' }, new Date())).toBe(true);
+
+    const window = await predictions.list('t1', new Date('2026-01-01T00:00:00Z'), new Date('2026-01-31T00:00:00Z'), 10);
+    expect(window.map((d) => d._id)).toEqual(['m2', 'm1']);
+    expect(window[1]).toMatchObject({ label: 'complaint', outcome: 'thumbs_down', alternatives: [{ name: 'complaint', confidence: 0.1 }] });
+    expect(await predictions.list('t1', new Date('2026-01-01T00:00:00Z'), new Date('2026-03-01T00:00:00Z'), 1)).toHaveLength(1);
+  });
+});
