@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { z } from 'zod';
 import { rootLogger } from '@omni/telemetry';
 
@@ -40,7 +41,8 @@ export function loadConfig<S extends z.ZodObject>(
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ConfigError(`${app}: invalid configuration (profile ${profile}):\n${lines.join('\n')}`);
   }
-  if (filled.length) {
+  // Said once per process: a worker thread (the AI worker's model training) loads the same bundle.
+  if (filled.length && isMainThread) {
     rootLogger().warn({ app, profile, defaults: filled }, `profile ${profile}: filled demo defaults for ${filled.join(', ')}`);
   }
   return parsed.data;

@@ -1,5 +1,6 @@
 import { InMemoryDatasets, aConfig } from '../testing';
 import { TenantModels } from './tenant-models';
+import { InProcessTrainer, ThreadTrainer, defaultTrainer } from './trainer';
 
 const examples = [
   { text: 'hi there', label: 'greet', lang: 'en' }, { text: 'hello', label: 'greet', lang: 'en' }, { text: 'good morning', label: 'greet', lang: 'en' },
@@ -40,12 +41,33 @@ describe('TenantModels', () => {
     const reads = datasets.reads;
     expect((await models.forTenant('acme', 10_500)).id).toBe('tenant:1'); // within the check interval: cached
     expect(datasets.reads).toBe(reads);
-    const v2 = await models.forTenant('acme', 11_001);
+    // The check finds version 2: it trains in the background while version 1 keeps answering.
+    expect((await models.forTenant('acme', 11_001)).id).toBe('tenant:1');
+    await models.settled('acme');
+    const v2 = await models.forTenant('acme', 11_002);
     expect(v2.id).toBe('tenant:2');
     expect(v2.engine.labels).toEqual(['bye', 'greet']);
     expect(v2.engine.analyze('see you').intent.name).toBe('bye');
     // Same version at the next check: the trained model is kept.
-    expect(await models.forTenant('acme', 12_100)).toBe(v2);
+    expect(await models.forTenant('acme', 20_000)).toBe(v2);
+  });
+
+  it('trains a newer version once even when several checks see it', async () => {
+    await datasets.insert(dataset('once', 1));
+    await models.forTenant('once', 0);
+    await datasets.insert(dataset('once', 2));
+    let trainings = 0;
+    const train = models.train.bind(models);
+    models.train = (d) => {
+      trainings++;
+      return train(d);
+    };
+    await models.forTenant('once', 5_000);
+    await models.forTenant('once', 10_000);
+    await models.settled('once');
+    models.train = train;
+    expect(trainings).toBe(1);
+    expect((await models.forTenant('once', 10_001)).id).toBe('tenant:2');
   });
 
   it('loads a tenant once when messages arrive together', async () => {
@@ -55,8 +77,16 @@ describe('TenantModels', () => {
   });
 
   it('serves an installed version at once on this replica', async () => {
-    const engine = models.train(dataset('fast', 1));
+    const engine = await models.train(dataset('fast', 1));
     models.install('fast', 7, engine, 0);
     expect(await models.forTenant('fast', 10)).toEqual({ engine, id: 'tenant:7' });
+  });
+});
+
+describe('defaultTrainer', () => {
+  it('trains in a thread only from the built bundle, which a worker thread can load again', () => {
+    expect(defaultTrainer('/app/dist/apps/ai-worker/main.js')).toBeInstanceOf(ThreadTrainer);
+    expect(defaultTrainer('/repo/apps/ai-worker/src/main.ts')).toBeInstanceOf(InProcessTrainer);
+    expect(defaultTrainer(undefined)).toBeInstanceOf(InProcessTrainer);
   });
 });

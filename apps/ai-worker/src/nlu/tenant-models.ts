@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ExternalLanguageDetector, KnowledgeBase, NluEngine, createFastTextDetector } from '@omni/nlu';
+import { ExternalLanguageDetector, NluEngine, createFastTextDetector } from '@omni/nlu';
 import { NLU_DATASET_REPOSITORY, NluDatasetDoc, NluDatasetRepository } from '@omni/persistence';
 import { AI_WORKER_CONFIG, AiWorkerConfig } from '../config';
 import { DEMO_OPTIONS, demoTenantDir, loadDemoTenant } from './demo-tenant';
+import { InProcessTrainer, ModelTrainer, TrainingData } from './trainer';
 
 export interface TenantModel {
   readonly engine: NluEngine;
@@ -11,30 +12,35 @@ export interface TenantModel {
 }
 
 interface Cached {
-  model: TenantModel;
-  version: number | null;
+  readonly model: TenantModel;
+  readonly version: number | null;
   checkedAt: number;
 }
+
+export const MODEL_TRAINER = Symbol('ModelTrainer');
 
 /**
  * The NLU model of each tenant. A tenant with uploaded data gets a model trained from the latest
  * version in the database; every other tenant (the default one included) gets the demo shop's model,
- * trained at start from the shipped files (~2 s; loading a prebuilt 5 MB model JSON would save little
- * and add a build step, ADR 0103). Each replica re-checks the tenant's latest version every
- * NLU_MODEL_CHECK_MS and retrains when it changed: an upload reaches every replica without a restart.
+ * trained at start from the shipped files (~2 s; a prebuilt 5 MB model JSON would save little and
+ * add a build step, ADR 0103). Each replica re-checks the tenant's latest version every
+ * NLU_MODEL_CHECK_MS; a newer version trains in the background (a worker thread in the built app)
+ * while the previous model keeps answering, so an upload reaches every replica without a restart.
  */
 @Injectable()
 export class TenantModels implements OnModuleInit {
   private readonly logger = new Logger(TenantModels.name);
   private readonly cache = new Map<string, Cached>();
-  private readonly loading = new Map<string, Promise<Cached>>();
+  private readonly checking = new Map<string, Promise<Cached>>();
+  private readonly training = new Map<string, { version: number; done: Promise<Cached> }>();
   private detector: ExternalLanguageDetector | null = null;
   private demo: TenantModel | undefined;
-  private demoData: Pick<NluDatasetDoc, 'examples' | 'kb' | 'options'> | undefined;
+  private demoData: TrainingData & Pick<NluDatasetDoc, 'examples'> | undefined;
 
   constructor(
     @Inject(AI_WORKER_CONFIG) private readonly config: AiWorkerConfig,
     @Inject(NLU_DATASET_REPOSITORY) private readonly datasets: NluDatasetRepository,
+    @Inject(MODEL_TRAINER) private readonly trainer: ModelTrainer = new InProcessTrainer(),
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -43,54 +49,80 @@ export class TenantModels implements OnModuleInit {
     const dir = demoTenantDir(this.config.NLU_DEMO_DIR);
     const { examples, kb } = loadDemoTenant(dir);
     this.demoData = { examples, kb: kb as unknown as Record<string, unknown>, options: { ...DEMO_OPTIONS } };
-    this.demo = { engine: this.withDetector(NluEngine.train(examples, kb, DEMO_OPTIONS)), id: 'demo' };
-    this.logger.log(`demo tenant model trained on ${examples.length} examples from ${dir} in ${Math.round(performance.now() - started)} ms (fastText ${this.config.NLU_FASTTEXT})`);
+    // Before the consumers start, so in process: nothing else runs yet.
+    this.demo = { engine: this.withDetector(await new InProcessTrainer().train(this.demoData)), id: 'demo' };
+    this.logger.log(`demo tenant model trained on ${examples.length} examples from ${dir} in ${Math.round(performance.now() - started)} ms (fastText ${this.config.NLU_FASTTEXT}); tenants' models train ${this.trainer.where}`);
   }
 
   /** The tenant's model; checks the database for a newer version at most every NLU_MODEL_CHECK_MS. */
   async forTenant(tenantId: string, now = Date.now()): Promise<TenantModel> {
     const hit = this.cache.get(tenantId);
     if (hit && now - hit.checkedAt < this.config.NLU_MODEL_CHECK_MS) return hit.model;
-    const pending = this.loading.get(tenantId);
-    if (pending) return (await pending).model;
-    const load = this.refresh(tenantId, hit, now).finally(() => this.loading.delete(tenantId));
-    this.loading.set(tenantId, load);
-    return (await load).model;
+    let pending = this.checking.get(tenantId);
+    if (!pending) {
+      pending = this.check(tenantId, hit, now).finally(() => this.checking.delete(tenantId));
+      this.checking.set(tenantId, pending);
+    }
+    return (await pending).model;
   }
 
   /** Trains a model from a dataset (the upload API validates data this way before storing it). */
-  train(dataset: Pick<NluDatasetDoc, 'examples' | 'kb' | 'options'>): NluEngine {
-    return this.withDetector(NluEngine.train(dataset.examples, dataset.kb as KnowledgeBase | null, dataset.options));
+  async train(data: TrainingData): Promise<NluEngine> {
+    return this.withDetector(await this.trainer.train(data));
   }
 
   /** Serves a just-trained version at once on this replica (others pick it up on their next check). */
   install(tenantId: string, version: number, engine: NluEngine, now = Date.now()): void {
+    const current = this.cache.get(tenantId);
+    if (current?.version != null && current.version > version) return;
     this.cache.set(tenantId, { model: { engine, id: `tenant:${version}` }, version, checkedAt: now });
   }
 
-  private async refresh(tenantId: string, hit: Cached | undefined, now: number): Promise<Cached> {
-    const version = await this.datasets.latestVersion(tenantId);
-    if (hit && hit.version === version) {
-      hit.checkedAt = now;
-      return hit;
-    }
-    let entry: Cached;
-    const dataset = version === null ? null : await this.datasets.latest(tenantId);
-    if (!dataset) {
-      entry = { model: this.demoModel(), version: null, checkedAt: now };
-    } else {
-      const started = performance.now();
-      entry = { model: { engine: this.train(dataset), id: `tenant:${dataset.version}` }, version: dataset.version, checkedAt: now };
-      this.logger.log(`tenant ${tenantId}: model v${dataset.version} trained on ${dataset.examples.length} examples in ${Math.round(performance.now() - started)} ms`);
-    }
-    this.cache.set(tenantId, entry);
-    return entry;
+  /** The background training of the tenant's newer version, if one is running (specs await it). */
+  async settled(tenantId: string): Promise<void> {
+    await this.training.get(tenantId)?.done;
   }
 
   /** The shipped demo data: the base a tenant without data of its own adds examples to. */
-  demoDataset(): Pick<NluDatasetDoc, 'examples' | 'kb' | 'options'> {
+  demoDataset(): TrainingData & Pick<NluDatasetDoc, 'examples'> {
     if (!this.demoData) throw new Error('the demo tenant data is not loaded yet');
     return this.demoData;
+  }
+
+  private async check(tenantId: string, hit: Cached | undefined, now: number): Promise<Cached> {
+    const version = await this.datasets.latestVersion(tenantId);
+    if (version === null || (hit && hit.version === version)) {
+      const entry = hit && hit.version === version ? hit : { model: this.demoModel(), version: null, checkedAt: now };
+      entry.checkedAt = now;
+      this.cache.set(tenantId, entry);
+      return entry;
+    }
+    let run = this.training.get(tenantId);
+    if (!run || run.version < version) {
+      const done = this.load(tenantId, now).finally(() => {
+        if (this.training.get(tenantId)?.done === done) this.training.delete(tenantId);
+      });
+      run = { version, done };
+      this.training.set(tenantId, run);
+    }
+    if (!hit) return run.done; // nothing to answer with yet: wait (off the event loop in the built app)
+    // Keep answering with the model we have until the new one is ready.
+    hit.checkedAt = now;
+    run.done.catch((err: unknown) => this.logger.error({ tenantId, err: err instanceof Error ? err.message : String(err) }, 'tenant model training failed'));
+    return hit;
+  }
+
+  /** `now`: when the check that started it ran (the next check is due NLU_MODEL_CHECK_MS after). */
+  private async load(tenantId: string, now: number): Promise<Cached> {
+    const dataset = await this.datasets.latest(tenantId);
+    if (!dataset) throw new Error(`tenant ${tenantId}: its NLU dataset disappeared`);
+    const started = performance.now();
+    const engine = await this.train(dataset);
+    this.logger.log(`tenant ${tenantId}: model v${dataset.version} trained on ${dataset.examples.length} examples in ${Math.round(performance.now() - started)} ms`);
+    this.install(tenantId, dataset.version, engine, now);
+    const entry = this.cache.get(tenantId);
+    if (!entry) throw new Error(`tenant ${tenantId}: model not installed`);
+    return entry;
   }
 
   private demoModel(): TenantModel {

@@ -35,11 +35,9 @@ export class TenantDataController {
   async add(@CallerOf() caller: Caller, @Body() body: unknown): Promise<DatasetVersion> {
     const { examples } = parse(ExamplesBody, body, 'examples');
     const base = (await this.datasets.latest(caller.tenantId)) ?? this.models.demoDataset();
-    return this.upload.execute(
-      caller.tenantId,
-      { examples: [...base.examples, ...examples], kb: base.kb as never, options: base.options },
-      caller.keyName,
-    );
+    // The stored base passes the same schema as an upload (DatasetBody also caps the example count).
+    const merged = parse(DatasetBody, { examples: [...base.examples, ...examples], kb: base.kb, options: base.options }, 'dataset with the new examples');
+    return this.upload.execute(caller.tenantId, merged, caller.keyName);
   }
 
   /** Which data the tenant's model is trained on. */

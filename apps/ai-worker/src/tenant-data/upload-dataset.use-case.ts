@@ -17,8 +17,8 @@ export interface DatasetVersion {
 /**
  * Stores a new version of a tenant's NLU data after training on it once (bad data fails here with
  * a 400, not later in a worker), and serves it on this replica at once; the other replicas pick it
- * up at their next version check (NLU_MODEL_CHECK_MS). Training blocks this process for seconds on
- * large sets (Banking77-size: ~15 s), which uploads, being rare, can afford.
+ * up at their next version check (NLU_MODEL_CHECK_MS). The built app trains in a worker thread, so
+ * answering goes on meanwhile; the upload request waits for it (Banking77-size: 15–100 s).
  */
 @Injectable()
 export class UploadDatasetUseCase {
@@ -32,12 +32,9 @@ export class UploadDatasetUseCase {
     const labels = [...new Set(input.examples.map((e) => e.label))].sort();
     if (labels.length < 2) throw new ValidationError('invalid dataset', [{ path: 'examples', message: 'needs at least two different labels' }]);
     const started = performance.now();
-    let engine;
-    try {
-      engine = this.models.train(input);
-    } catch (err) {
+    const engine = await this.models.train(input).catch((err: unknown) => {
       throw new ValidationError('the dataset does not train', [{ path: '', message: err instanceof Error ? err.message : String(err) }]);
-    }
+    });
     const trainedInMs = Math.round(performance.now() - started);
     const version = ((await this.datasets.latestVersion(tenantId)) ?? 0) + 1;
     const hash = createHash('sha256').update(JSON.stringify([input.examples, input.kb, input.options])).digest('hex');
