@@ -77,6 +77,12 @@ describe('NluAnswerer (the demo tenant model)', () => {
     expect(u.answer?.text).toMatch(/Person aus unserem Team/);
   });
 
+  it('answers a media message in the tenant’s default language when the hint is a language it does not serve', async () => {
+    const u = await offline().understand(aRequest('', { messageType: 'image', customerLocale: 'ru-RU' }));
+    expect(u.language).toBe('en');
+    expect(u.answer?.text).toMatch(/^I cannot open voice notes/);
+  });
+
   it('asks for words on a sticker, without a handoff', async () => {
     const u = await offline().understand(aRequest('', { messageType: 'sticker', customerLocale: 'es-ES' }));
     expect(u).toMatchObject({ language: 'es', intent: null, abstained: true, reasons: ['no text in a sticker message'] });

@@ -38,7 +38,9 @@ export class NluAnswerer implements Answerer {
 
   /** A message without text: media a person must open (handoff), or nothing to act on (ask). */
   private withoutText(request: AiRequest, model: TenantModel): Understanding {
-    const language = prior(request, '') ?? model.engine.options.defaultLanguage;
+    const hinted = prior(request, '');
+    const { languages, defaultLanguage } = model.engine.options;
+    const language = hinted && languages.includes(hinted) ? hinted : defaultLanguage;
     const base = { intent: null, alternatives: [], entities: [], abstained: true, engine: `omni-nlu:${model.id}` };
     if (MEDIA_FOR_A_PERSON.has(request.messageType)) {
       const note = mediaNote(language);
