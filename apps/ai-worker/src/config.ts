@@ -2,22 +2,22 @@ import { z } from 'zod';
 import { ConfigError, InfraEnvSchema, loadConfig } from '@omni/platform';
 
 /** Blank env entries (an empty Helm value) count as unset. */
-const optional = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const blank = (v: unknown) => (v === '' ? undefined : v);
 
 export const AiWorkerConfigSchema = InfraEnvSchema.pick({ KAFKA_BROKERS: true, MONGODB_URI: true, REGION: true, TENANT_ID: true }).extend({
   /** Folder with the demo tenant's train.jsonl and kb.json (default: shipped next to main.js, or libs/nlu/data/demo-tenant). */
-  NLU_DEMO_DIR: optional(z.string().min(1)),
+  NLU_DEMO_DIR: z.preprocess(blank, z.string().min(1).optional()),
   /** fastText lid.176 as the general language detector (off: script rules + the tenant's n-gram model only). */
   NLU_FASTTEXT: z.enum(['on', 'off']).default('on'),
   /** How long a replica serves a tenant's model before checking the database for a newer version. */
   NLU_MODEL_CHECK_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** Optional OpenAI-compatible provider (★ names): drafts answers grounded in the KB article. */
-  AI_BASE_URL: optional(z.url()),
-  AI_API_KEY: optional(z.string().min(1)),
-  AI_MODEL: optional(z.string().min(1).max(128)),
+  AI_BASE_URL: z.preprocess(blank, z.url().optional()),
+  AI_API_KEY: z.preprocess(blank, z.string().min(1).optional()),
+  AI_MODEL: z.preprocess(blank, z.string().min(1).max(128).optional()),
   AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
   /** Bootstraps an admin key of the default tenant for the tenant-data API, like the router's (stored as SHA-256 only). */
-  API_KEY: optional(z.string().min(16, 'API_KEY must be at least 16 characters')),
+  API_KEY: z.preprocess(blank, z.string().min(16, 'API_KEY must be at least 16 characters').optional()),
 });
 export type AiWorkerConfig = z.output<typeof AiWorkerConfigSchema>;
 export const AI_WORKER_CONFIG = Symbol('AI_WORKER_CONFIG');
