@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { createConnection, Connection } from 'mongoose';
 import { AiResult, OutboundCommand, TOPICS, channelEventId, createEvent, outboundTopic } from '@omni/contracts';
 import { fillTemplate, loadKnowledgeBase } from '@omni/nlu';
-import type { ConversationDoc } from '@omni/persistence';
+import type { ConversationDoc, WorkflowRunDoc } from '@omni/persistence';
 import { KafkaHarness } from '../../apps/router/test/kafka-harness';
 import { FakeCustomer } from '../../apps/router/test/events';
-import { RunningApp, startStack } from '../support/apps';
+import { RunningApp, startApp, startStack } from '../support/apps';
 import { KAFKA_BROKERS, mongoUri, uniqueName, waitFor } from '../support/env';
 
 const OUT = outboundTopic('web');
@@ -44,15 +44,19 @@ describe('AI worker answers in the customer’s language', () => {
   let stack: Record<string, RunningApp>;
   let db: Connection;
 
+  let connector: RunningApp;
+
   beforeAll(async () => {
-    stack = await startStack({ prefix: name, db: name }, ['router', 'ai-worker']);
+    // The demo shop's systems (apps/demo-connector), as `npm run up` wires them.
+    connector = await startApp('demo-connector', {});
+    stack = await startStack({ prefix: name, db: name, extraEnv: { CONNECTOR_BASE_URL: connector.url } }, ['router', 'ai-worker']);
     await kafka.start([OUT, TOPICS.aiResult]);
     db = await createConnection(mongoUri(name)).asPromise();
   }, 90_000);
 
   afterAll(async () => {
     await kafka.stop();
-    await Promise.all(Object.values(stack ?? {}).map((a) => a.stop()));
+    await Promise.all([...Object.values(stack ?? {}), ...(connector ? [connector] : [])].map((a) => a.stop()));
     await db?.close();
   });
 
@@ -83,6 +87,27 @@ describe('AI worker answers in the customer’s language', () => {
       return docs.length === CASES.length ? docs : null;
     }, 10_000);
     expect(new Set(recorded.map((d) => String(d.language)))).toEqual(new Set(CASES.map(([lang]) => lang)));
+  });
+
+  it('looks an order up in the shop’s system from what the customer wrote, in their language', async () => {
+    const cases: ReadonlyArray<[lang: string, text: string, reply: RegExp]> = [
+      ['en', 'hi, where is my order ORD-12345??', /ORD-12345.*DHL/],
+      ['es', '¿Dónde está mi pedido ORD-12345? no ha llegado', /^El pedido ORD-12345 está en camino\. Transportista: DHL\./],
+    ];
+    const sent = await Promise.all(cases.map(async ([lang, text]) => {
+      const customer = new FakeCustomer(kafka, `ml-order-${lang}`, 'en-US');
+      await customer.say(text);
+      return customer;
+    }));
+    const replies = await waitFor('the order status in both conversations', async () => {
+      const all = sent.map((c) => kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === c.conversationId && e.data.author.kind === 'bot')[0]);
+      return all.every(Boolean) ? all : null;
+    }, 30_000);
+    cases.forEach(([, , reply], i) => expect(replies[i]?.data.message.text).toMatch(reply));
+    const runs = await db.collection<WorkflowRunDoc>('workflow_runs').find({ conversationId: { $in: sent.map((c) => c.conversationId) } }).toArray();
+    expect(runs.map((r) => [r.workflow, r.status, r.inputs.orderNumber])).toEqual([
+      ['lookup_order', 'succeeded', 'ORD-12345'], ['lookup_order', 'succeeded', 'ORD-12345'],
+    ]);
   });
 
   it('retrains on a tenant’s uploaded data without a restart, records predictions and reports accuracy on feedback', async () => {
