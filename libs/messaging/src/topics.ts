@@ -31,16 +31,31 @@ export async function ensureTopics(admin: Admin, settings: KafkaSettings, topics
       // DLQ records are evidence: keep them two weeks; live topics one week.
       configEntries: [{ name: 'retention.ms', value: String((topic.endsWith('.dlq') ? 14 : 7) * 86_400_000) }],
     }));
-  if (missing.length) {
+  if (missing.length) await createMissing(admin, missing);
+  await waitForMetadata(admin, [...wanted]);
+}
+
+/**
+ * Creates the topics, tolerating the races of a fresh cluster: another instance creating them at the
+ * same moment, or a broker whose metadata lags its controller ("does not host this topic-partition"
+ * while kafkajs waits for leaders). Retries what is still missing until it exists, bounded.
+ */
+async function createMissing(admin: Admin, missing: ITopicConfig[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = missing;
+  for (;;) {
     try {
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      // Already existing topics are not an error here (kafkajs answers false for them).
+      await admin.createTopics({ topics: pending, waitForLeaders: true });
+      return;
     } catch (err) {
-      // Another instance created them concurrently: fine, as long as they exist now.
-      const now = new Set(await admin.listTopics());
-      if (missing.some((m) => !now.has(m.topic))) throw err;
+      const now = new Set(await admin.listTopics().catch((): string[] => []));
+      pending = pending.filter((m) => !now.has(m.topic));
+      if (pending.length === 0) return;
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
-  await waitForMetadata(admin, [...wanted]);
 }
 
 /**

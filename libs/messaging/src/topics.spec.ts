@@ -1,0 +1,51 @@
+import type { Admin, ITopicConfig, ITopicMetadata } from 'kafkajs';
+import { ensureTopics } from './topics';
+import type { KafkaSettings } from './settings';
+
+const settings: KafkaSettings = { brokers: ['x:1'], clientId: 't', topicPrefix: 'p.', partitions: 2, replicationFactor: 1, sessionTimeoutMs: 10_000 };
+
+/** An admin client over an in-memory topic list; `lag` create calls fail after creating (metadata not yet visible). */
+function fakeAdmin(opts: { lag?: number; visibleAfterLists?: number } = {}) {
+  const created = new Set<string>();
+  let lag = opts.lag ?? 0;
+  let lists = 0;
+  const calls: string[][] = [];
+  const admin = {
+    listTopics: async () => {
+      lists++;
+      return lists > (opts.visibleAfterLists ?? 0) ? [...created] : [];
+    },
+    createTopics: async ({ topics }: { topics: ITopicConfig[] }) => {
+      calls.push(topics.map((t) => t.topic));
+      for (const t of topics) created.add(t.topic);
+      if (lag-- > 0) throw Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      return true;
+    },
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> => ({
+      topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0, offlineReplicas: [] }] })),
+    }),
+  };
+  return { admin: admin as unknown as Admin, created, calls };
+}
+
+describe('ensureTopics', () => {
+  it('creates each topic with its retry and DLQ companions, under the prefix', async () => {
+    const { admin, created } = fakeAdmin();
+    await ensureTopics(admin, settings, ['omni.inbound.v1']);
+    expect([...created].sort()).toEqual(['p.omni.inbound.v1', 'p.omni.inbound.v1.dlq', 'p.omni.inbound.v1.retry']);
+  });
+
+  it('survives a fresh broker whose metadata lags the creation, retrying only what is still missing', async () => {
+    const { admin, created, calls } = fakeAdmin({ lag: 1, visibleAfterLists: 2 });
+    await ensureTopics(admin, settings, ['omni.status.v1']);
+    expect(created.size).toBe(3);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('creates nothing when every topic exists', async () => {
+    const { admin, calls } = fakeAdmin();
+    await ensureTopics(admin, settings, ['omni.ai.request.v1']);
+    await ensureTopics(admin, settings, ['omni.ai.request.v1']);
+    expect(calls).toHaveLength(1);
+  });
+});
