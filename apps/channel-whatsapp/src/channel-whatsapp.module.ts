@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TOPICS, outboundTopic } from '@omni/contracts';
-import { ChannelKitModule } from '@omni/channel-kit';
+import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { WHATSAPP_CONFIG, loadWhatsAppConfig } from './config';
+import { WhatsAppMediaSource } from './media/whatsapp-media.source';
 import { SEND_CONTEXT, StoredSendContext } from './outbound/conversation-context';
 import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
 import { ReceiveWhatsAppWebhookUseCase } from './webhook/receive-whatsapp-webhook.use-case';
@@ -18,11 +19,13 @@ const config = loadWhatsAppConfig();
     MessagingModule.forRoot({ clientId: 'channel-whatsapp', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('whatsapp')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     ChannelKitModule,
+    ChannelMediaModule.forRoot(config),
   ],
   controllers: [WhatsAppWebhookController],
   providers: [
     { provide: WHATSAPP_CONFIG, useValue: config },
     { provide: SEND_CONTEXT, useClass: StoredSendContext },
+    WhatsAppMediaSource,
     ReceiveWhatsAppWebhookUseCase,
     WhatsAppOutboundConsumer,
   ],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TemplateDef } from '@omni/channels';
+import { MediaEnvShape, mediaHosts } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
 
 const TemplatesSchema = z.array(
@@ -37,6 +38,9 @@ export const WhatsAppConfigSchema = InfraEnvSchema.extend({
   WHATSAPP_TEMPLATES: templatesFromJson.default([]),
   /** Template sent instead of free text outside the 24-hour window (its {{1}} carries the text). */
   WHATSAPP_FALLBACK_TEMPLATE: z.string().min(1).default('reengage'),
+  /** Hosts media download URLs may point at, besides the API base URL (SSRF guard, ADR 0420). */
+  WHATSAPP_MEDIA_HOSTS: mediaHosts('*.fbsbx.com'),
+  ...MediaEnvShape,
 });
 export type WhatsAppConfig = z.output<typeof WhatsAppConfigSchema>;
 export const WHATSAPP_CONFIG = Symbol('WHATSAPP_CONFIG');

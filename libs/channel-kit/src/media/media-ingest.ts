@@ -68,12 +68,13 @@ export class MediaIngest {
     try {
       if (!mimeAllowed(a.mime, limits.allowedTypes)) throw new FatalError('media_type_refused', `type ${a.mime} is not in MEDIA_ALLOWED_TYPES`);
       if (a.size !== undefined && a.size > limits.maxBytes) throw new FatalError('media_too_large', `media of ${a.size} bytes exceeds the limit of ${limits.maxBytes} bytes`);
-      const breaker = this.deps.breakers.get(`media:${m.channel}:${m.accountId}`, (att: Attachment, msg: InboundMessage) => source.fetch(att, msg), {
+      // The source is an argument, not captured: the registry keeps the first action it was given.
+      const breaker = this.deps.breakers.get(`media:${m.channel}:${m.accountId}`, (src: MediaSource, att: Attachment, msg: InboundMessage) => src.fetch(att, msg), {
         ...this.deps.breaker,
         // A refused URL or a 404 is the payload's problem, not the provider being down.
         isFailure: (err) => isRetryable(err),
       });
-      const fetched = await withRetry(() => breaker.fire(a, m).catch(openIsRetryable), this.deps.retry);
+      const fetched = await withRetry(() => breaker.fire(source, a, m).catch(openIsRetryable), this.deps.retry);
       if (fetched.content.length > limits.maxBytes) throw new FatalError('media_too_large', `media of ${fetched.content.length} bytes exceeds the limit of ${limits.maxBytes} bytes`);
       const served = fetched.contentType && !UNSPECIFIC.has(fetched.contentType) ? fetched.contentType : undefined;
       if (served && !mimeAllowed(served, limits.allowedTypes)) throw new FatalError('media_type_refused', `served as ${served}, not in MEDIA_ALLOWED_TYPES`);
