@@ -41,7 +41,7 @@ export class WhatsAppMediaSource implements MediaSource {
 function parseInfo(body: Buffer): MediaInfo {
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (parsed && typeof parsed === 'object') return parsed as MediaInfo;
+    if (parsed && typeof parsed === 'object') return parsed;
   } catch {
     /* below */
   }

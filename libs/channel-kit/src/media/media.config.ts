@@ -26,5 +26,4 @@ export const MediaEnvShape = {
 /** `<CHANNEL>_MEDIA_HOSTS`: the hosts a provider serves media from, `*.suffix` for subdomains. */
 export const mediaHosts = (fallback: string) => list(fallback);
 
-const MediaEnvSchema = z.object(MediaEnvShape);
-export type MediaEnv = z.output<typeof MediaEnvSchema>;
+export type MediaEnv = z.output<z.ZodObject<typeof MediaEnvShape>>;

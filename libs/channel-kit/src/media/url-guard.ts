@@ -87,7 +87,7 @@ export class MediaUrlGuard {
       if (err) return callback(err, []);
       const bad = addresses.find((a) => !isPublicAddress(a.address));
       if (bad && !this.local) {
-        return callback(refuse(`https://${hostname}/`, `${hostname} resolves to non-public address ${bad.address}`) as unknown as NodeJS.ErrnoException, []);
+        return callback(refuse(`https://${hostname}/`, `${hostname} resolves to non-public address ${bad.address}`), []);
       }
       if (options.all) return callback(null, addresses);
       const first = addresses[0];
