@@ -38,11 +38,43 @@ export const WhatsAppConfigSchema = InfraEnvSchema.extend({
   WHATSAPP_TEMPLATES: templatesFromJson.default([]),
   /** Template sent instead of free text outside the 24-hour window (its {{1}} carries the text). */
   WHATSAPP_FALLBACK_TEMPLATE: z.string().min(1).default('reengage'),
+  /**
+   * Linked-device accounts (whatsapp-web.js, ADR 0421): our account ids, comma-separated, letters,
+   * digits, _ and -. Empty = Cloud API only. Outbound commands for these accounts go through their
+   * client; every other account through the Cloud API.
+   */
+  WHATSAPP_WEB_ACCOUNTS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[-_\w]+$/, 'letters, digits, _ and - only (RemoteAuth clientId)'))),
+  /** Debian's chromium; puppeteer never downloads a browser here (.puppeteerrc.cjs). */
+  WHATSAPP_WEB_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  WHATSAPP_WEB_CHROMIUM_ARGS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(/\s+/).filter(Boolean)),
+  WHATSAPP_WEB_HEADLESS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Where RemoteAuth unpacks the session while a client runs (the durable copy is in MongoDB). */
+  WHATSAPP_WEB_DATA_DIR: z.string().min(1).default('.local/data/wwebjs'),
+  /** How often RemoteAuth saves the session to MongoDB (its minimum is 60 s). */
+  WHATSAPP_WEB_BACKUP_INTERVAL_MS: z.coerce.number().int().min(60_000).default(300_000),
+  /** Reconnect backoff: first wait and cap. */
+  WHATSAPP_WEB_RECONNECT_BASE_MS: z.coerce.number().int().min(10).default(2_000),
+  WHATSAPP_WEB_RECONNECT_MAX_MS: z.coerce.number().int().min(100).default(300_000),
+  /** Bearer token of the pairing endpoints (`GET /linked-device/:accountId/qr`). */
+  WHATSAPP_WEB_ADMIN_TOKEN: z.string().min(16).optional(),
   /** Hosts media download URLs may point at, besides the API base URL (SSRF guard, ADR 0420). */
   WHATSAPP_MEDIA_HOSTS: mediaHosts('*.fbsbx.com'),
   ...MediaEnvShape,
 });
 export type WhatsAppConfig = z.output<typeof WhatsAppConfigSchema>;
+
+/** A linked-device account without a way to pair it would wait for a QR nobody can fetch. */
+const LinkedDeviceNeedsAdmin = WhatsAppConfigSchema.refine((c) => c.WHATSAPP_WEB_ACCOUNTS.length === 0 || c.WHATSAPP_WEB_ADMIN_TOKEN !== undefined, {
+  message: 'WHATSAPP_WEB_ACCOUNTS needs WHATSAPP_WEB_ADMIN_TOKEN (the pairing QR endpoint is authenticated)',
+  path: ['WHATSAPP_WEB_ADMIN_TOKEN'],
+});
 export const WHATSAPP_CONFIG = Symbol('WHATSAPP_CONFIG');
 
 /** Harmless values for the local demo/test profiles only; production must set every secret. */
@@ -52,8 +84,9 @@ const DEMO = {
   WHATSAPP_ACCESS_TOKEN: 'demo-access-token',
   WHATSAPP_PHONE_NUMBER_ID: '100000000000001',
   WHATSAPP_TEMPLATES: '[{"name":"reengage","language":"en","status":"APPROVED","bodyParams":1}]',
+  WHATSAPP_WEB_ADMIN_TOKEN: 'demo-linked-device-admin-token',
 };
 
 export function loadWhatsAppConfig(env: NodeJS.ProcessEnv = process.env): WhatsAppConfig {
-  return loadConfig('channel-whatsapp', WhatsAppConfigSchema, DEMO, env);
+  return loadConfig('channel-whatsapp', LinkedDeviceNeedsAdmin, DEMO, env);
 }
