@@ -65,7 +65,7 @@ export const WhatsAppConfigSchema = InfraEnvSchema.extend({
   /** Bearer token of the pairing endpoints (`GET /linked-device/:accountId/qr`). */
   WHATSAPP_WEB_ADMIN_TOKEN: z.string().min(16).optional(),
   /** Hosts media download URLs may point at, besides the API base URL (SSRF guard, ADR 0420). */
-  WHATSAPP_MEDIA_HOSTS: mediaHosts('*.fbsbx.com'),
+  WHATSAPP_MEDIA_HOSTS: mediaHosts('*.fbsbx.com,*.fbcdn.net'),
   ...MediaEnvShape,
 });
 export type WhatsAppConfig = z.output<typeof WhatsAppConfigSchema>;

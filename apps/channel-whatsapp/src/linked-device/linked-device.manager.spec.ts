@@ -135,6 +135,24 @@ describe('LinkedDeviceManager with a fake whatsapp-web.js client', () => {
     await manager.onApplicationShutdown();
   });
 
+  it('keeps a chat in order: a text is not published before the photo sent just before it', async () => {
+    const { manager, clients, events } = setup();
+    manager.onApplicationBootstrap();
+    clients[0].emit('ready');
+    clients[0].emit('message', incoming({
+      id: { fromMe: false, remote: '16505551234@c.us', id: '3EB0SLOW', _serialized: 'false_16505551234@c.us_3EB0SLOW' },
+      type: 'image', body: '', hasMedia: true, _data: { mimetype: 'image/jpeg' },
+      downloadMedia: async () => (await wait(80), { mimetype: 'image/jpeg', data: JPEG.toString('base64') }),
+    }));
+    clients[0].emit('message', incoming({ body: 'this one is my receipt' }));
+    clients[0].emit('message', incoming({ from: '16505559999@c.us', id: { fromMe: false, remote: '16505559999@c.us', id: '3EB0OTHER', _serialized: 'x' } }));
+    const inbound = await until(() => events<InboundMessage>(TOPICS.inbound).length === 3 && events<InboundMessage>(TOPICS.inbound));
+    const order = inbound.map((e) => e.data.message.channelMessageId);
+    expect(order.indexOf('3EB0SLOW')).toBeLessThan(order.indexOf('3EB0C767D26A1D5B8F44'));
+    expect(order[0]).toBe('3EB0OTHER'); // another chat is not held up by the download
+    await manager.onApplicationShutdown();
+  });
+
   it('sends through the client, quoting by stanza id, and folds acks of that send into statuses of our message', async () => {
     const { manager, clients, transport, events, sends } = setup();
     manager.onApplicationBootstrap();

@@ -33,6 +33,8 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
   private readonly accounts = new Map<string, Account>();
   private readonly transitions = counter('omni_whatsapp_linked_device_events_total', 'Linked-device client lifecycle events', ['account', 'event']);
   private stopping = false;
+  /** One chain per chat: a message whose media is still downloading is not overtaken by the next one. */
+  private readonly chats = new Map<string, Promise<unknown>>();
 
   constructor(
     @Inject(WHATSAPP_CONFIG) private readonly config: WhatsAppConfig,
@@ -109,9 +111,23 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
     });
     client.on('auth_failure', (message: string) => this.restart(a, client, `auth failure: ${message}`));
     client.on('disconnected', (reason: string) => this.restart(a, client, `disconnected: ${reason}`));
-    client.on('message', (msg: LiveWebMessage) => void this.receive.message(a.id, msg).catch(() => undefined)); // logged inside
-    client.on('message_reaction', (r: WebReactionLike) => void this.receive.reaction(a.id, r).catch(() => undefined));
-    client.on('message_ack', (msg: WebMessageLike, ack: number) => void this.receive.ack(a.id, msg, ack).catch(() => undefined));
+    client.on('message', (msg: LiveWebMessage) => this.inOrder(a.id, msg.from, msg.id.id, () => this.receive.message(a.id, msg)));
+    client.on('message_reaction', (r: WebReactionLike) => this.inOrder(a.id, r.senderId, r.id.id, () => this.receive.reaction(a.id, r)));
+    client.on('message_ack', (msg: WebMessageLike, ack: number) => this.inOrder(a.id, msg.to, msg.id.id, () => this.receive.ack(a.id, msg, ack)));
+  }
+
+  private inOrder(accountId: string, chat: string, ref: string, work: () => Promise<unknown>): void {
+    const key = `${accountId}\u0000${chat}`;
+    const next = (this.chats.get(key) ?? Promise.resolve())
+      .then(work)
+      .catch((err: unknown) => {
+        // There is no provider redelivery in this mode: this event is lost (ADR 0421).
+        this.log.error({ accountId, ref, err: (err as Error).message }, 'linked-device event NOT stored');
+      });
+    this.chats.set(key, next);
+    void next.then(() => {
+      if (this.chats.get(key) === next) this.chats.delete(key);
+    });
   }
 
   private restart(a: Account, client: WebClient, reason: string): void {

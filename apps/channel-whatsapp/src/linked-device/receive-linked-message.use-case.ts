@@ -50,36 +50,32 @@ export class ReceiveLinkedMessageUseCase {
       return 0;
     }
     const result: DecodeResult = { messages: [decoded.message], statuses: [], ignored: [] };
-    return this.publish(accountId, msg.id.id, () => this.media.storeAll(result, downloads(msg)));
+    return this.publish(() => this.media.storeAll(result, downloads(msg)));
   }
 
   async reaction(accountId: string, reaction: WebReactionLike): Promise<number> {
     const decoded = decodeWhatsAppWebReaction(reaction, this.context(), accountId);
     if ('ignored' in decoded) return 0;
-    return this.publish(accountId, reaction.id.id, async () => ({ messages: [decoded.message], statuses: [], ignored: [] }));
+    return this.publish(async () => ({ messages: [decoded.message], statuses: [], ignored: [] }));
   }
 
   async ack(accountId: string, msg: WebMessageLike, ack: number): Promise<number> {
     const status = decodeWhatsAppWebAck(msg, ack, this.context(), accountId);
     if ('ignored' in status) return 0;
-    return this.publish(accountId, msg.id.id, async () => {
+    return this.publish(async () => {
       const send = await this.ledger.byProviderId('whatsapp', accountId, msg.id.id);
       if (!send) return { messages: [], statuses: [], ignored: [{ reason: 'ack of a message the gateway did not send' }] };
       return { messages: [], statuses: [{ ...status, messageId: send._id }], ignored: [] };
     });
   }
 
-  private async publish(accountId: string, ref: string, prepare: () => Promise<DecodeResult>): Promise<number> {
-    try {
-      return await withRetry(async () => {
-        const result = await prepare();
-        const n = await publishDecoded(this.publisher, result);
-        return n.messages + n.statuses;
-      }, this.retry);
-    } catch (err) {
-      this.log.error({ accountId, ref, err: (err as Error).message }, 'linked-device event NOT stored after retries (no provider redelivery in this mode)');
-      throw err;
-    }
+  /** Throws after the last retry; the manager logs it (the event is lost: nobody redelivers it). */
+  private publish(prepare: () => Promise<DecodeResult>): Promise<number> {
+    return withRetry(async () => {
+      const result = await prepare();
+      const n = await publishDecoded(this.publisher, result);
+      return n.messages + n.statuses;
+    }, this.retry);
   }
 
   private context(): DecodeContext {
