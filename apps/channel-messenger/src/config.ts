@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MediaEnvShape, mediaHosts } from '@omni/channel-kit';
+import { MediaEnvShape, commaList } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
 
 export const MessengerConfigSchema = InfraEnvSchema.extend({
@@ -12,7 +12,7 @@ export const MessengerConfigSchema = InfraEnvSchema.extend({
   MESSENGER_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v23.0').default('v23.0'),
   MESSENGER_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Hosts attachment URLs may point at, besides the API base URL (SSRF guard, ADR 0420). */
-  MESSENGER_MEDIA_HOSTS: mediaHosts('*.fbcdn.net,*.fbsbx.com'),
+  MESSENGER_MEDIA_HOSTS: z.string().default('*.fbcdn.net,*.fbsbx.com').transform(commaList),
   ...MediaEnvShape,
 });
 export type MessengerConfig = z.output<typeof MessengerConfigSchema>;

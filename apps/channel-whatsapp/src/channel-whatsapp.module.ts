@@ -11,6 +11,7 @@ import { WhatsAppMediaSource } from './media/whatsapp-media.source';
 import { LinkedDeviceController } from './linked-device/linked-device.controller';
 import { LinkedDeviceManager } from './linked-device/linked-device.manager';
 import { ReceiveLinkedMessageUseCase } from './linked-device/receive-linked-message.use-case';
+import { ACCOUNT_LEASE, MongoAccountLease } from './linked-device/account-lease';
 import { WEB_CLIENT_FACTORY, whatsappWebClientFactory } from './linked-device/web-client';
 import { SEND_CONTEXT, StoredSendContext } from './outbound/conversation-context';
 import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
@@ -36,6 +37,7 @@ const config = loadWhatsAppConfig();
     WhatsAppOutboundConsumer,
     // Linked-device mode (ADR 0421): idle unless WHATSAPP_WEB_ACCOUNTS names accounts.
     { provide: WEB_CLIENT_FACTORY, inject: [getConnectionToken()], useFactory: (connection: Connection) => whatsappWebClientFactory(config, connection) },
+    { provide: ACCOUNT_LEASE, inject: [getConnectionToken()], useFactory: (connection: Connection) => new MongoAccountLease(connection, config.WHATSAPP_WEB_LEASE_TTL_MS) },
     ReceiveLinkedMessageUseCase,
     LinkedDeviceManager,
   ],

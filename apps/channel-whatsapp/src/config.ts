@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TemplateDef } from '@omni/channels';
-import { MediaEnvShape, mediaHosts } from '@omni/channel-kit';
+import { MediaEnvShape, commaList } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
 
 const TemplatesSchema = z.array(
@@ -43,17 +43,10 @@ export const WhatsAppConfigSchema = InfraEnvSchema.extend({
    * digits, _ and -. Empty = Cloud API only. Outbound commands for these accounts go through their
    * client; every other account through the Cloud API.
    */
-  WHATSAPP_WEB_ACCOUNTS: z
-    .string()
-    .default('')
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[-_\w]+$/, 'letters, digits, _ and - only (RemoteAuth clientId)'))),
+  WHATSAPP_WEB_ACCOUNTS: z.string().default('').transform(commaList).pipe(z.array(z.string().regex(/^[-_\w]+$/, 'letters, digits, _ and - only (RemoteAuth clientId)'))),
   /** Debian's chromium; puppeteer never downloads a browser here (.puppeteerrc.cjs). */
   WHATSAPP_WEB_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
-  WHATSAPP_WEB_CHROMIUM_ARGS: z
-    .string()
-    .default('')
-    .transform((s) => s.split(/\s+/).filter(Boolean)),
+  WHATSAPP_WEB_CHROMIUM_ARGS: z.string().default('').transform((s) => s.split(/\s+/).filter(Boolean)),
   WHATSAPP_WEB_HEADLESS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Where RemoteAuth unpacks the session while a client runs (the durable copy is in MongoDB). */
   WHATSAPP_WEB_DATA_DIR: z.string().min(1).default('.local/data/wwebjs'),
@@ -62,10 +55,12 @@ export const WhatsAppConfigSchema = InfraEnvSchema.extend({
   /** Reconnect backoff: first wait and cap. */
   WHATSAPP_WEB_RECONNECT_BASE_MS: z.coerce.number().int().min(10).default(2_000),
   WHATSAPP_WEB_RECONNECT_MAX_MS: z.coerce.number().int().min(100).default(300_000),
+  /** One instance runs an account's client; others take over when its lease is not renewed for this long. */
+  WHATSAPP_WEB_LEASE_TTL_MS: z.coerce.number().int().min(30).max(600_000).default(30_000),
   /** Bearer token of the pairing endpoints (`GET /linked-device/:accountId/qr`). */
   WHATSAPP_WEB_ADMIN_TOKEN: z.string().min(16).optional(),
   /** Hosts media download URLs may point at, besides the API base URL (SSRF guard, ADR 0420). */
-  WHATSAPP_MEDIA_HOSTS: mediaHosts('*.fbsbx.com,*.fbcdn.net'),
+  WHATSAPP_MEDIA_HOSTS: z.string().default('*.fbsbx.com,*.fbcdn.net').transform(commaList),
   ...MediaEnvShape,
 });
 export type WhatsAppConfig = z.output<typeof WhatsAppConfigSchema>;

@@ -10,12 +10,13 @@ import { LinkedDeviceController } from './linked-device.controller';
 import { LinkedDeviceManager } from './linked-device.manager';
 import { LinkedDeviceTransport } from './linked-device.transport';
 import { ReceiveLinkedMessageUseCase } from './receive-linked-message.use-case';
+import type { AccountLease } from './account-lease';
 import type { WebClient, WebClientFactory } from './web-client';
 
 const ADMIN = 'unit-linked-device-admin-token';
 const config = WhatsAppConfigSchema.parse({
   WHATSAPP_VERIFY_TOKEN: 'unit-verify-token', WHATSAPP_APP_SECRET: 'unit-app-secret', WHATSAPP_ACCESS_TOKEN: 'unit-access-token', WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
-  WHATSAPP_WEB_ACCOUNTS: 'shop1', WHATSAPP_WEB_ADMIN_TOKEN: ADMIN, WHATSAPP_WEB_RECONNECT_BASE_MS: '20', WHATSAPP_WEB_RECONNECT_MAX_MS: '200',
+  WHATSAPP_WEB_ACCOUNTS: 'shop1', WHATSAPP_WEB_ADMIN_TOKEN: ADMIN, WHATSAPP_WEB_RECONNECT_BASE_MS: '20', WHATSAPP_WEB_RECONNECT_MAX_MS: '200', WHATSAPP_WEB_LEASE_TTL_MS: '60',
 });
 
 /** The fake: an EventEmitter with whatsapp-web.js's event names and the three methods we call. */
@@ -72,12 +73,14 @@ function setup(opts: { firstClientFails?: boolean } = {}) {
     },
     media: (mime, data, filename) => ({ mime, data, filename }),
   };
-  const manager = new LinkedDeviceManager(config, factory, receive);
+  // The lease: free unless a test says another instance holds it.
+  const lease = { otherHolds: false, mine: false, acquire: async () => (lease.otherHolds ? false : (lease.mine = true)), renew: async () => lease.mine && !lease.otherHolds, release: async () => void (lease.mine = false) };
+  const manager = new LinkedDeviceManager(config, factory, receive, lease satisfies AccountLease);
   const context: SendContextReader = { read: async (cmd) => ({ replyToProviderId: cmd.replyToMessageId ? '3EB0C767D26A1D5B8F44' : undefined }) };
   const transport = new LinkedDeviceTransport(manager, factory, store, context);
   const controller = new LinkedDeviceController(config, manager);
   const events = <T>(topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events as CloudEvent<T>[]);
-  return { manager, clients, transport, controller, events, sends, stored };
+  return { manager, clients, transport, controller, events, sends, stored, lease };
 }
 
 const incoming = (over: Record<string, unknown> = {}) => ({
@@ -97,7 +100,7 @@ describe('LinkedDeviceManager with a fake whatsapp-web.js client', () => {
   it('shows the pairing QR at the authenticated endpoint until the device is linked', async () => {
     const { manager, clients, controller } = setup();
     manager.onApplicationBootstrap();
-    const [client] = clients;
+    const client = await until(() => clients[0]);
     expect(client.initialized).toBe(1);
     await expect(controller.qr(auth(), 'shop1')).rejects.toMatchObject({ code: 'conflict' }); // no QR yet
     client.emit('qr', '2@Xk1x7OQbQ0x8UeQ0Lw==,ZGVtbw==,c2VjcmV0,MTIz');
@@ -117,7 +120,7 @@ describe('LinkedDeviceManager with a fake whatsapp-web.js client', () => {
   it('normalizes an incoming message like a Cloud API webhook, downloading its media into the store', async () => {
     const { manager, clients, events, stored } = setup();
     manager.onApplicationBootstrap();
-    clients[0].emit('ready');
+    (await until(() => clients[0])).emit('ready');
     clients[0].emit('message', incoming());
     clients[0].emit('message', incoming({
       id: { fromMe: false, remote: '16505551234@c.us', id: '3EB0IMG', _serialized: 'false_16505551234@c.us_3EB0IMG' },
@@ -138,7 +141,7 @@ describe('LinkedDeviceManager with a fake whatsapp-web.js client', () => {
   it('keeps a chat in order: a text is not published before the photo sent just before it', async () => {
     const { manager, clients, events } = setup();
     manager.onApplicationBootstrap();
-    clients[0].emit('ready');
+    (await until(() => clients[0])).emit('ready');
     clients[0].emit('message', incoming({
       id: { fromMe: false, remote: '16505551234@c.us', id: '3EB0SLOW', _serialized: 'false_16505551234@c.us_3EB0SLOW' },
       type: 'image', body: '', hasMedia: true, _data: { mimetype: 'image/jpeg' },
@@ -156,6 +159,7 @@ describe('LinkedDeviceManager with a fake whatsapp-web.js client', () => {
   it('sends through the client, quoting by stanza id, and folds acks of that send into statuses of our message', async () => {
     const { manager, clients, transport, events, sends } = setup();
     manager.onApplicationBootstrap();
+    await until(() => clients[0]);
     await expect(transport.send(command())).rejects.toMatchObject({ code: 'linked_device_not_ready', retryable: true });
     clients[0].emit('ready');
     const { providerMessageId } = await transport.send(command({ replyToMessageId: 'inbound-1' }));
@@ -173,11 +177,27 @@ describe('LinkedDeviceManager with a fake whatsapp-web.js client', () => {
   it('sends a stored attachment as media with the text as caption, and refuses URL-only attachments', async () => {
     const { manager, clients, transport, stored } = setup();
     manager.onApplicationBootstrap();
-    clients[0].emit('ready');
+    (await until(() => clients[0])).emit('ready');
     stored.set(`default:${sha256Hex(JPEG)}`, { content: JPEG, mime: 'image/jpeg', source: 'test' });
     await transport.send(command({ message: { type: 'image', text: 'your invoice', attachments: [{ kind: 'image', mime: 'image/jpeg', storeId: sha256Hex(JPEG) }] } }));
     expect(clients[0].sent[0]).toMatchObject({ content: { mime: 'image/jpeg', data: JPEG.toString('base64') }, options: { caption: 'your invoice' } });
     await expect(transport.send(command({ message: { type: 'image', attachments: [{ kind: 'image', mime: 'image/jpeg', url: 'https://example.com/x.jpg' }] } }))).rejects.toMatchObject({ code: 'unsupported_attachment', retryable: false });
+    await manager.onApplicationShutdown();
+  });
+
+  it('runs the client only while holding the account lease: standby, take over, stop when lost', async () => {
+    const { manager, clients, lease } = setup();
+    lease.otherHolds = true;
+    manager.onApplicationBootstrap();
+    await until(() => manager.status('shop1')?.state === 'standby');
+    await wait(50);
+    expect(clients).toHaveLength(0); // another instance runs it
+    lease.otherHolds = false; // its lease expired or was released
+    const client = await until(() => clients[0]);
+    client.emit('ready');
+    lease.otherHolds = true; // this one's lease was taken over (e.g. the database was unreachable too long)
+    await until(() => manager.status('shop1')?.state === 'standby');
+    expect(client.destroyed).toBe(1);
     await manager.onApplicationShutdown();
   });
 

@@ -5,9 +5,11 @@ import type { WebMessageLike, WebReactionLike } from '@omni/channels';
 import { counter, rootLogger } from '@omni/telemetry';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
 import { LiveWebMessage, ReceiveLinkedMessageUseCase } from './receive-linked-message.use-case';
+import { ACCOUNT_LEASE, AccountLease } from './account-lease';
 import { WEB_CLIENT_FACTORY, WebClient, WebClientFactory } from './web-client';
 
-export type LinkState = 'starting' | 'pairing' | 'authenticated' | 'ready' | 'disconnected' | 'stopped';
+/** `standby`: another instance holds the account's lease and runs its client. */
+export type LinkState = 'standby' | 'starting' | 'pairing' | 'authenticated' | 'ready' | 'disconnected' | 'stopped';
 
 interface Account {
   id: string;
@@ -19,13 +21,18 @@ interface Account {
   attempts: number;
   timer?: NodeJS.Timeout;
   lastError?: string;
+  /** This instance holds the account's lease; when it was last confirmed. */
+  leased: boolean;
+  renewedAt: number;
 }
 
 /**
  * One whatsapp-web.js client per linked-device account: started at boot (not awaited: a browser
  * takes seconds and must not hold the app's readiness), the pairing QR logged and kept for the
  * authenticated endpoint, and restarted with exponential backoff (jittered, capped) after a failed
- * launch, an auth failure or a disconnect. Events go to ReceiveLinkedMessageUseCase.
+ * launch, an auth failure or a disconnect. Events go to ReceiveLinkedMessageUseCase. Only the
+ * instance holding an account's lease runs its client; the others stand by and take over when the
+ * lease expires (a crashed pod) or is released (a graceful stop).
  */
 @Injectable()
 export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,6 +40,7 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
   private readonly accounts = new Map<string, Account>();
   private readonly transitions = counter('omni_whatsapp_linked_device_events_total', 'Linked-device client lifecycle events', ['account', 'event']);
   private stopping = false;
+  private leaseTimer?: NodeJS.Timeout;
   /** One chain per chat: a message whose media is still downloading is not overtaken by the next one. */
   private readonly chats = new Map<string, Promise<unknown>>();
 
@@ -40,8 +48,9 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
     @Inject(WHATSAPP_CONFIG) private readonly config: WhatsAppConfig,
     @Inject(WEB_CLIENT_FACTORY) private readonly factory: WebClientFactory,
     private readonly receive: ReceiveLinkedMessageUseCase,
+    @Inject(ACCOUNT_LEASE) private readonly lease: AccountLease,
   ) {
-    for (const id of config.WHATSAPP_WEB_ACCOUNTS) this.accounts.set(id, { id, state: 'stopped', since: new Date(), attempts: 0 });
+    for (const id of config.WHATSAPP_WEB_ACCOUNTS) this.accounts.set(id, { id, state: 'stopped', since: new Date(), attempts: 0, leased: false, renewedAt: 0 });
   }
 
   owns(accountId: string): boolean {
@@ -49,16 +58,60 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
   }
 
   onApplicationBootstrap(): void {
-    for (const a of this.accounts.values()) this.start(a);
+    if (!this.accounts.size) return;
+    void this.leases();
+    this.leaseTimer = setInterval(() => void this.leases(), Math.max(10, Math.floor(this.config.WHATSAPP_WEB_LEASE_TTL_MS / 3)));
+    this.leaseTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.leaseTimer);
     await Promise.all([...this.accounts.values()].map(async (a) => {
-      clearTimeout(a.timer);
-      this.set(a, 'stopped');
-      await a.client?.destroy().catch(() => undefined);
+      this.stop(a, 'stopped');
+      // Released only after the browser is gone: the next holder must not open the session before.
+      if (a.leased) await this.lease.release(a.id).catch(() => undefined);
+      a.leased = false;
     }));
+  }
+
+  /** Takes free leases (and starts those clients), renews held ones, stops a client whose lease is lost. */
+  private async leases(): Promise<void> {
+    await Promise.all([...this.accounts.values()].map(async (a) => {
+      try {
+        if (!a.leased) {
+          if (!(await this.lease.acquire(a.id)) || this.stopping) {
+            if (a.state !== 'standby' && !this.stopping) this.set(a, 'standby');
+            return;
+          }
+          a.leased = true;
+          a.renewedAt = Date.now();
+          this.start(a);
+        } else if (await this.lease.renew(a.id)) {
+          a.renewedAt = Date.now();
+        } else {
+          this.log.warn({ accountId: a.id }, `WhatsApp linked device ${a.id}: lease lost to another instance, stopping the client`);
+          a.leased = false;
+          this.stop(a, 'standby');
+        }
+      } catch (err) {
+        // The database is unreachable: past the TTL another instance may take the account over.
+        this.log.warn({ accountId: a.id, err: (err as Error).message }, 'linked-device lease check failed');
+        if (a.leased && Date.now() - a.renewedAt > this.config.WHATSAPP_WEB_LEASE_TTL_MS * 0.8) {
+          a.leased = false;
+          this.stop(a, 'standby');
+        }
+      }
+    }));
+  }
+
+  private stop(a: Account, state: LinkState): void {
+    clearTimeout(a.timer);
+    const client = a.client;
+    a.client = undefined;
+    a.qr = undefined;
+    this.set(a, state);
+    void client?.destroy().catch(() => undefined);
   }
 
   /** The client of a ready account; a RetryableError otherwise (the outbound command waits and retries). */
@@ -78,7 +131,7 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
   }
 
   private start(a: Account): void {
-    if (this.stopping) return;
+    if (this.stopping || !a.leased) return;
     const client = this.factory.create(a.id);
     a.client = client;
     this.set(a, 'starting');
@@ -131,7 +184,7 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
   }
 
   private restart(a: Account, client: WebClient, reason: string): void {
-    if (a.client !== client || this.stopping) return;
+    if (a.client !== client || this.stopping || !a.leased) return;
     a.client = undefined;
     a.qr = undefined;
     a.lastError = reason;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Connection, createConnection } from 'mongoose';
 import type { Browser } from 'puppeteer';
 import { WhatsAppConfigSchema } from '../config';
+import { MongoAccountLease } from './account-lease';
 import { GridFsSessionStore } from './session.store';
 import { WebClient, puppeteerOptions, whatsappWebClientFactory } from './web-client';
 
@@ -39,6 +40,24 @@ describe('linked-device client on the real database and the real Chromium', () =
     expect(await readFile(join(dir, 'restored.zip'), 'utf8')).toBe('zip of the second profile');
     await store.delete({ session });
     expect(await store.sessionExists({ session })).toBe(false);
+  });
+
+  it('gives an account to one instance at a time, and to another once the lease expired or was released', async () => {
+    let now = new Date('2026-12-01T08:00:00Z');
+    const clock = () => now;
+    const a = new MongoAccountLease(db, 30_000, 'pod-a', clock);
+    const b = new MongoAccountLease(db, 30_000, 'pod-b', clock);
+    expect(await Promise.all([a.acquire('shop1'), b.acquire('shop1')])).toEqual([true, false]);
+    expect(await a.acquire('shop1')).toBe(true); // re-acquire by the holder renews
+    now = new Date(now.getTime() + 20_000);
+    expect(await a.renew('shop1')).toBe(true);
+    now = new Date(now.getTime() + 20_000);
+    expect(await b.acquire('shop1')).toBe(false); // renewed 20 s ago: still a's
+    now = new Date(now.getTime() + 15_000); // a stopped renewing (crashed)
+    expect(await b.acquire('shop1')).toBe(true);
+    expect(await a.renew('shop1')).toBe(false); // a learns it lost the account
+    await b.release('shop1');
+    expect(await a.acquire('shop1')).toBe(true);
   });
 
   /**

@@ -74,7 +74,7 @@ export class MediaIngest {
         // A refused URL or a 404 is the payload's problem, not the provider being down.
         isFailure: (err) => isRetryable(err),
       });
-      const fetched = await withRetry(() => breaker.fire(source, a, m).catch(openIsRetryable), this.deps.retry);
+      const fetched = await withRetry(() => breaker.fire(source, a, m), this.deps.retry);
       if (fetched.content.length > limits.maxBytes) throw new FatalError('media_too_large', `media of ${fetched.content.length} bytes exceeds the limit of ${limits.maxBytes} bytes`);
       const served = fetched.contentType && !UNSPECIFIC.has(fetched.contentType) ? fetched.contentType : undefined;
       if (served && !mimeAllowed(served, limits.allowedTypes)) throw new FatalError('media_type_refused', `served as ${served}, not in MEDIA_ALLOWED_TYPES`);
@@ -100,9 +100,4 @@ export class MediaIngest {
       return { ...a, storeError: { code: e.code.slice(0, 64), reason: e.message.slice(0, 512) } };
     }
   }
-}
-
-function openIsRetryable(err: unknown): never {
-  if ((err as { code?: unknown } | null)?.code === 'EOPENBREAKER') throw new RetryableError('dependency_unavailable', (err as Error).message, 1_000);
-  throw err;
 }

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 
-const list = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+/** A comma-separated env value as a list (`z.string().default(…).transform(commaList)`). */
+export const commaList = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (fallback: string) => z.string().default(fallback).transform(commaList);
 
 /** Media env shared by the channel apps (ADR 0420); each app adds `<CHANNEL>_MEDIA_HOSTS`. */
 export const MediaEnvShape = {
@@ -23,7 +21,5 @@ export const MediaEnvShape = {
   MEDIA_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
 };
 
-/** `<CHANNEL>_MEDIA_HOSTS`: the hosts a provider serves media from, `*.suffix` for subdomains. */
-export const mediaHosts = (fallback: string) => list(fallback);
 
 export type MediaEnv = z.output<z.ZodObject<typeof MediaEnvShape>>;
