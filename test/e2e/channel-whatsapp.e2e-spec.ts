@@ -158,9 +158,9 @@ describe('channel-whatsapp through the whole pipeline', () => {
     const stored = await waitFor('the image message stored', async () => inbound(wamid), 15_000);
     expect(stored.attachments).toEqual([expect.objectContaining({ kind: 'image', mime: 'image/jpeg', mediaId: MEDIA_ID, storeId: hex, sha256: hex, size: PHOTO.length, caption: 'my receipt' })]);
     // GridFS on the app's database: the bytes behind the id are the customer's photo.
-    const file = await db.collection('media.files').findOne({ _id: `default:${hex}` as never });
-    expect(file).toMatchObject({ length: PHOTO.length, metadata: { tenantId: 'default', mime: 'image/jpeg' } });
-    const chunks = await db.collection('media.chunks').find({ files_id: `default:${hex}` }).sort({ n: 1 }).toArray();
+    const object = await db.collection('media_objects').findOne({ _id: `default:${hex}` as never });
+    expect(object).toMatchObject({ tenantId: 'default', mime: 'image/jpeg', size: PHOTO.length });
+    const chunks = await db.collection('media.chunks').find({ files_id: object?.fileId }).sort({ n: 1 }).toArray();
     expect(Buffer.concat(chunks.map((c) => (c.data as { buffer: Buffer }).buffer)).equals(PHOTO)).toBe(true);
   });
 

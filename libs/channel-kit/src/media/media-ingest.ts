@@ -48,6 +48,11 @@ export class MediaIngest {
 
   constructor(private readonly deps: MediaIngestDeps) {}
 
+  /** Nest calls this on shutdown: the breakers' rolling-window timers stop. */
+  onApplicationShutdown(): void {
+    this.deps.breakers.shutdown();
+  }
+
   async storeAll(result: DecodeResult, source: MediaSource): Promise<DecodeResult> {
     const messages: InboundMessage[] = [];
     for (const m of result.messages) {

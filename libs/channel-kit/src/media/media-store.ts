@@ -29,60 +29,58 @@ export const MEDIA_STORE = Symbol('MEDIA_STORE');
 
 export const sha256Hex = (content: Buffer) => createHash('sha256').update(content).digest('hex');
 
-interface MediaFileDoc {
+interface MediaObjectDoc extends MediaMeta {
+  /** `<tenantId>:<sha256>`: one object per tenant and content. */
   _id: string;
-  length: number;
-  metadata?: MediaMeta & { tenantId: string };
+  tenantId: string;
+  /** The GridFS file holding the bytes. */
+  fileId: mongo.ObjectId;
+  size: number;
+  createdAt: Date;
 }
 
 /**
- * GridFS on the app's own mongoose connection (bucket `media`): shared by every replica and region
- * process, backed up with the database. The file `_id` is `<tenantId>:<sha256>`, so two replicas
- * storing the same attachment race on a unique key instead of storing it twice.
+ * GridFS on the app's own mongoose connection: shared by every replica, backed up with the database.
+ * The bytes go to bucket `media` under a fresh ObjectId (uploads never collide), then the object is
+ * claimed by inserting `media_objects` `{_id: <tenantId>:<sha256>}` — a unique key, so of two replicas
+ * storing the same attachment one wins and the other deletes its own upload. A crash between the
+ * upload and the claim leaves an unreferenced GridFS file (garbage a sweep can delete), never a
+ * reference to missing bytes.
  */
 export class GridFsMediaStore implements MediaStore {
   private readonly bucket: mongo.GridFSBucket;
 
-  constructor(private readonly connection: Connection, private readonly bucketName = 'media') {
+  constructor(private readonly connection: Connection, bucketName = 'media') {
     if (!connection.db) throw new Error('GridFsMediaStore needs an open connection');
     this.bucket = new mongo.GridFSBucket(connection.db, { bucketName });
   }
 
+  private get objects() {
+    return this.connection.collection<MediaObjectDoc>('media_objects');
+  }
+
   async put(tenantId: string, content: Buffer, meta: MediaMeta): Promise<StoredMedia> {
     const storeId = sha256Hex(content);
-    const id = `${tenantId}:${storeId}`;
+    const _id = `${tenantId}:${storeId}`;
     const stored = { storeId, size: content.length, mime: meta.mime };
-    if (await this.file(id)) return stored;
+    if (await this.objects.findOne({ _id }, { projection: { _id: 1 } })) return stored;
+    const upload = this.bucket.openUploadStream(meta.filename ?? storeId, { metadata: { tenantId, sha256: storeId } });
+    await pipeline(Readable.from([content]), upload);
     try {
-      await this.upload(id, content, tenantId, meta);
+      await this.objects.insertOne({ _id, tenantId, fileId: upload.id, size: content.length, createdAt: new Date(), ...meta });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      // Another replica stored it meanwhile — or an upload died between its chunks and its file
-      // document: then the chunks are orphans; drop them and write once more.
-      if (await this.file(id)) return stored;
-      await this.connection.collection(`${this.bucketName}.chunks`).deleteMany({ files_id: id });
-      await this.upload(id, content, tenantId, meta);
+      await this.bucket.delete(upload.id); // another replica stored the same bytes first
     }
     return stored;
   }
 
   async get(tenantId: string, storeId: string): Promise<({ content: Buffer } & MediaMeta) | null> {
-    const id = `${tenantId}:${storeId}`;
-    const doc = await this.file(id);
-    if (!doc?.metadata) return null;
+    const doc = await this.objects.findOne({ _id: `${tenantId}:${storeId}` });
+    if (!doc) return null;
     const chunks: Buffer[] = [];
-    for await (const c of this.bucket.openDownloadStream(id as never)) chunks.push(c as Buffer);
-    const { mime, filename, source } = doc.metadata;
-    return { content: Buffer.concat(chunks), mime, filename, source };
-  }
-
-  private file(id: string): Promise<MediaFileDoc | null> {
-    return this.connection.collection<MediaFileDoc>(`${this.bucketName}.files`).findOne({ _id: id });
-  }
-
-  private async upload(id: string, content: Buffer, tenantId: string, meta: MediaMeta): Promise<void> {
-    const filename = meta.filename ?? id;
-    await pipeline(Readable.from([content]), this.bucket.openUploadStreamWithId(id as never, filename, { metadata: { ...meta, tenantId } }));
+    for await (const c of this.bucket.openDownloadStream(doc.fileId)) chunks.push(c as Buffer);
+    return { content: Buffer.concat(chunks), mime: doc.mime, filename: doc.filename, source: doc.source };
   }
 }
 
