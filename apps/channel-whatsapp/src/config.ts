@@ -26,11 +26,12 @@ const templatesFromJson = z.string().transform((raw, ctx): TemplateDef[] => {
 });
 
 export const WhatsAppConfigSchema = InfraEnvSchema.extend({
-  WHATSAPP_VERIFY_TOKEN: z.string().min(8),
-  WHATSAPP_APP_SECRET: z.string().min(8),
-  WHATSAPP_ACCESS_TOKEN: z.string().min(8),
+  /** The Cloud API four: all set, or none in a linked-device-only deployment (checked below). */
+  WHATSAPP_VERIFY_TOKEN: z.string().min(8).optional(),
+  WHATSAPP_APP_SECRET: z.string().min(8).optional(),
+  WHATSAPP_ACCESS_TOKEN: z.string().min(8).optional(),
   /** The default account: its phone number id is also our account id. */
-  WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'digits only (Meta phone number id)'),
+  WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'digits only (Meta phone number id)').optional(),
   WHATSAPP_API_BASE_URL: z.url().default('https://graph.facebook.com'),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v23.0').default('v23.0'),
   WHATSAPP_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
@@ -65,11 +66,20 @@ export const WhatsAppConfigSchema = InfraEnvSchema.extend({
 });
 export type WhatsAppConfig = z.output<typeof WhatsAppConfigSchema>;
 
-/** A linked-device account without a way to pair it would wait for a QR nobody can fetch. */
-const LinkedDeviceNeedsAdmin = WhatsAppConfigSchema.refine((c) => c.WHATSAPP_WEB_ACCOUNTS.length === 0 || c.WHATSAPP_WEB_ADMIN_TOKEN !== undefined, {
-  message: 'WHATSAPP_WEB_ACCOUNTS needs WHATSAPP_WEB_ADMIN_TOKEN (the pairing QR endpoint is authenticated)',
-  path: ['WHATSAPP_WEB_ADMIN_TOKEN'],
-});
+const CLOUD_API = ['WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID'] as const;
+
+const CompleteConfig = WhatsAppConfigSchema
+  // A linked-device account without a way to pair it would wait for a QR nobody can fetch.
+  .refine((c) => c.WHATSAPP_WEB_ACCOUNTS.length === 0 || c.WHATSAPP_WEB_ADMIN_TOKEN !== undefined, {
+    message: 'WHATSAPP_WEB_ACCOUNTS needs WHATSAPP_WEB_ADMIN_TOKEN (the pairing QR endpoint is authenticated)',
+    path: ['WHATSAPP_WEB_ADMIN_TOKEN'],
+  })
+  // Small businesses without Cloud API access run linked-device accounts only (ADR 0421).
+  .superRefine((c, ctx) => {
+    const missing = CLOUD_API.filter((k) => c[k] === undefined);
+    if (missing.length === 0 || (missing.length === CLOUD_API.length && c.WHATSAPP_WEB_ACCOUNTS.length > 0)) return;
+    for (const k of missing) ctx.addIssue({ code: 'custom', path: [k], message: 'required for the Cloud API (or set none of the four and WHATSAPP_WEB_ACCOUNTS)' });
+  });
 export const WHATSAPP_CONFIG = Symbol('WHATSAPP_CONFIG');
 
 /** Harmless values for the local demo/test profiles only; production must set every secret. */
@@ -83,5 +93,5 @@ const DEMO = {
 };
 
 export function loadWhatsAppConfig(env: NodeJS.ProcessEnv = process.env): WhatsAppConfig {
-  return loadConfig('channel-whatsapp', LinkedDeviceNeedsAdmin, DEMO, env);
+  return loadConfig('channel-whatsapp', CompleteConfig, DEMO, env);
 }

@@ -26,6 +26,7 @@ export class WhatsAppMediaSource implements MediaSource {
   async fetch(attachment: Attachment, message: InboundMessage): Promise<{ content: Buffer; contentType?: string }> {
     if (!attachment.mediaId) throw new FatalError('media_unavailable', 'WhatsApp attachment without a media id');
     const c = this.config;
+    if (!c.WHATSAPP_ACCESS_TOKEN) throw new FatalError('media_unavailable', 'WHATSAPP_ACCESS_TOKEN is not configured');
     const opts = { guard: this.guard, headers: { authorization: `Bearer ${c.WHATSAPP_ACCESS_TOKEN}` }, timeoutMs: c.MEDIA_FETCH_TIMEOUT_MS };
     const base = c.WHATSAPP_API_BASE_URL.replace(/\/+$/, '');
     const infoUrl = `${base}/${c.WHATSAPP_API_VERSION}/${encodeURIComponent(attachment.mediaId)}?phone_number_id=${encodeURIComponent(message.accountId)}`;

@@ -87,6 +87,14 @@ describe('ReceiveWhatsAppWebhookUseCase', () => {
     await expect(useCase.execute(signed(batched))).rejects.toMatchObject({ code: 'publish_failed', retryable: true });
   });
 
+  it('answers 404 in a linked-device-only deployment (no Cloud API secrets)', async () => {
+    const { signed } = setup();
+    const linkedOnly = { ...config, WHATSAPP_APP_SECRET: undefined, WHATSAPP_VERIFY_TOKEN: undefined };
+    const useCase = new ReceiveWhatsAppWebhookUseCase(linkedOnly, {} as EventPublisher, {} as SendLedger, {} as MediaIngest, {} as WhatsAppMediaSource);
+    await expect(useCase.execute(signed(batched))).rejects.toMatchObject({ code: 'not_found' });
+    expect(() => useCase.handshake({ 'hub.mode': 'subscribe', 'hub.verify_token': 'x', 'hub.challenge': '1' })).toThrow(expect.objectContaining({ code: 'not_found' }));
+  });
+
   it('answers the handshake with the challenge only for the right token', () => {
     const { useCase } = setup();
     expect(useCase.handshake({ 'hub.mode': 'subscribe', 'hub.verify_token': 'unit-verify-token', 'hub.challenge': '42' })).toBe('42');

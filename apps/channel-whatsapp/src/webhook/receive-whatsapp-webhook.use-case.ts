@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RetryableError, ValidationError } from '@omni/contracts';
+import { NotFoundError, RetryableError, ValidationError } from '@omni/contracts';
 import { type DecodeResult, WhatsAppVerifier, decodeWhatsAppWebhook } from '@omni/channels';
 import { MediaIngest, SendLedger, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
@@ -20,7 +20,8 @@ export interface ReceiveWebhookCommand {
 @Injectable()
 export class ReceiveWhatsAppWebhookUseCase {
   private readonly log = rootLogger().child({ component: 'whatsapp-webhook' });
-  private readonly verifier: WhatsAppVerifier;
+  /** Undefined in a linked-device-only deployment: the Cloud API webhook answers 404. */
+  private readonly verifier?: WhatsAppVerifier;
 
   constructor(
     @Inject(WHATSAPP_CONFIG) private readonly config: WhatsAppConfig,
@@ -29,16 +30,18 @@ export class ReceiveWhatsAppWebhookUseCase {
     private readonly media: MediaIngest,
     private readonly mediaSource: WhatsAppMediaSource,
   ) {
-    this.verifier = new WhatsAppVerifier({ appSecret: config.WHATSAPP_APP_SECRET, verifyToken: config.WHATSAPP_VERIFY_TOKEN });
+    if (config.WHATSAPP_APP_SECRET && config.WHATSAPP_VERIFY_TOKEN) {
+      this.verifier = new WhatsAppVerifier({ appSecret: config.WHATSAPP_APP_SECRET, verifyToken: config.WHATSAPP_VERIFY_TOKEN });
+    }
   }
 
   handshake(query: Record<string, string | string[] | undefined>): string {
-    return this.verifier.verifyHandshake(query);
+    return this.cloudApi().verifyHandshake(query);
   }
 
   async execute(cmd: ReceiveWebhookCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
-    this.verifier.verifySignature(cmd.rawBody, cmd.signature);
+    this.cloudApi().verifySignature(cmd.rawBody, cmd.signature);
     const decoded = await this.withOurMessageIds(this.decode(cmd.rawBody));
     // Attachments are fetched and stored before anything is published (ADR 0420): the events reference the stored copy.
     const result = await this.media.storeAll(decoded, this.mediaSource);
@@ -72,6 +75,11 @@ export class ReceiveWhatsAppWebhookUseCase {
       else ignored.push({ reason: `${s.status} for a message the gateway did not send`, ref: s.channelMessageId });
     }
     return { ...result, statuses, ignored };
+  }
+
+  private cloudApi(): WhatsAppVerifier {
+    if (!this.verifier) throw new NotFoundError('WhatsApp Cloud API webhook (this deployment runs linked-device accounts only)');
+    return this.verifier;
   }
 
   private decode(rawBody: Buffer): DecodeResult {
