@@ -41,7 +41,7 @@ describe('fetchMedia through the SSRF guard', () => {
 
   const guard = () => new MediaUrlGuard({ providerBaseUrl: base, allowedHosts: [] });
   const get = (path: string, o: { maxBytes?: number; timeoutMs?: number; headers?: Record<string, string> } = {}) =>
-    fetchMedia(`${base}${path}`, { guard: guard(), maxBytes: o.maxBytes ?? 5_000, timeoutMs: o.timeoutMs ?? 2_000, headers: o.headers });
+    fetchMedia(`${base}${path}`, { guard: guard(), maxBytes: o.maxBytes ?? 5_000, timeoutMs: o.timeoutMs ?? 10_000, headers: o.headers });
 
   it('downloads the bytes and reports the served type, with the headers on the provider origin', async () => {
     const got = await get('/photo.jpg', { headers: { authorization: 'Bearer t' } });
@@ -78,9 +78,11 @@ describe('fetchMedia through the SSRF guard', () => {
 
   it('with a public provider base URL, refuses at connect time an owned name that resolves to loopback', async () => {
     const strict = new MediaUrlGuard({ providerBaseUrl: 'https://graph.facebook.com', allowedHosts: ['localhost'] });
-    await expect(fetchMedia('https://localhost/photo.jpg', { guard: strict, maxBytes: 5_000, timeoutMs: 2_000 })).rejects.toMatchObject({
+    // A generous timeout: on a loaded machine the resolver's thread pool can be slow, and a timeout
+    // would be a different (retryable) outcome than the refusal under test.
+    await expect(fetchMedia('https://localhost/photo.jpg', { guard: strict, maxBytes: 5_000, timeoutMs: 15_000 })).rejects.toMatchObject({
       code: 'media_url_refused',
       message: expect.stringContaining('non-public address'),
     });
-  });
+  }, 20_000);
 });
