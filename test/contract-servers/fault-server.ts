@@ -32,6 +32,8 @@ export interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Bytes sent as they are (media downloads), instead of `body` as JSON. */
+  raw?: Buffer;
 }
 
 export interface RateLimitRule {
@@ -89,7 +91,7 @@ export async function startFaultServer(spec: FaultServerSpec): Promise<ContractS
   const send = (res: ServerResponse, record: RecordedRequest, reply: Reply) => {
     record.status = reply.status;
     res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-    res.end(JSON.stringify(reply.body));
+    res.end(reply.raw ?? JSON.stringify(reply.body));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

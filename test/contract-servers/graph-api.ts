@@ -1,15 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ContractServer, Fault, RecordedRequest, Reply, startFaultServer } from './fault-server';
 
 /**
  * Local stand-in for Meta's Graph API: WhatsApp Cloud API `POST /:version/:phoneNumberId/messages`
- * and Messenger Send API `POST /:version/me/messages`, answering the documented success bodies.
+ * and Messenger Send API `POST /:version/me/messages`, answering the documented success bodies;
+ * Cloud API media: `GET /:version/:mediaId` answers the media object whose `url` (on this server,
+ * `/whatsapp_business/attachments/:mediaId`, bearer token required like Meta's) serves the bytes.
  */
 export interface GraphApiOptions {
   /** When set, requests must carry `Authorization: Bearer <token>` (or `?access_token=`) or get error 190. */
   accessToken?: string;
   /** Sliding-window limit per phone number id (WhatsApp) or per page (Messenger); 429 + code 130429 beyond. */
   rateLimit?: { limit: number; intervalMs: number };
+  /** Media by id, served as Meta serves uploaded customer media. */
+  media?: Record<string, { content: Buffer; mime: string }>;
 }
 
 export type GraphApiServer = ContractServer;
@@ -17,6 +21,8 @@ export type { Fault, RecordedRequest };
 
 const WA_PATH = /^\/(v\d+\.\d+)\/(\d+)\/messages$/;
 const ME_PATH = /^\/(v\d+\.\d+)\/me\/messages$/;
+const MEDIA_PATH = /^\/(v\d+\.\d+)\/(\d+)$/;
+const DOWNLOAD_PATH = /^\/whatsapp_business\/attachments\/(\d+)$/;
 
 const graphError = (status: number, code: number, message: string, subcode?: number, headers?: Record<string, string>): Reply => ({
   status,
@@ -44,6 +50,23 @@ export async function startGraphApiServer(options: GraphApiOptions = {}): Promis
       if (options.accessToken) {
         const auth = typeof headers.authorization === 'string' ? headers.authorization : '';
         if (auth !== `Bearer ${options.accessToken}`) return graphError(401, 190, 'Invalid OAuth access token.');
+      }
+      if (method === 'GET') {
+        const media = options.media?.[MEDIA_PATH.exec(path)?.[2] ?? DOWNLOAD_PATH.exec(path)?.[1] ?? ''];
+        if (!media) return graphError(404, 100, `Unsupported get request. Object with ID '${path}' does not exist`, 33);
+        if (DOWNLOAD_PATH.test(path)) return { status: 200, body: undefined, raw: media.content, headers: { 'content-type': media.mime, 'content-length': String(media.content.length) } };
+        const id = MEDIA_PATH.exec(path)?.[2] as string;
+        return {
+          status: 200,
+          body: {
+            messaging_product: 'whatsapp',
+            url: `http://${String(headers.host)}/whatsapp_business/attachments/${id}`,
+            mime_type: media.mime,
+            sha256: createHash('sha256').update(media.content).digest('base64'),
+            file_size: media.content.length,
+            id,
+          },
+        };
       }
       if (method !== 'POST') return graphError(405, 100, 'Unsupported method');
       if (typeof body !== 'object' || body === null) return graphError(400, 100, 'Invalid parameter: body must be JSON');

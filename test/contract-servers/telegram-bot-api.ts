@@ -2,19 +2,23 @@ import { ContractServer, Fault, RecordedRequest, Reply, startFaultServer } from 
 
 /**
  * Local stand-in for the Telegram Bot API: `POST /bot<token>/<method>` answering `{ ok: true, result }`
- * or `{ ok: false, error_code, description, parameters }` like the real one.
+ * or `{ ok: false, error_code, description, parameters }` like the real one; `getFile` and the file
+ * download `GET /file/bot<token>/<file_path>` for the files given in `files`.
  */
 export interface TelegramBotApiOptions {
   /** When set, other tokens get 401 Unauthorized. */
   token?: string;
   /** The Bot API's published limits: about 1 message/s per chat and 30/s per bot. */
   rateLimit?: { perChat?: { limit: number; intervalMs: number }; perBot?: { limit: number; intervalMs: number } };
+  /** Files by file_id, as customers' photos and documents are kept by Telegram. */
+  files?: Record<string, { content: Buffer; path: string }>;
 }
 
 export type TelegramBotApiServer = ContractServer;
 export type { Fault, RecordedRequest };
 
 const PATH = /^\/bot([^/]+)\/(\w+)$/;
+const FILE_PATH = /^\/file\/bot([^/]+)\/(.+)$/;
 const SEND = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendAudio', 'sendVoice', 'sendVideo', 'sendSticker', 'sendLocation', 'sendContact']);
 const TRUE_METHODS = new Set(['setMessageReaction', 'answerCallbackQuery', 'setWebhook', 'deleteWebhook']);
 
@@ -58,6 +62,13 @@ export async function startTelegramBotApiServer(options: TelegramBotApiOptions =
       }
     },
     route(method, path, body) {
+      const f = FILE_PATH.exec(path);
+      if (f) {
+        const file = Object.values(options.files ?? {}).find((x) => x.path === decodeURIComponent(f[2]));
+        if ((options.token && f[1] !== options.token) || !file) return fail(404, 'Not Found');
+        // Telegram's file server says octet-stream whatever the file is.
+        return { status: 200, body: undefined, raw: file.content, headers: { 'content-type': 'application/octet-stream' } };
+      }
       const m = PATH.exec(path);
       if (!m) return fail(404, 'Not Found');
       const [, token, apiMethod] = m;
@@ -66,6 +77,12 @@ export async function startTelegramBotApiServer(options: TelegramBotApiOptions =
       const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
       if (apiMethod === 'getMe') return ok({ id: Number(token.split(':')[0]) || 1, is_bot: true, first_name: 'Contract Bot', username: 'contract_bot' });
       if (TRUE_METHODS.has(apiMethod)) return ok(true);
+      if (apiMethod === 'getFile') {
+        const id = typeof b.file_id === 'string' ? b.file_id : '';
+        const file = options.files?.[id];
+        if (!file) return fail(400, 'Bad Request: invalid file_id');
+        return ok({ file_id: id, file_unique_id: `u${id.slice(-8)}`, file_size: file.content.length, file_path: file.path });
+      }
       if (!SEND.has(apiMethod)) return fail(404, 'Not Found: method not found');
       const chatId = typeof b.chat_id === 'string' || typeof b.chat_id === 'number' ? b.chat_id : undefined;
       if (chatId === undefined || chatId === '') return fail(400, 'Bad Request: chat_id is empty');

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Connection, createConnection } from 'mongoose';
 import { hubSignature } from '@omni/channels';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
@@ -48,6 +48,17 @@ function statusWebhook(to: string, wamid: string, status: 'delivered' | 'read', 
   };
 }
 
+/** A customer's photo as Meta announces it: only a media id (and the hash) in the webhook. */
+function imageWebhook(from: string, wamid: string, mediaId: string, sha256: string): Record<string, unknown> {
+  const hook = textWebhook(from, wamid, '');
+  const value = ((hook.entry as { changes: { value: { messages: Record<string, unknown>[] } }[] }[])[0].changes[0].value);
+  value.messages = [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'image', image: { caption: 'my receipt', mime_type: 'image/jpeg', sha256, id: mediaId } }];
+  return hook;
+}
+
+const MEDIA_ID = '1003383421387256';
+const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]), randomBytes(40_000)]);
+
 const newCustomer = () => `1650${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
 const newWamid = () => `wamid.${randomBytes(18).toString('base64url')}`;
 
@@ -78,7 +89,7 @@ describe('channel-whatsapp through the whole pipeline', () => {
   const inbound = (wamid: string) => messages().findOne({ channelMessageId: wamid, direction: 'inbound' });
 
   beforeAll(async () => {
-    graph = await startGraphApiServer({ accessToken: TOKEN });
+    graph = await startGraphApiServer({ accessToken: TOKEN, media: { [MEDIA_ID]: { content: PHOTO, mime: 'image/jpeg' } } });
     const env = stackEnv({ prefix: name, db: name });
     const [router, ai] = await Promise.all([startApp('router', { ...env, INSTANCE_ID: 'router-1' }), startApp('ai-worker', env)]);
     // test/support's AppName lists the first apps only; the channel app is started the same way.
@@ -131,6 +142,26 @@ describe('channel-whatsapp through the whole pipeline', () => {
     for (const status of ['delivered', 'read'] as const) expect((await postSigned(statusWebhook(from, wamid, status, ourId))).status).toBe(200);
     const read = await waitFor('read folded into the reply', async () => messages().findOne({ _id: ourId as never, status: 'read' }), 10_000);
     expect((read.statusHistory as { status: string }[]).map((h) => h.status)).toEqual(['sent', 'delivered', 'read']);
+  });
+
+  it('fetches an image through Graph into the media store and references it from the stored message', async () => {
+    const from = newCustomer();
+    const wamid = newWamid();
+    const hex = createHash('sha256').update(PHOTO).digest('hex');
+    const res = await postSigned(imageWebhook(from, wamid, MEDIA_ID, Buffer.from(hex, 'hex').toString('base64')));
+    expect(res.status).toBe(200);
+    // Media object, then the download URL it named, both with the bearer token.
+    const gets = graph.requests.filter((r) => r.method === 'GET');
+    expect(gets.map((r) => r.path)).toEqual([`/v23.0/${MEDIA_ID}`, `/whatsapp_business/attachments/${MEDIA_ID}`]);
+    expect(gets.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+
+    const stored = await waitFor('the image message stored', async () => inbound(wamid), 15_000);
+    expect(stored.attachments).toEqual([expect.objectContaining({ kind: 'image', mime: 'image/jpeg', mediaId: MEDIA_ID, storeId: hex, sha256: hex, size: PHOTO.length, caption: 'my receipt' })]);
+    // GridFS on the app's database: the bytes behind the id are the customer's photo.
+    const object = await db.collection('media_objects').findOne({ _id: `default:${hex}` as never });
+    expect(object).toMatchObject({ tenantId: 'default', mime: 'image/jpeg', size: PHOTO.length });
+    const chunks = await db.collection('media.chunks').find({ files_id: object?.fileId }).sort({ n: 1 }).toArray();
+    expect(Buffer.concat(chunks.map((c) => (c.data as { buffer: Buffer }).buffer)).equals(PHOTO)).toBe(true);
   });
 
   it('stores a webhook delivered three times once and replies once', async () => {

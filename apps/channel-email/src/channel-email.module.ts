@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS, outboundTopic } from '@omni/contracts';
-import { ChannelKitModule } from '@omni/channel-kit';
+import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
@@ -22,6 +22,7 @@ const config = loadEmailConfig();
     PersistenceModule.forRoot(config.MONGODB_URI),
     MongooseModule.forFeature([{ name: 'MailThread', schema: MailThreadSchema }]),
     ChannelKitModule,
+    ChannelMediaModule.forRoot(config),
   ],
   providers: [
     { provide: EMAIL_CONFIG, useValue: config },

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { MediaEnvShape } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const EmailConfigSchema = InfraEnvSchema.extend({
+  /** Media store and limits for attachments (ADR 0420); the bytes come with the mail, nothing is fetched. */
+  ...MediaEnvShape,
   /** The mailbox: the account id, the only accepted recipient, and the From of replies. */
   EMAIL_ADDRESS: z.email().transform((v) => v.toLowerCase()),
   /** Display name in the From of replies. */

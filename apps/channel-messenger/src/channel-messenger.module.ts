@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TOPICS, outboundTopic } from '@omni/contracts';
-import { ChannelKitModule } from '@omni/channel-kit';
+import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
@@ -8,6 +8,7 @@ import { MESSENGER_CONFIG, loadMessengerConfig } from './config';
 import { LAST_INBOUND, StoredLastInbound } from './outbound/conversation-window';
 import { MessengerOutboundConsumer } from './outbound/messenger-outbound.consumer';
 import { MessengerWebhookController } from './webhook/messenger-webhook.controller';
+import { MessengerMediaSource } from './media/messenger-media.source';
 import { ReceiveMessengerWebhookUseCase } from './webhook/receive-messenger-webhook.use-case';
 import { MessengerStatusResolver } from './webhook/status-resolver';
 
@@ -19,12 +20,14 @@ const config = loadMessengerConfig();
     MessagingModule.forRoot({ clientId: 'channel-messenger', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('messenger')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     ChannelKitModule,
+    ChannelMediaModule.forRoot(config),
   ],
   controllers: [MessengerWebhookController],
   providers: [
     { provide: MESSENGER_CONFIG, useValue: config },
     { provide: LAST_INBOUND, useClass: StoredLastInbound },
     MessengerStatusResolver,
+    MessengerMediaSource,
     ReceiveMessengerWebhookUseCase,
     MessengerOutboundConsumer,
   ],

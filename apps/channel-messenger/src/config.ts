@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MediaEnvShape, commaList } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
 
 export const MessengerConfigSchema = InfraEnvSchema.extend({
@@ -10,6 +11,9 @@ export const MessengerConfigSchema = InfraEnvSchema.extend({
   MESSENGER_API_BASE_URL: z.url().default('https://graph.facebook.com'),
   MESSENGER_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v23.0').default('v23.0'),
   MESSENGER_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Hosts attachment URLs may point at, besides the API base URL (SSRF guard, ADR 0420). */
+  MESSENGER_MEDIA_HOSTS: z.string().default('*.fbcdn.net,*.fbsbx.com').transform(commaList),
+  ...MediaEnvShape,
 });
 export type MessengerConfig = z.output<typeof MessengerConfigSchema>;
 export const MESSENGER_CONFIG = Symbol('MESSENGER_CONFIG');

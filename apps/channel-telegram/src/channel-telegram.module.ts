@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TOPICS, outboundTopic } from '@omni/contracts';
-import { ChannelKitModule } from '@omni/channel-kit';
+import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
@@ -8,6 +8,7 @@ import { TELEGRAM_CONFIG, loadTelegramConfig } from './config';
 import { BOT_API, telegrafBotApi } from './outbound/bot-api';
 import { REPLY_TARGETS, StoredReplyTargets } from './outbound/reply-target';
 import { TelegramOutboundConsumer } from './outbound/telegram-outbound.consumer';
+import { TelegramMediaSource } from './media/telegram-media.source';
 import { ReceiveTelegramUpdateUseCase } from './webhook/receive-telegram-update.use-case';
 import { TelegramWebhookController } from './webhook/telegram-webhook.controller';
 
@@ -19,12 +20,14 @@ const config = loadTelegramConfig();
     MessagingModule.forRoot({ clientId: 'channel-telegram', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('telegram')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     ChannelKitModule,
+    ChannelMediaModule.forRoot(config),
   ],
   controllers: [TelegramWebhookController],
   providers: [
     { provide: TELEGRAM_CONFIG, useValue: config },
     { provide: BOT_API, useValue: telegrafBotApi(config) },
     { provide: REPLY_TARGETS, useClass: StoredReplyTargets },
+    TelegramMediaSource,
     ReceiveTelegramUpdateUseCase,
     TelegramOutboundConsumer,
   ],

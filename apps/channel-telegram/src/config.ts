@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MediaEnvShape, commaList } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
 
 export const TelegramConfigSchema = InfraEnvSchema.extend({
@@ -14,6 +15,9 @@ export const TelegramConfigSchema = InfraEnvSchema.extend({
   TELEGRAM_RATE_PER_CHAT_PER_SECOND: z.coerce.number().min(0.01).max(100).default(1),
   /** How long an open breaker (Bot API failing) waits before one trial send. */
   TELEGRAM_BREAKER_RESET_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
+  /** Hosts files may be downloaded from besides TELEGRAM_API_ROOT (SSRF guard, ADR 0420): none by default. */
+  TELEGRAM_MEDIA_HOSTS: z.string().default('').transform(commaList),
+  ...MediaEnvShape,
 });
 export type TelegramConfig = z.output<typeof TelegramConfigSchema>;
 export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');

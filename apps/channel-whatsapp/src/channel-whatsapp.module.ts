@@ -1,10 +1,18 @@
 import { Module } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { TOPICS, outboundTopic } from '@omni/contracts';
-import { ChannelKitModule } from '@omni/channel-kit';
+import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { WHATSAPP_CONFIG, loadWhatsAppConfig } from './config';
+import { WhatsAppMediaSource } from './media/whatsapp-media.source';
+import { LinkedDeviceController } from './linked-device/linked-device.controller';
+import { LinkedDeviceManager } from './linked-device/linked-device.manager';
+import { ReceiveLinkedMessageUseCase } from './linked-device/receive-linked-message.use-case';
+import { ACCOUNT_LEASE, MongoAccountLease } from './linked-device/account-lease';
+import { WEB_CLIENT_FACTORY, whatsappWebClientFactory } from './linked-device/web-client';
 import { SEND_CONTEXT, StoredSendContext } from './outbound/conversation-context';
 import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
 import { ReceiveWhatsAppWebhookUseCase } from './webhook/receive-whatsapp-webhook.use-case';
@@ -18,13 +26,20 @@ const config = loadWhatsAppConfig();
     MessagingModule.forRoot({ clientId: 'channel-whatsapp', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('whatsapp')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     ChannelKitModule,
+    ChannelMediaModule.forRoot(config),
   ],
-  controllers: [WhatsAppWebhookController],
+  controllers: [WhatsAppWebhookController, LinkedDeviceController],
   providers: [
     { provide: WHATSAPP_CONFIG, useValue: config },
     { provide: SEND_CONTEXT, useClass: StoredSendContext },
+    WhatsAppMediaSource,
     ReceiveWhatsAppWebhookUseCase,
     WhatsAppOutboundConsumer,
+    // Linked-device mode (ADR 0421): idle unless WHATSAPP_WEB_ACCOUNTS names accounts.
+    { provide: WEB_CLIENT_FACTORY, inject: [getConnectionToken()], useFactory: (connection: Connection) => whatsappWebClientFactory(config, connection) },
+    { provide: ACCOUNT_LEASE, inject: [getConnectionToken()], useFactory: (connection: Connection) => new MongoAccountLease(connection, config.WHATSAPP_WEB_LEASE_TTL_MS) },
+    ReceiveLinkedMessageUseCase,
+    LinkedDeviceManager,
   ],
 })
 export class ChannelWhatsAppModule {}

@@ -12,6 +12,16 @@ describe('channel-whatsapp config', () => {
     expect(loadWhatsAppConfig({ OMNI_PROFILE: 'production', ...secrets() }).WHATSAPP_API_BASE_URL).toBe('https://graph.facebook.com');
   });
 
+  it('runs linked-device accounts without any Cloud API secret, but never with only some of them', () => {
+    const linked = { OMNI_PROFILE: 'production', WHATSAPP_WEB_ACCOUNTS: 'shop1', WHATSAPP_WEB_ADMIN_TOKEN: 'admin-token-0123456789' };
+    const c = loadWhatsAppConfig(linked);
+    expect(c.WHATSAPP_WEB_ACCOUNTS).toEqual(['shop1']);
+    expect(c.WHATSAPP_APP_SECRET).toBeUndefined();
+    expect(() => loadWhatsAppConfig({ ...linked, WHATSAPP_APP_SECRET: 'app-secret-x' })).toThrow(/WHATSAPP_ACCESS_TOKEN/);
+    expect(() => loadWhatsAppConfig({ OMNI_PROFILE: 'production', WHATSAPP_WEB_ACCOUNTS: 'shop1' })).toThrow(/WHATSAPP_WEB_ADMIN_TOKEN/);
+    expect(() => loadWhatsAppConfig({ ...linked, WHATSAPP_WEB_ACCOUNTS: 'shop 1' })).toThrow(/RemoteAuth clientId/);
+  });
+
   it('rejects a template list that is not valid JSON of templates', () => {
     expect(() => loadWhatsAppConfig({ OMNI_PROFILE: 'production', ...secrets(), WHATSAPP_TEMPLATES: '[{"name":"x"}]' })).toThrow(/WHATSAPP_TEMPLATES/);
     expect(() => loadWhatsAppConfig({ OMNI_PROFILE: 'production', ...secrets(), WHATSAPP_TEMPLATES: 'nope' })).toThrow(/not JSON/);

@@ -4,3 +4,4 @@ export * from './rate-limiter';
 export * from './http-transport';
 export * from './outbound-sender';
 export * from './channel-kit.module';
+export * from './media';

@@ -53,3 +53,7 @@ export { encodeEmail } from './email/encoder';
 export type { EmailEncoderConfig, EmailThread, EmailMessage } from './email/encoder';
 export { mapSmtpError } from './email/errors';
 export { EMAIL_CAPABILITIES } from './email/capabilities';
+
+// WhatsApp linked device (whatsapp-web.js)
+export { decodeWhatsAppWebMessage, decodeWhatsAppWebReaction, decodeWhatsAppWebAck, webUserId, webChatId } from './whatsapp-web/decoder';
+export type { WebMessageLike, WebReactionLike, WebDecoded } from './whatsapp-web/decoder';

@@ -29,6 +29,14 @@ export const AttachmentSchema = z
     sha256: z.string().regex(/^[a-f0-9]{64}$/i).optional(),
     filename: z.string().max(255).optional(),
     caption: z.string().max(4096).optional(),
+    /**
+     * The gateway's copy of an inbound attachment: id in the media store (the content's SHA-256 in
+     * hex, scoped by the event's tenantId), set once the bytes were fetched from the provider and
+     * stored. `url`/`mediaId` keep the provider's own reference.
+     */
+    storeId: z.string().regex(/^[a-f0-9]{64}$/).optional(),
+    /** Why an inbound attachment was not stored (size or type limit, a URL the provider does not own…). */
+    storeError: z.object({ code: z.string().max(64), reason: z.string().max(512) }).optional(),
   })
   .refine((a) => a.url !== undefined || a.mediaId !== undefined, { message: 'an attachment needs url or mediaId' });
 export type Attachment = z.infer<typeof AttachmentSchema>;

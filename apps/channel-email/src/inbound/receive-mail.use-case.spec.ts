@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CloudEvent, DeliveryStatus, InboundMessage, TOPICS } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
+import { type MediaStore, MediaIngest, sha256Hex } from '@omni/channel-kit';
+import { BreakerRegistry } from '@omni/resilience';
 import { EmailConfigSchema } from '../config';
 import type { MailThreadDoc, MailThreads } from '../threads/mail-thread.store';
 import { ReceiveMailUseCase } from './receive-mail.use-case';
@@ -10,7 +12,7 @@ const FIXTURES = resolve(__dirname, '../../../../libs/channels/fixtures/email');
 const eml = (name: string) => readFileSync(resolve(FIXTURES, `${name}.eml`));
 const config = EmailConfigSchema.parse({ EMAIL_ADDRESS: 'Support@acme.test', SMTP_HOST: '127.0.0.1' });
 
-function setup(opts: { failPublish?: boolean; failStore?: boolean } = {}) {
+function setup(opts: { failPublish?: boolean; failStore?: boolean; maxBytes?: number } = {}) {
   const published: { topic: string; events: CloudEvent[] }[] = [];
   const publisher = {
     publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
@@ -26,10 +28,16 @@ function setup(opts: { failPublish?: boolean; failStore?: boolean } = {}) {
     },
     find: async () => null,
   };
-  const useCase = new ReceiveMailUseCase(config, threads, publisher);
+  const stored = new Map<string, { content: Buffer; mime: string; filename?: string }>();
+  const store: MediaStore = {
+    put: async (tenantId, content, meta) => (stored.set(`${tenantId}:${sha256Hex(content)}`, { content, ...meta }), { storeId: sha256Hex(content), size: content.length, mime: meta.mime }),
+    get: async () => null,
+  };
+  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: opts.maxBytes ?? 10_000, allowedTypes: ['application/pdf'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const useCase = new ReceiveMailUseCase(config, threads, publisher, media);
   const of = <T>(topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events as CloudEvent<T>[]);
   const mail = (name: string, mailFrom = 'ana.souza@example.com') => ({ raw: eml(name), mailFrom, rcptTo: ['support@acme.test'] });
-  return { useCase, recorded, mail, inbound: () => of<InboundMessage>(TOPICS.inbound), statuses: () => of<DeliveryStatus>(TOPICS.status) };
+  return { useCase, recorded, mail, stored, inbound: () => of<InboundMessage>(TOPICS.inbound), statuses: () => of<DeliveryStatus>(TOPICS.status) };
 }
 
 describe('ReceiveMailUseCase', () => {
@@ -44,6 +52,19 @@ describe('ReceiveMailUseCase', () => {
       references: ['CAF=root0001@mail.example.com', 'msg-7f3c1a@acme.test'], subject: 'Re: Order 4521 arrived damaged',
     })]);
     expect(recorded[0].autoReply).toBeUndefined();
+  });
+
+  it('stores the attachments of a mail and references them from the event, within the size limit', async () => {
+    const { useCase, inbound, mail, stored } = setup();
+    await useCase.execute(mail('outlook-reply'));
+    const [a] = inbound()[0].data.message.attachments;
+    expect(a).toMatchObject({ kind: 'document', mime: 'application/pdf', filename: 'signed-form.pdf', storeId: expect.stringMatching(/^[a-f0-9]{64}$/) });
+    expect(stored.get(`${config.TENANT_ID}:${a.storeId}`)?.content.subarray(0, 5).toString()).toBe('%PDF-');
+    const small = setup({ maxBytes: 1_024 });
+    const big = Buffer.from(eml('outlook-reply').toString('utf8').replace('JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCiUlRU9GCg==', Buffer.alloc(2_000, 1).toString('base64')));
+    await small.useCase.execute({ raw: big, mailFrom: 'ana.souza@example.com', rcptTo: ['support@acme.test'] });
+    expect(small.inbound()[0].data.message.attachments[0].storeError?.code).toBe('media_too_large');
+    expect(small.stored.size).toBe(0);
   });
 
   it('flags an out-of-office so it is stored but never answered by the bot', async () => {

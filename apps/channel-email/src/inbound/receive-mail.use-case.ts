@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { simpleParser } from 'mailparser';
-import { OmniError, RetryableError, ValidationError } from '@omni/contracts';
-import { type DecodeResult, type MailLike, decodeEmail, inboundEventId } from '@omni/channels';
-import { publishDecoded } from '@omni/channel-kit';
+import { FatalError, OmniError, RetryableError, ValidationError } from '@omni/contracts';
+import { type DecodeResult, type MailLike, decodeEmail, emailAttachmentBlobs, inboundEventId } from '@omni/channels';
+import { MediaIngest, type MediaSource, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
 import { rootLogger } from '@omni/telemetry';
 import { EMAIL_CONFIG, EmailConfig } from '../config';
@@ -32,16 +32,19 @@ export class ReceiveMailUseCase {
     @Inject(EMAIL_CONFIG) private readonly config: EmailConfig,
     @Inject(MAIL_THREADS) private readonly threads: MailThreads,
     private readonly publisher: EventPublisher,
+    private readonly media: MediaIngest,
   ) {}
 
   async execute(cmd: ReceiveMailCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     const mail = await this.parse(cmd);
-    const result = decodeEmail(mail, {
+    const decoded = decodeEmail(mail, {
       tenantId: this.config.TENANT_ID,
       region: this.config.REGION,
       mailbox: this.config.EMAIL_ADDRESS,
       resolveAccount: (mailbox) => (mailbox === this.config.EMAIL_ADDRESS ? { accountId: mailbox } : undefined),
     });
+    // The attachments came with the mail: stored under the same limits as fetched media (ADR 0420).
+    const result = await this.media.storeAll(decoded, attachmentsOf(mail));
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'mail not turned into events');
     try {
       await this.threads.record(threadDocs(result, mail));
@@ -67,6 +70,17 @@ export class ReceiveMailUseCase {
     if (cmd.mailFrom !== undefined) mail.headers.set('return-path', `<${cmd.mailFrom}>`);
     return mail;
   }
+}
+
+function attachmentsOf(mail: MailLike): MediaSource {
+  const blobs = new Map(emailAttachmentBlobs(mail).map((b) => [b.mediaId, b]));
+  return {
+    fetch: async (a) => {
+      const blob = a.mediaId ? blobs.get(a.mediaId) : undefined;
+      if (!blob) throw new FatalError('media_unavailable', `attachment ${a.mediaId ?? '?'} not in the mail`);
+      return { content: blob.content };
+    },
+  };
 }
 
 function threadDocs(result: DecodeResult, mail: MailLike): MailThreadDoc[] {

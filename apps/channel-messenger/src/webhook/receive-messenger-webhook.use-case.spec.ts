@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { type MediaStore, MediaIngest, sha256Hex } from '@omni/channel-kit';
+import { BreakerRegistry } from '@omni/resilience';
+import { MessengerMediaSource } from '../media/messenger-media.source';
 import { CloudEvent, InboundMessage, TOPICS } from '@omni/contracts';
 import { type DecodeResult, hubSignature } from '@omni/channels';
 import type { EventPublisher } from '@omni/messaging';
@@ -12,7 +17,13 @@ const config = MessengerConfigSchema.parse({
   MESSENGER_VERIFY_TOKEN: 'unit-verify-token', MESSENGER_APP_SECRET: SECRET, MESSENGER_PAGE_ACCESS_TOKEN: 'unit-page-token', MESSENGER_PAGE_ID: '104567891234567',
 });
 
-function setup(failPublish = false) {
+const stored = new Map<string, Buffer>();
+const store: MediaStore = {
+  put: async (_t, content, meta) => (stored.set(sha256Hex(content), content), { storeId: sha256Hex(content), size: content.length, mime: meta.mime }),
+  get: async () => null,
+};
+
+function setup(failPublish = false, cfg = config) {
   const published: { topic: string; events: CloudEvent[] }[] = [];
   const publisher = {
     publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
@@ -22,11 +33,49 @@ function setup(failPublish = false) {
   } as unknown as EventPublisher;
   // Statuses pass through unchanged here; the resolver has its own spec.
   const statuses = { resolve: async (r: DecodeResult) => r } as unknown as MessengerStatusResolver;
-  const useCase = new ReceiveMessengerWebhookUseCase(config, publisher, statuses);
+  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const useCase = new ReceiveMessengerWebhookUseCase(cfg, publisher, statuses, media, new MessengerMediaSource(cfg));
   const signed = (raw: string) => ({ rawBody: Buffer.from(raw), signature: hubSignature(raw, SECRET) });
   const events = (topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events);
   return { useCase, signed, events };
 }
+
+describe('ReceiveMessengerWebhookUseCase media', () => {
+  const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(700, 5)]);
+  let cdn: Server;
+  let cdnUrl: string;
+  const hits: string[] = [];
+  beforeAll(async () => {
+    cdn = createServer((req, res) => (hits.push(req.url ?? ''), res.writeHead(200, { 'content-type': 'image/png' }).end(PNG)));
+    await new Promise<void>((r) => cdn.listen(0, '127.0.0.1', r));
+    cdnUrl = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => cdn.close(r)));
+  const image = (url: string) => readFileSync(resolve(__dirname, '../../../../libs/channels/fixtures/messenger/image.json'), 'utf8').replace(/https:\/\/scontent[^"]+/, url);
+
+  it('stores the attachment behind the CDN URL and references it from the event', async () => {
+    // The contract-server setup: the API base URL is local, so its origin may be fetched.
+    const { useCase, signed, events } = setup(false, { ...config, MESSENGER_API_BASE_URL: cdnUrl });
+    await useCase.execute(signed(image(`${cdnUrl}/v/t1/photo.png?oh=1`)));
+    const [e] = events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
+    expect(e.data.message.attachments[0]).toMatchObject({ storeId: sha256Hex(PNG), size: PNG.length, mime: 'image/png' });
+    expect(stored.get(sha256Hex(PNG))?.equals(PNG)).toBe(true);
+  });
+
+  it.each([
+    ['the cloud metadata address', 'https://169.254.169.254/latest/meta-data/iam'],
+    ['a host Meta does not own', 'https://attacker.example/photo.jpg'],
+    ['an owned-looking host with userinfo', 'https://scontent.xx.fbcdn.net@attacker.example/photo.jpg'],
+  ])('keeps the message but never fetches %s', async (_why, url) => {
+    const { useCase, signed, events } = setup(false, { ...config, MESSENGER_API_BASE_URL: cdnUrl });
+    const before = hits.length;
+    await useCase.execute(signed(image(url)));
+    const [e] = events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
+    expect(e.data.message.attachments[0]).toMatchObject({ url, storeError: { code: 'media_url_refused' } });
+    expect(e.data.message.attachments[0].storeId).toBeUndefined();
+    expect(hits.length).toBe(before);
+  });
+});
 
 describe('ReceiveMessengerWebhookUseCase', () => {
   const batched = readFileSync(resolve(__dirname, '../../../../libs/channels/fixtures/messenger/batched.json'), 'utf8');

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RetryableError, ValidationError } from '@omni/contracts';
 import { type DecodeResult, MessengerVerifier, decodeMessengerWebhook } from '@omni/channels';
-import { publishDecoded } from '@omni/channel-kit';
+import { MediaIngest, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
 import { rootLogger } from '@omni/telemetry';
 import { MESSENGER_CONFIG, MessengerConfig } from '../config';
+import { MessengerMediaSource } from '../media/messenger-media.source';
 import { MessengerStatusResolver } from './status-resolver';
 
 export interface ReceiveWebhookCommand {
@@ -26,6 +27,8 @@ export class ReceiveMessengerWebhookUseCase {
     @Inject(MESSENGER_CONFIG) private readonly config: MessengerConfig,
     private readonly publisher: EventPublisher,
     private readonly statuses: MessengerStatusResolver,
+    private readonly media: MediaIngest,
+    private readonly mediaSource: MessengerMediaSource,
   ) {
     this.verifier = new MessengerVerifier({ appSecret: config.MESSENGER_APP_SECRET, verifyToken: config.MESSENGER_VERIFY_TOKEN });
   }
@@ -37,7 +40,9 @@ export class ReceiveMessengerWebhookUseCase {
   async execute(cmd: ReceiveWebhookCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
     this.verifier.verifySignature(cmd.rawBody, cmd.signature);
-    const result = await this.statuses.resolve(this.decode(cmd.rawBody));
+    const resolved = await this.statuses.resolve(this.decode(cmd.rawBody));
+    // Attachment URLs expire: the bytes are stored before the events are published (ADR 0420).
+    const result = await this.media.storeAll(resolved, this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'webhook items not turned into events');
     try {
       const n = await publishDecoded(this.publisher, result);

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CloudEvent, InboundMessage, TOPICS } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
+import { type MediaStore, MediaIngest, sha256Hex } from '@omni/channel-kit';
+import { BreakerRegistry } from '@omni/resilience';
+import { TelegramMediaSource } from '../media/telegram-media.source';
 import { TelegramConfigSchema } from '../config';
 import type { BotApi } from '../outbound/bot-api';
 import { ReceiveTelegramUpdateUseCase } from './receive-telegram-update.use-case';
@@ -21,7 +24,10 @@ function setup(opts: { failPublish?: boolean } = {}) {
   } as unknown as EventPublisher;
   const calls: { method: string; payload: Record<string, unknown> }[] = [];
   const api: BotApi = { call: async (method, payload) => void calls.push({ method, payload }) };
-  const useCase = new ReceiveTelegramUpdateUseCase(config, api, publisher);
+  const store: MediaStore = { put: async (_t, content, meta) => ({ storeId: sha256Hex(content), size: content.length, mime: meta.mime }), get: async () => null };
+  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  // The fake Bot API answers getFile with nothing: attachments are kept unstored (the source has its own spec).
+  const useCase = new ReceiveTelegramUpdateUseCase(config, api, publisher, media, new TelegramMediaSource(config, api));
   const inbound = () => published.filter((p) => p.topic === TOPICS.inbound).flatMap((p) => p.events as CloudEvent<InboundMessage>[]);
   return { useCase, inbound, calls };
 }

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RetryableError, ValidationError } from '@omni/contracts';
 import { type DecodeResult, TelegramVerifier, decodeTelegramUpdate, encodeTelegramCallbackAnswer, telegramBotId } from '@omni/channels';
-import { publishDecoded } from '@omni/channel-kit';
+import { MediaIngest, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
 import { rootLogger } from '@omni/telemetry';
 import { TELEGRAM_CONFIG, TelegramConfig } from '../config';
+import { TelegramMediaSource } from '../media/telegram-media.source';
 import { BOT_API, BotApi } from '../outbound/bot-api';
 
 export interface ReceiveUpdateCommand {
@@ -27,6 +28,8 @@ export class ReceiveTelegramUpdateUseCase {
     @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
     @Inject(BOT_API) private readonly api: BotApi,
     private readonly publisher: EventPublisher,
+    private readonly media: MediaIngest,
+    private readonly mediaSource: TelegramMediaSource,
   ) {
     this.verifier = new TelegramVerifier({ secretToken: config.TELEGRAM_WEBHOOK_SECRET });
     this.botId = telegramBotId(config.TELEGRAM_BOT_TOKEN);
@@ -35,7 +38,8 @@ export class ReceiveTelegramUpdateUseCase {
   async execute(cmd: ReceiveUpdateCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     this.verifier.verify(cmd.secretToken);
     if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
-    const result = this.decode(cmd.rawBody);
+    // Files are fetched and stored before the events are published (ADR 0420).
+    const result = await this.media.storeAll(this.decode(cmd.rawBody), this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'update items not turned into events');
     let published: { messages: number; statuses: number };
     try {

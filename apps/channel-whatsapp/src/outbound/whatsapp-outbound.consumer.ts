@@ -1,11 +1,14 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
 import { WHATSAPP_CAPABILITIES } from '@omni/channels';
-import { AccountRateLimiter, OutboundSender, RATE_SAFETY, SendLedger } from '@omni/channel-kit';
+import { AccountRateLimiter, type ChannelTransport, MEDIA_STORE, type MediaStore, OutboundSender, RATE_SAFETY, SendLedger } from '@omni/channel-kit';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy } from '@omni/resilience';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
 import { SEND_CONTEXT, SendContextReader } from './conversation-context';
+import { LinkedDeviceManager } from '../linked-device/linked-device.manager';
+import { AccountRoutingTransport, LinkedDeviceTransport } from '../linked-device/linked-device.transport';
+import { WEB_CLIENT_FACTORY, WebClientFactory } from '../linked-device/web-client';
 import { WhatsAppTransport } from './whatsapp.transport';
 
 export interface WhatsAppSenderDeps {
@@ -15,12 +18,16 @@ export interface WhatsAppSenderDeps {
   publisher: EventPublisher;
   limiter: AccountRateLimiter;
   breakers: BreakerRegistry;
+  /** Linked-device accounts (whatsapp-web.js) and their transport; the rest goes to the Cloud API. */
+  linked?: { owns: (accountId: string) => boolean; transport: ChannelTransport };
 }
 
 /** The outbound path of one app instance; `tuning` shortens waits in tests. */
 export function createWhatsAppSender(deps: WhatsAppSenderDeps, tuning: { retry?: RetryPolicy; breaker?: BreakerOptions } = {}): OutboundSender {
   return new OutboundSender({
-    transport: new WhatsAppTransport(deps.config, deps.context),
+    transport: deps.linked
+      ? new AccountRoutingTransport(new WhatsAppTransport(deps.config, deps.context), deps.linked.transport, deps.linked.owns)
+      : new WhatsAppTransport(deps.config, deps.context),
     ledger: deps.ledger,
     publisher: deps.publisher,
     limiter: deps.limiter,
@@ -56,10 +63,16 @@ export class WhatsAppOutboundConsumer implements OnApplicationBootstrap, OnAppli
     ledger: SendLedger,
     publisher: EventPublisher,
     private readonly messaging: MessagingLifecycle,
+    linkedDevices: LinkedDeviceManager,
+    @Inject(WEB_CLIENT_FACTORY) clients: WebClientFactory,
+    @Inject(MEDIA_STORE) media: MediaStore,
   ) {
     const { perAccount } = WHATSAPP_CAPABILITIES.rateLimits;
     this.limiter = new AccountRateLimiter({ perAccountPerSecond: ((perAccount.limit * 1000) / perAccount.intervalMs) * RATE_SAFETY });
-    this.sender = createWhatsAppSender({ config, context, ledger, publisher, limiter: this.limiter, breakers: this.breakers });
+    const linked = config.WHATSAPP_WEB_ACCOUNTS.length
+      ? { owns: (id: string) => linkedDevices.owns(id), transport: new LinkedDeviceTransport(linkedDevices, clients, media, context) }
+      : undefined;
+    this.sender = createWhatsAppSender({ config, context, ledger, publisher, limiter: this.limiter, breakers: this.breakers, linked });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -33,7 +33,8 @@ export class WhatsAppTransport implements ChannelTransport {
   }
 
   async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
-    if (cmd.accountId !== this.config.WHATSAPP_PHONE_NUMBER_ID) {
+    const phoneNumberId = this.config.WHATSAPP_PHONE_NUMBER_ID;
+    if (!phoneNumberId || cmd.accountId !== phoneNumberId) {
       throw new FatalError('unknown_account', `no WhatsApp phone number ${cmd.accountId} is configured here`);
     }
     const ctx = await this.context.read(cmd);
@@ -47,7 +48,7 @@ export class WhatsAppTransport implements ChannelTransport {
     const { replyToMessageId: _ours, ...rest } = planned;
     const requests = encodeWhatsApp(ctx.replyToProviderId ? { ...rest, replyToMessageId: ctx.replyToProviderId } : rest, {
       apiVersion: this.config.WHATSAPP_API_VERSION,
-      phoneNumberId: this.config.WHATSAPP_PHONE_NUMBER_ID,
+      phoneNumberId,
     });
     const progress = this.progress.get(cmd.messageId) ?? { done: 0 };
     this.progress.set(cmd.messageId, progress);
@@ -56,7 +57,7 @@ export class WhatsAppTransport implements ChannelTransport {
         // A client span whose traceparent rides along: the webhook's trace reaches the provider call.
         const res = await withSpan(`whatsapp send`, SpanKind.CLIENT, { 'omni.message_id': cmd.messageId, 'url.path': req.path }, async (span) => {
           const r = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
-            headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN}`, ...traceHeadersOf(span) },
+            headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN ?? ''}`, ...traceHeadersOf(span) },
             timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
           });
           span.setAttribute('http.response.status_code', r.status);

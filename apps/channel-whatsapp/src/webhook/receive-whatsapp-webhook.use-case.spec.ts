@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CloudEvent, DeliveryStatus, InboundMessage, TOPICS } from '@omni/contracts';
 import { hubSignature } from '@omni/channels';
-import type { SendDoc, SendLedger } from '@omni/channel-kit';
+import { type MediaStore, MediaIngest, type SendDoc, type SendLedger, sha256Hex } from '@omni/channel-kit';
+import { BreakerRegistry } from '@omni/resilience';
+import type { WhatsAppMediaSource } from '../media/whatsapp-media.source';
 import type { EventPublisher } from '@omni/messaging';
 import { WhatsAppConfigSchema } from '../config';
 import { ReceiveWhatsAppWebhookUseCase } from './receive-whatsapp-webhook.use-case';
@@ -13,7 +15,17 @@ const config = WhatsAppConfigSchema.parse({
   WHATSAPP_VERIFY_TOKEN: 'unit-verify-token', WHATSAPP_APP_SECRET: SECRET, WHATSAPP_ACCESS_TOKEN: 'unit-access-token', WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
 });
 
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(300, 9)]);
+
 function setup(opts: { failPublish?: boolean; sends?: Record<string, string> } = {}) {
+  const stored = new Map<string, Buffer>();
+  const store: MediaStore = {
+    put: async (tenantId, content, meta) => (stored.set(`${tenantId}:${sha256Hex(content)}`, content), { storeId: sha256Hex(content), size: content.length, mime: meta.mime }),
+    get: async () => null,
+  };
+  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const fetched: string[] = [];
+  const source = { fetch: async (a: { mediaId?: string }) => (fetched.push(a.mediaId ?? ''), { content: JPEG, contentType: 'image/jpeg' }) } as unknown as WhatsAppMediaSource;
   const published: { topic: string; events: CloudEvent[] }[] = [];
   const publisher = {
     publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
@@ -27,10 +39,10 @@ function setup(opts: { failPublish?: boolean; sends?: Record<string, string> } =
       return id ? ({ _id: id } as SendDoc) : null;
     },
   } as unknown as SendLedger;
-  const useCase = new ReceiveWhatsAppWebhookUseCase(config, publisher, ledger);
+  const useCase = new ReceiveWhatsAppWebhookUseCase(config, publisher, ledger, media, source);
   const signed = (raw: string) => ({ rawBody: Buffer.from(raw), signature: hubSignature(raw, SECRET) });
   const events = (topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events);
-  return { useCase, signed, events };
+  return { useCase, signed, events, stored, fetched };
 }
 
 describe('ReceiveWhatsAppWebhookUseCase', () => {
@@ -46,6 +58,15 @@ describe('ReceiveWhatsAppWebhookUseCase', () => {
     const statuses = events(TOPICS.status) as CloudEvent<DeliveryStatus>[];
     // A status without biz_opaque_callback_data is mapped back to our id through the send ledger.
     expect(statuses.map((e) => e.data.messageId)).toEqual(['our-msg-21']);
+  });
+
+  it('stores an image before publishing and references the stored copy from the event', async () => {
+    const { useCase, signed, events, stored, fetched } = setup();
+    await useCase.execute(signed(readFileSync(resolve(FIXTURES, 'image.json'), 'utf8')));
+    expect(fetched).toEqual(['1003383421387256']);
+    const [event] = events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
+    expect(event.data.message.attachments[0]).toMatchObject({ kind: 'image', mediaId: '1003383421387256', storeId: sha256Hex(JPEG), size: JPEG.length, caption: 'This is a caption' });
+    expect(stored.get(`${config.TENANT_ID}:${sha256Hex(JPEG)}`)?.equals(JPEG)).toBe(true);
   });
 
   it('rejects a bad or missing signature before decoding anything', async () => {
@@ -64,6 +85,14 @@ describe('ReceiveWhatsAppWebhookUseCase', () => {
   it('turns a failed publish into a retryable error (→ 503, Meta redelivers)', async () => {
     const { useCase, signed } = setup({ failPublish: true });
     await expect(useCase.execute(signed(batched))).rejects.toMatchObject({ code: 'publish_failed', retryable: true });
+  });
+
+  it('answers 404 in a linked-device-only deployment (no Cloud API secrets)', async () => {
+    const { signed } = setup();
+    const linkedOnly = { ...config, WHATSAPP_APP_SECRET: undefined, WHATSAPP_VERIFY_TOKEN: undefined };
+    const useCase = new ReceiveWhatsAppWebhookUseCase(linkedOnly, {} as EventPublisher, {} as SendLedger, {} as MediaIngest, {} as WhatsAppMediaSource);
+    await expect(useCase.execute(signed(batched))).rejects.toMatchObject({ code: 'not_found' });
+    expect(() => useCase.handshake({ 'hub.mode': 'subscribe', 'hub.verify_token': 'x', 'hub.challenge': '1' })).toThrow(expect.objectContaining({ code: 'not_found' }));
   });
 
   it('answers the handshake with the challenge only for the right token', () => {

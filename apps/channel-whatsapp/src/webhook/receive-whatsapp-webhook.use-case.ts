@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RetryableError, ValidationError } from '@omni/contracts';
+import { NotFoundError, RetryableError, ValidationError } from '@omni/contracts';
 import { type DecodeResult, WhatsAppVerifier, decodeWhatsAppWebhook } from '@omni/channels';
-import { SendLedger, publishDecoded } from '@omni/channel-kit';
+import { MediaIngest, SendLedger, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
 import { rootLogger } from '@omni/telemetry';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
+import { WhatsAppMediaSource } from '../media/whatsapp-media.source';
 
 export interface ReceiveWebhookCommand {
   /** The bytes as received: the signature covers exactly these. */
@@ -14,29 +15,36 @@ export interface ReceiveWebhookCommand {
 
 /**
  * One Cloud API webhook POST: verify the signature on the raw bytes, decode every entry, change,
- * message and status, and resolve only once all of them are on Kafka (the 200 means "stored").
+ * message and status, store its media, and resolve only once all of them are on Kafka (the 200 means "stored").
  */
 @Injectable()
 export class ReceiveWhatsAppWebhookUseCase {
   private readonly log = rootLogger().child({ component: 'whatsapp-webhook' });
-  private readonly verifier: WhatsAppVerifier;
+  /** Undefined in a linked-device-only deployment: the Cloud API webhook answers 404. */
+  private readonly verifier?: WhatsAppVerifier;
 
   constructor(
     @Inject(WHATSAPP_CONFIG) private readonly config: WhatsAppConfig,
     private readonly publisher: EventPublisher,
     private readonly ledger: SendLedger,
+    private readonly media: MediaIngest,
+    private readonly mediaSource: WhatsAppMediaSource,
   ) {
-    this.verifier = new WhatsAppVerifier({ appSecret: config.WHATSAPP_APP_SECRET, verifyToken: config.WHATSAPP_VERIFY_TOKEN });
+    if (config.WHATSAPP_APP_SECRET && config.WHATSAPP_VERIFY_TOKEN) {
+      this.verifier = new WhatsAppVerifier({ appSecret: config.WHATSAPP_APP_SECRET, verifyToken: config.WHATSAPP_VERIFY_TOKEN });
+    }
   }
 
   handshake(query: Record<string, string | string[] | undefined>): string {
-    return this.verifier.verifyHandshake(query);
+    return this.cloudApi().verifyHandshake(query);
   }
 
   async execute(cmd: ReceiveWebhookCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
-    this.verifier.verifySignature(cmd.rawBody, cmd.signature);
-    const result = await this.withOurMessageIds(this.decode(cmd.rawBody));
+    this.cloudApi().verifySignature(cmd.rawBody, cmd.signature);
+    const decoded = await this.withOurMessageIds(this.decode(cmd.rawBody));
+    // Attachments are fetched and stored before anything is published (ADR 0420): the events reference the stored copy.
+    const result = await this.media.storeAll(decoded, this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'webhook items not turned into events');
     try {
       const n = await publishDecoded(this.publisher, result);
@@ -67,6 +75,11 @@ export class ReceiveWhatsAppWebhookUseCase {
       else ignored.push({ reason: `${s.status} for a message the gateway did not send`, ref: s.channelMessageId });
     }
     return { ...result, statuses, ignored };
+  }
+
+  private cloudApi(): WhatsAppVerifier {
+    if (!this.verifier) throw new NotFoundError('WhatsApp Cloud API webhook (this deployment runs linked-device accounts only)');
+    return this.verifier;
   }
 
   private decode(rawBody: Buffer): DecodeResult {

@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Attachment, FatalError } from '@omni/contracts';
+import { MediaSource, MediaUrlGuard, fetchMedia } from '@omni/channel-kit';
+import { TELEGRAM_CONFIG, TelegramConfig } from '../config';
+import { BOT_API, BotApi } from '../outbound/bot-api';
+
+interface TelegramFile {
+  file_path?: unknown;
+  file_size?: unknown;
+}
+
+/**
+ * Bot API files: `getFile(file_id)` answers a `file_path`, downloaded from
+ * `<TELEGRAM_API_ROOT>/file/bot<token>/<file_path>` (valid for an hour; bots may download up to
+ * 20 MB). Only the API root's origin and TELEGRAM_MEDIA_HOSTS pass the SSRF guard; the token in the
+ * path is redacted from every error and log line.
+ */
+@Injectable()
+export class TelegramMediaSource implements MediaSource {
+  private readonly guard: MediaUrlGuard;
+
+  constructor(
+    @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
+    @Inject(BOT_API) private readonly api: BotApi,
+  ) {
+    this.guard = new MediaUrlGuard({ providerBaseUrl: config.TELEGRAM_API_ROOT, allowedHosts: config.TELEGRAM_MEDIA_HOSTS });
+  }
+
+  async fetch(attachment: Attachment): Promise<{ content: Buffer; contentType?: string }> {
+    if (!attachment.mediaId) throw new FatalError('media_unavailable', 'Telegram attachment without a file_id');
+    const c = this.config;
+    const file = (await this.api.call('getFile', { file_id: attachment.mediaId })) as TelegramFile | undefined;
+    if (typeof file?.file_path !== 'string' || !file.file_path) {
+      throw new FatalError('media_unavailable', 'getFile answered no file_path (bots cannot download files over 20 MB)');
+    }
+    if (typeof file.file_size === 'number' && file.file_size > c.MEDIA_MAX_BYTES) {
+      throw new FatalError('media_too_large', `media of ${file.file_size} bytes exceeds the limit of ${c.MEDIA_MAX_BYTES} bytes`);
+    }
+    const path = file.file_path.split('/').map(encodeURIComponent).join('/');
+    const url = `${c.TELEGRAM_API_ROOT.replace(/\/+$/, '')}/file/bot${c.TELEGRAM_BOT_TOKEN}/${path}`;
+    return fetchMedia(url, { guard: this.guard, timeoutMs: c.MEDIA_FETCH_TIMEOUT_MS, maxBytes: c.MEDIA_MAX_BYTES });
+  }
+}

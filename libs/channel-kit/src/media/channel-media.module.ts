@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { BreakerRegistry } from '@omni/resilience';
+import type { MediaEnv } from './media.config';
+import { MediaIngest } from './media-ingest';
+import { DiskMediaStore, GridFsMediaStore, MEDIA_STORE, MediaStore } from './media-store';
+
+/** The media store and ingest of a channel app (needs PersistenceModule.forRoot for the connection). */
+@Module({})
+export class ChannelMediaModule {
+  static forRoot(env: MediaEnv): DynamicModule {
+    return {
+      module: ChannelMediaModule,
+      providers: [
+        {
+          provide: MEDIA_STORE,
+          inject: [getConnectionToken()],
+          useFactory: (connection: Connection): MediaStore =>
+            env.MEDIA_STORE === 'disk' ? new DiskMediaStore(env.MEDIA_DIR) : new GridFsMediaStore(connection),
+        },
+        {
+          provide: MediaIngest,
+          inject: [MEDIA_STORE],
+          useFactory: (store: MediaStore) =>
+            new MediaIngest({
+              store,
+              limits: { maxBytes: env.MEDIA_MAX_BYTES, allowedTypes: env.MEDIA_ALLOWED_TYPES },
+              breakers: new BreakerRegistry(),
+              // In the webhook's time: two quick tries, then 503 and the provider redelivers later.
+              retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1_000, maxRetryAfterMs: 2_000 },
+              breaker: { timeout: env.MEDIA_FETCH_TIMEOUT_MS * 2 },
+            }),
+        },
+      ],
+      exports: [MEDIA_STORE, MediaIngest],
+    };
+  }
+}
