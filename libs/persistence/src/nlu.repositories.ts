@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKey } from './mongo-errors';
+import { insertOnce } from './mongo-errors';
 import type { NluDatasetDoc, NluPredictionDoc, PredictionOutcome } from './nlu.schemas';
 
 export interface NluDatasetRepository {
@@ -37,14 +37,8 @@ export class MongoNluDatasetRepository implements NluDatasetRepository {
     return this.model.findOne({ tenantId }).sort({ version: -1 }).lean<NluDatasetDoc>().exec();
   }
 
-  async insert(doc: NluDatasetDoc): Promise<boolean> {
-    try {
-      await this.model.create({ ...doc, _id: `${doc.tenantId}:${doc.version}` });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+  insert(doc: NluDatasetDoc): Promise<boolean> {
+    return insertOnce(this.model, { ...doc, _id: `${doc.tenantId}:${doc.version}` });
   }
 }
 
@@ -52,14 +46,8 @@ export class MongoNluDatasetRepository implements NluDatasetRepository {
 export class MongoNluPredictionRepository implements NluPredictionRepository {
   constructor(@InjectModel('NluPrediction') private readonly model: Model<NluPredictionDoc>) {}
 
-  async record(doc: NluPredictionDoc): Promise<boolean> {
-    try {
-      await this.model.create(doc);
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+  record(doc: NluPredictionDoc): Promise<boolean> {
+    return insertOnce(this.model, doc);
   }
 
   async feedback(tenantId: string, messageId: string, fb: { label?: string; outcome?: PredictionOutcome }, at: Date): Promise<boolean> {
