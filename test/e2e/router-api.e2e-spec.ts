@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createConnection, Connection } from 'mongoose';
 import { ConversationEvent, OutboundCommand, TOPICS, outboundTopic } from '@omni/contracts';
 import { customerKey } from '@omni/persistence';
-import type { AgentDoc, AgentSlotDoc, BotTurnDoc, ConversationDoc, MessageDoc, OwnershipClaimDoc } from '@omni/persistence';
+import type { AgentDoc, AgentSlotDoc, BotTurnDoc, ConversationDoc, ConversationRecentDoc, MessageDoc, OwnershipClaimDoc } from '@omni/persistence';
 import { FakeCustomer } from '../../apps/router/test/events';
 import { KafkaHarness } from '../../apps/router/test/kafka-harness';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
@@ -177,6 +177,8 @@ describe('router agent API', () => {
     const messagesOf = () => db.collection<MessageDoc>('messages').find({ conversationId: carla.conversationId }).toArray();
     await waitFor('bot reply stored', async () => (await messagesOf()).some((m) => m.direction === 'outbound'), 15_000);
     await waitFor('bot turn stored', async () => (await db.collection<BotTurnDoc>('bot_turns').countDocuments({ conversationId: carla.conversationId })) === 1, 15_000);
+    const recentTurns = async () => ((await db.collection<ConversationRecentDoc>('conversation_recent').findOne({ _id: carla.conversationId }))?.turns ?? []).map((t) => t.text);
+    await waitFor('the AI context copy holds both turns', async () => (await recentTurns()).length === 2, 15_000);
 
     const path = `/v1/customers/${customerId}/personal-data`;
     expect((await call(path, { key: OTHER_KEY })).status).toBe(404);
@@ -200,6 +202,7 @@ describe('router agent API', () => {
       messages: await messagesOf(),
       conversation: await db.collection<ConversationDoc>('conversations').findOne({ _id: carla.conversationId }),
       turns: await db.collection('bot_turns').find({ conversationId: carla.conversationId }).toArray(),
+      recent: await db.collection('conversation_recent').find({ _id: carla.conversationId as never }).toArray(),
       customer: await db.collection('customers').findOne({ _id: customerId as never }),
       log: await db.collection('privacy_requests').find({}).toArray(),
     });

@@ -14,3 +14,4 @@ export * from './flows.ports';
 export * from './flows.repositories';
 export * from './nlu.schemas';
 export * from './nlu.repositories';
+export * from './recent-turns.repository';

@@ -6,6 +6,7 @@ import { CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, MESSAGE_REPOSITORY, TENAN
 import { MongoConversationRepository, MongoCustomerRepository, MongoMessageRepository } from './repositories';
 import { MongoTenantRepository } from './tenant.repository';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
+import { ConversationRecentSchema, MongoRecentTurnsRepository, RECENT_TURNS_REPOSITORY } from './recent-turns.repository';
 import { NluDatasetSchema, NluPredictionSchema } from './nlu.schemas';
 import { MongoNluDatasetRepository, MongoNluPredictionRepository, NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY } from './nlu.repositories';
 import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
@@ -79,6 +80,7 @@ export class PersistenceModule {
           { name: 'SkillGroup', schema: SkillGroupDocSchema },
           { name: 'ApiKey', schema: ApiKeySchema },
           { name: 'PrivacyRequest', schema: PrivacyRequestSchema },
+          { name: 'ConversationRecent', schema: ConversationRecentSchema },
           { name: 'Experiment', schema: ExperimentDocSchema },
           { name: 'ExperimentOutcome', schema: ExperimentOutcomeSchema },
           { name: 'WorkflowRun', schema: WorkflowRunSchema },
@@ -95,12 +97,13 @@ export class PersistenceModule {
         { provide: MESSAGE_REPOSITORY, useClass: MongoMessageRepository },
         { provide: TENANT_REPOSITORY, useClass: MongoTenantRepository },
         { provide: PRIVACY_REPOSITORY, useClass: MongoPrivacyRepository },
+        { provide: RECENT_TURNS_REPOSITORY, useClass: MongoRecentTurnsRepository },
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
         ...NLU_PROVIDERS,
       ],
       exports: [
-        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY,
+        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RECENT_TURNS_REPOSITORY,
         ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],
     };

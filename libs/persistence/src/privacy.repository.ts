@@ -4,6 +4,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Schema } from 'mongoose';
 import type { ConversationDoc, CustomerDoc, MessageDoc } from './schemas';
 import type { BotTurnDoc } from './routing.schemas';
+import type { ConversationRecentDoc } from './recent-turns.repository';
 import type { CustomerLinkDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 /**
@@ -73,6 +74,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     @InjectModel('CustomerLink') private readonly links: Model<CustomerLinkDoc>,
     @InjectModel('WorkflowRun') private readonly runs: Model<WorkflowRunDoc>,
     @InjectModel('ExperimentOutcome') private readonly outcomes: Model<ExperimentOutcomeDoc>,
+    @InjectModel('ConversationRecent') private readonly recent: Model<ConversationRecentDoc>,
   ) {}
 
   async export(tenantId: string, customerId: string): Promise<CustomerExport | null> {
@@ -109,6 +111,8 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       },
     })), { ordered: false });
     const botTurns = ids.length === 0 ? { deletedCount: 0 } : await this.botTurns.deleteMany({ tenantId, conversationId: { $in: ids } });
+    // The AI context's copy of the last turns holds message texts too.
+    for (const id of ids) await this.recent.deleteOne({ _id: id, tenantId });
     for (const c of conversations) {
       // The agent summary quotes entities (order numbers, emails): keep only the reason codes for reports.
       const handoff = c.handoff ? { at: c.handoff.at, messageId: c.handoff.messageId, reasons: c.handoff.reasons.map((r) => ({ code: r.code, detail: '' })), summary: {} } : undefined;

@@ -1,21 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKey } from './mongo-errors';
+import { insertOnce } from './mongo-errors';
 import type {
   AgentRepository, AgentSlotRepository, ApiKeyRepository, BotTurnRepository, OwnershipRepository, Reservation, SkillGroupRepository,
 } from './routing.ports';
 import type { AgentDoc, AgentSlotDoc, ApiKeyDoc, BotTurnDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
-
-async function insertOnce<T>(model: Model<T>, doc: T): Promise<boolean> {
-  try {
-    await model.create(doc);
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
 
 @Injectable()
 export class MongoOwnershipRepository implements OwnershipRepository {

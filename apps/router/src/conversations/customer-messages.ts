@@ -1,8 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { OutboundCommand, createEvent, outboundTopic } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
-import { ConversationDoc, MESSAGE_REPOSITORY, MessageDoc, MessageRepository } from '@omni/persistence';
+import {
+  ConversationDoc, MESSAGE_REPOSITORY, MessageDoc, MessageRepository, RECENT_TURNS_REPOSITORY, RecentTurn, RecentTurnsRepository,
+} from '@omni/persistence';
 import { ConversationEvents } from './conversation-events';
+
+/** Turns kept in a conversation's recent-turns copy (the AI request's history is the last 10 of them). */
+export const RECENT_TURNS_KEPT = 12;
+
+export function turnRole(kind: string): RecentTurn['role'] {
+  return kind === 'customer' ? 'customer' : kind === 'agent' ? 'agent' : 'bot';
+}
 
 export interface OutgoingText {
   /** Deterministic id (derived from what caused it): the store's key and the send's idempotency key. */
@@ -31,6 +40,7 @@ export class CustomerMessages {
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
     private readonly publisher: EventPublisher,
     private readonly events: ConversationEvents,
+    @Optional() @Inject(RECENT_TURNS_REPOSITORY) private readonly recent?: RecentTurnsRepository,
   ) {}
 
   async send(c: ConversationDoc, out: OutgoingText, at = new Date()): Promise<MessageDoc> {
@@ -51,6 +61,7 @@ export class CustomerMessages {
       timestamp: at,
       ...(out.ai ? { ai: out.ai } : {}),
     });
+    await this.recent?.append(c.tenantId, c._id, { id: out.id, role: turnRole(out.author.kind), text: out.text.slice(0, 4096), at: message.timestamp }, RECENT_TURNS_KEPT);
     if (out.onlyIfNew && !created) return message;
     const scoped = { tenantId: c.tenantId, region: c.region, channel, accountId: c.accountId, conversationId: c._id };
     await this.publisher.publish(

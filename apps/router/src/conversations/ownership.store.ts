@@ -27,10 +27,26 @@ export class OwnershipStore {
   ) {}
 
   async current(c: ConversationDoc): Promise<CurrentOwnership> {
-    const entry = await this.claims.latest(c._id);
+    const entry = await this.latestEntry(c);
     if (!entry) return { ownership: { state: 'bot', version: 0, since: c.createdAt }, entry: null };
     if (c.version < entry.version) await this.project(c._id, entry);
     return { ownership: ownershipOf(entry, c.createdAt), entry };
+  }
+
+  /**
+   * The newest entry of the log, found by key: versions are contiguous (each commit inserts the read
+   * version + 1) and the conversation's copy is never ahead of the log, so probing `<id>:<v+1>` from
+   * the copy reads one or two documents by `_id` — where a query by conversation would scan the
+   * collection on FerretDB (ADR 0006). A copy whose entry is missing falls back to that query.
+   */
+  private async latestEntry(c: ConversationDoc): Promise<OwnershipClaimDoc | null> {
+    let entry = c.version > 0 ? await this.claims.get(c._id, c.version) : null;
+    if (c.version > 0 && !entry) return this.claims.latest(c._id);
+    for (;;) {
+      const next = await this.claims.get(c._id, (entry?.version ?? 0) + 1);
+      if (!next) return entry;
+      entry = next;
+    }
   }
 
   /** Has anyone moved the conversation past `version` (the bot's gate before it speaks)? */

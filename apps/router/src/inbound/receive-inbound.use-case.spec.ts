@@ -1,6 +1,8 @@
 import { AiRequest, CloudEvent, ConversationEvent, InboundMessage, TOPICS, channelEventId, createEvent, derivedId } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
-import type { ConversationDoc, ConversationRepository, CustomerRepository, MessageDoc, MessageRepository } from '@omni/persistence';
+import type {
+  ConversationDoc, ConversationRepository, CustomerRepository, MessageDoc, MessageRepository, RecentTurn, RecentTurnsRepository,
+} from '@omni/persistence';
 import type { Ownership } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import type { OwnershipStore } from '../conversations/ownership.store';
@@ -69,7 +71,19 @@ function fakeOwnership(owners: Map<string, Ownership['state']>): OwnershipStore 
   return { current: async (c: ConversationDoc) => ({ ownership: of(owners.get(c._id) ?? 'bot'), entry: null }) } as unknown as OwnershipStore;
 }
 
-function setup(opts: { failAiPublishOnce?: boolean } = {}) {
+/** The recent-turns copy, in memory, with the real one's contract (append once per id, keep the newest). */
+class FakeRecentTurns implements RecentTurnsRepository {
+  readonly docs = new Map<string, RecentTurn[]>();
+
+  async append(_tenantId: string, conversationId: string, turn: RecentTurn, keep: number): Promise<RecentTurn[] | null> {
+    const before = this.docs.get(conversationId);
+    if (before?.some((t) => t.id === turn.id)) return before.filter((t) => t.id !== turn.id);
+    this.docs.set(conversationId, [...(before ?? []), turn].slice(-keep));
+    return before ?? null;
+  }
+}
+
+function setup(opts: { failAiPublishOnce?: boolean; recent?: FakeRecentTurns } = {}) {
   const owners = new Map<string, Ownership['state']>();
   const conversations = new FakeConversations();
   const messages = new FakeMessages();
@@ -88,6 +102,7 @@ function setup(opts: { failAiPublishOnce?: boolean } = {}) {
   } as unknown as EventPublisher;
   const useCase = new ReceiveInboundUseCase(
     customers, conversations as unknown as ConversationRepository, messages as unknown as MessageRepository, publisher, new ConversationEvents(publisher), fakeOwnership(owners),
+    undefined, undefined, opts.recent,
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const aiRequests = () => on(TOPICS.aiRequest) as CloudEvent<AiRequest>[];
@@ -211,6 +226,25 @@ describe('ReceiveInboundUseCase', () => {
     expect(history.slice(0, 3).map((h) => h.role)).toEqual(['customer', 'bot', 'agent']);
     expect(history.at(-1)?.role).toBe('bot');
     expect(history.some((h) => h.text === 'latest')).toBe(false);
+  });
+
+  it('takes the history from the recent-turns copy, without a query over the messages', async () => {
+    const recent = new FakeRecentTurns();
+    const s = setup({ recent });
+    // The first turn finds no copy yet and reads the stored messages; later turns never do.
+    await s.useCase.execute(inbound('hello', { at: '2025-05-05T10:00:00.000Z' }));
+    s.messages.history = () => Promise.reject(new Error('history must come from the recent-turns copy'));
+    // What the replies path appends (CustomerMessages) for the bot's answer.
+    await recent.append('t1', 'conv-1', { id: 'bot-1', role: 'bot', text: 'Hi! How can I help?', at: new Date('2025-05-05T10:00:00.500Z') }, 12);
+    const again = inbound('where is my order?', { at: '2025-05-05T10:00:01.000Z' });
+    await s.useCase.execute(again);
+    await s.useCase.execute(again); // a redelivery appends nothing twice
+    expect(s.aiRequests().map((a) => a.data.history)).toEqual([
+      [],
+      [{ role: 'customer', text: 'hello' }, { role: 'bot', text: 'Hi! How can I help?' }],
+      [{ role: 'customer', text: 'hello' }, { role: 'bot', text: 'Hi! How can I help?' }],
+    ]);
+    expect(recent.docs.get('conv-1')?.map((t) => t.text)).toEqual(['hello', 'Hi! How can I help?', 'where is my order?']);
   });
 
   it('leaves turns without text out of the history', async () => {
