@@ -9,7 +9,7 @@ import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from
 import { ConversationRecentSchema, MongoRecentTurnsRepository, RECENT_TURNS_REPOSITORY } from './recent-turns.repository';
 import { NluDatasetSchema, NluPredictionSchema } from './nlu.schemas';
 import { MongoNluDatasetRepository, MongoNluPredictionRepository, NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY } from './nlu.repositories';
-import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
+import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnPeriodSchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
 import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, API_KEY_REPOSITORY, BOT_TURN_REPOSITORY, OWNERSHIP_REPOSITORY, SKILL_GROUP_REPOSITORY } from './routing.ports';
 import {
   MongoAgentRepository, MongoAgentSlotRepository, MongoApiKeyRepository, MongoBotTurnRepository, MongoOwnershipRepository, MongoSkillGroupRepository,
@@ -75,6 +75,7 @@ export class PersistenceModule {
           { name: 'Tenant', schema: TenantSchema },
           { name: 'OwnershipClaim', schema: OwnershipClaimSchema },
           { name: 'BotTurn', schema: BotTurnSchema },
+          { name: 'BotTurnPeriod', schema: BotTurnPeriodSchema },
           { name: 'Agent', schema: AgentSchema },
           { name: 'AgentSlot', schema: AgentSlotSchema },
           { name: 'SkillGroup', schema: SkillGroupDocSchema },

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Schema } from 'mongoose';
 import type { ConversationDoc, CustomerDoc, MessageDoc } from './schemas';
-import type { BotTurnDoc } from './routing.schemas';
+import type { BotTurnDoc, BotTurnPeriodDoc } from './routing.schemas';
 import type { ConversationRecentDoc } from './recent-turns.repository';
 import type { CustomerLinkDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
@@ -75,6 +75,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     @InjectModel('WorkflowRun') private readonly runs: Model<WorkflowRunDoc>,
     @InjectModel('ExperimentOutcome') private readonly outcomes: Model<ExperimentOutcomeDoc>,
     @InjectModel('ConversationRecent') private readonly recent: Model<ConversationRecentDoc>,
+    @InjectModel('BotTurnPeriod') private readonly periods: Model<BotTurnPeriodDoc>,
   ) {}
 
   async export(tenantId: string, customerId: string): Promise<CustomerExport | null> {
@@ -113,6 +114,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     const botTurns = ids.length === 0 ? { deletedCount: 0 } : await this.botTurns.deleteMany({ tenantId, conversationId: { $in: ids } });
     // The AI context's copy of the last turns holds message texts too.
     for (const id of ids) await this.recent.deleteOne({ _id: id, tenantId });
+    if (ids.length) await this.periods.deleteMany({ tenantId, conversationId: { $in: ids } });
     for (const c of conversations) {
       // The agent summary quotes entities (order numbers, emails): keep only the reason codes for reports.
       const handoff = c.handoff ? { at: c.handoff.at, messageId: c.handoff.messageId, reasons: c.handoff.reasons.map((r) => ({ code: r.code, detail: '' })), summary: {} } : undefined;

@@ -90,6 +90,32 @@ export const BotTurnSchema = new Schema<BotTurnDoc>(
 // The recent turns of the bot's current period in a conversation (handoff streaks).
 BotTurnSchema.index({ conversationId: 1, ownerVersion: 1, at: -1 });
 
+/** Turn ids kept per bot period: more than any handoff streak reads. */
+export const PERIOD_IDS_KEPT = 20;
+
+/**
+ * The ids of one bot period's turns (`_id` = `<conversationId>:<ownerVersion>`), oldest first, so the
+ * handoff rules read the last turns by key instead of a query FerretDB answers by a scan (ADR 0006).
+ */
+export interface BotTurnPeriodDoc {
+  _id: string;
+  tenantId: string;
+  conversationId: string;
+  ids: string[];
+}
+
+export const BotTurnPeriodSchema = new Schema<BotTurnPeriodDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    ids: { type: [String], default: [] },
+  },
+  { versionKey: false, collection: 'bot_turn_periods' },
+);
+// A conversation's periods (erasure of a customer).
+BotTurnPeriodSchema.index({ tenantId: 1, conversationId: 1 });
+
 export interface AgentDoc {
   _id: string;
   tenantId: string;
