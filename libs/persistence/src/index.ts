@@ -15,3 +15,4 @@ export * from './flows.repositories';
 export * from './nlu.schemas';
 export * from './nlu.repositories';
 export * from './recent-turns.repository';
+export * from './api-keys';

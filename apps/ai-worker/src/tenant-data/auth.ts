@@ -1,37 +1,24 @@
-import { createHash } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable, OnApplicationBootstrap, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
 import { OmniError } from '@omni/contracts';
-import { API_KEY_REPOSITORY, ApiKeyRepository } from '@omni/persistence';
+import { ApiKeyCaller, ApiKeys } from '@omni/persistence';
 import { AI_WORKER_CONFIG, AiWorkerConfig } from '../config';
 
-/**
- * The router's API keys (collection `api_keys`, SHA-256 of the key): one key works on both APIs.
- * Tenant data changes a bot's behaviour, so only admin keys pass. No cache: uploads are rare.
- */
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-export interface Caller {
-  readonly tenantId: string;
-  readonly keyName: string;
-}
+/** The router's API keys (collection `api_keys`): one key works on both APIs. */
+export type Caller = ApiKeyCaller;
 
 type AuthedRequest = Request & { caller?: Caller };
 
+/** Tenant data changes a bot's behaviour, so only admin keys pass. */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
-  constructor(@Inject(API_KEY_REPOSITORY) private readonly keys: ApiKeyRepository) {}
+  constructor(private readonly keys: ApiKeys) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!m?.[1]) throw new OmniError('unauthorized', 'missing Authorization: Bearer <key>', false);
-    const key = await this.keys.find(hashKey(m[1]));
-    if (!key) throw new OmniError('unauthorized', 'unknown API key', false);
-    if (key.role !== 'admin') throw new OmniError('forbidden', 'tenant NLU data needs an admin key', false);
-    req.caller = { tenantId: key.tenantId, keyName: key.name };
+    const caller = await this.keys.resolve(req.headers.authorization);
+    if (caller.role !== 'admin') throw new OmniError('forbidden', 'tenant NLU data needs an admin key', false);
+    req.caller = caller;
     return true;
   }
 }
@@ -46,12 +33,11 @@ export const CallerOf = createParamDecorator((_: unknown, ctx: ExecutionContext)
 @Injectable()
 export class ApiKeyBootstrap implements OnApplicationBootstrap {
   constructor(
-    @Inject(API_KEY_REPOSITORY) private readonly keys: ApiKeyRepository,
+    private readonly keys: ApiKeys,
     @Inject(AI_WORKER_CONFIG) private readonly config: AiWorkerConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.API_KEY) return;
-    await this.keys.save({ _id: hashKey(this.config.API_KEY), tenantId: this.config.TENANT_ID, name: 'bootstrap (API_KEY)', role: 'admin' });
+  onApplicationBootstrap(): Promise<void> {
+    return this.keys.bootstrap(this.config.API_KEY, this.config.TENANT_ID);
   }
 }

@@ -1,42 +1,13 @@
-import { createHash } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable, OnApplicationBootstrap, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
 import { OmniError } from '@omni/contracts';
-import { API_KEY_REPOSITORY, ApiKeyDoc, ApiKeyRepository } from '@omni/persistence';
+import { ApiKeyCaller, ApiKeys } from '@omni/persistence';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-export interface Caller {
-  readonly tenantId: string;
-  readonly role: ApiKeyDoc['role'];
-  readonly keyName: string;
-}
+/** Who called: the API key's tenant (every query below is scoped to it), role and name. */
+export type Caller = ApiKeyCaller;
 
 type AuthedRequest = Request & { caller?: Caller };
-const CACHE_MS = 30_000;
-
-/** API keys by their hash, cached briefly (a revoked key stops working within CACHE_MS). */
-@Injectable()
-export class ApiKeys {
-  private readonly cache = new Map<string, { at: number; key: ApiKeyDoc | null }>();
-
-  constructor(@Inject(API_KEY_REPOSITORY) private readonly keys: ApiKeyRepository) {}
-
-  /** The caller of an `Authorization` value ("Bearer <key>"); unauthorized otherwise. */
-  async resolve(authorization: string | undefined): Promise<Caller> {
-    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-    if (!m?.[1]) throw new OmniError('unauthorized', 'missing Authorization: Bearer <key>', false);
-    const hash = hashKey(m[1]);
-    const hit = this.cache.get(hash);
-    const key = hit && Date.now() - hit.at < CACHE_MS ? hit.key : await this.keys.find(hash);
-    this.cache.set(hash, { at: Date.now(), key });
-    if (!key) throw new OmniError('unauthorized', 'unknown API key', false);
-    return { tenantId: key.tenantId, role: key.role, keyName: key.name };
-  }
-}
 
 /** `Authorization: Bearer <key>` → the key's tenant; every query below is scoped to it. */
 @Injectable()
@@ -60,12 +31,11 @@ export const CallerOf = createParamDecorator((_: unknown, ctx: ExecutionContext)
 @Injectable()
 export class ApiKeyBootstrap implements OnApplicationBootstrap {
   constructor(
-    @Inject(API_KEY_REPOSITORY) private readonly keys: ApiKeyRepository,
+    private readonly keys: ApiKeys,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.API_KEY) return;
-    await this.keys.save({ _id: hashKey(this.config.API_KEY), tenantId: this.config.TENANT_ID, name: 'bootstrap (API_KEY)', role: 'admin' });
+  onApplicationBootstrap(): Promise<void> {
+    return this.keys.bootstrap(this.config.API_KEY, this.config.TENANT_ID);
   }
 }

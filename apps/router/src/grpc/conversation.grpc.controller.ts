@@ -3,7 +3,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { Observable, from, map, mergeMap } from 'rxjs';
 import { z } from 'zod';
-import { ApiKeys } from '../api/auth';
+import { ApiKeys } from '@omni/persistence';
 import { ConversationActions } from '../api/conversation-actions';
 import { parse } from '../api/validation';
 import { ConversationFeed } from '../live/conversation-feed';
