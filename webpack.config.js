@@ -37,6 +37,8 @@ const swc = {
 const ASSETS = {
   // The demo tenant's training data and KB: the AI worker trains its model from them at start (ADR 0103).
   'ai-worker': [{ from: path.resolve(__dirname, 'libs/nlu/data/demo-tenant'), to: 'nlu/demo-tenant', globOptions: { ignore: ['**/test.jsonl'] } }],
+  // The gRPC server loads the ★ proto at run time.
+  router: [{ from: path.resolve(__dirname, 'libs/contracts/proto'), to: 'proto' }],
 };
 
 function configFor(app) {
@@ -45,10 +47,6 @@ function configFor(app) {
   const publicDir = path.resolve(__dirname, 'apps', app, 'public');
   if (require('node:fs').existsSync(publicDir)) patterns.push({ from: publicDir, to: 'public' });
   if (patterns.length) plugins.push(new CopyPlugin({ patterns }));
-  // gRPC servers load the ★ proto at run time: ship it beside the bundle (dist/apps/<app>/proto).
-  if (app === 'router') {
-    plugins.push(new CopyPlugin({ patterns: [{ from: path.resolve(__dirname, 'libs', 'contracts', 'proto'), to: 'proto' }] }));
-  }
   return {
     name: app,
     target: 'node',

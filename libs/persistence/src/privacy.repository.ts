@@ -113,8 +113,10 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     })), { ordered: false });
     const botTurns = ids.length === 0 ? { deletedCount: 0 } : await this.botTurns.deleteMany({ tenantId, conversationId: { $in: ids } });
     // The AI context's copy of the last turns holds message texts too.
-    for (const id of ids) await this.recent.deleteOne({ _id: id, tenantId });
-    if (ids.length) await this.periods.deleteMany({ tenantId, conversationId: { $in: ids } });
+    if (ids.length) {
+      await this.recent.deleteMany({ tenantId, _id: { $in: ids } });
+      await this.periods.deleteMany({ tenantId, conversationId: { $in: ids } });
+    }
     for (const c of conversations) {
       // The agent summary quotes entities (order numbers, emails): keep only the reason codes for reports.
       const handoff = c.handoff ? { at: c.handoff.at, messageId: c.handoff.messageId, reasons: c.handoff.reasons.map((r) => ({ code: r.code, detail: '' })), summary: {} } : undefined;

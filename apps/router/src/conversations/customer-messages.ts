@@ -61,8 +61,9 @@ export class CustomerMessages {
       timestamp: at,
       ...(out.ai ? { ai: out.ai } : {}),
     });
-    await this.recent?.append(c.tenantId, c._id, { id: out.id, role: turnRole(out.author.kind), text: out.text.slice(0, 4096), at: message.timestamp }, RECENT_TURNS_KEPT);
+    // Notices re-derived on every dispatcher tick stop here unless new: no per-tick work beyond the insert.
     if (out.onlyIfNew && !created) return message;
+    await this.recent?.append(c.tenantId, c._id, { id: out.id, role: turnRole(out.author.kind), text: out.text.slice(0, 4096), at: message.timestamp }, RECENT_TURNS_KEPT);
     const scoped = { tenantId: c.tenantId, region: c.region, channel, accountId: c.accountId, conversationId: c._id };
     await this.publisher.publish(
       outboundTopic(channel),
