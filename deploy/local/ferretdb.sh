@@ -16,6 +16,9 @@ LOG_FILE="$DIR/ferretdb.log"
 
 install() {
   if [ -x "$BIN" ]; then return 0; fi
+  # Several checkouts (worktrees, parallel CI jobs) share the cache: one builds, the others wait.
+  install_lock ferretdb
+  if [ -x "$BIN" ]; then install_unlock; return 0; fi
   need go "Install Go 1.22+ (e.g. 'apt-get install -y golang')."
   log "building FerretDB $FERRETDB_VERSION from the Go module proxy (first time only, ~1-2 min)"
   mkdir -p "$OMNI_CACHE/bin" "$OMNI_CACHE/ferretdb-build"
@@ -28,6 +31,7 @@ install() {
   (cd "$work" && go build -mod=vendor -trimpath -o "$BIN.tmp" github.com/FerretDB/FerretDB/cmd/ferretdb) \
     || die "go build of FerretDB failed"
   mv "$BIN.tmp" "$BIN"
+  install_unlock
   log "installed $("$BIN" --version | head -n1)"
 }
 

@@ -23,6 +23,8 @@ classpath_ok() {
 install() {
   need java "Install a Java 17+ runtime, e.g. 'apt-get install -y openjdk-17-jre-headless'."
   if classpath_ok; then return 0; fi
+  install_lock kafka
+  if classpath_ok; then install_unlock; return 0; fi
   need mvn "Install Maven, e.g. 'apt-get install -y maven'."
   log "resolving Apache Kafka $KAFKA_VERSION and its dependencies from Maven Central (first time only; cached in ~/.m2)"
   mvn -B -ntp -f "$OMNI_ROOT/deploy/local/kafka/pom.xml" dependency:build-classpath \
@@ -30,6 +32,7 @@ install() {
       | sed -u 's/^/  mvn: /' | grep -E 'Download|BUILD|ERROR' >&2 || true
   [ -s "$CLASSPATH_FILE.tmp" ] || die "Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION (is Maven Central reachable?)"
   mv "$CLASSPATH_FILE.tmp" "$CLASSPATH_FILE"
+  install_unlock
   log "resolved $(tr ':' '\n' < "$CLASSPATH_FILE" | wc -l) jars"
 }
 

@@ -34,6 +34,13 @@ stop_pid_file() { # stop_pid_file <file> <name>: SIGTERM, wait up to 30 s, then 
   rm -f "$1"
 }
 
+install_lock() { # install_lock <name>: serialize first-time installs of several checkouts sharing $OMNI_CACHE
+  exec 9>"$OMNI_CACHE/$1.install.lock"
+  flock 9
+}
+# Close the lock before starting a daemon, which would otherwise inherit fd 9 and hold it.
+install_unlock() { exec 9>&-; }
+
 wait_until() { # wait_until <seconds> <description> <command...>
   local secs="$1" what="$2"; shift 2
   local start; start=$(date +%s)
