@@ -12,26 +12,38 @@ type OpenFields = Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 
 export class MongoConversationRepository implements ConversationRepository {
   constructor(@InjectModel('Conversation') private readonly model: Model<ConversationDoc>) {}
 
+  /**
+   * Touch first: most messages belong to an open conversation, so the common path is one write
+   * (a failed insert before every update cost a round trip per message). A new conversation costs
+   * the miss plus the insert; two first messages at once are settled by the unique _id.
+   */
   async openOrTouch(c: OpenFields, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean; restored?: boolean }> {
-    try {
+    let updated = await this.touch(c._id, at, inbound);
+    if (!updated) {
       const doc: ConversationDoc = {
         ...c, state: 'bot', since: at, createdAt: at, updatedAt: at, lastMessageAt: at, version: 0, ...(inbound ? { lastInboundAt: at } : {}),
       };
-      await this.model.create(doc);
-      return { conversation: doc, created: true };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      try {
+        await this.model.create(doc);
+        return { conversation: doc, created: true };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      updated = await this.touch(c._id, at, inbound);
+      if (!updated) throw new Error(`conversation ${c._id} vanished`);
     }
-    const set: Partial<ConversationDoc> = { lastMessageAt: at, updatedAt: at };
-    if (inbound) set.lastInboundAt = at;
-    let updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: set }, { new: true }).lean<ConversationDoc>();
-    if (!updated) throw new Error(`conversation ${c._id} vanished`);
     if (inbound && updated.channelUserId === ERASED_USER) {
       // The customer was erased and wrote again: the conversation reaches them under their new consent.
       updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: { customerId: c.customerId, channelUserId: c.channelUserId } }, { new: true }).lean<ConversationDoc>() ?? updated;
       return { conversation: updated, created: false, restored: true };
     }
     return { conversation: updated, created: false };
+  }
+
+  private touch(id: string, at: Date, inbound: boolean): Promise<ConversationDoc | null> {
+    const set: Partial<ConversationDoc> = { lastMessageAt: at, updatedAt: at };
+    if (inbound) set.lastInboundAt = at;
+    return this.model.findOneAndUpdate({ _id: id }, { $set: set }, { new: true }).lean<ConversationDoc>().exec();
   }
 
   get(id: string): Promise<ConversationDoc | null> {
