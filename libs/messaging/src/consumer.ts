@@ -55,6 +55,8 @@ export const H = {
   failedAt: 'x-omni-failed-at',
 } as const;
 
+const AUTO_COMMIT_MS = 1_000;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -109,7 +111,7 @@ export class EventSubscription {
     const keyConcurrency = Math.max(1, Math.floor(this.options.keyConcurrency ?? 1));
     await consumer.run({
       autoCommit: true,
-      autoCommitInterval: 1_000,
+      autoCommitInterval: AUTO_COMMIT_MS,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? this.settings.partitions,
       ...(keyConcurrency > 1
         ? { eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.onBatch(payload, keyConcurrency) }
@@ -175,10 +177,20 @@ export class EventSubscription {
       }
     };
 
-    await Promise.all(keyChains(messages).map((indexes) =>
-      chain(indexes).catch((err: unknown) => {
-        failure ??= { err };
-      })));
+    // A record that runs long holds the frontier, not the progress below it: commit that on the
+    // auto-commit interval, and keep the session alive, while the batch runs.
+    const ticker = setInterval(() => {
+      void payload.commitOffsetsIfNecessary().catch(() => undefined);
+      void heartbeat().catch(() => undefined);
+    }, AUTO_COMMIT_MS);
+    try {
+      await Promise.all(keyChains(messages).map((indexes) =>
+        chain(indexes).catch((err: unknown) => {
+          failure ??= { err };
+        })));
+    } finally {
+      clearInterval(ticker);
+    }
     if (failure) throw failure.err;
   }
 
