@@ -7,12 +7,37 @@ import { counter, rootLogger } from '@omni/telemetry';
 import type { AccountRateLimiter } from './rate-limiter';
 import type { SendLedger } from './send-ledger';
 
+/**
+ * Conversations sent at once per partition by the channel apps' outbound consumers (ADR 0008): a
+ * send waits on the provider (and on our ledger), so one at a time per partition left the limiter
+ * idle; 16 × the partitions keeps it fed at Messenger's 250/s with 60–100 ms per send, and bounds
+ * the limiter's queue to well under a second at Telegram's 30/s. Order within a conversation holds.
+ */
+export const OUTBOUND_KEY_CONCURRENCY = 16;
+
+/** Resolves when the account's rate limit lets one provider request go out now. */
+export type Pace = () => Promise<void>;
+
+/** For a transport used without a limiter (unit tests of the transport itself). */
+export const unpaced: Pace = async () => undefined;
+
 /** A channel's way of sending one command; throws typed errors (RetryableError / FatalError). */
 export interface ChannelTransport {
   readonly channel: Channel;
-  send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }>;
+  /**
+   * Sends one command. A transport with `pacesRequests` calls `pace` right before each provider
+   * request (a long text is several), after its own reads and encoding, so that what the limiter
+   * spaces is what the provider counts; for any other the sender paces the whole send once.
+   */
+  send(cmd: OutboundCommand, pace: Pace): Promise<{ providerMessageId?: string }>;
+  readonly pacesRequests?: boolean;
   /** The key of the provider's per-recipient limit (Telegram: the chat). */
   recipientKey?(cmd: OutboundCommand): string;
+}
+
+/** Sends through `transport` with its requests paced, whether it paces them itself or not. */
+export function sendPaced(transport: ChannelTransport, cmd: OutboundCommand, pace: Pace): Promise<{ providerMessageId?: string }> {
+  return transport.pacesRequests ? transport.send(cmd, pace) : pace().then(() => transport.send(cmd, pace));
 }
 
 export interface OutboundSenderDeps {
@@ -59,8 +84,10 @@ export class OutboundSender {
     try {
       const breaker = this.deps.breakers.get(
         `${transport.channel}:${cmd.accountId}`,
-        (c: OutboundCommand) =>
-          this.deps.limiter.schedule(c.accountId, transport.recipientKey?.(c) ?? c.recipient.channelUserId, () => transport.send(c)),
+        (c: OutboundCommand) => {
+          const recipient = transport.recipientKey?.(c) ?? c.recipient.channelUserId;
+          return sendPaced(transport, c, () => this.deps.limiter.acquire(c.accountId, recipient));
+        },
         this.deps.breaker,
       );
       const result = await withRetry(() => breaker.fire(cmd), this.deps.retry);
