@@ -40,6 +40,9 @@ export function sendPaced(transport: ChannelTransport, cmd: OutboundCommand, pac
   return transport.pacesRequests ? transport.send(cmd, pace) : pace().then(() => transport.send(cmd, pace));
 }
 
+/** In-place retries of an outcome write (a database blip must not turn a sent message into an unknown one). */
+const LEDGER_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
+
 export interface OutboundSenderDeps {
   transport: ChannelTransport;
   ledger: SendLedger;
@@ -76,36 +79,42 @@ export class OutboundSender {
     if (claim.kind === 'in_doubt') {
       const error = { code: 'send_outcome_unknown', reason: 'the gateway stopped during this send; it may or may not have reached the customer' };
       this.log.warn({ messageId: cmd.messageId, channel: cmd.channel }, error.reason);
-      await ledger.failed(cmd.messageId, error);
+      await ledger.failed(cmd.messageId, error, cmd.channel, cmd.accountId);
       await this.status(cmd, 'failed', undefined, error);
       this.outcomes.inc({ channel: cmd.channel, outcome: 'in_doubt' });
       return;
     }
+    const breaker = this.deps.breakers.get(
+      `${transport.channel}:${cmd.accountId}`,
+      (c: OutboundCommand) => {
+        const recipient = transport.recipientKey?.(c) ?? c.recipient.channelUserId;
+        return sendPaced(transport, c, () => this.deps.limiter.acquire(c.accountId, recipient));
+      },
+      this.deps.breaker,
+    );
+    let result: { providerMessageId?: string };
     try {
-      const breaker = this.deps.breakers.get(
-        `${transport.channel}:${cmd.accountId}`,
-        (c: OutboundCommand) => {
-          const recipient = transport.recipientKey?.(c) ?? c.recipient.channelUserId;
-          return sendPaced(transport, c, () => this.deps.limiter.acquire(c.accountId, recipient));
-        },
-        this.deps.breaker,
-      );
-      const result = await withRetry(() => breaker.fire(cmd), this.deps.retry);
-      await ledger.sent(cmd.messageId, result.providerMessageId);
-      await this.status(cmd, 'sent', result.providerMessageId);
-      this.outcomes.inc({ channel: cmd.channel, outcome: 'sent' });
+      result = await withRetry(() => breaker.fire(cmd), this.deps.retry);
     } catch (err) {
       if (isRetryable(err)) {
+        // The provider did not take it: free the claim for the retry topic's next attempt.
         await ledger.release(cmd.messageId);
         this.outcomes.inc({ channel: cmd.channel, outcome: 'retry' });
         throw err;
       }
       const e = errorSummary(err);
       const error = { code: e.code, reason: e.message };
-      await ledger.failed(cmd.messageId, error);
+      await withRetry(() => ledger.failed(cmd.messageId, error, cmd.channel, cmd.accountId), LEDGER_RETRY);
       await this.status(cmd, 'failed', undefined, error);
       this.outcomes.inc({ channel: cmd.channel, outcome: 'failed' });
+      return;
     }
+    // Sent: from here a failure must never free the claim (a retry would send twice). The outcome
+    // write is retried in place; if it still fails, the redelivered command finds the claim without
+    // an outcome and reports `send_outcome_unknown` rather than sending again.
+    await withRetry(() => ledger.sent(cmd.messageId, result.providerMessageId, cmd.channel, cmd.accountId), LEDGER_RETRY);
+    await this.status(cmd, 'sent', result.providerMessageId);
+    this.outcomes.inc({ channel: cmd.channel, outcome: 'sent' });
   }
 
   private async status(cmd: OutboundCommand, status: DeliveryState, providerMessageId?: string, error?: { code: string; reason: string }): Promise<void> {

@@ -1,0 +1,83 @@
+import { AccountRateLimiter, SlidingWindowPacer, WINDOW_GUARD_MS } from './rate-limiter';
+
+/** The most starts any sliding window of `windowMs` holds (the provider's count, had they arrived as they started). */
+function maxInWindow(starts: number[], windowMs: number): number {
+  let best = 0;
+  let from = 0;
+  for (let i = 0; i < starts.length; i++) {
+    while (starts[i] - starts[from] >= windowMs) from++;
+    best = Math.max(best, i - from + 1);
+  }
+  return best;
+}
+
+const busyWait = (ms: number) => {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* a stalled event loop */ }
+};
+
+describe('SlidingWindowPacer', () => {
+  it('never lets more than `limit` starts into any window, spaced evenly, at the full rate', async () => {
+    const pacer = new SlidingWindowPacer(20, 200);
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 60 }, () => pacer.acquire().then(() => starts.push(performance.now()))));
+    // Seen from here a tick after each grant: 1 ms of slack for that.
+    expect(maxInWindow(starts, 199)).toBeLessThanOrEqual(20);
+    // 60 starts at 10 ms apart: ~590 ms; timers that fire late must not drift the rate down.
+    const span = starts[59] - starts[0];
+    expect(span).toBeGreaterThanOrEqual(585);
+    expect(span).toBeLessThan(700);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+    expect(Math.min(...gaps)).toBeGreaterThan(0);
+  });
+
+  it('does not burst after the event loop stalls: the window count holds whatever the timers do', async () => {
+    const pacer = new SlidingWindowPacer(10, 100);
+    const starts: number[] = [];
+    const all = Array.from({ length: 40 }, () => pacer.acquire().then(() => starts.push(performance.now())));
+    await new Promise((r) => setTimeout(r, 25));
+    busyWait(60); // six slots' worth of timers are due at once when the loop comes back
+    await Promise.all(all);
+    expect(maxInWindow(starts, 99)).toBeLessThanOrEqual(10);
+  });
+
+  it('refuses a limit that is not a positive integer and a window that is not positive', () => {
+    expect(() => new SlidingWindowPacer(0, 1000)).toThrow(RangeError);
+    expect(() => new SlidingWindowPacer(2.5, 1000)).toThrow(RangeError);
+    expect(() => new SlidingWindowPacer(1, 0)).toThrow(RangeError);
+  });
+});
+
+describe('AccountRateLimiter', () => {
+  it('paces each account on its own, at the limit over 1 s plus the guard', async () => {
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 50 });
+    const at: Record<string, number[]> = { a: [], b: [] };
+    const t0 = performance.now();
+    await Promise.all(['a', 'b'].flatMap((acc) => Array.from({ length: 60 }, (_, i) => limiter.acquire(acc, `r${i}`).then(() => at[acc].push(performance.now())))));
+    for (const acc of ['a', 'b']) {
+      expect(maxInWindow(at[acc], 1_000 + WINDOW_GUARD_MS)).toBeLessThanOrEqual(50);
+      expect(maxInWindow(at[acc], 1_000)).toBeLessThanOrEqual(50);
+    }
+    // Two accounts in parallel: 60 each at ~48.5/s take ~1.2 s, not 2.4.
+    expect(performance.now() - t0).toBeLessThan(1_900);
+    await limiter.stop();
+    await expect(limiter.acquire('a', 'r')).rejects.toThrow('stopped');
+  });
+
+  it('counts a recipient send when the account lets it go, so two sends to one chat stay a window apart', async () => {
+    // The account is the bottleneck (5/s): chat x's first send waits behind others in the account's queue.
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 5, perRecipientPerSecond: 1 });
+    const x: number[] = [];
+    const others = Array.from({ length: 4 }, (_, i) => limiter.acquire('bot', `other-${i}`));
+    const first = limiter.acquire('bot', 'x').then(() => x.push(performance.now()));
+    await Promise.all([...others, first]);
+    await limiter.acquire('bot', 'x');
+    x.push(performance.now());
+    expect(x[1] - x[0]).toBeGreaterThanOrEqual(1_000 + WINDOW_GUARD_MS - 2);
+  });
+
+  it('schedules a one-request send after its slot', async () => {
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 10 });
+    await expect(limiter.schedule('a', 'r', async () => 'sent')).resolves.toBe('sent');
+  });
+});
