@@ -34,6 +34,8 @@ export class SlidingWindowPacer {
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
+    /** Sees every counted start (metrics, specs). */
+    private readonly onStart?: (at: number) => void,
   ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     if (!(windowMs > 0)) throw new RangeError(`windowMs must be positive, got ${windowMs}`);
@@ -59,6 +61,7 @@ export class SlidingWindowPacer {
     this.starts.push(at);
     if (this.starts.length > this.limit) this.starts.shift();
     this.next = Math.max(this.next, at - this.spacing) + this.spacing;
+    this.onStart?.(at);
   }
 
   /** Time since the last start; Infinity when none. */
