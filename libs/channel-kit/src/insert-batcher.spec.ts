@@ -3,7 +3,7 @@ import { InsertBatcher } from './insert-batcher';
 type Doc = { _id: string };
 
 /** A store with a unique _id that answers like the driver's unordered insertMany. */
-function store(opts: { delayMs?: number; fail?: unknown } = {}) {
+function store(opts: { delayMs?: number; fail?: Error } = {}) {
   const ids = new Set<string>();
   const calls: string[][] = [];
   const insertMany = async (docs: Doc[]) => {

@@ -15,8 +15,8 @@ interface WriteErrorLike {
 /** The per-document errors of an unordered bulk insert (the driver gives one or an array), or undefined. */
 function writeErrorsOf(err: unknown): WriteErrorLike[] | undefined {
   if (typeof err !== 'object' || err === null || !('writeErrors' in err)) return undefined;
-  const w = (err as { writeErrors: unknown }).writeErrors;
-  const list = (Array.isArray(w) ? w : [w]) as unknown[];
+  const w = err.writeErrors;
+  const list: unknown[] = Array.isArray(w) ? w : [w];
   const ok = list.every((e) => typeof e === 'object' && e !== null && typeof (e as { index?: unknown }).index === 'number');
   return ok && list.length ? (list as WriteErrorLike[]) : undefined;
 }

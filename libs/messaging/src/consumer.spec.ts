@@ -271,7 +271,7 @@ describe('EventSubscription with keyConcurrency (records of different keys at on
   const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   /** A handler that records start/end order and in-flight counts, each call held as long as `holdMs(event)` says. */
-  function tracingHandler(holdMs: (id: string) => number | Promise<void> = () => 0, fail?: (id: string) => unknown) {
+  function tracingHandler(holdMs: (id: string) => number | Promise<void> = () => 0, fail?: (id: string) => Error | undefined) {
     const started: string[] = [];
     const finished: string[] = [];
     let inFlight = 0;
