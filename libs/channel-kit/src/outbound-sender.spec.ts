@@ -46,8 +46,9 @@ function transport(opts: { parts?: number; pacesRequests?: boolean; error?: () =
     pacesRequests: opts.pacesRequests,
     send: async (cmd: OutboundCommand, pace: Pace) => {
       for (let i = 0; i < (opts.parts ?? 1); i++) {
-        if (opts.pacesRequests) await pace();
+        const done = opts.pacesRequests ? await pace() : () => undefined;
         log.push(`request ${cmd.messageId} ${i}`);
+        done();
         if (opts.error) throw opts.error();
       }
       return { providerMessageId: `p-${cmd.messageId}` };
@@ -67,7 +68,7 @@ describe('OutboundSender', () => {
     const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 });
     const paces: string[] = [];
     const acquire = limiter.acquire.bind(limiter);
-    limiter.acquire = async (account: string, recipient: string) => { paces.push(`${account}/${recipient}`); await acquire(account, recipient); };
+    limiter.acquire = async (account: string, recipient: string) => { paces.push(`${account}/${recipient}`); return acquire(account, recipient); };
     const s = new OutboundSender({ transport: t, ledger, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 }, breaker: { timeout: 2_000 } });
     return { s, paces };
   }

@@ -4,7 +4,7 @@ import {
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
 import { counter, rootLogger } from '@omni/telemetry';
-import type { AccountRateLimiter } from './rate-limiter';
+import type { AccountRateLimiter, Done } from './rate-limiter';
 import type { SendLedger } from './send-ledger';
 
 /**
@@ -15,11 +15,14 @@ import type { SendLedger } from './send-ledger';
  */
 export const OUTBOUND_KEY_CONCURRENCY = 16;
 
-/** Resolves when the account's rate limit lets one provider request go out now. */
-export type Pace = () => Promise<void>;
+/**
+ * Resolves when the account's rate limit lets one provider request go out now, with the Done to
+ * call once its answer (or failure) is in: the limiter counts a request until then (ADR 0423).
+ */
+export type Pace = () => Promise<Done>;
 
 /** For a transport used without a limiter (unit tests of the transport itself). */
-export const unpaced: Pace = async () => undefined;
+export const unpaced: Pace = async () => () => undefined;
 
 /** A channel's way of sending one command; throws typed errors (RetryableError / FatalError). */
 export interface ChannelTransport {
@@ -36,8 +39,14 @@ export interface ChannelTransport {
 }
 
 /** Sends through `transport` with its requests paced, whether it paces them itself or not. */
-export function sendPaced(transport: ChannelTransport, cmd: OutboundCommand, pace: Pace): Promise<{ providerMessageId?: string }> {
-  return transport.pacesRequests ? transport.send(cmd, pace) : pace().then(() => transport.send(cmd, pace));
+export async function sendPaced(transport: ChannelTransport, cmd: OutboundCommand, pace: Pace): Promise<{ providerMessageId?: string }> {
+  if (transport.pacesRequests) return transport.send(cmd, pace);
+  const done = await pace();
+  try {
+    return await transport.send(cmd, unpaced);
+  } finally {
+    done();
+  }
 }
 
 /** In-place retries of an outcome write (a database blip must not turn a sent message into an unknown one). */

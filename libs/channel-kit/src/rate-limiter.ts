@@ -5,33 +5,46 @@ export interface RateLimitPlan {
   perRecipientPerSecond?: number;
 }
 
-/**
- * How much longer than the provider's 1 s window the limiters count their own sends in. The
- * provider counts arrivals, we count starts: two requests' trips can differ (event-loop stalls on
- * either side, connection set-up), and a window of 1 s + this guard holding at most the provider's
- * limit keeps the provider's count under it as long as they differ by less. It costs 4% of the
- * limit (1000 / 1040 = 0.962×; issue 3 asks for ≥ 0.95× and no 429). 30 ms still let one 429
- * through per run on this machine at load average 12 (`npm run bench`, ADR 0423).
- */
-export const WINDOW_GUARD_MS = 40;
+/** Says that a paced request is over (answered, failed or timed out): from then on it is counted by its end. */
+export type Done = () => void;
 
-const now = () => performance.now();
+/**
+ * Slack for the provider's clock granularity (it stamps arrivals in whole milliseconds) on top of
+ * its window: the window rule below is otherwise exact.
+ */
+export const WINDOW_GUARD_MS = 2;
 
 /** How far behind its even timeline a pacer may fall and still catch up (sends at once after a stall). */
 export const CATCH_UP_MS = 30;
 
+/** A request never reported done counts as ended this long after its start (a bug must not stop an account). */
+const STUCK_MS = 60_000;
+
+const now = () => performance.now();
+
+interface Slot {
+  start: number;
+  end?: number;
+}
+
 /**
- * Sends of one account (or one recipient) paced the way providers count them, in a sliding window:
- * never more than `limit` starts in any `windowMs`, and spread evenly over it (`windowMs / limit`
- * apart) so that no burst reaches the provider at once. The even timeline is kept in absolute
- * terms: a timer that fires late does not push every later send back (no drift below the rate);
- * after a stall it catches up by at most CATCH_UP_MS worth of sends (on a loaded machine timers
- * fire every 5–15 ms, while Messenger's spacing is 4 ms: catching up by one send per timer capped
- * it at a third of its rate). The window count is the hard bound whatever the timers do.
+ * Requests of one account (or one recipient) paced the way providers count them: in a sliding
+ * window of arrivals. We cannot see an arrival, but it lies between the request's start and its
+ * answer, so a request may start only when the `limit`-th most recent one *ended* at least one
+ * window ago: then no window of the provider can hold more than `limit` arrivals, whatever the
+ * network, connection set-up or event-loop stalls did to the trips. (Counting starts instead,
+ * with a fixed guard, let 429s through: the first requests of a fresh connection pool arrived
+ * 130 ms after their start, together with later ones.) The price is the round trip per window:
+ * the rate is limit / (window + round trip), 0.97–0.99× of the limit against a local server.
+ *
+ * Within that, requests are spread evenly (`windowMs / limit` apart) on an absolute timeline that
+ * may fall behind by CATCH_UP_MS and catch up, so that late timers do not drift the rate down (on
+ * a loaded machine timers fire every 5–15 ms while Messenger's spacing is 4 ms) and no burst
+ * reaches the provider at once.
  */
 export class SlidingWindowPacer {
-  private readonly starts: number[] = [];
-  private readonly waiting: (() => void)[] = [];
+  private readonly slots: Slot[] = [];
+  private readonly waiting: ((done: Done) => void)[] = [];
   private readonly spacing: number;
   private next = -Infinity;
   private timer?: NodeJS.Timeout;
@@ -47,31 +60,44 @@ export class SlidingWindowPacer {
     this.spacing = windowMs / limit;
   }
 
-  /** Resolves when a send may start now; the start is counted at that moment. */
-  acquire(): Promise<void> {
-    return new Promise<void>((resolve) => {
+  /** Resolves when a request may start now, with the function to call once it is over. */
+  acquire(): Promise<Done> {
+    return new Promise<Done>((resolve) => {
       this.waiting.push(resolve);
       this.pump();
     });
   }
 
-  /** The earliest time a send may start (performance.now() clock). */
-  readyAt(): number {
-    const windowFree = this.starts.length < this.limit ? -Infinity : this.starts[this.starts.length - this.limit] + this.windowMs;
-    return Math.max(this.next, windowFree);
+  /** The earliest time a request may start (performance.now() clock); Infinity while the window waits for an answer. */
+  readyAt(at = now()): number {
+    if (this.slots.length < this.limit) return this.next;
+    const oldest = this.slots[this.slots.length - this.limit];
+    const end = oldest.end ?? (at - oldest.start >= STUCK_MS ? oldest.start + STUCK_MS : Infinity);
+    return Math.max(this.next, end + this.windowMs + WINDOW_GUARD_MS);
   }
 
-  /** Counts a start made now (for callers that check `readyAt` themselves). */
-  record(at = now()): void {
-    this.starts.push(at);
-    if (this.starts.length > this.limit) this.starts.shift();
+  /** Counts a request starting now (for callers that check `readyAt` themselves); returns its Done. */
+  record(at = now()): Done {
+    const slot: Slot = { start: at };
+    this.slots.push(slot);
+    if (this.slots.length > this.limit) this.slots.shift();
     this.next = Math.max(this.next, at - Math.max(CATCH_UP_MS, this.spacing)) + this.spacing;
     this.onStart?.(at);
+    return () => {
+      if (slot.end !== undefined) return;
+      slot.end = now();
+      this.rearm();
+    };
   }
 
   /** Time since the last start; Infinity when none. */
   idleFor(at = now()): number {
-    return this.starts.length ? at - this.starts[this.starts.length - 1] : Infinity;
+    return this.slots.length ? at - this.slots[this.slots.length - 1].start : Infinity;
+  }
+
+  /** Requests started and not reported done. */
+  get inFlight(): number {
+    return this.slots.filter((s) => s.end === undefined).length;
   }
 
   get queued(): number {
@@ -82,21 +108,30 @@ export class SlidingWindowPacer {
     if (this.timer) return;
     while (this.waiting.length) {
       const t = now();
-      const at = this.readyAt();
+      const at = this.readyAt(t);
       if (at > t) {
+        // Waiting on an answer: its Done pumps again (the timer covers a request that never reports).
+        const wait = Number.isFinite(at) ? at - t : STUCK_MS;
         this.timer = setTimeout(() => {
           this.timer = undefined;
           this.pump();
-        }, Math.ceil(at - t));
+        }, Math.ceil(wait));
         return;
       }
-      this.record(t);
-      this.waiting.shift()?.();
+      const done = this.record(t);
+      this.waiting.shift()?.(done);
     }
+  }
+
+  /** Wakes a pump that sleeps on a timer because an answer came (a Done was called). */
+  private rearm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pump();
   }
 }
 
-/** Per-recipient turn: one send of a recipient waits for the account at a time, counted when it goes. */
+/** Per-recipient turn: one request of a recipient waits for the account at a time. */
 interface RecipientLane {
   pacer: SlidingWindowPacer;
   tail: Promise<void>;
@@ -104,11 +139,12 @@ interface RecipientLane {
 }
 
 /**
- * Spaces sends to the provider's published limits instead of running into 429s: one pacer per
- * account and, where the provider limits per recipient, one per recipient in front of it. A
- * recipient's send is counted when the account lets it go (not when it joins the account's
- * queue), so a long account queue cannot squeeze two sends to one chat inside its window.
- * Call `acquire` right before each provider request (a long text split in parts is several).
+ * Spaces provider requests to the provider's published limits instead of running into 429s: one
+ * pacer per account and, where the provider limits per recipient, one per recipient in front of
+ * it. A recipient's request is counted when the account lets it go (not when it joins the
+ * account's queue), so a long account queue cannot squeeze two requests to one chat into a window.
+ * Call `acquire` right before each provider request (a long text split in parts is several) and the
+ * returned Done when its answer (or failure) is in.
  */
 export class AccountRateLimiter {
   private readonly accounts = new Map<string, SlidingWindowPacer>();
@@ -121,7 +157,7 @@ export class AccountRateLimiter {
   }
 
   /** Resolves when one request of this account to this recipient may go out now. */
-  async acquire(accountId: string, recipientId: string): Promise<void> {
+  async acquire(accountId: string, recipientId: string): Promise<Done> {
     if (this.stopped) throw new Error('rate limiter stopped');
     const account = this.account(accountId);
     if (!this.plan.perRecipientPerSecond) return account.acquire();
@@ -134,11 +170,20 @@ export class AccountRateLimiter {
     }
     const current = lane;
     current.busy++;
+    let release: Done = () => undefined;
     const turn = current.tail.then(async () => {
-      const wait = current.pacer.readyAt() - now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, Math.ceil(wait)));
-      await account.acquire();
-      current.pacer.record();
+      for (;;) {
+        const wait = current.pacer.readyAt() - now();
+        if (wait <= 0) break;
+        // The recipient's previous request may still be running (Infinity): poll until it is over.
+        await new Promise((r) => setTimeout(r, Math.ceil(Number.isFinite(wait) ? wait : 10)));
+      }
+      const accountDone = await account.acquire();
+      const recipientDone = current.pacer.record();
+      release = () => {
+        accountDone();
+        recipientDone();
+      };
     });
     current.tail = turn.catch(() => undefined);
     try {
@@ -146,12 +191,17 @@ export class AccountRateLimiter {
     } finally {
       current.busy--;
     }
+    return release;
   }
 
-  /** Runs `fn` once a slot is free: for a send that is one provider request. */
+  /** Runs `fn` once a slot is free and reports it done when it settles: for a send that is one provider request. */
   async schedule<T>(accountId: string, recipientId: string, fn: () => Promise<T>): Promise<T> {
-    await this.acquire(accountId, recipientId);
-    return fn();
+    const done = await this.acquire(accountId, recipientId);
+    try {
+      return await fn();
+    } finally {
+      done();
+    }
   }
 
   private account(accountId: string): SlidingWindowPacer {
@@ -167,7 +217,7 @@ export class AccountRateLimiter {
   private sweep(): void {
     const t = now();
     for (const [key, lane] of this.recipients) {
-      if (!lane.busy && lane.pacer.idleFor(t) > 1_000 + WINDOW_GUARD_MS) this.recipients.delete(key);
+      if (!lane.busy && lane.pacer.inFlight === 0 && lane.pacer.idleFor(t) > 2_000) this.recipients.delete(key);
     }
   }
 
@@ -179,10 +229,10 @@ export class AccountRateLimiter {
 
 /**
  * A provider rate in sends per second as a sliding-window pacer: the whole-number count per
- * second (Meta and Telegram publish whole numbers) over 1 s plus the guard; a fractional or
- * sub-1/s rate becomes that many sends over the matching longer window.
+ * second (Meta and Telegram publish whole numbers) over 1 s; a fractional or sub-1/s rate becomes
+ * one send per the matching longer window.
  */
 function pacerFor(perSecond: number): SlidingWindowPacer {
-  if (perSecond >= 1 && Number.isInteger(perSecond)) return new SlidingWindowPacer(perSecond, 1_000 + WINDOW_GUARD_MS);
-  return new SlidingWindowPacer(1, 1_000 / perSecond + WINDOW_GUARD_MS);
+  if (perSecond >= 1 && Number.isInteger(perSecond)) return new SlidingWindowPacer(perSecond, 1_000);
+  return new SlidingWindowPacer(1, 1_000 / perSecond);
 }

@@ -48,8 +48,13 @@ export class TelegramTransport implements ChannelTransport {
       for (const [i, req] of calls.entries()) {
         if (i < progress.done) continue;
         if (i > 0) await sleep(this.options.partGapMs);
-        await pace();
-        const result = await this.api.call(req.path.replace(/^\//, ''), req.body);
+        const done = await pace();
+        let result: unknown;
+        try {
+          result = await this.api.call(req.path.replace(/^\//, ''), req.body);
+        } finally {
+          done(); // answered or failed: from now on the limiter counts it by its end
+        }
         progress.done += 1;
         progress.lastId = providerId(cmd.recipient.channelUserId, result) ?? progress.lastId;
       }

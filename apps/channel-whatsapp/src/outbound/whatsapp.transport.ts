@@ -55,13 +55,18 @@ export class WhatsAppTransport implements ChannelTransport {
     this.progress.set(cmd.messageId, progress);
     try {
       for (const req of requests.slice(progress.done)) {
-        await pace();
+        const done = await pace();
         // A client span whose traceparent rides along: the webhook's trace reaches the provider call.
         const res = await withSpan(`whatsapp send`, SpanKind.CLIENT, { 'omni.message_id': cmd.messageId, 'url.path': req.path }, async (span) => {
-          const r = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
-            headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN ?? ''}`, ...traceHeadersOf(span) },
-            timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
-          });
+          let r;
+          try {
+            r = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
+              headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN ?? ''}`, ...traceHeadersOf(span) },
+              timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
+            });
+          } finally {
+            done(); // answered or failed: from now on the limiter counts it by its end
+          }
           span.setAttribute('http.response.status_code', r.status);
           if (r.status < 200 || r.status >= 300) throw mapWhatsAppError(r.status, r.body, r.headers);
           return r;
