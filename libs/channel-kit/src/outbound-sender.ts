@@ -4,16 +4,53 @@ import {
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
 import { counter, rootLogger } from '@omni/telemetry';
-import type { AccountRateLimiter } from './rate-limiter';
+import type { AccountRateLimiter, Done } from './rate-limiter';
 import type { SendLedger } from './send-ledger';
+
+/**
+ * Conversations sent at once per partition by the channel apps' outbound consumers (ADR 0008): a
+ * send waits on the provider (and on our ledger), so one at a time per partition left the limiter
+ * idle; 16 × the partitions keeps it fed at Messenger's 250/s with 60–100 ms per send, and bounds
+ * the limiter's queue to well under a second at Telegram's 30/s. Order within a conversation holds.
+ */
+export const OUTBOUND_KEY_CONCURRENCY = 16;
+
+/**
+ * Resolves when the account's rate limit lets one provider request go out now, with the Done to
+ * call once its answer (or failure) is in: the limiter counts a request until then (ADR 0423).
+ */
+export type Pace = () => Promise<Done>;
+
+/** For a transport used without a limiter (unit tests of the transport itself). */
+export const unpaced: Pace = async () => () => undefined;
 
 /** A channel's way of sending one command; throws typed errors (RetryableError / FatalError). */
 export interface ChannelTransport {
   readonly channel: Channel;
-  send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }>;
+  /**
+   * Sends one command. A transport with `pacesRequests` calls `pace` right before each provider
+   * request (a long text is several), after its own reads and encoding, so that what the limiter
+   * spaces is what the provider counts; for any other the sender paces the whole send once.
+   */
+  send(cmd: OutboundCommand, pace: Pace): Promise<{ providerMessageId?: string }>;
+  readonly pacesRequests?: boolean;
   /** The key of the provider's per-recipient limit (Telegram: the chat). */
   recipientKey?(cmd: OutboundCommand): string;
 }
+
+/** Sends through `transport` with its requests paced, whether it paces them itself or not. */
+export async function sendPaced(transport: ChannelTransport, cmd: OutboundCommand, pace: Pace): Promise<{ providerMessageId?: string }> {
+  if (transport.pacesRequests) return transport.send(cmd, pace);
+  const done = await pace();
+  try {
+    return await transport.send(cmd, unpaced);
+  } finally {
+    done();
+  }
+}
+
+/** In-place retries of an outcome write (a database blip must not turn a sent message into an unknown one). */
+const LEDGER_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
 
 export interface OutboundSenderDeps {
   transport: ChannelTransport;
@@ -51,34 +88,42 @@ export class OutboundSender {
     if (claim.kind === 'in_doubt') {
       const error = { code: 'send_outcome_unknown', reason: 'the gateway stopped during this send; it may or may not have reached the customer' };
       this.log.warn({ messageId: cmd.messageId, channel: cmd.channel }, error.reason);
-      await ledger.failed(cmd.messageId, error);
+      await ledger.failed(cmd.messageId, error, cmd.channel, cmd.accountId);
       await this.status(cmd, 'failed', undefined, error);
       this.outcomes.inc({ channel: cmd.channel, outcome: 'in_doubt' });
       return;
     }
+    const breaker = this.deps.breakers.get(
+      `${transport.channel}:${cmd.accountId}`,
+      (c: OutboundCommand) => {
+        const recipient = transport.recipientKey?.(c) ?? c.recipient.channelUserId;
+        return sendPaced(transport, c, () => this.deps.limiter.acquire(c.accountId, recipient));
+      },
+      this.deps.breaker,
+    );
+    let result: { providerMessageId?: string };
     try {
-      const breaker = this.deps.breakers.get(
-        `${transport.channel}:${cmd.accountId}`,
-        (c: OutboundCommand) =>
-          this.deps.limiter.schedule(c.accountId, transport.recipientKey?.(c) ?? c.recipient.channelUserId, () => transport.send(c)),
-        this.deps.breaker,
-      );
-      const result = await withRetry(() => breaker.fire(cmd), this.deps.retry);
-      await ledger.sent(cmd.messageId, result.providerMessageId);
-      await this.status(cmd, 'sent', result.providerMessageId);
-      this.outcomes.inc({ channel: cmd.channel, outcome: 'sent' });
+      result = await withRetry(() => breaker.fire(cmd), this.deps.retry);
     } catch (err) {
       if (isRetryable(err)) {
+        // The provider did not take it: free the claim for the retry topic's next attempt.
         await ledger.release(cmd.messageId);
         this.outcomes.inc({ channel: cmd.channel, outcome: 'retry' });
         throw err;
       }
       const e = errorSummary(err);
       const error = { code: e.code, reason: e.message };
-      await ledger.failed(cmd.messageId, error);
+      await withRetry(() => ledger.failed(cmd.messageId, error, cmd.channel, cmd.accountId), LEDGER_RETRY);
       await this.status(cmd, 'failed', undefined, error);
       this.outcomes.inc({ channel: cmd.channel, outcome: 'failed' });
+      return;
     }
+    // Sent: from here a failure must never free the claim (a retry would send twice). The outcome
+    // write is retried in place; if it still fails, the redelivered command finds the claim without
+    // an outcome and reports `send_outcome_unknown` rather than sending again.
+    await withRetry(() => ledger.sent(cmd.messageId, result.providerMessageId, cmd.channel, cmd.accountId), LEDGER_RETRY);
+    await this.status(cmd, 'sent', result.providerMessageId);
+    this.outcomes.inc({ channel: cmd.channel, outcome: 'sent' });
   }
 
   private async status(cmd: OutboundCommand, status: DeliveryState, providerMessageId?: string, error?: { code: string; reason: string }): Promise<void> {

@@ -1,4 +1,4 @@
-import type { EachMessagePayload, Kafka, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
+import type { EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
 import { CloudEvent, RetryableError, ValidationError, createEvent, headerValue, toKafkaRecord } from '@omni/contracts';
 import { EventHandler, EventSubscription, H, HandlerContext, RetryPlan } from './consumer';
 import type { KafkaSettings } from './settings';
@@ -14,14 +14,16 @@ function fakeKafka() {
   const listeners = new Map<string, () => void>();
   const calls = { consumerConfig: undefined as unknown, subscribed: [] as string[], runConfig: undefined as Record<string, unknown> | undefined, disconnected: 0 };
   let eachMessage: ((p: EachMessagePayload) => Promise<void>) | undefined;
+  let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
     on: (event: string, listener: () => void) => { listeners.set(event, listener); },
     connect: async () => undefined,
     subscribe: async ({ topics }: { topics: string[] }) => { calls.subscribed.push(...topics); },
-    run: async (config: Record<string, unknown> & { eachMessage: (p: EachMessagePayload) => Promise<void> }) => {
+    run: async (config: Record<string, unknown> & { eachMessage?: (p: EachMessagePayload) => Promise<void>; eachBatch?: (p: EachBatchPayload) => Promise<void> }) => {
       calls.runConfig = config;
       eachMessage = config.eachMessage;
+      eachBatch = config.eachBatch;
     },
     disconnect: async () => { calls.disconnected++; },
   };
@@ -31,17 +33,21 @@ function fakeKafka() {
     calls,
     emit: (event: 'consumer.group_join') => listeners.get(event)?.(),
     eachMessage: (p: EachMessagePayload) => {
-      if (!eachMessage) throw new Error('run() was not called');
+      if (!eachMessage) throw new Error('run() was not called with eachMessage');
       return eachMessage(p);
+    },
+    eachBatch: (p: EachBatchPayload) => {
+      if (!eachBatch) throw new Error('run() was not called with eachBatch');
+      return eachBatch(p);
     },
   };
 }
 
-function fakeProducer(fail = false) {
+function fakeProducer(fail: boolean | ((record: ProducerRecord) => boolean) = false) {
   const sent: ProducerRecord[] = [];
   const producer = {
     send: async (record: ProducerRecord) => {
-      if (fail) throw new Error('broker unreachable');
+      if (typeof fail === 'function' ? fail(record) : fail) throw new Error('broker unreachable');
       sent.push(record);
       return [];
     },
@@ -248,5 +254,177 @@ describe('EventSubscription', () => {
       await deliver(`${prefix}${TOPIC}.retry`, sent[1].messages[0]);
       expect(sent.map((s) => s.topic)).toEqual([`${prefix}${TOPIC}.retry`, `${prefix}${TOPIC}.retry`, `${prefix}${TOPIC}.dlq`]);
     });
+  });
+});
+
+describe('EventSubscription with keyConcurrency (records of different keys at once within a partition)', () => {
+  const record = (conv: string, n: number, headers: Record<string, string> = {}): Message => {
+    const event = createEvent({
+      type: 'omni.message.status.v1', id: `${conv}/${n}`, source: '/channels/web/a1', subject: conv, tenantId: 't1', region: 'eu',
+      data: { tenantId: 't1', region: 'eu', channel: 'web', accountId: 'a1', conversationId: conv, messageId: `m-${n}`, status: 'read', timestamp: '2025-01-01T00:00:00.000Z' },
+    });
+    const r = toKafkaRecord(event);
+    return { key: Buffer.from(r.key), value: r.value, headers: { ...r.headers, ...headers } };
+  };
+
+  const tick = () => new Promise((r) => setImmediate(r));
+  const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** A handler that records start/end order and in-flight counts, each call held as long as `holdMs(event)` says. */
+  function tracingHandler(holdMs: (id: string) => number | Promise<void> = () => 0, fail?: (id: string) => Error | undefined) {
+    const started: string[] = [];
+    const finished: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const handler: EventHandler = async (event) => {
+      started.push(event.id);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        const hold = holdMs(event.id);
+        await (typeof hold === 'number' ? sleepMs(hold) : hold);
+        const err = fail?.(event.id);
+        if (err) throw err;
+      } finally {
+        inFlight--;
+        finished.push(event.id);
+      }
+    };
+    return { handler, started, finished, maxInFlight: () => maxInFlight };
+  }
+
+  async function setupBatch(opts: { handler: EventHandler; keyConcurrency: number; failSend?: (r: ProducerRecord) => boolean }) {
+    const k = fakeKafka();
+    const p = fakeProducer(opts.failSend);
+    const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: '', partitions: 2, replicationFactor: 1, sessionTimeoutMs: 6_000 };
+    const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, keyConcurrency: opts.keyConcurrency });
+    await sub.start();
+    const resolved: string[] = [];
+    let heartbeats = 0;
+    let commits = 0;
+    let running = true;
+    const deliver = (topic: string, messages: Message[], firstOffset = 100) =>
+      k.eachBatch({
+        batch: { topic, partition: 0, messages: messages.map((m, i) => ({ ...m, offset: String(firstOffset + i), timestamp: '0', attributes: 0 }) as KafkaMessage) },
+        resolveOffset: (offset: string) => { resolved.push(offset); },
+        heartbeat: async () => { heartbeats++; },
+        commitOffsetsIfNecessary: async () => { commits++; },
+        isRunning: () => running,
+        isStale: () => false,
+        pause: () => () => undefined,
+        uncommittedOffsets: () => ({ topics: [] }),
+      } as unknown as EachBatchPayload);
+    return {
+      kafka: k, sent: p.sent, deliver, resolved,
+      heartbeats: () => heartbeats, commits: () => commits,
+      stop: () => { running = false; },
+    };
+  }
+
+  it('runs eachBatch without auto-resolve when keyConcurrency > 1, eachMessage otherwise', async () => {
+    const keyed = await setupBatch({ handler: async () => undefined, keyConcurrency: 8 });
+    expect(keyed.kafka.calls.runConfig).toMatchObject({ eachBatchAutoResolve: false, autoCommit: true });
+    expect(keyed.kafka.calls.runConfig?.eachBatch).toEqual(expect.any(Function));
+    expect(keyed.kafka.calls.runConfig?.eachMessage).toBeUndefined();
+    const plain = await setup({ handler: async () => undefined });
+    expect(plain.kafka.calls.runConfig?.eachMessage).toEqual(expect.any(Function));
+    expect(plain.kafka.calls.runConfig?.eachBatch).toBeUndefined();
+  });
+
+  it('keeps the order of each key while different keys run at once, never more than the limit', async () => {
+    // a-1 is slow: the other keys overtake it, a-2 and a-3 wait for it.
+    const t = tracingHandler((id) => (id === 'a/1' ? 40 : 5));
+    const { deliver, resolved, sent, heartbeats } = await setupBatch({ handler: t.handler, keyConcurrency: 3 });
+    const batch = [record('a', 1), record('b', 1), record('a', 2), record('c', 1), record('b', 2), record('d', 1), record('a', 3), record('e', 1)];
+    await deliver(TOPIC, batch);
+    expect(t.finished).toHaveLength(8);
+    for (const key of ['a', 'b']) {
+      const own = t.started.filter((id) => id.startsWith(`${key}/`));
+      expect(own).toEqual([...own].sort());
+      expect(t.finished.filter((id) => id.startsWith(`${key}/`))).toEqual(own);
+    }
+    // b, c… finished while a/1 was still held: concurrency happened, within the limit.
+    expect(t.finished.indexOf('b/1')).toBeLessThan(t.finished.indexOf('a/1'));
+    expect(t.maxInFlight()).toBe(3);
+    expect(resolved.at(-1)).toBe('107');
+    expect(sent).toHaveLength(0);
+    expect(heartbeats()).toBeGreaterThanOrEqual(8);
+  });
+
+  it('never resolves an offset past a record that is still running', async () => {
+    let releaseSlow!: () => void;
+    const slow = new Promise<void>((r) => { releaseSlow = r; });
+    const t = tracingHandler((id) => (id === 'b/1' ? slow : 0));
+    const { deliver, resolved } = await setupBatch({ handler: t.handler, keyConcurrency: 4 });
+    const running = deliver(TOPIC, [record('a', 1), record('b', 1), record('c', 1), record('d', 1), record('c', 2)]);
+    while (t.finished.length < 4) await tick();
+    // a/1 (offset 100) is done and resolved; b/1 (101) holds the frontier although 102–104 are done.
+    expect(t.finished).toEqual(expect.arrayContaining(['a/1', 'c/1', 'd/1', 'c/2']));
+    expect(resolved).toEqual(['100']);
+    releaseSlow();
+    await running;
+    expect(resolved).toEqual(['100', '104']);
+  });
+
+  it('a record that cannot be parked stops the batch: nothing new starts, the frontier stays below it, the error reaches kafkajs', async () => {
+    // b/1 fails (and cannot be parked) while a/1 is still running in the other slot.
+    const t = tracingHandler((id) => (id === 'b/1' ? 5 : 30), (id) => (id === 'b/1' ? new ValidationError('bad data') : undefined));
+    const { deliver, resolved } = await setupBatch({ handler: t.handler, keyConcurrency: 2, failSend: () => true });
+    const batch = [record('a', 1), record('b', 1), record('c', 1), record('d', 1), record('b', 2)];
+    await expect(deliver(TOPIC, batch)).rejects.toThrow('broker unreachable');
+    // a/1, in flight beside it, finished and is resolved; nothing after b/1 started or was resolved.
+    expect(t.started).toEqual(['a/1', 'b/1']);
+    expect(t.finished).toEqual(['b/1', 'a/1']);
+    expect(resolved).toEqual(['100']);
+  });
+
+  it('applies the retry/DLQ policy per record and commits past parked ones', async () => {
+    const t = tracingHandler(() => 1, (id) => (id === 'b/1' ? new ValidationError('bad') : id === 'c/1' ? new RetryableError('timeout', 'slow') : undefined));
+    const { deliver, resolved, sent } = await setupBatch({ handler: t.handler, keyConcurrency: 4 });
+    await deliver(TOPIC, [record('a', 1), record('b', 1), record('c', 1), record('b', 2)]);
+    expect(sent.map((s) => [s.topic, header(s.messages[0], 'ce_id')])).toEqual(expect.arrayContaining([[`${TOPIC}.dlq`, 'b/1'], [`${TOPIC}.retry`, 'c/1']]));
+    expect(sent).toHaveLength(2);
+    // c/1 was tried inlineAttempts times in place before it was parked; b/2 still ran after b/1 was dead-lettered.
+    expect(t.started.filter((id) => id === 'c/1')).toHaveLength(PLAN.inlineAttempts);
+    expect(t.started.indexOf('b/2')).toBeGreaterThan(t.started.indexOf('b/1'));
+    expect(resolved.at(-1)).toBe('103');
+  });
+
+  it('a retry record waiting for its not-before time does not hold back other keys, nor a handler slot', async () => {
+    const t = tracingHandler();
+    const { deliver, resolved, heartbeats } = await setupBatch({ handler: t.handler, keyConcurrency: 2 });
+    const retry = (conv: string, notBefore: number) => record(conv, 1, { [H.group]: GROUP, [H.attempt]: '1', [H.notBefore]: String(notBefore) });
+    const start = Date.now();
+    const running = deliver(`${TOPIC}.retry`, [retry('late', start + 400), retry('x', 0), retry('y', 0), retry('z', 0)]);
+    while (t.finished.length < 3) await tick();
+    expect(Date.now() - start).toBeLessThan(400);
+    expect(t.finished).toEqual(['x/1', 'y/1', 'z/1']);
+    expect(resolved).toEqual([]); // the late one (offset 100) holds the frontier
+    await running;
+    expect(Date.now() - start).toBeGreaterThanOrEqual(395);
+    expect(t.finished.at(-1)).toBe('late/1');
+    expect(resolved).toEqual(['103']);
+    expect(heartbeats()).toBeGreaterThan(4);
+  });
+
+  it('stops starting records once the consumer stops, finishing those in flight', async () => {
+    const t = tracingHandler(() => 10);
+    const { deliver, resolved, stop } = await setupBatch({ handler: t.handler, keyConcurrency: 2 });
+    const running = deliver(TOPIC, Array.from({ length: 10 }, (_, i) => record(`k${i}`, 1)));
+    while (t.started.length < 2) await tick();
+    stop();
+    await running;
+    expect(t.started).toEqual(['k0/1', 'k1/1']);
+    expect(t.finished).toHaveLength(2);
+    expect(resolved.at(-1)).toBe('101');
+  });
+
+  it('keeps records without a key in partition order among themselves', async () => {
+    const t = tracingHandler((id) => (id === 'n/1' ? 20 : 1));
+    const { deliver } = await setupBatch({ handler: t.handler, keyConcurrency: 4 });
+    const keyless = (n: number) => ({ ...record('n', n), key: null });
+    await deliver(TOPIC, [keyless(1), record('a', 1), keyless(2), keyless(3)]);
+    expect(t.finished.filter((id) => id.startsWith('n/'))).toEqual(['n/1', 'n/2', 'n/3']);
+    expect(t.finished.indexOf('a/1')).toBeLessThan(t.finished.indexOf('n/1'));
   });
 });

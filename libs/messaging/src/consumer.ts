@@ -1,8 +1,9 @@
-import { Consumer, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import {
   CloudEvent, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic,
 } from '@omni/contracts';
 import { SpanKind, contextFromHeaders, counter, histogram, rootLogger, withSpan } from '@omni/telemetry';
+import { CommitFrontier, Slots, keyChains } from './keyed-batch';
 import { KafkaSettings } from './settings';
 import { resolveTopic, stripPrefix } from './topics';
 
@@ -30,8 +31,14 @@ export interface SubscriptionOptions {
   topics: string[];
   handler: EventHandler;
   retry?: Partial<RetryPlan>;
-  /** Partitions processed in parallel; order within a partition (= a conversation) is always kept. */
+  /** Partitions processed in parallel; order within a key (= a conversation) is always kept. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Records of different keys (= conversations) handled at once within one partition; records of
+   * one key stay strictly in order. 1 (the default) handles a partition one record at a time.
+   * Offsets are committed only up to the highest one below which every record is done (ADR 0008).
+   */
+  keyConcurrency?: number;
   fromBeginning?: boolean;
 }
 
@@ -47,6 +54,8 @@ export const H = {
   errorRetryable: 'x-omni-error-retryable',
   failedAt: 'x-omni-failed-at',
 } as const;
+
+const AUTO_COMMIT_MS = 1_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -99,11 +108,14 @@ export class EventSubscription {
     await consumer.connect();
     const topics = this.options.topics.flatMap((t) => [resolveTopic(this.settings, t), resolveTopic(this.settings, retryTopic(t))]);
     await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    const keyConcurrency = Math.max(1, Math.floor(this.options.keyConcurrency ?? 1));
     await consumer.run({
       autoCommit: true,
-      autoCommitInterval: 1_000,
+      autoCommitInterval: AUTO_COMMIT_MS,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? this.settings.partitions,
-      eachMessage: (payload) => this.onMessage(payload),
+      ...(keyConcurrency > 1
+        ? { eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.onBatch(payload, keyConcurrency) }
+        : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
     });
   }
 
@@ -115,15 +127,90 @@ export class EventSubscription {
 
   private async onMessage(payload: EachMessagePayload): Promise<void> {
     const { topic, partition, message } = payload;
+    const record = this.describe(topic, message);
+    if (!record) return; // another group's retry
+    await this.waitUntil(record.notBefore, () => payload.heartbeat());
+    await this.process(topic, partition, message, record);
+  }
+
+  /**
+   * Keyed concurrency within one partition: the batch is split into chains by key, chains run in
+   * parallel up to `limit` handlers at a time, each chain strictly in offset order. An offset is
+   * resolved (and so committed) only once every record at or below it is done, so a crash or a
+   * rebalance redelivers what was not finished and skips nothing. A retry record waits for its
+   * not-before time outside the handler slots: other keys keep flowing meanwhile. When the consumer
+   * stops, the partition is revoked, or a record cannot be parked, no new record starts; in-flight
+   * ones finish, and a park failure is rethrown so kafkajs refetches from the frontier.
+   */
+  private async onBatch(payload: EachBatchPayload, limit: number): Promise<void> {
+    const { batch } = payload;
+    const messages = batch.messages;
+    const frontier = new CommitFrontier(messages.map((m) => m.offset));
+    const slots = new Slots(limit);
+    let failure: { err: unknown } | undefined;
+    const stopped = () => failure !== undefined || !payload.isRunning() || payload.isStale();
     const heartbeat = () => payload.heartbeat();
+
+    const done = async (index: number) => {
+      const offset = frontier.complete(index);
+      if (offset !== undefined) {
+        payload.resolveOffset(offset);
+        await payload.commitOffsetsIfNecessary();
+      }
+      await heartbeat();
+    };
+
+    const chain = async (indexes: number[]) => {
+      for (const i of indexes) {
+        if (stopped()) return;
+        const message = messages[i];
+        const record = this.describe(batch.topic, message);
+        if (record && !(await this.waitUntil(record.notBefore, heartbeat, stopped))) return;
+        const release = await slots.acquire();
+        try {
+          if (stopped()) return;
+          if (record) await this.process(batch.topic, batch.partition, message, record);
+        } finally {
+          release();
+        }
+        await done(i);
+      }
+    };
+
+    // A record that runs long holds the frontier, not the progress below it: commit that on the
+    // auto-commit interval, and keep the session alive, while the batch runs.
+    const ticker = setInterval(() => {
+      void payload.commitOffsetsIfNecessary().catch(() => undefined);
+      void heartbeat().catch(() => undefined);
+    }, AUTO_COMMIT_MS);
+    try {
+      await Promise.all(keyChains(messages).map((indexes) =>
+        chain(indexes).catch((err: unknown) => {
+          failure ??= { err };
+        })));
+    } finally {
+      clearInterval(ticker);
+    }
+    if (failure) throw failure.err;
+  }
+
+  /** What the policy needs to know of a record; undefined for another group's retry record. */
+  private describe(topic: string, message: KafkaMessage): { originalTopic: string; attempt: number; notBefore: number } | undefined {
     const bare = stripPrefix(this.settings, topic);
     const isRetry = bare.endsWith('.retry');
     const h = (name: string) => headerValue(message.headers, name);
-    if (isRetry && h(H.group) !== this.options.groupId) return; // another group's retry
-    const originalTopic = isRetry ? (h(H.originalTopic) ?? bare.replace(/\.retry$/, '')) : bare;
-    const attempt = isRetry ? Number(h(H.attempt) ?? 1) : 0;
-    if (isRetry) await this.waitUntil(Number(h(H.notBefore) ?? 0), heartbeat);
+    if (isRetry && h(H.group) !== this.options.groupId) return undefined;
+    return {
+      originalTopic: isRetry ? (h(H.originalTopic) ?? bare.replace(/\.retry$/, '')) : bare,
+      attempt: isRetry ? Number(h(H.attempt) ?? 1) : 0,
+      notBefore: isRetry ? Number(h(H.notBefore) ?? 0) : 0,
+    };
+  }
 
+  /** Runs the handler on one record; a failure is parked (retry topic / DLQ). Throws only if parking fails. */
+  private async process(
+    topic: string, partition: number, message: KafkaMessage, { originalTopic, attempt }: { originalTopic: string; attempt: number },
+  ): Promise<void> {
     const labels = { topic: originalTopic, group: this.options.groupId };
     const stopTimer = this.duration.startTimer(labels);
     try {
@@ -194,10 +281,13 @@ export class EventSubscription {
     this.consumed.inc({ topic, group: this.options.groupId, outcome });
   }
 
-  private async waitUntil(notBefore: number, heartbeat: () => Promise<void>): Promise<void> {
+  /** Sleeps (heartbeating) until `notBefore`; false when `stopped` turned true first. */
+  private async waitUntil(notBefore: number, heartbeat: () => Promise<void>, stopped: () => boolean = () => false): Promise<boolean> {
     while (Date.now() < notBefore) {
+      if (stopped()) return false;
       await sleep(Math.min(1_000, notBefore - Date.now()));
       await heartbeat();
     }
+    return !stopped();
   }
 }

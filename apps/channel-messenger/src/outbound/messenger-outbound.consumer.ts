@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
 import { MESSENGER_CAPABILITIES } from '@omni/channels';
-import { AccountRateLimiter, OutboundSender, RATE_SAFETY, SendLedger } from '@omni/channel-kit';
+import { AccountRateLimiter, OUTBOUND_KEY_CONCURRENCY, OutboundSender, SendLedger } from '@omni/channel-kit';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { MESSENGER_CONFIG, MessengerConfig } from '../config';
@@ -26,7 +26,7 @@ export class MessengerOutboundConsumer implements OnApplicationBootstrap, OnAppl
     private readonly messaging: MessagingLifecycle,
   ) {
     const { perAccount } = MESSENGER_CAPABILITIES.rateLimits;
-    this.limiter = new AccountRateLimiter({ perAccountPerSecond: ((perAccount.limit * 1000) / perAccount.intervalMs) * RATE_SAFETY });
+    this.limiter = new AccountRateLimiter({ perAccountPerSecond: (perAccount.limit * 1000) / perAccount.intervalMs });
     this.sender = new OutboundSender({
       transport: new MessengerTransport(config, window),
       ledger,
@@ -50,6 +50,7 @@ export class MessengerOutboundConsumer implements OnApplicationBootstrap, OnAppl
     await this.messaging.subscribe({
       groupId: 'channel-messenger',
       topics: [outboundTopic('messenger')],
+      keyConcurrency: OUTBOUND_KEY_CONCURRENCY,
       handler: (event) => this.sender.handle(parseEvent(event, 'omni.message.send.v1')),
     });
   }

@@ -1,6 +1,6 @@
 import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
 import { encodeMessenger, mapMessengerError } from '@omni/channels';
-import { ChannelTransport, callProvider } from '@omni/channel-kit';
+import { ChannelTransport, Pace, callProvider, unpaced } from '@omni/channel-kit';
 import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
 import type { MessengerConfig } from '../config';
 import type { LastInboundReader } from './conversation-window';
@@ -19,6 +19,7 @@ const MAX_TRACKED = 10_000;
  */
 export class MessengerTransport implements ChannelTransport {
   readonly channel = 'messenger' as const;
+  readonly pacesRequests = true;
   /** Parts already accepted per message, so an in-place retry does not resend them. */
   private readonly progress = new Map<string, { done: number; lastId?: string }>();
 
@@ -28,7 +29,7 @@ export class MessengerTransport implements ChannelTransport {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
+  async send(cmd: OutboundCommand, pace: Pace = unpaced): Promise<{ providerMessageId?: string }> {
     if (cmd.accountId !== this.config.MESSENGER_PAGE_ID) {
       throw new FatalError('unknown_account', `no Messenger page ${cmd.accountId} is configured here`);
     }
@@ -40,12 +41,18 @@ export class MessengerTransport implements ChannelTransport {
     this.progress.set(cmd.messageId, progress);
     try {
       for (const req of requests.slice(progress.done)) {
+        const done = await pace();
         // A client span whose traceparent rides along: the webhook's trace reaches the provider call.
         const res = await withSpan(`messenger send`, SpanKind.CLIENT, { 'omni.message_id': cmd.messageId, 'url.path': req.path }, async (span) => {
-          const r = await callProvider(this.config.MESSENGER_API_BASE_URL, req, {
-            headers: { authorization: `Bearer ${this.config.MESSENGER_PAGE_ACCESS_TOKEN}`, ...traceHeadersOf(span) },
-            timeoutMs: this.config.MESSENGER_HTTP_TIMEOUT_MS,
-          });
+          let r;
+          try {
+            r = await callProvider(this.config.MESSENGER_API_BASE_URL, req, {
+              headers: { authorization: `Bearer ${this.config.MESSENGER_PAGE_ACCESS_TOKEN}`, ...traceHeadersOf(span) },
+              timeoutMs: this.config.MESSENGER_HTTP_TIMEOUT_MS,
+            });
+          } finally {
+            done(); // answered or failed: from now on the limiter counts it by its end
+          }
           span.setAttribute('http.response.status_code', r.status);
           if (r.status < 200 || r.status >= 300) throw mapMessengerError(r.status, r.body, r.headers);
           return r;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
 import { telegramBotId } from '@omni/channels';
-import { AccountRateLimiter, OutboundSender, RATE_SAFETY, SendLedger } from '@omni/channel-kit';
+import { AccountRateLimiter, OUTBOUND_KEY_CONCURRENCY, OutboundSender, SendLedger } from '@omni/channel-kit';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { TELEGRAM_CONFIG, TelegramConfig } from '../config';
@@ -27,10 +27,10 @@ export class TelegramOutboundConsumer implements OnApplicationBootstrap, OnAppli
     publisher: EventPublisher,
     private readonly messaging: MessagingLifecycle,
   ) {
-    // The limiter spaces the starts of sends, Telegram counts their arrivals: a few ms of jitter
-    // between the two would turn exact spacing into occasional 429s, so we stay a little under the limits.
-    const perChat = config.TELEGRAM_RATE_PER_CHAT_PER_SECOND * RATE_SAFETY;
-    this.limiter = new AccountRateLimiter({ perAccountPerSecond: config.TELEGRAM_RATE_PER_SECOND * RATE_SAFETY, perRecipientPerSecond: perChat });
+    // Telegram's own limits: the limiter counts our sends in a window a little longer than
+    // Telegram's (WINDOW_GUARD_MS), which absorbs the jitter between our starts and its arrivals.
+    const perChat = config.TELEGRAM_RATE_PER_CHAT_PER_SECOND;
+    this.limiter = new AccountRateLimiter({ perAccountPerSecond: config.TELEGRAM_RATE_PER_SECOND, perRecipientPerSecond: perChat });
     const transport = new TelegramTransport(api, replies, { botId: telegramBotId(config.TELEGRAM_BOT_TOKEN), partGapMs: Math.ceil(1000 / perChat) });
     this.sender = new OutboundSender({
       transport,
@@ -55,6 +55,7 @@ export class TelegramOutboundConsumer implements OnApplicationBootstrap, OnAppli
     await this.messaging.subscribe({
       groupId: 'channel-telegram',
       topics: [outboundTopic('telegram')],
+      keyConcurrency: OUTBOUND_KEY_CONCURRENCY,
       handler: (event) => this.sender.handle(parseEvent(event, 'omni.message.send.v1')),
     });
   }

@@ -1,6 +1,6 @@
 import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
 import { encodeTelegram } from '@omni/channels';
-import type { ChannelTransport } from '@omni/channel-kit';
+import { type ChannelTransport, type Pace, unpaced } from '@omni/channel-kit';
 import type { BotApi } from './bot-api';
 import type { ReplyTargets } from './reply-target';
 
@@ -21,6 +21,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class TelegramTransport implements ChannelTransport {
   readonly channel = 'telegram' as const;
+  readonly pacesRequests = true;
   /** Parts already accepted per message, so an in-place retry after part 2 failed does not resend part 1. */
   private readonly progress = new Map<string, { done: number; lastId?: string }>();
 
@@ -35,7 +36,7 @@ export class TelegramTransport implements ChannelTransport {
     return cmd.recipient.channelUserId;
   }
 
-  async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
+  async send(cmd: OutboundCommand, pace: Pace = unpaced): Promise<{ providerMessageId?: string }> {
     if (cmd.accountId !== this.options.botId) throw new FatalError('unknown_account', `no Telegram bot ${cmd.accountId} is configured here`);
     const quoted = await this.replies.providerIdOf(cmd);
     const { replyToMessageId: _ours, ...rest } = cmd;
@@ -47,7 +48,13 @@ export class TelegramTransport implements ChannelTransport {
       for (const [i, req] of calls.entries()) {
         if (i < progress.done) continue;
         if (i > 0) await sleep(this.options.partGapMs);
-        const result = await this.api.call(req.path.replace(/^\//, ''), req.body);
+        const done = await pace();
+        let result: unknown;
+        try {
+          result = await this.api.call(req.path.replace(/^\//, ''), req.body);
+        } finally {
+          done(); // answered or failed: from now on the limiter counts it by its end
+        }
         progress.done += 1;
         progress.lastId = providerId(cmd.recipient.channelUserId, result) ?? progress.lastId;
       }

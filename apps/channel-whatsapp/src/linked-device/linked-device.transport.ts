@@ -1,6 +1,6 @@
 import { FatalError, OutboundCommand, RetryableError } from '@omni/contracts';
 import { webChatId } from '@omni/channels';
-import type { ChannelTransport, MediaStore } from '@omni/channel-kit';
+import { type ChannelTransport, type MediaStore, type Pace, sendPaced } from '@omni/channel-kit';
 import type { SendContextReader } from '../outbound/conversation-context';
 import type { LinkedDeviceManager } from './linked-device.manager';
 import type { WebClientFactory } from './web-client';
@@ -59,7 +59,9 @@ export class AccountRoutingTransport implements ChannelTransport {
     private readonly isLinked: (accountId: string) => boolean,
   ) {}
 
-  send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
-    return this.isLinked(cmd.accountId) ? this.linked.send(cmd) : this.cloud.send(cmd);
+  readonly pacesRequests = true;
+
+  send(cmd: OutboundCommand, pace: Pace): Promise<{ providerMessageId?: string }> {
+    return sendPaced(this.isLinked(cmd.accountId) ? this.linked : this.cloud, cmd, pace);
   }
 }

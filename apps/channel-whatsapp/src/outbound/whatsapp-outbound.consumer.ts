@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
 import { WHATSAPP_CAPABILITIES } from '@omni/channels';
-import { AccountRateLimiter, type ChannelTransport, MEDIA_STORE, type MediaStore, OutboundSender, RATE_SAFETY, SendLedger } from '@omni/channel-kit';
+import { AccountRateLimiter, type ChannelTransport, MEDIA_STORE, type MediaStore, OUTBOUND_KEY_CONCURRENCY, OutboundSender, SendLedger } from '@omni/channel-kit';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy } from '@omni/resilience';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
@@ -68,7 +68,7 @@ export class WhatsAppOutboundConsumer implements OnApplicationBootstrap, OnAppli
     @Inject(MEDIA_STORE) media: MediaStore,
   ) {
     const { perAccount } = WHATSAPP_CAPABILITIES.rateLimits;
-    this.limiter = new AccountRateLimiter({ perAccountPerSecond: ((perAccount.limit * 1000) / perAccount.intervalMs) * RATE_SAFETY });
+    this.limiter = new AccountRateLimiter({ perAccountPerSecond: (perAccount.limit * 1000) / perAccount.intervalMs });
     const linked = config.WHATSAPP_WEB_ACCOUNTS.length
       ? { owns: (id: string) => linkedDevices.owns(id), transport: new LinkedDeviceTransport(linkedDevices, clients, media, context) }
       : undefined;
@@ -79,6 +79,7 @@ export class WhatsAppOutboundConsumer implements OnApplicationBootstrap, OnAppli
     await this.messaging.subscribe({
       groupId: 'channel-whatsapp',
       topics: [outboundTopic('whatsapp')],
+      keyConcurrency: OUTBOUND_KEY_CONCURRENCY,
       handler: (event) => this.sender.handle(parseEvent(event, 'omni.message.send.v1')),
     });
   }

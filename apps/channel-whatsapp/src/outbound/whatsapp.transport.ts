@@ -1,6 +1,6 @@
 import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
 import { TemplateRegistry, encodeWhatsApp, mapWhatsAppError, planWhatsAppSend } from '@omni/channels';
-import { ChannelTransport, callProvider } from '@omni/channel-kit';
+import { ChannelTransport, Pace, callProvider, unpaced } from '@omni/channel-kit';
 import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
 import type { WhatsAppConfig } from '../config';
 import type { SendContextReader } from './conversation-context';
@@ -17,6 +17,7 @@ export type WhatsAppTransportConfig = Pick<
  */
 export class WhatsAppTransport implements ChannelTransport {
   readonly channel = 'whatsapp' as const;
+  readonly pacesRequests = true;
   private readonly templates: TemplateRegistry;
   /**
    * Parts already accepted per message: a long text is several requests, and an in-place retry after
@@ -32,7 +33,7 @@ export class WhatsAppTransport implements ChannelTransport {
     this.templates = new TemplateRegistry(config.WHATSAPP_TEMPLATES);
   }
 
-  async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
+  async send(cmd: OutboundCommand, pace: Pace = unpaced): Promise<{ providerMessageId?: string }> {
     const phoneNumberId = this.config.WHATSAPP_PHONE_NUMBER_ID;
     if (!phoneNumberId || cmd.accountId !== phoneNumberId) {
       throw new FatalError('unknown_account', `no WhatsApp phone number ${cmd.accountId} is configured here`);
@@ -54,12 +55,18 @@ export class WhatsAppTransport implements ChannelTransport {
     this.progress.set(cmd.messageId, progress);
     try {
       for (const req of requests.slice(progress.done)) {
+        const done = await pace();
         // A client span whose traceparent rides along: the webhook's trace reaches the provider call.
         const res = await withSpan(`whatsapp send`, SpanKind.CLIENT, { 'omni.message_id': cmd.messageId, 'url.path': req.path }, async (span) => {
-          const r = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
-            headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN ?? ''}`, ...traceHeadersOf(span) },
-            timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
-          });
+          let r;
+          try {
+            r = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
+              headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN ?? ''}`, ...traceHeadersOf(span) },
+              timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
+            });
+          } finally {
+            done(); // answered or failed: from now on the limiter counts it by its end
+          }
           span.setAttribute('http.response.status_code', r.status);
           if (r.status < 200 || r.status >= 300) throw mapWhatsAppError(r.status, r.body, r.headers);
           return r;

@@ -1,0 +1,132 @@
+import { CloudEvent, FatalError, OutboundCommand, RetryableError, createEvent } from '@omni/contracts';
+import type { EventPublisher } from '@omni/messaging';
+import { BreakerRegistry } from '@omni/resilience';
+import { ChannelTransport, OutboundSender, Pace } from './outbound-sender';
+import { AccountRateLimiter } from './rate-limiter';
+import type { Claim, SendLedger } from './send-ledger';
+
+function command(n: number): CloudEvent<OutboundCommand> {
+  return createEvent({
+    type: 'omni.message.send.v1', id: `cmd-${n}`, source: '/router', subject: 'conv-1', tenantId: 't1', region: 'local',
+    data: {
+      tenantId: 't1', region: 'local', channel: 'telegram', accountId: 'bot-1', conversationId: 'conv-1', messageId: `msg-${n}`,
+      recipient: { channelUserId: '42' }, author: { kind: 'bot' }, createdAt: new Date().toISOString(),
+      message: { type: 'text', text: `reply ${n}`, attachments: [] },
+    },
+  });
+}
+
+/** A ledger that records calls; `sentFailures` outcome writes fail before one succeeds. */
+function fakeLedger(sentFailures = 0) {
+  const calls: string[] = [];
+  let failing = sentFailures;
+  const ledger = {
+    claim: async (id: string): Promise<Claim> => { calls.push(`claim ${id}`); return { kind: 'claimed' }; },
+    sent: async (id: string, providerId?: string) => {
+      calls.push(`sent ${id} ${providerId}`);
+      if (failing-- > 0) throw new Error('write concern timeout');
+    },
+    failed: async (id: string, e: { code: string }) => { calls.push(`failed ${id} ${e.code}`); },
+    release: async (id: string) => { calls.push(`release ${id}`); },
+  } as unknown as SendLedger;
+  return { ledger, calls };
+}
+
+function fakePublisher() {
+  const published: { status: string }[] = [];
+  const publisher = { publish: async (_t: string, e: CloudEvent<{ status: string }>) => { published.push({ status: e.data.status }); } } as unknown as EventPublisher;
+  return { publisher, published };
+}
+
+/** A transport of `parts` requests per send; `paces` counts the slots it asked for. */
+function transport(opts: { parts?: number; pacesRequests?: boolean; error?: () => Error } = {}) {
+  const log: string[] = [];
+  const t: ChannelTransport = {
+    channel: 'telegram',
+    pacesRequests: opts.pacesRequests,
+    send: async (cmd: OutboundCommand, pace: Pace) => {
+      for (let i = 0; i < (opts.parts ?? 1); i++) {
+        const done = opts.pacesRequests ? await pace() : () => undefined;
+        log.push(`request ${cmd.messageId} ${i}`);
+        done();
+        if (opts.error) throw opts.error();
+      }
+      return { providerMessageId: `p-${cmd.messageId}` };
+    },
+  };
+  return { t, log };
+}
+
+describe('OutboundSender', () => {
+  // One registry per sender, as in the apps: a registry keeps the first action given for a name.
+  const registries: BreakerRegistry[] = [];
+  afterAll(() => registries.forEach((r) => r.shutdown()));
+
+  function sender(t: ChannelTransport, ledger: SendLedger, publisher: EventPublisher) {
+    const breakers = new BreakerRegistry();
+    registries.push(breakers);
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 });
+    const paces: string[] = [];
+    const acquire = limiter.acquire.bind(limiter);
+    limiter.acquire = async (account: string, recipient: string) => { paces.push(`${account}/${recipient}`); return acquire(account, recipient); };
+    const s = new OutboundSender({ transport: t, ledger, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 }, breaker: { timeout: 2_000 } });
+    return { s, paces };
+  }
+
+  it('paces every provider request of a transport that paces itself, records the outcome, then publishes sent', async () => {
+    const { ledger, calls } = fakeLedger();
+    const { publisher, published } = fakePublisher();
+    const tr = transport({ parts: 3, pacesRequests: true });
+    const { s, paces } = sender(tr.t, ledger, publisher);
+    await s.handle(command(1));
+    expect(paces).toEqual(['bot-1/42', 'bot-1/42', 'bot-1/42']);
+    expect(tr.log).toHaveLength(3);
+    expect(calls).toEqual(['claim msg-1', 'sent msg-1 p-msg-1']);
+    expect(published).toEqual([{ status: 'sent' }]);
+  });
+
+  it('paces a transport that does not pace itself once per send', async () => {
+    const { ledger } = fakeLedger();
+    const { publisher } = fakePublisher();
+    const tr = transport({ parts: 2 });
+    const { s, paces } = sender(tr.t, ledger, publisher);
+    await s.handle(command(2));
+    expect(paces).toHaveLength(1);
+    expect(tr.log).toHaveLength(2);
+  });
+
+  it('frees the claim and rethrows when the provider fails retryably (the retry topic sends again)', async () => {
+    const { ledger, calls } = fakeLedger();
+    const { publisher, published } = fakePublisher();
+    const { s } = sender(transport({ pacesRequests: true, error: () => new RetryableError('provider_unavailable', '503') }).t, ledger, publisher);
+    await expect(s.handle(command(3))).rejects.toThrow('503');
+    expect(calls).toEqual(['claim msg-3', 'release msg-3']);
+    expect(published).toEqual([]);
+  });
+
+  it('records a permanent provider error as failed and publishes it', async () => {
+    const { ledger, calls } = fakeLedger();
+    const { publisher, published } = fakePublisher();
+    const { s } = sender(transport({ pacesRequests: true, error: () => new FatalError('blocked', 'bot was blocked by the user') }).t, ledger, publisher);
+    await s.handle(command(4));
+    expect(calls).toEqual(['claim msg-4', 'failed msg-4 blocked']);
+    expect(published).toEqual([{ status: 'failed' }]);
+  });
+
+  it('retries a failed outcome write in place and never frees the claim of a message the provider took', async () => {
+    const { ledger, calls } = fakeLedger(2);
+    const { publisher, published } = fakePublisher();
+    const tr = transport({ pacesRequests: true });
+    const { s } = sender(tr.t, ledger, publisher);
+    await s.handle(command(5));
+    expect(tr.log).toEqual(['request msg-5 0']);
+    expect(calls.filter((c) => c.startsWith('sent'))).toHaveLength(3);
+    expect(calls).not.toContain('release msg-5');
+    expect(published).toEqual([{ status: 'sent' }]);
+
+    const down = fakeLedger(Infinity);
+    const { s: s2 } = sender(transport({ pacesRequests: true }).t, down.ledger, fakePublisher().publisher);
+    await expect(s2.handle(command(6))).rejects.toThrow('write concern timeout');
+    expect(down.calls).not.toContain('release msg-6');
+  });
+});
