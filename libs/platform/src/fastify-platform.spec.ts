@@ -90,7 +90,7 @@ describe('a webhook receiver on the Fastify platform', () => {
   it('times every request by method and status into omni_http_requests_seconds', async () => {
     const count = async (status: string) => {
       const metric = await registry.getSingleMetric('omni_http_requests_seconds')?.get();
-      return metric?.values.find((v) => v.metricName === 'omni_http_requests_seconds_count' && v.labels.status === status && v.labels.method === 'POST')?.value ?? 0;
+      return metric?.values.find((v) => (v as { metricName?: string }).metricName === 'omni_http_requests_seconds_count' && v.labels.status === status && v.labels.method === 'POST')?.value ?? 0;
     };
     const before = await count('200');
     await post('{"a":1}');
