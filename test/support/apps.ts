@@ -29,10 +29,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a built app (`dist/apps/<name>/main.js`, what a container runs) and waits until ready. */
-export async function startApp(name: AppName, env: Record<string, string>): Promise<RunningApp> {
+/**
+ * Starts a built app (`dist/apps/<name>/main.js`, what a container runs) and waits until ready.
+ * `dist` names another build of it (the bench compares a baseline build with this checkout's).
+ */
+export async function startApp(name: AppName, env: Record<string, string>, dist = resolve(ROOT, 'dist')): Promise<RunningApp> {
   const port = await freePort();
-  const proc = spawn(NODE, ['--enable-source-maps', resolve(ROOT, 'dist/apps', name, 'main.js')], {
+  const proc = spawn(NODE, ['--enable-source-maps', resolve(dist, 'apps', name, 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, OMNI_PROFILE: 'test', LOG_LEVEL: 'warn', [`${name.toUpperCase().replace(/-/g, '_')}_PORT`]: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

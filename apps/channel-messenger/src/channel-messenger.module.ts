@@ -16,7 +16,7 @@ const config = loadMessengerConfig();
 
 @Module({
   imports: [
-    PlatformModule.forRoot('channel-messenger'),
+    PlatformModule.forRoot('channel-messenger', { accessLog: 'failures' }),
     MessagingModule.forRoot({ clientId: 'channel-messenger', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('messenger')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     ChannelKitModule,

@@ -16,7 +16,7 @@ const config = loadTelegramConfig();
 
 @Module({
   imports: [
-    PlatformModule.forRoot('channel-telegram'),
+    PlatformModule.forRoot('channel-telegram', { accessLog: 'failures' }),
     MessagingModule.forRoot({ clientId: 'channel-telegram', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('telegram')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     ChannelKitModule,

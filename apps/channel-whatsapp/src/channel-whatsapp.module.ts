@@ -22,7 +22,7 @@ const config = loadWhatsAppConfig();
 
 @Module({
   imports: [
-    PlatformModule.forRoot('channel-whatsapp'),
+    PlatformModule.forRoot('channel-whatsapp', { accessLog: 'failures' }),
     MessagingModule.forRoot({ clientId: 'channel-whatsapp', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('whatsapp')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     ChannelKitModule,

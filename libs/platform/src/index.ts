@@ -3,3 +3,4 @@ export * from './error.filter';
 export * from './health.controller';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './access-log';

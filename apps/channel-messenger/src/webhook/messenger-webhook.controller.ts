@@ -1,5 +1,5 @@
-import { Controller, Get, Header, HttpCode, Post, Query, RawBodyRequest, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, Get, Header, HttpCode, Headers, Post, Query, RawBodyRequest, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { OmniError } from '@omni/contracts';
 import { ReceiveMessengerWebhookUseCase } from './receive-messenger-webhook.use-case';
 
@@ -27,8 +27,8 @@ export class MessengerWebhookController {
 
   @Post()
   @HttpCode(200)
-  async post(@Req() req: RawBodyRequest<Request>): Promise<{ ok: true; messages: number; statuses: number; ignored: number }> {
-    const result = await this.receive.execute({ rawBody: req.rawBody, signature: req.header('x-hub-signature-256') });
+  async post(@Req() req: RawBodyRequest<FastifyRequest>, @Headers('x-hub-signature-256') signature: string | undefined): Promise<{ ok: true; messages: number; statuses: number; ignored: number }> {
+    const result = await this.receive.execute({ rawBody: req.rawBody, signature });
     return { ok: true, ...result };
   }
 }

@@ -1,5 +1,5 @@
-import { Controller, HttpCode, Post, RawBodyRequest, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, HttpCode, Headers, Post, RawBodyRequest, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ReceiveTelegramUpdateUseCase } from './receive-telegram-update.use-case';
 
 /** `POST /webhooks/telegram` ★ — updates pushed by the Bot API (setWebhook with secret_token). */
@@ -9,8 +9,8 @@ export class TelegramWebhookController {
 
   @Post()
   @HttpCode(200)
-  async post(@Req() req: RawBodyRequest<Request>): Promise<{ ok: true; messages: number; statuses: number; ignored: number }> {
-    const result = await this.receive.execute({ rawBody: req.rawBody, secretToken: req.header('x-telegram-bot-api-secret-token') });
+  async post(@Req() req: RawBodyRequest<FastifyRequest>, @Headers('x-telegram-bot-api-secret-token') secretToken: string | undefined): Promise<{ ok: true; messages: number; statuses: number; ignored: number }> {
+    const result = await this.receive.execute({ rawBody: req.rawBody, secretToken });
     return { ok: true, ...result };
   }
 }

@@ -1,5 +1,4 @@
-import { Controller, Get, Header, Inject, Param, Req, StreamableFile } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, Get, Header, Headers, Inject, Param, StreamableFile } from '@nestjs/common';
 import QRCode from 'qrcode';
 import { NotFoundError, OmniError } from '@omni/contracts';
 import { constantTimeEquals } from '@omni/channels';
@@ -31,8 +30,8 @@ export class LinkedDeviceController {
   ) {}
 
   @Get(':accountId')
-  status(@Req() req: Request, @Param('accountId') accountId: string) {
-    this.authorize(req);
+  status(@Headers('authorization') authorization: string | undefined, @Param('accountId') accountId: string) {
+    this.authorize(authorization);
     const status = this.manager.status(accountId);
     if (!status) throw new NotFoundError(`linked-device account ${accountId}`);
     return status;
@@ -41,8 +40,8 @@ export class LinkedDeviceController {
   @Get(':accountId/qr')
   @Header('content-type', 'image/png')
   @Header('cache-control', 'no-store')
-  async qr(@Req() req: Request, @Param('accountId') accountId: string): Promise<StreamableFile> {
-    this.authorize(req);
+  async qr(@Headers('authorization') authorization: string | undefined, @Param('accountId') accountId: string): Promise<StreamableFile> {
+    this.authorize(authorization);
     const status = this.manager.status(accountId);
     if (!status) throw new NotFoundError(`linked-device account ${accountId}`);
     const qr = this.manager.qr(accountId);
@@ -50,9 +49,9 @@ export class LinkedDeviceController {
     return new StreamableFile(await QRCode.toBuffer(qr, { type: 'png', margin: 2, scale: 6 }));
   }
 
-  private authorize(req: Request): void {
+  private authorize(authorization: string | undefined): void {
     const token = this.config.WHATSAPP_WEB_ADMIN_TOKEN;
-    const given = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
+    const given = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
     if (!token || !given || !constantTimeEquals(given, token)) throw new Unauthorized();
   }
 }

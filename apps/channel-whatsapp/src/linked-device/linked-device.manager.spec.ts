@@ -3,7 +3,6 @@ import { CloudEvent, DeliveryStatus, InboundMessage, OutboundCommand, TOPICS } f
 import { type MediaStore, MediaIngest, type SendDoc, type SendLedger, sha256Hex } from '@omni/channel-kit';
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
-import type { Request } from 'express';
 import { WhatsAppConfigSchema } from '../config';
 import type { SendContextReader } from '../outbound/conversation-context';
 import { LinkedDeviceController } from './linked-device.controller';
@@ -89,7 +88,7 @@ const incoming = (over: Record<string, unknown> = {}) => ({
   _data: { notifyName: 'Sheena Nelson' },
   ...over,
 });
-const auth = (token = ADMIN) => ({ header: (name: string) => (name === 'authorization' ? `Bearer ${token}` : undefined) }) as unknown as Request;
+const auth = (token = ADMIN) => `Bearer ${token}`;
 const command = (over: Partial<OutboundCommand> = {}): OutboundCommand => ({
   tenantId: 'default', region: 'local', channel: 'whatsapp', accountId: 'shop1', conversationId: 'c1', messageId: 'our-1',
   recipient: { channelUserId: '16505551234' }, author: { kind: 'bot' }, message: { type: 'text', text: 'Hi! How can I help?', attachments: [] },
@@ -108,7 +107,7 @@ describe('LinkedDeviceManager with a fake whatsapp-web.js client', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(controller.status(auth(), 'shop1')).toMatchObject({ state: 'pairing', qrPending: true });
     await expect(controller.qr(auth('wrong-token-wrong-token'), 'shop1')).rejects.toMatchObject({ code: 'unauthorized' });
-    expect(() => controller.status({ header: () => undefined } as unknown as Request, 'shop1')).toThrow(expect.objectContaining({ code: 'unauthorized' }));
+    expect(() => controller.status(undefined, 'shop1')).toThrow(expect.objectContaining({ code: 'unauthorized' }));
     expect(() => controller.status(auth(), 'nope')).toThrow(expect.objectContaining({ code: 'not_found' }));
     client.emit('authenticated');
     client.emit('ready');
