@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createConnection, Connection } from 'mongoose';
 import { ConversationEvent, OutboundCommand, TOPICS, outboundTopic } from '@omni/contracts';
-import { customerKey } from '@omni/persistence';
+import { GridFsMediaStore, customerKey, sha256Hex } from '@omni/persistence';
 import type { AgentDoc, AgentSlotDoc, BotTurnDoc, ConversationDoc, ConversationRecentDoc, MessageDoc, OwnershipClaimDoc } from '@omni/persistence';
 import { FakeCustomer } from '../../apps/router/test/events';
 import { KafkaHarness } from '../../apps/router/test/kafka-harness';
@@ -171,6 +171,14 @@ describe('router agent API', () => {
     const userId = `carla-${name}`;
     const carla = new FakeCustomer(kafka, userId);
     const customerId = customerKey('default', 'web', 'web-default', userId);
+    // Her photos, stored as a channel app stores them (GridFS on the shared database, ADR 0420): one only
+    // she sent, and one whose bytes another customer sent too (the store keeps one copy per tenant).
+    const store = new GridFsMediaStore(db);
+    const ownPhoto = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`carla's passport ${name}`), Buffer.alloc(300_000, 7)]);
+    const sharedPhoto = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`a meme everyone sends ${name}`)]);
+    const own = await store.put('default', ownPhoto, { mime: 'image/jpeg', filename: 'passport.jpg', source: 'web:test' });
+    const shared = await store.put('default', sharedPhoto, { mime: 'image/jpeg', source: 'web:test' });
+    const image = (s: { storeId: string; size: number }) => ({ kind: 'image' as const, mime: 'image/jpeg', size: s.size, mediaId: `m-${s.storeId.slice(0, 8)}`, storeId: s.storeId });
     const asked = await carla.say('Hi, I am Carla (carla@example.com), where is order 12345?');
     await waitFor('stored inbound', async () => (await db.collection<MessageDoc>('messages').findOne({ _id: asked })) !== null, 15_000);
     await carla.understood(asked, { intent: { name: 'order_status', confidence: 0.9 }, answer: { text: 'Carla, order 12345 ships tomorrow.', articleId: 'kb-order' } });
@@ -179,6 +187,10 @@ describe('router agent API', () => {
     await waitFor('bot turn stored', async () => (await db.collection<BotTurnDoc>('bot_turns').countDocuments({ conversationId: carla.conversationId })) === 1, 15_000);
     const recentTurns = async () => ((await db.collection<ConversationRecentDoc>('conversation_recent').findOne({ _id: carla.conversationId }))?.turns ?? []).map((t) => t.text);
     await waitFor('the AI context copy holds both turns', async () => (await recentTurns()).length === 2, 15_000);
+    const dan = new FakeCustomer(kafka, `dan-${name}`);
+    const dansPhoto = await dan.say('same meme', { type: 'image', attachments: [image(shared)] });
+    const sentPhotos = await carla.say('my passport and a meme', { type: 'image', attachments: [image(own), image(shared)] });
+    await waitFor('photos stored', async () => (await db.collection<MessageDoc>('messages').countDocuments({ _id: { $in: [sentPhotos, dansPhoto] } })) === 2, 15_000);
 
     const path = `/v1/customers/${customerId}/personal-data`;
     expect((await call(path, { key: OTHER_KEY })).status).toBe(404);
@@ -186,15 +198,35 @@ describe('router agent API', () => {
     expect((await call(path, { key: AGENT_KEY, method: 'DELETE' })).status).toBe(403);
     const exported = await call(path);
     expect(exported.status).toBe(200);
-    const data = (await exported.json()) as { customer: { channelUserId: string }; conversations: { _id: string }[]; messages: { text?: string }[] };
+    const data = (await exported.json()) as { customer: { channelUserId: string }; conversations: { _id: string }[]; messages: { text?: string }[]; media: unknown[] };
     expect(data.customer.channelUserId).toBe(userId);
     expect(data.conversations.map((c) => c._id)).toEqual([carla.conversationId]);
-    expect(data.messages.map((m) => m.text)).toEqual(['Hi, I am Carla (carla@example.com), where is order 12345?', 'Carla, order 12345 ships tomorrow.']);
+    expect(data.messages.map((m) => m.text)).toEqual(['Hi, I am Carla (carla@example.com), where is order 12345?', 'Carla, order 12345 ships tomorrow.', 'my passport and a meme']);
+    expect(data.media).toEqual([
+      { storeId: own.storeId, messageId: sentPhotos, conversationId: carla.conversationId, direction: 'inbound', kind: 'image', mime: 'image/jpeg', size: ownPhoto.length, href: `/v1/media/${own.storeId}` },
+      { storeId: shared.storeId, messageId: sentPhotos, conversationId: carla.conversationId, direction: 'inbound', kind: 'image', mime: 'image/jpeg', size: sharedPhoto.length, href: `/v1/media/${shared.storeId}` },
+    ]);
+    // The export's links work with an agent's key too, and only in the tenant.
+    const photo = await call(`/v1/media/${own.storeId}`, { key: AGENT_KEY });
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await photo.arrayBuffer()).equals(ownPhoto)).toBe(true);
+    expect((await call(`/v1/media/${own.storeId}`, { key: OTHER_KEY })).status).toBe(404);
 
+    const gridFiles = (sha: string) => db.collection('media.files').find({ 'metadata.tenantId': 'default', 'metadata.sha256': sha }).toArray();
+    const ownFile = (await gridFiles(own.storeId))[0];
+    expect(await db.collection('media.chunks').countDocuments({ files_id: ownFile?._id })).toBe(2); // 300 kB: two 255 kB chunks
     const erased = await call(path, { method: 'DELETE' });
     expect(erased.status).toBe(200);
-    const receipt = (await erased.json()) as { subject: string; counts: Record<string, number> };
-    expect(receipt.counts).toEqual({ customers: 1, conversations: 1, messages: 2, botTurns: 1 });
+    const receipt = (await erased.json()) as { subject: string; counts: Record<string, number>; media: Record<string, number> };
+    expect(receipt.counts).toEqual({ customers: 1, conversations: 1, messages: 3, botTurns: 1 });
+    // Her own photo's bytes are gone from GridFS; the photo another customer sent too stays for them.
+    expect(receipt.media).toEqual({ deleted: 1, shared: 1 });
+    expect(await gridFiles(own.storeId)).toHaveLength(0);
+    expect(await db.collection('media.chunks').countDocuments({ files_id: ownFile?._id })).toBe(0);
+    expect(await db.collection('media_objects').countDocuments({ _id: `default:${own.storeId}` as never })).toBe(0);
+    expect((await call(`/v1/media/${own.storeId}`, { key: AGENT_KEY })).status).toBe(404);
+    expect(sha256Hex(Buffer.from(await (await call(`/v1/media/${shared.storeId}`, { key: AGENT_KEY })).arrayBuffer()))).toBe(shared.storeId);
     expect(receipt.subject).toMatch(/^erased-/);
     expect((await call(path)).status).toBe(404);
     expect((await call(path, { method: 'DELETE' })).status).toBe(404);
@@ -206,9 +238,9 @@ describe('router agent API', () => {
       customer: await db.collection('customers').findOne({ _id: customerId as never }),
       log: await db.collection('privacy_requests').find({}).toArray(),
     });
-    for (const personal of ['carla', 'Carla', '12345', 'example.com', customerId]) expect(left).not.toContain(personal);
+    for (const personal of ['carla', 'Carla', '12345', 'example.com', customerId, own.storeId, shared.storeId]) expect(left).not.toContain(personal);
     const after = await messagesOf();
-    expect(after).toHaveLength(2);
+    expect(after).toHaveLength(3);
     expect(after.every((m) => m.text === undefined && m.attachments.length === 0 && m.ai === undefined && m.redactedAt !== undefined)).toBe(true);
     // Another customer's data is untouched.
     expect(await db.collection<ConversationDoc>('conversations').findOne({ _id: 'conv-bot' })).toMatchObject({ channelUserId: 'u-conv-bot' });
@@ -218,6 +250,6 @@ describe('router agent API', () => {
     await waitFor('identity restored by the new message', async () => (await db.collection<ConversationDoc>('conversations').findOne({ _id: carla.conversationId }))?.channelUserId === userId, 15_000);
     await waitFor('customer known again', async () => (await call(path)).status === 200, 15_000);
     const again = (await (await call(path)).json()) as { messages: { text?: string }[] };
-    expect(again.messages.map((m) => m.text)).toEqual([undefined, undefined, 'Me again']);
+    expect(again.messages.map((m) => m.text)).toEqual([undefined, undefined, undefined, 'Me again']);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MediaLimitsEnvShape, MediaStoreEnvShape } from '@omni/persistence';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
 
 export const RouterConfigSchema = InfraEnvSchema.extend({
@@ -16,6 +17,12 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   CONNECTOR_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Per connector call; with 3 attempts a dead connector costs at most about 3 × this before the handoff. */
   CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
+  /**
+   * The channel apps' media store (ADR 0420), which the router serves to agents, fills with agents'
+   * uploads and erases from (ADR 0424): the same MEDIA_STORE (and MEDIA_DIR for disk) as the channel apps.
+   */
+  ...MediaStoreEnvShape,
+  ...MediaLimitsEnvShape,
 });
 export type RouterConfig = z.output<typeof RouterConfigSchema>;
 export const ROUTER_CONFIG = Symbol('RouterConfig');
