@@ -12,6 +12,9 @@ const ADMIN_KEY = 'test-admin-key-of-default-tenant';
 const OTHER_KEY = 'test-key-of-the-other-tenant-0001';
 const AGENT_KEY = 'test-agent-key-of-default-tenant';
 const OUT = outboundTopic('web');
+const UPLOAD_LIMIT = 64 * 1024;
+/** The router's public base URL as providers would reach it (the test rewrites it to the local port). */
+const LINK_BASE = 'https://gateway.example.test';
 
 function conversation(id: string, tenantId: string, state: string, extra: Record<string, unknown> = {}) {
   const at = new Date();
@@ -52,7 +55,10 @@ describe('router agent API', () => {
     });
     await db.collection<AgentDoc>('agents').insertOne({ _id: 'ana', tenantId: 'default', name: 'Ana', groupIds: ['default'], languages: ['en'], maxConcurrent: 2, presence: 'online', createdAt: at, updatedAt: at });
     await db.collection<AgentSlotDoc>('agent_slots').insertOne({ _id: 'ana:0', tenantId: 'default', agentId: 'ana', slot: 0, conversationId: 'conv-mine', since: at });
-    router = await startApp('router', { ...stackEnv({ prefix: name, db: name }), API_KEY: ADMIN_KEY, ROUTER_DISPATCH_INTERVAL_MS: '0' });
+    router = await startApp('router', {
+      ...stackEnv({ prefix: name, db: name }), API_KEY: ADMIN_KEY, ROUTER_DISPATCH_INTERVAL_MS: '0',
+      MEDIA_MAX_BYTES: String(UPLOAD_LIMIT), MEDIA_LINK_BASE_URL: LINK_BASE, MEDIA_LINK_SECRET: 'test-media-link-secret-0123456789abcdef',
+    });
     await kafka.start([OUT, TOPICS.conversation, TOPICS.aiRequest]);
   }, 90_000);
 
@@ -124,6 +130,56 @@ describe('router agent API', () => {
     expect(history.map((m) => m._id)).toEqual([a?._id]);
     expect((await send('bob')).status).toBe(409);
     expect((await call('/v1/conversations/conv-bot/messages', { method: 'POST', body: JSON.stringify({ agentId: 'ana', text: 'hi' }) })).status).toBe(409);
+  });
+
+  it('lets an agent upload a file and send it with a URL attachment; providers fetch the file by signed link', async () => {
+    const pdf = Buffer.from(`%PDF-1.7 invoice for the customer ${name}`);
+    const upload = (body: Buffer | string, type: string, key: string | null = AGENT_KEY, q = '?filename=invoice.pdf') =>
+      call(`/v1/media${q}`, { key, method: 'POST', body, headers: { 'content-type': type } });
+    expect((await upload(pdf, 'application/pdf', null)).status).toBe(401);
+    expect((await upload('<script>alert(1)</script>', 'text/html')).status).toBe(415);
+    expect((await upload(Buffer.alloc(UPLOAD_LIMIT + 1, 1), 'image/png')).status).toBe(413);
+    expect((await upload(pdf, 'application/pdf', AGENT_KEY, '?filename=../../etc/passwd')).status).toBe(400);
+    const uploaded = await upload(pdf, 'application/pdf');
+    expect(uploaded.status).toBe(201);
+    const stored = (await uploaded.json()) as { storeId: string; size: number; mime: string };
+    expect(stored).toEqual({ storeId: sha256Hex(pdf), size: pdf.length, mime: 'application/pdf' });
+    const back = await call(`/v1/media/${stored.storeId}`, { key: AGENT_KEY });
+    expect(back.headers.get('content-type')).toBe('application/pdf');
+    expect(back.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''invoice.pdf");
+    expect(Buffer.from(await back.arrayBuffer()).equals(pdf)).toBe(true);
+    expect((await call(`/v1/media/${stored.storeId}`, { key: OTHER_KEY })).status).toBe(404);
+
+    const reply = (body: unknown) => call('/v1/conversations/conv-mine/messages', { key: AGENT_KEY, method: 'POST', body: JSON.stringify({ agentId: 'ana', ...(body as object) }) });
+    expect((await reply({ attachments: [{ storeId: 'f'.repeat(64) }] })).status).toBe(400); // not uploaded
+    expect((await reply({ attachments: [{ url: 'http://cdn.example.com/a.png', mime: 'image/png' }] })).status).toBe(400); // https only
+    expect((await reply({ attachments: [{ url: 'https://cdn.example.com/a.png' }] })).status).toBe(400); // mime needed with a URL
+    const sent = await reply({
+      text: 'Here is your invoice and the map',
+      attachments: [{ storeId: stored.storeId }, { url: 'https://cdn.example.com/map.png', mime: 'image/png', caption: 'our shop' }],
+    });
+    expect(sent.status).toBe(201);
+    const message = (await sent.json()) as { _id: string; type: string; attachments: Record<string, unknown>[] };
+    expect(message.type).toBe('document');
+    // The stored copy keeps the store id, not the signed link (a credential until it expires).
+    expect(message.attachments[0]).toEqual({ kind: 'document', mime: 'application/pdf', size: pdf.length, sha256: stored.storeId, storeId: stored.storeId, filename: 'invoice.pdf' });
+    const out = await waitFor('outbound command with attachments', async () => kafka.events<OutboundCommand>(OUT, (e) => e.data.messageId === message._id)[0], 10_000);
+    expect(out.data.message).toMatchObject({ type: 'document', text: 'Here is your invoice and the map' });
+    const [file, map] = out.data.message.attachments;
+    expect(map).toEqual({ kind: 'image', mime: 'image/png', url: 'https://cdn.example.com/map.png', caption: 'our shop' });
+    expect(file).toMatchObject({ kind: 'document', mime: 'application/pdf', storeId: stored.storeId, filename: 'invoice.pdf' });
+    expect(file.url?.startsWith(`${LINK_BASE}/media-links/default/${stored.storeId}?exp=`)).toBe(true);
+
+    // What a provider does with the link: fetch it, without any API key.
+    const link = new URL(file.url as string);
+    const fetched = await fetch(`${router.url}${link.pathname}${link.search}`);
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(pdf)).toBe(true);
+    const tampered = new URL(link);
+    tampered.searchParams.set('exp', String(Number(link.searchParams.get('exp')) + 3600));
+    expect((await fetch(`${router.url}${tampered.pathname}${tampered.search}`)).status).toBe(404);
+    expect((await fetch(`${router.url}${link.pathname.replace('/default/', '/other/')}${link.search}`)).status).toBe(404);
   });
 
   it('sets presence, manages skill groups, and resolving frees the agent’s slot', async () => {

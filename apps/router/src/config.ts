@@ -23,6 +23,14 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
    */
   ...MediaStoreEnvShape,
   ...MediaLimitsEnvShape,
+  /**
+   * Agents' stored files go to providers that fetch media by URL (Cloud API, Messenger, Telegram) as
+   * signed links to this router: its public base URL, the HMAC secret (secret) and how long a link
+   * lives (a provider may fetch late, on its retries). Unset: replies take https URLs only (ADR 0424).
+   */
+  MEDIA_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MEDIA_LINK_SECRET: z.string().min(32, 'MEDIA_LINK_SECRET must be at least 32 characters').optional(),
+  MEDIA_LINK_TTL_MS: z.coerce.number().int().min(60_000).max(7 * 24 * 3_600_000).default(24 * 3_600_000),
 });
 export type RouterConfig = z.output<typeof RouterConfigSchema>;
 export const ROUTER_CONFIG = Symbol('RouterConfig');

@@ -7,6 +7,7 @@ import { ConversationEvents } from '../conversations/conversation-events';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { flowParams } from '../experiments/flow-experiments';
+import { ReplyAttachment, ReplyAttachments } from '../media/reply-attachments';
 import { RecordOutcomes } from '../experiments/record-outcomes';
 
 /** What agents do to a conversation through the API; every call is scoped to the caller's tenant. */
@@ -19,6 +20,7 @@ export class ConversationActions {
     private readonly customer: CustomerMessages,
     private readonly events: ConversationEvents,
     private readonly outcomes: RecordOutcomes,
+    private readonly files: ReplyAttachments,
   ) {}
 
   /** A conversation of another tenant is "not found", never "forbidden": its existence is not leaked. */
@@ -33,14 +35,15 @@ export class ConversationActions {
    * Idempotency-Key, when given, makes a retried request one message. Only the assigned agent may
    * write while a human owns it; in bot or queued state an agent writing is a takeover, not done here.
    */
-  async reply(tenantId: string, id: string, input: { agentId: string; text: string }, idempotencyKey?: string): Promise<MessageDoc> {
+  async reply(tenantId: string, id: string, input: { agentId: string; text?: string; attachments?: ReplyAttachment[] }, idempotencyKey?: string): Promise<MessageDoc> {
     const c = await this.find(tenantId, id);
     const { ownership } = await this.ownership.current(c);
     if (ownership.state !== 'assigned' || ownership.agentId !== input.agentId) {
       throw new OmniError('conflict', `conversation ${id} is ${ownership.state}${ownership.state === 'assigned' ? ` to ${ownership.agentId}` : ''}, not assigned to ${input.agentId}`, false);
     }
     const messageId = idempotencyKey ? derivedId(`${tenantId}:${id}:${idempotencyKey}`, 'agent-reply') : randomUUID();
-    return this.customer.send(c, { id: messageId, text: input.text, author: { kind: 'agent', id: input.agentId } });
+    const files = input.attachments?.length ? await this.files.resolve(tenantId, input.attachments) : undefined;
+    return this.customer.send(c, { id: messageId, text: input.text ?? '', author: { kind: 'agent', id: input.agentId }, ...(files ?? {}) });
   }
 
   /** Resolves (any owner but resolved); frees the agent's slot after the claim. */

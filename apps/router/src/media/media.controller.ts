@@ -2,10 +2,23 @@ import { Controller, Get, Inject, Param, Post, Query, Req, Res, StreamableFile, 
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
-import { MEDIA_STORE, MediaStore, StoredMedia, mimeAllowed } from '@omni/persistence';
+import { MEDIA_STORE, MediaStore, OpenedMedia, StoredMedia, mimeAllowed } from '@omni/persistence';
 import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { readBody } from './read-body';
+import { ReplyAttachments } from './reply-attachments';
+
+/** A stored file as a response: its type and size; customers' files are untrusted content. */
+function serve(media: OpenedMedia, storeId: string, res: Response): StreamableFile {
+  res.setHeader('Content-Type', media.mime);
+  res.setHeader('Content-Length', String(media.size));
+  // Never sniffed, never run as a page of this origin, not kept by shared caches.
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Cache-Control', 'private, max-age=300');
+  res.setHeader('Content-Disposition', `${media.mime.startsWith('image/') ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(media.filename ?? storeId)}`);
+  return new StreamableFile(media.stream);
+}
 
 /**
  * Stored attachments for agents (ADR 0424): what a customer sent, by the `storeId` of a stored
@@ -27,14 +40,7 @@ export class MediaController {
   async get(@CallerOf() caller: Caller, @Param('storeId') storeId: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
     const media = await this.store.open(caller.tenantId, storeId);
     if (!media) throw new NotFoundError(`media ${storeId}`);
-    res.setHeader('Content-Type', media.mime);
-    res.setHeader('Content-Length', String(media.size));
-    // Customers' files are untrusted: never sniffed, never run as a page of this origin, not cached by proxies.
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    res.setHeader('Cache-Control', 'private, max-age=300');
-    res.setHeader('Content-Disposition', `${media.mime.startsWith('image/') ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(media.filename ?? storeId)}`);
-    return new StreamableFile(media.stream);
+    return serve(media, storeId, res);
   }
 
   @Post()
@@ -48,5 +54,34 @@ export class MediaController {
     const content = await readBody(req, this.config.MEDIA_MAX_BYTES);
     if (content.length === 0) throw new ValidationError('empty upload');
     return this.store.put(caller.tenantId, content, { mime, ...(filename ? { filename } : {}), source: `upload:${caller.keyName}` });
+  }
+}
+
+/**
+ * Signed links for providers that fetch an agent's file by URL (ADR 0424): no API key, the link's
+ * HMAC and expiry are the authorization; anything wrong is the same 404 as a missing file.
+ */
+@ApiTags('media')
+@Controller('media-links')
+export class MediaLinkController {
+  constructor(
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly attachments: ReplyAttachments,
+  ) {}
+
+  @Get(':tenantId/:storeId')
+  @ApiOperation({ summary: 'A stored file by signed link (what providers fetch for an agent’s attachment)' })
+  async get(
+    @Param('tenantId') tenantId: string,
+    @Param('storeId') storeId: string,
+    @Query('exp') exp: string | undefined,
+    @Query('sig') sig: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const links = this.attachments.mediaLinks;
+    if (!links?.verify(tenantId, storeId, exp, sig)) throw new NotFoundError(`media ${storeId}`);
+    const media = await this.store.open(tenantId, storeId);
+    if (!media) throw new NotFoundError(`media ${storeId}`);
+    return serve(media, storeId, res);
   }
 }
