@@ -12,6 +12,7 @@ const ADMIN_KEY = 'test-admin-key-of-default-tenant';
 const OTHER_KEY = 'test-key-of-the-other-tenant-0001';
 const AGENT_KEY = 'test-agent-key-of-default-tenant';
 const OUT = outboundTopic('web');
+const OUT_WA = outboundTopic('whatsapp');
 const UPLOAD_LIMIT = 64 * 1024;
 /** The router's public base URL as providers would reach it (the test rewrites it to the local port). */
 const LINK_BASE = 'https://gateway.example.test';
@@ -59,7 +60,7 @@ describe('router agent API', () => {
       ...stackEnv({ prefix: name, db: name }), API_KEY: ADMIN_KEY, ROUTER_DISPATCH_INTERVAL_MS: '0',
       MEDIA_MAX_BYTES: String(UPLOAD_LIMIT), MEDIA_LINK_BASE_URL: LINK_BASE, MEDIA_LINK_SECRET: 'test-media-link-secret-0123456789abcdef',
     });
-    await kafka.start([OUT, TOPICS.conversation, TOPICS.aiRequest]);
+    await kafka.start([OUT, OUT_WA, TOPICS.conversation, TOPICS.aiRequest]);
   }, 90_000);
 
   afterAll(async () => {
@@ -133,6 +134,7 @@ describe('router agent API', () => {
   });
 
   it('lets an agent upload a file and send it with a URL attachment; providers fetch the file by signed link', async () => {
+    // The conversation added here is removed at the end: other tests list the tenant's conversations.
     const pdf = Buffer.from(`%PDF-1.7 invoice for the customer ${name}`);
     const upload = (body: Buffer | string, type: string, key: string | null = AGENT_KEY, q = '?filename=invoice.pdf') =>
       call(`/v1/media${q}`, { key, method: 'POST', body, headers: { 'content-type': type } });
@@ -150,7 +152,14 @@ describe('router agent API', () => {
     expect(Buffer.from(await back.arrayBuffer()).equals(pdf)).toBe(true);
     expect((await call(`/v1/media/${stored.storeId}`, { key: OTHER_KEY })).status).toBe(404);
 
-    const reply = (body: unknown) => call('/v1/conversations/conv-mine/messages', { key: AGENT_KEY, method: 'POST', body: JSON.stringify({ agentId: 'ana', ...(body as object) }) });
+    // A WhatsApp conversation Ana holds (the web chat's frames carry text only: files there are refused).
+    const at = new Date();
+    await db.collection('conversations').insertOne(conversation('conv-wa', 'default', 'assigned', { channel: 'whatsapp', accountId: '106540352242922', channelUserId: '16505551234', agentId: 'ana', groupId: 'default' }) as never);
+    await db.collection<OwnershipClaimDoc>('conversation_ownership').insertOne({
+      _id: 'conv-wa:1', tenantId: 'default', conversationId: 'conv-wa', version: 1, state: 'assigned', since: at, agentId: 'ana', groupId: 'default', cause: 'seed', at,
+    });
+    const reply = (body: unknown, conv = 'conv-wa') => call(`/v1/conversations/${conv}/messages`, { key: AGENT_KEY, method: 'POST', body: JSON.stringify({ agentId: 'ana', ...(body as object) }) });
+    expect((await reply({ attachments: [{ storeId: stored.storeId }] }, 'conv-mine')).status).toBe(400);
     expect((await reply({ attachments: [{ storeId: 'f'.repeat(64) }] })).status).toBe(400); // not uploaded
     expect((await reply({ attachments: [{ url: 'http://cdn.example.com/a.png', mime: 'image/png' }] })).status).toBe(400); // https only
     expect((await reply({ attachments: [{ url: 'https://cdn.example.com/a.png' }] })).status).toBe(400); // mime needed with a URL
@@ -163,7 +172,8 @@ describe('router agent API', () => {
     expect(message.type).toBe('document');
     // The stored copy keeps the store id, not the signed link (a credential until it expires).
     expect(message.attachments[0]).toEqual({ kind: 'document', mime: 'application/pdf', size: pdf.length, sha256: stored.storeId, storeId: stored.storeId, filename: 'invoice.pdf' });
-    const out = await waitFor('outbound command with attachments', async () => kafka.events<OutboundCommand>(OUT, (e) => e.data.messageId === message._id)[0], 10_000);
+    const out = await waitFor('outbound command with attachments', async () => kafka.events<OutboundCommand>(OUT_WA, (e) => e.data.messageId === message._id)[0], 10_000);
+    expect(out.data).toMatchObject({ channel: 'whatsapp', recipient: { channelUserId: '16505551234' }, author: { kind: 'agent', id: 'ana' } });
     expect(out.data.message).toMatchObject({ type: 'document', text: 'Here is your invoice and the map' });
     const [file, map] = out.data.message.attachments;
     expect(map).toEqual({ kind: 'image', mime: 'image/png', url: 'https://cdn.example.com/map.png', caption: 'our shop' });
@@ -180,6 +190,7 @@ describe('router agent API', () => {
     tampered.searchParams.set('exp', String(Number(link.searchParams.get('exp')) + 3600));
     expect((await fetch(`${router.url}${tampered.pathname}${tampered.search}`)).status).toBe(404);
     expect((await fetch(`${router.url}${link.pathname.replace('/default/', '/other/')}${link.search}`)).status).toBe(404);
+    await db.collection('conversations').deleteOne({ _id: 'conv-wa' as never });
   });
 
   it('sets presence, manages skill groups, and resolving frees the agent’s slot', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Channel, NotFoundError, OmniError, derivedId } from '@omni/contracts';
+import { Channel, NotFoundError, OmniError, ValidationError, derivedId } from '@omni/contracts';
 import { AGENT_SLOT_REPOSITORY, AgentSlotRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MessageDoc } from '@omni/persistence';
 import { Resolver, csatPrompt, transition } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
@@ -42,6 +42,8 @@ export class ConversationActions {
       throw new OmniError('conflict', `conversation ${id} is ${ownership.state}${ownership.state === 'assigned' ? ` to ${ownership.agentId}` : ''}, not assigned to ${input.agentId}`, false);
     }
     const messageId = idempotencyKey ? derivedId(`${tenantId}:${id}:${idempotencyKey}`, 'agent-reply') : randomUUID();
+    // The web chat's frames carry text only (apps/channel-web): a file would vanish on the way.
+    if (input.attachments?.length && c.channel === 'web') throw new ValidationError('the web chat cannot show attachments yet; send a link in the text', [{ path: 'attachments', message: 'not supported on web' }]);
     const files = input.attachments?.length ? await this.files.resolve(tenantId, input.attachments) : undefined;
     return this.customer.send(c, { id: messageId, text: input.text ?? '', author: { kind: 'agent', id: input.agentId }, ...(files ?? {}) });
   }
