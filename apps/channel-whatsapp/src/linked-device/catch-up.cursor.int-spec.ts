@@ -21,7 +21,8 @@ describe('MongoCatchUpCursor', () => {
     const cursor = new MongoCatchUpCursor(db);
     expect(await cursor.lastSeen('shop1')).toBeUndefined();
     await cursor.advance('shop1', 1_749_416_100);
-    await Promise.all([cursor.advance('shop1', 1_749_416_300), cursor.advance('shop1', 1_749_416_200)]);
+    // Two chats' messages at once: the newer must win whichever write lands last.
+    await Promise.all([cursor.advance('shop1', 1_749_416_300), cursor.advance('shop1', 1_749_416_200), cursor.advance('shop1', 1_749_416_250)]);
     await cursor.advance('shop1', 1_749_416_000); // a late, older message
     expect(await cursor.lastSeen('shop1')).toBe(1_749_416_300);
     expect(await cursor.lastSeen('shop2')).toBeUndefined();

@@ -19,8 +19,15 @@ interface CursorDoc {
   updatedAt: Date;
 }
 
-/** One document per account in `linked_device_cursors`; `$max` keeps it monotonic without a read. */
+/**
+ * One document per account in `linked_device_cursors`; `$max` keeps it monotonic. Only the lease
+ * holder writes an account's cursor (ADR 0421), and its writes go one at a time: FerretDB applies
+ * `$max` as a read-modify-write, so two concurrent updates (two chats' messages) could let the older
+ * value land last — its int-spec caught that. MongoDB would not need the queue; it costs nothing there.
+ */
 export class MongoCatchUpCursor implements CatchUpCursor {
+  private readonly queues = new Map<string, Promise<void>>();
+
   constructor(private readonly connection: Connection) {}
 
   private get cursors() {
@@ -31,7 +38,15 @@ export class MongoCatchUpCursor implements CatchUpCursor {
     return (await this.cursors.findOne({ _id: accountId }))?.lastSeen;
   }
 
-  async advance(accountId: string, timestamp: number): Promise<void> {
-    await this.cursors.updateOne({ _id: accountId }, { $max: { lastSeen: timestamp }, $set: { updatedAt: new Date() } }, { upsert: true });
+  advance(accountId: string, timestamp: number): Promise<void> {
+    const write = async () => {
+      await this.cursors.updateOne({ _id: accountId }, { $max: { lastSeen: timestamp }, $set: { updatedAt: new Date() } }, { upsert: true });
+    };
+    const next = (this.queues.get(accountId) ?? Promise.resolve()).then(write, write);
+    this.queues.set(accountId, next);
+    void next.finally(() => {
+      if (this.queues.get(accountId) === next) this.queues.delete(accountId);
+    }).catch(() => undefined);
+    return next;
   }
 }
