@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createConnection, Connection } from 'mongoose';
 import { ConversationEvent, OutboundCommand, TOPICS, outboundTopic } from '@omni/contracts';
-import { customerKey } from '@omni/persistence';
+import { GridFsMediaStore, customerKey, sha256Hex } from '@omni/persistence';
 import type { AgentDoc, AgentSlotDoc, BotTurnDoc, ConversationDoc, ConversationRecentDoc, MessageDoc, OwnershipClaimDoc } from '@omni/persistence';
 import { FakeCustomer } from '../../apps/router/test/events';
 import { KafkaHarness } from '../../apps/router/test/kafka-harness';
@@ -12,6 +12,10 @@ const ADMIN_KEY = 'test-admin-key-of-default-tenant';
 const OTHER_KEY = 'test-key-of-the-other-tenant-0001';
 const AGENT_KEY = 'test-agent-key-of-default-tenant';
 const OUT = outboundTopic('web');
+const OUT_WA = outboundTopic('whatsapp');
+const UPLOAD_LIMIT = 64 * 1024;
+/** The router's public base URL as providers would reach it (the test rewrites it to the local port). */
+const LINK_BASE = 'https://gateway.example.test';
 
 function conversation(id: string, tenantId: string, state: string, extra: Record<string, unknown> = {}) {
   const at = new Date();
@@ -52,8 +56,11 @@ describe('router agent API', () => {
     });
     await db.collection<AgentDoc>('agents').insertOne({ _id: 'ana', tenantId: 'default', name: 'Ana', groupIds: ['default'], languages: ['en'], maxConcurrent: 2, presence: 'online', createdAt: at, updatedAt: at });
     await db.collection<AgentSlotDoc>('agent_slots').insertOne({ _id: 'ana:0', tenantId: 'default', agentId: 'ana', slot: 0, conversationId: 'conv-mine', since: at });
-    router = await startApp('router', { ...stackEnv({ prefix: name, db: name }), API_KEY: ADMIN_KEY, ROUTER_DISPATCH_INTERVAL_MS: '0' });
-    await kafka.start([OUT, TOPICS.conversation, TOPICS.aiRequest]);
+    router = await startApp('router', {
+      ...stackEnv({ prefix: name, db: name }), API_KEY: ADMIN_KEY, ROUTER_DISPATCH_INTERVAL_MS: '0',
+      MEDIA_MAX_BYTES: String(UPLOAD_LIMIT), MEDIA_LINK_BASE_URL: LINK_BASE, MEDIA_LINK_SECRET: 'test-media-link-secret-0123456789abcdef',
+    });
+    await kafka.start([OUT, OUT_WA, TOPICS.conversation, TOPICS.aiRequest]);
   }, 90_000);
 
   afterAll(async () => {
@@ -126,6 +133,66 @@ describe('router agent API', () => {
     expect((await call('/v1/conversations/conv-bot/messages', { method: 'POST', body: JSON.stringify({ agentId: 'ana', text: 'hi' }) })).status).toBe(409);
   });
 
+  it('lets an agent upload a file and send it with a URL attachment; providers fetch the file by signed link', async () => {
+    // The conversation added here is removed at the end: other tests list the tenant's conversations.
+    const pdf = Buffer.from(`%PDF-1.7 invoice for the customer ${name}`);
+    const upload = (body: Buffer | string, type: string, key: string | null = AGENT_KEY, q = '?filename=invoice.pdf') =>
+      call(`/v1/media${q}`, { key, method: 'POST', body, headers: { 'content-type': type } });
+    expect((await upload(pdf, 'application/pdf', null)).status).toBe(401);
+    expect((await upload('<script>alert(1)</script>', 'text/html')).status).toBe(415);
+    expect((await upload(Buffer.alloc(UPLOAD_LIMIT + 1, 1), 'image/png')).status).toBe(413);
+    expect((await upload(pdf, 'application/pdf', AGENT_KEY, '?filename=../../etc/passwd')).status).toBe(400);
+    const uploaded = await upload(pdf, 'application/pdf');
+    expect(uploaded.status).toBe(201);
+    const stored = (await uploaded.json()) as { storeId: string; size: number; mime: string };
+    expect(stored).toEqual({ storeId: sha256Hex(pdf), size: pdf.length, mime: 'application/pdf' });
+    const back = await call(`/v1/media/${stored.storeId}`, { key: AGENT_KEY });
+    expect(back.headers.get('content-type')).toBe('application/pdf');
+    expect(back.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''invoice.pdf");
+    expect(Buffer.from(await back.arrayBuffer()).equals(pdf)).toBe(true);
+    expect((await call(`/v1/media/${stored.storeId}`, { key: OTHER_KEY })).status).toBe(404);
+
+    // A WhatsApp conversation Ana holds (the web chat's frames carry text only: files there are refused).
+    const at = new Date();
+    await db.collection('conversations').insertOne(conversation('conv-wa', 'default', 'assigned', { channel: 'whatsapp', accountId: '106540352242922', channelUserId: '16505551234', agentId: 'ana', groupId: 'default' }) as never);
+    await db.collection<OwnershipClaimDoc>('conversation_ownership').insertOne({
+      _id: 'conv-wa:1', tenantId: 'default', conversationId: 'conv-wa', version: 1, state: 'assigned', since: at, agentId: 'ana', groupId: 'default', cause: 'seed', at,
+    });
+    const reply = (body: unknown, conv = 'conv-wa') => call(`/v1/conversations/${conv}/messages`, { key: AGENT_KEY, method: 'POST', body: JSON.stringify({ agentId: 'ana', ...(body as object) }) });
+    expect((await reply({ attachments: [{ storeId: stored.storeId }] }, 'conv-mine')).status).toBe(400);
+    expect((await reply({ attachments: [{ storeId: 'f'.repeat(64) }] })).status).toBe(400); // not uploaded
+    expect((await reply({ attachments: [{ url: 'http://cdn.example.com/a.png', mime: 'image/png' }] })).status).toBe(400); // https only
+    expect((await reply({ attachments: [{ url: 'https://cdn.example.com/a.png' }] })).status).toBe(400); // mime needed with a URL
+    const sent = await reply({
+      text: 'Here is your invoice and the map',
+      attachments: [{ storeId: stored.storeId }, { url: 'https://cdn.example.com/map.png', mime: 'image/png', caption: 'our shop' }],
+    });
+    expect(sent.status).toBe(201);
+    const message = (await sent.json()) as { _id: string; type: string; attachments: Record<string, unknown>[] };
+    expect(message.type).toBe('document');
+    // The stored copy keeps the store id, not the signed link (a credential until it expires).
+    expect(message.attachments[0]).toEqual({ kind: 'document', mime: 'application/pdf', size: pdf.length, sha256: stored.storeId, storeId: stored.storeId, filename: 'invoice.pdf' });
+    const out = await waitFor('outbound command with attachments', async () => kafka.events<OutboundCommand>(OUT_WA, (e) => e.data.messageId === message._id)[0], 10_000);
+    expect(out.data).toMatchObject({ channel: 'whatsapp', recipient: { channelUserId: '16505551234' }, author: { kind: 'agent', id: 'ana' } });
+    expect(out.data.message).toMatchObject({ type: 'document', text: 'Here is your invoice and the map' });
+    const [file, map] = out.data.message.attachments;
+    expect(map).toEqual({ kind: 'image', mime: 'image/png', url: 'https://cdn.example.com/map.png', caption: 'our shop' });
+    expect(file).toMatchObject({ kind: 'document', mime: 'application/pdf', storeId: stored.storeId, filename: 'invoice.pdf' });
+    expect(file.url?.startsWith(`${LINK_BASE}/media-links/default/${stored.storeId}?exp=`)).toBe(true);
+
+    // What a provider does with the link: fetch it, without any API key.
+    const link = new URL(file.url as string);
+    const fetched = await fetch(`${router.url}${link.pathname}${link.search}`);
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(pdf)).toBe(true);
+    const tampered = new URL(link);
+    tampered.searchParams.set('exp', String(Number(link.searchParams.get('exp')) + 3600));
+    expect((await fetch(`${router.url}${tampered.pathname}${tampered.search}`)).status).toBe(404);
+    expect((await fetch(`${router.url}${link.pathname.replace('/default/', '/other/')}${link.search}`)).status).toBe(404);
+    await db.collection('conversations').deleteOne({ _id: 'conv-wa' as never });
+  });
+
   it('sets presence, manages skill groups, and resolving frees the agent’s slot', async () => {
     const away = await call('/v1/agents/ana/presence', { method: 'PUT', body: JSON.stringify({ presence: 'away' }) });
     expect(await away.json()).toMatchObject({ _id: 'ana', presence: 'away' });
@@ -171,6 +238,14 @@ describe('router agent API', () => {
     const userId = `carla-${name}`;
     const carla = new FakeCustomer(kafka, userId);
     const customerId = customerKey('default', 'web', 'web-default', userId);
+    // Her photos, stored as a channel app stores them (GridFS on the shared database, ADR 0420): one only
+    // she sent, and one whose bytes another customer sent too (the store keeps one copy per tenant).
+    const store = new GridFsMediaStore(db);
+    const ownPhoto = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`carla's passport ${name}`), Buffer.alloc(300_000, 7)]);
+    const sharedPhoto = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`a meme everyone sends ${name}`)]);
+    const own = await store.put('default', ownPhoto, { mime: 'image/jpeg', filename: 'passport.jpg', source: 'web:test' });
+    const shared = await store.put('default', sharedPhoto, { mime: 'image/jpeg', source: 'web:test' });
+    const image = (s: { storeId: string; size: number }) => ({ kind: 'image' as const, mime: 'image/jpeg', size: s.size, mediaId: `m-${s.storeId.slice(0, 8)}`, storeId: s.storeId });
     const asked = await carla.say('Hi, I am Carla (carla@example.com), where is order 12345?');
     await waitFor('stored inbound', async () => (await db.collection<MessageDoc>('messages').findOne({ _id: asked })) !== null, 15_000);
     await carla.understood(asked, { intent: { name: 'order_status', confidence: 0.9 }, answer: { text: 'Carla, order 12345 ships tomorrow.', articleId: 'kb-order' } });
@@ -179,6 +254,10 @@ describe('router agent API', () => {
     await waitFor('bot turn stored', async () => (await db.collection<BotTurnDoc>('bot_turns').countDocuments({ conversationId: carla.conversationId })) === 1, 15_000);
     const recentTurns = async () => ((await db.collection<ConversationRecentDoc>('conversation_recent').findOne({ _id: carla.conversationId }))?.turns ?? []).map((t) => t.text);
     await waitFor('the AI context copy holds both turns', async () => (await recentTurns()).length === 2, 15_000);
+    const dan = new FakeCustomer(kafka, `dan-${name}`);
+    const dansPhoto = await dan.say('same meme', { type: 'image', attachments: [image(shared)] });
+    const sentPhotos = await carla.say('my passport and a meme', { type: 'image', attachments: [image(own), image(shared)] });
+    await waitFor('photos stored', async () => (await db.collection<MessageDoc>('messages').countDocuments({ _id: { $in: [sentPhotos, dansPhoto] } })) === 2, 15_000);
 
     const path = `/v1/customers/${customerId}/personal-data`;
     expect((await call(path, { key: OTHER_KEY })).status).toBe(404);
@@ -186,15 +265,35 @@ describe('router agent API', () => {
     expect((await call(path, { key: AGENT_KEY, method: 'DELETE' })).status).toBe(403);
     const exported = await call(path);
     expect(exported.status).toBe(200);
-    const data = (await exported.json()) as { customer: { channelUserId: string }; conversations: { _id: string }[]; messages: { text?: string }[] };
+    const data = (await exported.json()) as { customer: { channelUserId: string }; conversations: { _id: string }[]; messages: { text?: string }[]; media: unknown[] };
     expect(data.customer.channelUserId).toBe(userId);
     expect(data.conversations.map((c) => c._id)).toEqual([carla.conversationId]);
-    expect(data.messages.map((m) => m.text)).toEqual(['Hi, I am Carla (carla@example.com), where is order 12345?', 'Carla, order 12345 ships tomorrow.']);
+    expect(data.messages.map((m) => m.text)).toEqual(['Hi, I am Carla (carla@example.com), where is order 12345?', 'Carla, order 12345 ships tomorrow.', 'my passport and a meme']);
+    expect(data.media).toEqual([
+      { storeId: own.storeId, messageId: sentPhotos, conversationId: carla.conversationId, direction: 'inbound', kind: 'image', mime: 'image/jpeg', size: ownPhoto.length, href: `/v1/media/${own.storeId}` },
+      { storeId: shared.storeId, messageId: sentPhotos, conversationId: carla.conversationId, direction: 'inbound', kind: 'image', mime: 'image/jpeg', size: sharedPhoto.length, href: `/v1/media/${shared.storeId}` },
+    ]);
+    // The export's links work with an agent's key too, and only in the tenant.
+    const photo = await call(`/v1/media/${own.storeId}`, { key: AGENT_KEY });
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await photo.arrayBuffer()).equals(ownPhoto)).toBe(true);
+    expect((await call(`/v1/media/${own.storeId}`, { key: OTHER_KEY })).status).toBe(404);
 
+    const gridFiles = (sha: string) => db.collection('media.files').find({ 'metadata.tenantId': 'default', 'metadata.sha256': sha }).toArray();
+    const ownFile = (await gridFiles(own.storeId))[0];
+    expect(await db.collection('media.chunks').countDocuments({ files_id: ownFile?._id })).toBe(2); // 300 kB: two 255 kB chunks
     const erased = await call(path, { method: 'DELETE' });
     expect(erased.status).toBe(200);
-    const receipt = (await erased.json()) as { subject: string; counts: Record<string, number> };
-    expect(receipt.counts).toEqual({ customers: 1, conversations: 1, messages: 2, botTurns: 1 });
+    const receipt = (await erased.json()) as { subject: string; counts: Record<string, number>; media: Record<string, number> };
+    expect(receipt.counts).toEqual({ customers: 1, conversations: 1, messages: 3, botTurns: 1 });
+    // Her own photo's bytes are gone from GridFS; the photo another customer sent too stays for them.
+    expect(receipt.media).toEqual({ deleted: 1, shared: 1 });
+    expect(await gridFiles(own.storeId)).toHaveLength(0);
+    expect(await db.collection('media.chunks').countDocuments({ files_id: ownFile?._id })).toBe(0);
+    expect(await db.collection('media_objects').countDocuments({ _id: `default:${own.storeId}` as never })).toBe(0);
+    expect((await call(`/v1/media/${own.storeId}`, { key: AGENT_KEY })).status).toBe(404);
+    expect(sha256Hex(Buffer.from(await (await call(`/v1/media/${shared.storeId}`, { key: AGENT_KEY })).arrayBuffer()))).toBe(shared.storeId);
     expect(receipt.subject).toMatch(/^erased-/);
     expect((await call(path)).status).toBe(404);
     expect((await call(path, { method: 'DELETE' })).status).toBe(404);
@@ -206,9 +305,9 @@ describe('router agent API', () => {
       customer: await db.collection('customers').findOne({ _id: customerId as never }),
       log: await db.collection('privacy_requests').find({}).toArray(),
     });
-    for (const personal of ['carla', 'Carla', '12345', 'example.com', customerId]) expect(left).not.toContain(personal);
+    for (const personal of ['carla', 'Carla', '12345', 'example.com', customerId, own.storeId, shared.storeId]) expect(left).not.toContain(personal);
     const after = await messagesOf();
-    expect(after).toHaveLength(2);
+    expect(after).toHaveLength(3);
     expect(after.every((m) => m.text === undefined && m.attachments.length === 0 && m.ai === undefined && m.redactedAt !== undefined)).toBe(true);
     // Another customer's data is untouched.
     expect(await db.collection<ConversationDoc>('conversations').findOne({ _id: 'conv-bot' })).toMatchObject({ channelUserId: 'u-conv-bot' });
@@ -218,6 +317,6 @@ describe('router agent API', () => {
     await waitFor('identity restored by the new message', async () => (await db.collection<ConversationDoc>('conversations').findOne({ _id: carla.conversationId }))?.channelUserId === userId, 15_000);
     await waitFor('customer known again', async () => (await call(path)).status === 200, 15_000);
     const again = (await (await call(path)).json()) as { messages: { text?: string }[] };
-    expect(again.messages.map((m) => m.text)).toEqual([undefined, undefined, 'Me again']);
+    expect(again.messages.map((m) => m.text)).toEqual([undefined, undefined, undefined, 'Me again']);
   });
 });

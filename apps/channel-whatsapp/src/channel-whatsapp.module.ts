@@ -12,6 +12,7 @@ import { LinkedDeviceController } from './linked-device/linked-device.controller
 import { LinkedDeviceManager } from './linked-device/linked-device.manager';
 import { ReceiveLinkedMessageUseCase } from './linked-device/receive-linked-message.use-case';
 import { ACCOUNT_LEASE, MongoAccountLease } from './linked-device/account-lease';
+import { CATCH_UP_CURSOR, MongoCatchUpCursor } from './linked-device/catch-up.cursor';
 import { WEB_CLIENT_FACTORY, whatsappWebClientFactory } from './linked-device/web-client';
 import { SEND_CONTEXT, StoredSendContext } from './outbound/conversation-context';
 import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
@@ -38,6 +39,7 @@ const config = loadWhatsAppConfig();
     // Linked-device mode (ADR 0421): idle unless WHATSAPP_WEB_ACCOUNTS names accounts.
     { provide: WEB_CLIENT_FACTORY, inject: [getConnectionToken()], useFactory: (connection: Connection) => whatsappWebClientFactory(config, connection) },
     { provide: ACCOUNT_LEASE, inject: [getConnectionToken()], useFactory: (connection: Connection) => new MongoAccountLease(connection, config.WHATSAPP_WEB_LEASE_TTL_MS) },
+    { provide: CATCH_UP_CURSOR, inject: [getConnectionToken()], useFactory: (connection: Connection) => new MongoCatchUpCursor(connection) },
     ReceiveLinkedMessageUseCase,
     LinkedDeviceManager,
   ],

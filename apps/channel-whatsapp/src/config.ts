@@ -58,6 +58,11 @@ export const WhatsAppConfigSchema = InfraEnvSchema.extend({
   WHATSAPP_WEB_RECONNECT_MAX_MS: z.coerce.number().int().min(100).default(300_000),
   /** One instance runs an account's client; others take over when its lease is not renewed for this long. */
   WHATSAPP_WEB_LEASE_TTL_MS: z.coerce.number().int().min(30).max(600_000).default(30_000),
+  /**
+   * After a (re)connect, the messages of each chat with unread or newer messages are fetched, up to
+   * this many per chat, and those not older than the last one seen are published; 0 = no catch-up.
+   */
+  WHATSAPP_WEB_CATCHUP_LIMIT: z.coerce.number().int().min(0).max(1_000).default(50),
   /** Bearer token of the pairing endpoints (`GET /linked-device/:accountId/qr`). */
   WHATSAPP_WEB_ADMIN_TOKEN: z.string().min(16).optional(),
   /** Hosts media download URLs may point at, besides the API base URL (SSRF guard, ADR 0420). */

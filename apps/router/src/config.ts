@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MediaLimitsEnvShape, MediaStoreEnvShape } from '@omni/persistence';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
 
 export const RouterConfigSchema = InfraEnvSchema.extend({
@@ -16,6 +17,20 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   CONNECTOR_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Per connector call; with 3 attempts a dead connector costs at most about 3 × this before the handoff. */
   CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
+  /**
+   * The channel apps' media store (ADR 0420), which the router serves to agents, fills with agents'
+   * uploads and erases from (ADR 0424): the same MEDIA_STORE (and MEDIA_DIR for disk) as the channel apps.
+   */
+  ...MediaStoreEnvShape,
+  ...MediaLimitsEnvShape,
+  /**
+   * Agents' stored files go to providers that fetch media by URL (Cloud API, Messenger, Telegram) as
+   * signed links to this router: its public base URL, the HMAC secret (secret) and how long a link
+   * lives (a provider may fetch late, on its retries). Unset: replies take https URLs only (ADR 0424).
+   */
+  MEDIA_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MEDIA_LINK_SECRET: z.string().min(32, 'MEDIA_LINK_SECRET must be at least 32 characters').optional(),
+  MEDIA_LINK_TTL_MS: z.coerce.number().int().min(60_000).max(7 * 24 * 3_600_000).default(24 * 3_600_000),
 });
 export type RouterConfig = z.output<typeof RouterConfigSchema>;
 export const ROUTER_CONFIG = Symbol('RouterConfig');

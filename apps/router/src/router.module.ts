@@ -10,6 +10,7 @@ import { GrpcModule } from './grpc/grpc.module';
 import { HandoffModule } from './handoff/handoff.module';
 import { InboundModule } from './inbound/inbound.module';
 import { LiveModule } from './live/live.module';
+import { MediaModule } from './media/media.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { RepliesModule } from './replies/replies.module';
 import { RoutingModule } from './routing/routing.module';
@@ -48,6 +49,7 @@ class RouterConfigModule {}
     LiveModule,
     GrpcModule,
     PrivacyModule,
+    MediaModule,
     InboundModule,
     RepliesModule,
     StatusesModule,

@@ -16,3 +16,4 @@ export * from './nlu.schemas';
 export * from './nlu.repositories';
 export * from './recent-turns.repository';
 export * from './api-keys';
+export * from './media-store';

@@ -23,6 +23,11 @@ export interface PrivacyRequestDoc {
   counts: { customers: number; conversations: number; messages: number; botTurns: number };
   /** Records of the flows around the customer (ADR 0220-0222): contacts and workflow runs deleted, links and outcomes detached. */
   related?: { verifiedContacts: number; customerLinks: number; workflowRuns: number; experimentOutcomes: number };
+  /**
+   * Stored attachments of the customer's conversations (ADR 0424): files deleted by this request, and
+   * files kept because a message of another conversation of the tenant still references the same bytes.
+   */
+  media?: { deleted: number; shared: number };
 }
 
 export const PrivacyRequestSchema = new Schema<PrivacyRequestDoc>(
@@ -35,16 +40,40 @@ export const PrivacyRequestSchema = new Schema<PrivacyRequestDoc>(
     at: { type: Date, required: true },
     counts: { _id: false, type: { customers: Number, conversations: Number, messages: Number, botTurns: Number } },
     related: { _id: false, type: { verifiedContacts: Number, customerLinks: Number, workflowRuns: Number, experimentOutcomes: Number } },
+    media: { _id: false, type: { deleted: Number, shared: Number } },
   },
   { versionKey: false, collection: 'privacy_requests' },
 );
 // A tenant's erasure log, newest first (audit).
 PrivacyRequestSchema.index({ tenantId: 1, at: -1 });
 
+/** One stored attachment of an exported customer's conversations; `href` is the agent API path of its bytes. */
+export interface CustomerMediaItem {
+  storeId: string;
+  messageId: string;
+  conversationId: string;
+  direction: MessageDoc['direction'];
+  kind?: string;
+  mime?: string;
+  size?: number;
+  filename?: string;
+  href: string;
+}
+
+/** Store ids of the attachments of a customer's conversations, split by whether another conversation references them. */
+export interface CustomerMediaRefs {
+  /** Referenced only by the customer's conversations: deleted with the customer. */
+  exclusive: string[];
+  /** The same bytes are referenced by a message of another conversation of the tenant: kept. */
+  shared: string[];
+}
+
 export interface CustomerExport {
   customer: CustomerDoc;
   conversations: ConversationDoc[];
   messages: MessageDoc[];
+  /** Every stored attachment (inbound and outbound) of those messages, with where to download it. */
+  media: CustomerMediaItem[];
   /** Emails and phones verified for this identity, and the workflows run in its conversations. */
   verifiedContacts: VerifiedContactDoc[];
   workflowRuns: WorkflowRunDoc[];
@@ -56,8 +85,35 @@ export const ERASED_USER = 'erased';
 export interface PrivacyRepository {
   /** Everything stored about one customer of a tenant; null when the tenant has no such customer. */
   export(tenantId: string, customerId: string): Promise<CustomerExport | null>;
-  /** Erases the customer's identity and every message text, attachment and AI reading of their conversations. */
-  erase(tenantId: string, customerId: string, requestedBy: string, at: Date): Promise<PrivacyRequestDoc | null>;
+  /**
+   * The media-store ids referenced by the customer's conversations; null when there is no such
+   * customer. Read before `erase`, which empties the messages' attachments (ADR 0424).
+   */
+  mediaOf(tenantId: string, customerId: string): Promise<CustomerMediaRefs | null>;
+  /**
+   * Erases the customer's identity and every message text, attachment and AI reading of their
+   * conversations; `media` (the files the caller deleted from the media store) goes into the log.
+   */
+  erase(tenantId: string, customerId: string, requestedBy: string, at: Date, media?: PrivacyRequestDoc['media']): Promise<PrivacyRequestDoc | null>;
+}
+
+/** Store ids of a message's attachments (inbound ones stored from the provider, outbound ones from the store). */
+export function storeIdsOf(m: Pick<MessageDoc, 'attachments'>): string[] {
+  return (m.attachments ?? []).flatMap((a) => {
+    const id = (a as { storeId?: unknown } | null)?.storeId;
+    return typeof id === 'string' && /^[a-f0-9]{64}$/.test(id) ? [id] : [];
+  });
+}
+
+export function mediaItems(messages: MessageDoc[]): CustomerMediaItem[] {
+  return messages.flatMap((m) => (m.attachments ?? []).flatMap((raw) => {
+    const a = raw as { storeId?: unknown; kind?: string; mime?: string; size?: number; filename?: string };
+    if (typeof a?.storeId !== 'string' || !/^[a-f0-9]{64}$/.test(a.storeId)) return [];
+    return [{
+      storeId: a.storeId, messageId: m._id, conversationId: m.conversationId, direction: m.direction,
+      kind: a.kind, mime: a.mime, size: a.size, filename: a.filename, href: `/v1/media/${a.storeId}`,
+    }];
+  }));
 }
 
 export const PRIVACY_REPOSITORY = Symbol('PrivacyRepository');
@@ -89,10 +145,28 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       .exec();
     const verifiedContacts = await this.contacts.find({ tenantId, customerId }).lean<VerifiedContactDoc[]>().exec();
     const workflowRuns = conversations.length === 0 ? [] : await this.runs.find({ tenantId, conversationId: { $in: conversations.map((c) => c._id) } }).lean<WorkflowRunDoc[]>().exec();
-    return { customer, conversations, messages, verifiedContacts, workflowRuns };
+    return { customer, conversations, messages, media: mediaItems(messages), verifiedContacts, workflowRuns };
   }
 
-  async erase(tenantId: string, customerId: string, requestedBy: string, at: Date): Promise<PrivacyRequestDoc | null> {
+  async mediaOf(tenantId: string, customerId: string): Promise<CustomerMediaRefs | null> {
+    const customer = await this.customers.findOne({ _id: customerId, tenantId }, { _id: 1 }).lean<Pick<CustomerDoc, '_id'>>().exec();
+    if (!customer) return null;
+    const ids = (await this.conversations.find({ tenantId, customerId }, { _id: 1 }).lean<Pick<ConversationDoc, '_id'>[]>().exec()).map((c) => c._id);
+    if (ids.length === 0) return { exclusive: [], shared: [] };
+    const messages = await this.messages.find({ tenantId, conversationId: { $in: ids } }, { attachments: 1 }).lean<Pick<MessageDoc, 'attachments'>[]>().exec();
+    const all = [...new Set(messages.flatMap(storeIdsOf))];
+    if (all.length === 0) return { exclusive: [], shared: [] };
+    // The store keeps one copy of the same bytes per tenant: another customer's identical photo (or an
+    // agent's brochure sent to others too) references this file as well, and is not ours to delete.
+    const others = await this.messages
+      .find({ tenantId, 'attachments.storeId': { $in: all }, conversationId: { $nin: ids } }, { attachments: 1 })
+      .lean<Pick<MessageDoc, 'attachments'>[]>()
+      .exec();
+    const elsewhere = new Set(others.flatMap(storeIdsOf));
+    return { exclusive: all.filter((id) => !elsewhere.has(id)), shared: all.filter((id) => elsewhere.has(id)) };
+  }
+
+  async erase(tenantId: string, customerId: string, requestedBy: string, at: Date, media?: PrivacyRequestDoc['media']): Promise<PrivacyRequestDoc | null> {
     const customer = await this.customers.findOne({ _id: customerId, tenantId }, { _id: 1 }).lean<Pick<CustomerDoc, '_id'>>().exec();
     if (!customer) return null;
     const subject = `erased-${randomUUID()}`;
@@ -131,6 +205,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       _id: randomUUID(), tenantId, kind: 'erase', subject, requestedBy, at,
       counts: { customers: customers.deletedCount, conversations: ids.length, messages: messages.modifiedCount, botTurns: botTurns.deletedCount },
       related,
+      ...(media ? { media } : {}),
     };
     await this.requests.create(doc);
     return doc;

@@ -188,6 +188,8 @@ MessageSchema.index({ tenantId: 1, channel: 1, accountId: 1, channelMessageId: 1
 MessageSchema.index({ conversationId: 1, timestamp: 1 });
 // Status webhooks name the provider's id of an outbound message.
 MessageSchema.index({ tenantId: 1, channel: 1, providerMessageId: 1 });
+// Erasure: does a message outside the erased conversations reference the same stored file (ADR 0424).
+MessageSchema.index({ tenantId: 1, 'attachments.storeId': 1 });
 
 /** Per-tenant settings the router reads: handoff policy and routing options (parsed by @omni/routing). */
 export interface TenantDoc {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CloudEvent, DeliveryStatus, InboundMessage, TOPICS } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
-import { type MediaStore, MediaIngest, sha256Hex } from '@omni/channel-kit';
+import { MediaIngest, MemoryMediaStore } from '@omni/channel-kit';
 import { BreakerRegistry } from '@omni/resilience';
 import { EmailConfigSchema } from '../config';
 import type { MailThreadDoc, MailThreads } from '../threads/mail-thread.store';
@@ -28,11 +28,8 @@ function setup(opts: { failPublish?: boolean; failStore?: boolean; maxBytes?: nu
     },
     find: async () => null,
   };
-  const stored = new Map<string, { content: Buffer; mime: string; filename?: string }>();
-  const store: MediaStore = {
-    put: async (tenantId, content, meta) => (stored.set(`${tenantId}:${sha256Hex(content)}`, { content, ...meta }), { storeId: sha256Hex(content), size: content.length, mime: meta.mime }),
-    get: async () => null,
-  };
+  const store = new MemoryMediaStore();
+  const stored = store.objects;
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: opts.maxBytes ?? 10_000, allowedTypes: ['application/pdf'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
   const useCase = new ReceiveMailUseCase(config, threads, publisher, media);
   const of = <T>(topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events as CloudEvent<T>[]);

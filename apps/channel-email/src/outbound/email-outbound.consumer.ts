@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
-import { AccountRateLimiter, OutboundSender, SendLedger } from '@omni/channel-kit';
+import { AccountRateLimiter, MEDIA_STORE, type MediaStore, OutboundSender, SendLedger } from '@omni/channel-kit';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { EMAIL_CONFIG, EmailConfig } from '../config';
@@ -25,10 +25,11 @@ export class EmailOutboundConsumer implements OnApplicationBootstrap, OnApplicat
     ledger: SendLedger,
     publisher: EventPublisher,
     private readonly messaging: MessagingLifecycle,
+    @Inject(MEDIA_STORE) media: MediaStore,
   ) {
     this.limiter = new AccountRateLimiter({ perAccountPerSecond: config.EMAIL_RATE_PER_SECOND });
     this.sender = new OutboundSender({
-      transport: new EmailTransport(mail, threads, { address: config.EMAIL_ADDRESS, fromName: config.EMAIL_FROM_NAME }),
+      transport: new EmailTransport(mail, threads, { address: config.EMAIL_ADDRESS, fromName: config.EMAIL_FROM_NAME }, media),
       ledger,
       publisher,
       limiter: this.limiter,

@@ -1,6 +1,7 @@
 import { OutboundCommand } from '@omni/contracts';
 import type { EmailMessage } from '@omni/channels';
 import type { MailThreadDoc } from '../threads/mail-thread.store';
+import { MemoryMediaStore, sha256Hex } from '@omni/channel-kit';
 import { EmailTransport } from './email.transport';
 
 const BOX = 'support@acme.test';
@@ -19,7 +20,7 @@ const thread = (over: Partial<MailThreadDoc> = {}): MailThreadDoc => ({
   subject: 'Re: Order 4521 arrived damaged', receivedAt: new Date(), ...over,
 });
 
-function setup(doc: MailThreadDoc | null, fail?: Error) {
+function setup(doc: MailThreadDoc | null, fail?: Error, store?: MemoryMediaStore) {
   const sent: EmailMessage[] = [];
   const lookups: (string | undefined)[] = [];
   const transport = new EmailTransport(
@@ -33,6 +34,7 @@ function setup(doc: MailThreadDoc | null, fail?: Error) {
     },
     { record: async () => undefined, find: async (_c, id) => (lookups.push(id), doc) },
     { address: BOX, fromName: 'Acme "Support"' },
+    store,
   );
   return { transport, sent, lookups };
 }
@@ -77,5 +79,26 @@ describe('EmailTransport', () => {
 
   it('refuses a command for another mailbox', async () => {
     await expect(setup(thread()).transport.send(command({ accountId: 'sales@acme.test' }))).rejects.toMatchObject({ code: 'unknown_account' });
+  });
+
+  it('attaches an agent’s stored file from the media store, and a URL-only attachment by its URL', async () => {
+    const store = new MemoryMediaStore();
+    const pdf = Buffer.from('%PDF-1.7 invoice 4521');
+    await store.put('default', pdf, { mime: 'application/pdf', filename: 'invoice.pdf', source: 'upload:agent' });
+    const { transport, sent } = setup(thread(), undefined, store);
+    await transport.send(command({
+      author: { kind: 'agent', id: 'ana' },
+      message: {
+        type: 'document', text: 'Your invoice and our map.',
+        attachments: [
+          { kind: 'document', mime: 'application/pdf', storeId: sha256Hex(pdf), url: 'https://gateway.example.test/media-links/default/x?exp=1&sig=0' },
+          { kind: 'image', mime: 'image/png', url: 'https://cdn.example.com/map.png', filename: 'map.png' },
+        ],
+      },
+    }));
+    expect(sent[0].attachments).toEqual([
+      { filename: 'invoice.pdf', contentType: 'application/pdf', content: pdf },
+      { filename: 'map.png', contentType: 'image/png', path: 'https://cdn.example.com/map.png' },
+    ]);
   });
 });

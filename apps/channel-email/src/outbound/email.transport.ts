@@ -1,6 +1,6 @@
 import { FatalError, OutboundCommand, OmniError, RetryableError } from '@omni/contracts';
 import { encodeEmail, mapSmtpError } from '@omni/channels';
-import type { ChannelTransport } from '@omni/channel-kit';
+import type { ChannelTransport, MediaStore } from '@omni/channel-kit';
 import type { MailThreads } from '../threads/mail-thread.store';
 import type { MailSender } from './mail-sender';
 
@@ -22,6 +22,8 @@ export class EmailTransport implements ChannelTransport {
     private readonly sender: MailSender,
     private readonly threads: MailThreads,
     private readonly options: EmailTransportOptions,
+    /** The media store: an attachment with a storeId is attached from it, not fetched from its URL (ADR 0424). */
+    private readonly store?: MediaStore,
   ) {}
 
   async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
@@ -38,6 +40,15 @@ export class EmailTransport implements ChannelTransport {
       from: `"${this.options.fromName.replace(/["\\]/g, '')}" <${this.options.address}>`,
       messageIdDomain: this.options.address.split('@')[1],
     }, thread ? { subject: thread.subject, inReplyTo: thread.messageId, references: thread.references } : {});
+    message.attachments = await Promise.all(message.attachments.map(async (a, i) => {
+      const storeId = cmd.message.attachments[i]?.storeId;
+      if (!storeId || !this.store) return a;
+      const stored = await this.store.get(cmd.tenantId, storeId).catch((err: unknown) => {
+        throw new RetryableError('store_unavailable', `media store read failed: ${(err as Error).message}`);
+      });
+      if (!stored) return a; // erased or never here: the signed link (if any) is the fallback
+      return { filename: a.filename ?? stored.filename, contentType: stored.mime, content: stored.content };
+    }));
     try {
       const info = await this.sender.send(message);
       return { providerMessageId: (info.messageId || message.messageId).replace(/^<|>$/g, '') };

@@ -83,4 +83,21 @@ describe('MessengerTransport', () => {
   it('refuses a command for a page it does not serve', async () => {
     await expect(transport().send(command('bot', { accountId: '1' }))).rejects.toMatchObject({ code: 'unknown_account' });
   });
+
+  it('sends an agent’s files as Send API attachments by URL (the stored file by its signed link), then the text', async () => {
+    lastInbound = ago(30); // a human agent after 24 h: HUMAN_AGENT tag
+    const link = `https://gateway.example.test/media-links/default/${'a'.repeat(64)}?exp=1781092800&sig=${'b'.repeat(64)}`;
+    await transport().send(command('agent', {
+      message: {
+        type: 'document', text: 'Your invoice',
+        attachments: [{ kind: 'document', mime: 'application/pdf', storeId: 'a'.repeat(64), url: link, filename: 'invoice.pdf' }, { kind: 'image', mime: 'image/png', url: 'https://cdn.example.com/map.png' }],
+      },
+    }));
+    expect(graph.requests.map((r) => (r.body as { message: unknown }).message)).toEqual([
+      { attachment: { type: 'file', payload: { url: link, is_reusable: true } }, metadata: 'msg-1' },
+      { attachment: { type: 'image', payload: { url: 'https://cdn.example.com/map.png', is_reusable: true } }, metadata: 'msg-1' },
+      { text: 'Your invoice', metadata: 'msg-1' },
+    ]);
+    expect(body()).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
+  });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { type MediaStore, MediaIngest, sha256Hex } from '@omni/channel-kit';
+import { MediaIngest, MemoryMediaStore, sha256Hex } from '@omni/channel-kit';
 import { BreakerRegistry } from '@omni/resilience';
 import { MessengerMediaSource } from '../media/messenger-media.source';
 import { CloudEvent, InboundMessage, TOPICS } from '@omni/contracts';
@@ -17,11 +17,7 @@ const config = MessengerConfigSchema.parse({
   MESSENGER_VERIFY_TOKEN: 'unit-verify-token', MESSENGER_APP_SECRET: SECRET, MESSENGER_PAGE_ACCESS_TOKEN: 'unit-page-token', MESSENGER_PAGE_ID: '104567891234567',
 });
 
-const stored = new Map<string, Buffer>();
-const store: MediaStore = {
-  put: async (_t, content, meta) => (stored.set(sha256Hex(content), content), { storeId: sha256Hex(content), size: content.length, mime: meta.mime }),
-  get: async () => null,
-};
+const store = new MemoryMediaStore();
 
 function setup(failPublish = false, cfg = config) {
   const published: { topic: string; events: CloudEvent[] }[] = [];
@@ -59,7 +55,7 @@ describe('ReceiveMessengerWebhookUseCase media', () => {
     await useCase.execute(signed(image(`${cdnUrl}/v/t1/photo.png?oh=1`)));
     const [e] = events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
     expect(e.data.message.attachments[0]).toMatchObject({ storeId: sha256Hex(PNG), size: PNG.length, mime: 'image/png' });
-    expect(stored.get(sha256Hex(PNG))?.equals(PNG)).toBe(true);
+    expect(store.objects.get(`${config.TENANT_ID}:${sha256Hex(PNG)}`)?.content.equals(PNG)).toBe(true);
   });
 
   it.each([

@@ -92,4 +92,14 @@ describe('TelegramTransport through telegraf against the Bot API contract server
     await expect(transport().send(command({ accountId: '42' }))).rejects.toMatchObject({ code: 'unknown_account' });
     expect(bot.requests).toHaveLength(0);
   });
+
+  it('sends an agent’s stored file with sendDocument by its signed link, caption and keyboard on it', async () => {
+    const link = `https://gateway.example.test/media-links/default/${'a'.repeat(64)}?exp=1781092800&sig=${'b'.repeat(64)}`;
+    await transport().send(command({
+      author: { kind: 'agent', id: 'ana' },
+      message: { type: 'document', text: 'Your invoice', attachments: [{ kind: 'document', mime: 'application/pdf', storeId: 'a'.repeat(64), url: link, filename: 'invoice.pdf' }], buttons: [{ id: 'ok', title: 'Got it' }] },
+    }));
+    expect(bot.requests.map((r) => r.path)).toEqual([`/bot${TOKEN}/sendDocument`]);
+    expect(bodies()[0]).toEqual({ chat_id: CHAT, document: link, caption: 'Your invoice', reply_markup: { inline_keyboard: [[{ text: 'Got it', callback_data: 'ok' }]] } });
+  });
 });

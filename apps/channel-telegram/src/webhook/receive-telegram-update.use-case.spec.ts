@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CloudEvent, InboundMessage, TOPICS } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
-import { type MediaStore, MediaIngest, sha256Hex } from '@omni/channel-kit';
+import { MediaIngest, MemoryMediaStore } from '@omni/channel-kit';
 import { BreakerRegistry } from '@omni/resilience';
 import { TelegramMediaSource } from '../media/telegram-media.source';
 import { TelegramConfigSchema } from '../config';
@@ -24,7 +24,7 @@ function setup(opts: { failPublish?: boolean } = {}) {
   } as unknown as EventPublisher;
   const calls: { method: string; payload: Record<string, unknown> }[] = [];
   const api: BotApi = { call: async (method, payload) => void calls.push({ method, payload }) };
-  const store: MediaStore = { put: async (_t, content, meta) => ({ storeId: sha256Hex(content), size: content.length, mime: meta.mime }), get: async () => null };
+  const store = new MemoryMediaStore();
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
   // The fake Bot API answers getFile with nothing: attachments are kept unstored (the source has its own spec).
   const useCase = new ReceiveTelegramUpdateUseCase(config, api, publisher, media, new TelegramMediaSource(config, api));

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { CloudEvent, DeliveryStatus, InboundMessage, OutboundCommand, TOPICS } from '@omni/contracts';
-import { type MediaStore, MediaIngest, type SendDoc, type SendLedger, sha256Hex } from '@omni/channel-kit';
+import { MediaIngest, MemoryMediaStore, type SendDoc, type SendLedger, sha256Hex } from '@omni/channel-kit';
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { WhatsAppConfigSchema } from '../config';
@@ -10,7 +10,9 @@ import { LinkedDeviceManager } from './linked-device.manager';
 import { LinkedDeviceTransport } from './linked-device.transport';
 import { ReceiveLinkedMessageUseCase } from './receive-linked-message.use-case';
 import type { AccountLease } from './account-lease';
-import type { WebClient, WebClientFactory } from './web-client';
+import type { CatchUpCursor } from './catch-up.cursor';
+import type { LiveWebMessage } from './receive-linked-message.use-case';
+import type { WebChat, WebClient, WebClientFactory } from './web-client';
 
 const ADMIN = 'unit-linked-device-admin-token';
 const config = WhatsAppConfigSchema.parse({
@@ -18,11 +20,28 @@ const config = WhatsAppConfigSchema.parse({
   WHATSAPP_WEB_ACCOUNTS: 'shop1', WHATSAPP_WEB_ADMIN_TOKEN: ADMIN, WHATSAPP_WEB_RECONNECT_BASE_MS: '20', WHATSAPP_WEB_RECONNECT_MAX_MS: '200', WHATSAPP_WEB_LEASE_TTL_MS: '60',
 });
 
-/** The fake: an EventEmitter with whatsapp-web.js's event names and the three methods we call. */
+/** A chat of the fake client: what whatsapp-web.js's Chat answers (newest message last, as fetchMessages does). */
+class FakeChat implements WebChat {
+  fetched: number[] = [];
+  constructor(readonly id: { _serialized: string }, readonly messages: LiveWebMessage[], readonly unreadCount = 0, readonly isGroup = false) {}
+  get timestamp(): number | undefined {
+    return this.messages.at(-1)?.timestamp;
+  }
+  async fetchMessages({ limit }: { limit: number }): Promise<LiveWebMessage[]> {
+    this.fetched.push(limit);
+    return this.messages.slice(-limit);
+  }
+}
+
+/** The fake: an EventEmitter with whatsapp-web.js's event names and the four methods we call. */
 class FakeClient extends EventEmitter implements WebClient {
   initialized = 0;
   destroyed = 0;
   failInitialize?: Error;
+  chats: FakeChat[] = [];
+  async getChats(): Promise<WebChat[]> {
+    return this.chats;
+  }
   sent: { chatId: string; content: unknown; options?: { quotedMessageId?: string; caption?: string } }[] = [];
   async initialize(): Promise<void> {
     this.initialized++;
@@ -50,16 +69,13 @@ async function until<T>(probe: () => T | undefined | false, ms = 2_000): Promise
   }
 }
 
-function setup(opts: { firstClientFails?: boolean } = {}) {
+function setup(opts: { firstClientFails?: boolean; lastSeen?: number } = {}) {
   const published: { topic: string; events: CloudEvent[] }[] = [];
   const publisher = { publish: async (topic: string, events: CloudEvent | CloudEvent[]) => void published.push({ topic, events: Array.isArray(events) ? events : [events] }) } as unknown as EventPublisher;
   const sends = new Map<string, string>();
   const ledger = { byProviderId: async (_c: string, _a: string, id: string) => (sends.has(id) ? ({ _id: sends.get(id) } as SendDoc) : null) } as unknown as SendLedger;
-  const stored = new Map<string, { content: Buffer; mime: string; filename?: string; source: string }>();
-  const store: MediaStore = {
-    put: async (t, content, meta) => (stored.set(`${t}:${sha256Hex(content)}`, { content, ...meta }), { storeId: sha256Hex(content), size: content.length, mime: meta.mime }),
-    get: async (t, id) => stored.get(`${t}:${id}`) ?? null,
-  };
+  const store = new MemoryMediaStore();
+  const stored = store.objects;
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
   const receive = new ReceiveLinkedMessageUseCase(config, publisher, ledger, media).withRetryPolicy({ attempts: 2, baseDelayMs: 1, maxDelayMs: 1 });
   const clients: FakeClient[] = [];
@@ -74,12 +90,18 @@ function setup(opts: { firstClientFails?: boolean } = {}) {
   };
   // The lease: free unless a test says another instance holds it.
   const lease = { otherHolds: false, mine: false, acquire: async () => (lease.otherHolds ? false : (lease.mine = true)), renew: async () => lease.mine && !lease.otherHolds, release: async () => void (lease.mine = false) };
-  const manager = new LinkedDeviceManager(config, factory, receive, lease satisfies AccountLease);
+  // The catch-up cursor, as MongoCatchUpCursor keeps it ($max: never backwards).
+  const cursor = {
+    seen: new Map<string, number>(opts.lastSeen === undefined ? [] : [['shop1', opts.lastSeen]]),
+    lastSeen: async (id: string) => cursor.seen.get(id),
+    advance: async (id: string, ts: number) => void cursor.seen.set(id, Math.max(ts, cursor.seen.get(id) ?? ts)),
+  };
+  const manager = new LinkedDeviceManager(config, factory, receive, lease satisfies AccountLease, cursor satisfies CatchUpCursor);
   const context: SendContextReader = { read: async (cmd) => ({ replyToProviderId: cmd.replyToMessageId ? '3EB0C767D26A1D5B8F44' : undefined }) };
   const transport = new LinkedDeviceTransport(manager, factory, store, context);
   const controller = new LinkedDeviceController(config, manager);
   const events = <T>(topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events as CloudEvent<T>[]);
-  return { manager, clients, transport, controller, events, sends, stored, lease };
+  return { manager, clients, transport, controller, events, sends, stored, lease, cursor };
 }
 
 const incoming = (over: Record<string, unknown> = {}) => ({
@@ -216,5 +238,70 @@ describe('LinkedDeviceManager with a fake whatsapp-web.js client', () => {
     expect(manager.status('shop1')?.state).toBe('starting');
     await manager.onApplicationShutdown();
     expect(clients[2].destroyed).toBe(1);
+  });
+
+  it('catches up after a reconnect: messages written while disconnected are fetched from the chats and published once', async () => {
+    const T0 = 1_749_416_000;
+    const { manager, clients, events, cursor } = setup({ lastSeen: T0 });
+    const msg = (from: string, id: string, timestamp: number, body: string, over: Record<string, unknown> = {}): LiveWebMessage =>
+      incoming({ id: { fromMe: false, remote: from, id, _serialized: `false_${from}_${id}` }, from, body, timestamp, ...over });
+    manager.onApplicationBootstrap();
+    const first = await until(() => clients[0]);
+    first.emit('ready');
+    first.emit('message', msg('16505551234@c.us', '3EB0LIVE', T0 + 10, 'before the outage'));
+    await until(() => cursor.seen.get('shop1') === T0 + 10);
+    first.emit('disconnected', 'CONFLICT');
+    const second = await until(() => clients[1]);
+
+    // What the phone received meanwhile: an unread chat (with one message already published, one of
+    // the business's own replies and two new ones), a chat read on the phone meanwhile (unread 0, but
+    // newer than the cursor), a group, and a quiet chat that must not even be fetched.
+    const alice = new FakeChat({ _serialized: '16505551234@c.us' }, [
+      msg('16505551234@c.us', '3EB0OLD', T0 - 500, 'long ago'),
+      msg('16505551234@c.us', '3EB0LIVE', T0 + 10, 'before the outage'),
+      msg('15550783881@c.us', '3EB0MINE', T0 + 20, 'our own reply from the phone', { fromMe: true, id: { fromMe: true, remote: '16505551234@c.us', id: '3EB0MINE', _serialized: 'x' } }),
+      msg('16505551234@c.us', '3EB0MISSED1', T0 + 30, 'are you there?'),
+      msg('16505551234@c.us', '3EB0MISSED2', T0 + 40, 'hello??'),
+    ], 2);
+    const bob = new FakeChat({ _serialized: '16505559999@c.us' }, [msg('16505559999@c.us', '3EB0BOB', T0 + 35, 'read on the phone, never published')], 0);
+    const group = new FakeChat({ _serialized: '120363025246125486@g.us' }, [msg('120363025246125486@g.us', '3EB0GRP', T0 + 36, 'group chatter')], 5, true);
+    const quiet = new FakeChat({ _serialized: '16505550000@c.us' }, [msg('16505550000@c.us', '3EB0Q', T0 - 100, 'old news')], 0);
+    second.chats = [alice, bob, group, quiet];
+    second.emit('ready');
+
+    const ids = () => events<InboundMessage>(TOPICS.inbound).map((e) => e.data.message.channelMessageId);
+    await until(() => ids().length === 5);
+    expect(ids().slice(1)).toEqual(expect.arrayContaining(['3EB0LIVE', '3EB0MISSED1', '3EB0MISSED2', '3EB0BOB']));
+    expect(ids()).not.toContain('3EB0OLD');
+    expect(ids()).not.toContain('3EB0MINE');
+    expect(ids()).not.toContain('3EB0GRP');
+    // In the chat's order, through the same normalizer as live messages.
+    expect(ids().filter((id) => id.startsWith('3EB0MISSED'))).toEqual(['3EB0MISSED1', '3EB0MISSED2']);
+    expect(alice.fetched).toEqual([config.WHATSAPP_WEB_CATCHUP_LIMIT]);
+    expect(group.fetched).toEqual([]);
+    expect(quiet.fetched).toEqual([]);
+    await until(() => cursor.seen.get('shop1') === T0 + 40);
+
+    // The message seen both live and by the catch-up is the same event (deterministic id): the router stores it once.
+    const live = events<InboundMessage>(TOPICS.inbound).filter((e) => e.data.message.channelMessageId === '3EB0LIVE');
+    expect(live).toHaveLength(2);
+    expect(live[0].id).toBe(live[1].id);
+    expect(events<InboundMessage>(TOPICS.inbound).find((e) => e.data.message.channelMessageId === '3EB0MISSED2')?.data.message.text).toBe('hello??');
+    await manager.onApplicationShutdown();
+  });
+
+  it('imports no history on the first pairing: the cursor starts at the first ready', async () => {
+    const { manager, clients, events, cursor } = setup();
+    manager.onApplicationBootstrap();
+    const client = await until(() => clients[0]);
+    const old = new FakeChat({ _serialized: '16505551234@c.us' }, [incoming({ timestamp: 1_600_000_000 })], 3);
+    client.chats = [old];
+    client.emit('ready');
+    const since = await until(() => cursor.seen.get('shop1'));
+    expect(Math.abs(since - Date.now() / 1000)).toBeLessThan(60);
+    await wait(20);
+    expect(old.fetched).toEqual([]);
+    expect(events(TOPICS.inbound)).toHaveLength(0);
+    await manager.onApplicationShutdown();
   });
 });

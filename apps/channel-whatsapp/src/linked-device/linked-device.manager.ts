@@ -6,6 +6,7 @@ import { counter, rootLogger } from '@omni/telemetry';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
 import { LiveWebMessage, ReceiveLinkedMessageUseCase } from './receive-linked-message.use-case';
 import { ACCOUNT_LEASE, AccountLease } from './account-lease';
+import { CATCH_UP_CURSOR, CatchUpCursor } from './catch-up.cursor';
 import { WEB_CLIENT_FACTORY, WebClient, WebClientFactory } from './web-client';
 
 /** `standby`: another instance holds the account's lease and runs its client. */
@@ -32,13 +33,15 @@ interface Account {
  * authenticated endpoint, and restarted with exponential backoff (jittered, capped) after a failed
  * launch, an auth failure or a disconnect. Events go to ReceiveLinkedMessageUseCase. Only the
  * instance holding an account's lease runs its client; the others stand by and take over when the
- * lease expires (a crashed pod) or is released (a graceful stop).
+ * lease expires (a crashed pod) or is released (a graceful stop). On every `ready` the messages that
+ * arrived while no client was connected are fetched from the chats and published (catch-up).
  */
 @Injectable()
 export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = rootLogger().child({ component: 'whatsapp-linked-device' });
   private readonly accounts = new Map<string, Account>();
   private readonly transitions = counter('omni_whatsapp_linked_device_events_total', 'Linked-device client lifecycle events', ['account', 'event']);
+  private readonly caughtUp = counter('omni_whatsapp_linked_device_caught_up_total', 'Messages fetched from the chats after a (re)connect and published', ['account']);
   private stopping = false;
   private leaseTimer?: NodeJS.Timeout;
   /** One chain per chat: a message whose media is still downloading is not overtaken by the next one. */
@@ -49,6 +52,7 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
     @Inject(WEB_CLIENT_FACTORY) private readonly factory: WebClientFactory,
     private readonly receive: ReceiveLinkedMessageUseCase,
     @Inject(ACCOUNT_LEASE) private readonly lease: AccountLease,
+    @Inject(CATCH_UP_CURSOR) private readonly cursor: CatchUpCursor,
   ) {
     for (const id of config.WHATSAPP_WEB_ACCOUNTS) this.accounts.set(id, { id, state: 'stopped', since: new Date(), attempts: 0, leased: false, renewedAt: 0 });
   }
@@ -161,12 +165,58 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
       a.attempts = 0;
       a.lastError = undefined;
       this.set(a, 'ready');
+      void this.catchUp(a, client);
     });
     client.on('auth_failure', (message: string) => this.restart(a, client, `auth failure: ${message}`));
     client.on('disconnected', (reason: string) => this.restart(a, client, `disconnected: ${reason}`));
-    client.on('message', (msg: LiveWebMessage) => this.inOrder(a.id, msg.from, msg.id.id, () => this.receive.message(a.id, msg)));
+    client.on('message', (msg: LiveWebMessage) => this.inOrder(a.id, msg.from, msg.id.id, () => this.received(a.id, msg)));
     client.on('message_reaction', (r: WebReactionLike) => this.inOrder(a.id, r.senderId, r.id.id, () => this.receive.reaction(a.id, r)));
     client.on('message_ack', (msg: WebMessageLike, ack: number) => this.inOrder(a.id, msg.to, msg.id.id, () => this.receive.ack(a.id, msg, ack)));
+  }
+
+  /** Publishes a customer's message, then moves the account's catch-up cursor past it. */
+  private async received(accountId: string, msg: LiveWebMessage): Promise<void> {
+    await this.receive.message(accountId, msg);
+    // The message is on Kafka: a cursor that failed to move only makes the next catch-up fetch it again.
+    await this.cursor.advance(accountId, msg.timestamp).catch((err: unknown) => this.log.warn({ accountId, err: (err as Error).message }, 'catch-up cursor not moved'));
+  }
+
+  /**
+   * whatsapp-web.js emits `message` only for what arrives while connected: what customers wrote while
+   * the client was down (a disconnect, a restart, a takeover) waits in the chats. After `ready`, every
+   * one-to-one chat with unread messages or a last message not older than the cursor has its recent
+   * messages (WHATSAPP_WEB_CATCHUP_LIMIT) fetched, and the customers' ones from the cursor's second on
+   * go through the same chain and normalizer as live ones; deterministic event ids (channel, account,
+   * stanza id) make a message seen both ways, or caught up twice, one event for the router. Chats
+   * read on the phone meanwhile count too (unreadCount alone would miss them). First pairing (no
+   * cursor): no history is imported, the cursor starts now.
+   */
+  private async catchUp(a: Account, client: WebClient): Promise<void> {
+    const limit = this.config.WHATSAPP_WEB_CATCHUP_LIMIT;
+    if (limit === 0) return;
+    try {
+      const since = await this.cursor.lastSeen(a.id);
+      if (since === undefined) {
+        await this.cursor.advance(a.id, Math.floor(Date.now() / 1000));
+        return;
+      }
+      const chats = (await client.getChats()).filter((c) => !c.isGroup && (c.unreadCount > 0 || (c.timestamp ?? 0) >= since));
+      let queued = 0;
+      for (const chat of chats) {
+        if (a.client !== client) return; // replaced meanwhile: the next ready catches up
+        const missed = (await chat.fetchMessages({ limit }))
+          .filter((m) => !m.fromMe && m.timestamp >= since)
+          .sort((x, y) => x.timestamp - y.timestamp);
+        if (missed.length === limit) this.log.warn({ accountId: a.id, limit }, 'catch-up: a chat has more missed messages than WHATSAPP_WEB_CATCHUP_LIMIT; older ones are not fetched');
+        for (const m of missed) this.inOrder(a.id, m.from, m.id.id, () => this.received(a.id, m));
+        queued += missed.length;
+      }
+      this.caughtUp.inc({ account: a.id }, queued);
+      this.log.info({ accountId: a.id, since, chats: chats.length, messages: queued }, `WhatsApp linked device ${a.id}: catching up on ${queued} message(s) since the last one seen`);
+    } catch (err) {
+      // Messages not fetched now are fetched by the next ready (the cursor did not move past them).
+      this.log.warn({ accountId: a.id, err: (err as Error).message }, 'linked-device catch-up failed');
+    }
   }
 
   private inOrder(accountId: string, chat: string, ref: string, work: () => Promise<unknown>): void {

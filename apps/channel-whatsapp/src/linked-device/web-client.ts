@@ -2,16 +2,28 @@ import type { EventEmitter } from 'node:events';
 import type { Connection } from 'mongoose';
 import WAWebJS from 'whatsapp-web.js';
 import type { WhatsAppConfig } from '../config';
+import type { LiveWebMessage } from './receive-linked-message.use-case';
 import { GridFsSessionStore } from './session.store';
+
+/** A chat as the catch-up after a reconnect reads it (whatsapp-web.js `Chat`). */
+export interface WebChat {
+  id: { _serialized: string };
+  isGroup: boolean;
+  unreadCount: number;
+  /** Unix seconds of the chat's last message. */
+  timestamp?: number;
+  fetchMessages(options: { limit: number }): Promise<LiveWebMessage[]>;
+}
 
 /**
  * The whatsapp-web.js client as the linked-device adapter uses it: an EventEmitter with the library's
  * event names (`qr`, `authenticated`, `auth_failure`, `ready`, `disconnected`, `message`,
- * `message_ack`, `message_reaction`) and three methods. Tests fake it with a plain EventEmitter.
+ * `message_ack`, `message_reaction`) and four methods. Tests fake it with a plain EventEmitter.
  */
 export interface WebClient extends EventEmitter {
   initialize(): Promise<void>;
   destroy(): Promise<void>;
+  getChats(): Promise<WebChat[]>;
   sendMessage(chatId: string, content: unknown, options?: { quotedMessageId?: string; caption?: string }): Promise<{ id: { id: string; _serialized: string } }>;
 }
 

@@ -106,4 +106,22 @@ describe('WhatsAppTransport', () => {
   it('refuses a command for a number it does not serve', async () => {
     await expect(transport().send(command({ accountId: '999' }))).rejects.toMatchObject({ code: 'unknown_account' });
   });
+
+  it('sends an agent’s files as Graph media messages: the stored file by its signed link, caption on the first', async () => {
+    const link = `https://gateway.example.test/media-links/default/${'a'.repeat(64)}?exp=1781092800&sig=${'b'.repeat(64)}`;
+    await transport().send(command({
+      author: { kind: 'agent', id: 'ana' },
+      message: {
+        type: 'document', text: 'Your invoice',
+        attachments: [
+          { kind: 'document', mime: 'application/pdf', storeId: 'a'.repeat(64), url: link, filename: 'invoice.pdf' },
+          { kind: 'image', mime: 'image/png', url: 'https://cdn.example.com/map.png', caption: 'our shop' },
+        ],
+      },
+    }));
+    expect(graph.requests.map((r) => r.path)).toEqual([`/v23.0/${PN}/messages`, `/v23.0/${PN}/messages`]);
+    expect(bodies()[0]).toMatchObject({ type: 'document', document: { link, caption: 'Your invoice', filename: 'invoice.pdf' }, biz_opaque_callback_data: 'msg-1' });
+    expect(bodies()[1]).toMatchObject({ type: 'image', image: { link: 'https://cdn.example.com/map.png', caption: 'our shop' } });
+    expect(bodies()[1].document).toBeUndefined();
+  });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CloudEvent, DeliveryStatus, InboundMessage, TOPICS } from '@omni/contracts';
 import { hubSignature } from '@omni/channels';
-import { type MediaStore, MediaIngest, type SendDoc, type SendLedger, sha256Hex } from '@omni/channel-kit';
+import { MediaIngest, MemoryMediaStore, type SendDoc, type SendLedger, sha256Hex } from '@omni/channel-kit';
 import { BreakerRegistry } from '@omni/resilience';
 import type { WhatsAppMediaSource } from '../media/whatsapp-media.source';
 import type { EventPublisher } from '@omni/messaging';
@@ -18,11 +18,8 @@ const config = WhatsAppConfigSchema.parse({
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(300, 9)]);
 
 function setup(opts: { failPublish?: boolean; sends?: Record<string, string> } = {}) {
-  const stored = new Map<string, Buffer>();
-  const store: MediaStore = {
-    put: async (tenantId, content, meta) => (stored.set(`${tenantId}:${sha256Hex(content)}`, content), { storeId: sha256Hex(content), size: content.length, mime: meta.mime }),
-    get: async () => null,
-  };
+  const store = new MemoryMediaStore();
+  const stored = store.objects;
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
   const fetched: string[] = [];
   const source = { fetch: async (a: { mediaId?: string }) => (fetched.push(a.mediaId ?? ''), { content: JPEG, contentType: 'image/jpeg' }) } as unknown as WhatsAppMediaSource;
@@ -66,7 +63,7 @@ describe('ReceiveWhatsAppWebhookUseCase', () => {
     expect(fetched).toEqual(['1003383421387256']);
     const [event] = events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
     expect(event.data.message.attachments[0]).toMatchObject({ kind: 'image', mediaId: '1003383421387256', storeId: sha256Hex(JPEG), size: JPEG.length, caption: 'This is a caption' });
-    expect(stored.get(`${config.TENANT_ID}:${sha256Hex(JPEG)}`)?.equals(JPEG)).toBe(true);
+    expect(stored.get(`${config.TENANT_ID}:${sha256Hex(JPEG)}`)?.content.equals(JPEG)).toBe(true);
   });
 
   it('rejects a bad or missing signature before decoding anything', async () => {

@@ -4,8 +4,10 @@ import { AssignmentActions } from './assignment-actions';
 import { ApiKeyBootstrap, ApiKeyGuard } from './auth';
 import { ConversationActions } from './conversation-actions';
 import { ConversationsController } from './conversations.controller';
+import { MediaModule } from '../media/media.module';
 
 @Module({
+  imports: [MediaModule],
   controllers: [ConversationsController, AgentsController],
   providers: [ApiKeyGuard, ApiKeyBootstrap, ConversationActions, AssignmentActions],
   exports: [ApiKeyGuard, ConversationActions],

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Channel, NotFoundError, OmniError, derivedId } from '@omni/contracts';
+import { Channel, NotFoundError, OmniError, ValidationError, derivedId } from '@omni/contracts';
 import { AGENT_SLOT_REPOSITORY, AgentSlotRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MessageDoc } from '@omni/persistence';
 import { Resolver, csatPrompt, transition } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { flowParams } from '../experiments/flow-experiments';
+import { ReplyAttachment, ReplyAttachments } from '../media/reply-attachments';
 import { RecordOutcomes } from '../experiments/record-outcomes';
 
 /** What agents do to a conversation through the API; every call is scoped to the caller's tenant. */
@@ -19,6 +20,7 @@ export class ConversationActions {
     private readonly customer: CustomerMessages,
     private readonly events: ConversationEvents,
     private readonly outcomes: RecordOutcomes,
+    private readonly files: ReplyAttachments,
   ) {}
 
   /** A conversation of another tenant is "not found", never "forbidden": its existence is not leaked. */
@@ -33,14 +35,17 @@ export class ConversationActions {
    * Idempotency-Key, when given, makes a retried request one message. Only the assigned agent may
    * write while a human owns it; in bot or queued state an agent writing is a takeover, not done here.
    */
-  async reply(tenantId: string, id: string, input: { agentId: string; text: string }, idempotencyKey?: string): Promise<MessageDoc> {
+  async reply(tenantId: string, id: string, input: { agentId: string; text?: string; attachments?: ReplyAttachment[] }, idempotencyKey?: string): Promise<MessageDoc> {
     const c = await this.find(tenantId, id);
     const { ownership } = await this.ownership.current(c);
     if (ownership.state !== 'assigned' || ownership.agentId !== input.agentId) {
       throw new OmniError('conflict', `conversation ${id} is ${ownership.state}${ownership.state === 'assigned' ? ` to ${ownership.agentId}` : ''}, not assigned to ${input.agentId}`, false);
     }
     const messageId = idempotencyKey ? derivedId(`${tenantId}:${id}:${idempotencyKey}`, 'agent-reply') : randomUUID();
-    return this.customer.send(c, { id: messageId, text: input.text, author: { kind: 'agent', id: input.agentId } });
+    // The web chat's frames carry text only (apps/channel-web): a file would vanish on the way.
+    if (input.attachments?.length && c.channel === 'web') throw new ValidationError('the web chat cannot show attachments yet; send a link in the text', [{ path: 'attachments', message: 'not supported on web' }]);
+    const files = input.attachments?.length ? await this.files.resolve(tenantId, input.attachments) : undefined;
+    return this.customer.send(c, { id: messageId, text: input.text ?? '', author: { kind: 'agent', id: input.agentId }, ...(files ?? {}) });
   }
 
   /** Resolves (any owner but resolved); frees the agent's slot after the claim. */

@@ -7,6 +7,7 @@ import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSA
 import { ApiKeyGuard, Caller, CallerOf } from './auth';
 import { AssignmentActions } from './assignment-actions';
 import { ConversationActions } from './conversation-actions';
+import { ReplyAttachmentSchema } from '../media/reply-attachments';
 import { openApi, parse } from './validation';
 
 const ListQuery = z.object({
@@ -16,7 +17,12 @@ const ListQuery = z.object({
   channel: ChannelSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-const ReplyBody = z.object({ agentId: z.string().min(1).max(128), text: z.string().min(1).max(4096) }).strict();
+const ReplyBody = z.object({
+  agentId: z.string().min(1).max(128),
+  text: z.string().min(1).max(4096).optional(),
+  /** Files (ADR 0424): public https URLs, or files uploaded with POST /v1/media (by storeId). */
+  attachments: z.array(ReplyAttachmentSchema).min(1).max(10).optional(),
+}).strict().refine((b) => b.text !== undefined || b.attachments !== undefined, { message: 'a reply needs text or attachments', path: ['text'] });
 const AssignBody = z.object({ agentId: z.string().min(1).max(128), groupId: z.string().min(1).max(128).optional(), reason: z.string().max(512).optional() }).strict();
 const TransferBody = z.object({ groupId: z.string().min(1).max(128), reason: z.string().max(512).optional() }).strict();
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { OutboundCommand, createEvent, outboundTopic } from '@omni/contracts';
+import { Attachment, OutboundCommand, createEvent, outboundTopic } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
 import {
   ConversationDoc, MESSAGE_REPOSITORY, MessageDoc, MessageRepository, RECENT_TURNS_REPOSITORY, RecentTurn, RecentTurnsRepository,
@@ -27,6 +27,14 @@ export interface OutgoingText {
   onlyIfNew?: boolean;
   /** Choices for channels that show buttons (the text must make sense without them). */
   buttons?: { id: string; title: string }[];
+  /**
+   * Files (an agent's reply, ADR 0424): what the channel sends (`url` the provider fetches, `storeId`
+   * where channels that read the media store take the bytes from) and what is stored — the stored
+   * copy leaves out `url` when the file is in the store (a signed link is a credential until it expires).
+   */
+  attachments?: Attachment[];
+  /** The message type when it is not text (the first attachment's kind). */
+  type?: OutboundCommand['message']['type'];
 }
 
 /**
@@ -54,16 +62,17 @@ export class CustomerMessages {
       channelMessageId: out.id,
       direction: 'outbound',
       author: out.author,
-      type: 'text',
-      text: out.text,
-      attachments: [],
+      type: out.type ?? 'text',
+      ...(out.text ? { text: out.text } : {}),
+      attachments: (out.attachments ?? []).map(({ url, ...a }) => (a.storeId ? a : { ...a, url })),
       replyToMessageId: out.replyToMessageId,
       timestamp: at,
       ...(out.ai ? { ai: out.ai } : {}),
     });
     // Notices re-derived on every dispatcher tick stop here unless new: no per-tick work beyond the insert.
     if (out.onlyIfNew && !created) return message;
-    await this.recent?.append(c.tenantId, c._id, { id: out.id, role: turnRole(out.author.kind), text: out.text.slice(0, 4096), at: message.timestamp }, RECENT_TURNS_KEPT);
+    const said = out.text || (out.attachments ?? []).map((a) => a.caption ?? `[${a.kind}${a.filename ? `: ${a.filename}` : ''}]`).join(' ');
+    await this.recent?.append(c.tenantId, c._id, { id: out.id, role: turnRole(out.author.kind), text: said.slice(0, 4096), at: message.timestamp }, RECENT_TURNS_KEPT);
     const scoped = { tenantId: c.tenantId, region: c.region, channel, accountId: c.accountId, conversationId: c._id };
     await this.publisher.publish(
       outboundTopic(channel),
@@ -79,7 +88,7 @@ export class CustomerMessages {
           messageId: out.id,
           recipient: { channelUserId: c.channelUserId },
           author: out.author,
-          message: { type: 'text', text: out.text, attachments: [], ...(out.buttons ? { buttons: out.buttons } : {}) },
+          message: { type: out.type ?? 'text', ...(out.text ? { text: out.text } : {}), attachments: out.attachments ?? [], ...(out.buttons ? { buttons: out.buttons } : {}) },
           ...(out.replyToMessageId ? { replyToMessageId: out.replyToMessageId } : {}),
           createdAt: message.timestamp.toISOString(),
         },

@@ -4,6 +4,7 @@ import { NotFoundError, OmniError } from '@omni/contracts';
 import { CustomerExport, PRIVACY_REPOSITORY, PrivacyRepository, PrivacyRequestDoc } from '@omni/persistence';
 import { rootLogger } from '@omni/telemetry';
 import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
+import { EraseCustomerUseCase } from './erase-customer.use-case';
 
 function adminOnly(caller: Caller): void {
   if (caller.role !== 'admin') throw new OmniError('forbidden', 'data-subject requests need an admin key', false);
@@ -20,10 +21,13 @@ function adminOnly(caller: Caller): void {
 export class PrivacyController {
   private readonly log = rootLogger().child({ component: 'privacy' });
 
-  constructor(@Inject(PRIVACY_REPOSITORY) private readonly privacy: PrivacyRepository) {}
+  constructor(
+    @Inject(PRIVACY_REPOSITORY) private readonly privacy: PrivacyRepository,
+    private readonly eraseCustomer: EraseCustomerUseCase,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Export everything stored about the customer: identity, conversations, messages (GDPR art. 15, CCPA access)' })
+  @ApiOperation({ summary: 'Export everything stored about the customer: identity, conversations, messages, the stored media they reference (GDPR art. 15, CCPA access)' })
   async export(@CallerOf() caller: Caller, @Param('customerId') customerId: string): Promise<CustomerExport> {
     adminOnly(caller);
     const data = await this.privacy.export(caller.tenantId, customerId);
@@ -33,15 +37,15 @@ export class PrivacyController {
 
   @Delete()
   @ApiOperation({
-    summary: 'Erase the customer: identity deleted; message texts, attachments and AI readings of their conversations removed; '
+    summary: 'Erase the customer: identity deleted; message texts, attachments (stored files too) and AI readings of their conversations removed; '
       + 'timestamps and statuses kept for reports (GDPR art. 17, CCPA deletion)',
   })
   async erase(@CallerOf() caller: Caller, @Param('customerId') customerId: string): Promise<PrivacyRequestDoc> {
     adminOnly(caller);
-    const done = await this.privacy.erase(caller.tenantId, customerId, caller.keyName, new Date());
+    const done = await this.eraseCustomer.execute({ tenantId: caller.tenantId, customerId, requestedBy: caller.keyName, at: new Date() });
     if (!done) throw new NotFoundError('customer');
     // The log names the request and its tombstone, never the person.
-    this.log.info({ request: done._id, subject: done.subject, counts: done.counts }, 'customer erased');
+    this.log.info({ request: done._id, subject: done.subject, counts: done.counts, media: done.media }, 'customer erased');
     return done;
   }
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ApiModule } from '../api/api.module';
+import { MediaModule } from '../media/media.module';
+import { EraseCustomerUseCase } from './erase-customer.use-case';
 import { PrivacyController } from './privacy.controller';
 
-@Module({ imports: [ApiModule], controllers: [PrivacyController] })
+@Module({ imports: [ApiModule, MediaModule], controllers: [PrivacyController], providers: [EraseCustomerUseCase] })
 export class PrivacyModule {}

@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { BreakerRegistry } from '@omni/resilience';
 import type { MediaEnv } from './media.config';
 import { MediaIngest } from './media-ingest';
-import { DiskMediaStore, GridFsMediaStore, MEDIA_STORE, MediaStore } from './media-store';
+import { MEDIA_STORE, MediaStore, openMediaStore } from '@omni/persistence';
 
 /** The media store and ingest of a channel app (needs PersistenceModule.forRoot for the connection). */
 @Module({})
@@ -16,8 +16,7 @@ export class ChannelMediaModule {
         {
           provide: MEDIA_STORE,
           inject: [getConnectionToken()],
-          useFactory: (connection: Connection): MediaStore =>
-            env.MEDIA_STORE === 'disk' ? new DiskMediaStore(env.MEDIA_DIR) : new GridFsMediaStore(connection),
+          useFactory: (connection: Connection): MediaStore => openMediaStore(env, connection),
         },
         {
           provide: MediaIngest,

@@ -5,7 +5,7 @@ import { Attachment, FatalError, InboundMessage, RetryableError, parseData } fro
 import type { DecodeResult } from '@omni/channels';
 import { BreakerRegistry } from '@omni/resilience';
 import { MediaIngest, MediaSource, mimeAllowed } from './media-ingest';
-import { DiskMediaStore, sha256Hex } from './media-store';
+import { DiskMediaStore, sha256Hex } from '@omni/persistence';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(500, 3)]);
 

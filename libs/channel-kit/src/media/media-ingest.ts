@@ -2,7 +2,7 @@ import { Attachment, FatalError, InboundMessage, RetryableError, errorSummary, i
 import type { DecodeResult } from '@omni/channels';
 import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
 import { counter, rootLogger } from '@omni/telemetry';
-import type { MediaStore } from './media-store';
+import { type MediaStore, mimeAllowed } from '@omni/persistence';
 
 /** A channel's way to get the bytes behind one of its inbound attachments (through fetchMedia). */
 export interface MediaSource {
@@ -23,13 +23,7 @@ export interface MediaIngestDeps {
   breaker?: BreakerOptions;
 }
 
-export function mimeAllowed(mime: string, allowed: readonly string[]): boolean {
-  const m = mime.split(';')[0].trim().toLowerCase();
-  return allowed.some((p) => {
-    const q = p.trim().toLowerCase();
-    return q.endsWith('/*') ? m.startsWith(q.slice(0, -1)) : m === q;
-  });
-}
+export { mimeAllowed };
 
 /** Servers that do not know the type say octet-stream (Telegram's file server always does). */
 const UNSPECIFIC = new Set(['application/octet-stream', 'binary/octet-stream']);

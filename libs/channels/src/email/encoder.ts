@@ -31,7 +31,8 @@ export interface EmailMessage {
   inReplyTo?: string;
   references?: string[];
   headers: Record<string, string>;
-  attachments: { filename?: string; contentType: string; path: string }[];
+  /** `path` (a URL nodemailer fetches) or, for a file of the media store, its bytes (`content`). */
+  attachments: { filename?: string; contentType: string; path?: string; content?: Buffer }[];
 }
 
 /**
