@@ -87,6 +87,9 @@ describe('AI worker answers in the customer’s language', () => {
       return docs.length === CASES.length ? docs : null;
     }, 10_000);
     expect(new Set(recorded.map((d) => String(d.language)))).toEqual(new Set(CASES.map(([lang]) => lang)));
+    // The router reports what it did with each prediction (omni.ai.outcome.v1): all ten were answered.
+    await waitFor('10 outcomes on the prediction log', async () =>
+      (await db.collection('nlu_predictions').countDocuments({ _id: { $in: sent.map((s) => s.messageId) as never[] }, outcome: 'answered' })) === CASES.length, 15_000);
   });
 
   it('looks an order up in the shop’s system from what the customer wrote, in their language', async () => {
@@ -177,5 +180,8 @@ describe('AI worker answers in the customer’s language', () => {
     expect(stored?.state).toBe('queued');
     expect(stored?.handoff?.reasons).toEqual([{ code: 'ai_requested', detail: expect.stringContaining('audio message without text') }]);
     expect(kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'bot')).toHaveLength(0);
+    // The prediction log learns the handoff and its reason from the router.
+    const logged = await waitFor('the handoff on the prediction log', async () => db.collection('nlu_predictions').findOne({ _id: id as never, outcome: 'handed_off' }), 15_000);
+    expect(logged).toMatchObject({ handoffReasons: ['ai_requested'], abstained: true });
   });
 });

@@ -138,6 +138,34 @@ export const AiResultSchema = z.object({
 });
 export type AiResult = z.infer<typeof AiResultSchema>;
 
+export const AI_OUTCOMES = ['answered', 'handed_off', 'thumbs_down', 'thumbs_up', 'csat'] as const;
+
+/**
+ * What became of an AI prediction, reported by the router so the worker's prediction log learns it
+ * (the optimization loop). `messageId` is the inbound message the prediction was made for (the join
+ * key); a CSAT rating concerns the whole conversation and carries the score instead. `label` is an
+ * agent's correction of the intent, when one is known.
+ */
+export const AiOutcomeSchema = z
+  .object({
+    ...ConversationScoped,
+    outcome: z.enum(AI_OUTCOMES),
+    /** The inbound message whose prediction this is about (every outcome but `csat`). */
+    messageId: id.optional(),
+    /** For `handed_off`: the handoff policy's reason codes (human_request, unsatisfied_turns, ai_requested, …). */
+    reasons: z.array(z.string().min(1).max(64)).max(10).default([]),
+    /** For `csat`: the customer's rating, 1 (very poor) to 5 (excellent). */
+    score: z.number().int().min(1).max(5).optional(),
+    /** The right intent, when an agent corrected the prediction. */
+    label: z.string().min(1).max(128).optional(),
+    at: isoTime,
+  })
+  .superRefine((o, ctx) => {
+    if (o.outcome === 'csat' && o.score === undefined) ctx.addIssue({ code: 'custom', path: ['score'], message: 'a csat outcome needs score' });
+    if (o.outcome !== 'csat' && o.messageId === undefined) ctx.addIssue({ code: 'custom', path: ['messageId'], message: `a ${o.outcome} outcome needs messageId` });
+  });
+export type AiOutcome = z.infer<typeof AiOutcomeSchema>;
+
 export const OutboundCommandSchema = z.object({
   ...ConversationScoped,
   /** Our message id: the idempotency key of the send. */

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AiResult, CloudEvent, derivedId } from '@omni/contracts';
+import { AiResult, Channel, CloudEvent, derivedId } from '@omni/contracts';
 import {
-  BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
+  BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
 } from '@omni/persistence';
 import { botMayAnswer, evaluateHandoff } from '@omni/routing';
+import { AiOutcomes } from '../conversations/ai-outcomes';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { TenantSettings } from '../conversations/tenant-settings';
@@ -32,6 +33,7 @@ export class SendBotReplyUseCase {
     private readonly handoff: HandOffUseCase,
     // Optional only so that unit tests written against the seven-argument constructor keep working.
     @Optional() private readonly workflows?: Workflows,
+    @Optional() private readonly outcomes?: AiOutcomes,
   ) {}
 
   async execute(event: CloudEvent<AiResult>): Promise<void> {
@@ -69,11 +71,17 @@ export class SendBotReplyUseCase {
       }
       if (await this.ownership.changedSince(conversation._id, ownership.version)) return;
       await this.customer.send(conversation, { id: replyId, text: outcome.text, author: { kind: 'bot', id: 'workflow' }, replyToMessageId: r.messageId, ai: { ...ai, workflowRunId: runId } });
+      await this.outcomes?.answered(scopeOf(conversation), r.messageId, new Date());
       return;
     }
     if (!r.answer || (await this.ownership.changedSince(conversation._id, ownership.version))) return;
     // The greeting experiment already welcomed this conversation's first message: no second hello.
     if (flow.greeting && r.intent?.name === 'greeting' && (await this.messages.get(welcomeId(conversation._id)))?.replyToMessageId === r.messageId) return;
     await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai });
+    await this.outcomes?.answered(scopeOf(conversation), r.messageId, new Date());
   }
+}
+
+function scopeOf(c: ConversationDoc) {
+  return { tenantId: c.tenantId, region: c.region, channel: c.channel as Channel, accountId: c.accountId, conversationId: c._id };
 }
