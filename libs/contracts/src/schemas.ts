@@ -107,6 +107,11 @@ export const AiRequestSchema = z.object({
     .array(z.object({ role: z.enum(['customer', 'bot', 'agent']), text: z.string().max(4096) }))
     .max(20)
     .default([]),
+  /**
+   * The inbound message's attachments (added within v1: optional): a voice note's `storeId` lets a
+   * worker with a transcription provider read it from the media store.
+   */
+  attachments: z.array(AttachmentSchema).max(20).optional(),
 });
 export type AiRequest = z.infer<typeof AiRequestSchema>;
 
@@ -135,6 +140,8 @@ export const AiResultSchema = z.object({
    * e.g. a voice note or an image that no configured provider can read (added within v1: optional).
    */
   handoff: z.object({ reason: z.string().min(1).max(512) }).optional(),
+  /** What a voice note said, when a transcription provider read it (added within v1: optional). */
+  transcript: z.string().max(8192).optional(),
 });
 export type AiResult = z.infer<typeof AiResultSchema>;
 

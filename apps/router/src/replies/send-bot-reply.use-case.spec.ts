@@ -185,6 +185,13 @@ describe('SendBotReplyUseCase', () => {
     expect(s.outcomes()).toHaveLength(0);
   });
 
+  it('keeps a voice note’s transcript with the AI reading and as the turn’s customer text (the agent’s summary shows it)', async () => {
+    const s = setup();
+    await s.useCase.execute(result({ transcript: 'where is my order?' }));
+    expect(s.turnDocs.get(INBOUND_ID)?.customerText).toBe('where is my order?');
+    expect(s.stored.get(REPLY_ID)?.ai).toMatchObject({ transcript: 'where is my order?' });
+  });
+
   it('remembers a new language of the conversation', async () => {
     const s = setup();
     await s.useCase.execute(result({ language: 'es' }));

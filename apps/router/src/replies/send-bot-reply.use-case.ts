@@ -40,7 +40,8 @@ export class SendBotReplyUseCase {
     const r = event.data;
     const conversation = await this.conversations.get(r.conversationId);
     if (!conversation) throw new Error(`AI result for unknown conversation ${r.conversationId}`); // retryable: ordering across topics
-    const ai = { language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine };
+    // A voice note's transcript is kept with what the bot understood, where agents read it.
+    const ai = { language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine, ...(r.transcript ? { transcript: r.transcript } : {}) };
     if (r.language && r.language !== conversation.language) await this.conversations.setLanguage(r.conversationId, r.language);
     await this.messages.attachAi(r.messageId, ai);
     const { ownership, entry } = await this.ownership.current(conversation);
@@ -50,7 +51,7 @@ export class SendBotReplyUseCase {
       return;
     }
     const inbound = await this.messages.get(r.messageId);
-    await this.turns.record(storedTurn(r, ownership.version, inbound?.text, new Date()));
+    await this.turns.record(storedTurn(r, ownership.version, inbound?.text ?? r.transcript, new Date()));
     const { handoff: tenantPolicy, smallTalkIntents = DEFAULT_SMALL_TALK_INTENTS } = await this.settings.get(conversation.tenantId);
     // The handoff-threshold experiment: the customer's variant overrides the tenant's streak length.
     const flow = flowParams(conversation);
