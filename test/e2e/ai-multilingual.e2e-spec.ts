@@ -158,6 +158,31 @@ describe('AI worker answers in the customer’s language', () => {
     });
   });
 
+  it('records the conversation’s CSAT on its predictions, and the report shows outcome figures per language', async () => {
+    const started = new Date(Date.now() - 1_000);
+    const customer = new FakeCustomer(kafka, 'ml-csat', 'pt-BR');
+    const asked = await customer.say('quanto tempo demora a entrega para Lisboa?');
+    await waitFor('the bot’s answer', async () =>
+      kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'bot')[0], 30_000);
+    const resolved = await fetch(`${stack.router?.url}/v1/conversations/${customer.conversationId}/resolve`, {
+      method: 'POST', headers: { authorization: 'Bearer omni-demo-admin-key', 'content-type': 'application/json' },
+    });
+    expect(resolved.status).toBe(201);
+    await waitFor('the CSAT question', async () =>
+      kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'system')[0], 15_000);
+    await customer.say('2');
+    const rated = await waitFor('the rating on the prediction', async () => db.collection('nlu_predictions').findOne({ _id: asked as never, csat: 2 }), 15_000);
+    expect(rated).toMatchObject({ outcome: 'answered', language: 'pt', intent: 'shipping_time' });
+
+    const report = (await (await fetch(`${stack['ai-worker']?.url}/v1/nlu/report?from=${encodeURIComponent(started.toISOString())}`, {
+      headers: { authorization: 'Bearer omni-demo-admin-key' },
+    })).json()) as { byLanguage: Array<{ language: string; outcomes: { answered: number; csat: { rated: number; negative: number } } }>; timeline: unknown[] };
+    const pt = report.byLanguage.find((l) => l.language === 'pt');
+    expect(pt?.outcomes.answered).toBeGreaterThanOrEqual(1);
+    expect(pt?.outcomes.csat).toMatchObject({ rated: 1, negative: 1 });
+    expect(report.timeline.length).toBeGreaterThan(0);
+  });
+
   it('hands a voice note to a person, with the reason in the agent’s summary, when no provider is configured', async () => {
     const customer = new FakeCustomer(kafka, 'ml-voice', 'pt-BR');
     const channelMessageId = 'ml-voice-audio-1';
