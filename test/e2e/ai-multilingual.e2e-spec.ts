@@ -87,6 +87,9 @@ describe('AI worker answers in the customer’s language', () => {
       return docs.length === CASES.length ? docs : null;
     }, 10_000);
     expect(new Set(recorded.map((d) => String(d.language)))).toEqual(new Set(CASES.map(([lang]) => lang)));
+    // The router reports what it did with each prediction (omni.ai.outcome.v1): all ten were answered.
+    await waitFor('10 outcomes on the prediction log', async () =>
+      (await db.collection('nlu_predictions').countDocuments({ _id: { $in: sent.map((s) => s.messageId) as never[] }, outcome: 'answered' })) === CASES.length, 15_000);
   });
 
   it('looks an order up in the shop’s system from what the customer wrote, in their language', async () => {
@@ -155,6 +158,31 @@ describe('AI worker answers in the customer’s language', () => {
     });
   });
 
+  it('records the conversation’s CSAT on its predictions, and the report shows outcome figures per language', async () => {
+    const started = new Date(Date.now() - 1_000);
+    const customer = new FakeCustomer(kafka, 'ml-csat', 'pt-BR');
+    const asked = await customer.say('quanto tempo demora a entrega para Lisboa?');
+    await waitFor('the bot’s answer', async () =>
+      kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'bot')[0], 30_000);
+    const resolved = await fetch(`${stack.router?.url}/v1/conversations/${customer.conversationId}/resolve`, {
+      method: 'POST', headers: { authorization: 'Bearer omni-demo-admin-key', 'content-type': 'application/json' },
+    });
+    expect(resolved.status).toBe(201);
+    await waitFor('the CSAT question', async () =>
+      kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'system')[0], 15_000);
+    await customer.say('2');
+    const rated = await waitFor('the rating on the prediction', async () => db.collection('nlu_predictions').findOne({ _id: asked as never, csat: 2 }), 15_000);
+    expect(rated).toMatchObject({ outcome: 'answered', language: 'pt', intent: 'shipping_time' });
+
+    const report = (await (await fetch(`${stack['ai-worker']?.url}/v1/nlu/report?from=${encodeURIComponent(started.toISOString())}`, {
+      headers: { authorization: 'Bearer omni-demo-admin-key' },
+    })).json()) as { byLanguage: Array<{ language: string; outcomes: { answered: number; csat: { rated: number; negative: number } } }>; timeline: unknown[] };
+    const pt = report.byLanguage.find((l) => l.language === 'pt');
+    expect(pt?.outcomes.answered).toBeGreaterThanOrEqual(1);
+    expect(pt?.outcomes.csat).toMatchObject({ rated: 1, negative: 1 });
+    expect(report.timeline.length).toBeGreaterThan(0);
+  });
+
   it('hands a voice note to a person, with the reason in the agent’s summary, when no provider is configured', async () => {
     const customer = new FakeCustomer(kafka, 'ml-voice', 'pt-BR');
     const channelMessageId = 'ml-voice-audio-1';
@@ -177,5 +205,8 @@ describe('AI worker answers in the customer’s language', () => {
     expect(stored?.state).toBe('queued');
     expect(stored?.handoff?.reasons).toEqual([{ code: 'ai_requested', detail: expect.stringContaining('audio message without text') }]);
     expect(kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === customer.conversationId && e.data.author.kind === 'bot')).toHaveLength(0);
+    // The prediction log learns the handoff and its reason from the router.
+    const logged = await waitFor('the handoff on the prediction log', async () => db.collection('nlu_predictions').findOne({ _id: id as never, outcome: 'handed_off' }), 15_000);
+    expect(logged).toMatchObject({ handoffReasons: ['ai_requested'], abstained: true });
   });
 });

@@ -5,6 +5,7 @@ import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { AnswerModule } from './answer/answer.module';
 import { AI_WORKER_CONFIG, loadAiWorkerConfig } from './config';
+import { OutcomesModule } from './outcomes/outcomes.module';
 import { TenantDataModule } from './tenant-data/tenant-data.module';
 
 const config = loadAiWorkerConfig();
@@ -18,11 +19,12 @@ class AiWorkerConfigModule {}
   imports: [
     AiWorkerConfigModule,
     PlatformModule.forRoot('ai-worker'),
-    MessagingModule.forRoot({ clientId: 'ai-worker', topics: [TOPICS.aiRequest, TOPICS.aiResult] }),
+    MessagingModule.forRoot({ clientId: 'ai-worker', topics: [TOPICS.aiRequest, TOPICS.aiResult, TOPICS.aiOutcome] }),
     // Tenants' NLU data and the prediction log (FerretDB locally), shared by all replicas.
     PersistenceModule.forRoot(config.MONGODB_URI),
     AnswerModule,
     TenantDataModule,
+    OutcomesModule,
   ],
 })
 export class AiWorkerModule {}

@@ -13,4 +13,12 @@ describe('loadAiWorkerConfig', () => {
     expect(() => loadAiWorkerConfig({ AI_BASE_URL: 'http://127.0.0.1:9/v1' })).toThrow(/AI_MODEL/);
     expect(() => loadAiWorkerConfig({ AI_BASE_URL: 'not a url', AI_MODEL: 'm' })).toThrow(/AI_BASE_URL/);
   });
+
+  it('takes a transcription model on the provider, alone or with the chat model, and refuses one without a provider', () => {
+    expect(loadAiWorkerConfig({ AI_BASE_URL: 'http://127.0.0.1:9/v1', AI_TRANSCRIPTION_MODEL: 'whisper-1' })).toMatchObject({
+      AI_TRANSCRIPTION_MODEL: 'whisper-1', AI_TRANSCRIPTION_TIMEOUT_MS: 30_000, MEDIA_STORE: 'gridfs',
+    });
+    expect(loadAiWorkerConfig({ AI_BASE_URL: 'http://127.0.0.1:9/v1', AI_MODEL: 'm', AI_TRANSCRIPTION_MODEL: '' }).AI_TRANSCRIPTION_MODEL).toBeUndefined();
+    expect(() => loadAiWorkerConfig({ AI_TRANSCRIPTION_MODEL: 'whisper-1' })).toThrow(/needs AI_BASE_URL/);
+  });
 });

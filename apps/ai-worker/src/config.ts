@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MediaEnvShape } from '@omni/channel-kit';
 import { ConfigError, InfraEnvSchema, loadConfig } from '@omni/platform';
 
 /** Blank env entries (an empty Helm value) count as unset. */
@@ -16,6 +17,13 @@ export const AiWorkerConfigSchema = InfraEnvSchema.pick({ KAFKA_BROKERS: true, M
   AI_API_KEY: z.preprocess(blank, z.string().min(1).optional()),
   AI_MODEL: z.preprocess(blank, z.string().min(1).max(128).optional()),
   AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
+  /** Optional: transcribes voice notes on the same provider (POST {AI_BASE_URL}/audio/transcriptions), e.g. whisper-1. */
+  AI_TRANSCRIPTION_MODEL: z.preprocess(blank, z.string().min(1).max(128).optional()),
+  /** One transcription request (audio takes longer than a chat completion). */
+  AI_TRANSCRIPTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** Where the channel apps keep inbound attachments (the same names and store as theirs, ADR 0420): gridfs or disk. */
+  MEDIA_STORE: MediaEnvShape.MEDIA_STORE,
+  MEDIA_DIR: MediaEnvShape.MEDIA_DIR,
   /** Bootstraps an admin key of the default tenant for the tenant-data API, like the router's (stored as SHA-256 only). */
   API_KEY: z.preprocess(blank, z.string().min(16, 'API_KEY must be at least 16 characters').optional()),
 });
@@ -24,6 +32,9 @@ export const AI_WORKER_CONFIG = Symbol('AI_WORKER_CONFIG');
 
 export function loadAiWorkerConfig(env: NodeJS.ProcessEnv = process.env): AiWorkerConfig {
   const config = loadConfig('ai-worker', AiWorkerConfigSchema, { API_KEY: 'omni-demo-admin-key' }, env);
-  if (config.AI_BASE_URL && !config.AI_MODEL) throw new ConfigError('ai-worker: AI_BASE_URL is set but AI_MODEL is not');
+  if (config.AI_BASE_URL && !config.AI_MODEL && !config.AI_TRANSCRIPTION_MODEL) {
+    throw new ConfigError('ai-worker: AI_BASE_URL is set but neither AI_MODEL nor AI_TRANSCRIPTION_MODEL is');
+  }
+  if (config.AI_TRANSCRIPTION_MODEL && !config.AI_BASE_URL) throw new ConfigError('ai-worker: AI_TRANSCRIPTION_MODEL needs AI_BASE_URL');
   return config;
 }

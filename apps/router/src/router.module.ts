@@ -34,7 +34,7 @@ class RouterConfigModule {}
     PlatformModule.forRoot('router'),
     MessagingModule.forRoot({
       clientId: 'router',
-      topics: [TOPICS.inbound, TOPICS.status, TOPICS.aiRequest, TOPICS.aiResult, TOPICS.conversation, ...CHANNELS.map(outboundTopic)],
+      topics: [TOPICS.inbound, TOPICS.status, TOPICS.aiRequest, TOPICS.aiResult, TOPICS.aiOutcome, TOPICS.conversation, ...CHANNELS.map(outboundTopic)],
     }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     ConversationsModule,

@@ -21,6 +21,7 @@ const VALID: Record<EventType, Record<string, unknown>> = {
     ...scoped, messageId: 'm-1', language: 'en', intent: { name: 'order_status', confidence: 0.9 }, answer: { text: 'Here it is' },
     abstained: false, engine: 'keyword-v1', entities: [{ type: 'order', value: '123', start: 0, end: 3 }],
   },
+  'omni.ai.outcome.v1': { ...scoped, outcome: 'handed_off', messageId: 'm-1', reasons: ['unsatisfied_turns'], at },
   'omni.message.send.v1': {
     ...scoped, messageId: 'out-1', recipient: { channelUserId: '34600111222' }, author: { kind: 'bot', id: 'keyword-v1' },
     message: { type: 'text', text: 'Hello' }, createdAt: at,
@@ -48,6 +49,12 @@ const INVALID: Record<EventType, [string, (v: Record<string, unknown>) => Record
   'omni.ai.completed.v1': [
     ['confidence above 1', (v) => ({ ...v, intent: { name: 'x', confidence: 1.5 } }), 'intent.confidence'],
     ['missing abstained', ({ abstained: _a, ...v }) => v, 'abstained'],
+  ],
+  'omni.ai.outcome.v1': [
+    ['unknown outcome', (v) => ({ ...v, outcome: 'ignored' }), 'outcome'],
+    ['an answer outcome without the message it is about', ({ messageId: _m, ...v }) => v, 'messageId'],
+    ['a rating without its score', (v) => ({ ...v, outcome: 'csat' }), 'score'],
+    ['a score out of range', (v) => ({ ...v, outcome: 'csat', score: 6 }), 'score'],
   ],
   'omni.message.send.v1': [
     ['unknown author kind', (v) => ({ ...v, author: { kind: 'robot' } }), 'author.kind'],

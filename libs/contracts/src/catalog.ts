@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import {
-  AiRequestSchema, AiResultSchema, ChannelSchema, ConversationEventSchema, DeliveryStatusSchema,
+  AiOutcomeSchema, AiRequestSchema, AiResultSchema, ChannelSchema, ConversationEventSchema, DeliveryStatusSchema,
   InboundMessageSchema, OutboundCommandSchema,
 } from './schemas';
 import { TOPICS, outboundTopic } from './topics';
@@ -37,6 +37,13 @@ export const EVENTS = {
     summary: 'Language, intent, entities, sentiment and a proposed answer; the router decides what to send.',
     producers: ['ai-worker'],
     consumers: ['router'],
+  },
+  'omni.ai.outcome.v1': {
+    schema: AiOutcomeSchema,
+    topics: [TOPICS.aiOutcome],
+    summary: 'What became of an AI prediction (answered, handed off with reasons, CSAT): joins the prediction log by messageId.',
+    producers: ['router'],
+    consumers: ['ai-worker'],
   },
   'omni.message.send.v1': {
     schema: OutboundCommandSchema,

@@ -107,6 +107,11 @@ export const AiRequestSchema = z.object({
     .array(z.object({ role: z.enum(['customer', 'bot', 'agent']), text: z.string().max(4096) }))
     .max(20)
     .default([]),
+  /**
+   * The inbound message's attachments (added within v1: optional): a voice note's `storeId` lets a
+   * worker with a transcription provider read it from the media store.
+   */
+  attachments: z.array(AttachmentSchema).max(20).optional(),
 });
 export type AiRequest = z.infer<typeof AiRequestSchema>;
 
@@ -135,8 +140,38 @@ export const AiResultSchema = z.object({
    * e.g. a voice note or an image that no configured provider can read (added within v1: optional).
    */
   handoff: z.object({ reason: z.string().min(1).max(512) }).optional(),
+  /** What a voice note said, when a transcription provider read it (added within v1: optional). */
+  transcript: z.string().max(8192).optional(),
 });
 export type AiResult = z.infer<typeof AiResultSchema>;
+
+export const AI_OUTCOMES = ['answered', 'handed_off', 'thumbs_down', 'thumbs_up', 'csat'] as const;
+
+/**
+ * What became of an AI prediction, reported by the router so the worker's prediction log learns it
+ * (the optimization loop). `messageId` is the inbound message the prediction was made for (the join
+ * key); a CSAT rating concerns the whole conversation and carries the score instead. `label` is an
+ * agent's correction of the intent, when one is known.
+ */
+export const AiOutcomeSchema = z
+  .object({
+    ...ConversationScoped,
+    outcome: z.enum(AI_OUTCOMES),
+    /** The inbound message whose prediction this is about (every outcome but `csat`). */
+    messageId: id.optional(),
+    /** For `handed_off`: the handoff policy's reason codes (human_request, unsatisfied_turns, ai_requested, …). */
+    reasons: z.array(z.string().min(1).max(64)).max(10).default([]),
+    /** For `csat`: the customer's rating, 1 (very poor) to 5 (excellent). */
+    score: z.number().int().min(1).max(5).optional(),
+    /** The right intent, when an agent corrected the prediction. */
+    label: z.string().min(1).max(128).optional(),
+    at: isoTime,
+  })
+  .superRefine((o, ctx) => {
+    if (o.outcome === 'csat' && o.score === undefined) ctx.addIssue({ code: 'custom', path: ['score'], message: 'a csat outcome needs score' });
+    if (o.outcome !== 'csat' && o.messageId === undefined) ctx.addIssue({ code: 'custom', path: ['messageId'], message: `a ${o.outcome} outcome needs messageId` });
+  });
+export type AiOutcome = z.infer<typeof AiOutcomeSchema>;
 
 export const OutboundCommandSchema = z.object({
   ...ConversationScoped,

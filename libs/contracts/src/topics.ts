@@ -7,6 +7,8 @@ export const TOPICS = {
   aiRequest: 'omni.ai.request.v1',
   aiResult: 'omni.ai.result.v1',
   conversation: 'omni.conversation.v1',
+  /** What became of each AI prediction (router → ai-worker's prediction log). Added beside the ★ topics; not one of them. */
+  aiOutcome: 'omni.ai.outcome.v1',
 } as const;
 
 export function outboundTopic(channel: Channel): string {

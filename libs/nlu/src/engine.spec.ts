@@ -6,12 +6,11 @@ import { DEMO_LANGUAGES, demoEngine, demoKb, demoTest } from './testing/demo-ten
  * Floors sit a few points under the measured figures (README "Measured"), so a regression fails
  * but the run-to-run noise of a deterministic model (none) does not.
  */
-const ACCURACY_FLOOR = 0.75; // measured 77.5%
-// Measured (52 held-out messages each, 1 message = 1.9 points): en 71.2, es 75.0, pt 67.3, fr 69.2,
-// de 82.7, ar 80.8, th 84.6, id 71.2, vi 86.5, zh 86.5 (pt is flagged: 3.8 points below English).
-// Floors sit two messages below.
+const ACCURACY_FLOOR = 0.82; // measured 85.0% (77.5% before the corpus was extended, ADR 0104)
+// Measured (52 held-out messages each, 1 message = 1.9 points): en 82.7, es 86.5, pt 82.7, fr 82.7,
+// de 82.7, ar 86.5, th 88.5, id 82.7, vi 88.5, zh 86.5 (none flagged). Floors sit two messages below.
 const LANGUAGE_FLOOR: Record<string, number> = {
-  en: 0.67, es: 0.71, pt: 0.63, fr: 0.65, de: 0.78, ar: 0.76, th: 0.8, id: 0.67, vi: 0.82, zh: 0.82,
+  en: 0.78, es: 0.82, pt: 0.78, fr: 0.78, de: 0.78, ar: 0.82, th: 0.84, id: 0.78, vi: 0.84, zh: 0.82,
 };
 const REF = new Date(2026, 2, 10, 12);
 
@@ -154,11 +153,9 @@ describe('demo tenant held-out split (per-language floor and bias check)', () =>
     expect(acc(lang)).toBeGreaterThanOrEqual(LANGUAGE_FLOOR[lang]);
   });
 
-  it('bias check: flags languages more than 3 points below English; none may be more than 10 below', () => {
+  it('bias check: no language more than 3 points below English', () => {
     const flagged = DEMO_LANGUAGES.filter((l) => l !== 'en' && (acc('en') - acc(l)) * 100 > 3);
-    // Flagged languages are reported (here and by `npm run nlu -- eval`), not hidden.
     console.log(`demo per-language accuracy: ${DEMO_LANGUAGES.map((l) => `${l} ${(100 * acc(l)).toFixed(1)}`).join(', ')}; flagged: ${flagged.join(', ') || 'none'}`);
-    const worstGap = Math.max(...DEMO_LANGUAGES.map((l) => acc('en') - acc(l)));
-    expect(worstGap * 100).toBeLessThanOrEqual(10);
+    expect(flagged).toEqual([]);
   });
 });

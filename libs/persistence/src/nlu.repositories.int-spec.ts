@@ -60,4 +60,30 @@ describe('NLU repositories on a real database', () => {
     expect(window[1]).toMatchObject({ label: 'complaint', outcome: 'thumbs_down', alternatives: [{ name: 'complaint', confidence: 0.1 }] });
     expect(await predictions.list('t1', new Date('2026-01-01T00:00:00Z'), new Date('2026-03-01T00:00:00Z'), 1)).toHaveLength(1);
   });
+
+  it('records the router’s outcomes idempotently, keeps the customer’s verdict, and rates a conversation’s predictions', async () => {
+    const p = (id: string, conversationId: string): NluPredictionDoc => ({
+      _id: id, tenantId: 't3', conversationId, language: 'pt', intent: 'refund', confidence: 0.7, abstained: false, alternatives: [], model: 'omni-nlu:demo', at: new Date('2026-03-01T10:00:00Z'),
+    });
+    await predictions.record(p('o1', 'c-rated'));
+    await predictions.record(p('o2', 'c-rated'));
+    await predictions.record(p('o3', 'c-other'));
+    const at = new Date('2026-03-01T10:05:00Z');
+    expect(await predictions.outcome('t3', 'o1', { outcome: 'handed_off', reasons: ['unsatisfied_turns', 'negative_sentiment'] }, at)).toBe('recorded');
+    expect(await predictions.outcome('t3', 'o1', { outcome: 'handed_off', reasons: ['unsatisfied_turns', 'negative_sentiment'] }, at)).toBe('recorded');
+    expect(await predictions.outcome('t3', 'o2', { outcome: 'thumbs_down' }, at)).toBe('recorded');
+    expect(await predictions.outcome('t3', 'o2', { outcome: 'answered' }, at)).toBe('kept');
+    expect(await predictions.outcome('t3', 'nope', { outcome: 'answered' }, at)).toBe('missing');
+    expect(await predictions.outcome('other-tenant', 'o3', { outcome: 'answered' }, at)).toBe('missing');
+    expect(await predictions.rateConversation('t3', 'c-rated', 2, at)).toBe(2);
+    expect(await predictions.rateConversation('t3', 'c-unknown', 2, at)).toBe(0);
+
+    const docs = await predictions.list('t3', new Date('2026-03-01T00:00:00Z'), new Date('2026-03-02T00:00:00Z'), 10);
+    const byId = Object.fromEntries(docs.map((d) => [d._id, d]));
+    expect(byId.o1).toMatchObject({ outcome: 'handed_off', handoffReasons: ['unsatisfied_turns', 'negative_sentiment'], csat: 2 });
+    expect(byId.o2).toMatchObject({ outcome: 'thumbs_down', csat: 2 });
+    expect(byId.o2?.handoffReasons).toBeUndefined();
+    expect(byId.o3?.outcome).toBeUndefined();
+    expect(byId.o3?.csat).toBeUndefined();
+  });
 });

@@ -17,9 +17,19 @@ export interface NluPredictionRepository {
   record(doc: NluPredictionDoc): Promise<boolean>;
   /** Sets the label and/or outcome of one of the tenant's predictions; false when there is none. */
   feedback(tenantId: string, messageId: string, fb: { label?: string; outcome?: PredictionOutcome }, at: Date): Promise<boolean>;
+  /**
+   * What the router did with a prediction (idempotent). The customer's verdict wins: `answered` or
+   * `handed_off` never replaces a thumbs-up/down already recorded. `missing`: no such prediction.
+   */
+  outcome(tenantId: string, messageId: string, o: { outcome: PredictionOutcome; reasons?: readonly string[]; label?: string }, at: Date): Promise<'recorded' | 'kept' | 'missing'>;
+  /** The conversation's CSAT rating on each of its predictions; how many there were. */
+  rateConversation(tenantId: string, conversationId: string, score: number, at: Date): Promise<number>;
   /** The tenant's predictions in [from, to), newest first, at most `limit`. */
   list(tenantId: string, from: Date, to: Date, limit: number): Promise<NluPredictionDoc[]>;
 }
+
+/** The customer's own verdicts on an answer: a later router decision does not overwrite them. */
+const CUSTOMER_VERDICTS: PredictionOutcome[] = ['thumbs_down', 'thumbs_up'];
 
 export const NLU_DATASET_REPOSITORY = Symbol('NluDatasetRepository');
 export const NLU_PREDICTION_REPOSITORY = Symbol('NluPredictionRepository');
@@ -56,6 +66,22 @@ export class MongoNluPredictionRepository implements NluPredictionRepository {
     if (fb.outcome !== undefined) set.outcome = fb.outcome;
     const r = await this.model.updateOne({ _id: messageId, tenantId }, { $set: set }).exec();
     return r.matchedCount > 0;
+  }
+
+  async outcome(tenantId: string, messageId: string, o: { outcome: PredictionOutcome; reasons?: readonly string[]; label?: string }, at: Date): Promise<'recorded' | 'kept' | 'missing'> {
+    const set: Partial<NluPredictionDoc> = { outcome: o.outcome, feedbackAt: at };
+    if (o.outcome === 'handed_off') set.handoffReasons = [...(o.reasons ?? [])];
+    if (o.label !== undefined) set.label = o.label;
+    const verdictOnly = o.outcome === 'answered' || o.outcome === 'handed_off';
+    const filter = verdictOnly ? { _id: messageId, tenantId, outcome: { $nin: CUSTOMER_VERDICTS } } : { _id: messageId, tenantId };
+    const r = await this.model.updateOne(filter, { $set: set }).exec();
+    if (r.matchedCount > 0) return 'recorded';
+    return (await this.model.exists({ _id: messageId, tenantId }).exec()) ? 'kept' : 'missing';
+  }
+
+  async rateConversation(tenantId: string, conversationId: string, score: number, at: Date): Promise<number> {
+    const r = await this.model.updateMany({ conversationId, tenantId }, { $set: { csat: score, feedbackAt: at } }).exec();
+    return r.matchedCount;
   }
 
   list(tenantId: string, from: Date, to: Date, limit: number): Promise<NluPredictionDoc[]> {

@@ -59,6 +59,10 @@ export interface NluPredictionDoc {
   label?: string;
   outcome?: PredictionOutcome;
   feedbackAt?: Date;
+  /** For `handed_off`: the router's reason codes (human_request, unsatisfied_turns, ai_requested, …). */
+  handoffReasons?: string[];
+  /** The conversation's CSAT rating (1–5), once the customer gave one. */
+  csat?: number;
 }
 
 export const NluPredictionSchema = new Schema<NluPredictionDoc>(
@@ -76,8 +80,12 @@ export const NluPredictionSchema = new Schema<NluPredictionDoc>(
     label: String,
     outcome: { type: String, enum: PREDICTION_OUTCOMES },
     feedbackAt: Date,
+    handoffReasons: { type: [String], default: undefined },
+    csat: Number,
   },
   { versionKey: false, collection: 'nlu_predictions' },
 );
 // A tenant's predictions over a time window (the report).
 NluPredictionSchema.index({ tenantId: 1, at: -1 });
+// The predictions of one conversation (its CSAT rating reaches all of them).
+NluPredictionSchema.index({ conversationId: 1 });

@@ -29,7 +29,8 @@ export class AnswerMessageUseCase {
         conversationId: req.conversationId, messageId: req.messageId, ...understanding,
       },
     });
-    await this.publisher.publish(TOPICS.aiResult, result);
+    // Recorded before it is published: the router's outcome of this prediction then always finds it.
     await this.predictions.record(result.data);
+    await this.publisher.publish(TOPICS.aiResult, result);
   }
 }

@@ -1,7 +1,10 @@
+import { MediaMeta, MediaStore, StoredMedia, sha256Hex } from '@omni/channel-kit';
 import { TenantModels } from '../nlu/tenant-models';
+import { transcriberFromConfig } from '../provider/openai-compatible.transcriber';
 import { InMemoryDatasets, aConfig, aRequest } from '../testing';
 import type { AnswerDrafter, DraftRequest } from './answer-drafter.port';
 import { NluAnswerer } from './nlu-answerer';
+import type { Transcriber, TranscriptionRequest } from './transcriber.port';
 
 class FakeDrafter implements AnswerDrafter {
   readonly name = 'fake-llm';
@@ -120,5 +123,80 @@ describe('NluAnswerer with a drafting provider', () => {
     await answerer.understand(aRequest('qwzx blorf vrrk'));
     await answerer.understand(aRequest('', { messageType: 'audio' }));
     expect(drafter.requests).toHaveLength(0);
+  });
+});
+
+class FakeTranscriber implements Transcriber {
+  readonly name = 'fake-stt';
+  readonly requests: TranscriptionRequest[] = [];
+  constructor(private readonly hear: (r: TranscriptionRequest) => Promise<string>) {}
+  transcribe(r: TranscriptionRequest): Promise<string> {
+    this.requests.push(r);
+    return this.hear(r);
+  }
+}
+
+class InMemoryMedia implements MediaStore {
+  private readonly files = new Map<string, { content: Buffer; mime: string; source: string }>();
+  put(tenantId: string, content: Buffer, meta: MediaMeta): Promise<StoredMedia> {
+    const storeId = sha256Hex(content);
+    this.files.set(`${tenantId}:${storeId}`, { content, mime: meta.mime, source: meta.source });
+    return Promise.resolve({ storeId, size: content.length, mime: meta.mime });
+  }
+  get(tenantId: string, storeId: string) {
+    return Promise.resolve(this.files.get(`${tenantId}:${storeId}`) ?? null);
+  }
+}
+
+describe('NluAnswerer with a transcription provider (voice notes)', () => {
+  const media = new InMemoryMedia();
+  async function voice(tenantId = 'default', mime = 'audio/ogg; codecs=opus') {
+    const bytes = Buffer.from(`voice-${Math.random()}`);
+    const { storeId } = await media.put(tenantId, bytes, { mime, source: 'spec' });
+    return { bytes, request: aRequest('', { tenantId, messageType: 'audio', previousLanguage: 'en', attachments: [{ kind: 'audio', mime: 'audio/ogg', mediaId: 'x', storeId }] }) };
+  }
+
+  it('understands the transcript (its own language, not the conversation’s), answers it and returns it', async () => {
+    const stt = new FakeTranscriber(() => Promise.resolve('  Bonjour, je voudrais annuler ma commande  '));
+    const { bytes, request } = await voice();
+    const u = await new NluAnswerer(models, undefined, stt, media).understand(request);
+    expect(stt.requests).toEqual([{ tenantId: 'default', audio: bytes, mime: 'audio/ogg', filename: 'voice-note.ogg' }]);
+    expect(u).toMatchObject({ language: 'fr', intent: { name: 'cancel_order' }, transcript: 'Bonjour, je voudrais annuler ma commande', answer: { articleId: 'cancel-order' } });
+    expect(u.handoff).toBeUndefined();
+    expect(u.reasons[0]).toBe('voice note transcribed by fake-stt (40 characters): understood from the transcript');
+  });
+
+  it.each([
+    ['the provider fails', () => Promise.reject(new Error('ai-transcription: circuit open')), /could not be transcribed \(fake-stt: ai-transcription: circuit open\)/],
+    ['nothing was said', () => Promise.resolve('   '), /could not be transcribed \(nothing was understood in the voice note\)/],
+  ])('hands the voice note to a person with a clear note when %s', async (_name, hear, reason) => {
+    const { request } = await voice();
+    const u = await new NluAnswerer(models, undefined, new FakeTranscriber(hear), media).understand(request);
+    expect(u).toMatchObject({ intent: null, abstained: true, language: 'en', handoff: { reason: expect.stringMatching(reason) } });
+    expect(u.transcript).toBeUndefined();
+    expect(u.answer?.text).toMatch(/person from our team/);
+  });
+
+  it('does not transcribe what is not in the store (another tenant’s id, no storeId) nor images', async () => {
+    const stt = new FakeTranscriber(() => Promise.resolve('hello'));
+    const answerer = new NluAnswerer(models, undefined, stt, media);
+    const { request } = await voice('tenant-a');
+    const other = await answerer.understand({ ...request, tenantId: 'tenant-b' });
+    expect(other.handoff?.reason).toMatch(/not in the media store/);
+    const unstored = await answerer.understand(aRequest('', { messageType: 'audio', attachments: [{ kind: 'audio', mime: 'audio/ogg', mediaId: 'x' }] }));
+    expect(unstored.handoff?.reason).toMatch(/not in the media store/);
+    const image = await answerer.understand(aRequest('', { messageType: 'image', attachments: [{ kind: 'image', mime: 'image/png', mediaId: 'x', storeId: 'b'.repeat(64) }] }));
+    expect(image.handoff?.reason).toMatch(/no provider configured/);
+    expect(stt.requests).toHaveLength(0);
+  });
+});
+
+describe('transcriberFromConfig', () => {
+  it('configures a transcriber only with a provider URL and a transcription model, behind its own breaker', () => {
+    expect(transcriberFromConfig(aConfig({ AI_BASE_URL: 'http://127.0.0.1:9/v1', AI_MODEL: 'chat' }))).toBeNull();
+    const t = transcriberFromConfig(aConfig({ AI_BASE_URL: 'http://127.0.0.1:9/v1', AI_TRANSCRIPTION_MODEL: 'whisper-1' }));
+    expect(t?.name).toBe('openai-compatible:whisper-1');
+    expect(t?.breaker.name).toBe('ai-transcription');
+    t?.shutdown();
   });
 });

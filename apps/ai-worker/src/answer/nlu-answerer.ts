@@ -1,10 +1,13 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { AiRequest } from '@omni/contracts';
+import { MEDIA_STORE, type MediaStore } from '@omni/channel-kit';
 import { NluAnalysis, createRedactor } from '@omni/nlu';
 import { TenantModel, TenantModels } from '../nlu/tenant-models';
 import { ANSWER_DRAFTER, AnswerDrafter } from './answer-drafter.port';
 import type { Answerer, Understanding } from './answerer.port';
 import { MEDIA_FOR_A_PERSON, mediaNote, nothingToRead } from './media-notes';
+import { TRANSCRIBER, Transcriber } from './transcriber.port';
+import { VoiceNotes } from './voice-notes';
 
 const MAX_REASONS = 20;
 const MAX_REASON = 512;
@@ -20,31 +23,54 @@ const MAX_ALTERNATIVES = 10;
 export class NluAnswerer implements Answerer {
   private readonly logger = new Logger(NluAnswerer.name);
 
+  private readonly voice: VoiceNotes | null;
+
   constructor(
     private readonly models: TenantModels,
     @Optional() @Inject(ANSWER_DRAFTER) private readonly drafter?: AnswerDrafter,
-  ) {}
+    @Optional() @Inject(TRANSCRIBER) transcriber?: Transcriber | null,
+    @Optional() @Inject(MEDIA_STORE) media?: MediaStore | null,
+  ) {
+    this.voice = transcriber && media ? new VoiceNotes(transcriber, media) : null;
+  }
 
   async understand(request: AiRequest): Promise<Understanding> {
     const model = await this.models.forTenant(request.tenantId);
     const text = request.text.trim();
-    if (!text) return this.withoutText(request, model);
+    if (!text) {
+      const heard = this.voice && request.messageType === 'audio' ? await this.voice.transcribe(request) : null;
+      if (!heard || 'failure' in heard) return this.withoutText(request, model, heard?.failure);
+      return this.fromText(request, model, heard.transcript, { transcript: heard.transcript, reason: heard.reason });
+    }
+    return this.fromText(request, model, text);
+  }
+
+  /** The pipeline on the message's text, or on a voice note's transcript (then recorded with the result). */
+  private async fromText(request: AiRequest, model: TenantModel, text: string, voice?: { transcript: string; reason: string }): Promise<Understanding> {
     const analysis = model.engine.analyze(text, { previousLanguage: prior(request, text) });
-    const understanding = toUnderstanding(analysis, `omni-nlu:${model.id}`);
-    if (request.messageType !== 'text') understanding.reasons.push(`the ${request.messageType} itself was not read, only its text`);
+    const understanding: Understanding & { reasons: string[] } = toUnderstanding(analysis, `omni-nlu:${model.id}`);
+    if (voice) {
+      understanding.reasons.unshift(voice.reason);
+      understanding.transcript = voice.transcript.slice(0, 8192);
+    } else if (request.messageType !== 'text') understanding.reasons.push(`the ${request.messageType} itself was not read, only its text`);
     const drafted = this.drafter ? await this.draft(this.drafter, request, analysis, understanding) : understanding;
     return { ...drafted, reasons: drafted.reasons.slice(0, MAX_REASONS).map((r) => r.slice(0, MAX_REASON)) };
   }
 
-  /** A message without text: media a person must open (handoff), or nothing to act on (ask). */
-  private withoutText(request: AiRequest, model: TenantModel): Understanding {
+  /**
+   * A message without text: media a person must open (handoff), or nothing to act on (ask).
+   * `unheard`: why a configured transcription provider could not read this voice note.
+   */
+  private withoutText(request: AiRequest, model: TenantModel, unheard?: string): Understanding {
     const hinted = prior(request, '');
     const { languages, defaultLanguage } = model.engine.options;
     const language = hinted && languages.includes(hinted) ? hinted : defaultLanguage;
     const base = { intent: null, alternatives: [], entities: [], abstained: true, engine: `omni-nlu:${model.id}` };
     if (MEDIA_FOR_A_PERSON.has(request.messageType)) {
       const note = mediaNote(language);
-      const reason = `${request.messageType} message without text and no provider configured to read it: a person needs to open it`;
+      const reason = unheard
+        ? `audio message without text that could not be transcribed (${unheard}): a person needs to listen to it`
+        : `${request.messageType} message without text and no provider configured to read it: a person needs to open it`;
       return { ...base, language, answer: { text: note.text }, reasons: [reason], handoff: { reason } };
     }
     const ask = nothingToRead(language);

@@ -50,6 +50,8 @@ export const ReportQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   lowConfidenceBelow: z.coerce.number().min(0).max(1).default(0.5),
+  /** The timeline's period: one UTC day or one ISO week. */
+  bucket: z.enum(['day', 'week']).default('day'),
 }).strict();
 
 /** Parses a request part; a failure is a 400 listing every offending path. */

@@ -73,7 +73,7 @@ export class TenantDataController {
     if (!found) throw new NotFoundError(`prediction for message ${f.messageId}`);
   }
 
-  /** Per-language accuracy on labelled feedback, confusion pairs and low-confidence counts (default: last 30 days). */
+  /** Per-language accuracy on labelled feedback and outcomes (answered, handed off, CSAT) over time, confusion pairs, low-confidence clusters (default: last 30 days). */
   @Get('report')
   async report(@CallerOf() caller: Caller, @Query() query: unknown): Promise<NluReport> {
     const q = parse(ReportQuery, query, 'query');
@@ -81,6 +81,6 @@ export class TenantDataController {
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
     const docs = await this.predictions.list(caller.tenantId, from, to, REPORT_LIMIT + 1);
     const truncated = docs.length > REPORT_LIMIT;
-    return buildReport(truncated ? docs.slice(0, REPORT_LIMIT) : docs, { from, to, lowConfidenceBelow: q.lowConfidenceBelow, truncated });
+    return buildReport(truncated ? docs.slice(0, REPORT_LIMIT) : docs, { from, to, lowConfidenceBelow: q.lowConfidenceBelow, truncated, bucket: q.bucket });
   }
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AiOutcomes } from './ai-outcomes';
 import { ConversationEvents } from './conversation-events';
 import { CustomerMessages } from './customer-messages';
 import { OwnershipStore } from './ownership.store';
@@ -6,7 +7,7 @@ import { TenantSettings } from './tenant-settings';
 
 @Global()
 @Module({
-  providers: [ConversationEvents, CustomerMessages, TenantSettings, OwnershipStore],
-  exports: [ConversationEvents, CustomerMessages, TenantSettings, OwnershipStore],
+  providers: [AiOutcomes, ConversationEvents, CustomerMessages, TenantSettings, OwnershipStore],
+  exports: [AiOutcomes, ConversationEvents, CustomerMessages, TenantSettings, OwnershipStore],
 })
 export class ConversationsModule {}

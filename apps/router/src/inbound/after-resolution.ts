@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { InboundMessage, derivedId } from '@omni/contracts';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Channel, InboundMessage, derivedId } from '@omni/contracts';
 import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository } from '@omni/persistence';
 import { Ownership, csatThanks, parseCsatReply, transition } from '@omni/routing';
+import { AiOutcomes } from '../conversations/ai-outcomes';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { RecordOutcomes } from '../experiments/record-outcomes';
@@ -17,6 +18,8 @@ export class AfterResolution {
     private readonly ownership: OwnershipStore,
     private readonly customer: CustomerMessages,
     private readonly outcomes: RecordOutcomes,
+    // Optional only so that unit tests written against the four-argument constructor keep working.
+    @Optional() private readonly aiOutcomes?: AiOutcomes,
   ) {}
 
   /** The ownership after handling: still resolved (a rating) or the reopened bot. */
@@ -27,6 +30,8 @@ export class AfterResolution {
     if (score !== undefined) {
       await this.conversations.recordCsat(c._id, score, at);
       await this.outcomes.rated(c, score);
+      // The bot's predictions in this conversation learn the rating too (the NLU report's CSAT figures).
+      await this.aiOutcomes?.rated({ tenantId: c.tenantId, region: c.region, channel: c.channel as Channel, accountId: c.accountId, conversationId: c._id }, messageId, score, at);
       await this.customer.send(c, { id: derivedId(messageId, 'csat-thanks'), text: csatThanks(c.language ?? m.customer.locale), author: { kind: 'system' }, replyToMessageId: messageId });
       return owner;
     }

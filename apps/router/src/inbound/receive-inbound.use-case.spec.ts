@@ -259,5 +259,15 @@ describe('ReceiveInboundUseCase', () => {
     const s = setup();
     await s.useCase.execute(inbound(undefined, { type: 'sticker' }));
     expect(s.aiRequests()[0].data).toMatchObject({ text: '', messageType: 'sticker' });
+    expect(s.aiRequests()[0].data.attachments).toBeUndefined();
+  });
+
+  it('passes a voice note’s attachment (with its media-store id) to the AI worker, which may transcribe it', async () => {
+    const s = setup();
+    const e = inbound(undefined, { type: 'audio' });
+    const voice = { kind: 'audio' as const, mime: 'audio/ogg', mediaId: 'wa-media-1', storeId: 'a'.repeat(64) };
+    e.data.message.attachments = [voice];
+    await s.useCase.execute(e);
+    expect(s.aiRequests()[0].data).toMatchObject({ text: '', messageType: 'audio', attachments: [voice] });
   });
 });

@@ -112,6 +112,8 @@ export class ReceiveInboundUseCase {
           customerLocale: m.customer.locale,
           previousLanguage: conversation.language,
           history,
+          // A voice note's storeId, for a worker that can transcribe it.
+          ...(m.message.attachments.length ? { attachments: m.message.attachments } : {}),
         },
       }),
     );

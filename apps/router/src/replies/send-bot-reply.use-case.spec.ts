@@ -1,9 +1,10 @@
-import { AiResult, CloudEvent, ConversationEvent, OutboundCommand, TOPICS, createEvent, derivedId, isRetryable, outboundTopic } from '@omni/contracts';
+import { AiOutcome, AiResult, CloudEvent, ConversationEvent, OutboundCommand, TOPICS, createEvent, derivedId, isRetryable, outboundTopic } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
 import type {
   BotTurnDoc, BotTurnRepository, ConversationDoc, ConversationRepository, MessageDoc, MessageRepository, OwnershipClaimDoc, TenantRepository,
 } from '@omni/persistence';
 import type { Ownership } from '@omni/routing';
+import { AiOutcomes } from '../conversations/ai-outcomes';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { CustomerMessages } from '../conversations/customer-messages';
 import type { OwnershipStore } from '../conversations/ownership.store';
@@ -79,13 +80,14 @@ function setup(opts: { workflows?: Workflows } = {}) {
   const tenants: TenantRepository = { get: async () => null, save: async () => undefined };
   const events = new ConversationEvents(publisher);
   const useCase = new SendBotReplyUseCase(
-    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows,
+    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows, new AiOutcomes(publisher),
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   return {
     useCase, conv, stored, calls, owner, turnDocs,
     sends: () => on(OUTBOUND) as CloudEvent<OutboundCommand>[],
     conversationEvents: () => on(TOPICS.conversation) as CloudEvent<ConversationEvent>[],
+    outcomes: () => on(TOPICS.aiOutcome) as CloudEvent<AiOutcome>[],
   };
 }
 
@@ -119,6 +121,8 @@ describe('SendBotReplyUseCase', () => {
     expect(s.conversationEvents().map((e) => [e.data.kind, e.data.messageId, e.data.direction])).toEqual([['message', REPLY_ID, 'outbound']]);
     expect(s.calls.attachAi).toEqual([INBOUND_ID]);
     expect([...s.turnDocs.keys()]).toEqual([INBOUND_ID]);
+    // The prediction's outcome, for the AI worker's prediction log.
+    expect(s.outcomes().map((e) => [e.data.outcome, e.data.messageId, e.subject])).toEqual([['answered', INBOUND_ID, 'conv-1']]);
   });
 
   it('stores one reply on a redelivered result and re-produces the same send command (deduped by messageId)', async () => {
@@ -170,6 +174,7 @@ describe('SendBotReplyUseCase', () => {
     expect(s.calls.handoffs[0]).toMatchObject({ conversation: { _id: 'conv-1' }, ownership: { state: 'bot' }, result: { messageId: INBOUND_ID } });
     expect(s.calls.handoffs[0].reasons.length).toBeGreaterThan(0);
     expect(s.sends()).toHaveLength(0);
+    expect(s.outcomes()).toHaveLength(0); // the handoff reports its own outcome (HandOffUseCase.announce)
   });
 
   it('records the turn but sends nothing when the AI has no answer', async () => {
@@ -177,6 +182,14 @@ describe('SendBotReplyUseCase', () => {
     await s.useCase.execute(result({ answer: null, abstained: true, intent: null }));
     expect(s.turnDocs.size).toBe(1);
     expect(s.sends()).toHaveLength(0);
+    expect(s.outcomes()).toHaveLength(0);
+  });
+
+  it('keeps a voice note’s transcript with the AI reading and as the turn’s customer text (the agent’s summary shows it)', async () => {
+    const s = setup();
+    await s.useCase.execute(result({ transcript: 'where is my order?' }));
+    expect(s.turnDocs.get(INBOUND_ID)?.customerText).toBe('where is my order?');
+    expect(s.stored.get(REPLY_ID)?.ai).toMatchObject({ transcript: 'where is my order?' });
   });
 
   it('remembers a new language of the conversation', async () => {
@@ -238,6 +251,7 @@ describe('SendBotReplyUseCase with flow variants and workflows', () => {
     expect(runs).toEqual([INBOUND_ID]);
     expect(s.stored.get(REPLY_ID)).toMatchObject({ text: 'Order ORD-1 is on its way.', author: { kind: 'bot', id: 'workflow' }, ai: { workflowRunId: 'run-1' } });
     expect(s.sends().map((e) => e.id)).toEqual([REPLY_ID]);
+    expect(s.outcomes().map((e) => [e.data.outcome, e.data.messageId])).toEqual([['answered', INBOUND_ID]]);
   });
 
   it('hands off with the workflow’s reason when it fails', async () => {

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AiResult, CloudEvent, derivedId } from '@omni/contracts';
+import { AiResult, Channel, CloudEvent, derivedId } from '@omni/contracts';
 import {
-  BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
+  BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
 } from '@omni/persistence';
 import { botMayAnswer, evaluateHandoff } from '@omni/routing';
+import { AiOutcomes } from '../conversations/ai-outcomes';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { TenantSettings } from '../conversations/tenant-settings';
@@ -32,13 +33,15 @@ export class SendBotReplyUseCase {
     private readonly handoff: HandOffUseCase,
     // Optional only so that unit tests written against the seven-argument constructor keep working.
     @Optional() private readonly workflows?: Workflows,
+    @Optional() private readonly outcomes?: AiOutcomes,
   ) {}
 
   async execute(event: CloudEvent<AiResult>): Promise<void> {
     const r = event.data;
     const conversation = await this.conversations.get(r.conversationId);
     if (!conversation) throw new Error(`AI result for unknown conversation ${r.conversationId}`); // retryable: ordering across topics
-    const ai = { language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine };
+    // A voice note's transcript is kept with what the bot understood, where agents read it.
+    const ai = { language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine, ...(r.transcript ? { transcript: r.transcript } : {}) };
     if (r.language && r.language !== conversation.language) await this.conversations.setLanguage(r.conversationId, r.language);
     await this.messages.attachAi(r.messageId, ai);
     const { ownership, entry } = await this.ownership.current(conversation);
@@ -48,7 +51,7 @@ export class SendBotReplyUseCase {
       return;
     }
     const inbound = await this.messages.get(r.messageId);
-    await this.turns.record(storedTurn(r, ownership.version, inbound?.text, new Date()));
+    await this.turns.record(storedTurn(r, ownership.version, inbound?.text ?? r.transcript, new Date()));
     const { handoff: tenantPolicy, smallTalkIntents = DEFAULT_SMALL_TALK_INTENTS } = await this.settings.get(conversation.tenantId);
     // The handoff-threshold experiment: the customer's variant overrides the tenant's streak length.
     const flow = flowParams(conversation);
@@ -69,11 +72,17 @@ export class SendBotReplyUseCase {
       }
       if (await this.ownership.changedSince(conversation._id, ownership.version)) return;
       await this.customer.send(conversation, { id: replyId, text: outcome.text, author: { kind: 'bot', id: 'workflow' }, replyToMessageId: r.messageId, ai: { ...ai, workflowRunId: runId } });
+      await this.outcomes?.answered(scopeOf(conversation), r.messageId, new Date());
       return;
     }
     if (!r.answer || (await this.ownership.changedSince(conversation._id, ownership.version))) return;
     // The greeting experiment already welcomed this conversation's first message: no second hello.
     if (flow.greeting && r.intent?.name === 'greeting' && (await this.messages.get(welcomeId(conversation._id)))?.replyToMessageId === r.messageId) return;
     await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai });
+    await this.outcomes?.answered(scopeOf(conversation), r.messageId, new Date());
   }
+}
+
+function scopeOf(c: ConversationDoc) {
+  return { tenantId: c.tenantId, region: c.region, channel: c.channel as Channel, accountId: c.accountId, conversationId: c._id };
 }
