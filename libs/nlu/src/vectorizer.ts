@@ -137,6 +137,8 @@ export function extractTerms(text: string, o: VectorizerOptions): TermCounts {
 }
 
 export class TfidfVectorizer {
+  private readonly maxIdf: number;
+
   private constructor(
     readonly options: VectorizerOptions,
     private readonly vocab: Map<string, number>,
@@ -144,7 +146,17 @@ export class TfidfVectorizer {
     private readonly terms: string[],
     private readonly idf: Float32Array,
     private readonly isChar: Uint8Array,
-  ) {}
+  ) {
+    let max = 1;
+    for (const v of idf) max = Math.max(max, v);
+    this.maxIdf = max;
+  }
+
+  /** Idf of a single (lower-cased) word; a word not in the vocabulary is as rare as the rarest one. */
+  wordIdf(token: string): number {
+    const j = this.vocab.get(WORD + token);
+    return j === undefined ? this.maxIdf : this.idf[j];
+  }
 
   get size(): number {
     return this.terms.length;
