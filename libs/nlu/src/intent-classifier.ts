@@ -232,6 +232,9 @@ export class IntentClassifier {
   ) {
     this.buf = new Float64Array(labels.length);
     this.features = features ?? Featurizer.create(vectorizer, options);
+    if (lr.features !== this.features.size) {
+      throw new Error(`intent model has ${lr.features} features, its vectorizer and word vectors give ${this.features.size}`);
+    }
     this.knn =
       options.knn && knnTexts && knnLabels
         ? new KnnIndex(
