@@ -24,5 +24,5 @@ describe('Banking77 floor', () => {
     const accuracy = ok / test.length;
     console.log(`Banking77 test accuracy ${(100 * accuracy).toFixed(2)}%`);
     expect(accuracy).toBeGreaterThanOrEqual(FLOOR);
-  }, 180_000);
+  }, 300_000); // training takes ~19 s of CPU; minutes of wall time on a loaded 2-core machine
 });

@@ -178,6 +178,8 @@ class Featurizer {
     this.dense = embeddings ? new Float64Array(embeddings.dimensions) : null;
   }
 
+  private readonly idfOf = (token: string): number => this.vectorizer.wordIdf(token);
+
   get size(): number {
     return this.vectorizer.size + (this.embeddings?.dimensions ?? 0);
   }
@@ -191,11 +193,15 @@ class Featurizer {
 
   /** Sparse features alone (kNN) and with the dense block (linear models). */
   transform(text: string, lang?: string): { sparse: SparseVector; full: SparseVector } {
-    const sparse = this.vectorizer.transform(text);
     const emb = this.embeddings;
     const dense = this.dense;
-    if (!emb || !dense || (lang !== undefined && lang !== this.embeddingLanguage)) return { sparse, full: sparse };
-    emb.sentenceVector(tokenize(text), (t) => this.vectorizer.wordIdf(t), dense);
+    if (!emb || !dense || (lang !== undefined && lang !== this.embeddingLanguage)) {
+      const sparse = this.vectorizer.transform(text);
+      return { sparse, full: sparse };
+    }
+    const tokens = tokenize(text);
+    const sparse = this.vectorizer.transform(text, tokens);
+    emb.sentenceVector(tokens, this.idfOf, dense);
     const n = sparse.idx.length;
     const D = emb.dimensions;
     const idx = new Int32Array(n + D);

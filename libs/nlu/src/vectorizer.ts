@@ -85,8 +85,8 @@ export interface TermCounts {
   readonly chars: Map<string, number>;
 }
 
-/** Raw term counts of one text. */
-export function extractTerms(text: string, o: VectorizerOptions): TermCounts {
+/** Raw term counts of one text (`tokens`: its tokenize() result when the caller has it already). */
+export function extractTerms(text: string, o: VectorizerOptions, tokens: readonly string[] = tokenize(text)): TermCounts {
   const counts = new Map<string, number>();
   const chars = new Map<string, number>();
   const add = (t: string): void => {
@@ -97,7 +97,6 @@ export function extractTerms(text: string, o: VectorizerOptions): TermCounts {
   const addChar = (t: string): void => {
     chars.set(t, (chars.get(t) ?? 0) + 1);
   };
-  const tokens = tokenize(text);
   for (let i = 0; i < tokens.length; i++) {
     let gram = tokens[i];
     add(WORD + gram);
@@ -202,8 +201,8 @@ export class TfidfVectorizer {
     return { options: this.options, terms: this.terms, idf: Array.from(this.idf, (v) => Math.round(v * 1e5) / 1e5) };
   }
 
-  transform(text: string): SparseVector {
-    const { words, chars } = extractTerms(text, this.options);
+  transform(text: string, tokens?: readonly string[]): SparseVector {
+    const { words, chars } = extractTerms(text, this.options, tokens);
     const idx: number[] = [];
     const raw: number[] = [];
     let normW = 0;
