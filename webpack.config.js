@@ -36,7 +36,11 @@ const swc = {
 // Data files an app reads at run time, copied next to its main.js.
 const ASSETS = {
   // The demo tenant's training data and KB: the AI worker trains its model from them at start (ADR 0103).
-  'ai-worker': [{ from: path.resolve(__dirname, 'libs/nlu/data/demo-tenant'), to: 'nlu/demo-tenant', globOptions: { ignore: ['**/test.jsonl'] } }],
+  // … and the word-vector table its intent classifier reads (libs/nlu/src/embeddings.ts, ADR 0100).
+  'ai-worker': [
+    { from: path.resolve(__dirname, 'libs/nlu/data/demo-tenant'), to: 'nlu/demo-tenant', globOptions: { ignore: ['**/test.jsonl'] } },
+    { from: path.resolve(__dirname, 'libs/nlu/data/embeddings'), to: 'nlu/embeddings' },
+  ],
   // The gRPC server loads the ★ proto at run time.
   router: [{ from: path.resolve(__dirname, 'libs/contracts/proto'), to: 'proto' }],
 };

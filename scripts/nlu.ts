@@ -2,7 +2,7 @@
  * NLU train / eval CLI (issue 4). Works on any labelled data, not only the demo tenant:
  *
  *   npm run nlu -- train --data <file.csv|file.jsonl> [--kb kb.json] --out <model.json>
- *                        [--threshold 0.3] [--default-language en] [--country DE]
+ *                        [--threshold 0.3] [--default-language en] [--country DE] [--no-embeddings]
  *   npm run nlu -- eval  --model <model.json> --test <file> [--fasttext] [--bias-points 3]
  *
  * CSV needs a header `text,label[,lang]` (Banking77's `text,category` works too); JSONL lines are
@@ -47,17 +47,21 @@ function train(args: Args): void {
   const threshold = str(args, 'threshold', false);
   const examples = loadExamples(data);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const engine = NluEngine.train(examples, kbFile ? loadKnowledgeBase(kbFile) : null, {
     ...(threshold ? { abstainThreshold: Number(threshold) } : {}),
     ...(str(args, 'default-language', false) ? { defaultLanguage: str(args, 'default-language') } : {}),
     ...(str(args, 'country', false) ? { defaultCountry: str(args, 'country') } : {}),
+    // Sparse features only (the pre-embeddings model, ADR 0100), e.g. to compare.
+    ...(args['no-embeddings'] ? { intent: { embeddings: null } } : {}),
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const json = JSON.stringify(engine.toJSON());
   writeFileSync(out, json);
   console.log(
     `trained on ${examples.length} examples, ${engine.labels.length} labels, languages ${engine.options.languages.join(',')} ` +
-      `in ${seconds.toFixed(1)} s → ${out} (${(json.length / 1e6).toFixed(1)} MB)`,
+      `in ${seconds.toFixed(1)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU) → ${out} (${(json.length / 1e6).toFixed(1)} MB)`,
   );
 }
 

@@ -9,7 +9,7 @@ import { loadExamples } from './data';
 import { NluEngine } from './engine';
 
 const DATA = path.resolve(__dirname, '../../../../shared/data/banking77');
-const FLOOR = 0.915;
+const FLOOR = 0.922; // measured 92.34% (ADR 0100: GloVe sentence vector + LR + SVM)
 
 describe('Banking77 floor', () => {
   it(`test accuracy ≥ ${FLOOR * 100}% after retraining on train.csv`, () => {
@@ -24,5 +24,5 @@ describe('Banking77 floor', () => {
     const accuracy = ok / test.length;
     console.log(`Banking77 test accuracy ${(100 * accuracy).toFixed(2)}%`);
     expect(accuracy).toBeGreaterThanOrEqual(FLOOR);
-  }, 180_000);
+  }, 300_000); // training takes ~19 s of CPU; minutes of wall time on a loaded 2-core machine
 });

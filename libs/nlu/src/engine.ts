@@ -149,7 +149,10 @@ export class NluEngine {
       const all = [...found, ...dates];
       return { masked: maskEntities(text, all), stripped: stripEntities(text, all), label: e.label, lang: e.lang };
     });
-    const classifier = IntentClassifier.train(prepared.map((p) => ({ text: p.masked, label: p.label })), resolved.intent);
+    const classifier = IntentClassifier.train(
+      prepared.map((p) => ({ text: p.masked, label: p.label, lang: p.lang ?? resolved.defaultLanguage })),
+      resolved.intent,
+    );
     const withLang = prepared.filter((p): p is typeof p & { lang: string } => !!p.lang);
     const languageModel = withLang.length ? NgramLanguageModel.train(withLang.map((p) => ({ text: p.stripped, lang: p.lang }))) : null;
     return new NluEngine(resolved, classifier, languageModel, kb);
@@ -199,7 +202,7 @@ export class NluEngine {
     if (entities.length) reasons.push(`entities: ${entities.map((e) => e.type).join(', ')}`);
 
     const maskedText = maskEntities(text, entities);
-    const prediction = this.classifier.predict(maskedText, 4);
+    const prediction = this.classifier.predict(maskedText, 4, lang.language);
     const intent = { name: prediction.label, confidence: round(prediction.confidence) };
     const alternatives = prediction.ranked.slice(1).map((r) => ({ name: r.label, confidence: round(r.confidence) }));
 

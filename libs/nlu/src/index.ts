@@ -24,6 +24,7 @@ export { tokenize } from './tokenize';
 export type { Sentiment } from './sentiment';
 export { analyzeSentiment } from './sentiment';
 export { DEFAULT_INTENT_OPTIONS } from './intent-classifier';
+export { EMBEDDING_TABLES, loadWordEmbeddings, WordEmbeddings } from './embeddings';
 export type { IntentClassifierOptions } from './intent-classifier';
 export { loadExamples, loadKnowledgeBase } from './data';
 export type { LabelledExample } from './data';

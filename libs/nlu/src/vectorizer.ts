@@ -85,8 +85,8 @@ export interface TermCounts {
   readonly chars: Map<string, number>;
 }
 
-/** Raw term counts of one text. */
-export function extractTerms(text: string, o: VectorizerOptions): TermCounts {
+/** Raw term counts of one text (`tokens`: its tokenize() result when the caller has it already). */
+export function extractTerms(text: string, o: VectorizerOptions, tokens: readonly string[] = tokenize(text)): TermCounts {
   const counts = new Map<string, number>();
   const chars = new Map<string, number>();
   const add = (t: string): void => {
@@ -97,7 +97,6 @@ export function extractTerms(text: string, o: VectorizerOptions): TermCounts {
   const addChar = (t: string): void => {
     chars.set(t, (chars.get(t) ?? 0) + 1);
   };
-  const tokens = tokenize(text);
   for (let i = 0; i < tokens.length; i++) {
     let gram = tokens[i];
     add(WORD + gram);
@@ -137,6 +136,8 @@ export function extractTerms(text: string, o: VectorizerOptions): TermCounts {
 }
 
 export class TfidfVectorizer {
+  private readonly maxIdf: number;
+
   private constructor(
     readonly options: VectorizerOptions,
     private readonly vocab: Map<string, number>,
@@ -144,7 +145,17 @@ export class TfidfVectorizer {
     private readonly terms: string[],
     private readonly idf: Float32Array,
     private readonly isChar: Uint8Array,
-  ) {}
+  ) {
+    let max = 1;
+    for (const v of idf) max = Math.max(max, v);
+    this.maxIdf = max;
+  }
+
+  /** Idf of a single (lower-cased) word; a word not in the vocabulary is as rare as the rarest one. */
+  wordIdf(token: string): number {
+    const j = this.vocab.get(WORD + token);
+    return j === undefined ? this.maxIdf : this.idf[j];
+  }
 
   get size(): number {
     return this.terms.length;
@@ -190,8 +201,8 @@ export class TfidfVectorizer {
     return { options: this.options, terms: this.terms, idf: Array.from(this.idf, (v) => Math.round(v * 1e5) / 1e5) };
   }
 
-  transform(text: string): SparseVector {
-    const { words, chars } = extractTerms(text, this.options);
+  transform(text: string, tokens?: readonly string[]): SparseVector {
+    const { words, chars } = extractTerms(text, this.options, tokens);
     const idx: number[] = [];
     const raw: number[] = [];
     let normW = 0;
