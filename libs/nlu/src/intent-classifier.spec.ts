@@ -51,3 +51,27 @@ describe('IntentClassifier.fromJSON', () => {
     expect(() => IntentClassifier.fromJSON(edited)).toThrow(/has \d+ features, its vectorizer and word vectors give \d+/);
   });
 });
+
+describe('IntentClassifier on training data in several languages', () => {
+  const MIXED = [
+    ...TRAIN.map((e) => ({ ...e, lang: 'en' })),
+    ...['mein hund ist krank', 'die katze ist krank'].map((text) => ({ text, label: 'pet', lang: 'de' })),
+    ...['das brot ist alt', 'der käse ist alt'].map((text) => ({ text, label: 'food', lang: 'de' })),
+  ];
+
+  it('leaves the English-only word vectors out, so English is not the best-served language', () => {
+    const model = IntentClassifier.train(MIXED);
+    expect(model.options.embeddings).toBeNull();
+    const sparse = IntentClassifier.train(MIXED, NO_EMBEDDINGS);
+    expect(Array.from(model.probabilities('puppy', 'en'))).toEqual(Array.from(sparse.probabilities('puppy', 'en')));
+  });
+
+  it('keeps them when the options ask for it (embeddings.multilingual), and for one language', () => {
+    const e = DEFAULT_INTENT_OPTIONS.embeddings ?? { table: 'glove-6b-100d-50k', weight: 1.5 };
+    const asked = IntentClassifier.train(MIXED, { ...DEFAULT_INTENT_OPTIONS, embeddings: { ...e, multilingual: true } });
+    expect(asked.options.embeddings).toMatchObject({ table: e.table, multilingual: true });
+    expect(IntentClassifier.train(TRAIN.map((x) => ({ ...x, lang: 'en' }))).options.embeddings).toMatchObject({ table: e.table });
+    const pet = asked.labels.indexOf('pet');
+    expect(asked.probabilities('puppy', 'en')[pet]).toBeGreaterThan(IntentClassifier.train(MIXED).probabilities('puppy', 'en')[pet]);
+  });
+});
