@@ -1,4 +1,4 @@
-import { MediaMeta, MediaStore, StoredMedia, sha256Hex } from '@omni/channel-kit';
+import { MemoryMediaStore } from '@omni/channel-kit';
 import { TenantModels } from '../nlu/tenant-models';
 import { transcriberFromConfig } from '../provider/openai-compatible.transcriber';
 import { InMemoryDatasets, aConfig, aRequest } from '../testing';
@@ -136,20 +136,8 @@ class FakeTranscriber implements Transcriber {
   }
 }
 
-class InMemoryMedia implements MediaStore {
-  private readonly files = new Map<string, { content: Buffer; mime: string; source: string }>();
-  put(tenantId: string, content: Buffer, meta: MediaMeta): Promise<StoredMedia> {
-    const storeId = sha256Hex(content);
-    this.files.set(`${tenantId}:${storeId}`, { content, mime: meta.mime, source: meta.source });
-    return Promise.resolve({ storeId, size: content.length, mime: meta.mime });
-  }
-  get(tenantId: string, storeId: string) {
-    return Promise.resolve(this.files.get(`${tenantId}:${storeId}`) ?? null);
-  }
-}
-
 describe('NluAnswerer with a transcription provider (voice notes)', () => {
-  const media = new InMemoryMedia();
+  const media = new MemoryMediaStore();
   async function voice(tenantId = 'default', mime = 'audio/ogg; codecs=opus') {
     const bytes = Buffer.from(`voice-${Math.random()}`);
     const { storeId } = await media.put(tenantId, bytes, { mime, source: 'spec' });
