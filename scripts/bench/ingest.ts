@@ -175,20 +175,30 @@ export interface FixedRate extends Latency {
   sentPerSec: number;
   ok: number;
   failed: number;
-  /** Sent but unanswered when the phase ended (counted neither as ok nor in the latencies). */
+  /** Still unanswered a full request timeout after the phase ended (counted neither as ok nor in the latencies). */
   unanswered: number;
 }
 
-interface LoadtestResult {
-  statusCode?: number;
-  requestElapsed?: number;
-}
-
-/** Open loop: one webhook every 1/rate s for `seconds`, each on a free keep-alive connection or a new one. */
+/**
+ * Open loop: one webhook every 1/rate s for `seconds`, each on a free keep-alive connection or a new one.
+ * Latency is timed here, from the moment a request is generated to the end of its response, rather than
+ * taken from loadtest's status callback: loadtest stops its clock at `maxSeconds` and drops every answer
+ * that arrives after that, so the few requests still in flight at the end used to show as "unanswered"
+ * on the bare server as much as on the gateway. The phase now waits (up to the request timeout) for them.
+ */
 export async function fixedRate(url: string, path: string, make: (n: number) => Webhook, rate: number, seconds: number, offset: number): Promise<FixedRate> {
+  const timeoutMs = 10_000;
   let sent = 0;
+  let pending = 0;
   const samples: number[] = [];
   let failed = 0;
+  let drained: (() => void) | undefined;
+  const settle = (ok: boolean, startedAt: number): void => {
+    pending--;
+    if (ok) samples.push(performance.now() - startedAt);
+    else failed++;
+    if (pending === 0) drained?.();
+  };
   const t0 = performance.now();
   await new Promise<void>((res, rej) => loadTest({
     url: `${url}${path}`,
@@ -196,20 +206,40 @@ export async function fixedRate(url: string, path: string, make: (n: number) => 
     requestsPerSecond: rate,
     maxSeconds: seconds,
     agentKeepAlive: true,
-    timeout: 10_000,
+    timeout: timeoutMs,
     quiet: true,
     // loadtest writes one fixed body; a generator gives every request its own body and signature.
     requestGenerator: (_opts: unknown, params: RequestOptions, request: (o: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest, cb: (res: IncomingMessage) => void) => {
       const w = make(offset + sent++);
-      const req = request({ ...params, headers: { ...params.headers, ...w.headers, 'content-length': String(Buffer.byteLength(w.body)) } }, cb);
+      const startedAt = performance.now();
+      let done = false;
+      const once = (ok: boolean): void => {
+        if (!done) {
+          done = true;
+          settle(ok, startedAt);
+        }
+      };
+      pending++;
+      const req = request({ ...params, headers: { ...params.headers, ...w.headers, 'content-length': String(Buffer.byteLength(w.body)) } }, (response) => {
+        response.on('end', () => once((response.statusCode ?? 500) < 300));
+        response.on('error', () => once(false));
+        cb(response);
+      });
+      req.on('error', () => once(false));
+      req.on('timeout', () => once(false));
       req.write(w.body);
       return req;
     },
-    statusCallback: (error: unknown, result: LoadtestResult | undefined) => {
-      if (!error && result?.statusCode && result.statusCode < 300 && result.requestElapsed !== undefined) samples.push(result.requestElapsed);
-      else failed++;
-    },
   }, (err: unknown) => (err ? rej(err instanceof Error ? err : new Error(`loadtest failed: ${JSON.stringify(err)}`)) : res())));
   const elapsed = (performance.now() - t0) / 1000;
-  return { ...latency(samples), target: rate, sentPerSec: sent / elapsed, ok: samples.length, failed, unanswered: Math.max(0, sent - samples.length - failed) };
+  if (pending > 0) {
+    await new Promise<void>((res) => {
+      const timer = setTimeout(res, timeoutMs);
+      drained = () => {
+        clearTimeout(timer);
+        res();
+      };
+    });
+  }
+  return { ...latency(samples), target: rate, sentPerSec: sent / elapsed, ok: samples.length, failed, unanswered: pending };
 }
