@@ -144,6 +144,31 @@ describe('channel-whatsapp through the whole pipeline', () => {
     expect((read.statusHistory as { status: string }[]).map((h) => h.status)).toEqual(['sent', 'delivered', 'read']);
   });
 
+  it('reads a customer’s 👎 reaction to the bot’s answer as a thumbs-down, on the bot turn and the prediction log, without another reply', async () => {
+    const from = newCustomer();
+    const question = newWamid();
+    expect((await postSigned(textWebhook(from, question, 'hello'))).status).toBe(200);
+    const send = await waitFor('the reply at the Graph API', async () => sendsTo(from)[0], 20_000);
+    const ourId = (send.body as { biz_opaque_callback_data: string }).biz_opaque_callback_data;
+    const reply = await waitFor('reply stored as sent', async () => messages().findOne({ _id: ourId as never, status: 'sent' }), 10_000);
+    const asked = await waitFor('the question stored', () => inbound(question), 10_000);
+
+    // Meta's documented reaction message: the emoji and the wamid of the message reacted to.
+    const hook = textWebhook(from, newWamid(), '');
+    const value = (hook.entry as { changes: { value: { messages: Record<string, unknown>[] } }[] }[])[0].changes[0].value;
+    value.messages = [{ from, id: newWamid(), timestamp: String(Math.floor(Date.now() / 1000)), type: 'reaction', reaction: { message_id: reply.providerMessageId, emoji: '👎' } }];
+    expect((await postSigned(hook)).status).toBe(200);
+
+    const prediction = await waitFor('thumbs-down on the prediction log', async () => db.collection('nlu_predictions').findOne({ _id: asked._id, outcome: 'thumbs_down' }), 15_000);
+    expect(prediction).toMatchObject({ intent: 'greeting' });
+    const turn = await db.collection('bot_turns').findOne({ _id: asked._id });
+    expect(turn?.feedback).toBe('down');
+    await waitFor('the reaction stored', async () => messages().findOne({ conversationId: asked.conversationId, type: 'reaction' }), 10_000);
+    // A reaction is not a question: the bot did not answer it.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sendsTo(from)).toHaveLength(1);
+  });
+
   it('fetches an image through Graph into the media store and references it from the stored message', async () => {
     const from = newCustomer();
     const wamid = newWamid();

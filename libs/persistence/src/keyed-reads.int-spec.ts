@@ -46,6 +46,15 @@ describe('reads by key on a real database', () => {
     expect(await turns.recent('c1', 2, 3)).toEqual([]);
   });
 
+  it('records the customer’s verdict on a turn, the last one winning, for the tenant only', async () => {
+    await turns.record({ ...turn('f1', 1), conversationId: 'c-feedback' });
+    expect(await turns.setFeedback('other-tenant', 'f1', 'down')).toBe(false);
+    expect(await turns.setFeedback('t1', 'f1', 'up')).toBe(true);
+    expect(await turns.setFeedback('t1', 'f1', 'down')).toBe(true);
+    expect(await turns.setFeedback('t1', 'missing', 'down')).toBe(false);
+    expect((await turns.recent('c-feedback', 0, 3)).map((t) => [t._id, t.feedback])).toEqual([['f1', 'down']]);
+  });
+
   it('still reads turns stored before the period documents existed', async () => {
     await turnModel.create([{ ...turn('old1', 1), conversationId: 'c-old' }, { ...turn('old2', 2), conversationId: 'c-old' }]);
     expect((await turns.recent('c-old', 0, 3)).map((t) => t._id)).toEqual(['old1', 'old2']);

@@ -41,6 +41,11 @@ export interface MessageRepository {
   /** Moves the delivery status forward only (sent → delivered → read; failed terminal). */
   applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<boolean>;
   history(conversationId: string, limit: number): Promise<MessageDoc[]>;
+  /**
+   * The outbound message of this conversation a customer's reaction names: by the provider's id (a
+   * status folded it in), else by our id or channel id (channels that show customers our ids).
+   */
+  reactedTo(conversationId: string, targetMessageId: string): Promise<MessageDoc | null>;
   /** Reports: the bot's and agents' messages to customers in these conversations (id, author, time only). */
   responsesOf(conversationIds: readonly string[]): Promise<Pick<MessageDoc, 'conversationId' | 'author' | 'timestamp'>[]>;
   /** Unified history: the messages of several conversations, oldest first (the first `limit`). */

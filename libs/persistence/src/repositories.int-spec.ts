@@ -54,6 +54,17 @@ describe('repositories on a real database', () => {
     expect(stored?.statusHistory.map((s) => s.status)).toEqual(['delivered', 'read']);
   });
 
+  it('finds the outbound message of a conversation a reaction names, by provider id or by ours', async () => {
+    await messages.insert({ ...base, _id: 'bot-r1', conversationId: 'c-react', channelMessageId: 'bot-r1', direction: 'outbound', author: { kind: 'bot' }, replyToMessageId: 'in-1' });
+    await messages.insert({ ...base, _id: 'cust-1', conversationId: 'c-react', channelMessageId: 'wamid.cust', text: 'hola' });
+    await messages.applyStatus('bot-r1', { status: 'sent', at: new Date() }, 'wamid.bot');
+    expect((await messages.reactedTo('c-react', 'wamid.bot'))?._id).toBe('bot-r1');
+    expect((await messages.reactedTo('c-react', 'bot-r1'))?.replyToMessageId).toBe('in-1');
+    // The customer's own message is not an answer to react to; another conversation's id is not found.
+    expect(await messages.reactedTo('c-react', 'wamid.cust')).toBeNull();
+    expect(await messages.reactedTo('c-elsewhere', 'wamid.bot')).toBeNull();
+  });
+
   it('opens a conversation once and touches it afterwards', async () => {
     const c = { _id: 'conv-x', tenantId: 't1', region: 'local', channel: 'web', accountId: 'a1', customerId: 'cu1', channelUserId: 'u1' };
     const [a, b] = await Promise.all([conversations.openOrTouch(c, new Date(), true), conversations.openOrTouch(c, new Date(), true)]);

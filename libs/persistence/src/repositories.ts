@@ -87,6 +87,14 @@ export class MongoMessageRepository implements MessageRepository {
       .then((rows) => rows.reverse());
   }
 
+  reactedTo(conversationId: string, targetMessageId: string): Promise<MessageDoc | null> {
+    // The conversation index narrows to one conversation's messages; the $or picks among them.
+    return this.model
+      .findOne({ conversationId, direction: 'outbound', $or: [{ providerMessageId: targetMessageId }, { _id: targetMessageId }, { channelMessageId: targetMessageId }] })
+      .lean<MessageDoc>()
+      .exec();
+  }
+
   responsesOf(conversationIds: readonly string[]): Promise<Pick<MessageDoc, 'conversationId' | 'author' | 'timestamp'>[]> {
     return this.model
       .find({ conversationId: { $in: [...conversationIds] }, direction: 'outbound', 'author.kind': { $in: ['bot', 'agent'] } }, { conversationId: 1, author: 1, timestamp: 1 })

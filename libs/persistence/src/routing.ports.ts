@@ -14,6 +14,8 @@ export interface BotTurnRepository {
   record(turn: BotTurnDoc): Promise<boolean>;
   /** The last `limit` turns of one bot period, oldest first. */
   recent(conversationId: string, ownerVersion: number, limit: number): Promise<BotTurnDoc[]>;
+  /** The customer's verdict on the answer to this turn (a reaction): the last one wins; false when there is no such turn. */
+  setFeedback(tenantId: string, id: string, feedback: 'up' | 'down'): Promise<boolean>;
 }
 
 export type Reservation = 'reserved' | 'already_held' | 'full';

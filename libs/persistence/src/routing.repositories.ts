@@ -65,6 +65,11 @@ export class MongoBotTurnRepository implements BotTurnRepository {
     const turns = await Promise.all(period.ids.slice(-limit).map((id) => this.model.findById(id).lean<BotTurnDoc>().exec()));
     return turns.filter((t): t is BotTurnDoc => t !== null).sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
   }
+
+  async setFeedback(tenantId: string, id: string, feedback: 'up' | 'down'): Promise<boolean> {
+    const r = await this.model.updateOne({ _id: id, tenantId }, { $set: { feedback } }).exec();
+    return r.matchedCount === 1;
+  }
 }
 
 @Injectable()

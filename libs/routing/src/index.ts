@@ -12,6 +12,7 @@ export { parseAmount } from './handoff/amount';
 export { botTurn, type BotTurn, type TurnAi } from './handoff/turn';
 export { evaluateHandoff, unsatisfiedSignals, type HandoffDecision, type HandoffReason, type HandoffReasonCode, type UnsatisfiedSignal } from './handoff/policy';
 export { buildHandoffSummary, type HandoffSummary, type SentimentTrend } from './handoff/summary';
+export { reactionVerdict, type ReactionVerdict } from './handoff/reaction';
 
 export { BusinessHoursSchema, WEEKDAYS, isOpen, localTime, nextOpenAt, zonedTime, type BusinessHours, type Weekday } from './routing/business-hours';
 export {

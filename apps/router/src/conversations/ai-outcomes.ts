@@ -24,6 +24,15 @@ export class AiOutcomes {
     return this.publish({ ...scope, outcome: 'handed_off', messageId, reasons: codes, at: at.toISOString() }, messageId);
   }
 
+  /**
+   * The customer's verdict on the answer to `messageId` (a 👍/👎 reaction to it). The event's identity
+   * is the reaction (`reactionId`), so changing one's mind (👍 then 👎) is two events, the last kept.
+   */
+  thumbs(scope: Scope, messageId: string, verdict: 'up' | 'down', reactionId: string, at: Date): Promise<void> {
+    const outcome = verdict === 'up' ? 'thumbs_up' : 'thumbs_down';
+    return this.publish({ ...scope, outcome, messageId, reasons: [], at: at.toISOString() }, reactionId);
+  }
+
   /** The customer rated the conversation (`ratingMessageId`: the inbound rating, the event's identity). */
   rated(scope: Scope, ratingMessageId: string, score: number, at: Date): Promise<void> {
     return this.publish({ ...scope, outcome: 'csat', score, reasons: [], at: at.toISOString() }, ratingMessageId);

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AfterResolution } from './after-resolution';
 import { ConversationOpening } from './conversation-opening';
+import { CustomerReactions } from './customer-reactions';
 import { InboundConsumer } from './inbound.consumer';
 import { ReceiveInboundUseCase } from './receive-inbound.use-case';
 
-@Module({ providers: [AfterResolution, ConversationOpening, ReceiveInboundUseCase, InboundConsumer] })
+@Module({ providers: [AfterResolution, ConversationOpening, CustomerReactions, ReceiveInboundUseCase, InboundConsumer] })
 export class InboundModule {}

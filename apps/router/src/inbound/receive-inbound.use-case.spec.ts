@@ -6,6 +6,8 @@ import type {
 import type { Ownership } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import type { OwnershipStore } from '../conversations/ownership.store';
+import type { AfterResolution } from './after-resolution';
+import type { CustomerReactions } from './customer-reactions';
 import { ReceiveInboundUseCase } from './receive-inbound.use-case';
 
 type ConversationPort = Pick<ConversationRepository, 'openOrTouch' | 'get'>;
@@ -83,7 +85,7 @@ class FakeRecentTurns implements RecentTurnsRepository {
   }
 }
 
-function setup(opts: { failAiPublishOnce?: boolean; recent?: FakeRecentTurns } = {}) {
+function setup(opts: { failAiPublishOnce?: boolean; recent?: FakeRecentTurns; reactions?: CustomerReactions; afterResolution?: AfterResolution } = {}) {
   const owners = new Map<string, Ownership['state']>();
   const conversations = new FakeConversations();
   const messages = new FakeMessages();
@@ -102,7 +104,7 @@ function setup(opts: { failAiPublishOnce?: boolean; recent?: FakeRecentTurns } =
   } as unknown as EventPublisher;
   const useCase = new ReceiveInboundUseCase(
     customers, conversations as unknown as ConversationRepository, messages as unknown as MessageRepository, publisher, new ConversationEvents(publisher), fakeOwnership(owners),
-    undefined, undefined, opts.recent,
+    opts.afterResolution, undefined, opts.recent, opts.reactions,
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const aiRequests = () => on(TOPICS.aiRequest) as CloudEvent<AiRequest>[];
@@ -145,6 +147,31 @@ describe('ReceiveInboundUseCase', () => {
     expect(ai.id).toBe(derivedId(e.id, 'ai-request'));
     expect(ai.subject).toBe('conv-1');
     expect(ai.data).toMatchObject({ messageId: e.id, text: 'hola', messageType: 'text', customerLocale: 'es-ES', conversationId: 'conv-1', history: [] });
+  });
+
+  it('stores a reaction and hands it to the reactions, without asking the AI or reopening a resolved conversation', async () => {
+    const handled: [string, string | undefined][] = [];
+    const reactions = { handle: async (m: InboundMessage, id: string) => { handled.push([id, m.message.reaction?.emoji]); return 'recorded'; } } as unknown as CustomerReactions;
+    const reopened: string[] = [];
+    const afterResolution = { handle: async (_c: ConversationDoc, owner: Ownership, id: string) => { reopened.push(id); return owner; } } as unknown as AfterResolution;
+    for (const owner of ['bot', 'resolved'] as const) {
+      const s = setup({ reactions, afterResolution });
+      s.owners.set('conv-1', owner);
+      const e = inbound(undefined, { type: 'reaction' });
+      e.data.message.reaction = { emoji: '👎', targetMessageId: 'wamid.bot-reply' };
+      await s.useCase.execute(e);
+      expect(s.messages.docs.get(e.id)).toMatchObject({ type: 'reaction' });
+      expect(s.aiRequests()).toHaveLength(0);
+      expect(handled.at(-1)).toEqual([e.id, '👎']);
+    }
+    expect(handled).toHaveLength(2);
+    expect(reopened).toEqual([]);
+    // A text message to the resolved conversation does go through the after-resolution path.
+    const s = setup({ reactions, afterResolution });
+    s.owners.set('conv-1', 'resolved');
+    const text = inbound('thanks again');
+    await s.useCase.execute(text);
+    expect(reopened).toEqual([text.id]);
   });
 
   it('stores nothing new on a redelivery and re-publishes the AI request under the same id', async () => {

@@ -11,6 +11,7 @@ import { RECENT_TURNS_KEPT, turnRole } from '../conversations/customer-messages'
 import { OwnershipStore } from '../conversations/ownership.store';
 import { AfterResolution } from './after-resolution';
 import { ConversationOpening } from './conversation-opening';
+import { CustomerReactions } from './customer-reactions';
 
 const HISTORY_TURNS = 10;
 
@@ -34,6 +35,7 @@ export class ReceiveInboundUseCase {
     @Optional() private readonly afterResolution?: AfterResolution,
     @Optional() private readonly opening?: ConversationOpening,
     @Optional() @Inject(RECENT_TURNS_REPOSITORY) private readonly recent?: RecentTurnsRepository,
+    @Optional() private readonly reactions?: CustomerReactions,
   ) {}
 
   async execute(event: CloudEvent<InboundMessage>): Promise<void> {
@@ -85,6 +87,11 @@ export class ReceiveInboundUseCase {
     if (opened || restored || conversation.createdAt.getTime() === at.getTime()) await this.opening?.opened(conversation, m, event.id);
     if (created) {
       await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: event.id, direction: 'inbound', at: at.toISOString() }, event.id);
+    }
+    // A reaction is a verdict, never a question: it neither asks the bot nor reopens a resolved conversation.
+    if (m.message.type === 'reaction') {
+      await this.reactions?.handle(m, event.id);
+      return;
     }
     // The ownership log, not the conversation's copy, decides (and repairs a copy a racing write lost).
     let owner = this.ownership ? (await this.ownership.current(conversation)).ownership : undefined;

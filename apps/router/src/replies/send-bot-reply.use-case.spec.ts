@@ -11,6 +11,7 @@ import type { OwnershipStore } from '../conversations/ownership.store';
 import { TenantSettings } from '../conversations/tenant-settings';
 import type { HandOffCommand, HandOffUseCase } from '../handoff/hand-off.use-case';
 import { welcomeId } from '../inbound/conversation-opening';
+import { CustomerReactions } from '../inbound/customer-reactions';
 import type { Workflows } from '../workflows/workflows';
 import type { WorkflowOutcome } from '../workflows/run-workflow.use-case';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
@@ -47,6 +48,8 @@ function setup(opts: { workflows?: Workflows } = {}) {
   } as unknown as ConversationRepository;
   const messages = {
     get: async (id: string) => stored.get(id) ?? null,
+    reactedTo: async (conversationId: string, target: string) =>
+      [...stored.values()].find((m) => m.conversationId === conversationId && m.direction === 'outbound' && (m._id === target || m.providerMessageId === target)) ?? null,
     attachAi: async (id: string) => { calls.attachAi.push(id); },
     insert: async (m: Parameters<MessageRepository['insert']>[0]) => {
       calls.inserts++;
@@ -61,6 +64,7 @@ function setup(opts: { workflows?: Workflows } = {}) {
   const turns: BotTurnRepository = {
     record: async (t) => { if (turnDocs.has(t._id)) return false; turnDocs.set(t._id, t); return true; },
     recent: async (conversationId, ownerVersion, limit) => [...turnDocs.values()].filter((t) => t.conversationId === conversationId && t.ownerVersion === ownerVersion).slice(-limit),
+    setFeedback: async (_tenantId, id, feedback) => { const t = turnDocs.get(id); if (t) t.feedback = feedback; return Boolean(t); },
   };
   const owner = { state: 'bot' as Ownership['state'], entry: null as OwnershipClaimDoc | null, changed: false };
   const ownership = {
@@ -83,8 +87,9 @@ function setup(opts: { workflows?: Workflows } = {}) {
     conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows, new AiOutcomes(publisher),
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
+  const reactions = new CustomerReactions(messages, turns, new AiOutcomes(publisher));
   return {
-    useCase, conv, stored, calls, owner, turnDocs,
+    useCase, conv, stored, calls, owner, turnDocs, reactions,
     sends: () => on(OUTBOUND) as CloudEvent<OutboundCommand>[],
     conversationEvents: () => on(TOPICS.conversation) as CloudEvent<ConversationEvent>[],
     outcomes: () => on(TOPICS.aiOutcome) as CloudEvent<AiOutcome>[],
@@ -93,7 +98,7 @@ function setup(opts: { workflows?: Workflows } = {}) {
 
 function result(overrides: Partial<AiResult> = {}): CloudEvent<AiResult> {
   return createEvent({
-    type: 'omni.ai.completed.v1', id: derivedId(INBOUND_ID, 'ai-result'), source: '/ai-worker', subject: 'conv-1', tenantId: 't1', region: 'eu',
+    type: 'omni.ai.completed.v1', id: derivedId(overrides.messageId ?? INBOUND_ID, 'ai-result'), source: '/ai-worker', subject: 'conv-1', tenantId: 't1', region: 'eu',
     data: {
       tenantId: 't1', region: 'eu', channel: 'whatsapp', accountId: 'acc-1', conversationId: 'conv-1', messageId: INBOUND_ID,
       language: 'en', intent: { name: 'order_status', confidence: 0.9 }, alternatives: [], entities: [],
@@ -222,6 +227,59 @@ describe('SendBotReplyUseCase with flow variants and workflows', () => {
     await control.useCase.execute(result(unsure));
     expect(control.calls.handoffs).toHaveLength(0);
     expect(control.sends().map((e) => e.data.message.text)).toEqual(['Could you rephrase?']);
+  });
+
+  it('counts the customer’s 👎 reactions to earlier answers as unsatisfied turns: the third turn hands off', async () => {
+    const react = (s: ReturnType<typeof setup>, inbound: string, emoji: string, n: number) => {
+      const reply = derivedId(inbound, 'bot-reply');
+      // The provider's id of our reply, folded in by its `sent` status, is what a reaction names.
+      const stored = s.stored.get(reply);
+      if (stored) stored.providerMessageId = `wamid.${n}`;
+      return s.reactions.handle(
+        {
+          tenantId: 't1', region: 'eu', channel: 'whatsapp', accountId: 'acc-1', conversationId: 'conv-1', customer: { channelUserId: '34600111222' },
+          message: { channelMessageId: `reaction-${n}`, type: 'reaction', timestamp: '2025-05-05T10:05:00.000Z', attachments: [], reaction: { emoji, targetMessageId: `wamid.${n}` } },
+        } as unknown as Parameters<CustomerReactions['handle']>[0],
+        `reaction-event-${n}`,
+      );
+    };
+    for (const verdict of ['👎🏽', '👍']) {
+      const s = setup();
+      await s.useCase.execute(result({ messageId: 'in-1' }));
+      expect(await react(s, 'in-1', verdict, 1)).toBe('recorded');
+      await s.useCase.execute(result({ messageId: 'in-2' }));
+      expect(await react(s, 'in-2', '👎', 2)).toBe('recorded');
+      await s.useCase.execute(result({ messageId: 'in-3', ...unsure }));
+      if (verdict === '👍') {
+        // One 👎 and one unsure answer are two unsatisfied turns, not three: the bot still answers.
+        expect(s.calls.handoffs).toHaveLength(0);
+        expect(s.turnDocs.get('in-1')?.feedback).toBe('up');
+        continue;
+      }
+      expect(s.turnDocs.get('in-1')?.feedback).toBe('down');
+      expect(s.calls.handoffs.map((h) => h.reasons.map((r) => r.code))).toEqual([['unsatisfied_turns']]);
+      expect(s.outcomes().filter((e) => e.data.outcome.startsWith('thumbs')).map((e) => [e.data.outcome, e.data.messageId])).toEqual([
+        ['thumbs_down', 'in-1'], ['thumbs_down', 'in-2'],
+      ]);
+    }
+  });
+
+  it('does not read a reaction to an agent’s message, to an unknown id, or an emoji without a clear meaning', async () => {
+    const s = setup();
+    await s.useCase.execute(result({ messageId: 'in-1' }));
+    const reaction = (emoji: string, target: string) => ({
+      tenantId: 't1', region: 'eu', channel: 'whatsapp', accountId: 'acc-1', conversationId: 'conv-1', customer: { channelUserId: '34600111222' },
+      message: { channelMessageId: 'r', type: 'reaction', timestamp: '2025-05-05T10:05:00.000Z', attachments: [], reaction: { emoji, targetMessageId: target } },
+    }) as unknown as Parameters<CustomerReactions['handle']>[0];
+    s.stored.set('agent-msg', { ...(s.stored.get(derivedId('in-1', 'bot-reply')) as MessageDoc), _id: 'agent-msg', author: { kind: 'agent', id: 'a1' } });
+    expect(await s.reactions.handle(reaction('😂', derivedId('in-1', 'bot-reply')), 'r1')).toBe('no_verdict');
+    expect(await s.reactions.handle(reaction('👎', 'wamid.unknown'), 'r2')).toBe('not_a_bot_answer');
+    expect(await s.reactions.handle(reaction('👎', 'agent-msg'), 'r3')).toBe('not_a_bot_answer');
+    expect(s.turnDocs.get('in-1')?.feedback).toBeUndefined();
+    expect(s.outcomes().filter((e) => e.data.outcome.startsWith('thumbs'))).toHaveLength(0);
+    // Our own id works too (the web widget shows it to the customer).
+    expect(await s.reactions.handle(reaction('👎', derivedId('in-1', 'bot-reply')), 'r4')).toBe('recorded');
+    expect(s.turnDocs.get('in-1')?.feedback).toBe('down');
   });
 
   it('does not greet twice when the variant’s welcome answered this first message', async () => {
