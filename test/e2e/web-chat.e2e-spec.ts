@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { RunningApp, startStack } from '../support/apps';
 import { launchChromium } from '../support/browser';
-import { uniqueName, waitFor } from '../support/env';
+import { createConnection } from 'mongoose';
+import { mongoUri, uniqueName, waitFor } from '../support/env';
 import { OtlpReceiver } from '../support/otlp-receiver';
 
 /**
@@ -12,10 +13,10 @@ describe('web chat through the whole pipeline', () => {
   const otlp = new OtlpReceiver();
   let stack: Record<string, RunningApp>;
   let browser: Browser;
+  const name = uniqueName('webchat');
 
   beforeAll(async () => {
     const endpoint = await otlp.start();
-    const name = uniqueName('webchat');
     stack = await startStack({
       prefix: name,
       db: name,
@@ -55,6 +56,38 @@ describe('web chat through the whole pipeline', () => {
     expect(await items.nth(0).getAttribute('class')).toContain('inbound');
     expect(await items.nth(1).textContent()).toBe('Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.');
     await page.close();
+  });
+
+  it('records the customer’s 👎 on the bot’s answer as a thumbs-down on the prediction log', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack['channel-web'].url}/`);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.getByTestId('chat-state').filter({ hasText: 'online' }).waitFor();
+    await page.getByTestId('chat-input').fill('where is my order?');
+    await page.getByTestId('chat-send').click();
+    const reply = page.locator('[data-testid=chat-log] li.outbound[data-author=bot]').first();
+    await reply.waitFor({ timeout: 20_000 });
+    const asked = await page.locator('li.inbound:not(.pending)').first().getAttribute('data-id');
+
+    const down = reply.getByTestId('thumbs-down');
+    await down.click();
+    await page.locator('li.outbound[data-author=bot] [data-testid=thumbs-down][aria-pressed=true]').waitFor({ timeout: 10_000 });
+    expect(await reply.getByTestId('thumbs-up').getAttribute('aria-pressed')).toBe('false');
+
+    const db = await createConnection(mongoUri(name)).asPromise();
+    try {
+      const logged = await waitFor('thumbs-down on the prediction log', async () =>
+        db.collection('nlu_predictions').findOne({ _id: asked as never, outcome: 'thumbs_down' }), 15_000);
+      expect(logged).toMatchObject({ language: 'en' });
+      expect((await db.collection('bot_turns').findOne({ _id: asked as never }))?.feedback).toBe('down');
+      // The thumbs did not make the bot talk again: still one answer in the widget.
+      await page.waitForTimeout(1_000);
+      expect(await page.locator('li.outbound[data-author=bot]').count()).toBe(1);
+    } finally {
+      await db.close();
+      await page.close();
+    }
   });
 
   it('gives the spans of one message one trace id, from the WebSocket receive to the emit', async () => {

@@ -29,7 +29,10 @@
     '.omni-chat li.outbound{background:#fff;border:1px solid #d0d7de}' +
     '.omni-chat li.pending{opacity:.6}.omni-chat li.error{background:#ffebe9;color:#82071e;border:1px solid #ff8182;max-width:100%}' +
     '.omni-chat form{display:flex;border-top:1px solid #d0d7de}.omni-chat input{flex:1;border:0;padding:12px;font:inherit;outline:none}' +
-    '.omni-chat button{border:0;background:#1f6feb;color:#fff;padding:0 16px;font:inherit;cursor:pointer}';
+    '.omni-chat button{border:0;background:#1f6feb;color:#fff;padding:0 16px;font:inherit;cursor:pointer}' +
+    // Thumbs under the bot's answers; the emoji come from CSS so the bubble's text stays the answer.
+    '.omni-chat .omni-rate{display:block;margin-top:4px;text-align:right}.omni-chat .omni-rate button{background:none;padding:0 3px;opacity:.45;font-size:13px}' +
+    '.omni-chat .omni-rate button[aria-pressed=true]{opacity:1}.omni-chat .omni-up::before{content:"\\1F44D"}.omni-chat .omni-down::before{content:"\\1F44E"}';
   var style = document.createElement('style'); style.textContent = css; document.head.appendChild(style);
 
   var root = document.createElement('section');
@@ -55,9 +58,21 @@
     li.dataset.author = m.author || '';
     li.textContent = m.text || '';
     if (id) { shown[id] = li; li.dataset.id = id; }
+    if (id && m.author === 'bot') addThumbs(li, id);
     log.appendChild(li);
     log.scrollTop = log.scrollHeight;
     return li;
+  }
+  // 👍/👎 on a bot answer: the customer's verdict, which the gateway records for the bot's training.
+  function addThumbs(li, id) {
+    var rate = document.createElement('span'); rate.className = 'omni-rate';
+    [['omni-up', '👍', 'thumbs-up', 'Helpful'], ['omni-down', '👎', 'thumbs-down', 'Not helpful']].forEach(function (b) {
+      var btn = document.createElement('button');
+      btn.type = 'button'; btn.className = b[0]; btn.dataset.testid = b[2]; btn.setAttribute('aria-label', b[3]); btn.setAttribute('aria-pressed', 'false');
+      btn.addEventListener('click', function () { send({ type: 'reaction', messageId: id, emoji: b[1] }); });
+      rate.appendChild(btn);
+    });
+    li.appendChild(rate);
   }
   function showError(text) {
     var li = document.createElement('li'); li.className = 'error'; li.setAttribute('role', 'alert');
@@ -87,6 +102,11 @@
         if (p) { p.li.classList.remove('pending'); p.li.dataset.id = f.messageId; shown[f.messageId] = p.li; delete pending[f.clientMessageId]; }
       } else if (f.type === 'message') {
         render(f.message);
+      } else if (f.type === 'reacted') {
+        var rated = shown[f.messageId];
+        if (rated) rated.querySelectorAll('.omni-rate button').forEach(function (b) {
+          b.setAttribute('aria-pressed', String((f.emoji === '👍') === b.classList.contains('omni-up')));
+        });
       } else if (f.type === 'error') {
         if (f.clientMessageId && pending[f.clientMessageId] && (f.code === 'unavailable' || f.code === 'rate_limited')) {
           var cid = f.clientMessageId;

@@ -110,6 +110,20 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
           return c.refuse('unavailable', 'message not accepted, please retry', { clientMessageId: frame.clientMessageId, retryAfterMs: 2_000 });
         }
       }
+      case 'reaction': {
+        const session = c.getSession();
+        if (!session) return c.refuse('no_session', 'send {"type":"hello","sessionId":...} first');
+        const wait = c.bucket.take();
+        if (wait > 0) return c.refuse('rate_limited', 'too many messages; slow down', { retryAfterMs: wait });
+        try {
+          await withSpan('web.chat reaction', SpanKind.SERVER, { 'omni.channel': 'web', 'omni.conversation_id': session.conversationId }, () =>
+            this.receive.react(this.config, session, frame.messageId, frame.emoji));
+          return c.send({ type: 'reacted', messageId: frame.messageId, emoji: frame.emoji });
+        } catch (err) {
+          this.log.error({ err: errorSummary(err) }, 'could not publish web reaction');
+          return c.refuse('unavailable', 'reaction not accepted, please retry', { retryAfterMs: 2_000 });
+        }
+      }
     }
   }
 

@@ -13,6 +13,8 @@ describe('ClientFrameSchema', () => {
     ['hello with name and locale', { type: 'hello', sessionId: 'x'.repeat(64), displayName: 'Ana', locale: 'es-ES' }],
     ['message', { type: 'message', clientMessageId: 'c1234567', text: 'hola' }],
     ['ping', { type: 'ping' }],
+    ['a thumbs-down', { type: 'reaction', messageId: 'a4d8c6e2-1f3b-5c7d-9e0f-123456789abc', emoji: '👎' }],
+    ['a thumbs-up', { type: 'reaction', messageId: 'web:abc', emoji: '👍' }],
   ])('accepts %s', (_name, frame) => {
     expect(issues(frame)).toEqual([]);
   });
@@ -33,6 +35,9 @@ describe('ClientFrameSchema', () => {
     ['a blank text', { type: 'message', clientMessageId: 'c1234567', text: '   ' }, 'text: text is empty'],
     ['a text over 4000 characters', { type: 'message', clientMessageId: 'c1234567', text: 'a'.repeat(4001) }, 'text: text is longer than 4000 characters'],
     ['a non-string text', { type: 'message', clientMessageId: 'c1234567', text: 42 }, 'text: '],
+    ['another emoji', { type: 'reaction', messageId: 'm1', emoji: '😂' }, 'emoji: emoji must be 👍 or 👎'],
+    ['a reaction without message id', { type: 'reaction', emoji: '👍' }, 'messageId: '],
+    ['a message id with a path in it', { type: 'reaction', messageId: '../x', emoji: '👍' }, 'messageId: messageId must be'],
   ])('refuses %s', (_name, frame, expected) => {
     const found = issues(frame);
     expect(found.length).toBeGreaterThan(0);

@@ -18,6 +18,12 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
     clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'clientMessageId must be 8-64 characters of [A-Za-z0-9_-]'),
     text: z.string().trim().min(1, 'text is empty').max(4_000, 'text is longer than 4000 characters'),
   }),
+  z.object({
+    // The customer's verdict on one of the bot's answers (the widget's 👍/👎 under a bot message).
+    type: z.literal('reaction'),
+    messageId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'messageId must be a message id shown by the widget'),
+    emoji: z.enum(['👍', '👎'], { message: 'emoji must be 👍 or 👎' }),
+  }),
   z.object({ type: z.literal('ping') }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
@@ -34,6 +40,7 @@ export interface WireMessage {
 export type ServerFrame =
   | { type: 'welcome'; conversationId: string; history: WireMessage[] }
   | { type: 'ack'; clientMessageId: string; messageId: string }
+  | { type: 'reacted'; messageId: string; emoji: string }
   | { type: 'message'; message: WireMessage }
   | { type: 'error'; code: string; reason: string; clientMessageId?: string; retryAfterMs?: number }
   | { type: 'pong' };

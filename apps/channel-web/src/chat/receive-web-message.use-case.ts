@@ -24,7 +24,24 @@ export class ReceiveWebMessageUseCase {
 
   async execute(config: WebConfig, session: WebSession, clientMessageId: string, text: string): Promise<string> {
     // Scoped by session so one visitor's ids can never collide with (or overwrite) another's.
-    const channelMessageId = `${session.sessionId}:${clientMessageId}`;
+    return this.publish(config, session, `${session.sessionId}:${clientMessageId}`, { type: 'text', text });
+  }
+
+  /**
+   * The customer's 👍/👎 on a message the widget showed (by our message id). One event per message
+   * and emoji: clicking the same button again is the same event, switching is a new one.
+   */
+  react(config: WebConfig, session: WebSession, messageId: string, emoji: string): Promise<string> {
+    const verdict = emoji === '👍' ? 'up' : 'down';
+    return this.publish(config, session, `${session.sessionId}:reaction:${messageId}:${verdict}`, { type: 'reaction', reaction: { emoji, targetMessageId: messageId } });
+  }
+
+  private async publish(
+    config: WebConfig,
+    session: WebSession,
+    channelMessageId: string,
+    content: { type: 'text'; text: string } | { type: 'reaction'; reaction: { emoji: string; targetMessageId: string } },
+  ): Promise<string> {
     const id = channelEventId('web', config.WEB_ACCOUNT_ID, channelMessageId);
     const event = createEvent({
       type: 'omni.message.received.v1',
@@ -40,7 +57,7 @@ export class ReceiveWebMessageUseCase {
         accountId: config.WEB_ACCOUNT_ID,
         conversationId: session.conversationId,
         customer: { channelUserId: session.sessionId, displayName: session.displayName, locale: session.locale },
-        message: { channelMessageId, direction: 'inbound', type: 'text', text, attachments: [], timestamp: new Date().toISOString() },
+        message: { channelMessageId, direction: 'inbound', ...content, attachments: [], timestamp: new Date().toISOString() },
       },
     });
     await this.publisher.publish(TOPICS.inbound, event);
