@@ -15,7 +15,8 @@ const EnvSchema = z.object({
 });
 
 /** Exactly the update kinds the decoder turns into events; others would only be reported as ignored. */
-const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
+// message_reaction is sent only when asked for: the customer's 👍/👎 on the bot's answers (ADR 0104).
+const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'message_reaction'] as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

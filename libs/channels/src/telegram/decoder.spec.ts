@@ -23,6 +23,21 @@ describe('decodeTelegramUpdate', () => {
     });
   });
 
+  it('decodes a reaction to one of the bot’s messages, naming it the way sent messages are stored', () => {
+    expect(one('message-reaction.json')).toMatchObject({
+      conversationId: conversationId('t1', 'telegram', '987654321', '123456789'),
+      customer: { channelUserId: '123456789', displayName: 'Maria Silva' },
+      message: { type: 'reaction', reaction: { emoji: '👎', targetMessageId: '123456789:1366' }, channelMessageId: 'reaction:123456789:1366:123456789:1749416500' },
+    });
+    const update = fixture('message-reaction.json') as { message_reaction: Record<string, unknown> };
+    const removed = decodeTelegramUpdate({ ...update, message_reaction: { ...update.message_reaction, old_reaction: [{ type: 'emoji', emoji: '👎' }], new_reaction: [] } }, ctx);
+    expect(removed.messages[0].message).toMatchObject({ reaction: { emoji: '' }, meta: { reactionRemoved: true } });
+    const custom = decodeTelegramUpdate({ ...update, message_reaction: { ...update.message_reaction, new_reaction: [{ type: 'custom_emoji', custom_emoji_id: '5368324170671202286' }] } }, ctx);
+    expect(custom.messages[0].message.reaction?.emoji).toBe('');
+    const anonymous = { ...update.message_reaction, user: undefined, actor_chat: { id: -100123, type: 'channel', title: 'News' } };
+    expect(decodeTelegramUpdate({ ...update, message_reaction: anonymous }, ctx)).toMatchObject({ messages: [], ignored: [{ reason: 'reaction without a human user' }] });
+  });
+
   it('flags commands and replies', () => {
     expect(one('command.json').message.meta).toEqual({ command: '/start' });
     expect(one('reply.json').message.replyToId).toBe('123456789:1300');

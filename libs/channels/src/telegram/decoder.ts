@@ -24,6 +24,7 @@ export function decodeTelegramUpdate(payload: unknown, ctx: TelegramDecodeContex
     if (isObject(update.message)) decodeMessage(update.message, `${path}.message`, scope, result, false);
     else if (isObject(update.edited_message)) decodeMessage(update.edited_message, `${path}.edited_message`, scope, result, true);
     else if (isObject(update.callback_query)) decodeCallback(update.callback_query, `${path}.callback_query`, scope, result, ctx.now ?? (() => new Date()));
+    else if (isObject(update.message_reaction)) decodeReaction(update.message_reaction, `${path}.message_reaction`, scope, result);
     else {
       const kind = Object.keys(update).find((k) => k !== 'update_id') ?? 'empty';
       result.ignored.push({ reason: `update ${kind} is not handled`, ref: String(update.update_id) });
@@ -76,6 +77,31 @@ function decodeCallback(q: JsonObject, path: string, scope: Scope, result: Decod
     replyToId: message ? `${chatId}:${str(message.message_id, `${path}.message.message_id`)}` : undefined,
     // The bot must answer it (answerCallbackQuery) or the client shows a spinner for a while.
     meta: { callbackQueryId: id },
+  }));
+}
+
+/**
+ * A user's reaction to a message (Bot API `message_reaction`, sent only when `allowed_updates` asks for
+ * it): the new emoji, or an empty one when the reaction was removed. Custom and paid reactions carry no
+ * emoji we can read and count as none. Anonymous reactions in groups (`actor_chat`, no `user`) are not
+ * a customer's and are ignored.
+ */
+function decodeReaction(r: JsonObject, path: string, scope: Scope, result: DecodeResult): void {
+  const chatId = str(obj(r.chat, `${path}.chat`).id, `${path}.chat.id`);
+  const target = `${chatId}:${str(r.message_id, `${path}.message_id`)}`;
+  if (!isObject(r.user) || r.user.is_bot === true) return void result.ignored.push({ reason: 'reaction without a human user', ref: target });
+  const customer = sender({ from: r.user }, path);
+  const reactions: unknown[] = Array.isArray(r.new_reaction) ? (r.new_reaction as unknown[]) : [];
+  const first: unknown = reactions.find((x) => isObject(x) && x.type === 'emoji');
+  const emoji = isObject(first) ? (optStr(first.emoji) ?? '') : '';
+  const date = str(r.date, `${path}.date`);
+  result.messages.push(buildInbound(scope, chatId, customer, {
+    type: 'reaction',
+    reaction: { emoji, targetMessageId: target },
+    // One change of one user's reaction to one message at one second: unique and stable on a redelivery.
+    channelMessageId: `reaction:${target}:${customer.channelUserId}:${date}`,
+    timestamp: fromUnixSeconds(r.date, `${path}.date`),
+    meta: emoji ? undefined : { reactionRemoved: true },
   }));
 }
 
