@@ -77,6 +77,29 @@ describe('channel-telegram through the whole pipeline', () => {
     expect((reply.statusHistory as { status: string }[]).map((h) => h.status)).toEqual(['sent']);
   });
 
+  it('reads a 👍 message_reaction on the bot’s reply as a thumbs-up, without another reply', async () => {
+    const chat = newChat();
+    expect((await post(textUpdate(chat, 21, 'hello'))).status).toBe(200);
+    const stored = await waitFor('the inbound message stored', async () => inbound(chat, 21), 20_000);
+    const reply = await waitFor('reply stored as sent', async () => sentReplyIn(stored.conversationId), 20_000);
+    const [, messageId] = String(reply.providerMessageId).split(':');
+    // Bot API MessageReactionUpdated, as sent when allowed_updates includes message_reaction.
+    const user = { id: Number(chat), is_bot: false, first_name: 'Maria', language_code: 'en' };
+    const res = await post({
+      update_id: nextUpdate++,
+      message_reaction: {
+        chat: { id: Number(chat), first_name: 'Maria', type: 'private' }, message_id: Number(messageId), user, date: Math.floor(Date.now() / 1000),
+        old_reaction: [], new_reaction: [{ type: 'emoji', emoji: '👍' }],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, messages: 1 });
+    await waitFor('thumbs-up on the prediction log', async () => db.collection('nlu_predictions').findOne({ _id: stored._id, outcome: 'thumbs_up' }), 15_000);
+    expect((await db.collection('bot_turns').findOne({ _id: stored._id }))?.feedback).toBe('up');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sendsTo(chat)).toHaveLength(1);
+  });
+
   it('stores an update delivered three times once and replies once', async () => {
     const chat = newChat();
     const update = textUpdate(chat, 21, 'hello');
@@ -164,6 +187,6 @@ describe('channel-telegram through the whole pipeline', () => {
     expect(stdout).toContain('webhook set to https://gateway.example.com/webhooks/telegram');
     expect(stdout).not.toContain(TOKEN.split(':')[1]);
     const call = bot.requests.find((r) => r.path === `/bot${TOKEN}/setWebhook`);
-    expect(call?.body).toMatchObject({ url: 'https://gateway.example.com/webhooks/telegram', secret_token: SECRET, allowed_updates: ['message', 'edited_message', 'callback_query'] });
+    expect(call?.body).toMatchObject({ url: 'https://gateway.example.com/webhooks/telegram', secret_token: SECRET, allowed_updates: ['message', 'edited_message', 'callback_query', 'message_reaction'] });
   });
 });
