@@ -158,6 +158,52 @@ describe('AI worker answers in the customer’s language', () => {
     });
   });
 
+  it('takes an agent’s intent correction through the router: labelled on the prediction log, trained on with entities masked, once', async () => {
+    const key = 'initech-admin-key-0123456789';
+    await db.collection('api_keys').insertOne({ _id: createHash('sha256').update(key).digest('hex') as never, tenantId: 'initech', name: 'initech admin', role: 'admin', createdAt: new Date() });
+    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const examples = [
+      ...['when do you open', 'opening hours?', 'are you open on sunday', 'what time do you close'].map((text) => ({ text, label: 'hours', lang: 'en' })),
+      ...['do you deliver pizza', 'pizza delivery to my street?', 'can you bring a pizza home', 'delivery area for pizza'].map((text) => ({ text, label: 'delivery', lang: 'en' })),
+    ];
+    const kb = {
+      defaultLanguage: 'en',
+      messages: { abstain: { en: 'Sorry?' }, outOfScope: { en: 'Only pizza here.' } },
+      articles: [{ id: 'hours', intent: 'hours', answer: { en: 'Open 11–23.' } }, { id: 'delivery', intent: 'delivery', answer: { en: 'Within 5 km.' } }],
+    };
+    const uploaded = await fetch(`${stack['ai-worker']?.url}/v1/nlu/dataset`, { method: 'PUT', headers: auth, body: JSON.stringify({ examples, kb }) });
+    expect([uploaded.status, await uploaded.text()]).toEqual([200, expect.stringContaining('"version":1')]);
+
+    const customer = new FakeCustomer(kafka, 'initech-1', 'en-US', 'initech');
+    const text = 'my order ORD-777777 came cold, call me on +34 600 111 222';
+    const id = await customer.say(text);
+    const before = await waitFor('the prediction and its outcome', async () => db.collection('nlu_predictions').findOne({ _id: id as never, outcome: { $exists: true } }), 30_000);
+    const correct = (messageId: string, body: unknown) => fetch(`${stack.router?.url}/v1/conversations/${customer.conversationId}/messages/${messageId}/intent`, {
+      method: 'POST', headers: auth, body: JSON.stringify(body),
+    });
+    const accepted = await correct(id, { label: 'delivery', train: true });
+    expect(accepted.status).toBe(202);
+    expect(await accepted.json()).toEqual({ messageId: id, label: 'delivery', train: true });
+
+    const labelled = await waitFor('the label on the prediction', async () => db.collection('nlu_predictions').findOne({ _id: id as never, label: 'delivery' }), 15_000);
+    expect(labelled.outcome).toBe(before.outcome); // what the router recorded (answered or handed off) stays
+    const trained = await waitFor('version 2 of initech’s data', async () => db.collection('nlu_datasets').findOne({ tenantId: 'initech', version: 2 }), 30_000);
+    const added = (trained.examples as { text: string; label: string; lang?: string }[]).at(-1);
+    expect(added).toMatchObject({ label: 'delivery', lang: 'en' });
+    expect(added?.text).toContain('<order>');
+    expect(added?.text).toContain('<phone>');
+    expect(added?.text).not.toMatch(/777777|600/);
+
+    // The same correction again (a retried click) trains nothing new; bad requests are refused.
+    expect((await correct(id, { label: 'delivery', train: true })).status).toBe(202);
+    const reply = await waitFor('the bot’s reply stored', async () => db.collection('messages').findOne({ conversationId: customer.conversationId, direction: 'outbound' }), 15_000);
+    expect((await correct(String(reply._id), { label: 'hours' })).status).toBe(400);
+    expect((await correct('no-such-message', { label: 'hours' })).status).toBe(404);
+    expect((await correct(id, { label: 'hours', extra: 1 })).status).toBe(400);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await db.collection('nlu_datasets').countDocuments({ tenantId: 'initech' })).toBe(2);
+  });
+
   it('records the conversation’s CSAT on its predictions, and the report shows outcome figures per language', async () => {
     const started = new Date(Date.now() - 1_000);
     const customer = new FakeCustomer(kafka, 'ml-csat', 'pt-BR');

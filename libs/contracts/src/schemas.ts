@@ -145,7 +145,7 @@ export const AiResultSchema = z.object({
 });
 export type AiResult = z.infer<typeof AiResultSchema>;
 
-export const AI_OUTCOMES = ['answered', 'handed_off', 'thumbs_down', 'thumbs_up', 'csat'] as const;
+export const AI_OUTCOMES = ['answered', 'handed_off', 'thumbs_down', 'thumbs_up', 'csat', 'corrected'] as const;
 
 /**
  * What became of an AI prediction, reported by the router so the worker's prediction log learns it
@@ -165,10 +165,17 @@ export const AiOutcomeSchema = z
     score: z.number().int().min(1).max(5).optional(),
     /** The right intent, when an agent corrected the prediction. */
     label: z.string().min(1).max(128).optional(),
+    /**
+     * For `corrected` (added within v1): the customer's text, when the agent asked for it to become a
+     * training example of `label`. The worker masks its entities before it stores it.
+     */
+    example: z.object({ text: z.string().min(1).max(2000) }).optional(),
     at: isoTime,
   })
   .superRefine((o, ctx) => {
     if (o.outcome === 'csat' && o.score === undefined) ctx.addIssue({ code: 'custom', path: ['score'], message: 'a csat outcome needs score' });
+    if (o.outcome === 'corrected' && o.label === undefined) ctx.addIssue({ code: 'custom', path: ['label'], message: 'a corrected outcome needs label' });
+    if (o.example !== undefined && o.outcome !== 'corrected') ctx.addIssue({ code: 'custom', path: ['example'], message: 'only a corrected outcome carries an example' });
     if (o.outcome !== 'csat' && o.messageId === undefined) ctx.addIssue({ code: 'custom', path: ['messageId'], message: `a ${o.outcome} outcome needs messageId` });
   });
 export type AiOutcome = z.infer<typeof AiOutcomeSchema>;

@@ -1,9 +1,18 @@
 import { AiOutcome, createEvent } from '@omni/contracts';
 import type { NluPredictionRepository, PredictionOutcome } from '@omni/persistence';
+import type { TenantModels } from '../nlu/tenant-models';
+import type { AddExamplesUseCase, NewExample } from '../tenant-data/add-examples.use-case';
 import { RecordOutcomeUseCase } from './record-outcome.use-case';
 
-class FakePredictions implements Pick<NluPredictionRepository, 'outcome' | 'rateConversation'> {
+class FakePredictions implements Pick<NluPredictionRepository, 'outcome' | 'rateConversation' | 'feedback'> {
   readonly outcomes: Array<[string, string, { outcome: PredictionOutcome; reasons?: readonly string[]; label?: string }]> = [];
+  readonly labels: Array<[string, string, string | undefined]> = [];
+
+  feedback(tenantId: string, messageId: string, fb: { label?: string }) {
+    this.labels.push([tenantId, messageId, fb.label]);
+    return Promise.resolve(this.known.has(messageId));
+  }
+
   readonly ratings: Array<[string, string, number]> = [];
   known = new Set(['m-1']);
 
@@ -57,5 +66,40 @@ describe('RecordOutcomeUseCase', () => {
     const { repo, useCase } = setup();
     repo.outcome = () => Promise.reject(new Error('connection reset'));
     await expect(useCase.execute(event({ outcome: 'answered', messageId: 'm-1' }))).rejects.toThrow('connection reset');
+  });
+
+  describe('an agent’s correction', () => {
+    const withModel = () => {
+      const repo = new FakePredictions();
+      const added: Array<[string, NewExample[], string]> = [];
+      // The model as the worker holds it: its intents, and what the classifier sees of a text.
+      const models = {
+        forTenant: async () => ({
+          engine: {
+            labels: ['order_status', 'refund', 'complaint'],
+            analyze: (text: string) => ({ maskedText: text.replace(/ORD-\d+/g, '<order>').replace(/\S+@\S+/g, '<email>'), language: 'en' }),
+          },
+        }),
+      } as unknown as TenantModels;
+      const examples = { execute: async (tenantId: string, e: NewExample[], by: string) => { added.push([tenantId, e, by]); return null; } } as unknown as AddExamplesUseCase;
+      return { repo, added, useCase: new RecordOutcomeUseCase(repo as unknown as NluPredictionRepository, models, examples) };
+    };
+
+    it('labels the prediction and adds the customer’s text, entities masked, as a training example', async () => {
+      const { repo, added, useCase } = withModel();
+      await useCase.execute(event({ outcome: 'corrected', messageId: 'm-1', label: 'refund', example: { text: 'I want my money back for ORD-123456, mail me at ana@example.com' } }));
+      expect(repo.labels).toEqual([['t1', 'm-1', 'refund']]);
+      // The outcome the router recorded (answered, handed off, thumbs) is left as it was.
+      expect(repo.outcomes).toEqual([]);
+      expect(added).toEqual([['t1', [{ text: 'I want my money back for <order>, mail me at <email>', label: 'refund', lang: 'en' }], 'agent-correction']]);
+    });
+
+    it('keeps the label but trains nothing for an intent the model does not have, or without an example', async () => {
+      const { repo, added, useCase } = withModel();
+      await useCase.execute(event({ outcome: 'corrected', messageId: 'm-1', label: 'warranty', example: { text: 'is it under warranty' } }));
+      await useCase.execute(event({ outcome: 'corrected', messageId: 'm-1', label: 'complaint' }));
+      expect(repo.labels).toEqual([['t1', 'm-1', 'warranty'], ['t1', 'm-1', 'complaint']]);
+      expect(added).toEqual([]);
+    });
   });
 });

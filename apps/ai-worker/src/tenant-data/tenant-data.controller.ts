@@ -7,6 +7,7 @@ import { TenantModels } from '../nlu/tenant-models';
 import { AdminKeyGuard, Caller, CallerOf } from './auth';
 import { DatasetBody, ExamplesBody, FeedbackBody, PredictBody, ReportQuery, parse } from './dataset.schema';
 import { NluReport, buildReport } from './report';
+import { AddExamplesUseCase } from './add-examples.use-case';
 import { DatasetVersion, UploadDatasetUseCase } from './upload-dataset.use-case';
 
 /** Predictions read per report: enough for weeks of a small tenant; the report says when it was cut. */
@@ -19,6 +20,7 @@ const DAY_MS = 86_400_000;
 export class TenantDataController {
   constructor(
     private readonly upload: UploadDatasetUseCase,
+    private readonly addExamples: AddExamplesUseCase,
     private readonly models: TenantModels,
     @Inject(NLU_DATASET_REPOSITORY) private readonly datasets: NluDatasetRepository,
     @Inject(NLU_PREDICTION_REPOSITORY) private readonly predictions: NluPredictionRepository,
@@ -30,14 +32,12 @@ export class TenantDataController {
     return this.upload.execute(caller.tenantId, parse(DatasetBody, body, 'dataset'), caller.keyName);
   }
 
-  /** Adds examples (e.g. agents' corrections) to the tenant's data (the demo data if it has none yet) and retrains. */
+  /** Adds examples (e.g. agents' corrections) to the tenant's data (the demo data if it has none yet) and retrains; examples already there are skipped. */
   @Post('examples')
-  async add(@CallerOf() caller: Caller, @Body() body: unknown): Promise<DatasetVersion> {
+  async add(@CallerOf() caller: Caller, @Body() body: unknown): Promise<DatasetVersion | { version: number | null; added: 0 }> {
     const { examples } = parse(ExamplesBody, body, 'examples');
-    const base = (await this.datasets.latest(caller.tenantId)) ?? this.models.demoDataset();
-    // The stored base passes the same schema as an upload (DatasetBody also caps the example count).
-    const merged = parse(DatasetBody, { examples: [...base.examples, ...examples], kb: base.kb, options: base.options }, 'dataset with the new examples');
-    return this.upload.execute(caller.tenantId, merged, caller.keyName);
+    const added = await this.addExamples.execute(caller.tenantId, examples, caller.keyName);
+    return added ?? { version: (await this.datasets.latestVersion(caller.tenantId)) ?? null, added: 0 };
   }
 
   /** Which data the tenant's model is trained on. */

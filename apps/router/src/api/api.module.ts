@@ -3,13 +3,14 @@ import { AgentsController } from './agents.controller';
 import { AssignmentActions } from './assignment-actions';
 import { ApiKeyBootstrap, ApiKeyGuard } from './auth';
 import { ConversationActions } from './conversation-actions';
+import { IntentCorrections } from './intent-corrections';
 import { ConversationsController } from './conversations.controller';
 import { MediaModule } from '../media/media.module';
 
 @Module({
   imports: [MediaModule],
   controllers: [ConversationsController, AgentsController],
-  providers: [ApiKeyGuard, ApiKeyBootstrap, ConversationActions, AssignmentActions],
+  providers: [ApiKeyGuard, ApiKeyBootstrap, ConversationActions, AssignmentActions, IntentCorrections],
   exports: [ApiKeyGuard, ConversationActions],
 })
 export class ApiModule {}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSA
 import { ApiKeyGuard, Caller, CallerOf } from './auth';
 import { AssignmentActions } from './assignment-actions';
 import { ConversationActions } from './conversation-actions';
+import { IntentCorrection, IntentCorrections } from './intent-corrections';
 import { ReplyAttachmentSchema } from '../media/reply-attachments';
 import { openApi, parse } from './validation';
 
@@ -24,6 +25,12 @@ const ReplyBody = z.object({
   attachments: z.array(ReplyAttachmentSchema).min(1).max(10).optional(),
 }).strict().refine((b) => b.text !== undefined || b.attachments !== undefined, { message: 'a reply needs text or attachments', path: ['text'] });
 const AssignBody = z.object({ agentId: z.string().min(1).max(128), groupId: z.string().min(1).max(128).optional(), reason: z.string().max(512).optional() }).strict();
+const CorrectionBody = z.object({
+  /** The intent the customer's message really had (one of the tenant's intents, to be trained on). */
+  label: z.string().trim().min(1).max(128).regex(/^[\p{L}\p{N}_.:-]+$/u, 'label must be an intent name'),
+  /** Also add the message's text (entities masked) to the tenant's training data and retrain. */
+  train: z.boolean().default(false),
+}).strict();
 const TransferBody = z.object({ groupId: z.string().min(1).max(128), reason: z.string().max(512).optional() }).strict();
 
 @ApiTags('conversations')
@@ -36,6 +43,7 @@ export class ConversationsController {
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
     private readonly actions: ConversationActions,
     private readonly assignment: AssignmentActions,
+    private readonly corrections: IntentCorrections,
   ) {}
 
   @Get()
@@ -69,6 +77,14 @@ export class ConversationsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key sends one message' })
   reply(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') key?: string): Promise<MessageDoc> {
     return this.actions.reply(caller.tenantId, id, parse(ReplyBody, body, 'body'), key);
+  }
+
+  @Post(':id/messages/:messageId/intent')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Correct the intent the bot read in a customer’s message (optionally adding it to the training data)' })
+  @ApiBody({ schema: openApi(CorrectionBody) })
+  correct(@CallerOf() caller: Caller, @Param('id') id: string, @Param('messageId') messageId: string, @Body() body: unknown): Promise<IntentCorrection> {
+    return this.corrections.correct(caller.tenantId, id, messageId, parse(CorrectionBody, body, 'body'));
   }
 
   @Post(':id/resolve')

@@ -33,6 +33,15 @@ export class AiOutcomes {
     return this.publish({ ...scope, outcome, messageId, reasons: [], at: at.toISOString() }, reactionId);
   }
 
+  /**
+   * An agent's correction of the intent of `messageId`, with the customer's text when it should
+   * become a training example. One event per message, label and choice (a retry is the same event).
+   */
+  corrected(scope: Scope, messageId: string, label: string, exampleText: string | undefined, at: Date): Promise<void> {
+    const key = `${messageId}:${label}:${exampleText === undefined ? 'label' : 'train'}`;
+    return this.publish({ ...scope, outcome: 'corrected', messageId, label, reasons: [], ...(exampleText === undefined ? {} : { example: { text: exampleText } }), at: at.toISOString() }, key);
+  }
+
   /** The customer rated the conversation (`ratingMessageId`: the inbound rating, the event's identity). */
   rated(scope: Scope, ratingMessageId: string, score: number, at: Date): Promise<void> {
     return this.publish({ ...scope, outcome: 'csat', score, reasons: [], at: at.toISOString() }, ratingMessageId);
