@@ -1,8 +1,9 @@
-import { INestApplicationContext, Module } from '@nestjs/common';
+import { Global, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AiOutcome, TOPICS, createEvent, derivedId } from '@omni/contracts';
 import { EventPublisher, MessagingModule } from '@omni/messaging';
 import { NLU_PREDICTION_REPOSITORY, NluPredictionDoc, NluPredictionRepository, PersistenceModule } from '@omni/persistence';
+import { AI_WORKER_CONFIG, loadAiWorkerConfig } from '../config';
 import { OutcomesModule } from './outcomes.module';
 
 const suffix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
@@ -24,8 +25,12 @@ describe('prediction outcomes from Kafka into the prediction log', () => {
 
   beforeAll(async () => {
     process.env.KAFKA_TOPIC_PREFIX = `int-outcomes-${suffix}.`;
+    // The worker's validated config, as AiWorkerModule provides it (corrections retrain tenants' models).
+    @Global()
+    @Module({ providers: [{ provide: AI_WORKER_CONFIG, useValue: loadAiWorkerConfig({ ...process.env, MONGODB_URI: uri }) }], exports: [AI_WORKER_CONFIG] })
+    class ConfigModule {}
     @Module({
-      imports: [MessagingModule.forRoot({ clientId: 'ai-worker-int', topics: [TOPICS.aiOutcome] }), PersistenceModule.forRoot(uri), OutcomesModule],
+      imports: [ConfigModule, MessagingModule.forRoot({ clientId: 'ai-worker-int', topics: [TOPICS.aiOutcome] }), PersistenceModule.forRoot(uri), OutcomesModule],
     })
     class TestModule {}
     app = await NestFactory.createApplicationContext(TestModule, { logger: false });
