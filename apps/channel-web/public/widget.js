@@ -31,7 +31,7 @@
     '.omni-chat form{display:flex;border-top:1px solid #d0d7de}.omni-chat input{flex:1;border:0;padding:12px;font:inherit;outline:none}' +
     '.omni-chat button{border:0;background:#1f6feb;color:#fff;padding:0 16px;font:inherit;cursor:pointer}' +
     // Thumbs under the bot's answers; the emoji come from CSS so the bubble's text stays the answer.
-    '.omni-chat .omni-rate{display:block;margin-top:4px;text-align:right}.omni-chat .omni-rate button{background:none;padding:0 3px;opacity:.45;font-size:13px}' +
+    '.omni-chat .omni-rate{display:block;margin-top:4px;text-align:right}.omni-chat .omni-rate button{background:none;color:#57606a;font-family:"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji",sans-serif;padding:0 3px;opacity:.45;font-size:13px}' +
     '.omni-chat .omni-rate button[aria-pressed=true]{opacity:1}.omni-chat .omni-up::before{content:"\\1F44D"}.omni-chat .omni-down::before{content:"\\1F44E"}';
   var style = document.createElement('style'); style.textContent = css; document.head.appendChild(style);
 
