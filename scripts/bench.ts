@@ -7,7 +7,9 @@
  *  - ingest: webhook requests/s and p50/p99 time-to-2xx of each built channel app vs a bare
  *    `node:http` receiver doing the same verify + parse + produce (scripts/bench/bare-ingest.mjs);
  *  - outbound: sends/s of one account against the local contract server enforcing the provider's
- *    limit, as a ratio of that limit, and the 429s it answered.
+ *    limit, as a ratio of that limit, and the 429s it answered;
+ *  - email: mails/s and p50/p99 time to the SMTP 250 of the built channel-email vs a bare
+ *    smtp-server doing the same parse + thread record + produce (scripts/bench/bare-smtp.mjs).
  * Ends with one summary table. Asserts nothing (figures, not tests). Starts a private Kafka + FerretDB
  * (unless KAFKA_BROKERS / MONGODB_URI are given), builds the apps it needs, and tears everything down
  * at the end, on failure and on Ctrl-C. `--help` lists the knobs.
@@ -15,7 +17,7 @@
 import { cpus, loadavg } from 'node:os';
 import { Kafka } from 'kafkajs';
 import { EventPublisher } from '@omni/messaging';
-import { AppName, RunningApp, startApp } from '../test/support/apps';
+import { AppName, RunningApp, freePort, startApp } from '../test/support/apps';
 import type { ContractServer } from '../test/contract-servers/fault-server';
 import { Infra, buildApps, startInfra, withDatabase } from './bench/infra';
 import { BareServer, FixedRate, INGEST_CHANNELS, IngestChannel, Saturation, channelEnv, fixedRate, saturate, startBareServer, webhookFactory } from './bench/ingest';
@@ -23,6 +25,7 @@ import { benchKafka, benchSettings, createTopic, gatewayProducer, publisherThrou
 import { RssSampler, bareNodeRssKiB, cpuSeconds, rssKiB } from './bench/memory';
 import { BenchOptions, USAGE, parseOptions } from './bench/options';
 import { OutboundResult, PROVIDER_LIMITS, measureSends, produceCommands, seedConversations, startContractServer } from './bench/outbound';
+import { BENCH_MAILBOX, MailResult, fixedRateSmtp, mailFactory, saturateSmtp, startBareSmtp } from './bench/email';
 import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
 
@@ -317,12 +320,72 @@ function reportOutbound(results: Partial<Record<IngestChannel, OutboundResult>>)
 }
 
 // ---------------------------------------------------------------------------------------------
+// email: SMTP ingest of channel-email vs a bare smtp-server receiver
+
+async function benchEmail(o: BenchOptions, env: Env): Promise<void> {
+  const make = mailFactory(run);
+  let offset = 0;
+  const next = () => (offset += 1_000_000);
+  await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.email`, PARTITIONS);
+  const bare = await startBareSmtp(env.brokers, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.`, withDatabase(env.mongoUri, `${run}_bare_smtp`.replace(/-/g, '_')));
+  bares.push({ url: `smtp://127.0.0.1:${bare.port}`, proc: bare.proc, stop: () => bare.stop() });
+  const smtpPort = await freePort();
+  say('starting channel-email');
+  const app = await startApp('channel-email' as AppName, {
+    ...env.appEnv, EMAIL_ADDRESS: BENCH_MAILBOX, EMAIL_SMTP_PORT: String(smtpPort), EMAIL_SMTP_HOST: '127.0.0.1',
+    // Outbound is not measured here: replies would go to a closed port.
+    SMTP_HOST: '127.0.0.1', SMTP_PORT: '9', SMTP_SECURE: 'false', INSTANCE_ID: 'channel-email-bench',
+  });
+  apps.push(app);
+  const c = o.emailConnections;
+  const results: Record<'gateway' | 'bare', { sat: MailResult; cpuMs: number; rate: MailResult & { sentPerSec: number } }> = {} as never;
+  try {
+    say(`email ingest: warming both servers`);
+    for (const port of [smtpPort, bare.port]) await saturateSmtp(port, make, 2, c, next());
+    checkpoint();
+    for (const [name, port, pid] of [['gateway', smtpPort, app.proc.pid], ['bare', bare.port, bare.proc.pid]] as const) {
+      say(`email ingest (${name}): saturation, ${c} SMTP connections × ${o.ingestSeconds} s, then open loop at ${o.emailRate}/s`);
+      const [sat, cpu] = await withCpu(pid, () => saturateSmtp(port, make, o.ingestSeconds, c, next()));
+      const rate = await fixedRateSmtp(port, make, o.emailRate, o.ingestSeconds, c, next());
+      results[name] = { sat, cpuMs: (cpu * 1000) / Math.max(1, sat.ok), rate };
+      checkpoint();
+    }
+  } finally {
+    await stopApp(app);
+    bares.splice(bares.findIndex((b) => b.proc === bare.proc), 1);
+    await bare.stop();
+  }
+  const g = results.gateway;
+  const b = results.bare;
+  const mps = (v: number) => `${v.toFixed(0)} mails/s`;
+  const errs = (r: MailResult) => (r.failed ? ` (${r.failed} refused: ${r.firstError ?? '?'})` : '');
+  details.push([
+    'SMTP ingest: plain-text customer mails (quoted history, signature) over SMTP -> 250 once on Kafka (acks=all); baseline: bare smtp-server + simpleParser + thread upsert + kafkajs send',
+    `saturation: nodemailer pool, ${c} connections, ${o.ingestSeconds} s; fixed rate: open loop at ${o.emailRate}/s, ${o.ingestSeconds} s`,
+    table([
+      ['measure', 'gateway', 'bare smtp-server', 'ratio'],
+      ['saturated throughput', mps(g.sat.perSec) + errs(g.sat), mps(b.sat.perSec) + errs(b.sat), ratio(g.sat.perSec, b.sat.perSec)],
+      ['saturated p50 / p99', `${ms(g.sat.p50)} / ${ms(g.sat.p99)}`, `${ms(b.sat.p50)} / ${ms(b.sat.p99)}`, ratio(g.sat.p99, b.sat.p99)],
+      ['CPU per mail (saturated)', cpuMs(g.cpuMs), cpuMs(b.cpuMs), ratio(g.cpuMs, b.cpuMs)],
+      [`at ${o.emailRate}/s: sent`, mps(g.rate.sentPerSec) + errs(g.rate), mps(b.rate.sentPerSec) + errs(b.rate), ''],
+      [`at ${o.emailRate}/s: p50 / p99`, `${ms(g.rate.p50)} / ${ms(g.rate.p99)}`, `${ms(b.rate.p50)} / ${ms(b.rate.p99)}`, ratio(g.rate.p99, b.rate.p99)],
+    ]),
+  ].join('\n'));
+  // No target in the issues for mail: the figures are reported against the baseline only.
+  summary.push(
+    ['email', 'mails/s (saturated)', mps(g.sat.perSec), mps(b.sat.perSec), ratio(g.sat.perSec, b.sat.perSec), '', ''],
+    ['email', 'CPU per mail', cpuMs(g.cpuMs), cpuMs(b.cpuMs), ratio(g.cpuMs, b.cpuMs), '', ''],
+    ['email', `p99 to 250 at ${o.emailRate}/s`, ms(g.rate.p99), ms(b.rate.p99), ratio(g.rate.p99, b.rate.p99), '', g.rate.failed ? `${g.rate.failed} refused` : ''],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main(o: BenchOptions): Promise<void> {
   const t0 = Date.now();
   const load0 = loadavg()[0];
   const channelApps = o.sections.has('ingest') || o.sections.has('outbound') ? o.channels.map((c) => `channel-${c}`) : [];
-  const toBuild = [...(o.sections.has('webchat') ? CHAT_APPS : []), ...channelApps];
+  const toBuild = [...(o.sections.has('webchat') ? CHAT_APPS : []), ...channelApps, ...(o.sections.has('email') ? ['channel-email'] : [])];
   say(`sections: ${[...o.sections].join(', ')}${o.quick ? ' (quick)' : ''}; starting private infrastructure${toBuild.length ? ' and building the apps' : ''}`);
   infra = startInfra();
   const [started] = await Promise.all([infra, toBuild.length ? buildApps(toBuild) : undefined]);
@@ -343,6 +406,8 @@ async function main(o: BenchOptions): Promise<void> {
   if (o.sections.has('ingest') || o.sections.has('outbound')) await benchChannels(o, sectionEnv('channels'));
   checkpoint();
   if (o.sections.has('webchat')) await benchWebChat(o, sectionEnv('chat'));
+  checkpoint();
+  if (o.sections.has('email')) await benchEmail(o, sectionEnv('email'));
 
   const out: string[] = [];
   out.push(`\nomni-gateway benchmark (${new Date().toISOString()}, node ${process.versions.node}, ${started.privateParts.join(' + ') || 'external infra'}, ${((Date.now() - t0) / 1000).toFixed(0)} s${o.quick ? ', --quick' : ''})`);
@@ -350,7 +415,7 @@ async function main(o: BenchOptions): Promise<void> {
   // well above the core count means other work competed with the run, and the absolute figures with it.
   out.push(`machine: ${cpus().length} cores; 1-min load average ${load0.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end`);
   for (const d of details) out.push(`\n${d}`);
-  out.push('\nSummary (ratios against baselines measured in this run; "met" compares with the targets of issues 2 and 3)');
+  out.push('\nSummary (ratios against baselines measured in this run; "met" compares with the targets of issues 2 and 3; email has none)');
   out.push(table([['section', 'measure', 'gateway', 'baseline', 'ratio', 'target', 'met'], ...summary]));
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { INGEST_CHANNELS, IngestChannel } from './ingest';
 
-export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound'] as const;
+export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound', 'email'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export const USAGE = `usage: npm run bench [-- [--quick] [--only <sections>] [--channels <channels>]]
@@ -11,6 +11,7 @@ export const USAGE = `usage: npm run bench [-- [--quick] [--only <sections>] [--
   --help              this text
 Knobs (env, override the profile): BENCH_SESSIONS, BENCH_MESSAGES, BENCH_LOAD_SECONDS, BENCH_RECORDS,
 BENCH_CALLERS, BENCH_SOLO_MESSAGES, BENCH_INGEST_SECONDS, BENCH_INGEST_RATE, BENCH_INGEST_CONNECTIONS,
+BENCH_EMAIL_CONNECTIONS, BENCH_EMAIL_RATE,
 BENCH_OUTBOUND_SECONDS. KAFKA_BROKERS / MONGODB_URI use running infrastructure instead of a private one.`;
 
 export interface BenchOptions {
@@ -27,6 +28,9 @@ export interface BenchOptions {
   ingestSeconds: number;
   ingestRate: number;
   ingestConnections: number;
+  /** SMTP connections of the email section's senders, and its open-loop rate (mails/s). */
+  emailConnections: number;
+  emailRate: number;
   /** Outbound backlog = limit × this many seconds. */
   outboundSeconds: number;
 }
@@ -67,6 +71,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     ingestSeconds: num('BENCH_INGEST_SECONDS', 12, 5),
     ingestRate: num('BENCH_INGEST_RATE', 1_000, 1_000),
     ingestConnections: num('BENCH_INGEST_CONNECTIONS', 32, 32),
+    emailConnections: num('BENCH_EMAIL_CONNECTIONS', 8, 8),
+    emailRate: num('BENCH_EMAIL_RATE', 50, 50),
     outboundSeconds: num('BENCH_OUTBOUND_SECONDS', 15, 5),
   };
 }
