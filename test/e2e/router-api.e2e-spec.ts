@@ -259,6 +259,16 @@ describe('router agent API', () => {
     const sentPhotos = await carla.say('my passport and a meme', { type: 'image', attachments: [image(own), image(shared)] });
     await waitFor('photos stored', async () => (await db.collection<MessageDoc>('messages').countDocuments({ _id: { $in: [sentPhotos, dansPhoto] } })) === 2, 15_000);
 
+    // An agent's correction made her words a training example of the tenant (as the AI worker stores it, ADR 0104).
+    const example = (text: string, conversationId?: string) => ({ text, label: 'order_status', lang: 'en', ...(conversationId ? { conversationId } : {}) });
+    const dataset = (version: number, examples: ReturnType<typeof example>[]) => ({
+      _id: `default:${version}`, tenantId: 'default', version, examples, kb: null, options: {}, hash: `h${version}`, createdAt: new Date(), createdBy: 'agent-correction',
+    });
+    await db.collection('nlu_datasets').insertMany([
+      dataset(1, [example('where is my parcel'), example('hi i am carla <email> where is order <order>', carla.conversationId)]),
+      dataset(2, [example('where is my parcel'), example('hi i am carla <email> where is order <order>', carla.conversationId), example('track my order', 'conv-bot')]),
+    ] as never[]);
+
     const path = `/v1/customers/${customerId}/personal-data`;
     expect((await call(path, { key: OTHER_KEY })).status).toBe(404);
     expect((await call(path, { key: AGENT_KEY })).status).toBe(403);
@@ -285,8 +295,16 @@ describe('router agent API', () => {
     expect(await db.collection('media.chunks').countDocuments({ files_id: ownFile?._id })).toBe(2); // 300 kB: two 255 kB chunks
     const erased = await call(path, { method: 'DELETE' });
     expect(erased.status).toBe(200);
-    const receipt = (await erased.json()) as { subject: string; counts: Record<string, number>; media: Record<string, number> };
+    const receipt = (await erased.json()) as { subject: string; counts: Record<string, number>; media: Record<string, number>; related: Record<string, number> };
     expect(receipt.counts).toEqual({ customers: 1, conversations: 1, messages: 3, botTurns: 1 });
+    // Her words left every version of the training data; the scrubbed latest became version 3, which the workers retrain on.
+    expect(receipt.related.trainingExamples).toBe(1);
+    const versions = await db.collection('nlu_datasets').find({ tenantId: 'default' }).sort({ version: 1 }).toArray();
+    expect(versions.map((v) => [v.version, (v.examples as { text: string }[]).map((e) => e.text), v.createdBy])).toEqual([
+      [1, ['where is my parcel'], 'agent-correction'],
+      [2, ['where is my parcel', 'track my order'], 'agent-correction'],
+      [3, ['where is my parcel', 'track my order'], 'erasure'],
+    ]);
     // Her own photo's bytes are gone from GridFS; the photo another customer sent too stays for them.
     expect(receipt.media).toEqual({ deleted: 1, shared: 1 });
     expect(await gridFiles(own.storeId)).toHaveLength(0);
@@ -304,6 +322,7 @@ describe('router agent API', () => {
       recent: await db.collection('conversation_recent').find({ _id: carla.conversationId as never }).toArray(),
       customer: await db.collection('customers').findOne({ _id: customerId as never }),
       log: await db.collection('privacy_requests').find({}).toArray(),
+      training: await db.collection('nlu_datasets').find({}).toArray(),
     });
     for (const personal of ['carla', 'Carla', '12345', 'example.com', customerId, own.storeId, shared.storeId]) expect(left).not.toContain(personal);
     const after = await messagesOf();

@@ -10,7 +10,11 @@ export interface NluDatasetDoc {
   _id: string;
   tenantId: string;
   version: number;
-  examples: { text: string; label: string; lang?: string }[];
+  /**
+   * `conversationId`: the conversation an agent's correction took the text from (ADR 0104), so that
+   * a data subject's erasure can remove it (ADR 0500).
+   */
+  examples: { text: string; label: string; lang?: string; conversationId?: string }[];
   /** A @omni/nlu KnowledgeBase (validated by the API before it is stored). */
   kb: Record<string, unknown> | null;
   options: Record<string, unknown>;

@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Schema } from 'mongoose';
 import type { ConversationDoc, CustomerDoc, MessageDoc } from './schemas';
 import type { BotTurnDoc, BotTurnPeriodDoc } from './routing.schemas';
 import type { ConversationRecentDoc } from './recent-turns.repository';
+import type { NluDatasetDoc } from './nlu.schemas';
 import type { CustomerLinkDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 /**
@@ -22,7 +23,8 @@ export interface PrivacyRequestDoc {
   at: Date;
   counts: { customers: number; conversations: number; messages: number; botTurns: number };
   /** Records of the flows around the customer (ADR 0220-0222): contacts and workflow runs deleted, links and outcomes detached. */
-  related?: { verifiedContacts: number; customerLinks: number; workflowRuns: number; experimentOutcomes: number };
+  /** `trainingExamples`: agents' corrections taken from the customer's messages, removed from every version of the tenant's NLU data. */
+  related?: { verifiedContacts: number; customerLinks: number; workflowRuns: number; experimentOutcomes: number; trainingExamples?: number };
   /**
    * Stored attachments of the customer's conversations (ADR 0424): files deleted by this request, and
    * files kept because a message of another conversation of the tenant still references the same bytes.
@@ -39,7 +41,7 @@ export const PrivacyRequestSchema = new Schema<PrivacyRequestDoc>(
     requestedBy: { type: String, required: true },
     at: { type: Date, required: true },
     counts: { _id: false, type: { customers: Number, conversations: Number, messages: Number, botTurns: Number } },
-    related: { _id: false, type: { verifiedContacts: Number, customerLinks: Number, workflowRuns: Number, experimentOutcomes: Number } },
+    related: { _id: false, type: { verifiedContacts: Number, customerLinks: Number, workflowRuns: Number, experimentOutcomes: Number, trainingExamples: Number } },
     media: { _id: false, type: { deleted: Number, shared: Number } },
   },
   { versionKey: false, collection: 'privacy_requests' },
@@ -132,6 +134,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     @InjectModel('ExperimentOutcome') private readonly outcomes: Model<ExperimentOutcomeDoc>,
     @InjectModel('ConversationRecent') private readonly recent: Model<ConversationRecentDoc>,
     @InjectModel('BotTurnPeriod') private readonly periods: Model<BotTurnPeriodDoc>,
+    @InjectModel('NluDataset') private readonly datasets: Model<NluDatasetDoc>,
   ) {}
 
   async export(tenantId: string, customerId: string): Promise<CustomerExport | null> {
@@ -199,7 +202,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
         { $set: { customerId: subject, channelUserId: ERASED_USER, ...(handoff ? { handoff } : {}) } },
       );
     }
-    const related = await this.eraseRelated(tenantId, customerId, subject, ids);
+    const related = { ...(await this.eraseRelated(tenantId, customerId, subject, ids)), trainingExamples: await this.eraseTrainingExamples(tenantId, ids, at) };
     const customers = await this.customers.deleteOne({ _id: customerId, tenantId });
     const doc: PrivacyRequestDoc = {
       _id: randomUUID(), tenantId, kind: 'erase', subject, requestedBy, at,
@@ -209,6 +212,43 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     };
     await this.requests.create(doc);
     return doc;
+  }
+
+  /**
+   * Agents' corrections that became training examples keep their conversation (ADR 0104): they leave
+   * every stored version of the tenant's NLU data, and when the latest held one, its scrubbed copy is
+   * stored as the next version, which the AI workers retrain on at their next version check. A
+   * correction a worker stores meanwhile from an older base is caught by the next pass. Returns how
+   * many distinct examples went.
+   */
+  private async eraseTrainingExamples(tenantId: string, conversationIds: string[], at: Date): Promise<number> {
+    if (conversationIds.length === 0) return 0;
+    const erased = new Set(conversationIds);
+    const gone = new Set<string>();
+    for (let pass = 0; pass < 3; pass++) {
+      const versions = await this.datasets.find({ tenantId, 'examples.conversationId': { $in: conversationIds } }).lean<NluDatasetDoc[]>().exec();
+      if (versions.length === 0) break;
+      let newestTouched = 0;
+      for (const v of versions) {
+        const kept = v.examples.filter((e) => !(e.conversationId && erased.has(e.conversationId)));
+        if (kept.length === v.examples.length) continue;
+        for (const e of v.examples) if (e.conversationId && erased.has(e.conversationId)) gone.add(`${e.label}\u0000${e.text}`);
+        await this.datasets.updateOne({ _id: v._id, tenantId }, { $set: { examples: kept } }).exec();
+        newestTouched = Math.max(newestTouched, v.version);
+      }
+      const latest = await this.datasets.findOne({ tenantId }).sort({ version: -1 }).lean<NluDatasetDoc>().exec();
+      if (!latest || latest.version !== newestTouched) continue;
+      const version = latest.version + 1;
+      const hash = createHash('sha256').update(JSON.stringify([latest.examples, latest.kb, latest.options])).digest('hex');
+      try {
+        await this.datasets.create({ ...latest, _id: `${tenantId}:${version}`, version, hash, createdAt: at, createdBy: 'erasure' });
+        break;
+      } catch (err) {
+        // A worker stored that version first (from which base is unknown): scrub again.
+        if ((err as { code?: number }).code !== 11000) throw err;
+      }
+    }
+    return gone.size;
   }
 
   /**

@@ -91,7 +91,7 @@ describe('RecordOutcomeUseCase', () => {
       expect(repo.labels).toEqual([['t1', 'm-1', 'refund']]);
       // The outcome the router recorded (answered, handed off, thumbs) is left as it was.
       expect(repo.outcomes).toEqual([]);
-      expect(added).toEqual([['t1', [{ text: 'I want my money back for <order>, mail me at <email>', label: 'refund', lang: 'en' }], 'agent-correction']]);
+      expect(added).toEqual([['t1', [{ text: 'I want my money back for <order>, mail me at <email>', label: 'refund', lang: 'en', conversationId: 'conv-1' }], 'agent-correction']]);
     });
 
     it('keeps the label but trains nothing for an intent the model does not have, or without an example', async () => {

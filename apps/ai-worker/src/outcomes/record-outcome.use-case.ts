@@ -56,7 +56,7 @@ export class RecordOutcomeUseCase {
       return;
     }
     const analysis = model.engine.analyze(o.example.text);
-    const version = await this.examples.execute(o.tenantId, [{ text: analysis.maskedText, label, lang: analysis.language }], 'agent-correction');
+    const version = await this.examples.execute(o.tenantId, [{ text: analysis.maskedText, label, lang: analysis.language, conversationId: o.conversationId }], 'agent-correction');
     this.logger.log({ messageId, eventId, label, version: version?.version ?? 'unchanged' }, 'agent correction added to the training data');
   }
 }

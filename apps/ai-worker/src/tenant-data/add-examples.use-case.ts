@@ -9,6 +9,8 @@ export interface NewExample {
   readonly text: string;
   readonly label: string;
   readonly lang?: string;
+  /** The conversation the text came from (an agent's correction), so that erasure can find it. */
+  readonly conversationId?: string;
 }
 
 /** Another replica can win the race for the next version: re-read and try again this many times. */

@@ -8,6 +8,8 @@ export const ExampleSchema = z.object({
   text: z.string().trim().min(1).max(2000),
   label,
   lang: z.string().regex(/^[a-z]{2,3}$/).optional(),
+  /** Where an agent's correction took the text from: a data subject's erasure removes it (ADR 0104, 0500). */
+  conversationId: z.string().min(1).max(256).optional(),
 }).strict();
 
 /** A @omni/nlu KnowledgeBase. */
