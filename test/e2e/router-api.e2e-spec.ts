@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createConnection, Connection } from 'mongoose';
 import { ConversationEvent, OutboundCommand, TOPICS, outboundTopic } from '@omni/contracts';
 import { GridFsMediaStore, customerKey, sha256Hex } from '@omni/persistence';
-import type { AgentDoc, AgentSlotDoc, BotTurnDoc, ConversationDoc, ConversationRecentDoc, MessageDoc, OwnershipClaimDoc } from '@omni/persistence';
+import type { AgentDoc, AgentSlotDoc, BotTurnDoc, ConversationDoc, ConversationRecentDoc, MessageDoc, NluDatasetDoc, OwnershipClaimDoc } from '@omni/persistence';
 import { FakeCustomer } from '../../apps/router/test/events';
 import { KafkaHarness } from '../../apps/router/test/kafka-harness';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
@@ -299,8 +299,8 @@ describe('router agent API', () => {
     expect(receipt.counts).toEqual({ customers: 1, conversations: 1, messages: 3, botTurns: 1 });
     // Her words left every version of the training data; the scrubbed latest became version 3, which the workers retrain on.
     expect(receipt.related.trainingExamples).toBe(1);
-    const versions = await db.collection('nlu_datasets').find({ tenantId: 'default' }).sort({ version: 1 }).toArray();
-    expect(versions.map((v) => [v.version, (v.examples as { text: string }[]).map((e) => e.text), v.createdBy])).toEqual([
+    const versions = await db.collection<NluDatasetDoc>('nlu_datasets').find({ tenantId: 'default' }).sort({ version: 1 }).toArray();
+    expect(versions.map((v): unknown[] => [v.version, v.examples.map((e) => e.text), v.createdBy])).toEqual([
       [1, ['where is my parcel'], 'agent-correction'],
       [2, ['where is my parcel', 'track my order'], 'agent-correction'],
       [3, ['where is my parcel', 'track my order'], 'erasure'],
