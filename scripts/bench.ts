@@ -25,6 +25,7 @@ import { benchKafka, benchSettings, createTopic, gatewayProducer, publisherThrou
 import { RssSampler, bareNodeRssKiB, cpuSeconds, rssKiB } from './bench/memory';
 import { BenchOptions, USAGE, parseOptions } from './bench/options';
 import { OutboundResult, PROVIDER_LIMITS, measureSends, produceCommands, seedConversations, startContractServer } from './bench/outbound';
+import type { BareProcess } from './bench/bare-process';
 import { BENCH_MAILBOX, MailResult, fixedRateSmtp, mailFactory, saturateSmtp, startBareSmtp } from './bench/email';
 import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
@@ -39,7 +40,7 @@ const run = `bench-${Date.now().toString(36)}`;
 let infra: Promise<Infra> | undefined;
 const apps: RunningApp[] = [];
 const servers: { close(): Promise<void> }[] = [];
-const bares: BareServer[] = [];
+const bares: BareProcess[] = [];
 
 const appStops: Promise<unknown>[] = [];
 let infraDown: Promise<void> | undefined;
@@ -328,7 +329,7 @@ async function benchEmail(o: BenchOptions, env: Env): Promise<void> {
   const next = () => (offset += 1_000_000);
   await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.email`, PARTITIONS);
   const bare = await startBareSmtp(env.brokers, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.`, withDatabase(env.mongoUri, `${run}_bare_smtp`.replace(/-/g, '_')));
-  bares.push({ url: `smtp://127.0.0.1:${bare.port}`, proc: bare.proc, stop: () => bare.stop() });
+  bares.push(bare);
   const smtpPort = await freePort();
   say('starting channel-email');
   const app = await startApp('channel-email' as AppName, {
@@ -352,7 +353,7 @@ async function benchEmail(o: BenchOptions, env: Env): Promise<void> {
     }
   } finally {
     await stopApp(app);
-    bares.splice(bares.findIndex((b) => b.proc === bare.proc), 1);
+    bares.splice(bares.indexOf(bare), 1);
     await bare.stop();
   }
   const g = results.gateway;

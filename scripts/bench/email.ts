@@ -1,8 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import nodemailer from 'nodemailer';
 import { freePort } from '../../test/support/apps';
-import { NODE, ROOT } from './infra';
+import { BareProcess, startBareProcess } from './bare-process';
 import { Latency, latency } from './stats';
 
 /**
@@ -43,47 +41,17 @@ export function mailFactory(run: string): (n: number) => Mail {
   });
 }
 
-export interface SmtpServerHandle {
+export interface SmtpServerHandle extends BareProcess {
   port: number;
-  proc: ChildProcess;
-  stop(): Promise<void>;
 }
 
+/** Starts bare-smtp.mjs; it produces to `<prefix>email` (the topic must exist). */
 export async function startBareSmtp(brokers: string, topicPrefix: string, mongoUri: string): Promise<SmtpServerHandle> {
   const port = await freePort();
-  const proc = spawn(NODE, [resolve(ROOT, 'scripts/bench/bare-smtp.mjs')], {
-    cwd: ROOT,
-    env: { ...process.env, BARE_SMTP_PORT: String(port), BARE_BROKERS: brokers, BARE_TOPIC_PREFIX: topicPrefix, BARE_MONGODB_URI: mongoUri, BARE_MAILBOX: BENCH_MAILBOX },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const reap = () => proc.exitCode === null && proc.kill('SIGKILL');
-  process.once('exit', reap);
-  const logs: string[] = [];
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`bare SMTP server not ready after 30 s:\n${logs.join('')}`)), 30_000);
-    proc.stderr?.on('data', (b: Buffer) => logs.push(b.toString()));
-    proc.stdout?.on('data', (b: Buffer) => {
-      if (b.toString().startsWith('ready')) {
-        clearTimeout(timer);
-        res();
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`bare SMTP server exited with ${code}:\n${logs.join('')}`));
-    });
-  });
-  return {
-    port,
-    proc,
-    stop: async () => {
-      if (proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      reap();
-    },
-  };
+  const bare = await startBareProcess('bare-smtp.mjs', {
+    BARE_SMTP_PORT: String(port), BARE_BROKERS: brokers, BARE_TOPIC_PREFIX: topicPrefix, BARE_MONGODB_URI: mongoUri, BARE_MAILBOX: BENCH_MAILBOX,
+  }, 'bare SMTP server');
+  return { port, ...bare };
 }
 
 function pool(port: number, connections: number) {

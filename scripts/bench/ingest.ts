@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { loadTest } from 'loadtest';
 import { freePort } from '../../test/support/apps';
-import { NODE, ROOT } from './infra';
+import { ROOT } from './infra';
+import { startBareProcess } from './bare-process';
 import { Latency, latency } from './stats';
 
 /**
@@ -102,42 +103,11 @@ export interface BareServer {
 /** Starts bare-ingest.mjs; it produces to `<prefix><channel>` (the topics must exist). */
 export async function startBareServer(brokers: string, topicPrefix: string): Promise<BareServer> {
   const port = await freePort();
-  const proc = spawn(NODE, [resolve(ROOT, 'scripts/bench/bare-ingest.mjs')], {
-    cwd: ROOT,
-    env: {
-      ...process.env, BARE_PORT: String(port), BARE_BROKERS: brokers, BARE_TOPIC_PREFIX: topicPrefix,
-      BARE_WHATSAPP_SECRET: SECRETS.whatsapp, BARE_MESSENGER_SECRET: SECRETS.messenger, BARE_TELEGRAM_SECRET: SECRETS.telegram,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const reap = () => proc.exitCode === null && proc.kill('SIGKILL');
-  process.once('exit', reap);
-  const logs: string[] = [];
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`bare server not ready after 30 s:\n${logs.join('')}`)), 30_000);
-    proc.stderr?.on('data', (b: Buffer) => logs.push(b.toString()));
-    proc.stdout?.on('data', (b: Buffer) => {
-      if (b.toString().startsWith('ready')) {
-        clearTimeout(timer);
-        res();
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`bare server exited with ${code}:\n${logs.join('')}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    proc,
-    stop: async () => {
-      if (proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      reap();
-    },
-  };
+  const bare = await startBareProcess('bare-ingest.mjs', {
+    BARE_PORT: String(port), BARE_BROKERS: brokers, BARE_TOPIC_PREFIX: topicPrefix,
+    BARE_WHATSAPP_SECRET: SECRETS.whatsapp, BARE_MESSENGER_SECRET: SECRETS.messenger, BARE_TELEGRAM_SECRET: SECRETS.telegram,
+  }, 'bare server');
+  return { url: `http://127.0.0.1:${port}`, ...bare };
 }
 
 export interface Saturation {
