@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Schema } from 'mongoose';
 
 /**
@@ -22,6 +23,11 @@ export interface NluDatasetDoc {
   hash: string;
   createdAt: Date;
   createdBy: string;
+}
+
+/** A version's `hash`: the model's identity in predictions, the same for the same data wherever it is computed. */
+export function datasetHash(d: Pick<NluDatasetDoc, 'examples' | 'kb' | 'options'>): string {
+  return createHash('sha256').update(JSON.stringify([d.examples, d.kb, d.options])).digest('hex');
 }
 
 export const NluDatasetSchema = new Schema<NluDatasetDoc>(

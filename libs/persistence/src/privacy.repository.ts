@@ -1,11 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Schema } from 'mongoose';
 import type { ConversationDoc, CustomerDoc, MessageDoc } from './schemas';
 import type { BotTurnDoc, BotTurnPeriodDoc } from './routing.schemas';
 import type { ConversationRecentDoc } from './recent-turns.repository';
-import type { NluDatasetDoc } from './nlu.schemas';
+import { type NluDatasetDoc, datasetHash } from './nlu.schemas';
+import { insertOnce } from './mongo-errors';
 import type { CustomerLinkDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 /**
@@ -239,14 +240,8 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       const latest = await this.datasets.findOne({ tenantId }).sort({ version: -1 }).lean<NluDatasetDoc>().exec();
       if (!latest || latest.version !== newestTouched) continue;
       const version = latest.version + 1;
-      const hash = createHash('sha256').update(JSON.stringify([latest.examples, latest.kb, latest.options])).digest('hex');
-      try {
-        await this.datasets.create({ ...latest, _id: `${tenantId}:${version}`, version, hash, createdAt: at, createdBy: 'erasure' });
-        break;
-      } catch (err) {
-        // A worker stored that version first (from which base is unknown): scrub again.
-        if ((err as { code?: number }).code !== 11000) throw err;
-      }
+      // Not stored: a worker stored that version first (from which base is unknown), so scrub again.
+      if (await insertOnce(this.datasets, { ...latest, _id: `${tenantId}:${version}`, version, hash: datasetHash(latest), createdAt: at, createdBy: 'erasure' })) break;
     }
     return gone.size;
   }

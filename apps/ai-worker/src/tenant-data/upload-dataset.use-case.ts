@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { OmniError, ValidationError } from '@omni/contracts';
-import { NLU_DATASET_REPOSITORY, NluDatasetRepository } from '@omni/persistence';
+import { NLU_DATASET_REPOSITORY, NluDatasetRepository, datasetHash } from '@omni/persistence';
 import { TenantModels } from '../nlu/tenant-models';
 import { DatasetInput, checkPatterns } from './dataset.schema';
 
@@ -37,7 +36,7 @@ export class UploadDatasetUseCase {
     });
     const trainedInMs = Math.round(performance.now() - started);
     const version = ((await this.datasets.latestVersion(tenantId)) ?? 0) + 1;
-    const hash = createHash('sha256').update(JSON.stringify([input.examples, input.kb, input.options])).digest('hex');
+    const hash = datasetHash(input);
     const stored = await this.datasets.insert({
       _id: `${tenantId}:${version}`, tenantId, version, examples: input.examples, kb: input.kb, options: input.options, hash, createdAt: new Date(), createdBy: by,
     });
