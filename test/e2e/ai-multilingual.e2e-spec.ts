@@ -185,8 +185,10 @@ describe('AI worker answers in the customer’s language', () => {
     expect(accepted.status).toBe(202);
     expect(await accepted.json()).toEqual({ messageId: id, label: 'delivery', train: true });
 
-    const labelled = await waitFor('the label on the prediction', async () => db.collection('nlu_predictions').findOne({ _id: id as never, label: 'delivery' }), 15_000);
-    expect(labelled.outcome).toBe(before.outcome); // what the router recorded (answered or handed off) stays
+    // People's feedback is kept beside the prediction, which the router's outcomes keep writing to.
+    await waitFor('the label on the prediction', async () => db.collection('nlu_feedback').findOne({ _id: id as never, tenantId: 'initech', label: 'delivery' }), 15_000);
+    const labelled = await db.collection('nlu_predictions').findOne({ _id: id as never });
+    expect(labelled?.outcome).toBe(before.outcome); // what the router recorded (answered or handed off) stays
     const trained = await waitFor('version 2 of initech’s data', async () => db.collection('nlu_datasets').findOne({ tenantId: 'initech', version: 2 }), 30_000);
     const added = (trained.examples as { text: string; label: string; lang?: string }[]).at(-1);
     expect(added).toMatchObject({ label: 'delivery', lang: 'en' });

@@ -87,3 +87,36 @@ describe('NLU repositories on a real database', () => {
     expect(byId.o3?.csat).toBeUndefined();
   });
 });
+
+describe('NLU prediction log under concurrent writers', () => {
+  let app: INestApplicationContext;
+  let predictions: NluPredictionRepository;
+
+  beforeAll(async () => {
+    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(`${uri}-race`), { logger: false });
+    predictions = app.get(NLU_PREDICTION_REPOSITORY);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  // The feedback API (any replica's HTTP request) and the outcomes consumer (the router's verdicts)
+  // write about the same prediction at the same moment. The local store rewrites a whole document per
+  // update (FerretDB: query, apply, replace by _id), so the two must not write the same document. (The
+  // router's own outcomes of one conversation reach one consumer in order: they never race each other.)
+  it('keeps an agent’s label when the router’s outcome lands at the same moment', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `race-${i}`);
+    const at = new Date('2026-04-01T10:00:00Z');
+    for (const id of ids) {
+      await predictions.record({ _id: id, tenantId: 't4', conversationId: `c-${id}`, language: 'en', intent: 'refund', confidence: 0.9, abstained: false, alternatives: [], model: 'omni-nlu:demo', at });
+    }
+    await Promise.all(ids.flatMap((id) => [
+      predictions.outcome('t4', id, { outcome: 'answered' }, at),
+      predictions.feedback('t4', id, { label: 'complaint' }, at),
+    ]));
+    const docs = await predictions.list('t4', new Date('2026-04-01T00:00:00Z'), new Date('2026-04-02T00:00:00Z'), 100);
+    expect(docs.filter((d) => d.label !== 'complaint').map((d) => d._id)).toEqual([]);
+    expect(docs.filter((d) => d.outcome !== 'answered').map((d) => d._id)).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { insertOnce } from './mongo-errors';
-import type { NluDatasetDoc, NluPredictionDoc, PredictionOutcome } from './nlu.schemas';
+import type { NluDatasetDoc, NluFeedbackDoc, NluPredictionDoc, PredictionOutcome } from './nlu.schemas';
 
 export interface NluDatasetRepository {
   /** The newest version's number, or null when the tenant has none (a cheap, projected read). */
@@ -15,7 +15,10 @@ export interface NluDatasetRepository {
 export interface NluPredictionRepository {
   /** Records once per message id; false when it was already there. */
   record(doc: NluPredictionDoc): Promise<boolean>;
-  /** Sets the label and/or outcome of one of the tenant's predictions; false when there is none. */
+  /**
+   * Sets the label and/or outcome of one of the tenant's predictions (people's feedback: it wins over
+   * the router's outcome when the log is read); false when there is none.
+   */
   feedback(tenantId: string, messageId: string, fb: { label?: string; outcome?: PredictionOutcome }, at: Date): Promise<boolean>;
   /**
    * What the router did with a prediction (idempotent). The customer's verdict wins: `answered` or
@@ -54,18 +57,23 @@ export class MongoNluDatasetRepository implements NluDatasetRepository {
 
 @Injectable()
 export class MongoNluPredictionRepository implements NluPredictionRepository {
-  constructor(@InjectModel('NluPrediction') private readonly model: Model<NluPredictionDoc>) {}
+  constructor(
+    @InjectModel('NluPrediction') private readonly model: Model<NluPredictionDoc>,
+    @InjectModel('NluFeedback') private readonly feedbackModel: Model<NluFeedbackDoc>,
+  ) {}
 
   record(doc: NluPredictionDoc): Promise<boolean> {
     return insertOnce(this.model, doc);
   }
 
   async feedback(tenantId: string, messageId: string, fb: { label?: string; outcome?: PredictionOutcome }, at: Date): Promise<boolean> {
-    const set: Partial<NluPredictionDoc> = { feedbackAt: at };
+    const prediction = await this.model.findOne({ _id: messageId, tenantId }, { at: 1 }).lean<Pick<NluPredictionDoc, 'at'>>().exec();
+    if (!prediction) return false;
+    const set: Partial<NluFeedbackDoc> = { tenantId, predictedAt: prediction.at, at };
     if (fb.label !== undefined) set.label = fb.label;
     if (fb.outcome !== undefined) set.outcome = fb.outcome;
-    const r = await this.model.updateOne({ _id: messageId, tenantId }, { $set: set }).exec();
-    return r.matchedCount > 0;
+    await this.feedbackModel.updateOne({ _id: messageId }, { $set: set }, { upsert: true }).exec();
+    return true;
   }
 
   async outcome(tenantId: string, messageId: string, o: { outcome: PredictionOutcome; reasons?: readonly string[]; label?: string }, at: Date): Promise<'recorded' | 'kept' | 'missing'> {
@@ -84,7 +92,19 @@ export class MongoNluPredictionRepository implements NluPredictionRepository {
     return r.matchedCount;
   }
 
-  list(tenantId: string, from: Date, to: Date, limit: number): Promise<NluPredictionDoc[]> {
-    return this.model.find({ tenantId, at: { $gte: from, $lt: to } }).sort({ at: -1 }).limit(limit).lean<NluPredictionDoc[]>().exec();
+  async list(tenantId: string, from: Date, to: Date, limit: number): Promise<NluPredictionDoc[]> {
+    const window = { $gte: from, $lt: to };
+    const [docs, feedback] = await Promise.all([
+      this.model.find({ tenantId, at: window }).sort({ at: -1 }).limit(limit).lean<NluPredictionDoc[]>().exec(),
+      this.feedbackModel.find({ tenantId, predictedAt: window }).lean<NluFeedbackDoc[]>().exec(),
+    ]);
+    if (!feedback.length) return docs;
+    const byId = new Map(feedback.map((f) => [f._id, f]));
+    return docs.map((d) => {
+      const f = byId.get(d._id);
+      if (!f) return d;
+      const feedbackAt = d.feedbackAt && d.feedbackAt > f.at ? d.feedbackAt : f.at;
+      return { ...d, label: f.label ?? d.label, outcome: f.outcome ?? d.outcome, feedbackAt };
+    });
   }
 }

@@ -65,7 +65,11 @@ export interface NluPredictionDoc {
   /** `demo` or `tenant:<version>`. */
   model: string;
   at: Date;
-  /** Labelled feedback: the right intent (an agent's correction) and/or what happened. */
+  /**
+   * Labelled feedback: the right intent (an agent's correction) and/or what happened. Stored apart in
+   * `nlu_feedback` and merged in when the log is read (a `label` here comes from older data or from a
+   * router outcome that carried one).
+   */
   label?: string;
   outcome?: PredictionOutcome;
   feedbackAt?: Date;
@@ -99,3 +103,32 @@ export const NluPredictionSchema = new Schema<NluPredictionDoc>(
 NluPredictionSchema.index({ tenantId: 1, at: -1 });
 // The predictions of one conversation (its CSAT rating reaches all of them).
 NluPredictionSchema.index({ conversationId: 1 });
+
+/**
+ * People's feedback on one prediction (the feedback API, an agent's correction), apart from the
+ * prediction the router's outcomes write to: the two writers never rewrite the same document, so
+ * neither can drop the other's field on a store whose updates replace whole documents (FerretDB).
+ * `_id` is the prediction's (the inbound message id); `predictedAt` is the prediction's `at`, so a
+ * report window reads the feedback of its predictions in one indexed query.
+ */
+export interface NluFeedbackDoc {
+  _id: string;
+  tenantId: string;
+  predictedAt: Date;
+  label?: string;
+  outcome?: PredictionOutcome;
+  at: Date;
+}
+
+export const NluFeedbackSchema = new Schema<NluFeedbackDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    predictedAt: { type: Date, required: true },
+    label: String,
+    outcome: { type: String, enum: PREDICTION_OUTCOMES },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'nlu_feedback' },
+);
+NluFeedbackSchema.index({ tenantId: 1, predictedAt: -1 });

@@ -8,7 +8,7 @@ import { MongoTenantRepository } from './tenant.repository';
 import { ApiKeys } from './api-keys';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
 import { ConversationRecentSchema, MongoRecentTurnsRepository, RECENT_TURNS_REPOSITORY } from './recent-turns.repository';
-import { NluDatasetSchema, NluPredictionSchema } from './nlu.schemas';
+import { NluDatasetSchema, NluFeedbackSchema, NluPredictionSchema } from './nlu.schemas';
 import { MongoNluDatasetRepository, MongoNluPredictionRepository, NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY } from './nlu.repositories';
 import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnPeriodSchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
 import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, API_KEY_REPOSITORY, BOT_TURN_REPOSITORY, OWNERSHIP_REPOSITORY, SKILL_GROUP_REPOSITORY } from './routing.ports';
@@ -90,6 +90,7 @@ export class PersistenceModule {
           { name: 'VerifiedContact', schema: VerifiedContactSchema },
           { name: 'NluDataset', schema: NluDatasetSchema },
           { name: 'NluPrediction', schema: NluPredictionSchema },
+          { name: 'NluFeedback', schema: NluFeedbackSchema },
         ]),
       ],
       providers: [
