@@ -12,6 +12,11 @@ export const AiWorkerConfigSchema = InfraEnvSchema.pick({ KAFKA_BROKERS: true, M
   NLU_FASTTEXT: z.enum(['on', 'off']).default('on'),
   /** How long a replica serves a tenant's model before checking the database for a newer version. */
   NLU_MODEL_CHECK_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /**
+   * Conversations answered at once per partition (a slow provider call or a model load holds only its
+   * own conversation); one conversation's requests stay in order (ADR 0011). 1: one record at a time.
+   */
+  AI_WORKER_CONVERSATIONS_AT_ONCE: z.coerce.number().int().min(1).max(256).default(16),
   /** Optional OpenAI-compatible provider (★ names): drafts answers grounded in the KB article. */
   AI_BASE_URL: z.preprocess(blank, z.url().optional()),
   AI_API_KEY: z.preprocess(blank, z.string().min(1).optional()),

@@ -9,6 +9,12 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
   ROUTER_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
   /**
+   * Conversations handled at once per partition by each of the router's consumers (inbound messages,
+   * AI results, delivery statuses); one conversation's records stay strictly in order (ADR 0008, 0011).
+   * 1 handles a partition one record at a time.
+   */
+  ROUTER_CONVERSATIONS_AT_ONCE: z.coerce.number().int().min(1).max(256).default(32),
+  /**
    * A conversation the bot still owns with no message for this long is resolved by the system, so
    * contained conversations get an outcome (reports, experiments) and a CSAT question; 0 = never.
    */

@@ -1,12 +1,14 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { TOPICS, parseEvent } from '@omni/contracts';
 import { MessagingLifecycle } from '@omni/messaging';
+import { AI_WORKER_CONFIG, type AiWorkerConfig } from '../config';
 import { AnswerMessageUseCase } from './answer-message.use-case';
 
 @Injectable()
 export class AnswerConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly messaging: MessagingLifecycle,
+    @Inject(AI_WORKER_CONFIG) private readonly config: AiWorkerConfig,
     private readonly answer: AnswerMessageUseCase,
   ) {}
 
@@ -14,6 +16,8 @@ export class AnswerConsumer implements OnApplicationBootstrap {
     await this.messaging.subscribe({
       groupId: 'ai-worker',
       topics: [TOPICS.aiRequest],
+      // Conversations at once, each in order: a slow provider call holds only its own conversation (ADR 0011).
+      keyConcurrency: this.config.AI_WORKER_CONVERSATIONS_AT_ONCE,
       handler: (event) => this.answer.execute(parseEvent(event, 'omni.ai.requested.v1')),
     });
   }

@@ -1,12 +1,14 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { TOPICS, parseEvent } from '@omni/contracts';
 import { MessagingLifecycle } from '@omni/messaging';
+import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
 
 @Injectable()
 export class RepliesConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly messaging: MessagingLifecycle,
+    @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
     private readonly reply: SendBotReplyUseCase,
   ) {}
 
@@ -14,6 +16,9 @@ export class RepliesConsumer implements OnApplicationBootstrap {
     await this.messaging.subscribe({
       groupId: 'router.ai-results',
       topics: [TOPICS.aiResult],
+      // Conversations at once, each in order: one slow conversation (a connector call, a slow write)
+      // no longer holds every other conversation of its partition (ADR 0011).
+      keyConcurrency: this.config.ROUTER_CONVERSATIONS_AT_ONCE,
       handler: (event) => this.reply.execute(parseEvent(event, 'omni.ai.completed.v1')),
     });
   }
