@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { PersistenceModule } from './persistence.module';
-import { RECENT_TURNS_REPOSITORY, RecentTurnsRepository } from './recent-turns.repository';
+import { MESSAGE_REPOSITORY, MessageRepository } from './ports';
 import { BOT_TURN_REPOSITORY, BotTurnRepository } from './routing.ports';
 import type { BotTurnDoc } from './routing.schemas';
 
@@ -17,14 +17,14 @@ const uri = (() => {
 describe('reads by key on a real database', () => {
   let app: INestApplicationContext;
   let turns: BotTurnRepository;
-  let recent: RecentTurnsRepository;
+  let messages: MessageRepository;
   let turnModel: Model<BotTurnDoc>;
 
   beforeAll(async () => {
     app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false });
     await app.init();
     turns = app.get(BOT_TURN_REPOSITORY);
-    recent = app.get(RECENT_TURNS_REPOSITORY);
+    messages = app.get(MESSAGE_REPOSITORY);
     turnModel = app.get(getModelToken('BotTurn'));
   });
 
@@ -60,14 +60,21 @@ describe('reads by key on a real database', () => {
     expect((await turns.recent('c-old', 0, 3)).map((t) => t._id)).toEqual(['old1', 'old2']);
   });
 
-  it('keeps the newest turns of a conversation’s AI context, once per message id', async () => {
-    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
-    expect(await recent.append('t1', 'c2', { id: 'm1', role: 'customer', text: 'hi', at: at(1) }, 3)).toBeNull();
-    expect(await recent.append('t1', 'c2', { id: 'r1', role: 'bot', text: 'hello!', at: at(2) }, 3)).toHaveLength(1);
-    await recent.append('t1', 'c2', { id: 'm2', role: 'customer', text: 'order?', at: at(3) }, 3);
-    const before = await recent.append('t1', 'c2', { id: 'r2', role: 'bot', text: 'which one?', at: at(4) }, 3);
-    expect(before?.map((t) => t.id)).toEqual(['m1', 'r1', 'm2']);
-    const again = await recent.append('t1', 'c2', { id: 'r2', role: 'bot', text: 'which one?', at: at(4) }, 3);
-    expect(again?.map((t) => t.id)).toEqual(['r1', 'm2']);
+  it('reads a conversation’s last turns from its messages: turns written at the same moment by different writers are all there', async () => {
+    // The inbound consumer stores the customer's turns while the replies consumer stores the bot's,
+    // concurrently; each is an insert of its own document, so none can overwrite another (the copy
+    // of the last turns that older versions kept was rewritten whole by each writer and lost turns).
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms));
+    const message = (id: string, ms: number, kind: 'customer' | 'bot') => ({
+      _id: id, tenantId: 't1', conversationId: 'c-race', channel: 'web' as const, accountId: 'web-1', channelMessageId: id,
+      direction: kind === 'customer' ? 'inbound' as const : 'outbound' as const, author: { kind }, type: 'text' as const, text: id, attachments: [], timestamp: at(ms),
+    });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => [
+      messages.insert(message(`q${i}`, i * 10, 'customer')),
+      messages.insert(message(`a${i}`, i * 10 + 5, 'bot')),
+    ]).flat());
+    const last = await messages.history('c-race', 11);
+    expect(last.map((m) => m._id)).toEqual(['a14', 'q15', 'a15', 'q16', 'a16', 'q17', 'a17', 'q18', 'a18', 'q19', 'a19']);
+    expect((await messages.history('c-race', 100)).length).toBe(40);
   });
 });

@@ -7,7 +7,7 @@ import { MongoConversationRepository, MongoCustomerRepository, MongoMessageRepos
 import { MongoTenantRepository } from './tenant.repository';
 import { ApiKeys } from './api-keys';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
-import { ConversationRecentSchema, MongoRecentTurnsRepository, RECENT_TURNS_REPOSITORY } from './recent-turns.repository';
+import { ConversationRecentSchema } from './recent-turns.repository';
 import { NluDatasetSchema, NluFeedbackSchema, NluPredictionSchema } from './nlu.schemas';
 import { MongoNluDatasetRepository, MongoNluPredictionRepository, NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY } from './nlu.repositories';
 import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnPeriodSchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
@@ -101,14 +101,13 @@ export class PersistenceModule {
         { provide: MESSAGE_REPOSITORY, useClass: MongoMessageRepository },
         { provide: TENANT_REPOSITORY, useClass: MongoTenantRepository },
         { provide: PRIVACY_REPOSITORY, useClass: MongoPrivacyRepository },
-        { provide: RECENT_TURNS_REPOSITORY, useClass: MongoRecentTurnsRepository },
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
         ...NLU_PROVIDERS,
       ],
       exports: [
         ApiKeys,
-        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RECENT_TURNS_REPOSITORY,
+        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY,
         ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],
     };

@@ -190,7 +190,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       },
     })), { ordered: false });
     const botTurns = ids.length === 0 ? { deletedCount: 0 } : await this.botTurns.deleteMany({ tenantId, conversationId: { $in: ids } });
-    // The AI context's copy of the last turns holds message texts too.
+    // The legacy AI-context copy of the last turns (written by older versions) holds message texts too.
     if (ids.length) {
       await this.recent.deleteMany({ tenantId, _id: { $in: ids } });
       await this.periods.deleteMany({ tenantId, conversationId: { $in: ids } });

@@ -1,15 +1,11 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Attachment, OutboundCommand, createEvent, outboundTopic } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
-import {
-  ConversationDoc, MESSAGE_REPOSITORY, MessageDoc, MessageRepository, RECENT_TURNS_REPOSITORY, RecentTurn, RecentTurnsRepository,
-} from '@omni/persistence';
+import { ConversationDoc, MESSAGE_REPOSITORY, MessageDoc, MessageRepository } from '@omni/persistence';
 import { ConversationEvents } from './conversation-events';
 
-/** Turns kept in a conversation's recent-turns copy (the AI request's history is the last 10 of them). */
-export const RECENT_TURNS_KEPT = 12;
-
-export function turnRole(kind: string): RecentTurn['role'] {
+/** Who said a turn, as the AI request's history names it. */
+export function turnRole(kind: string): 'customer' | 'bot' | 'agent' {
   return kind === 'customer' ? 'customer' : kind === 'agent' ? 'agent' : 'bot';
 }
 
@@ -48,7 +44,6 @@ export class CustomerMessages {
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
     private readonly publisher: EventPublisher,
     private readonly events: ConversationEvents,
-    @Optional() @Inject(RECENT_TURNS_REPOSITORY) private readonly recent?: RecentTurnsRepository,
   ) {}
 
   async send(c: ConversationDoc, out: OutgoingText, at = new Date()): Promise<MessageDoc> {
@@ -71,8 +66,6 @@ export class CustomerMessages {
     });
     // Notices re-derived on every dispatcher tick stop here unless new: no per-tick work beyond the insert.
     if (out.onlyIfNew && !created) return message;
-    const said = out.text || (out.attachments ?? []).map((a) => a.caption ?? `[${a.kind}${a.filename ? `: ${a.filename}` : ''}]`).join(' ');
-    await this.recent?.append(c.tenantId, c._id, { id: out.id, role: turnRole(out.author.kind), text: said.slice(0, 4096), at: message.timestamp }, RECENT_TURNS_KEPT);
     const scoped = { tenantId: c.tenantId, region: c.region, channel, accountId: c.accountId, conversationId: c._id };
     await this.publisher.publish(
       outboundTopic(channel),

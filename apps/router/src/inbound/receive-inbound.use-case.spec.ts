@@ -1,7 +1,7 @@
 import { AiRequest, CloudEvent, ConversationEvent, InboundMessage, TOPICS, channelEventId, createEvent, derivedId } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
 import type {
-  ConversationDoc, ConversationRepository, CustomerRepository, MessageDoc, MessageRepository, RecentTurn, RecentTurnsRepository,
+  ConversationDoc, ConversationRepository, CustomerRepository, MessageDoc, MessageRepository,
 } from '@omni/persistence';
 import type { Ownership } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
@@ -73,19 +73,7 @@ function fakeOwnership(owners: Map<string, Ownership['state']>): OwnershipStore 
   return { current: async (c: ConversationDoc) => ({ ownership: of(owners.get(c._id) ?? 'bot'), entry: null }) } as unknown as OwnershipStore;
 }
 
-/** The recent-turns copy, in memory, with the real one's contract (append once per id, keep the newest). */
-class FakeRecentTurns implements RecentTurnsRepository {
-  readonly docs = new Map<string, RecentTurn[]>();
-
-  async append(_tenantId: string, conversationId: string, turn: RecentTurn, keep: number): Promise<RecentTurn[] | null> {
-    const before = this.docs.get(conversationId);
-    if (before?.some((t) => t.id === turn.id)) return before.filter((t) => t.id !== turn.id);
-    this.docs.set(conversationId, [...(before ?? []), turn].slice(-keep));
-    return before ?? null;
-  }
-}
-
-function setup(opts: { failAiPublishOnce?: boolean; recent?: FakeRecentTurns; reactions?: CustomerReactions; afterResolution?: AfterResolution } = {}) {
+function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReactions; afterResolution?: AfterResolution } = {}) {
   const owners = new Map<string, Ownership['state']>();
   const conversations = new FakeConversations();
   const messages = new FakeMessages();
@@ -104,7 +92,7 @@ function setup(opts: { failAiPublishOnce?: boolean; recent?: FakeRecentTurns; re
   } as unknown as EventPublisher;
   const useCase = new ReceiveInboundUseCase(
     customers, conversations as unknown as ConversationRepository, messages as unknown as MessageRepository, publisher, new ConversationEvents(publisher), fakeOwnership(owners),
-    opts.afterResolution, undefined, opts.recent, opts.reactions,
+    opts.afterResolution, undefined, opts.reactions,
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const aiRequests = () => on(TOPICS.aiRequest) as CloudEvent<AiRequest>[];
@@ -255,23 +243,22 @@ describe('ReceiveInboundUseCase', () => {
     expect(history.some((h) => h.text === 'latest')).toBe(false);
   });
 
-  it('takes the history from the recent-turns copy, without a query over the messages', async () => {
-    const recent = new FakeRecentTurns();
-    const s = setup({ recent });
-    // The first turn finds no copy yet and reads the stored messages; later turns never do.
+  it('takes the history from the stored messages, the bot’s answers included, each turn once', async () => {
+    const s = setup();
     await s.useCase.execute(inbound('hello', { at: '2025-05-05T10:00:00.000Z' }));
-    s.messages.history = () => Promise.reject(new Error('history must come from the recent-turns copy'));
-    // What the replies path appends (CustomerMessages) for the bot's answer.
-    await recent.append('t1', 'conv-1', { id: 'bot-1', role: 'bot', text: 'Hi! How can I help?', at: new Date('2025-05-05T10:00:00.500Z') }, 12);
+    // What the replies path stores (CustomerMessages) for the bot's answer.
+    await s.messages.insert({
+      _id: 'bot-1', tenantId: 't1', conversationId: 'conv-1', channel: 'whatsapp', accountId: 'acc-1', channelMessageId: 'bot-1', direction: 'outbound',
+      author: { kind: 'bot', id: 'omni-nlu:demo' }, type: 'text', text: 'Hi! How can I help?', attachments: [], timestamp: new Date('2025-05-05T10:00:00.500Z'),
+    });
     const again = inbound('where is my order?', { at: '2025-05-05T10:00:01.000Z' });
     await s.useCase.execute(again);
-    await s.useCase.execute(again); // a redelivery appends nothing twice
+    await s.useCase.execute(again); // a redelivery stores nothing twice
     expect(s.aiRequests().map((a) => a.data.history)).toEqual([
       [],
       [{ role: 'customer', text: 'hello' }, { role: 'bot', text: 'Hi! How can I help?' }],
       [{ role: 'customer', text: 'hello' }, { role: 'bot', text: 'Hi! How can I help?' }],
     ]);
-    expect(recent.docs.get('conv-1')?.map((t) => t.text)).toEqual(['hello', 'Hi! How can I help?', 'where is my order?']);
   });
 
   it('leaves turns without text out of the history', async () => {

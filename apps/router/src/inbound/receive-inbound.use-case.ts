@@ -2,12 +2,11 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CloudEvent, InboundMessage, TOPICS, createEvent, derivedId } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
 import {
-  CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerRepository, MESSAGE_REPOSITORY, MessageRepository,
-  RECENT_TURNS_REPOSITORY, RecentTurn, RecentTurnsRepository, customerKey,
+  CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerRepository, MESSAGE_REPOSITORY, MessageRepository, customerKey,
 } from '@omni/persistence';
 import { botMayAnswer } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
-import { RECENT_TURNS_KEPT, turnRole } from '../conversations/customer-messages';
+import { turnRole } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { AfterResolution } from './after-resolution';
 import { ConversationOpening } from './conversation-opening';
@@ -34,7 +33,6 @@ export class ReceiveInboundUseCase {
     @Optional() private readonly ownership?: OwnershipStore,
     @Optional() private readonly afterResolution?: AfterResolution,
     @Optional() private readonly opening?: ConversationOpening,
-    @Optional() @Inject(RECENT_TURNS_REPOSITORY) private readonly recent?: RecentTurnsRepository,
     @Optional() private readonly reactions?: CustomerReactions,
   ) {}
 
@@ -76,11 +74,6 @@ export class ReceiveInboundUseCase {
       replyToMessageId: m.message.replyToId,
       timestamp: at,
     });
-    // The AI context's copy of the last turns (one read and one write by _id; ADR 0006). Appended
-    // whether or not the bot answers, so the turns of an agent's time are context later.
-    const before = this.recent && m.message.text
-      ? await this.recent.append(m.tenantId, m.conversationId, { id: event.id, role: 'customer', text: m.message.text.slice(0, 4096), at }, RECENT_TURNS_KEPT)
-      : undefined;
     const scoped = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
     if (opened) await this.events.emit({ ...scoped, kind: 'opened', state: conversation.state, at: at.toISOString() }, m.conversationId);
     // A redelivered first message (crash before the commit) runs these again: each is idempotent.
@@ -98,10 +91,12 @@ export class ReceiveInboundUseCase {
     if (owner?.state === 'resolved' && this.afterResolution) owner = await this.afterResolution.handle(conversation, owner, event.id, m);
     if (owner ? !botMayAnswer(owner) : conversation.state !== 'bot') return;
 
-    const history = (before ?? (await this.storedTurns(m.conversationId)))
-      .filter((h) => h.id !== event.id && h.text)
+    // The AI context: the conversation's last turns, read from the messages themselves (one indexed
+    // query, ADR 0010) — every writer only inserts messages, so no turn can be lost to a race (ADR 0011).
+    const history = (await this.messages.history(m.conversationId, HISTORY_TURNS + 1))
+      .filter((h) => h._id !== event.id && h.text)
       .slice(-HISTORY_TURNS)
-      .map((h) => ({ role: h.role, text: h.text.slice(0, 4096) }));
+      .map((h) => ({ role: turnRole(h.author.kind), text: (h.text ?? '').slice(0, 4096) }));
     await this.publisher.publish(
       TOPICS.aiRequest,
       createEvent({
@@ -124,12 +119,5 @@ export class ReceiveInboundUseCase {
         },
       }),
     );
-  }
-
-  /** No recent-turns copy yet (a conversation's first turn, or older than the copy): read `messages`. */
-  private async storedTurns(conversationId: string): Promise<RecentTurn[]> {
-    return (await this.messages.history(conversationId, HISTORY_TURNS + 1))
-      .filter((h) => h.text)
-      .map((h) => ({ id: h._id, role: turnRole(h.author.kind), text: h.text ?? '', at: h.timestamp }));
   }
 }
