@@ -5,8 +5,7 @@ import { insertOnce } from './mongo-errors';
 import type {
   AgentRepository, AgentSlotRepository, ApiKeyRepository, BotTurnRepository, OwnershipRepository, Reservation, SkillGroupRepository,
 } from './routing.ports';
-import type { AgentDoc, AgentSlotDoc, ApiKeyDoc, BotTurnDoc, BotTurnPeriodDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
-import { PERIOD_IDS_KEPT } from './routing.schemas';
+import type { AgentDoc, AgentSlotDoc, ApiKeyDoc, BotTurnDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
 
 @Injectable()
 export class MongoOwnershipRepository implements OwnershipRepository {
@@ -35,35 +34,22 @@ export class MongoOwnershipRepository implements OwnershipRepository {
 
 @Injectable()
 export class MongoBotTurnRepository implements BotTurnRepository {
-  constructor(
-    @InjectModel('BotTurn') private readonly model: Model<BotTurnDoc>,
-    @InjectModel('BotTurnPeriod') private readonly periods: Model<BotTurnPeriodDoc>,
-  ) {}
+  constructor(@InjectModel('BotTurn') private readonly model: Model<BotTurnDoc>) {}
 
-  /**
-   * Inserts the turn, then lists its id in the period's document. Only the AI-result consumer of the
-   * conversation's partition records turns, one at a time, so this read-modify-write has no rival.
-   */
-  async record(turn: BotTurnDoc): Promise<boolean> {
-    const created = await insertOnce(this.model, turn);
-    const _id = `${turn.conversationId}:${turn.ownerVersion}`;
-    const period = await this.periods.findById(_id).lean<BotTurnPeriodDoc>().exec();
-    if (!period?.ids.includes(turn._id)) {
-      const ids = [...(period?.ids ?? []), turn._id].slice(-PERIOD_IDS_KEPT);
-      await this.periods.replaceOne({ _id }, { _id, tenantId: turn.tenantId, conversationId: turn.conversationId, ids }, { upsert: true });
-    }
-    return created;
+  /** Inserts the turn once (a redelivered AI result records nothing new). */
+  record(turn: BotTurnDoc): Promise<boolean> {
+    return insertOnce(this.model, turn);
   }
 
-  /** By key (ADR 0006): the period's ids, then each turn by _id; periods from before it use the query. */
+  /**
+   * One query on {conversationId, ownerVersion, at} (indexed on MongoDB and, through its GIN twins,
+   * on the local store: ADR 0010). Older versions kept a per-period list of ids to read by key while
+   * the local store scanned every query (ADR 0006): two more round trips per turn written and one per
+   * turn read, no longer needed; those period documents are only erased now.
+   */
   async recent(conversationId: string, ownerVersion: number, limit: number): Promise<BotTurnDoc[]> {
-    const period = await this.periods.findById(`${conversationId}:${ownerVersion}`).lean<BotTurnPeriodDoc>().exec();
-    if (!period || limit > PERIOD_IDS_KEPT) {
-      const rows = await this.model.find({ conversationId, ownerVersion }).sort({ at: -1 }).limit(limit).lean<BotTurnDoc[]>().exec();
-      return rows.reverse();
-    }
-    const turns = await Promise.all(period.ids.slice(-limit).map((id) => this.model.findById(id).lean<BotTurnDoc>().exec()));
-    return turns.filter((t): t is BotTurnDoc => t !== null).sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+    const rows = await this.model.find({ conversationId, ownerVersion }).sort({ at: -1 }).limit(limit).lean<BotTurnDoc[]>().exec();
+    return rows.reverse();
   }
 
   async setFeedback(tenantId: string, id: string, feedback: 'up' | 'down'): Promise<boolean> {

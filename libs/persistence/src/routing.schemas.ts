@@ -90,12 +90,10 @@ export const BotTurnSchema = new Schema<BotTurnDoc>(
 // The recent turns of the bot's current period in a conversation (handoff streaks).
 BotTurnSchema.index({ conversationId: 1, ownerVersion: 1, at: -1 });
 
-/** Turn ids kept per bot period: more than any handoff streak reads. */
-export const PERIOD_IDS_KEPT = 20;
-
 /**
- * The ids of one bot period's turns (`_id` = `<conversationId>:<ownerVersion>`), oldest first, so the
- * handoff rules read the last turns by key instead of a query FerretDB answers by a scan (ADR 0006).
+ * Legacy: the ids of one bot period's turns (`_id` = `<conversationId>:<ownerVersion>`), which older
+ * versions kept so that the handoff rules read the last turns by key while the local store scanned
+ * every query (ADR 0006). Nothing writes it any more (ADR 0011); erasure still deletes what exists.
  */
 export interface BotTurnPeriodDoc {
   _id: string;

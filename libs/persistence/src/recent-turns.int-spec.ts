@@ -13,8 +13,8 @@ const uri = (() => {
   return u.toString();
 })();
 
-/** The per-conversation copies that replace scans on FerretDB (ADR 0006), on the real server. */
-describe('reads by key on a real database', () => {
+/** A conversation's recent bot turns and messages, read by indexed queries (ADR 0010, 0011), on the real server. */
+describe('a conversation’s recent turns on a real database', () => {
   let app: INestApplicationContext;
   let turns: BotTurnRepository;
   let messages: MessageRepository;
@@ -55,7 +55,7 @@ describe('reads by key on a real database', () => {
     expect((await turns.recent('c-feedback', 0, 3)).map((t) => [t._id, t.feedback])).toEqual([['f1', 'down']]);
   });
 
-  it('still reads turns stored before the period documents existed', async () => {
+  it('reads turns inserted directly, in order', async () => {
     await turnModel.create([{ ...turn('old1', 1), conversationId: 'c-old' }, { ...turn('old2', 2), conversationId: 'c-old' }]);
     expect((await turns.recent('c-old', 0, 3)).map((t) => t._id)).toEqual(['old1', 'old2']);
   });
