@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Schema } from 'mongoose';
-import { InsertBatcher } from './insert-batcher';
+import { InsertBatcher } from '@omni/persistence';
 
 export interface SendDoc {
   /** The outbound command's messageId: the send's idempotency key. */

@@ -17,3 +17,4 @@ export * from './nlu.repositories';
 export * from './recent-turns.repository';
 export * from './api-keys';
 export * from './media-store';
+export * from './insert-batcher';

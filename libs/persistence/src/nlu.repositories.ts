@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { InsertBatcher } from './insert-batcher';
 import { insertOnce } from './mongo-errors';
 import type { NluDatasetDoc, NluFeedbackDoc, NluPredictionDoc, PredictionOutcome } from './nlu.schemas';
 
@@ -57,13 +58,18 @@ export class MongoNluDatasetRepository implements NluDatasetRepository {
 
 @Injectable()
 export class MongoNluPredictionRepository implements NluPredictionRepository {
+  /** Concurrent answers' predictions go out together, each acknowledged once stored (ADR 0011). */
+  private readonly inserts: InsertBatcher<NluPredictionDoc>;
+
   constructor(
     @InjectModel('NluPrediction') private readonly model: Model<NluPredictionDoc>,
     @InjectModel('NluFeedback') private readonly feedbackModel: Model<NluFeedbackDoc>,
-  ) {}
+  ) {
+    this.inserts = new InsertBatcher((docs) => this.model.insertMany(docs, { ordered: false }));
+  }
 
-  record(doc: NluPredictionDoc): Promise<boolean> {
-    return insertOnce(this.model, doc);
+  async record(doc: NluPredictionDoc): Promise<boolean> {
+    return (await this.inserts.insert(doc)) === 'inserted';
   }
 
   async feedback(tenantId: string, messageId: string, fb: { label?: string; outcome?: PredictionOutcome }, at: Date): Promise<boolean> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { customerKey } from './keys';
+import { InsertBatcher } from './insert-batcher';
 import { isDuplicateKey } from './mongo-errors';
 import type { CustomerRepository, MessageRepository } from './ports';
 import type { CustomerDoc, MessageDoc, StatusEntry } from './schemas';
@@ -44,19 +45,20 @@ export class MongoCustomerRepository implements CustomerRepository {
 
 @Injectable()
 export class MongoMessageRepository implements MessageRepository {
-  constructor(@InjectModel('Message') private readonly model: Model<MessageDoc>) {}
+  /** Concurrent handlers' inserts go out together, each acknowledged only once stored (ADR 0011). */
+  private readonly inserts: InsertBatcher<MessageDoc>;
+
+  constructor(@InjectModel('Message') private readonly model: Model<MessageDoc>) {
+    this.inserts = new InsertBatcher((docs) => this.model.insertMany(docs, { ordered: false }));
+  }
 
   async insert(m: Omit<MessageDoc, 'statusRank' | 'statusHistory' | 'createdAt'>): Promise<{ message: MessageDoc; created: boolean }> {
     const doc: MessageDoc = { ...m, statusRank: 0, statusHistory: [], createdAt: new Date() };
-    try {
-      await this.model.create(doc);
-      return { message: doc, created: true };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const existing = await this.get(m._id);
-      if (!existing) throw err; // same channel id under another _id: a real conflict, surface it
-      return { message: existing, created: false };
-    }
+    if ((await this.inserts.insert(doc)) === 'inserted') return { message: doc, created: true };
+    const existing = await this.get(m._id);
+    // Same channel id under another _id: a real conflict, surface it.
+    if (!existing) throw Object.assign(new Error(`message ${m._id}: its channel message id is stored under another id`), { code: 11000 });
+    return { message: existing, created: false };
   }
 
   get(id: string): Promise<MessageDoc | null> {

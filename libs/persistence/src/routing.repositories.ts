@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { InsertBatcher } from './insert-batcher';
 import { insertOnce } from './mongo-errors';
 import type {
   AgentRepository, AgentSlotRepository, ApiKeyRepository, BotTurnRepository, OwnershipRepository, Reservation, SkillGroupRepository,
@@ -34,11 +35,16 @@ export class MongoOwnershipRepository implements OwnershipRepository {
 
 @Injectable()
 export class MongoBotTurnRepository implements BotTurnRepository {
-  constructor(@InjectModel('BotTurn') private readonly model: Model<BotTurnDoc>) {}
+  /** Concurrent conversations' turns go out together, each acknowledged once stored (ADR 0011). */
+  private readonly inserts: InsertBatcher<BotTurnDoc>;
+
+  constructor(@InjectModel('BotTurn') private readonly model: Model<BotTurnDoc>) {
+    this.inserts = new InsertBatcher((docs) => this.model.insertMany(docs, { ordered: false }));
+  }
 
   /** Inserts the turn once (a redelivered AI result records nothing new). */
-  record(turn: BotTurnDoc): Promise<boolean> {
-    return insertOnce(this.model, turn);
+  async record(turn: BotTurnDoc): Promise<boolean> {
+    return (await this.inserts.insert(turn)) === 'inserted';
   }
 
   /**

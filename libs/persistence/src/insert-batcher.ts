@@ -26,7 +26,8 @@ function writeErrorsOf(err: unknown): WriteErrorLike[] | undefined {
  * flight at a time: the first insert goes out at once, those arriving meanwhile wait for it and go
  * together. Each caller learns its own document's fate — inserted, or a duplicate of the unique
  * `_id` — only once the store acknowledged it, so the durability of a single insert is kept.
- * On FerretDB (SQLite) one insertMany of 20 costs about what one insertOne does (ADR 0423).
+ * On FerretDB one insertMany of 20 costs about what one insertOne does (ADR 0423); the router's
+ * messages and bot turns and the AI worker's predictions go through it too (ADR 0011).
  */
 export class InsertBatcher<T> {
   private readonly queue: Pending<T>[] = [];
