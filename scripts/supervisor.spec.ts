@@ -35,10 +35,10 @@ describe('supervise', () => {
       start: idle, initialBackoffMs: 100, maxBackoffMs: 400, resetAfterMs: 60_000,
       onStart: (p) => started.push(p), onExit: (e) => exits.push(e),
     });
-    await waitFor('first start', () => started.length === 1 && started[0]!.pid !== undefined);
+    await waitFor('first start', () => started.length === 1 && started[0].pid !== undefined);
 
     for (const [i, delay] of [100, 200, 400, 400].entries()) {
-      const victim = started[i]!;
+      const victim = started[i];
       await waitFor(`child ${i} running`, () => alive(victim));
       const killedAt = Date.now();
       victim.kill('SIGKILL');
@@ -46,7 +46,7 @@ describe('supervise', () => {
       const waited = Date.now() - killedAt;
       expect(exits[i]).toMatchObject({ code: null, signal: 'SIGKILL', restart: i + 1, delayMs: delay });
       expect(waited).toBeGreaterThanOrEqual(delay - 5);
-      expect(started[i + 1]!.pid).not.toBe(victim.pid);
+      expect(started[i + 1].pid).not.toBe(victim.pid);
       expect(sup.proc).toBe(started[i + 1]);
     }
     expect(sup.restarts).toBe(4);
@@ -65,7 +65,7 @@ describe('supervise', () => {
     await sleep(600);
     sup.proc.kill('SIGKILL');
     await waitFor('exit seen', () => exits.length === 3);
-    expect(exits[2]!.delayMs).toBe(50);
+    expect(exits[2].delayMs).toBe(50);
   });
 
   it('does not restart a child it stopped, nor one that died just before the stop', async () => {
