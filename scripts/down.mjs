@@ -1,16 +1,31 @@
 #!/usr/bin/env node
 // `npm run down`: stops what `npm run up` started (apps, then local Kafka and FerretDB).
+// A running `npm run up` (.local/dev/up.pid) is asked to stop first, so that it does not restart the
+// apps it supervises; the apps' pids (.local/dev/apps.pid) are then stopped in case it was killed.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT, run, say, wait } from './lib.mjs';
 
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const readPids = (file) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : []);
+
+const upPidFile = resolve(ROOT, '.local', 'dev', 'up.pid');
+const [upPid] = readPids(upPidFile);
+if (upPid && alive(upPid)) {
+  say(`stopping npm run up (pid ${upPid})…`);
+  process.kill(upPid, 'SIGTERM');
+  // It stops the apps (up to 15 s each, in parallel) and the local infrastructure (up to 30 s each).
+  for (let i = 0; i < 480 && alive(upPid); i++) await wait(250);
+}
+rmSync(upPidFile, { force: true });
+
 const pidFile = resolve(ROOT, '.local', 'dev', 'apps.pid');
 if (existsSync(pidFile)) {
-  const pids = readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number);
+  const pids = readPids(pidFile);
   for (const pid of pids) {
     try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
   }
-  for (let i = 0; i < 60 && pids.some((p) => { try { process.kill(p, 0); return true; } catch { return false; } }); i++) await wait(250);
+  for (let i = 0; i < 60 && pids.some(alive); i++) await wait(250);
   rmSync(pidFile, { force: true });
   say('apps stopped');
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm run up`: the whole gateway on its embedded default — local Kafka (KRaft) + FerretDB unless
 // KAFKA_BROKERS / MONGODB_URI point elsewhere, every app built and started, URLs printed.
-// Ctrl-C (or `npm run down` from another terminal) stops everything cleanly.
+// An app that dies (crash, kill -9) is restarted alone with a backoff of 1 s doubling to 30 s
+// (scripts/supervisor.js); the others keep running.
+// Ctrl-C, SIGTERM (or `npm run down` from another terminal) stops everything cleanly.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APPS, NODE, ROOT, ensureDependencies, reexecUnderPinnedNode, run, say, waitReady, warn } from './lib.mjs';
+import supervisor from './supervisor.js';
 
 ensureDependencies();
 if (!reexecUnderPinnedNode(fileURLToPath(import.meta.url))) await main();
@@ -15,58 +18,90 @@ async function main() {
   const profile = process.env.OMNI_PROFILE ?? 'demo';
   const dataDir = resolve(ROOT, '.local', 'dev');
   const logDir = resolve(dataDir, 'logs');
+  const pidFile = resolve(dataDir, 'apps.pid');
+  const upPidFile = resolve(dataDir, 'up.pid');
   mkdirSync(logDir, { recursive: true });
   const infraEnv = { ...process.env, OMNI_DATA: resolve(ROOT, '.local', 'dev') };
+  // `npm run down` signals this process (up.pid) so that it stops the apps instead of restarting them.
+  writeFileSync(upPidFile, String(process.pid));
 
-  say('starting local infrastructure (Kafka + FerretDB)…');
-  run('bash', ['deploy/local/infra.sh', 'up'], { env: infraEnv });
-  say('building apps…');
-  run(NODE, ['node_modules/.bin/webpack', '--config', 'webpack.config.js']);
-
-  const children = [];
   let stopping = false;
+  const children = [];
   const stop = async (code) => {
     if (stopping) return;
     stopping = true;
     say('stopping apps…');
-    for (const c of children) c.proc.kill('SIGTERM');
-    await Promise.all(children.map((c) => new Promise((r) => (c.proc.exitCode !== null ? r() : c.proc.once('exit', r)))));
-    rmSync(resolve(dataDir, 'apps.pid'), { force: true });
+    await Promise.all(children.map((c) => c.sup.stop('SIGTERM')));
+    rmSync(pidFile, { force: true });
     say('stopping local infrastructure…');
     try { run('bash', ['deploy/local/infra.sh', 'down'], { env: infraEnv }); } catch (err) { warn(err.message); }
+    rmSync(upPidFile, { force: true });
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  for (const app of APPS) {
-    const log = createWriteStream(resolve(logDir, `${app.name}.log`), { flags: 'a' });
-    const proc = spawn(NODE, ['--enable-source-maps', `dist/apps/${app.name}/main.js`], {
-      cwd: ROOT,
-      env: { ...process.env, OMNI_PROFILE: profile, [`${app.name.toUpperCase().replace(/-/g, '_')}_PORT`]: process.env[`${app.name.toUpperCase().replace(/-/g, '_')}_PORT`] ?? String(app.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout.pipe(log);
-    proc.stderr.pipe(log);
-    proc.on('exit', (code, signal) => {
-      if (!stopping) {
-        warn(`${app.name} exited (${code ?? signal}); see ${resolve(logDir, app.name + '.log')}`);
-        void stop(1);
-      }
-    });
-    children.push({ app, proc });
+  try {
+    say('starting local infrastructure (Kafka + FerretDB)…');
+    run('bash', ['deploy/local/infra.sh', 'up'], { env: infraEnv });
+    say('building apps…');
+    run(NODE, ['node_modules/.bin/webpack', '--config', 'webpack.config.js']);
+  } catch (err) {
+    warn(err.message);
+    return stop(1);
   }
-  writeFileSync(resolve(dataDir, 'apps.pid'), children.map((c) => c.proc.pid).join('\n'));
+  if (stopping) return;
 
-  for (const { app, proc } of children) {
-    const ok = await waitReady(`http://127.0.0.1:${app.port}/health/ready`, 90_000, () => proc.exitCode === null);
+  // Every app's pid, current after each restart: what `npm run down` falls back on.
+  const writePids = () => {
+    if (!stopping) writeFileSync(pidFile, children.filter((c) => c.sup).map((c) => c.sup.proc.pid).filter(Boolean).join('\n'));
+  };
+  for (const app of APPS) {
+    const portVar = `${app.name.toUpperCase().replace(/-/g, '_')}_PORT`;
+    const port = process.env[portVar] ?? String(app.port);
+    const logPath = resolve(logDir, `${app.name}.log`);
+    const log = createWriteStream(logPath, { flags: 'a' });
+    const child = { app, port, logPath };
+    child.sup = supervisor.supervise({
+      start: () => {
+        const proc = spawn(NODE, ['--enable-source-maps', `dist/apps/${app.name}/main.js`], {
+          cwd: ROOT,
+          env: { ...process.env, OMNI_PROFILE: profile, [portVar]: port },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        proc.stdout.pipe(log, { end: false });
+        proc.stderr.pipe(log, { end: false });
+        return proc;
+      },
+      onStart: (proc, restarts) => {
+        writePids();
+        if (restarts === 0) return;
+        say(`${app.name} restarted (restart ${restarts}, pid ${proc.pid})`);
+        void waitReady(`http://127.0.0.1:${port}/health/ready`, 90_000, () => !stopping && proc.exitCode === null && proc.signalCode === null)
+          .then((ok) => ok && !stopping && say(`${app.name.padEnd(12)} ready again  http://localhost:${port}`));
+      },
+      onExit: ({ code, signal, uptimeMs, delayMs }) => {
+        const how = signal ? `signal ${signal}` : `exit code ${code}`;
+        warn(`${app.name} died (${how}) after ${Math.round(uptimeMs / 1000)} s up; restarting in ${delayMs / 1000} s. Log: ${logPath}`);
+      },
+      onError: (err) => warn(`${app.name}: ${err.message}`),
+    });
+    children.push(child);
+  }
+  writePids();
+
+  for (const { app, port, logPath, sup } of children) {
+    // Restarts during start-up count against the same 90 s.
+    const ok = await waitReady(`http://127.0.0.1:${port}/health/ready`, 90_000, () => !stopping);
+    if (stopping) return;
     if (!ok) {
-      warn(`${app.name} did not become ready; see ${resolve(logDir, app.name + '.log')}`);
+      warn(`${app.name} did not become ready in 90 s (${sup.restarts} restarts); see ${logPath}`);
       return stop(1);
     }
-    say(`${app.name.padEnd(12)} ready  http://localhost:${app.port}  (health /health/ready, metrics /metrics)`);
+    say(`${app.name.padEnd(12)} ready  http://localhost:${port}  (health /health/ready, metrics /metrics)`);
   }
+  const web = children.find((c) => c.app.name === 'channel-web');
   say('');
-  say('Demo page with the chat widget:  http://localhost:3000/   (say "hello", or "where is my order ORD-12345?")');
-  say(`Logs: ${logDir}    Stop: Ctrl-C or npm run down`);
+  if (web) say(`Demo page with the chat widget:  http://localhost:${web.port}/   (say "hello", or "where is my order ORD-12345?")`);
+  say(`Logs: ${logDir}    Stop: Ctrl-C or npm run down    An app that dies is restarted (backoff 1 s → 30 s).`);
 }
