@@ -19,6 +19,9 @@ export class ConversationFeed implements OnApplicationBootstrap, OnModuleDestroy
     await this.messaging.subscribe({
       groupId: `router.live.${process.env.INSTANCE_ID ?? 'router'}.${randomBytes(4).toString('hex')}`,
       topics: [TOPICS.conversation],
+      // A new group per boot: from the beginning it would replay every retained event to the clients
+      // of each new process, as if it were happening now.
+      fromBeginning: false,
       // Live fan-out only: a record it cannot parse is nobody's business but the DLQ's.
       handler: async (event) => this.events.next(parseEvent(event, 'omni.conversation.changed.v1').data),
     });
