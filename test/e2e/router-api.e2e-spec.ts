@@ -190,7 +190,16 @@ describe('router agent API', () => {
     tampered.searchParams.set('exp', String(Number(link.searchParams.get('exp')) + 3600));
     expect((await fetch(`${router.url}${tampered.pathname}${tampered.search}`)).status).toBe(404);
     expect((await fetch(`${router.url}${link.pathname.replace('/default/', '/other/')}${link.search}`)).status).toBe(404);
-    await db.collection('conversations').deleteOne({ _id: 'conv-wa' as never });
+
+    // An email attaches the bytes from the store: a URL (which the mailer would fetch) is refused, by name.
+    await db.collection('conversations').insertOne(conversation('conv-mail', 'default', 'assigned', { channel: 'email', accountId: 'support@shop.test', channelUserId: 'carla@example.com', agentId: 'ana', groupId: 'default' }) as never);
+    await db.collection<OwnershipClaimDoc>('conversation_ownership').insertOne({
+      _id: 'conv-mail:1', tenantId: 'default', conversationId: 'conv-mail', version: 1, state: 'assigned', since: at, agentId: 'ana', groupId: 'default', cause: 'seed', at,
+    });
+    const byUrl = await reply({ text: 'the map', attachments: [{ storeId: stored.storeId }, { url: 'https://cdn.example.com/map.png', mime: 'image/png' }] }, 'conv-mail');
+    expect([byUrl.status, await byUrl.text()]).toEqual([400, expect.stringContaining('attachments.1.storeId')]);
+    expect((await reply({ text: 'your invoice', attachments: [{ storeId: stored.storeId }] }, 'conv-mail')).status).toBe(201);
+    await db.collection('conversations').deleteMany({ _id: { $in: ['conv-wa', 'conv-mail'] as never[] } });
   });
 
   it('sets presence, manages skill groups, and resolving frees the agent’s slot', async () => {

@@ -81,24 +81,22 @@ describe('EmailTransport', () => {
     await expect(setup(thread()).transport.send(command({ accountId: 'sales@acme.test' }))).rejects.toMatchObject({ code: 'unknown_account' });
   });
 
-  it('attaches an agent’s stored file from the media store, and a URL-only attachment by its URL', async () => {
+  it('attaches an agent’s stored file from the media store, and never fetches a URL', async () => {
     const store = new MemoryMediaStore();
     const pdf = Buffer.from('%PDF-1.7 invoice 4521');
     await store.put('default', pdf, { mime: 'application/pdf', filename: 'invoice.pdf', source: 'upload:agent' });
     const { transport, sent } = setup(thread(), undefined, store);
-    await transport.send(command({
-      author: { kind: 'agent', id: 'ana' },
-      message: {
-        type: 'document', text: 'Your invoice and our map.',
-        attachments: [
-          { kind: 'document', mime: 'application/pdf', storeId: sha256Hex(pdf), url: 'https://gateway.example.test/media-links/default/x?exp=1&sig=0' },
-          { kind: 'image', mime: 'image/png', url: 'https://cdn.example.com/map.png', filename: 'map.png' },
-        ],
-      },
-    }));
-    expect(sent[0].attachments).toEqual([
-      { filename: 'invoice.pdf', contentType: 'application/pdf', content: pdf },
-      { filename: 'map.png', contentType: 'image/png', path: 'https://cdn.example.com/map.png' },
-    ]);
+    const invoice = { kind: 'document' as const, mime: 'application/pdf', storeId: sha256Hex(pdf), url: 'https://gateway.example.test/media-links/default/x?exp=1&sig=0' };
+    await transport.send(command({ author: { kind: 'agent', id: 'ana' }, message: { type: 'document', text: 'Your invoice.', attachments: [invoice] } }));
+    expect(sent[0].attachments).toEqual([{ filename: 'invoice.pdf', contentType: 'application/pdf', content: pdf }]);
+
+    // A URL-only file, or one no longer stored (erased), is refused, not fetched by the mailer.
+    const urlOnly = { kind: 'image' as const, mime: 'image/png', url: 'http://169.254.169.254/latest/meta-data/', filename: 'map.png' };
+    await expect(transport.send(command({ author: { kind: 'agent', id: 'ana' }, message: { type: 'document', text: 'x', attachments: [invoice, urlOnly] } })))
+      .rejects.toMatchObject({ code: 'attachment_not_stored', retryable: false });
+    const erased = { ...invoice, storeId: sha256Hex(Buffer.from('gone')) };
+    await expect(transport.send(command({ author: { kind: 'agent', id: 'ana' }, message: { type: 'document', text: 'x', attachments: [erased] } })))
+      .rejects.toMatchObject({ code: 'attachment_not_stored', retryable: false });
+    expect(sent).toHaveLength(1);
   });
 });

@@ -22,7 +22,7 @@ export class EmailTransport implements ChannelTransport {
     private readonly sender: MailSender,
     private readonly threads: MailThreads,
     private readonly options: EmailTransportOptions,
-    /** The media store: an attachment with a storeId is attached from it, not fetched from its URL (ADR 0424). */
+    /** The media store: attachments are attached from it, never fetched from a URL (ADR 0424). */
     private readonly store?: MediaStore,
   ) {}
 
@@ -40,13 +40,16 @@ export class EmailTransport implements ChannelTransport {
       from: `"${this.options.fromName.replace(/["\\]/g, '')}" <${this.options.address}>`,
       messageIdDomain: this.options.address.split('@')[1],
     }, thread ? { subject: thread.subject, inReplyTo: thread.messageId, references: thread.references } : {});
+    // Files come from the media store only: a URL would make the relay's sender fetch whatever an agent
+    // (or anyone holding an agent key) names, internal addresses included (SSRF). The router refuses
+    // such replies up front; a command that carries one anyway fails here, visibly.
     message.attachments = await Promise.all(message.attachments.map(async (a, i) => {
       const storeId = cmd.message.attachments[i]?.storeId;
-      if (!storeId || !this.store) return a;
+      if (!storeId || !this.store) throw new FatalError('attachment_not_stored', `attachment ${i} is not in the media store; an email attaches uploaded files only`);
       const stored = await this.store.get(cmd.tenantId, storeId).catch((err: unknown) => {
         throw new RetryableError('store_unavailable', `media store read failed: ${(err as Error).message}`);
       });
-      if (!stored) return a; // erased or never here: the signed link (if any) is the fallback
+      if (!stored) throw new FatalError('attachment_not_stored', `attachment ${i} (${storeId}) is no longer in the media store`);
       return { filename: a.filename ?? stored.filename, contentType: stored.mime, content: stored.content };
     }));
     try {

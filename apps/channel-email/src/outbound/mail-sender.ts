@@ -25,7 +25,8 @@ export function nodemailerSender(c: Pick<EmailConfig, 'SMTP_HOST' | 'SMTP_PORT' 
     greetingTimeout: c.SMTP_TIMEOUT_MS,
     socketTimeout: c.SMTP_TIMEOUT_MS,
     disableFileAccess: true,
-    disableUrlAccess: false,
+    // Attachments are bytes from the media store (EmailTransport); never let nodemailer fetch a URL.
+    disableUrlAccess: true,
   });
   return {
     async send(message) {

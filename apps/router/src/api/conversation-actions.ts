@@ -44,6 +44,9 @@ export class ConversationActions {
     const messageId = idempotencyKey ? derivedId(`${tenantId}:${id}:${idempotencyKey}`, 'agent-reply') : randomUUID();
     // The web chat's frames carry text only (apps/channel-web): a file would vanish on the way.
     if (input.attachments?.length && c.channel === 'web') throw new ValidationError('the web chat cannot show attachments yet; send a link in the text', [{ path: 'attachments', message: 'not supported on web' }]);
+    // An email attaches the file's bytes from the media store; the mailer never fetches a URL (SSRF).
+    const urlOnly = c.channel === 'email' ? (input.attachments ?? []).findIndex((a) => !a.storeId) : -1;
+    if (urlOnly >= 0) throw new ValidationError('an email attaches uploaded files only: upload it (POST /v1/media) and send its storeId', [{ path: `attachments.${urlOnly}.storeId`, message: 'required on email' }]);
     const files = input.attachments?.length ? await this.files.resolve(tenantId, input.attachments) : undefined;
     return this.customer.send(c, { id: messageId, text: input.text ?? '', author: { kind: 'agent', id: input.agentId }, ...(files ?? {}) });
   }
