@@ -16,6 +16,9 @@ export const EmailConfigSchema = InfraEnvSchema.extend({
   EMAIL_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
   /** Larger mails are refused with 552 before they are parsed. */
   EMAIL_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(10 * 1_048_576),
+  /** SMTP connections at once, in all and from one address (more get 421 and may come back later). */
+  EMAIL_SMTP_MAX_CLIENTS: z.coerce.number().int().min(1).max(10_000).default(200),
+  EMAIL_SMTP_MAX_CLIENTS_PER_IP: z.coerce.number().int().min(1).max(1_000).default(20),
   /** Optional AUTH for the inbound hop (both or neither). */
   EMAIL_SMTP_AUTH_USER: z.string().min(1).optional(),
   EMAIL_SMTP_AUTH_PASS: z.string().min(8).optional(),

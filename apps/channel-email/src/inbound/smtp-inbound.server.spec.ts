@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createTransport } from 'nodemailer';
 import { RetryableError, ValidationError } from '@omni/contracts';
 import { EmailConfig, EmailConfigSchema } from '../config';
@@ -59,6 +60,30 @@ describe('SmtpInboundServer with a real SMTP client', () => {
     await expect(client({ user: 'mta', pass: 'wrong-secret' }).sendMail(mail)).rejects.toMatchObject({ code: 'EAUTH' });
     expect((await client({ user: 'mta', pass: 'inbound-secret' }).sendMail(mail)).response).toMatch(/^250/);
     expect(received).toHaveLength(1);
+    await server.onApplicationShutdown();
+  });
+
+  it('caps connections from one address (421) and frees the place when one closes', async () => {
+    const { server } = await start({ EMAIL_SMTP_MAX_CLIENTS_PER_IP: '2' });
+    const greeting = () => new Promise<{ line: string; close: () => Promise<void> }>((resolve, reject) => {
+      const socket = connect(server.port() ?? 0, '127.0.0.1');
+      socket.once('error', reject);
+      socket.once('data', (b) => resolve({
+        line: b.toString(),
+        close: () => new Promise<void>((r) => { socket.once('close', () => r()); socket.end('QUIT\r\n'); }),
+      }));
+    });
+    const first = await greeting();
+    const second = await greeting();
+    const third = await greeting();
+    expect([first.line, second.line].every((l) => l.startsWith('220'))).toBe(true);
+    expect(third.line).toMatch(/^421 /);
+    await third.close();
+    await first.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await greeting();
+    expect(again.line).toMatch(/^220/);
+    await Promise.all([second.close(), again.close()]);
     await server.onApplicationShutdown();
   });
 });

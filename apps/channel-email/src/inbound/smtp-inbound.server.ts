@@ -23,6 +23,9 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
   private readonly log = rootLogger().child({ component: 'smtp-inbound' });
   private readonly mails = counter('omni_email_inbound_total', 'Inbound SMTP mails by outcome', ['outcome']);
   private server?: SMTPServer;
+  /** Open connections per remote address (the sessions counted, so a refused one is never uncounted). */
+  private readonly perAddress = new Map<string, number>();
+  private readonly counted = new Set<string>();
 
   constructor(
     @Inject(EMAIL_CONFIG) private readonly config: EmailConfig,
@@ -36,6 +39,25 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
       name: c.EMAIL_ADDRESS.split('@')[1],
       banner: 'omni-gateway',
       size: c.EMAIL_MAX_MESSAGE_BYTES,
+      maxClients: c.EMAIL_SMTP_MAX_CLIENTS,
+      onConnect: (session, cb) => {
+        const address = session.remoteAddress;
+        const open = this.perAddress.get(address) ?? 0;
+        if (open >= c.EMAIL_SMTP_MAX_CLIENTS_PER_IP) {
+          this.mails.inc({ outcome: 'too_many_connections' });
+          cb(smtpError(421, '4.7.0 too many connections from your address, try again later'));
+          return;
+        }
+        this.perAddress.set(address, open + 1);
+        this.counted.add(session.id);
+        cb();
+      },
+      onClose: (session) => {
+        if (!this.counted.delete(session.id)) return;
+        const open = (this.perAddress.get(session.remoteAddress) ?? 1) - 1;
+        if (open > 0) this.perAddress.set(session.remoteAddress, open);
+        else this.perAddress.delete(session.remoteAddress);
+      },
       // TLS is terminated in front of this hop (the MX or a proxy); AUTH is then safe on the inner network.
       disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
       authOptional: !auth,
@@ -64,9 +86,17 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
+    // Kept only up to the limit: past it the rest of DATA is read (the protocol needs it) and dropped,
+    // so an endless DATA costs a connection's time, never the process's memory.
+    const limit = this.config.EMAIL_MAX_MESSAGE_BYTES;
     const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    if (stream.sizeExceeded) {
+    let size = 0;
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size <= limit) chunks.push(chunk as Buffer);
+      else chunks.length = 0;
+    }
+    if (size > limit || stream.sizeExceeded) {
       this.mails.inc({ outcome: 'too_large' });
       throw smtpError(552, `5.3.4 message exceeds ${this.config.EMAIL_MAX_MESSAGE_BYTES} bytes`);
     }
