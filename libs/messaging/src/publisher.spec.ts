@@ -174,4 +174,45 @@ describe('EventPublisher', () => {
     expect(err).toBeInstanceOf(RetryableError);
     expect(err).toMatchObject({ code: 'timeout', retryable: true, message: expect.stringContaining('publish to omni.status.v1') });
   });
+
+  it('refuses a publish while maxQueued records wait for Kafka (503 upstream), and takes them again once they went', async () => {
+    const { publisher, pending } = setup('manual', { maxQueued: 3 });
+    const first = publisher.publish('omni.status.v1', [event(1), event(2)]);
+    await tick(); // in flight: no longer waiting
+    const waiting = publisher.publish('omni.status.v1', [event(3), event(4), event(5)]);
+    await expect(publisher.publish('omni.status.v1', event(6))).rejects.toMatchObject({ code: 'publisher_backpressure', retryable: true });
+    pending[0].resolve();
+    await first;
+    await tick();
+    // The three moved into the next request: the queue has room again.
+    const later = publisher.publish('omni.status.v1', event(7));
+    pending[1].resolve();
+    await waiting;
+    await tick();
+    pending[2].resolve();
+    await later;
+  });
+
+  it('does not send later what a timed-out publish was told failed', async () => {
+    const { publisher, batches, pending } = setup('manual', { timeoutMs: 20 });
+    const first = publisher.publish('omni.status.v1', event(1)).catch(() => undefined);
+    await tick();
+    const stuck = await publisher.publish('omni.status.v1', event(2)).catch((e: unknown) => e);
+    expect(stuck).toMatchObject({ code: 'timeout' });
+    pending[0].resolve();
+    await first;
+    await tick();
+    expect(batches.map(ids)).toEqual([['status-1']]);
+  });
+
+  it('drain() gives up after drainTimeoutMs when Kafka never answers, failing what is still queued', async () => {
+    const { publisher } = setup('manual', { drainTimeoutMs: 50, timeoutMs: 10_000 });
+    const inFlight = publisher.publish('omni.status.v1', event(1)).catch((e: unknown) => e);
+    await tick();
+    const queued = publisher.publish('omni.status.v1', event(2)).catch((e: unknown) => e);
+    await expect(publisher.drain()).rejects.toMatchObject({ code: 'drain_timeout' });
+    expect(await queued).toMatchObject({ code: 'publisher_closed', retryable: true });
+    void inFlight;
+  });
 });
+

@@ -1,5 +1,5 @@
 import { Producer, Message, CompressionTypes } from 'kafkajs';
-import { CloudEvent, toKafkaRecord } from '@omni/contracts';
+import { CloudEvent, RetryableError, toKafkaRecord } from '@omni/contracts';
 import { SpanKind, counter, histogram, startSpan, traceHeadersOf } from '@omni/telemetry';
 import { withTimeout } from '@omni/resilience';
 import { KafkaSettings } from './settings';
@@ -17,6 +17,14 @@ export interface PublisherOptions {
   timeoutMs?: number;
   /** Records per request before a flush is forced. */
   maxBatch?: number;
+  /**
+   * Records waiting to be sent at most (Kafka down or slow): a publish beyond it is refused at once
+   * with a retryable error — a webhook answers 503 and the provider redelivers — instead of the queue
+   * growing until the process runs out of memory.
+   */
+  maxQueued?: number;
+  /** How long `drain()` (shutdown) waits for Kafka before it fails what is still queued. */
+  drainTimeoutMs?: number;
 }
 
 /**
@@ -28,6 +36,7 @@ export interface PublisherOptions {
  */
 export class EventPublisher {
   private queue: Pending[] = [];
+  private queued = 0;
   private inFlight: Promise<void> | null = null;
   private scheduled = false;
   private closed = false;
@@ -54,11 +63,23 @@ export class EventPublisher {
       const record = toKafkaRecord({ ...e, ...trace });
       return { key: record.key, value: record.value, headers: record.headers };
     });
-    const done = new Promise<void>((resolve, reject) => this.queue.push({ topic: resolved, messages, resolve, reject }));
+    const limit = this.options.maxQueued ?? 20_000;
+    if (this.queued + messages.length > limit) {
+      span.end();
+      throw new RetryableError('publisher_backpressure', `${this.queued} records are waiting for Kafka (limit ${limit}); try again later`);
+    }
+    let pending: Pending | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      pending = { topic: resolved, messages, resolve, reject };
+      this.queue.push(pending);
+    });
+    this.queued += messages.length;
     this.schedule();
     try {
       await withTimeout(done, this.options.timeoutMs ?? 15_000, `publish to ${topic}`);
     } catch (err) {
+      // Not sent yet: leave the queue, so a caller that was told "failed" (and may retry) is not sent later too.
+      this.withdraw(pending);
       span.recordException(err as Error);
       throw err;
     } finally {
@@ -85,6 +106,7 @@ export class EventPublisher {
       batch.push(p);
       count += p.messages.length;
     }
+    this.queued -= count;
     const byTopic = new Map<string, Message[]>();
     for (const p of batch) {
       // Appended in place: copying the list per caller was quadratic in the batch size.
@@ -113,12 +135,38 @@ export class EventPublisher {
     await this.inFlight;
   }
 
-  /** Waits for everything queued to be acknowledged; later publishes are refused. */
+  private withdraw(p: Pending | undefined): void {
+    const i = p ? this.queue.indexOf(p) : -1;
+    if (i < 0 || !p) return;
+    this.queue.splice(i, 1);
+    this.queued -= p.messages.length;
+  }
+
+  /**
+   * Waits for everything queued to be acknowledged; later publishes are refused. Bounded: after
+   * `drainTimeoutMs` (Kafka unreachable) what is still queued fails, so a shutdown never hangs and
+   * every caller learns its records were not stored.
+   */
   async drain(): Promise<void> {
     this.closed = true;
-    while (this.inFlight || this.queue.length) {
-      if (this.inFlight) await this.inFlight.catch(() => undefined);
-      else await this.flush();
+    const deadline = Date.now() + (this.options.drainTimeoutMs ?? 10_000);
+    const flushed = (async () => {
+      while (this.inFlight || this.queue.length) {
+        if (this.inFlight) await this.inFlight.catch(() => undefined);
+        else await this.flush();
+      }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((r) => { timer = setTimeout(() => r('expired'), Math.max(0, deadline - Date.now())); });
+    try {
+      if ((await Promise.race([flushed.then(() => 'done' as const), expired])) === 'done') return;
+    } finally {
+      clearTimeout(timer);
     }
+    const left = this.queue.splice(0);
+    this.queued = 0;
+    const err = new RetryableError('publisher_closed', 'shutting down: Kafka did not take these records in time');
+    for (const p of left) p.reject(err);
+    throw new RetryableError('drain_timeout', `publisher drain gave up: ${left.reduce((n, p) => n + p.messages.length, 0)} records not sent`);
   }
 }
