@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { OmniError } from '@omni/contracts';
 import { API_KEY_REPOSITORY, ApiKeyRepository } from './routing.ports';
 import type { ApiKeyDoc } from './routing.schemas';
@@ -16,15 +17,18 @@ export interface ApiKeyCaller {
 }
 
 const CACHE_MS = 30_000;
+const CACHE_KEYS = 10_000;
 
 /**
  * `Authorization: Bearer <key>` → the key's tenant and role, for every app that serves the API keys of
- * `api_keys` (router REST/gRPC/SSE, ai-worker tenant data). Cached briefly: a revoked key stops working
- * within CACHE_MS.
+ * `api_keys` (router REST/gRPC/SSE, ai-worker tenant data). Known keys are cached for CACHE_MS from
+ * the read (a revoked key stops working within it, however often it is used), at most CACHE_KEYS of
+ * them; unknown keys are never cached, so made-up keys cannot fill the cache.
  */
 @Injectable()
 export class ApiKeys {
-  private readonly cache = new Map<string, { at: number; key: ApiKeyDoc | null }>();
+  // Wall-clock ages (Date.now): fine for 30 s, and what a test's fake clock moves.
+  private readonly cache = new LRUCache<string, ApiKeyDoc>({ max: CACHE_KEYS, ttl: CACHE_MS, updateAgeOnGet: false, perf: Date });
 
   constructor(@Inject(API_KEY_REPOSITORY) private readonly keys: ApiKeyRepository) {}
 
@@ -32,10 +36,9 @@ export class ApiKeys {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!m?.[1]) throw new OmniError('unauthorized', 'missing Authorization: Bearer <key>', false);
     const hash = hashApiKey(m[1]);
-    const hit = this.cache.get(hash);
-    const key = hit && Date.now() - hit.at < CACHE_MS ? hit.key : await this.keys.find(hash);
-    this.cache.set(hash, { at: Date.now(), key });
+    const key = this.cache.get(hash) ?? (await this.keys.find(hash));
     if (!key) throw new OmniError('unauthorized', 'unknown API key', false);
+    if (!this.cache.has(hash)) this.cache.set(hash, key);
     return { tenantId: key.tenantId, role: key.role, keyName: key.name };
   }
 
