@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import * as path from 'node:path';
 import { createConnection, Connection } from 'mongoose';
 import { AiResult, OutboundCommand, TOPICS, channelEventId, createEvent, outboundTopic } from '@omni/contracts';
@@ -156,6 +157,23 @@ describe('AI worker answers in the customer’s language', () => {
       outcomes: { answered: 1 },
       byModel: { 'omni-nlu:tenant:1': 1 },
     });
+  });
+
+  it('refuses a stranger’s upload before reading its body', async () => {
+    // 10 MB announced, 1 KB sent: an answer can only come before the body is read.
+    const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const url = new URL(`${stack['ai-worker']?.url}/v1/nlu/dataset`);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: { authorization: 'Bearer not-a-key-0000000000', 'content-type': 'application/json', 'content-length': String(10 * 1_048_576) } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => { body += c.toString(); });
+        res.on('end', () => { resolve({ status: res.statusCode, body }); req.destroy(); });
+      });
+      req.on('error', reject);
+      req.setTimeout(5_000, () => reject(new Error('no answer before the body was complete: it is being read')));
+      req.write('{"examples":[' + ' '.repeat(1_000));
+    });
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'unauthorized' });
   });
 
   it('takes an agent’s intent correction through the router: labelled on the prediction log, trained on with entities masked, once', async () => {
