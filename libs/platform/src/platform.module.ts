@@ -19,11 +19,21 @@ export interface PlatformOptions {
 const STARTED = Symbol('omni.requestStarted');
 type Timed = IncomingMessage & { [STARTED]?: number; id?: unknown };
 
+/**
+ * The request as the access log writes it: the path without its query string (a signed media link's
+ * `exp` and `sig`, a token in a query, are credentials until they expire) and without the parsed query.
+ */
+export function accessLogRequest(req: Record<string, unknown>): Record<string, unknown> {
+  const { query: _query, ...rest } = req;
+  return { ...rest, url: (typeof req.url === 'string' ? req.url : '').split('?')[0] };
+}
+
 /** pino-http: an info line per request, and its duration into the request histogram. */
 function pinoHttpAccessLog() {
   const requests = httpRequestsHistogram();
   let nextId = 0;
   return {
+    serializers: { req: accessLogRequest },
     autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
     // pino-http asks for the id when the request arrives: the moment the duration starts.
     genReqId: (req: Timed) => {

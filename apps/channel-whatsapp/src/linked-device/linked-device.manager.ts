@@ -1,5 +1,4 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import QRCode from 'qrcode';
 import { RetryableError, type OutboundCommand } from '@omni/contracts';
 import type { WebMessageLike, WebReactionLike } from '@omni/channels';
 import { counter, rootLogger } from '@omni/telemetry';
@@ -150,9 +149,8 @@ export class LinkedDeviceManager implements OnApplicationBootstrap, OnApplicatio
       if (!current()) return;
       a.qr = qr;
       this.set(a, 'pairing');
-      QRCode.toString(qr, { type: 'terminal', small: true })
-        .then((art) => this.log.warn({ accountId: a.id }, `WhatsApp linked device ${a.id}: scan this QR in WhatsApp > Linked devices (also at GET /linked-device/${a.id}/qr)\n${art}`))
-        .catch((err: unknown) => this.log.warn({ accountId: a.id, err: (err as Error).message }, 'QR not renderable in the log; use the endpoint'));
+      // The QR links a device to the number: a credential, never written to a log (issue 15 #13).
+      this.log.warn({ accountId: a.id }, `WhatsApp linked device ${a.id} needs pairing: open GET /linked-device/${a.id}/qr (authenticated) and scan it in WhatsApp > Linked devices`);
     });
     client.on('authenticated', () => {
       if (!current()) return;
