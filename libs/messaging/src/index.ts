@@ -4,3 +4,4 @@ export * from './publisher';
 export * from './consumer';
 export * from './messaging.module';
 export * from './replay';
+export { Slots } from './keyed-batch';

@@ -30,7 +30,7 @@ function setup(opts: { failPublish?: boolean; failStore?: boolean; maxBytes?: nu
   };
   const store = new MemoryMediaStore();
   const stored = store.objects;
-  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: opts.maxBytes ?? 10_000, allowedTypes: ['application/pdf'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: opts.maxBytes ?? 10_000, allowedTypes: ['application/pdf'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
   const useCase = new ReceiveMailUseCase(config, threads, publisher, media);
   const of = <T>(topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events as CloudEvent<T>[]);
   const mail = (name: string, mailFrom = 'ana.souza@example.com') => ({ raw: eml(name), mailFrom, rcptTo: ['support@acme.test'] });

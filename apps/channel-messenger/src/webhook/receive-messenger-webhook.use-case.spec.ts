@@ -29,7 +29,7 @@ function setup(failPublish = false, cfg = config) {
   } as unknown as EventPublisher;
   // Statuses pass through unchanged here; the resolver has its own spec.
   const statuses = { resolve: async (r: DecodeResult) => r } as unknown as MessengerStatusResolver;
-  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
   const useCase = new ReceiveMessengerWebhookUseCase(cfg, publisher, statuses, media, new MessengerMediaSource(cfg));
   const signed = (raw: string) => ({ rawBody: Buffer.from(raw), signature: hubSignature(raw, SECRET) });
   const events = (topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events);

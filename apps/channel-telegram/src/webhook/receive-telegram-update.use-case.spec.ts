@@ -25,7 +25,7 @@ function setup(opts: { failPublish?: boolean } = {}) {
   const calls: { method: string; payload: Record<string, unknown> }[] = [];
   const api: BotApi = { call: async (method, payload) => void calls.push({ method, payload }) };
   const store = new MemoryMediaStore();
-  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
   // The fake Bot API answers getFile with nothing: attachments are kept unstored (the source has its own spec).
   const useCase = new ReceiveTelegramUpdateUseCase(config, api, publisher, media, new TelegramMediaSource(config, api));
   const inbound = () => published.filter((p) => p.topic === TOPICS.inbound).flatMap((p) => p.events as CloudEvent<InboundMessage>[]);

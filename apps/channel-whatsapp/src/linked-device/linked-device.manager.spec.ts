@@ -76,7 +76,7 @@ function setup(opts: { firstClientFails?: boolean; lastSeen?: number } = {}) {
   const ledger = { byProviderId: async (_c: string, _a: string, id: string) => (sends.has(id) ? ({ _id: sends.get(id) } as SendDoc) : null) } as unknown as SendLedger;
   const store = new MemoryMediaStore();
   const stored = store.objects;
-  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
   const receive = new ReceiveLinkedMessageUseCase(config, publisher, ledger, media).withRetryPolicy({ attempts: 2, baseDelayMs: 1, maxDelayMs: 1 });
   const clients: FakeClient[] = [];
   const factory: WebClientFactory = {

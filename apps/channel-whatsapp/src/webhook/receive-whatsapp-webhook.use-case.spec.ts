@@ -20,7 +20,7 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(
 function setup(opts: { failPublish?: boolean; sends?: Record<string, string> } = {}) {
   const store = new MemoryMediaStore();
   const stored = store.objects;
-  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
   const fetched: string[] = [];
   const source = { fetch: async (a: { mediaId?: string }) => (fetched.push(a.mediaId ?? ''), { content: JPEG, contentType: 'image/jpeg' }) } as unknown as WhatsAppMediaSource;
   const published: { topic: string; events: CloudEvent[] }[] = [];

@@ -29,6 +29,8 @@ export class ChannelMediaModule {
               // In the webhook's time: two quick tries, then 503 and the provider redelivers later.
               retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 1_000, maxRetryAfterMs: 2_000 },
               breaker: { timeout: env.MEDIA_FETCH_TIMEOUT_MS * 2 },
+              deadlineMs: env.MEDIA_WEBHOOK_DEADLINE_MS,
+              fetchesAtOnce: 8,
             }),
         },
       ],

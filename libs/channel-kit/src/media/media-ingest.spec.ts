@@ -31,7 +31,7 @@ describe('MediaIngest', () => {
     await rm(dir, { recursive: true, force: true });
   });
   const ingest = (maxBytes = 10_000) =>
-    new MediaIngest({ store, breakers, limits: { maxBytes, allowedTypes: ['image/*', 'application/pdf'] }, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 }, breaker: { volumeThreshold: 2, resetTimeout: 60_000 } });
+    new MediaIngest({ store, breakers, limits: { maxBytes, allowedTypes: ['image/*', 'application/pdf'] }, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 }, breaker: { volumeThreshold: 2, resetTimeout: 60_000 }, deadlineMs: 2_000, fetchesAtOnce: 4 });
   const source = (fn: MediaSource['fetch']): MediaSource & { calls: number } => {
     const s = { calls: 0, fetch: (a: Attachment, m: InboundMessage) => (s.calls++, fn(a, m)) };
     return s;
@@ -88,4 +88,27 @@ describe('MediaIngest', () => {
     expect(mimeAllowed('imagex/jpeg', ['image/*'])).toBe(false);
     expect(mimeAllowed('text/html', ['image/*', 'application/pdf'])).toBe(false);
   });
+
+  it('fetches a batch’s attachments in parallel, a few at a time, under one deadline', async () => {
+    let running = 0;
+    let most = 0;
+    const slow = source(async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 150));
+      running--;
+      return { content: PNG, contentType: 'image/png' };
+    });
+    const batch = (n: number): DecodeResult => ({ messages: Array.from({ length: n }, (_, i) => result([{ ...image, mediaId: `m${i}` }], `wamid.p${i}`).messages[0]), statuses: [], ignored: [] });
+    const started = Date.now();
+    const out = await ingest().storeAll(batch(8), slow);
+    // Eight 150 ms fetches, four at a time: about 300 ms, where one at a time took 1.2 s.
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(most).toBe(4);
+    expect(out.messages.every((m) => m.message.attachments[0]?.storeId === sha256Hex(PNG))).toBe(true);
+
+    const never = source(() => new Promise(() => undefined));
+    await expect(ingest().storeAll(batch(1), never)).rejects.toMatchObject({ code: 'timeout', retryable: true });
+  });
 });
+

@@ -1,6 +1,7 @@
 import { Attachment, FatalError, InboundMessage, RetryableError, errorSummary, isRetryable } from '@omni/contracts';
 import type { DecodeResult } from '@omni/channels';
-import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
+import { Slots } from '@omni/messaging';
+import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry, withTimeout } from '@omni/resilience';
 import { counter, rootLogger } from '@omni/telemetry';
 import { type MediaStore, mimeAllowed } from '@omni/persistence';
 
@@ -21,6 +22,13 @@ export interface MediaIngestDeps {
   breakers: BreakerRegistry;
   retry: RetryPolicy;
   breaker?: BreakerOptions;
+  /**
+   * All of one webhook's attachments, fetched `fetchesAtOnce` at a time, must be stored within
+   * `deadlineMs` — well inside the provider's own timeout (Meta waits about 20 s), or the provider
+   * times out and redelivers while we still fetch. Past it the webhook fails retryably (503).
+   */
+  deadlineMs: number;
+  fetchesAtOnce: number;
 }
 
 export { mimeAllowed };
@@ -48,17 +56,24 @@ export class MediaIngest {
   }
 
   async storeAll(result: DecodeResult, source: MediaSource): Promise<DecodeResult> {
-    const messages: InboundMessage[] = [];
-    for (const m of result.messages) {
-      if (!m.message.attachments.some((a) => !a.storeId && !a.storeError)) {
-        messages.push(m);
-        continue;
+    if (!result.messages.some((m) => m.message.attachments.some((a) => !a.storeId && !a.storeError))) return result;
+    // In parallel, a few at a time (a batched webhook must not fan out unbounded), under one deadline.
+    const slots = new Slots(this.deps.fetchesAtOnce);
+    const one = async (a: Attachment, m: InboundMessage): Promise<Attachment> => {
+      if (a.storeId || a.storeError) return a;
+      const release = await slots.acquire();
+      try {
+        return await this.storeOne(a, m, source);
+      } finally {
+        release();
       }
-      // One at a time: a message carries at most a few, and a webhook must not fan out unbounded.
-      const attachments: Attachment[] = [];
-      for (const a of m.message.attachments) attachments.push(a.storeId || a.storeError ? a : await this.storeOne(a, m, source));
-      messages.push({ ...m, message: { ...m.message, attachments } });
-    }
+    };
+    const all = Promise.all(result.messages.map(async (m) => {
+      if (!m.message.attachments.some((a) => !a.storeId && !a.storeError)) return m;
+      const attachments = await Promise.all(m.message.attachments.map((a) => one(a, m)));
+      return { ...m, message: { ...m.message, attachments } };
+    }));
+    const messages = await withTimeout(all, this.deps.deadlineMs, 'storing the webhook’s media');
     return { ...result, messages };
   }
 
