@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run down`: stops what `npm run up` started (apps, then local Kafka and FerretDB).
+// `npm run down`: stops what `npm run up` started (apps, then local Kafka, FerretDB and PostgreSQL).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT, run, say, wait } from './lib.mjs';

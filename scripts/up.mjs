@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run up`: the whole gateway on its embedded default — local Kafka (KRaft) + FerretDB unless
+// `npm run up`: the whole gateway on its embedded default — local Kafka (KRaft) + FerretDB (on a local PostgreSQL) unless
 // KAFKA_BROKERS / MONGODB_URI point elsewhere, every app built and started, URLs printed.
 // Ctrl-C (or `npm run down` from another terminal) stops everything cleanly.
 import { spawn } from 'node:child_process';
@@ -18,7 +18,7 @@ async function main() {
   mkdirSync(logDir, { recursive: true });
   const infraEnv = { ...process.env, OMNI_DATA: resolve(ROOT, '.local', 'dev') };
 
-  say('starting local infrastructure (Kafka + FerretDB)…');
+  say(`starting local infrastructure (Kafka + FerretDB${process.env.FERRETDB_HANDLER === 'sqlite' ? '' : ' on PostgreSQL'})…`);
   run('bash', ['deploy/local/infra.sh', 'up'], { env: infraEnv });
   say('building apps…');
   run(NODE, ['node_modules/.bin/webpack', '--config', 'webpack.config.js']);
