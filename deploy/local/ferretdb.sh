@@ -48,8 +48,10 @@ start() {
   local backend=()
   case "$FERRETDB_HANDLER" in
     postgresql)
-      # One PostgreSQL database holds every MongoDB database (each a schema in it).
-      "$(dirname "${BASH_SOURCE[0]}")/postgres.sh" createdb ferretdb
+      # One PostgreSQL database holds every MongoDB database (each a schema in it); indexes that
+      # FerretDB's equality filters can use (ADR 0010).
+      "$OMNI_ROOT/deploy/local/postgres.sh" createdb ferretdb
+      "$OMNI_ROOT/deploy/local/postgres.sh" sql ferretdb < "$OMNI_ROOT/deploy/local/postgres/ferretdb-equality-indexes.sql"
       backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb")
       log "starting on 127.0.0.1:$FERRETDB_PORT (PostgreSQL 127.0.0.1:$POSTGRES_PORT/ferretdb)" ;;
     sqlite)

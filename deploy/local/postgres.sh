@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PostgreSQL 15 (Debian's `postgresql` package) as FerretDB's backend, without Docker: a private
 # cluster in $OMNI_DATA/postgres, trust auth on 127.0.0.1 only, never the distribution's own cluster.
-#   deploy/local/postgres.sh install|start|stop|status|logs|createdb <name>
+#   deploy/local/postgres.sh install|start|stop|status|logs|createdb <name>|sql <database> < file.sql
 # Env: POSTGRES_PORT (5432).
 # PostgreSQL refuses to run as root: as root the server runs as the Debian `postgres` system user.
 COMPONENT=postgres
@@ -94,6 +94,9 @@ checkpoint_timeout = 15min
 logging_collector = off
 log_min_messages = warning
 log_min_duration_statement = -1
+# FerretDB sends every filter with the field name as a parameter (`_jsonb->$1 @> $2`): only a plan made
+# for the actual values can match an expression index (deploy/local/postgres/ferretdb-equality-indexes.sql).
+plan_cache_mode = force_custom_plan
 CONF
 }
 
@@ -129,6 +132,12 @@ createdb() { # createdb <name>: once; FerretDB keeps each MongoDB database as a 
   fi
 }
 
+sql() { # sql <database>: runs the statements on stdin, stopping at the first error
+  ready || die "PostgreSQL is not running on 127.0.0.1:$POSTGRES_PORT (deploy/local/postgres.sh start)"
+  "$(bindir)/psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d "${1:?database name}" -v ON_ERROR_STOP=1 -qtA >/dev/null \
+    || die "SQL on database $1 failed"
+}
+
 case "${1:-}" in
   install) install ;;
   start) start ;;
@@ -136,5 +145,6 @@ case "${1:-}" in
   status) if bindir >/dev/null && running && ready; then echo "postgres: running on 127.0.0.1:$POSTGRES_PORT"; else echo "postgres: stopped"; exit 1; fi ;;
   logs) tail -n 100 "$LOG_FILE" ;;
   createdb) createdb "${2:-}" ;;
-  *) echo "usage: $0 install|start|stop|status|logs|createdb <name>" >&2; exit 2 ;;
+  sql) sql "${2:-}" ;;
+  *) echo "usage: $0 install|start|stop|status|logs|createdb <name>|sql <database> < file.sql" >&2; exit 2 ;;
 esac
