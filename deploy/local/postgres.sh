@@ -94,8 +94,8 @@ checkpoint_timeout = 15min
 logging_collector = off
 log_min_messages = warning
 log_min_duration_statement = -1
-# FerretDB sends every filter with the field name as a parameter (`_jsonb->$1 @> $2`): only a plan made
-# for the actual values can match an expression index (deploy/local/postgres/ferretdb-equality-indexes.sql).
+# FerretDB sends every filter with the field name as a bind parameter: only a plan made for the
+# actual values can match an expression index (deploy/local/postgres/ferretdb-equality-indexes.sql).
 plan_cache_mode = force_custom_plan
 CONF
 }
