@@ -23,7 +23,8 @@ BEGIN
       WHERE i.indexrelid = cmd.objid;
     -- Only FerretDB's btrees on a top-level field (its own twins are GIN: no recursion).
     CONTINUE WHEN am IS DISTINCT FROM 'btree' OR expr !~ '^\(*_jsonb -> ''[^'']+''::text\)*$';
-    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((%s))',
+    -- fastupdate off: a bulk load would otherwise leave a pending list every lookup scans linearly.
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((%s)) WITH (fastupdate = off)',
                    'omni_gin_' || md5(tbl::text || expr), tbl, expr);
   END LOOP;
 END
