@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run down`: stops what `npm run up` started (apps, then local Kafka and FerretDB).
+// `npm run down`: stops what `npm run up` started (apps, then local Kafka, FerretDB and PostgreSQL).
 // A running `npm run up` (.local/dev/up.pid) is asked to stop first, so that it does not restart the
 // apps it supervises; the apps' pids (.local/dev/apps.pid) are then stopped in case it was killed.
 import { existsSync, readFileSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test` (and CI): static checks and unit tests, then a private Kafka + FerretDB on test ports
+// `npm test` (and CI): static checks and unit tests, then a private Kafka + FerretDB (+ PostgreSQL) on test ports
 // (unless KAFKA_BROKERS and MONGODB_URI are given), the apps built, integration and end-to-end
 // suites, and teardown whatever happened. Ends with one line "tests: N passed, N failed".
 import { spawnSync } from 'node:child_process';
@@ -20,6 +20,7 @@ function main() {
     KAFKA_PORT: process.env.OMNI_TEST_KAFKA_PORT ?? '19092',
     KAFKA_CONTROLLER_PORT: process.env.OMNI_TEST_KAFKA_CONTROLLER_PORT ?? '19093',
     FERRETDB_PORT: process.env.OMNI_TEST_FERRETDB_PORT ?? '37017',
+    POSTGRES_PORT: process.env.OMNI_TEST_POSTGRES_PORT ?? '35432',
   };
   const infraEnv = { ...process.env, OMNI_DATA: dataDir, ...ports };
   const testEnv = {
@@ -62,7 +63,8 @@ function main() {
     if (want('unit')) ok = jest('unit') && ok;
     if (want('int') || want('e2e')) {
       if (!external) {
-        say(`starting test infrastructure (Kafka :${ports.KAFKA_PORT}, FerretDB :${ports.FERRETDB_PORT})`);
+        const store = process.env.FERRETDB_HANDLER === 'sqlite' ? 'SQLite' : `PostgreSQL :${ports.POSTGRES_PORT}`;
+        say(`starting test infrastructure (Kafka :${ports.KAFKA_PORT}, FerretDB :${ports.FERRETDB_PORT} on ${store})`);
         infraUp = true;
         run('bash', ['deploy/local/infra.sh', 'up'], { env: infraEnv });
       }

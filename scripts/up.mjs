@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run up`: the whole gateway on its embedded default — local Kafka (KRaft) + FerretDB unless
+// `npm run up`: the whole gateway on its embedded default — local Kafka (KRaft) + FerretDB (on a local PostgreSQL) unless
 // KAFKA_BROKERS / MONGODB_URI point elsewhere, every app built and started, URLs printed.
 // An app that dies (crash, kill -9) is restarted alone with a backoff of 1 s doubling to 30 s
 // (scripts/supervisor.js); the others keep running.
@@ -42,7 +42,7 @@ async function main() {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    say('starting local infrastructure (Kafka + FerretDB)…');
+    say(`starting local infrastructure (Kafka + FerretDB${process.env.FERRETDB_HANDLER === 'sqlite' ? '' : ' on PostgreSQL'})…`);
     run('bash', ['deploy/local/infra.sh', 'up'], { env: infraEnv });
     say('building apps…');
     run(NODE, ['node_modules/.bin/webpack', '--config', 'webpack.config.js']);

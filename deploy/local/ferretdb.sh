@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# FerretDB v1.x (MongoDB wire protocol, SQLite backend) without Docker: built from the Go module
-# proxy with the pinned go.mod in deploy/local/ferretdb, cached in $OMNI_CACHE/bin.
+# FerretDB v1.x (MongoDB wire protocol) without Docker: built from the Go module proxy with the
+# pinned go.mod in deploy/local/ferretdb, cached in $OMNI_CACHE/bin. Its backend is the private
+# PostgreSQL of deploy/local/postgres.sh (started first by infra.sh), or SQLite files (ADR 0010).
 #   deploy/local/ferretdb.sh install|start|stop|status|logs
-# Env: FERRETDB_PORT (27017).
+# Env: FERRETDB_PORT (27017), FERRETDB_HANDLER (postgresql | sqlite), POSTGRES_PORT (5432).
 COMPONENT=ferretdb
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -10,6 +11,8 @@ MOD_DIR="$OMNI_ROOT/deploy/local/ferretdb"
 FERRETDB_VERSION="$(sed -n 's:.*github.com/FerretDB/FerretDB \(v[0-9.]*\).*:\1:p' "$MOD_DIR/go.mod")"
 BIN="$OMNI_CACHE/bin/ferretdb-$FERRETDB_VERSION"
 FERRETDB_PORT="${FERRETDB_PORT:-27017}"
+FERRETDB_HANDLER="${FERRETDB_HANDLER:-postgresql}"
+POSTGRES_PORT="${POSTGRES_PORT:-5432}"
 DIR="$OMNI_DATA/ferretdb"
 PID_FILE="$DIR/ferretdb.pid"
 LOG_FILE="$DIR/ferretdb.log"
@@ -42,8 +45,21 @@ start() {
   if pid_alive "$(read_pid "$PID_FILE")"; then log "already running (pid $(read_pid "$PID_FILE"))"; return 0; fi
   if port_open 127.0.0.1 "$FERRETDB_PORT"; then die "port $FERRETDB_PORT is taken by another process; set FERRETDB_PORT or MONGODB_URI"; fi
   mkdir -p "$DIR/data" "$DIR/state"
-  log "starting on 127.0.0.1:$FERRETDB_PORT (SQLite data in $DIR/data)"
-  setsid "$BIN" --handler=sqlite --sqlite-url="file:$DIR/data/" --state-dir="$DIR/state" \
+  local backend=()
+  case "$FERRETDB_HANDLER" in
+    postgresql)
+      # One PostgreSQL database holds every MongoDB database (each a schema in it); indexes that
+      # FerretDB's equality filters can use (ADR 0010).
+      "$OMNI_ROOT/deploy/local/postgres.sh" createdb ferretdb
+      "$OMNI_ROOT/deploy/local/postgres.sh" sql ferretdb < "$OMNI_ROOT/deploy/local/postgres/ferretdb-equality-indexes.sql"
+      backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb")
+      log "starting on 127.0.0.1:$FERRETDB_PORT (PostgreSQL 127.0.0.1:$POSTGRES_PORT/ferretdb)" ;;
+    sqlite)
+      backend=(--handler=sqlite --sqlite-url="file:$DIR/data/")
+      log "starting on 127.0.0.1:$FERRETDB_PORT (SQLite data in $DIR/data)" ;;
+    *) die "FERRETDB_HANDLER must be postgresql or sqlite, not '$FERRETDB_HANDLER'" ;;
+  esac
+  setsid "$BIN" "${backend[@]}" --state-dir="$DIR/state" \
     --listen-addr="127.0.0.1:$FERRETDB_PORT" --debug-addr=- --telemetry=disable \
     --log-level=warn --log-format=json >>"$LOG_FILE" 2>&1 < /dev/null &
   echo $! > "$PID_FILE"

@@ -29,20 +29,21 @@ export interface Infra {
 }
 
 /**
- * A private Kafka + FerretDB on free ports with their own data dir (.local/bench), so a benchmark
+ * A private Kafka + FerretDB (on its PostgreSQL unless FERRETDB_HANDLER=sqlite) on free ports with their own data dir (.local/bench), so a benchmark
  * never touches the dev or test stack. KAFKA_BROKERS / MONGODB_URI, when given, replace the
  * corresponding part (deploy/local/infra.sh skips what is external).
  */
 export async function startInfra(): Promise<Infra> {
   const data = resolve(ROOT, '.local', 'bench');
   rmSync(data, { recursive: true, force: true });
-  const [kafka, controller, ferret] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [kafka, controller, ferret, postgres] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     OMNI_DATA: data,
     KAFKA_PORT: String(kafka),
     KAFKA_CONTROLLER_PORT: String(controller),
     FERRETDB_PORT: String(ferret),
+    POSTGRES_PORT: String(postgres),
   };
   const privateParts = [
     ...(process.env.KAFKA_BROKERS ? [] : [`Kafka 127.0.0.1:${kafka}`]),
