@@ -5,17 +5,16 @@
  * SendBotReplyUseCase (apps/router) do for a web-chat conversation the bot answers, without Kafka:
  *
  *   inbound:  openOrTouch (touch by _id; first message: + insert, + customer upsert) · message insert ·
- *             recent-turns append (read + replace by _id) · ownership probe `<id>:1` by _id ·
- *             first message only (no recent copy yet): history query by conversationId, sorted
+ *             ownership probe `<id>:1` by _id · history query by conversationId, sorted (ADR 0011)
  *   reply:    conversation by _id · first message: setLanguage · attachAi · ownership probe ·
- *             inbound message by _id · bot turn insert + period read/replace · recent bot turns
- *             (period + each turn by _id) · changedSince probe · reply insert · recent-turns append
+ *             inbound message by _id · bot turn insert · recent bot turns (one query, ADR 0011) ·
+ *             changedSince probe · reply insert
  *
  * N conversations × 3 messages, conversations concurrent, the messages of one conversation in order
  * (as on a partition with keyed concurrency, ADR 0008). Latency per message = its inbound + reply.
  * Each handler gets a private FerretDB (+ PostgreSQL) on free ports (.local/store-mix/<handler>);
  * measured fresh, then again after insertMany of ~100,000 stored messages (with their conversations,
- * recent copies and bot turns). Figures, not tests: asserts only that every message was stored
+ * and bot turns). Figures, not tests: asserts only that every message was stored
  * (a message the store refused is counted as failed and its conversation abandoned).
  *
  *   npx tsx scripts/bench/store-mix.ts [--handlers postgresql,sqlite] [--conversations 100]
@@ -29,10 +28,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import mongoose, { Connection, Model } from 'mongoose';
 import {
-  BotTurnDoc, BotTurnPeriodDoc, BotTurnPeriodSchema, BotTurnSchema, ConversationDoc, ConversationRecentDoc, ConversationRecentSchema,
-  ConversationSchema, CustomerDoc, CustomerSchema, MessageDoc, MessageSchema, MongoBotTurnRepository, MongoConversationRepository,
-  MongoCustomerRepository, MongoMessageRepository, MongoOwnershipRepository, MongoRecentTurnsRepository, OwnershipClaimDoc,
-  OwnershipClaimSchema, customerKey,
+  BotTurnDoc, BotTurnSchema, ConversationDoc, ConversationSchema, CustomerDoc, CustomerSchema, MessageDoc, MessageSchema,
+  MongoBotTurnRepository, MongoConversationRepository, MongoCustomerRepository, MongoMessageRepository, MongoOwnershipRepository,
+  OwnershipClaimDoc, OwnershipClaimSchema, customerKey,
 } from '@omni/persistence';
 import { freePort } from '../../test/support/apps';
 import { ROOT, run } from './infra';
@@ -62,7 +60,6 @@ const PRELOAD = Number(args.preload);
 const BUDGET_MS = Number(args.budget) * 1000;
 const MESSAGES_PER_CONVERSATION = 3;
 const TENANT = 'bench-tenant';
-const KEEP = 12; // RECENT_TURNS_KEPT in apps/router
 const HISTORY = 11; // HISTORY_TURNS + 1 in ReceiveInboundUseCase
 const TURNS_READ = 5; // turnsToRead() for the default streak
 
@@ -70,30 +67,26 @@ interface Repos {
   conversations: MongoConversationRepository;
   customers: MongoCustomerRepository;
   messages: MongoMessageRepository;
-  recent: MongoRecentTurnsRepository;
   ownership: MongoOwnershipRepository;
   turns: MongoBotTurnRepository;
   models: Model<unknown>[];
-  raw: { messages: Model<MessageDoc>; conversations: Model<ConversationDoc>; recent: Model<ConversationRecentDoc>; turns: Model<BotTurnDoc> };
+  raw: { messages: Model<MessageDoc>; conversations: Model<ConversationDoc>; turns: Model<BotTurnDoc> };
 }
 
 function repos(conn: Connection): Repos {
   const conversations = conn.model<ConversationDoc>('Conversation', ConversationSchema);
   const customers = conn.model<CustomerDoc>('Customer', CustomerSchema);
   const messages = conn.model<MessageDoc>('Message', MessageSchema);
-  const recent = conn.model<ConversationRecentDoc>('ConversationRecent', ConversationRecentSchema);
   const ownership = conn.model<OwnershipClaimDoc>('OwnershipClaim', OwnershipClaimSchema);
   const turns = conn.model<BotTurnDoc>('BotTurn', BotTurnSchema);
-  const periods = conn.model<BotTurnPeriodDoc>('BotTurnPeriod', BotTurnPeriodSchema);
   return {
     conversations: new MongoConversationRepository(conversations),
     customers: new MongoCustomerRepository(customers),
     messages: new MongoMessageRepository(messages),
-    recent: new MongoRecentTurnsRepository(recent),
     ownership: new MongoOwnershipRepository(ownership),
-    turns: new MongoBotTurnRepository(turns, periods),
-    models: [conversations, customers, messages, recent, ownership, turns, periods] as unknown as Model<unknown>[],
-    raw: { messages, conversations, recent, turns },
+    turns: new MongoBotTurnRepository(turns),
+    models: [conversations, customers, messages, ownership, turns] as unknown as Model<unknown>[],
+    raw: { messages, conversations, turns },
   };
 }
 
@@ -110,9 +103,8 @@ async function inbound(r: Repos, conversationId: string, user: string, id: strin
     _id: id, tenantId: TENANT, conversationId, channel: 'web', accountId: 'site', channelMessageId: `ch-${id}`, direction: 'inbound',
     author: { kind: 'customer', id: customerId, name: 'Bench' }, type: 'text', text, attachments: [], timestamp: at,
   });
-  const before = await r.recent.append(TENANT, conversationId, { id, role: 'customer', text, at }, KEEP);
   await probeOwner(r, conversation);
-  if (!before) await r.messages.history(conversationId, HISTORY);
+  await r.messages.history(conversationId, HISTORY);
 }
 
 /** OwnershipStore.current for a conversation the bot has always owned: probe `<id>:<v+1>` by _id. */
@@ -137,11 +129,10 @@ async function reply(r: Repos, conversationId: string, id: string, text: string)
   await r.turns.recent(conversationId, 0, TURNS_READ);
   await r.ownership.get(conversationId, conversation.version + 1); // changedSince, the gate before speaking
   const replyId = `${id}:bot-reply`;
-  const { message } = await r.messages.insert({
+  await r.messages.insert({
     _id: replyId, tenantId: TENANT, conversationId, channel: 'web', accountId: 'site', channelMessageId: replyId, direction: 'outbound',
     author: { kind: 'bot', id: 'nlu' }, type: 'text', text: 'Your order is on its way.', attachments: [], replyToMessageId: id, timestamp: new Date(), ai,
   });
-  await r.recent.append(TENANT, conversationId, { id: replyId, role: 'bot', text: 'Your order is on its way.', at: message.timestamp }, KEEP);
 }
 
 interface RunResult { concurrency: number; messages: number; seconds: number; samples: number[]; load: [number, number]; errors: number; firstError?: string }
@@ -183,7 +174,7 @@ async function measure(r: Repos, label: string, concurrency: number): Promise<Ru
   return { concurrency, messages: samples.length, seconds, samples, load: [load0, loadavg()[0]], errors, firstError };
 }
 
-/** ~`total` stored messages: conversations of 3 exchanges, with their recent copies and bot turns. */
+/** ~`total` stored messages: conversations of 3 exchanges, with their bot turns. */
 async function preload(r: Repos, total: number): Promise<number> {
   const perConversation = MESSAGES_PER_CONVERSATION * 2;
   const conversations = Math.ceil(total / perConversation);
@@ -193,7 +184,6 @@ async function preload(r: Repos, total: number): Promise<number> {
   for (let from = 0; from < conversations; from += batch) {
     const convs: ConversationDoc[] = [];
     const msgs: MessageDoc[] = [];
-    const recents: ConversationRecentDoc[] = [];
     const turns: BotTurnDoc[] = [];
     for (let n = from; n < Math.min(conversations, from + batch); n++) {
       const id = `old-${n}`;
@@ -202,7 +192,6 @@ async function preload(r: Repos, total: number): Promise<number> {
         _id: id, tenantId: TENANT, region: 'local', channel: 'web', accountId: 'site', customerId: customerKey(TENANT, 'web', 'site', `old-user-${n}`),
         channelUserId: `old-user-${n}`, state: 'bot', language: 'en', lastMessageAt: at, lastInboundAt: at, createdAt: at, updatedAt: at, since: at, version: 0,
       });
-      const recent: ConversationRecentDoc = { _id: id, tenantId: TENANT, turns: [] };
       for (let i = 0; i < MESSAGES_PER_CONVERSATION; i++) {
         const mid = `${id}-m${i}`;
         const ts = new Date(at.getTime() + i * 60_000);
@@ -210,18 +199,15 @@ async function preload(r: Repos, total: number): Promise<number> {
         msgs.push({ ...base, _id: mid, channelMessageId: `ch-${mid}`, direction: 'inbound', author: { kind: 'customer', name: 'Old' }, text: `old question ${n}.${i}`, timestamp: ts });
         msgs.push({ ...base, _id: `${mid}:bot-reply`, channelMessageId: `${mid}:bot-reply`, direction: 'outbound', author: { kind: 'bot', id: 'nlu' }, text: 'Old answer.', replyToMessageId: mid, timestamp: ts });
         turns.push({ _id: mid, tenantId: TENANT, conversationId: id, ownerVersion: 0, at: ts, customerText: `old question ${n}.${i}`, ai: { language: 'en', intent: { name: 'order_status', confidence: 0.9 }, entities: [], answer: { text: 'Old answer.' }, abstained: false } });
-        recent.turns.push({ id: mid, role: 'customer', text: `old question ${n}.${i}`, at: ts }, { id: `${mid}:bot-reply`, role: 'bot', text: 'Old answer.', at: ts });
       }
-      recents.push(recent);
     }
     await r.raw.conversations.collection.insertMany(convs as never[], { ordered: false });
     await r.raw.messages.collection.insertMany(msgs as never[], { ordered: false });
-    await r.raw.recent.collection.insertMany(recents as never[], { ordered: false });
     await r.raw.turns.collection.insertMany(turns as never[], { ordered: false });
   }
   const seconds = (performance.now() - t0) / 1000;
   const stored = await r.raw.messages.estimatedDocumentCount();
-  console.log(`  preloaded ${stored.toLocaleString('en-US')} messages (${conversations.toLocaleString('en-US')} conversations, recent copies, bot turns) in ${seconds.toFixed(0)} s`);
+  console.log(`  preloaded ${stored.toLocaleString('en-US')} messages (${conversations.toLocaleString('en-US')} conversations, bot turns) in ${seconds.toFixed(0)} s`);
   return stored;
 }
 
