@@ -419,6 +419,8 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   let burstOps: OpCounts;
   let satOps: OpCounts;
   let floorUri: string;
+  let cal: Awaited<ReturnType<typeof webChatSaturated>>;
+  let calOps: OpCounts;
   try {
     const wa = await startPath('wa', 'channel-whatsapp', channelEnv('whatsapp', server.url));
     try {
@@ -439,13 +441,18 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
     const web = await startPath('web', 'channel-web', { WEB_RATE_LIMIT_PER_10S: '10000' });
     floorUri = web.mongoUri;
     try {
-      say('conversation: warm-up, 10 web-chat sessions');
-      await webChatSaturated(web.channel.url, 10, 1);
+      // The warm-up also counts the writes of a message: 10 sessions whose messages all finish (the
+      // saturated phase may end with messages still on their way, half their writes done).
+      say(`conversation: warm-up and write count, 10 web-chat sessions × ${o.convMessages} messages`);
+      const w0 = await counter.counts();
+      cal = await webChatSaturated(web.channel.url, 10, o.convMessages);
+      calOps = opsBetween(w0, await settledCounts(counter, 3_000, 30_000));
+      say(`  answered ${cal.answered}/${cal.sent}; ${JSON.stringify(calOps.byCommand)}`);
       checkpoint();
       say(`conversation saturated: ${o.convSessions} web-chat sessions × ${o.convMessages} messages, closed loop`);
       const c0 = await counter.counts();
       sat = await webChatSaturated(web.channel.url, o.convSessions, o.convMessages);
-      satOps = opsBetween(c0, await settledCounts(counter));
+      satOps = opsBetween(c0, await counter.counts());
       say(`  answered ${sat.answered}/${sat.sent}, ${sat.perSec.toFixed(1)} msg/s, ${sat.duplicates} duplicates${sat.errors.length ? `, ${sat.errors.length} errors (${sat.errors[0]})` : ''}; ${JSON.stringify(satOps.byCommand)}`);
     } finally {
       await Promise.all(web.started.map((a) => stopApp(a)));
@@ -456,18 +463,19 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
     await server.close();
   }
   checkpoint();
-  const writesPerMessage = Math.max(1, Math.round(satOps.writes / Math.max(1, sat.sent)));
+  const writesPerMessage = Math.max(1, Math.round(calOps.writes / Math.max(1, cal.sent)));
   say(`conversation floor: ${o.convSessions} sessions × ${o.convMessages} messages, ${GATEWAY_HOPS} raw kafkajs hops + ${writesPerMessage} raw driver writes each`);
   const floor = await floorChain(env.kafka, floorUri, env.appEnv.KAFKA_TOPIC_PREFIX, GATEWAY_HOPS, writesPerMessage, o.convSessions, o.convMessages, PARTITIONS);
   bares.splice(bares.indexOf(counter), 1);
   await counter.stop();
-  reportConversation(o, burst, burstOps, sat, satOps, floor, writesPerMessage);
+  reportConversation(o, burst, burstOps, sat, satOps, floor, { writesPerMessage, ops: calOps, answered: cal.answered, sent: cal.sent });
 }
 
 function reportConversation(
   o: BenchOptions, b: BurstResult, bOps: OpCounts, s: Awaited<ReturnType<typeof webChatSaturated>>, sOps: OpCounts,
-  f: Awaited<ReturnType<typeof floorChain>>, writesPerMessage: number,
+  f: Awaited<ReturnType<typeof floorChain>>, cal: { writesPerMessage: number; ops: OpCounts; answered: number; sent: number },
 ): void {
+  const { writesPerMessage } = cal;
   const per = (n: number, d: number) => (d ? (n / d).toFixed(1) : 'n/a');
   const top = (ops: OpCounts) => Object.entries(ops.byCommand).sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ');
   const out: string[] = [];
@@ -486,11 +494,12 @@ function reportConversation(
     [`2xx -> reply p50 / p99 / max (n=${b.latency.n})`, `${ms(b.latency.p50)} / ${ms(b.latency.p99)} / ${ms(b.latency.max)}`],
     [`same, last fifth of the burst (n=${b.lateLatency.n})`, `${ms(b.lateLatency.p50)} / ${ms(b.lateLatency.p99)} / ${ms(b.lateLatency.max)}`],
     ['last webhook 2xx -> last answer', ms(b.tailMs)],
-    ['database writes / reads per message', `${per(bOps.writes, b.sent)} / ${per(bOps.reads, b.sent)} (${top(bOps)})`],
+    ['database writes / reads per sent message, during the phase', `${per(bOps.writes, b.sent)} / ${per(bOps.reads, b.sent)} (${top(bOps)})`],
   ]));
   out.push(`\nConversations, saturated: ${o.convSessions} web-chat sessions × ${o.convMessages} messages, each session sends its next message when the reply came`);
   out.push(`(reply matched by id; exactly once = each reply delivered once). Floor: the same ${o.convSessions} × ${o.convMessages} messages through ${GATEWAY_HOPS} raw kafkajs`);
-  out.push(`produce -> consume hops (acks=all) with ${writesPerMessage} raw driver writes each (insertOne / updateOne, the gateway's writes per message in this phase)`);
+  out.push(`produce -> consume hops (acks=all) with ${writesPerMessage} raw driver writes each (insertOne / updateOne): the gateway's writes per message, counted on`);
+  out.push(`the warm-up's 10 sessions × ${o.convMessages} messages (${cal.answered}/${cal.sent} answered; ${per(cal.ops.writes, cal.sent)} writes, ${per(cal.ops.reads, cal.sent)} reads per message: ${top(cal.ops)})`);
   out.push(table([
     ['', 'gateway', 'floor', 'ratio'],
     ['answered msg/s', s.perSec.toFixed(1), f.perSec.toFixed(1), ratio(s.perSec, f.perSec)],
@@ -498,7 +507,7 @@ function reportConversation(
     ['duplicated replies', String(s.duplicates), '', ''],
     ['send -> reply p50', ms(s.latency.p50), ms(f.latency.p50), ratio(s.latency.p50, f.latency.p50)],
     ['send -> reply p99', ms(s.latency.p99), ms(f.latency.p99), ratio(s.latency.p99, f.latency.p99)],
-    ['database writes / reads per message', `${per(sOps.writes, s.sent)} / ${per(sOps.reads, s.sent)}`, `${per(f.writes, f.answered)} / 0`, ''],
+    ['database writes / reads per sent message, during the phase', `${per(sOps.writes, s.sent)} / ${per(sOps.reads, s.sent)}`, `${per(f.writes, f.answered)} / 0`, ''],
   ]));
   out.push(`gateway database commands in this phase: ${top(sOps)}`);
   if (s.errors.length) out.push(`!! ${s.errors.length} message(s) refused: ${[...new Set(s.errors)].slice(0, 5).join('; ')}`);
