@@ -3,7 +3,7 @@ import { Kafka, Partitioners } from 'kafkajs';
 import { createConnection } from 'mongoose';
 import WebSocket from 'ws';
 import { hubSignature } from '@omni/channels';
-import { derivedId } from '@omni/contracts';
+import { TOPICS, createEvent, derivedId, toKafkaRecord } from '@omni/contracts';
 import type { ContractServer } from '../../test/contract-servers/fault-server';
 import { freePort } from '../../test/support/apps';
 import { BareProcess, startBareProcess } from './bare-process';
@@ -403,6 +403,52 @@ export async function webChatSaturated(baseUrl: string, sessions: number, perSes
   const duplicates = open.reduce((sum, s) => sum + [...s.delivered.values()].reduce((d, v) => d + v.n - 1, 0), 0);
   const seconds = (last - t0) / 1000;
   return { sent, answered, unanswered: sent - answered, duplicates, errors, perSec: samples.length ? samples.length / seconds : 0, seconds, latency: latency(samples) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// backlog: a newcomer's first message while the inbound topic holds a backlog
+
+/** Puts `count` web-chat customer messages (1,000 conversations, 10 messages each) on the inbound topic. */
+export async function produceBacklog(kafka: Kafka, topicPrefix: string, run: string, count: number): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    for (let i = 0; i < count; i += 500) {
+      const records = Array.from({ length: Math.min(500, count - i) }, (_, j) => {
+        const n = i + j;
+        const conversationId = `bench-backlog-${run}-${n % 1000}`;
+        const scope = { tenantId: 'default', region: 'local' };
+        return toKafkaRecord(createEvent({
+          type: 'omni.message.received.v1', id: `bench-backlog-${run}-${n}`, source: '/channels/web/default', subject: conversationId, ...scope,
+          data: {
+            ...scope, channel: 'web', accountId: 'default', conversationId,
+            customer: { channelUserId: `backlog${run.replace(/\W/g, '')}${n % 1000}`.slice(0, 64), displayName: 'Backlog' },
+            message: { channelMessageId: `backlog-${n}`, direction: 'inbound', type: 'text', text: SATURATED_TEXTS[n % SATURATED_TEXTS.length], attachments: [], timestamp: new Date().toISOString() },
+          },
+        }));
+      });
+      await producer.send({ topic: `${topicPrefix}${TOPICS.inbound}`, acks: -1, messages: records });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** `newcomers` new web-chat sessions one after another, each sending one message: ms to each first answer. */
+export async function newcomerAnswers(baseUrl: string, newcomers: number, timeoutMs: number): Promise<{ samples: number[]; unanswered: number }> {
+  const samples: number[] = [];
+  let unanswered = 0;
+  for (let i = 0; i < newcomers; i++) {
+    const s = await WebSession.open(baseUrl);
+    try {
+      const r = await s.exchange(`newcomer-${i}-${randomBytes(4).toString('hex')}`, SATURATED_TEXTS[i % SATURATED_TEXTS.length], timeoutMs);
+      if (r.ms === undefined) unanswered++;
+      else samples.push(r.ms);
+    } finally {
+      s.close();
+    }
+  }
+  return { samples, unanswered };
 }
 
 // ---------------------------------------------------------------------------------------------
