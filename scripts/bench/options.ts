@@ -5,7 +5,7 @@ export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound', 'email', 'con
 export type Section = (typeof SECTIONS)[number];
 
 export const USAGE = `usage: npm run bench [-- [--quick] [--only <sections>] [--channels <channels>]]
-  --quick             shorter phases (about 3 minutes instead of about 12); same measurements, wider error bars
+  --quick             shorter phases (about 10 minutes instead of about 26; conversation alone 7 instead of 14); same measurements, wider error bars
   --only <list>       comma-separated sections: ${SECTIONS.join(', ')} (default: all)
   --channels <list>   channels of the ingest and outbound sections: ${INGEST_CHANNELS.join(', ')} (default: all)
   --help              this text
