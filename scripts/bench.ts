@@ -9,7 +9,11 @@
  *  - outbound: sends/s of one account against the local contract server enforcing the provider's
  *    limit, as a ratio of that limit, and the 429s it answered;
  *  - email: mails/s and p50/p99 time to the SMTP 250 of the built channel-email vs a bare
- *    smtp-server doing the same parse + thread record + produce (scripts/bench/bare-smtp.mjs).
+ *    smtp-server doing the same parse + thread record + produce (scripts/bench/bare-smtp.mjs);
+ *  - conversation: new WhatsApp customers × 3 messages at a fixed rate, webhook 2xx → reply at the
+ *    Graph API contract server (answered, duplicates, p50/p99); saturated web chat answered msg/s
+ *    (exactly once) vs a floor doing the same Kafka hops and database writes with raw kafkajs and the
+ *    raw driver (scripts/bench/conversation.ts).
  * Ends with one summary table. Asserts nothing (figures, not tests). Starts a private Kafka + FerretDB
  * (unless KAFKA_BROKERS / MONGODB_URI are given), builds the apps it needs, and tears everything down
  * at the end, on failure and on Ctrl-C. `--help` lists the knobs.
@@ -29,11 +33,15 @@ import type { BareProcess } from './bench/bare-process';
 import { BENCH_MAILBOX, MailResult, fixedRateSmtp, mailFactory, saturateSmtp, startBareSmtp } from './bench/email';
 import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
+import { BurstResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, opsBetween, produceBacklog, settledCounts, startDbCounter, webChatSaturated, whatsappBurst } from './bench/conversation';
 
 const PARTITIONS = 3;
 const CHAT_APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
 const INGEST_TARGET = { ratio: 0.8, p99Ms: 50 };
 const OUTBOUND_TARGET = 0.95;
+/** The load issue: every message answered, p99 webhook 2xx → provider send ≤ 300 ms; saturated ≥ 300 answered msg/s, exactly once. */
+const CONVERSATION_TARGET = { p99Ms: 300, saturatedPerSec: 300 };
+const CONVERSATION_APPS = ['demo-connector', 'router', 'ai-worker', 'channel-whatsapp', 'channel-web'];
 
 const say = (msg: string) => process.stderr.write(`\x1b[36m[bench]\x1b[0m ${msg}\n`);
 const run = `bench-${Date.now().toString(36)}`;
@@ -381,12 +389,177 @@ async function benchEmail(o: BenchOptions, env: Env): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// conversation: whole conversations through channel → router → ai-worker → channel → provider
+
+async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
+  // Every app reaches the database through a counting proxy (so does the floor): writes per message.
+  const counter = await startDbCounter(env.mongoUri);
+  bares.push(counter);
+  const server = await startContractServer('whatsapp');
+  servers.push(server);
+  const connector = await startApp('demo-connector', { INSTANCE_ID: 'demo-connector-bench' });
+  apps.push(connector);
+  // Each phase gets router, ai-worker and its channel app on topics and a database of its own: the
+  // saturated phase must not start on what the burst left unanswered.
+  const startPath = async (tag: string, channelApp: string, channelExtra: Record<string, string>): Promise<{ started: RunningApp[]; mongoUri: string; channel: RunningApp }> => {
+    const mongoUri = counter.via(withDatabase(env.mongoUri, `${new URL(env.mongoUri).pathname.slice(1)}_${tag}`));
+    const appEnv = { ...env.appEnv, MONGODB_URI: mongoUri, KAFKA_TOPIC_PREFIX: `${env.appEnv.KAFKA_TOPIC_PREFIX}${tag}.` };
+    say(`starting router, ai-worker, ${channelApp} (${tag})`);
+    const started: RunningApp[] = [];
+    for (const [name, extra] of [['router', { CONNECTOR_BASE_URL: connector.url }], ['ai-worker', {}], [channelApp, channelExtra]] as const) {
+      const app = await startApp(name as AppName, { ...appEnv, INSTANCE_ID: `${name}-bench`, ...extra });
+      apps.push(app);
+      started.push(app);
+      checkpoint();
+    }
+    return { started, mongoUri, channel: started[2] };
+  };
+  let burst: BurstResult;
+  let sat: Awaited<ReturnType<typeof webChatSaturated>>;
+  let burstOps: OpCounts;
+  let satOps: OpCounts;
+  let floorUri: string;
+  let cal: Awaited<ReturnType<typeof webChatSaturated>>;
+  let calOps: OpCounts;
+  let backlog: { samples: number[]; unanswered: number; seconds: number; writes: number };
+  try {
+    const wa = await startPath('wa', 'channel-whatsapp', channelEnv('whatsapp', server.url));
+    try {
+      say('conversation: warm-up, 10 WhatsApp customers');
+      await whatsappBurst(wa.channel.url, server, { run: `${run}-warm`, customers: 10, perCustomer: 1, rate: 10, gapSeconds: 1, drainMs: 60_000, fromBase: 16_519_000_000 });
+      checkpoint();
+      say(`conversation burst: ${o.convCustomers} new WhatsApp customers × 3 messages at ${o.convRate} msg/s open loop (${o.convGapSeconds} s between a customer's messages), drain ≤ ${o.convDrainSeconds} s`);
+      const c0 = await counter.counts();
+      burst = await whatsappBurst(wa.channel.url, server, {
+        run, customers: o.convCustomers, perCustomer: 3, rate: o.convRate, gapSeconds: o.convGapSeconds, drainMs: o.convDrainSeconds * 1000, fromBase: 16_510_000_000,
+      });
+      burstOps = opsBetween(c0, await settledCounts(counter, 3_000, 10_000));
+      say(`  answered ${burst.answered}/${burst.sent}, p50 ${ms(burst.latency.p50)}, p99 ${ms(burst.latency.p99)}, ${burst.duplicates} duplicates; ${JSON.stringify(burstOps.byCommand)}`);
+    } finally {
+      await Promise.all(wa.started.map((a) => stopApp(a)));
+    }
+    checkpoint();
+    const web = await startPath('web', 'channel-web', { WEB_RATE_LIMIT_PER_10S: '10000' });
+    floorUri = web.mongoUri;
+    try {
+      // The warm-up also counts the writes of a message: 10 sessions whose messages all finish (the
+      // saturated phase may end with messages still on their way, half their writes done).
+      say(`conversation: warm-up and write count, 10 web-chat sessions × ${o.convMessages} messages`);
+      const w0 = await counter.counts();
+      cal = await webChatSaturated(web.channel.url, 10, o.convMessages);
+      calOps = opsBetween(w0, await settledCounts(counter, 3_000, 30_000));
+      say(`  answered ${cal.answered}/${cal.sent}; ${JSON.stringify(calOps.byCommand)}`);
+      checkpoint();
+      say(`conversation saturated: ${o.convSessions} web-chat sessions × ${o.convMessages} messages, closed loop`);
+      const c0 = await counter.counts();
+      sat = await webChatSaturated(web.channel.url, o.convSessions, o.convMessages);
+      satOps = opsBetween(c0, await counter.counts());
+      say(`  answered ${sat.answered}/${sat.sent}, ${sat.perSec.toFixed(1)} msg/s, ${sat.duplicates} duplicates${sat.errors.length ? `, ${sat.errors.length} errors (${sat.errors[0]})` : ''}; ${JSON.stringify(satOps.byCommand)}`);
+    } finally {
+      await Promise.all(web.started.map((a) => stopApp(a)));
+    }
+    checkpoint();
+    const bl = await startPath('backlog', 'channel-web', { WEB_RATE_LIMIT_PER_10S: '10000' });
+    try {
+      say('conversation: warm-up, 5 web-chat sessions');
+      await webChatSaturated(bl.channel.url, 5, 1);
+      say(`conversation backlog: ${o.convBacklog} customer messages queued on the inbound topic, then ${o.convNewcomers} newcomers' first messages one after another`);
+      const c0 = await counter.counts();
+      await produceBacklog(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}backlog.`, run, o.convBacklog);
+      const t0 = performance.now();
+      const n = await newcomerAnswers(bl.channel.url, o.convNewcomers, 30_000);
+      const ops = opsBetween(c0, await counter.counts());
+      backlog = { ...n, seconds: (performance.now() - t0) / 1000, writes: ops.writes };
+      say(`  newcomers answered ${n.samples.length}/${o.convNewcomers}: ${n.samples.map((v) => ms(v)).join(', ')}; ${ops.writes} writes meanwhile`);
+    } finally {
+      await Promise.all(bl.started.map((a) => stopApp(a)));
+    }
+  } finally {
+    await stopApp(connector);
+    servers.splice(servers.indexOf(server), 1);
+    await server.close();
+  }
+  checkpoint();
+  const writesPerMessage = Math.max(1, Math.round(calOps.writes / Math.max(1, cal.sent)));
+  say(`conversation floor: ${o.convSessions} sessions × ${o.convMessages} messages, ${GATEWAY_HOPS} raw kafkajs hops + ${writesPerMessage} raw driver writes each`);
+  const floor = await floorChain(env.kafka, floorUri, env.appEnv.KAFKA_TOPIC_PREFIX, GATEWAY_HOPS, writesPerMessage, o.convSessions, o.convMessages, PARTITIONS);
+  bares.splice(bares.indexOf(counter), 1);
+  await counter.stop();
+  reportConversation(o, burst, burstOps, sat, satOps, floor, { writesPerMessage, ops: calOps, answered: cal.answered, sent: cal.sent }, backlog);
+}
+
+function reportConversation(
+  o: BenchOptions, b: BurstResult, bOps: OpCounts, s: Awaited<ReturnType<typeof webChatSaturated>>, sOps: OpCounts,
+  f: Awaited<ReturnType<typeof floorChain>>, cal: { writesPerMessage: number; ops: OpCounts; answered: number; sent: number },
+  bl: { samples: number[]; unanswered: number; seconds: number; writes: number },
+): void {
+  const { writesPerMessage } = cal;
+  const per = (n: number, d: number) => (d ? (n / d).toFixed(1) : 'n/a');
+  const top = (ops: OpCounts) => Object.entries(ops.byCommand).sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ');
+  const out: string[] = [];
+  out.push(`Conversations, WhatsApp: ${o.convCustomers} new customers × 3 messages ("Hello!", an order question, "thanks") at ${o.convRate} msg/s open loop,`);
+  out.push('signed webhooks -> channel-whatsapp -> router (+ demo-connector workflow) -> ai-worker -> channel-whatsapp -> Graph API contract server (80/s limit);');
+  out.push('latency = webhook 2xx -> first accepted send quoting the message (context.message_id)');
+  out.push(table([
+    ['measure', 'value'],
+    ['webhooks sent (2xx)', `${b.sent} (${b.accepted})${b.failed ? `, ${b.failed} failed` : ''}, ${b.sentPerSec.toFixed(1)} msg/s`],
+    ['answered', `${b.answered}/${b.accepted}`],
+    [`unanswered after ${o.convDrainSeconds} s drain`, String(b.unanswered)],
+    ['duplicated sends (same message id accepted twice)', String(b.duplicates)],
+    ['further replies quoting an answered message (welcome)', String(b.extraReplies)],
+    ['sends quoting none of the messages / 429s', `${b.unquoted} / ${b.throttled}`],
+    ['answered msg/s (first webhook -> last answer)', `${b.answeredPerSec.toFixed(1)} (${b.seconds.toFixed(1)} s)`],
+    [`2xx -> reply p50 / p99 / max (n=${b.latency.n})`, `${ms(b.latency.p50)} / ${ms(b.latency.p99)} / ${ms(b.latency.max)}`],
+    [`same, last fifth of the burst (n=${b.lateLatency.n})`, `${ms(b.lateLatency.p50)} / ${ms(b.lateLatency.p99)} / ${ms(b.lateLatency.max)}`],
+    ['last webhook 2xx -> last answer', ms(b.tailMs)],
+    ['database writes / reads per sent message, during the phase', `${per(bOps.writes, b.sent)} / ${per(bOps.reads, b.sent)} (${top(bOps)})`],
+  ]));
+  out.push(`\nConversations, saturated: ${o.convSessions} web-chat sessions × ${o.convMessages} messages, each session sends its next message when the reply came`);
+  out.push(`(reply matched by id; exactly once = each reply delivered once). Floor: the same ${o.convSessions} × ${o.convMessages} messages through ${GATEWAY_HOPS} raw kafkajs`);
+  out.push(`produce -> consume hops (acks=all) with ${writesPerMessage} raw driver writes each (insertOne / updateOne): the gateway's writes per message, counted on`);
+  out.push(`the warm-up's 10 sessions × ${o.convMessages} messages (${cal.answered}/${cal.sent} answered; ${per(cal.ops.writes, cal.sent)} writes, ${per(cal.ops.reads, cal.sent)} reads per message: ${top(cal.ops)})`);
+  out.push(table([
+    ['', 'gateway', 'floor', 'ratio'],
+    ['answered msg/s', s.perSec.toFixed(1), f.perSec.toFixed(1), ratio(s.perSec, f.perSec)],
+    ['answered / sent', `${s.answered}/${s.sent}`, `${f.answered}/${o.convSessions * o.convMessages}`, ''],
+    ['duplicated replies', String(s.duplicates), '', ''],
+    ['send -> reply p50', ms(s.latency.p50), ms(f.latency.p50), ratio(s.latency.p50, f.latency.p50)],
+    ['send -> reply p99', ms(s.latency.p99), ms(f.latency.p99), ratio(s.latency.p99, f.latency.p99)],
+    ['database writes / reads per sent message, during the phase', `${per(sOps.writes, s.sent)} / ${per(sOps.reads, s.sent)}`, `${per(f.writes, f.answered)} / 0`, ''],
+  ]));
+  out.push(`gateway database commands in this phase: ${top(sOps)}`);
+  if (s.errors.length) out.push(`!! ${s.errors.length} message(s) refused: ${[...new Set(s.errors)].slice(0, 5).join('; ')}`);
+  const nl = latency(bl.samples);
+  out.push(`\nConversations, backlog: ${o.convBacklog} web-chat customer messages (1,000 conversations) queued on the inbound topic of fresh apps, then`);
+  out.push(`${o.convNewcomers} new web-chat sessions one after another, each timing its first message to the answer (30 s timeout)`);
+  out.push(table([
+    ['measure', 'value'],
+    ['newcomers answered', `${bl.samples.length}/${o.convNewcomers}`],
+    ['first answer p50 / max', `${ms(nl.p50)} / ${ms(nl.max)}`],
+    ['database writes meanwhile (the backlog draining)', `${bl.writes} in ${bl.seconds.toFixed(1)} s`],
+  ]));
+  details.push(out.join('\n'));
+  const paced = b.sentPerSec >= 0.95 * o.convRate;
+  const allAnswered = b.failed === 0 && b.unanswered === 0 && b.duplicates === 0;
+  summary.push(
+    ['conversation', `WhatsApp ${o.convCustomers}×3 at ${o.convRate}/s: answered`, `${b.answered}/${b.sent}`, '', '', 'all, 0 duplicates', yes(allAnswered && b.answered === b.sent)],
+    ['conversation', `WhatsApp at ${o.convRate}/s: p99 2xx -> send`, ms(b.latency.p99), '', '', `≤ ${CONVERSATION_TARGET.p99Ms} ms`, paced ? yes(b.latency.p99 <= CONVERSATION_TARGET.p99Ms && b.unanswered === 0) : 'n/a: load generator fell behind'],
+    ['conversation', `WhatsApp answered msg/s`, b.answeredPerSec.toFixed(1), `sent ${b.sentPerSec.toFixed(1)}`, ratio(b.answeredPerSec, b.sentPerSec), '', ''],
+    ['conversation', `newcomer's first answer, ${o.convBacklog} backlog`, bl.unanswered ? `${bl.unanswered}/${o.convNewcomers} none in 30 s` : `max ${ms(nl.max)}`, '', '', '≤ 2 s (max)', yes(bl.unanswered === 0 && nl.max <= 2_000)],
+    ['conversation', `saturated web chat answered msg/s`, s.perSec.toFixed(1), `floor ${f.perSec.toFixed(1)}`, ratio(s.perSec, f.perSec), `≥ ${CONVERSATION_TARGET.saturatedPerSec}/s, exactly once`, yes(s.perSec >= CONVERSATION_TARGET.saturatedPerSec && s.unanswered === 0 && s.duplicates === 0)],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main(o: BenchOptions): Promise<void> {
   const t0 = Date.now();
-  const load0 = loadavg()[0];
+  const load0 = loadavg();
   const channelApps = o.sections.has('ingest') || o.sections.has('outbound') ? o.channels.map((c) => `channel-${c}`) : [];
-  const toBuild = [...(o.sections.has('webchat') ? CHAT_APPS : []), ...channelApps, ...(o.sections.has('email') ? ['channel-email'] : [])];
+  const toBuild = [...new Set([
+    ...(o.sections.has('webchat') ? CHAT_APPS : []), ...channelApps, ...(o.sections.has('email') ? ['channel-email'] : []),
+    ...(o.sections.has('conversation') ? CONVERSATION_APPS : []),
+  ])];
   say(`sections: ${[...o.sections].join(', ')}${o.quick ? ' (quick)' : ''}; starting private infrastructure${toBuild.length ? ' and building the apps' : ''}`);
   infra = startInfra();
   const [started] = await Promise.all([infra, toBuild.length ? buildApps(toBuild) : undefined]);
@@ -409,14 +582,17 @@ async function main(o: BenchOptions): Promise<void> {
   if (o.sections.has('webchat')) await benchWebChat(o, sectionEnv('chat'));
   checkpoint();
   if (o.sections.has('email')) await benchEmail(o, sectionEnv('email'));
+  checkpoint();
+  if (o.sections.has('conversation')) await benchConversation(o, sectionEnv('conversation'));
 
   const out: string[] = [];
   out.push(`\nomni-gateway benchmark (${new Date().toISOString()}, node ${process.versions.node}, ${started.privateParts.join(' + ') || 'external infra'}, ${((Date.now() - t0) / 1000).toFixed(0)} s${o.quick ? ', --quick' : ''})`);
   // Everything here shares the machine (load generator, Kafka, FerretDB, the apps): a load average
   // well above the core count means other work competed with the run, and the absolute figures with it.
-  out.push(`machine: ${cpus().length} cores; 1-min load average ${load0.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end`);
+  const avgs = (l: number[]) => l.map((v) => v.toFixed(2)).join(', ');
+  out.push(`machine: ${cpus().length} cores; load averages (1, 5, 15 min) ${avgs(load0)} at start, ${avgs(loadavg())} at end`);
   for (const d of details) out.push(`\n${d}`);
-  out.push('\nSummary (ratios against baselines measured in this run; "met" compares with the targets of issues 2 and 3; email has none)');
+  out.push('\nSummary (ratios against baselines measured in this run; "met" compares with the targets of issues 2 and 3 and of the load issue (conversation); email has none)');
   out.push(table([['section', 'measure', 'gateway', 'baseline', 'ratio', 'target', 'met'], ...summary]));
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -1,18 +1,23 @@
 import { parseArgs } from 'node:util';
 import { INGEST_CHANNELS, IngestChannel } from './ingest';
 
-export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound', 'email'] as const;
+export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound', 'email', 'conversation'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export const USAGE = `usage: npm run bench [-- [--quick] [--only <sections>] [--channels <channels>]]
-  --quick             shorter phases (about 3 minutes instead of about 12); same measurements, wider error bars
+  --quick             shorter phases (about 10 minutes instead of about 26; conversation alone 7 instead of 14); same measurements, wider error bars
   --only <list>       comma-separated sections: ${SECTIONS.join(', ')} (default: all)
   --channels <list>   channels of the ingest and outbound sections: ${INGEST_CHANNELS.join(', ')} (default: all)
   --help              this text
+Sections: webchat (round trip + memory), kafka (produce), ingest (webhooks/s), outbound (sends/s of one
+account), email (SMTP ingest), conversation (whole conversations: new WhatsApp customers × 3 messages at a
+fixed rate, webhook 2xx -> reply at the Graph API contract server; saturated web chat, exactly once; and
+a floor doing the same Kafka hops and database writes with raw kafkajs and the raw driver).
 Knobs (env, override the profile): BENCH_SESSIONS, BENCH_MESSAGES, BENCH_LOAD_SECONDS, BENCH_RECORDS,
 BENCH_CALLERS, BENCH_SOLO_MESSAGES, BENCH_INGEST_SECONDS, BENCH_INGEST_RATE, BENCH_INGEST_CONNECTIONS,
 BENCH_EMAIL_CONNECTIONS, BENCH_EMAIL_RATE,
-BENCH_OUTBOUND_SECONDS. KAFKA_BROKERS / MONGODB_URI use running infrastructure instead of a private one.`;
+BENCH_OUTBOUND_SECONDS, BENCH_CONV_CUSTOMERS, BENCH_CONV_RATE, BENCH_CONV_GAP_SECONDS, BENCH_CONV_DRAIN_SECONDS,
+BENCH_CONV_SESSIONS, BENCH_CONV_MESSAGES, BENCH_CONV_BACKLOG, BENCH_CONV_NEWCOMERS. KAFKA_BROKERS / MONGODB_URI use running infrastructure instead of a private one.`;
 
 export interface BenchOptions {
   quick: boolean;
@@ -33,6 +38,17 @@ export interface BenchOptions {
   emailRate: number;
   /** Outbound backlog = limit × this many seconds. */
   outboundSeconds: number;
+  /** conversation: new WhatsApp customers (3 messages each), their total rate (msg/s), seconds between one customer's messages, drain wait. */
+  convCustomers: number;
+  convRate: number;
+  convGapSeconds: number;
+  convDrainSeconds: number;
+  /** conversation, saturated phase and its floor: web-chat sessions × messages each. */
+  convSessions: number;
+  convMessages: number;
+  /** conversation, backlog phase: inbound messages queued, then this many newcomers' first messages timed. */
+  convBacklog: number;
+  convNewcomers: number;
 }
 
 function list<T extends string>(raw: string | undefined, allowed: readonly T[], what: string): T[] {
@@ -74,5 +90,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     emailConnections: num('BENCH_EMAIL_CONNECTIONS', 8, 8),
     emailRate: num('BENCH_EMAIL_RATE', 50, 50),
     outboundSeconds: num('BENCH_OUTBOUND_SECONDS', 15, 5),
+    convCustomers: num('BENCH_CONV_CUSTOMERS', 600, 150),
+    convRate: num('BENCH_CONV_RATE', 60, 60),
+    convGapSeconds: num('BENCH_CONV_GAP_SECONDS', 5, 5),
+    convDrainSeconds: num('BENCH_CONV_DRAIN_SECONDS', 150, 60),
+    convSessions: num('BENCH_CONV_SESSIONS', 400, 200),
+    convMessages: num('BENCH_CONV_MESSAGES', 8, 4),
+    convBacklog: num('BENCH_CONV_BACKLOG', 10_000, 2_000),
+    convNewcomers: num('BENCH_CONV_NEWCOMERS', 3, 3),
   };
 }

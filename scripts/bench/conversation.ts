@@ -1,0 +1,539 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, Partitioners } from 'kafkajs';
+import { createConnection } from 'mongoose';
+import WebSocket from 'ws';
+import { hubSignature } from '@omni/channels';
+import { TOPICS, createEvent, derivedId, toKafkaRecord } from '@omni/contracts';
+import type { ContractServer } from '../../test/contract-servers/fault-server';
+import { freePort } from '../../test/support/apps';
+import { BareProcess, startBareProcess } from './bare-process';
+import { ACCOUNTS, SECRETS, Webhook } from './ingest';
+import { createTopic } from './kafka';
+import { Latency, latency } from './stats';
+
+/**
+ * Whole conversations through the gateway (issue: 600 new WhatsApp customers × 3 messages at 60/s):
+ *  - burst: signed WhatsApp webhooks, open loop, into the built channel-whatsapp; through router and
+ *    ai-worker; out through channel-whatsapp to the Graph API contract server (80/s limit). A reply is
+ *    matched to its message by the quote every answer carries (`context.message_id` = the inbound
+ *    wamid: the router sets replyToMessageId on welcomes, answers, workflow answers and handoff
+ *    notices; the channel turns it into the quote). Answered = the first accepted send quoting it;
+ *    a duplicate = one of our message ids (`biz_opaque_callback_data`) accepted more than once.
+ *  - saturated: web-chat sessions (no provider limit on the path), closed loop; a reply is matched
+ *    by id (the router derives the bot reply's id from the inbound id the channel acknowledges).
+ *  - floor: the same messages through the same number of raw kafkajs hops, with the same number of
+ *    raw-driver writes per message as the gateway did (counted by scripts/bench/db-counter.mjs).
+ */
+
+/** channel → inbound → router → ai.request → ai-worker → ai.result → router → outbound.<channel> → channel. */
+export const GATEWAY_HOPS = 4;
+const WRITES = ['insert', 'update', 'delete', 'findAndModify'];
+const READS = ['find', 'aggregate', 'count', 'distinct', 'getMore'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// database command counter (a proxy in front of FerretDB)
+
+export interface OpCounts {
+  writes: number;
+  reads: number;
+  byCommand: Record<string, number>;
+}
+
+export interface DbCounter extends BareProcess {
+  /** The same database URI, through the counter. */
+  via(uri: string): string;
+  counts(): Promise<Record<string, number>>;
+}
+
+export async function startDbCounter(mongoUri: string): Promise<DbCounter> {
+  const port = await freePort();
+  const statsPort = await freePort();
+  const bare = await startBareProcess('db-counter.mjs', { COUNTER_PORT: String(port), COUNTER_STATS_PORT: String(statsPort), COUNTER_TARGET: new URL(mongoUri).host }, 'database counter');
+  return {
+    ...bare,
+    via: (uri) => {
+      const u = new URL(uri);
+      u.host = `127.0.0.1:${port}`;
+      return u.toString();
+    },
+    counts: async () => (await (await fetch(`http://127.0.0.1:${statsPort}/`)).json()) as Record<string, number>,
+  };
+}
+
+/**
+ * Counts after the pipeline went quiet: a message that was not answered in time may still be on its
+ * way, and its writes belong to the phase (waits until no write for `quietMs`, at most `maxMs`).
+ */
+export async function settledCounts(counter: DbCounter, quietMs = 3_000, maxMs = 60_000): Promise<Record<string, number>> {
+  const deadline = Date.now() + maxMs;
+  let last = await counter.counts();
+  while (Date.now() < deadline) {
+    await sleep(quietMs);
+    const now = await counter.counts();
+    if (opsBetween(last, now).writes === 0) return now;
+    last = now;
+  }
+  return last;
+}
+
+export function opsBetween(before: Record<string, number>, after: Record<string, number>): OpCounts {
+  const byCommand = Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0)) as Record<string, number>;
+  const sum = (names: string[]) => names.reduce((s, n) => s + (byCommand[n] ?? 0), 0);
+  return { writes: sum(WRITES), reads: sum(READS), byCommand };
+}
+
+// ---------------------------------------------------------------------------------------------
+// burst: new WhatsApp customers, 3 messages each, open loop
+
+export const BURST_TEXTS = ['Hello!', 'Where is my order __ORDER__?', 'thanks'] as const;
+const ORDERS = ['ORD-12345', 'ORD-483920', 'ORD-558213', 'ORD-998877', 'ORD-777001'];
+
+export interface Slot {
+  customer: number;
+  /** 0, 1, 2: the customer's first, second, third message. */
+  k: number;
+}
+
+/**
+ * The send order of `customers` × `perCustomer` messages at `rate`/s: customers come in waves of
+ * rate × gap; within a wave every customer's first message goes out, then every second one, … so a
+ * customer's messages are `gap` seconds apart (fewer in a smaller last wave) while the total rate
+ * stays `rate` — new customers keep arriving while earlier ones write their follow-ups.
+ */
+export function burstPlan(customers: number, perCustomer: number, rate: number, gapSeconds: number): Slot[] {
+  const wave = Math.max(1, Math.round(rate * gapSeconds));
+  const plan: Slot[] = [];
+  for (let first = 0; first < customers; first += wave) {
+    const last = Math.min(customers, first + wave);
+    for (let k = 0; k < perCustomer; k++) for (let c = first; c < last; c++) plan.push({ customer: c, k });
+  }
+  return plan;
+}
+
+function whatsappWebhook(from: string, wamid: string, text: string): Webhook {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{
+      id: '102290129340398',
+      changes: [{
+        field: 'messages',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: '15550783881', phone_number_id: ACCOUNTS.whatsapp },
+          contacts: [{ profile: { name: 'Bench Customer' }, wa_id: from }],
+          messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+        },
+      }],
+    }],
+  });
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, SECRETS.whatsapp) } };
+}
+
+interface Posted {
+  wamid: string;
+  /** When the 2xx arrived (Date.now(), the clock the contract server stamps requests with). */
+  okAt?: number;
+  status?: number;
+}
+
+export interface BurstResult {
+  sent: number;
+  /** Webhooks answered 2xx. */
+  accepted: number;
+  failed: number;
+  answered: number;
+  unanswered: number;
+  /** Our message ids accepted by the provider more than once. */
+  duplicates: number;
+  /** Further distinct sends quoting an already answered message (a welcome and the answer). */
+  extraReplies: number;
+  /** Accepted sends that quote none of this phase's messages. */
+  unquoted: number;
+  /** Sends the contract server refused with 429. */
+  throttled: number;
+  sentPerSec: number;
+  answeredPerSec: number;
+  /** Webhook 2xx → first accepted send quoting it. */
+  latency: Latency;
+  /** The same, messages whose webhook went out in the last fifth of the burst. */
+  lateLatency: Latency;
+  /** Last webhook's 2xx → last answer. */
+  tailMs: number;
+  seconds: number;
+}
+
+const WA_SEND = /^\/v\d+\.\d+\/\d+\/messages$/;
+
+/** Reads the answers off the contract server's recorded requests. */
+function answersOf(server: ContractServer, wamids: Set<string>) {
+  const first = new Map<string, number>();
+  const idsPerQuote = new Map<string, Set<string>>();
+  const accepted = new Map<string, number>();
+  let unquoted = 0;
+  let throttled = 0;
+  for (const r of server.requests) {
+    if (r.method !== 'POST' || !WA_SEND.test(r.path)) continue;
+    if (r.status === 429) throttled++;
+    if (r.status !== 200) continue;
+    const body = r.body as { context?: { message_id?: string }; biz_opaque_callback_data?: string };
+    const ours = body.biz_opaque_callback_data ?? '';
+    accepted.set(ours, (accepted.get(ours) ?? 0) + 1);
+    const quoted = body.context?.message_id;
+    if (!quoted || !wamids.has(quoted)) {
+      unquoted++;
+      continue;
+    }
+    if (!first.has(quoted) || r.at < (first.get(quoted) as number)) first.set(quoted, r.at);
+    const ids = idsPerQuote.get(quoted) ?? new Set<string>();
+    ids.add(ours);
+    idsPerQuote.set(quoted, ids);
+  }
+  const duplicates = [...accepted.values()].reduce((s, n) => s + n - 1, 0);
+  const extraReplies = [...idsPerQuote.values()].reduce((s, ids) => s + ids.size - 1, 0);
+  return { first, duplicates, extraReplies, unquoted, throttled };
+}
+
+export interface BurstOptions {
+  run: string;
+  customers: number;
+  perCustomer: number;
+  rate: number;
+  gapSeconds: number;
+  drainMs: number;
+  /** First phone number of this phase's customers (each phase its own new customers). */
+  fromBase: number;
+}
+
+/** Sends the plan open loop (a webhook every 1/rate s, never waiting for answers) and waits for the replies. */
+export async function whatsappBurst(appUrl: string, server: ContractServer, o: BurstOptions): Promise<BurstResult> {
+  const plan = burstPlan(o.customers, o.perCustomer, o.rate, o.gapSeconds);
+  const posted: Posted[] = [];
+  const inflight: Promise<void>[] = [];
+  server.reset();
+  const t0 = performance.now();
+  const wall0 = Date.now();
+  for (let j = 0; j < plan.length; j++) {
+    const wait = t0 + (j * 1000) / o.rate - performance.now();
+    if (wait > 1) await sleep(wait);
+    const { customer, k } = plan[j];
+    const from = String(o.fromBase + customer);
+    const wamid = `wamid.${o.run}.${customer}.${k}`;
+    const text = BURST_TEXTS[k % BURST_TEXTS.length].replace('__ORDER__', ORDERS[customer % ORDERS.length]);
+    const w = whatsappWebhook(from, wamid, text);
+    const p: Posted = { wamid };
+    posted.push(p);
+    inflight.push(
+      fetch(`${appUrl}/webhooks/whatsapp`, { method: 'POST', headers: w.headers, body: w.body, signal: AbortSignal.timeout(10_000) })
+        .then(async (res) => {
+          await res.arrayBuffer();
+          p.status = res.status;
+          if (res.ok) p.okAt = Date.now();
+        })
+        .catch(() => undefined),
+    );
+  }
+  const sendSeconds = (performance.now() - t0) / 1000;
+  await Promise.all(inflight);
+  const ok = posted.filter((p) => p.okAt !== undefined);
+  const wamids = new Set(ok.map((p) => p.wamid));
+  const deadline = Date.now() + o.drainMs;
+  while (Date.now() < deadline && answersOf(server, wamids).first.size < wamids.size) await sleep(250);
+  // Late duplicates and second replies still count: give the pipeline a moment after the last answer.
+  await sleep(3_000);
+  const a = answersOf(server, wamids);
+  const lateFrom = Math.floor(posted.length * 0.8);
+  const samples: number[] = [];
+  const late: number[] = [];
+  posted.forEach((p, j) => {
+    const at = a.first.get(p.wamid);
+    if (p.okAt === undefined || at === undefined) return;
+    samples.push(Math.max(0, at - p.okAt));
+    if (j >= lateFrom) late.push(Math.max(0, at - p.okAt));
+  });
+  const answers = [...a.first.values()];
+  const lastAnswer = answers.length ? Math.max(...answers) : Number.NaN;
+  const lastOk = ok.length ? Math.max(...ok.map((p) => p.okAt as number)) : Number.NaN;
+  return {
+    sent: posted.length,
+    accepted: ok.length,
+    failed: posted.length - ok.length,
+    answered: a.first.size,
+    unanswered: wamids.size - a.first.size,
+    duplicates: a.duplicates,
+    extraReplies: a.extraReplies,
+    unquoted: a.unquoted,
+    throttled: a.throttled,
+    sentPerSec: posted.length / sendSeconds,
+    answeredPerSec: a.first.size / ((lastAnswer - wall0) / 1000),
+    latency: latency(samples),
+    lateLatency: latency(late),
+    tailMs: lastAnswer - lastOk,
+    seconds: (lastAnswer - wall0) / 1000,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// saturated: web-chat sessions, closed loop, replies matched by id
+
+export const SATURATED_TEXTS = ['Where is my order ORD-483920?', 'what are your opening hours?', 'how can I return an item?', 'how long does delivery take?', 'thanks'];
+
+interface Frame {
+  type: string;
+  clientMessageId?: string;
+  messageId?: string;
+  code?: string;
+  reason?: string;
+  message?: { id: string; direction: string; author: string };
+}
+
+/** One widget session (apps/channel-web/src/chat/protocol.ts) that records every message it is sent. */
+class WebSession {
+  /** Outbound message id → times delivered on this socket, and when first. */
+  readonly delivered = new Map<string, { n: number; at: number }>();
+  private readonly acks = new Map<string, { resolve: (id: string) => void; reject: (e: Error) => void }>();
+  private readonly waiters = new Map<string, () => void>();
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (raw: Buffer) => {
+      const f = JSON.parse(raw.toString()) as Frame;
+      if (f.type === 'ack' && f.clientMessageId) this.acks.get(f.clientMessageId)?.resolve(f.messageId ?? '');
+      if (f.type === 'error' && f.clientMessageId) this.acks.get(f.clientMessageId)?.reject(new Error(`${f.code}: ${f.reason}`));
+      if (f.type === 'message' && f.message && f.message.direction === 'outbound') {
+        const d = this.delivered.get(f.message.id);
+        if (d) d.n++;
+        else this.delivered.set(f.message.id, { n: 1, at: performance.now() });
+        this.waiters.get(f.message.id)?.();
+      }
+    });
+  }
+
+  static open(baseUrl: string): Promise<WebSession> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+      ws.once('error', reject);
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', sessionId: `bench${randomBytes(12).toString('hex')}`, displayName: 'bench' })));
+      const onWelcome = (raw: Buffer) => {
+        if ((JSON.parse(raw.toString()) as Frame).type !== 'welcome') return;
+        ws.off('message', onWelcome);
+        resolve(new WebSession(ws));
+      };
+      ws.on('message', onWelcome);
+    });
+  }
+
+  /** Sends one message; resolves with ms from the send to its reply, or undefined when none came in time. */
+  async exchange(clientMessageId: string, text: string, timeoutMs: number): Promise<{ ms?: number; replyIds: string[]; error?: string }> {
+    const t0 = performance.now();
+    const acked = new Promise<string>((resolve, reject) => this.acks.set(clientMessageId, { resolve, reject }));
+    this.ws.send(JSON.stringify({ type: 'message', clientMessageId, text }));
+    let inbound: string;
+    try {
+      inbound = await Promise.race([acked, sleep(timeoutMs).then(() => Promise.reject(new Error('no ack')))]);
+    } catch (err) {
+      return { replyIds: [], error: (err as Error).message };
+    } finally {
+      this.acks.delete(clientMessageId);
+    }
+    // The bot's answer, a workflow's answer and a handoff notice have ids derived from the inbound id.
+    const replyIds = ['bot-reply', 'handoff-notice'].map((p) => derivedId(inbound, p));
+    const seen = () => replyIds.map((id) => this.delivered.get(id)?.at).find((at) => at !== undefined);
+    if (seen() === undefined) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(0, t0 + timeoutMs - performance.now()));
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        for (const id of replyIds) this.waiters.set(id, done);
+      });
+      for (const id of replyIds) this.waiters.delete(id);
+    }
+    const at = seen();
+    return { ms: at === undefined ? undefined : at - t0, replyIds };
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+export interface SaturatedResult {
+  sent: number;
+  answered: number;
+  unanswered: number;
+  /** Replies delivered more than once on their session's socket. */
+  duplicates: number;
+  errors: string[];
+  perSec: number;
+  seconds: number;
+  latency: Latency;
+}
+
+/** `sessions` web-chat sessions, each sending `perSession` messages one after another (a reply or the timeout before the next). */
+export async function webChatSaturated(baseUrl: string, sessions: number, perSession: number, timeoutMs = 30_000): Promise<SaturatedResult> {
+  const open: WebSession[] = [];
+  for (let i = 0; i < sessions; i += 50) open.push(...(await Promise.all(Array.from({ length: Math.min(50, sessions - i) }, () => WebSession.open(baseUrl)))));
+  const samples: number[] = [];
+  const errors: string[] = [];
+  const expected: { s: WebSession; ids: string[] }[] = [];
+  let sent = 0;
+  const t0 = performance.now();
+  let last = t0;
+  try {
+    await Promise.all(open.map(async (s, i) => {
+      for (let k = 0; k < perSession; k++) {
+        sent++;
+        const r = await s.exchange(`bench-${i}-${k}`, SATURATED_TEXTS[(i + k) % SATURATED_TEXTS.length], timeoutMs);
+        if (r.error) errors.push(r.error);
+        expected.push({ s, ids: r.replyIds });
+        if (r.ms !== undefined) {
+          samples.push(r.ms);
+          last = Math.max(last, performance.now());
+        }
+      }
+    }));
+    // Late and duplicate deliveries still count.
+    await sleep(2_000);
+  } finally {
+    for (const s of open) s.close();
+  }
+  const answered = expected.filter(({ s, ids }) => ids.some((id) => s.delivered.has(id))).length;
+  const duplicates = open.reduce((sum, s) => sum + [...s.delivered.values()].reduce((d, v) => d + v.n - 1, 0), 0);
+  const seconds = (last - t0) / 1000;
+  return { sent, answered, unanswered: sent - answered, duplicates, errors, perSec: samples.length ? samples.length / seconds : 0, seconds, latency: latency(samples) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// backlog: a newcomer's first message while the inbound topic holds a backlog
+
+/** Puts `count` web-chat customer messages (1,000 conversations, 10 messages each) on the inbound topic. */
+export async function produceBacklog(kafka: Kafka, topicPrefix: string, run: string, count: number): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    for (let i = 0; i < count; i += 500) {
+      const records = Array.from({ length: Math.min(500, count - i) }, (_, j) => {
+        const n = i + j;
+        const conversationId = `bench-backlog-${run}-${n % 1000}`;
+        const scope = { tenantId: 'default', region: 'local' };
+        return toKafkaRecord(createEvent({
+          type: 'omni.message.received.v1', id: `bench-backlog-${run}-${n}`, source: '/channels/web/default', subject: conversationId, ...scope,
+          data: {
+            ...scope, channel: 'web', accountId: 'default', conversationId,
+            customer: { channelUserId: `backlog${run.replace(/\W/g, '')}${n % 1000}`.slice(0, 64), displayName: 'Backlog' },
+            message: { channelMessageId: `backlog-${n}`, direction: 'inbound', type: 'text', text: SATURATED_TEXTS[n % SATURATED_TEXTS.length], attachments: [], timestamp: new Date().toISOString() },
+          },
+        }));
+      });
+      await producer.send({ topic: `${topicPrefix}${TOPICS.inbound}`, acks: -1, messages: records });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** `newcomers` new web-chat sessions one after another, each sending one message: ms to each first answer. */
+export async function newcomerAnswers(baseUrl: string, newcomers: number, timeoutMs: number): Promise<{ samples: number[]; unanswered: number }> {
+  const samples: number[] = [];
+  let unanswered = 0;
+  for (let i = 0; i < newcomers; i++) {
+    const s = await WebSession.open(baseUrl);
+    try {
+      const r = await s.exchange(`newcomer-${i}-${randomBytes(4).toString('hex')}`, SATURATED_TEXTS[i % SATURATED_TEXTS.length], timeoutMs);
+      if (r.ms === undefined) unanswered++;
+      else samples.push(r.ms);
+    } finally {
+      s.close();
+    }
+  }
+  return { samples, unanswered };
+}
+
+// ---------------------------------------------------------------------------------------------
+// floor: raw kafkajs hops + raw driver writes for the same messages
+
+export interface FloorResult {
+  answered: number;
+  perSec: number;
+  seconds: number;
+  latency: Latency;
+  writes: number;
+}
+
+/**
+ * The gateway's work without the gateway: each message crosses `hops` topics (a raw kafkajs consumer
+ * per stage, the stage's writes, then a produce with acks=all to the next topic) and costs
+ * `writesPerMessage` raw-driver writes (alternately an insertOne of a message document and an
+ * updateOne upsert of its conversation), spread over the stages before the last. Each stage takes
+ * a fetched batch at once (a message's writes in order, messages side by side) — what a keyed-
+ * concurrency consumer does with one message in flight per conversation. Driven like the saturated
+ * phase: `sessions` sessions, each waiting for its message to leave the last hop before the next.
+ */
+export async function floorChain(
+  kafka: Kafka, mongoUri: string, prefix: string, hops: number, writesPerMessage: number, sessions: number, perSession: number, partitions: number,
+): Promise<FloorResult> {
+  const topics = Array.from({ length: hops }, (_, i) => `${prefix}floor.hop${i + 1}`);
+  for (const t of topics) await createTopic(kafka, t, partitions);
+  const db = await createConnection(mongoUri).asPromise();
+  const messages = db.collection('floor_messages');
+  const conversations = db.collection('floor_conversations');
+  // Not idempotent, as in rawRoundTrips: kafkajs misorders idempotent sequences under concurrent sends.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const consumers = topics.map((t) => kafka.consumer({ groupId: `${t}-stage`, maxWaitTimeInMs: 1_000, allowAutoTopicCreation: false }));
+  const waiting = new Map<string, () => void>();
+  const stages = hops - 1;
+  let writes = 0;
+  const write = async (stage: number, id: string, conversation: string, text: string) => {
+    for (let j = stage; j < writesPerMessage; j += stages) {
+      writes++;
+      if (j % 2 === 0) await messages.insertOne({ _id: `${id}:${j}` as never, conversationId: conversation, text, at: new Date() });
+      else await conversations.updateOne({ _id: conversation as never }, { $set: { lastMessageAt: new Date() }, $inc: { messages: 1 } }, { upsert: true });
+    }
+  };
+  try {
+    await Promise.all([producer.connect(), ...consumers.map((c) => c.connect())]);
+    const joined = consumers.map((c) => new Promise<void>((r) => c.on(c.events.GROUP_JOIN, () => r())));
+    for (const [i, c] of consumers.entries()) {
+      await c.subscribe({ topics: [topics[i]], fromBeginning: true });
+      if (i === hops - 1) {
+        await c.run({ partitionsConsumedConcurrently: partitions, eachMessage: async ({ message }) => waiting.get((message.value?.toString() ?? '').split('\u0000')[0])?.() });
+        continue;
+      }
+      await c.run({
+        partitionsConsumedConcurrently: partitions,
+        eachBatch: async ({ batch }) => {
+          await Promise.all(batch.messages.map((m) => {
+            const [id, conversation, text] = (m.value?.toString() ?? '').split('\u0000');
+            return write(i, id, conversation, text);
+          }));
+          await producer.send({ topic: topics[i + 1], acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+        },
+      });
+    }
+    await Promise.all(joined);
+    const message = async (session: string, text: string): Promise<number> => {
+      const id = randomBytes(8).toString('hex');
+      const t0 = performance.now();
+      const got = new Promise<void>((r) => waiting.set(id, r));
+      await producer.send({ topic: topics[0], acks: -1, messages: [{ key: session, value: `${id}\u0000${session}\u0000${text}` }] });
+      await got;
+      waiting.delete(id);
+      return performance.now() - t0;
+    };
+    // Warm-up (connections, JIT), not timed.
+    await Promise.all(Array.from({ length: Math.min(sessions, 20) }, (_, s) => message(`warm-${prefix}-${s}`, 'warm-up')));
+    writes = 0;
+    const samples: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: sessions }, async (_, s) => {
+      for (let k = 0; k < perSession; k++) samples.push(await message(`${prefix}-${s}`, SATURATED_TEXTS[(s + k) % SATURATED_TEXTS.length]));
+    }));
+    const seconds = (performance.now() - t0) / 1000;
+    return { answered: samples.length, perSec: samples.length / seconds, seconds, latency: latency(samples), writes };
+  } finally {
+    await Promise.allSettled([...consumers.map((c) => c.disconnect()), producer.disconnect()]);
+    await db.close();
+  }
+}

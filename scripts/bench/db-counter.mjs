@@ -1,0 +1,61 @@
+// A counting TCP proxy in front of FerretDB for `npm run bench` (conversation section): every
+// connection is piped to the database unchanged, and each OP_MSG the clients send is counted by its
+// command name (the first key of its body section: insert, update, findAndModify, find, …), so the
+// bench can read how many database writes a message cost the gateway and give its raw-driver floor
+// the same number. Not compressed wire traffic (the apps do not enable compression).
+// Env: COUNTER_PORT (listen), COUNTER_STATS_PORT (GET / → {"insert":n,…}), COUNTER_TARGET (host:port).
+import { createServer, connect } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+
+const [host, port] = process.env.COUNTER_TARGET.split(':');
+const counts = {};
+const OP_MSG = 2013;
+
+/** The command name of one complete wire message, or undefined (handshake OP_QUERY, …). */
+function commandOf(msg) {
+  if (msg.readInt32LE(12) !== OP_MSG) return undefined;
+  let at = 20; // header (16) + flagBits (4)
+  while (at < msg.length) {
+    const kind = msg[at];
+    if (kind === 0) {
+      // BSON document: int32 size, then the first element: type byte, cstring name.
+      const nameStart = at + 1 + 4 + 1;
+      return msg.toString('latin1', nameStart, msg.indexOf(0, nameStart));
+    }
+    at += 1 + msg.readInt32LE(at + 1); // kind 1: document sequence, skip it
+  }
+  return undefined;
+}
+
+const server = createServer((client) => {
+  const upstream = connect(Number(port), host);
+  let pending = Buffer.alloc(0);
+  client.on('data', (chunk) => {
+    upstream.write(chunk);
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    while (pending.length >= 16) {
+      const len = pending.readInt32LE(0);
+      if (pending.length < len) break;
+      const name = commandOf(pending.subarray(0, len));
+      if (name) counts[name] = (counts[name] ?? 0) + 1;
+      pending = pending.subarray(len);
+    }
+  });
+  upstream.pipe(client);
+  const close = () => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on('error', close).on('close', close);
+  upstream.on('error', close).on('close', close);
+});
+
+const stats = createHttpServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(counts));
+});
+
+server.listen(Number(process.env.COUNTER_PORT), '127.0.0.1', () =>
+  stats.listen(Number(process.env.COUNTER_STATS_PORT), '127.0.0.1', () => process.stdout.write('ready\n')),
+);
+for (const sig of ['SIGTERM', 'SIGINT']) process.once(sig, () => process.exit(0));
