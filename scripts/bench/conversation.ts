@@ -471,6 +471,8 @@ export interface FloorResult {
  * concurrency consumer does with one message in flight per conversation. Driven like the saturated
  * phase: `sessions` sessions, each waiting for its message to leave the last hop before the next.
  */
+const FLOOR_MESSAGE_TIMEOUT_MS = 60_000;
+
 export async function floorChain(
   kafka: Kafka, mongoUri: string, prefix: string, hops: number, writesPerMessage: number, sessions: number, perSession: number, partitions: number,
 ): Promise<FloorResult> {
@@ -488,7 +490,11 @@ export async function floorChain(
   const write = async (stage: number, id: string, conversation: string, text: string) => {
     for (let j = stage; j < writesPerMessage; j += stages) {
       writes++;
-      if (j % 2 === 0) await messages.insertOne({ _id: `${id}:${j}` as never, conversationId: conversation, text, at: new Date() });
+      // A stage's batch that kafkajs redelivers (a failed write, a rebalance) writes again: as the
+      // gateway's handlers, the floor's are idempotent (a duplicate _id is "already stored").
+      if (j % 2 === 0) await messages.insertOne({ _id: `${id}:${j}` as never, conversationId: conversation, text, at: new Date() }).catch((err: unknown) => {
+        if ((err as { code?: number }).code !== 11000) throw err;
+      });
       else await conversations.updateOne({ _id: conversation as never }, { $set: { lastMessageAt: new Date() }, $inc: { messages: 1 } }, { upsert: true });
     }
   };
@@ -516,9 +522,14 @@ export async function floorChain(
     const message = async (session: string, text: string): Promise<number> => {
       const id = randomBytes(8).toString('hex');
       const t0 = performance.now();
-      const got = new Promise<void>((r) => waiting.set(id, r));
+      let timer: NodeJS.Timeout | undefined;
+      const got = new Promise<void>((resolve, reject) => {
+        waiting.set(id, resolve);
+        // A message that never leaves the last hop fails the phase instead of hanging the bench.
+        timer = setTimeout(() => reject(new Error(`floor: message ${id} of ${session} did not come out of the last hop within ${FLOOR_MESSAGE_TIMEOUT_MS} ms`)), FLOOR_MESSAGE_TIMEOUT_MS);
+      });
       await producer.send({ topic: topics[0], acks: -1, messages: [{ key: session, value: `${id}\u0000${session}\u0000${text}` }] });
-      await got;
+      await got.finally(() => clearTimeout(timer));
       waiting.delete(id);
       return performance.now() - t0;
     };
