@@ -1,3 +1,4 @@
+import { urlToHttpOptions } from 'node:url';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { FatalError, OmniError, RetryableError } from '@omni/contracts';
@@ -60,7 +61,10 @@ export async function fetchMedia(rawUrl: string, o: FetchMediaOptions): Promise<
 function get(url: URL, headers: Record<string, string>, o: FetchMediaOptions, signal: AbortSignal): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers, lookup: o.guard.lookup, signal }, resolve);
+    // One options object (not `request(url, options, cb)`): a process where an old agent-base has
+    // patched https.request (a dev dependency's dependency does) mistakes the callback form's options
+    // for the listener and throws ERR_INVALID_ARG_TYPE — which made this refusal's test fail in CI.
+    const req = request({ ...urlToHttpOptions(url), method: 'GET', headers, lookup: o.guard.lookup, signal }, resolve);
     req.on('error', (err) => reject(typed(err, url, o.timeoutMs)));
     req.end();
   });

@@ -83,10 +83,7 @@ export class MediaUrlGuard {
    * already refused them unless they are the base URL's own host.
    */
   readonly lookup: GuardedLookup = (hostname, options, callback) => {
-    // Only the options dns.lookup knows, normalised: what the caller passes varies with Node's
-    // connect path (happy eyeballs or not), and one odd value made lookups throw ERR_INVALID_ARG_TYPE.
-    const family = options.family === 6 || options.family === 'IPv6' ? 6 : options.family === 4 || options.family === 'IPv4' ? 4 : 0;
-    dnsLookup(hostname, { all: true, family, ...(typeof options.hints === 'number' ? { hints: options.hints } : {}) }, (err, addresses) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       const bad = addresses.find((a) => !isPublicAddress(a.address));
       if (bad && !this.local) {
