@@ -4,6 +4,7 @@ import { createConnection } from 'mongoose';
 import WebSocket from 'ws';
 import { hubSignature } from '@omni/channels';
 import { TOPICS, createEvent, derivedId, toKafkaRecord } from '@omni/contracts';
+import { withTimeout } from '@omni/resilience';
 import type { ContractServer } from '../../test/contract-servers/fault-server';
 import { freePort } from '../../test/support/apps';
 import { BareProcess, startBareProcess } from './bare-process';
@@ -518,7 +519,8 @@ export async function floorChain(
         },
       });
     }
-    await Promise.all(joined);
+    // Not joined within a minute: fail the phase with the reason rather than hang the bench (seen once).
+    await withTimeout(Promise.all(joined), 60_000, 'floor: the stage consumers joining their groups');
     const message = async (session: string, text: string): Promise<number> => {
       const id = randomBytes(8).toString('hex');
       const t0 = performance.now();
