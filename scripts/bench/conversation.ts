@@ -46,6 +46,8 @@ export interface DbCounter extends BareProcess {
   /** The same database URI, through the counter. */
   via(uri: string): string;
   counts(): Promise<Record<string, number>>;
+  /** The same, per command and collection ("find messages"): where a message's round trips go. */
+  byCollection(): Promise<Record<string, number>>;
 }
 
 export async function startDbCounter(mongoUri: string): Promise<DbCounter> {
@@ -60,6 +62,7 @@ export async function startDbCounter(mongoUri: string): Promise<DbCounter> {
       return u.toString();
     },
     counts: async () => (await (await fetch(`http://127.0.0.1:${statsPort}/`)).json()) as Record<string, number>,
+    byCollection: async () => (await (await fetch(`http://127.0.0.1:${statsPort}/by-collection`)).json()) as Record<string, number>,
   };
 }
 

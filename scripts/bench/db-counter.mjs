@@ -3,15 +3,17 @@
 // command name (the first key of its body section: insert, update, findAndModify, find, …), so the
 // bench can read how many database writes a message cost the gateway and give its raw-driver floor
 // the same number. Not compressed wire traffic (the apps do not enable compression).
-// Env: COUNTER_PORT (listen), COUNTER_STATS_PORT (GET / → {"insert":n,…}), COUNTER_TARGET (host:port).
+// Env: COUNTER_PORT (listen), COUNTER_STATS_PORT (GET / → {"insert":n,…}; GET /by-collection →
+// {"find messages":n,…}), COUNTER_TARGET (host:port).
 import { createServer, connect } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 
 const [host, port] = process.env.COUNTER_TARGET.split(':');
 const counts = {};
+const byCollection = {};
 const OP_MSG = 2013;
 
-/** The command name of one complete wire message, or undefined (handshake OP_QUERY, …). */
+/** The command name (and collection) of one complete wire message, or undefined (handshake OP_QUERY, …). */
 function commandOf(msg) {
   if (msg.readInt32LE(12) !== OP_MSG) return undefined;
   let at = 20; // header (16) + flagBits (4)
@@ -19,8 +21,14 @@ function commandOf(msg) {
     const kind = msg[at];
     if (kind === 0) {
       // BSON document: int32 size, then the first element: type byte, cstring name.
+      const type = msg[at + 1 + 4];
       const nameStart = at + 1 + 4 + 1;
-      return msg.toString('latin1', nameStart, msg.indexOf(0, nameStart));
+      const nameEnd = msg.indexOf(0, nameStart);
+      const name = msg.toString('latin1', nameStart, nameEnd);
+      // A string value (0x02: int32 length with the NUL, then the bytes) names the collection.
+      if (type !== 2) return { name };
+      const len = msg.readInt32LE(nameEnd + 1);
+      return { name, collection: msg.toString('utf8', nameEnd + 5, nameEnd + 5 + len - 1) };
     }
     at += 1 + msg.readInt32LE(at + 1); // kind 1: document sequence, skip it
   }
@@ -36,8 +44,11 @@ const server = createServer((client) => {
     while (pending.length >= 16) {
       const len = pending.readInt32LE(0);
       if (pending.length < len) break;
-      const name = commandOf(pending.subarray(0, len));
-      if (name) counts[name] = (counts[name] ?? 0) + 1;
+      const command = commandOf(pending.subarray(0, len));
+      if (command) {
+        counts[command.name] = (counts[command.name] ?? 0) + 1;
+        if (command.collection) byCollection[`${command.name} ${command.collection}`] = (byCollection[`${command.name} ${command.collection}`] ?? 0) + 1;
+      }
       pending = pending.subarray(len);
     }
   });
@@ -52,7 +63,7 @@ const server = createServer((client) => {
 
 const stats = createHttpServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(counts));
+  res.end(JSON.stringify(_req.url === '/by-collection' ? byCollection : counts));
 });
 
 server.listen(Number(process.env.COUNTER_PORT), '127.0.0.1', () =>
