@@ -446,9 +446,11 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
       // saturated phase may end with messages still on their way, half their writes done).
       say(`conversation: warm-up and write count, 10 web-chat sessions × ${o.convMessages} messages`);
       const w0 = await counter.counts();
+      const b0 = await counter.byCollection();
       cal = await webChatSaturated(web.channel.url, 10, o.convMessages);
       calOps = opsBetween(w0, await settledCounts(counter, 3_000, 30_000));
       say(`  answered ${cal.answered}/${cal.sent}; ${JSON.stringify(calOps.byCommand)}`);
+      say(`  per message, by collection: ${perMessage(opsBetween(b0, await counter.byCollection()).byCommand, cal.sent)}`);
       checkpoint();
       say(`conversation saturated: ${o.convSessions} web-chat sessions × ${o.convMessages} messages, closed loop`);
       const c0 = await counter.counts();
@@ -486,6 +488,11 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   bares.splice(bares.indexOf(counter), 1);
   await counter.stop();
   reportConversation(o, burst, burstOps, sat, satOps, floor, { writesPerMessage, ops: calOps, answered: cal.answered, sent: cal.sent }, backlog);
+}
+
+/** "find messages 2.0, update predictions 1.0, …": each command's count per message, most first. */
+function perMessage(byCommand: Record<string, number>, messages: number): string {
+  return Object.entries(byCommand).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${(v / Math.max(1, messages)).toFixed(1)}`).join(', ');
 }
 
 function reportConversation(
