@@ -16,6 +16,10 @@ export const MESSAGE_TYPES = [
 export const MessageTypeSchema = z.enum(MESSAGE_TYPES);
 export type MessageType = z.infer<typeof MessageTypeSchema>;
 
+export const CONVERSATION_STATES = ['bot', 'queued', 'assigned', 'resolved'] as const;
+export const ConversationStateSchema = z.enum(CONVERSATION_STATES);
+export type ConversationState = z.infer<typeof ConversationStateSchema>;
+
 const id = z.string().min(1).max(256);
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -94,6 +98,27 @@ export const DeliveryStatusSchema = z.object({
 });
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 
+/**
+ * What the router knew of the conversation when it asked (added within v1: optional). The worker hands
+ * it back unchanged on the result, so the router's reply step needs no read of its own conversation
+ * (the facts travel with the event instead of being read back). Ownership is never taken from here:
+ * the reply step still checks the ownership log before the bot speaks.
+ */
+export const ConversationFactsSchema = z.object({
+  customerId: id,
+  channelUserId: id,
+  state: ConversationStateSchema,
+  createdAt: isoTime,
+  /** The conversation's copy of its ownership version (where the reply step starts reading the log). */
+  version: z.number().int().nonnegative(),
+  language: z.string().max(35).optional(),
+  experiments: z
+    .array(z.object({ experimentId: id, variantId: id, params: z.record(z.string(), z.unknown()) }))
+    .max(20)
+    .optional(),
+});
+export type ConversationFacts = z.infer<typeof ConversationFactsSchema>;
+
 export const AiRequestSchema = z.object({
   ...ConversationScoped,
   /** Id of the inbound message being answered (the inbound event's ce_id). */
@@ -112,6 +137,8 @@ export const AiRequestSchema = z.object({
    * worker with a transcription provider read it from the media store.
    */
   attachments: z.array(AttachmentSchema).max(20).optional(),
+  /** The conversation as the router saw it (added within v1: optional); handed back on the result. */
+  conversation: ConversationFactsSchema.optional(),
 });
 export type AiRequest = z.infer<typeof AiRequestSchema>;
 
@@ -142,6 +169,11 @@ export const AiResultSchema = z.object({
   handoff: z.object({ reason: z.string().min(1).max(512) }).optional(),
   /** What a voice note said, when a transcription provider read it (added within v1: optional). */
   transcript: z.string().max(8192).optional(),
+  /**
+   * The request's `conversation` and `text`, handed back unchanged (added within v1: optional): the
+   * router answers from them without reading the conversation and the inbound message again.
+   */
+  request: z.object({ conversation: ConversationFactsSchema, text: z.string().max(65536) }).optional(),
 });
 export type AiResult = z.infer<typeof AiResultSchema>;
 
@@ -198,9 +230,6 @@ export const OutboundCommandSchema = z.object({
 });
 export type OutboundCommand = z.infer<typeof OutboundCommandSchema>;
 
-export const CONVERSATION_STATES = ['bot', 'queued', 'assigned', 'resolved'] as const;
-export const ConversationStateSchema = z.enum(CONVERSATION_STATES);
-export type ConversationState = z.infer<typeof ConversationStateSchema>;
 
 export const ConversationEventSchema = z.object({
   ...ConversationScoped,

@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module';
-
 // kafkajs 2.2.4 re-armed a 1 ms timer after every request even with nothing pending: every broker
 // connection of every app polled a thousand times a second, forever (tulios/kafkajs#1751; about 3%
 // of a core per 10 idle connections here). patches/kafkajs+2.2.4.patch (applied by patch-package on
 // install) stops the loop; this test fails on an unpatched install.
-const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as new (o: Record<string, unknown>) => {
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs ships no types for its internals
+const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as new (o: Record<string, unknown>) => {
   pending: unknown[];
   throttledUntil: number;
   throttleCheckTimeoutId: NodeJS.Timeout | null;

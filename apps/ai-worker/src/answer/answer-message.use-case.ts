@@ -27,6 +27,8 @@ export class AnswerMessageUseCase {
       data: {
         tenantId: req.tenantId, region: req.region, channel: req.channel, accountId: req.accountId,
         conversationId: req.conversationId, messageId: req.messageId, ...understanding,
+        // The router's facts go back with the answer: its reply step reads nothing back (ADR 0011).
+        ...(req.conversation ? { request: { conversation: req.conversation, text: req.text } } : {}),
       },
     });
     // Recorded before it is published: the router's outcome of this prediction then always finds it.

@@ -135,6 +135,9 @@ describe('ReceiveInboundUseCase', () => {
     expect(ai.id).toBe(derivedId(e.id, 'ai-request'));
     expect(ai.subject).toBe('conv-1');
     expect(ai.data).toMatchObject({ messageId: e.id, text: 'hola', messageType: 'text', customerLocale: 'es-ES', conversationId: 'conv-1', history: [] });
+    // The facts the reply step answers from, handed back by the worker (it reads nothing back).
+    const stored = s.conversations.docs.get('conv-1')!;
+    expect(ai.data.conversation).toEqual({ customerId: stored.customerId, channelUserId: '34600111222', state: 'bot', createdAt: stored.createdAt.toISOString(), version: 0 });
   });
 
   it('stores a reaction and hands it to the reactions, without asking the AI or reopening a resolved conversation', async () => {

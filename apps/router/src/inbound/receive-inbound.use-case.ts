@@ -6,6 +6,7 @@ import {
 } from '@omni/persistence';
 import { botMayAnswer } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
+import { conversationFacts } from '../conversations/conversation-facts';
 import { turnRole } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { AfterResolution } from './after-resolution';
@@ -116,6 +117,8 @@ export class ReceiveInboundUseCase {
           history,
           // A voice note's storeId, for a worker that can transcribe it.
           ...(m.message.attachments.length ? { attachments: m.message.attachments } : {}),
+          // Handed back on the result: the reply step reads neither the conversation nor this message again.
+          conversation: conversationFacts(conversation),
         },
       }),
     );

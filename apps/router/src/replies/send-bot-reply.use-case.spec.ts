@@ -41,13 +41,13 @@ function ownershipIn(state: Ownership['state']): Ownership {
 function setup(opts: { workflows?: Workflows } = {}) {
   const conv = conversation();
   const stored = new Map<string, MessageDoc>();
-  const calls = { inserts: 0, attachAi: [] as string[], setLanguage: [] as string[], handoffs: [] as HandOffCommand[], announced: [] as OwnershipClaimDoc[] };
+  const calls = { inserts: 0, attachAi: [] as string[], setLanguage: [] as string[], handoffs: [] as HandOffCommand[], announced: [] as OwnershipClaimDoc[], reads: [] as string[] };
   const conversations = {
-    get: async (id: string) => (id === conv._id ? conv : null),
+    get: async (id: string) => { calls.reads.push(`conversation ${id}`); return id === conv._id ? conv : null; },
     setLanguage: async (_id: string, language: string) => { calls.setLanguage.push(language); },
   } as unknown as ConversationRepository;
   const messages = {
-    get: async (id: string) => stored.get(id) ?? null,
+    get: async (id: string) => { calls.reads.push(`message ${id}`); return stored.get(id) ?? null; },
     reactedTo: async (conversationId: string, target: string) =>
       [...stored.values()].find((m) => m.conversationId === conversationId && m.direction === 'outbound' && (m._id === target || m.providerMessageId === target)) ?? null,
     attachAi: async (id: string) => { calls.attachAi.push(id); },
@@ -128,6 +128,20 @@ describe('SendBotReplyUseCase', () => {
     expect([...s.turnDocs.keys()]).toEqual([INBOUND_ID]);
     // The prediction's outcome, for the AI worker's prediction log.
     expect(s.outcomes().map((e) => [e.data.outcome, e.data.messageId, e.subject])).toEqual([['answered', INBOUND_ID, 'conv-1']]);
+  });
+
+  it('answers from the facts the result hands back, reading neither the conversation nor the inbound message', async () => {
+    const s = setup();
+    const facts = { customerId: 'cust-9', channelUserId: '34600999888', state: 'bot' as const, createdAt: '2025-05-05T10:00:00.000Z', version: 0, language: 'en' };
+    await s.useCase.execute(result({ request: { conversation: facts, text: 'where is my order?' } }));
+
+    expect(s.calls.reads).toEqual([]);
+    expect(s.sends().map((e) => e.data.recipient.channelUserId)).toEqual(['34600999888']);
+    expect(s.turnDocs.get(INBOUND_ID)?.customerText).toBe('where is my order?');
+    // Without them (a worker of before), it reads both.
+    const old = setup();
+    await old.useCase.execute(result());
+    expect(old.calls.reads).toEqual(['conversation conv-1', `message ${INBOUND_ID}`]);
   });
 
   it('stores one reply on a redelivered result and re-produces the same send command (deduped by messageId)', async () => {

@@ -5,6 +5,7 @@ import {
 } from '@omni/persistence';
 import { botMayAnswer, evaluateHandoff } from '@omni/routing';
 import { AiOutcomes } from '../conversations/ai-outcomes';
+import { conversationFromResult } from '../conversations/conversation-facts';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { TenantSettings } from '../conversations/tenant-settings';
@@ -38,7 +39,9 @@ export class SendBotReplyUseCase {
 
   async execute(event: CloudEvent<AiResult>): Promise<void> {
     const r = event.data;
-    const conversation = await this.conversations.get(r.conversationId);
+    // The inbound step's facts come back with the result (ADR 0011): no read of the conversation or of
+    // the message being answered. A result without them (an older worker) reads both, as before.
+    const conversation = r.request ? conversationFromResult(r, r.request.conversation) : await this.conversations.get(r.conversationId);
     if (!conversation) throw new Error(`AI result for unknown conversation ${r.conversationId}`); // retryable: ordering across topics
     // A voice note's transcript is kept with what the bot understood, where agents read it.
     const ai = { language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine, ...(r.transcript ? { transcript: r.transcript } : {}) };
@@ -50,8 +53,8 @@ export class SendBotReplyUseCase {
       if (entry?.cause === r.messageId) await this.handoff.announce(conversation, entry, r); // redelivery of the handoff's cause
       return;
     }
-    const inbound = await this.messages.get(r.messageId);
-    await this.turns.record(storedTurn(r, ownership.version, inbound?.text ?? r.transcript, new Date()));
+    const inboundText = r.request ? r.request.text || undefined : (await this.messages.get(r.messageId))?.text;
+    await this.turns.record(storedTurn(r, ownership.version, inboundText ?? r.transcript, new Date()));
     const { handoff: tenantPolicy, smallTalkIntents = DEFAULT_SMALL_TALK_INTENTS } = await this.settings.get(conversation.tenantId);
     // The handoff-threshold experiment: the customer's variant overrides the tenant's streak length.
     const flow = flowParams(conversation);
@@ -63,7 +66,7 @@ export class SendBotReplyUseCase {
       return;
     }
     const replyId = derivedId(r.messageId, 'bot-reply');
-    const workflow = this.workflows ? await this.workflows.triggered(conversation.tenantId, r, inbound?.text) : null;
+    const workflow = this.workflows ? await this.workflows.triggered(conversation.tenantId, r, inboundText) : null;
     if (workflow && this.workflows) {
       const { runId, outcome } = await this.workflows.run(conversation, r.messageId, r.language || conversation.language, workflow);
       if (outcome.kind === 'handoff') {
