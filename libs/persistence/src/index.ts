@@ -18,3 +18,4 @@ export * from './recent-turns.repository';
 export * from './api-keys';
 export * from './media-store';
 export * from './insert-batcher';
+export * from './update-batcher';

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { InsertBatcher } from './insert-batcher';
 import { insertOnce } from './mongo-errors';
+import { UpdateBatcher } from './update-batcher';
 import type { NluDatasetDoc, NluFeedbackDoc, NluPredictionDoc, PredictionOutcome } from './nlu.schemas';
 
 export interface NluDatasetRepository {
@@ -60,12 +61,15 @@ export class MongoNluDatasetRepository implements NluDatasetRepository {
 export class MongoNluPredictionRepository implements NluPredictionRepository {
   /** Concurrent answers' predictions go out together, each acknowledged once stored (ADR 0011). */
   private readonly inserts: InsertBatcher<NluPredictionDoc>;
+  /** The router's outcomes of concurrent predictions go out as one command too. */
+  private readonly outcomes: UpdateBatcher;
 
   constructor(
     @InjectModel('NluPrediction') private readonly model: Model<NluPredictionDoc>,
     @InjectModel('NluFeedback') private readonly feedbackModel: Model<NluFeedbackDoc>,
   ) {
     this.inserts = new InsertBatcher((docs) => this.model.insertMany(docs, { ordered: false }));
+    this.outcomes = new UpdateBatcher((ops) => this.model.bulkWrite(ops, { ordered: false }));
   }
 
   async record(doc: NluPredictionDoc): Promise<boolean> {
@@ -88,9 +92,12 @@ export class MongoNluPredictionRepository implements NluPredictionRepository {
     if (o.label !== undefined) set.label = o.label;
     const verdictOnly = o.outcome === 'answered' || o.outcome === 'handed_off';
     const filter = verdictOnly ? { _id: messageId, tenantId, outcome: { $nin: CUSTOMER_VERDICTS } } : { _id: messageId, tenantId };
-    const r = await this.model.updateOne(filter, { $set: set }).exec();
-    if (r.matchedCount > 0) return 'recorded';
-    return (await this.model.exists({ _id: messageId, tenantId }).exec()) ? 'kept' : 'missing';
+    const matched = await this.outcomes.update(filter, { $set: set });
+    if (matched) return 'recorded';
+    const now = await this.model.findOne({ _id: messageId, tenantId }, { outcome: 1 }).lean<Pick<NluPredictionDoc, 'outcome'>>().exec();
+    if (!now) return 'missing';
+    // A batch whose count could not tell (undefined): what is stored now says whether this one landed.
+    return matched === undefined && now.outcome === o.outcome ? 'recorded' : 'kept';
   }
 
   async rateConversation(tenantId: string, conversationId: string, score: number, at: Date): Promise<number> {

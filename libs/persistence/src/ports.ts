@@ -38,7 +38,12 @@ export interface MessageRepository {
   insert(m: Omit<MessageDoc, 'statusRank' | 'statusHistory' | 'createdAt'>): Promise<{ message: MessageDoc; created: boolean }>;
   get(id: string): Promise<MessageDoc | null>;
   attachAi(id: string, ai: Record<string, unknown>): Promise<void>;
-  /** Moves the delivery status forward only (sent → delivered → read; failed terminal). */
+  /**
+   * Moves the delivery status forward only (sent → delivered → read; failed terminal). False when
+   * nothing moved (a stale or repeated status, or a message not stored yet); true when it moved — or,
+   * where concurrent updates went out as one batch whose count cannot tell, when the message is now
+   * at this status or later.
+   */
   applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<boolean>;
   history(conversationId: string, limit: number): Promise<MessageDoc[]>;
   /**

@@ -54,6 +54,20 @@ describe('repositories on a real database', () => {
     expect(stored?.statusHistory.map((s) => s.status)).toEqual(['delivered', 'read']);
   });
 
+  it('applies concurrent handlers\' statuses and AI readings as batches, each caller told what became of its own', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `batch-out-${i}`);
+    await Promise.all(ids.map((id) => messages.insert({ ...base, _id: id, channelMessageId: id, direction: 'outbound', author: { kind: 'bot' } })));
+    const at = new Date();
+    // 20 stored, 5 not stored yet (a status overtaking its message): one batch mixes both.
+    const moved = await Promise.all([...ids, 'nope-1', 'nope-2', 'nope-3', 'nope-4', 'nope-5'].map((id) => messages.applyStatus(id, { status: 'delivered', at })));
+    expect(moved).toEqual([...ids.map(() => true), false, false, false, false, false]);
+    // A stale status for all of them, at once: nothing moves, and every caller hears so.
+    expect(await Promise.all(ids.map((id) => messages.applyStatus(id, { status: 'sent', at })))).toEqual(ids.map(() => false));
+    await Promise.all(ids.map((id, i) => messages.attachAi(id, { intent: { name: `intent-${i}`, confidence: 0.5 } })));
+    const stored = await Promise.all(ids.map((id) => messages.get(id)));
+    expect(stored.map((m) => [m?.status, m?.statusHistory.length, (m?.ai as { intent: { name: string } }).intent.name])).toEqual(ids.map((_, i) => ['delivered', 1, `intent-${i}`]));
+  });
+
   it('finds the outbound message of a conversation a reaction names, by provider id or by ours', async () => {
     await messages.insert({ ...base, _id: 'bot-r1', conversationId: 'c-react', channelMessageId: 'bot-r1', direction: 'outbound', author: { kind: 'bot' }, replyToMessageId: 'in-1' });
     await messages.insert({ ...base, _id: 'cust-1', conversationId: 'c-react', channelMessageId: 'wamid.cust', text: 'hola' });

@@ -4,6 +4,7 @@ import { Model } from 'mongoose';
 import { customerKey } from './keys';
 import { InsertBatcher } from './insert-batcher';
 import { isDuplicateKey } from './mongo-errors';
+import { UpdateBatcher } from './update-batcher';
 import type { CustomerRepository, MessageRepository } from './ports';
 import type { CustomerDoc, MessageDoc, StatusEntry } from './schemas';
 
@@ -47,9 +48,12 @@ export class MongoCustomerRepository implements CustomerRepository {
 export class MongoMessageRepository implements MessageRepository {
   /** Concurrent handlers' inserts go out together, each acknowledged only once stored (ADR 0011). */
   private readonly inserts: InsertBatcher<MessageDoc>;
+  /** The same for the AI's reading and delivery statuses: one command for concurrent handlers' updates. */
+  private readonly updates: UpdateBatcher;
 
   constructor(@InjectModel('Message') private readonly model: Model<MessageDoc>) {
     this.inserts = new InsertBatcher((docs) => this.model.insertMany(docs, { ordered: false }));
+    this.updates = new UpdateBatcher((ops) => this.model.bulkWrite(ops, { ordered: false }));
   }
 
   async insert(m: Omit<MessageDoc, 'statusRank' | 'statusHistory' | 'createdAt'>): Promise<{ message: MessageDoc; created: boolean }> {
@@ -66,7 +70,7 @@ export class MongoMessageRepository implements MessageRepository {
   }
 
   async attachAi(id: string, ai: Record<string, unknown>): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { ai } });
+    await this.updates.update({ _id: id }, { $set: { ai } });
   }
 
   async applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<boolean> {
@@ -75,8 +79,11 @@ export class MongoMessageRepository implements MessageRepository {
     if (providerMessageId) set.providerMessageId = providerMessageId;
     // Conditional on the current rank: a late "delivered" after "read" changes nothing, and two
     // consumers applying the same status race safely. failed (rank 4) is terminal.
-    const res = await this.model.updateOne({ _id: id, statusRank: { $lt: rank } }, { $set: set, $push: { statusHistory: entry } });
-    return res.modifiedCount === 1;
+    const matched = await this.updates.update({ _id: id, statusRank: { $lt: rank } }, { $set: set, $push: { statusHistory: entry } });
+    // Only part of its batch matched (the store counts per batch): read back whether the message is
+    // now at this status or later — by this update or an earlier one, which is all a caller learns.
+    if (matched === undefined) return (await this.model.exists({ _id: id, statusRank: { $gte: rank } }).exec()) !== null;
+    return matched;
   }
 
   history(conversationId: string, limit: number): Promise<MessageDoc[]> {
