@@ -13,6 +13,8 @@ BIN="$OMNI_CACHE/bin/ferretdb-$FERRETDB_VERSION"
 FERRETDB_PORT="${FERRETDB_PORT:-27017}"
 FERRETDB_HANDLER="${FERRETDB_HANDLER:-postgresql}"
 POSTGRES_PORT="${POSTGRES_PORT:-5432}"
+# FerretDB's PostgreSQL pool (see start); postgres.sh sets max_connections above it.
+FERRETDB_PG_POOL="${FERRETDB_PG_POOL:-500}"
 DIR="$OMNI_DATA/ferretdb"
 PID_FILE="$DIR/ferretdb.pid"
 LOG_FILE="$DIR/ferretdb.log"
@@ -52,7 +54,12 @@ start() {
       # FerretDB's equality filters can use (ADR 0010).
       "$OMNI_ROOT/deploy/local/postgres.sh" createdb ferretdb
       "$OMNI_ROOT/deploy/local/postgres.sh" sql ferretdb < "$OMNI_ROOT/deploy/local/postgres/ferretdb-equality-indexes.sql"
-      backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb")
+      # FerretDB 1.24 updates an existing document on two pooled connections at once (it holds its
+      # read's while it asks for the write's): with its default pool of 50, 25 concurrent updates can
+      # take every connection and wait for one another forever — FerretDB then answers nothing, not
+      # even ping (found by the bench's floor, ADR 0010). The pool is sized for every client's pool
+      # (8 apps × 20, plus tests and benches) twice over; PostgreSQL's max_connections follows it.
+      backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb?pool_max_conns=$FERRETDB_PG_POOL")
       log "starting on 127.0.0.1:$FERRETDB_PORT (PostgreSQL 127.0.0.1:$POSTGRES_PORT/ferretdb)" ;;
     sqlite)
       backend=(--handler=sqlite --sqlite-url="file:$DIR/data/")

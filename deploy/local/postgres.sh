@@ -75,8 +75,9 @@ write_config() { # rewritten at every start, so that a changed port or setting a
 listen_addresses = '127.0.0.1'
 port = $POSTGRES_PORT
 unix_socket_directories = '$DATA'
-# A small dev box shared with Kafka, FerretDB and the apps.
-max_connections = 100
+# FerretDB's pool (FERRETDB_PG_POOL, 500: see ferretdb.sh) plus room for psql and maintenance. An
+# idle connection costs a few hundred kB here; shared memory grows by about 2 MB.
+max_connections = $(( ${FERRETDB_PG_POOL:-500} + 40 ))
 shared_buffers = 128MB
 work_mem = 8MB
 maintenance_work_mem = 64MB
