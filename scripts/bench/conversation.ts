@@ -474,12 +474,25 @@ export interface FloorResult {
  */
 const FLOOR_MESSAGE_TIMEOUT_MS = 60_000;
 
+/**
+ * The floor's driver settings: those of the apps (libs/persistence). The pool size is what matters:
+ * FerretDB 1.x on PostgreSQL (1.24.2 here) serves an update of an existing document by opening a
+ * query on one connection of its PostgreSQL pool (pool_max_conns, 50 by default) and, with that
+ * query still open, taking a second connection for the update's transaction. Fifty such updates at
+ * once hold all fifty connections and each waits for a second one: FerretDB stops answering for
+ * good, even `ping` (a goroutine dump shows 50 updates in pgxpool.Acquire under UpdateAll, each
+ * holding its Query's connection). The driver's default pool (100 connections, one command each)
+ * let the floor's 200 sessions send that many updates at once; 200 concurrent updateOne upserts
+ * alone wedge it, with no proxy and no Kafka. At most 20 commands in flight need at most 40.
+ */
+export const FLOOR_DB_OPTIONS = { maxPoolSize: 20, serverSelectionTimeoutMS: 5_000, socketTimeoutMS: 20_000, waitQueueTimeoutMS: 20_000, autoIndex: false, retryWrites: false };
+
 export async function floorChain(
   kafka: Kafka, mongoUri: string, prefix: string, hops: number, writesPerMessage: number, sessions: number, perSession: number, partitions: number,
 ): Promise<FloorResult> {
   const topics = Array.from({ length: hops }, (_, i) => `${prefix}floor.hop${i + 1}`);
   for (const t of topics) await createTopic(kafka, t, partitions);
-  const db = await createConnection(mongoUri).asPromise();
+  const db = await createConnection(mongoUri, FLOOR_DB_OPTIONS).asPromise();
   const messages = db.collection('floor_messages');
   const conversations = db.collection('floor_conversations');
   // Not idempotent, as in rawRoundTrips: kafkajs misorders idempotent sequences under concurrent sends.
