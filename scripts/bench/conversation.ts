@@ -579,6 +579,11 @@ export async function floorChain(
     failure = err;
   }
   stopping = true;
+  if (failure !== undefined) {
+    // Tells a store that stopped answering (as FerretDB does once wedged) from a slow or broken chain.
+    const alive = await withTimeout(db.db!.admin().command({ ping: 1 }), 5_000, 'ping').then(() => true, () => false);
+    if (!alive) failure = new Error(`${errorText(failure)}; the database no longer answers ping within 5 s`, { cause: failure });
+  }
   // Bounded too: kafkajs' disconnect() waits for a running eachBatch without a timeout, and a batch
   // waits for its writes. Closing the database first fails a write still in flight (the driver
   // closes checked-out connections), so no batch outlives the phase.
