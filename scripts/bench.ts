@@ -33,7 +33,7 @@ import type { BareProcess } from './bench/bare-process';
 import { BENCH_MAILBOX, MailResult, fixedRateSmtp, mailFactory, saturateSmtp, startBareSmtp } from './bench/email';
 import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
-import { BurstResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, opsBetween, produceBacklog, settledCounts, startDbCounter, webChatSaturated, whatsappBurst } from './bench/conversation';
+import { BurstResult, FloorResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, opsBetween, produceBacklog, settledCounts, startDbCounter, webChatSaturated, whatsappBurst } from './bench/conversation';
 
 const PARTITIONS = 3;
 const CHAT_APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
@@ -484,9 +484,18 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   checkpoint();
   const writesPerMessage = Math.max(1, Math.round(calOps.writes / Math.max(1, cal.sent)));
   say(`conversation floor: ${o.convSessions} sessions × ${o.convMessages} messages, ${GATEWAY_HOPS} raw kafkajs hops + ${writesPerMessage} raw driver writes each`);
-  const floor = await floorChain(env.kafka, floorUri, env.appEnv.KAFKA_TOPIC_PREFIX, GATEWAY_HOPS, writesPerMessage, o.convSessions, o.convMessages, PARTITIONS);
-  bares.splice(bares.indexOf(counter), 1);
-  await counter.stop();
+  // A failed floor is a failed phase with its reason: the gateway's figures above still stand.
+  let floor: FloorResult | { error: string };
+  try {
+    floor = await floorChain(env.kafka, floorUri, env.appEnv.KAFKA_TOPIC_PREFIX, GATEWAY_HOPS, writesPerMessage, o.convSessions, o.convMessages, PARTITIONS);
+    say(`  answered ${floor.answered}/${o.convSessions * o.convMessages}, ${floor.perSec.toFixed(1)} msg/s, p99 ${ms(floor.latency.p99)}`);
+  } catch (err) {
+    floor = { error: err instanceof Error ? err.message : String(err) };
+    say(`  floor failed: ${floor.error}`);
+  } finally {
+    bares.splice(bares.indexOf(counter), 1);
+    await counter.stop();
+  }
   reportConversation(o, burst, burstOps, sat, satOps, floor, { writesPerMessage, ops: calOps, answered: cal.answered, sent: cal.sent }, backlog);
 }
 
@@ -497,10 +506,11 @@ function perMessage(byCommand: Record<string, number>, messages: number): string
 
 function reportConversation(
   o: BenchOptions, b: BurstResult, bOps: OpCounts, s: Awaited<ReturnType<typeof webChatSaturated>>, sOps: OpCounts,
-  f: Awaited<ReturnType<typeof floorChain>>, cal: { writesPerMessage: number; ops: OpCounts; answered: number; sent: number },
+  floor: FloorResult | { error: string }, cal: { writesPerMessage: number; ops: OpCounts; answered: number; sent: number },
   bl: { samples: number[]; unanswered: number; seconds: number; writes: number },
 ): void {
   const { writesPerMessage } = cal;
+  const f = 'error' in floor ? undefined : floor;
   const per = (n: number, d: number) => (d ? (n / d).toFixed(1) : 'n/a');
   const top = (ops: OpCounts) => Object.entries(ops.byCommand).sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, v]) => `${k} ${v}`).join(', ');
   const out: string[] = [];
@@ -527,13 +537,14 @@ function reportConversation(
   out.push(`the warm-up's 10 sessions × ${o.convMessages} messages (${cal.answered}/${cal.sent} answered; ${per(cal.ops.writes, cal.sent)} writes, ${per(cal.ops.reads, cal.sent)} reads per message: ${top(cal.ops)})`);
   out.push(table([
     ['', 'gateway', 'floor', 'ratio'],
-    ['answered msg/s', s.perSec.toFixed(1), f.perSec.toFixed(1), ratio(s.perSec, f.perSec)],
-    ['answered / sent', `${s.answered}/${s.sent}`, `${f.answered}/${o.convSessions * o.convMessages}`, ''],
+    ['answered msg/s', s.perSec.toFixed(1), f ? f.perSec.toFixed(1) : 'failed', f ? ratio(s.perSec, f.perSec) : ''],
+    ['answered / sent', `${s.answered}/${s.sent}`, f ? `${f.answered}/${o.convSessions * o.convMessages}` : 'failed', ''],
     ['duplicated replies', String(s.duplicates), '', ''],
-    ['send -> reply p50', ms(s.latency.p50), ms(f.latency.p50), ratio(s.latency.p50, f.latency.p50)],
-    ['send -> reply p99', ms(s.latency.p99), ms(f.latency.p99), ratio(s.latency.p99, f.latency.p99)],
-    ['database writes / reads per sent message, during the phase', `${per(sOps.writes, s.sent)} / ${per(sOps.reads, s.sent)}`, `${per(f.writes, f.answered)} / 0`, ''],
+    ['send -> reply p50', ms(s.latency.p50), f ? ms(f.latency.p50) : '', f ? ratio(s.latency.p50, f.latency.p50) : ''],
+    ['send -> reply p99', ms(s.latency.p99), f ? ms(f.latency.p99) : '', f ? ratio(s.latency.p99, f.latency.p99) : ''],
+    ['database writes / reads per sent message, during the phase', `${per(sOps.writes, s.sent)} / ${per(sOps.reads, s.sent)}`, f ? `${per(f.writes, f.answered)} / 0` : '', ''],
   ]));
+  if ('error' in floor) out.push(`!! the floor failed: ${floor.error}`);
   out.push(`gateway database commands in this phase: ${top(sOps)}`);
   if (s.errors.length) out.push(`!! ${s.errors.length} message(s) refused: ${[...new Set(s.errors)].slice(0, 5).join('; ')}`);
   const nl = latency(bl.samples);
@@ -553,7 +564,7 @@ function reportConversation(
     ['conversation', `WhatsApp at ${o.convRate}/s: p99 2xx -> send`, ms(b.latency.p99), '', '', `≤ ${CONVERSATION_TARGET.p99Ms} ms`, paced ? yes(b.latency.p99 <= CONVERSATION_TARGET.p99Ms && b.unanswered === 0) : 'n/a: load generator fell behind'],
     ['conversation', `WhatsApp answered msg/s`, b.answeredPerSec.toFixed(1), `sent ${b.sentPerSec.toFixed(1)}`, ratio(b.answeredPerSec, b.sentPerSec), '', ''],
     ['conversation', `newcomer's first answer, ${o.convBacklog} backlog`, bl.unanswered ? `${bl.unanswered}/${o.convNewcomers} none in 30 s` : `max ${ms(nl.max)}`, '', '', '≤ 2 s (max)', yes(bl.unanswered === 0 && nl.max <= 2_000)],
-    ['conversation', `saturated web chat answered msg/s`, s.perSec.toFixed(1), `floor ${f.perSec.toFixed(1)}`, ratio(s.perSec, f.perSec), `≥ ${CONVERSATION_TARGET.saturatedPerSec}/s, exactly once`, yes(s.perSec >= CONVERSATION_TARGET.saturatedPerSec && s.unanswered === 0 && s.duplicates === 0)],
+    ['conversation', `saturated web chat answered msg/s`, s.perSec.toFixed(1), f ? `floor ${f.perSec.toFixed(1)}` : 'floor failed', f ? ratio(s.perSec, f.perSec) : '', `≥ ${CONVERSATION_TARGET.saturatedPerSec}/s, exactly once`, yes(s.perSec >= CONVERSATION_TARGET.saturatedPerSec && s.unanswered === 0 && s.duplicates === 0)],
   );
 }
 

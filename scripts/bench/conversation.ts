@@ -476,13 +476,27 @@ export interface FloorResult {
  * phase: `sessions` sessions, each waiting for its message to leave the last hop before the next.
  */
 const FLOOR_MESSAGE_TIMEOUT_MS = 60_000;
+const FLOOR_TEARDOWN_TIMEOUT_MS = 30_000;
+
+/**
+ * The floor's driver settings: those of the apps (libs/persistence). The pool size is what matters:
+ * FerretDB 1.x on PostgreSQL (1.24.2 here) serves an update of an existing document by opening a
+ * query on one connection of its PostgreSQL pool (pool_max_conns, 50 by default) and, with that
+ * query still open, taking a second connection for the update's transaction. Fifty such updates at
+ * once hold all fifty connections and each waits for a second one: FerretDB stops answering for
+ * good, even `ping` (a goroutine dump shows 50 updates in pgxpool.Acquire under UpdateAll, each
+ * holding its Query's connection). The driver's default pool (100 connections, one command each)
+ * let the floor's 200 sessions send that many updates at once; 200 concurrent updateOne upserts
+ * alone wedge it, with no proxy and no Kafka. At most 20 commands in flight need at most 40.
+ */
+export const FLOOR_DB_OPTIONS = { maxPoolSize: 20, serverSelectionTimeoutMS: 5_000, socketTimeoutMS: 20_000, waitQueueTimeoutMS: 20_000, autoIndex: false, retryWrites: false };
 
 export async function floorChain(
   kafka: Kafka, mongoUri: string, prefix: string, hops: number, writesPerMessage: number, sessions: number, perSession: number, partitions: number,
 ): Promise<FloorResult> {
   const topics = Array.from({ length: hops }, (_, i) => `${prefix}floor.hop${i + 1}`);
   for (const t of topics) await createTopic(kafka, t, partitions);
-  const db = await createConnection(mongoUri).asPromise();
+  const db = await createConnection(mongoUri, FLOOR_DB_OPTIONS).asPromise();
   const messages = db.collection('floor_messages');
   const conversations = db.collection('floor_conversations');
   // Not idempotent, as in rawRoundTrips: kafkajs misorders idempotent sequences under concurrent sends.
@@ -491,6 +505,9 @@ export async function floorChain(
   const waiting = new Map<string, () => void>();
   const stages = hops - 1;
   let writes = 0;
+  // Why messages stop coming out, for the phase's failure: kafkajs retries a failed batch quietly.
+  let stageError: string | undefined;
+  let stopping = false;
   const write = async (stage: number, id: string, conversation: string, text: string) => {
     for (let j = stage; j < writesPerMessage; j += stages) {
       writes++;
@@ -502,10 +519,15 @@ export async function floorChain(
       else await conversations.updateOne({ _id: conversation as never }, { $set: { lastMessageAt: new Date() }, $inc: { messages: 1 } }, { upsert: true });
     }
   };
+  let result: FloorResult | undefined;
+  let failure: unknown;
   try {
     await Promise.all([producer.connect(), ...consumers.map((c) => c.connect())]);
     const joined = consumers.map((c) => new Promise<void>((r) => c.on(c.events.GROUP_JOIN, () => r())));
     for (const [i, c] of consumers.entries()) {
+      c.on(c.events.CRASH, (e) => {
+        stageError = `hop ${i + 1}'s consumer crashed: ${errorText(e.payload.error)}`;
+      });
       await c.subscribe({ topics: [topics[i]], fromBeginning: true });
       if (i === hops - 1) {
         await c.run({ partitionsConsumedConcurrently: partitions, eachMessage: async ({ message }) => waiting.get((message.value?.toString() ?? '').split('\u0000')[0])?.() });
@@ -514,11 +536,18 @@ export async function floorChain(
       await c.run({
         partitionsConsumedConcurrently: partitions,
         eachBatch: async ({ batch }) => {
-          await Promise.all(batch.messages.map((m) => {
-            const [id, conversation, text] = (m.value?.toString() ?? '').split('\u0000');
-            return write(i, id, conversation, text);
-          }));
-          await producer.send({ topic: topics[i + 1], acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+          // Tearing down: disconnect() waits for the running batches, so none starts new work.
+          if (stopping) return;
+          try {
+            await Promise.all(batch.messages.map((m) => {
+              const [id, conversation, text] = (m.value?.toString() ?? '').split('\u0000');
+              return write(i, id, conversation, text);
+            }));
+            await producer.send({ topic: topics[i + 1], acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+          } catch (err) {
+            stageError = `hop ${i + 1}, partition ${batch.partition}: ${errorText(err)}`;
+            throw err;
+          }
         },
       });
     }
@@ -527,15 +556,16 @@ export async function floorChain(
     const message = async (session: string, text: string): Promise<number> => {
       const id = randomBytes(8).toString('hex');
       const t0 = performance.now();
-      let timer: NodeJS.Timeout | undefined;
-      const got = new Promise<void>((resolve, reject) => {
-        waiting.set(id, resolve);
-        // A message that never leaves the last hop fails the phase instead of hanging the bench.
-        timer = setTimeout(() => reject(new Error(`floor: message ${id} of ${session} did not come out of the last hop within ${FLOOR_MESSAGE_TIMEOUT_MS} ms`)), FLOOR_MESSAGE_TIMEOUT_MS);
-      });
-      await producer.send({ topic: topics[0], acks: -1, messages: [{ key: session, value: `${id}\u0000${session}\u0000${text}` }] });
-      await got.finally(() => clearTimeout(timer));
-      waiting.delete(id);
+      const got = new Promise<void>((resolve) => waiting.set(id, resolve));
+      try {
+        // The send and the way out of the last hop, bounded together.
+        const sent = producer.send({ topic: topics[0], acks: -1, messages: [{ key: session, value: `${id}\u0000${session}\u0000${text}` }] });
+        await withTimeout(Promise.all([sent, got]), FLOOR_MESSAGE_TIMEOUT_MS, `floor: message ${id} of ${session} through ${hops} hops`);
+      } catch (err) {
+        throw new Error(`${errorText(err)}${stageError ? ` (last stage error: ${stageError})` : ''}`, { cause: err });
+      } finally {
+        waiting.delete(id);
+      }
       return performance.now() - t0;
     };
     // Warm-up (connections, JIT), not timed.
@@ -544,12 +574,31 @@ export async function floorChain(
     const samples: number[] = [];
     const t0 = performance.now();
     await Promise.all(Array.from({ length: sessions }, async (_, s) => {
-      for (let k = 0; k < perSession; k++) samples.push(await message(`${prefix}-${s}`, SATURATED_TEXTS[(s + k) % SATURATED_TEXTS.length]));
+      for (let k = 0; k < perSession && !stopping; k++) samples.push(await message(`${prefix}-${s}`, SATURATED_TEXTS[(s + k) % SATURATED_TEXTS.length]));
     }));
     const seconds = (performance.now() - t0) / 1000;
-    return { answered: samples.length, perSec: samples.length / seconds, seconds, latency: latency(samples), writes };
-  } finally {
-    await Promise.allSettled([...consumers.map((c) => c.disconnect()), producer.disconnect()]);
-    await db.close();
+    result = { answered: samples.length, perSec: samples.length / seconds, seconds, latency: latency(samples), writes };
+  } catch (err) {
+    failure = err;
   }
+  stopping = true;
+  if (failure !== undefined) {
+    // Tells a store that stopped answering (as FerretDB does once wedged) from a slow or broken chain.
+    const alive = await withTimeout(db.db!.admin().command({ ping: 1 }), 5_000, 'ping').then(() => true, () => false);
+    if (!alive) failure = new Error(`${errorText(failure)}; the database no longer answers ping within 5 s`, { cause: failure });
+  }
+  // Bounded too: kafkajs' disconnect() waits for a running eachBatch without a timeout, and a batch
+  // waits for its writes. Closing the database first fails a write still in flight (the driver
+  // closes checked-out connections), so no batch outlives the phase.
+  const teardown: string[] = [];
+  await withTimeout(db.close(), FLOOR_TEARDOWN_TIMEOUT_MS, 'floor: closing the database connection').catch((err: unknown) => teardown.push(errorText(err)));
+  await withTimeout(Promise.allSettled([...consumers.map((c) => c.disconnect()), producer.disconnect()]), FLOOR_TEARDOWN_TIMEOUT_MS, 'floor: disconnecting the stage consumers and the producer')
+    .catch((err: unknown) => teardown.push(errorText(err)));
+  if (failure !== undefined) throw new Error(teardown.length ? `${errorText(failure)}; then ${teardown.join('; ')}` : errorText(failure), { cause: failure });
+  if (teardown.length || !result) throw new Error(teardown.join('; ') || 'floor: no result');
+  return result;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
