@@ -15,6 +15,5 @@ export * from './flows.repositories';
 export * from './nlu.schemas';
 export * from './nlu.repositories';
 export * from './recent-turns.repository';
-export * from './api-keys';
 export * from './media-store';
 export * from './insert-batcher';

@@ -5,7 +5,6 @@ import { ConversationSchema, CustomerSchema, MessageSchema, TenantSchema } from 
 import { CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY } from './ports';
 import { MongoConversationRepository, MongoCustomerRepository, MongoMessageRepository } from './repositories';
 import { MongoTenantRepository } from './tenant.repository';
-import { ApiKeys } from './api-keys';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
 import { ConversationRecentSchema } from './recent-turns.repository';
 import { NluDatasetSchema, NluFeedbackSchema, NluPredictionSchema } from './nlu.schemas';
@@ -95,7 +94,6 @@ export class PersistenceModule {
       ],
       providers: [
         IndexSync,
-        ApiKeys,
         { provide: CUSTOMER_REPOSITORY, useClass: MongoCustomerRepository },
         { provide: CONVERSATION_REPOSITORY, useClass: MongoConversationRepository },
         { provide: MESSAGE_REPOSITORY, useClass: MongoMessageRepository },
@@ -106,7 +104,6 @@ export class PersistenceModule {
         ...NLU_PROVIDERS,
       ],
       exports: [
-        ApiKeys,
         CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY,
         ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],

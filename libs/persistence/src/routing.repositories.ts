@@ -169,4 +169,13 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
   async save(key: Omit<ApiKeyDoc, 'createdAt'>): Promise<void> {
     await insertOnce(this.model, { ...key, createdAt: new Date() });
   }
+
+  list(tenantId: string): Promise<ApiKeyDoc[]> {
+    return this.model.find({ tenantId }).sort({ createdAt: -1 }).limit(1_000).lean<ApiKeyDoc[]>().exec();
+  }
+
+  async revoke(tenantId: string, keyId: string): Promise<string | null> {
+    const doc = await this.model.findOneAndDelete({ tenantId, keyId }).lean<ApiKeyDoc>().exec();
+    return doc?._id ?? null;
+  }
 }
