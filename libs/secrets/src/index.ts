@@ -1,0 +1,3 @@
+export * from './kms';
+export * from './envelope';
+export * from './config';
