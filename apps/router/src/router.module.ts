@@ -21,6 +21,7 @@ import { ExperimentsModule } from './experiments/experiments.module';
 import { CustomersModule } from './customers/customers.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { TenancyModule } from './tenancy/tenancy.module';
 
 const config = loadRouterConfig();
 
@@ -39,6 +40,7 @@ class RouterConfigModule {}
     }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     AuthModule.forRoot({ operatorKey: config.API_KEY, defaultTenantId: config.TENANT_ID }),
+    TenancyModule,
     ConversationsModule,
     HandoffModule,
     RoutingModule,

@@ -175,7 +175,10 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
   }
 
   async revoke(tenantId: string, keyId: string): Promise<string | null> {
-    const doc = await this.model.findOneAndDelete({ tenantId, keyId }).lean<ApiKeyDoc>().exec();
+    // Keys stored before key ids existed are listed as `h-<first 16 hex of the hash>`.
+    const legacy = /^h-([0-9a-f]{16})$/.exec(keyId);
+    const filter = legacy ? { tenantId, keyId: { $exists: false }, _id: { $regex: `^${legacy[1]}` } } : { tenantId, keyId };
+    const doc = await this.model.findOneAndDelete(filter).lean<ApiKeyDoc>().exec();
     return doc?._id ?? null;
   }
 }
