@@ -23,6 +23,11 @@ export interface ChannelAccountDoc {
   credentialsUpdatedAt?: Date;
 }
 
+/** The AAD of an account's sealed credentials: its id, so an envelope copied onto another account does not open. */
+export function channelAccountAad(accountId: string): string {
+  return `channel-account:${accountId}`;
+}
+
 export const ChannelAccountSchema = new Schema<ChannelAccountDoc>(
   {
     _id: { type: String, required: true },
