@@ -1,10 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Channel } from '@omni/contracts';
 import { CHANNEL_ACCOUNT_REPOSITORY, ChannelAccountRepository, TENANT_DIRECTORY, TenantDirectory } from '@omni/persistence';
-import { Envelopes } from '@omni/secrets';
+import { Envelope, Envelopes } from '@omni/secrets';
 import { rootLogger } from '@omni/telemetry';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
-import { sealAccountSecrets } from './account-secrets';
+import { accountAad, sealAccountSecrets } from './account-secrets';
 import { botIdOf } from './channel-account-input';
 
 interface EnvAccount {
@@ -36,8 +36,9 @@ export function envAccounts(c: RouterConfig): EnvAccount[] {
 /**
  * At start, the env's tenant (TENANT_ID) and accounts become data, so a deployment of one company
  * needs no setup (`npm run up` included). Idempotent and safe on every replica: both writes insert
- * only when absent (unique keys), never overwrite what the API changed since. An env account that
- * another tenant connected meanwhile stays theirs (logged).
+ * only when absent (unique keys). An account the env created follows the env's credentials (a secret
+ * rotated in the env is stored at the next start); an env account that another tenant connected
+ * meanwhile stays theirs (logged).
  */
 @Injectable()
 export class BootstrapTenant implements OnApplicationBootstrap {
@@ -60,11 +61,24 @@ export class BootstrapTenant implements OnApplicationBootstrap {
       const created = await this.accounts.ensure({
         _id: id, tenantId, channel: a.channel, externalId: a.externalId, settings: a.settings, createdBy: 'bootstrap (env)', ...(secrets ? { secrets } : {}),
       });
-      if (created) this.log.info({ tenantId, channel: a.channel, externalId: a.externalId }, 'connected the env account to the bootstrap tenant');
-      else {
-        const holder = await this.accounts.byExternalId(a.channel, a.externalId);
-        if (holder && holder.tenantId !== tenantId) this.log.warn({ channel: a.channel, externalId: a.externalId }, 'the env account is connected to another tenant; left as it is');
+      if (created) {
+        this.log.info({ tenantId, channel: a.channel, externalId: a.externalId }, 'connected the env account to the bootstrap tenant');
+        continue;
+      }
+      const holder = await this.accounts.byExternalId(a.channel, a.externalId);
+      if (holder && holder.tenantId !== tenantId) {
+        this.log.warn({ channel: a.channel, externalId: a.externalId }, 'the env account is connected to another tenant; left as it is');
+      } else if (holder?._id === id && a.secrets && (await this.envChanged(holder.secrets, id, a.secrets))) {
+        // The env stays the source of the account it created: a secret changed in the env (rotated by the operator) wins.
+        await this.accounts.setSecrets(tenantId, id, await sealAccountSecrets(this.envelopes, id, a.secrets), new Date());
+        this.log.info({ tenantId, channel: a.channel, externalId: a.externalId }, 'the env account’s credentials changed in the env: stored the new ones');
       }
     }
+  }
+
+  private async envChanged(stored: Envelope | undefined, id: string, env: Record<string, string>): Promise<boolean> {
+    if (!stored) return true;
+    const current = await this.envelopes.open<Record<string, string>>(stored, accountAad(id));
+    return Object.entries(env).some(([k, v]) => current[k] !== v);
   }
 }

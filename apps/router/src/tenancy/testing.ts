@@ -1,6 +1,7 @@
 import type { ChannelAccountDoc, ChannelAccountRepository, TenantDirectory, TenantProfile } from '@omni/persistence';
 import { newTestEnvelopes } from '@omni/secrets';
 import type { RouterConfig } from '../config';
+import { BootstrapTenant } from './bootstrap-tenant';
 import { ConnectChannelAccountUseCase } from './connect-channel-account.use-case';
 import { RewrapSecrets } from './rewrap-secrets';
 import { RotateChannelCredentialsUseCase } from './rotate-channel-credentials.use-case';
@@ -64,5 +65,7 @@ export function newTenancyHarness(kek?: string, previous: string[] = []) {
     connect: new ConnectChannelAccountUseCase(tenants, accounts, envelopes, config),
     rotate: new RotateChannelCredentialsUseCase(accounts, envelopes),
     rewrap: new RewrapSecrets(accounts, envelopes, kms),
+    /** The bootstrap with these env values (TENANT_ID default, REGION local). */
+    bootstrap: (env: Partial<RouterConfig>) => new BootstrapTenant(tenants, accounts, envelopes, { TENANT_ID: 'default', REGION: 'local', ...env } as RouterConfig),
   };
 }
