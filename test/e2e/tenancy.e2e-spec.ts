@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { createConnection, Connection } from 'mongoose';
-import { RunningApp, startApp, stackEnv } from '../support/apps';
+import { RunningApp, freePort, startApp, stackEnv } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
@@ -38,7 +41,10 @@ describe('tenants, accounts and keys', () => {
   let aiWorker: RunningApp;
   let db: Connection;
   const logs: string[] = [];
-  const env = (extra: Record<string, string>) => ({ ...stackEnv({ prefix: name, db: name }), API_KEY: OPERATOR_KEY, ROUTER_DISPATCH_INTERVAL_MS: '0', LOG_LEVEL: 'info', ...extra });
+  let grpcPort = 0;
+  const env = (extra: Record<string, string>) => ({
+    ...stackEnv({ prefix: name, db: name }), API_KEY: OPERATOR_KEY, ROUTER_DISPATCH_INTERVAL_MS: '0', LOG_LEVEL: 'info', ROUTER_GRPC_PORT: String(grpcPort), ...extra,
+  });
   /** Every log line of an app: what it wrote until ready (startApp keeps it), then all that follows. */
   const capture = (app: RunningApp) => {
     logs.push(...app.logs);
@@ -69,6 +75,7 @@ describe('tenants, accounts and keys', () => {
 
   beforeAll(async () => {
     db = await createConnection(mongoUri(name)).asPromise();
+    grpcPort = await freePort();
     await startRouter({ SECRETS_KEK: K1 });
     aiWorker = capture(await startApp('ai-worker', env({})));
   }, 120_000);
@@ -254,6 +261,58 @@ describe('tenants, accounts and keys', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('gives each role its rights on every gRPC method of the proto, and tenant B nothing of tenant A', async () => {
+    const definition = protoLoader.loadSync(resolve(__dirname, '../../libs/contracts/proto/omni.proto'), { keepCase: false, longs: Number, defaults: true });
+    const methods = Object.keys(definition['omni.router.v1.ConversationService']);
+    const Service = grpc.makeGenericClientConstructor(definition['omni.router.v1.ConversationService'] as grpc.ServiceDefinition, 'ConversationService');
+    const client = new Service(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure()) as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const meta = (key: string | null) => {
+      const m = new grpc.Metadata();
+      if (key) m.set('authorization', `Bearer ${key}`);
+      return m;
+    };
+    /** The status code of one call (OK = 0); a stream that stays open for 500 ms counts as allowed. */
+    const codeOf = (method: string, key: string | null, req: Record<string, unknown>) => new Promise<grpc.status>((done) => {
+      const fn = client[method].bind(client);
+      if (method === 'StreamConversationEvents') {
+        const stream = fn(req, meta(key)) as grpc.ClientReadableStream<unknown>;
+        const timer = setTimeout(() => { stream.cancel(); done(grpc.status.OK); }, 500);
+        stream.on('error', (e: grpc.ServiceError) => { clearTimeout(timer); done(e.code === grpc.status.CANCELLED ? grpc.status.OK : e.code); });
+        return;
+      }
+      fn(req, meta(key), (err: grpc.ServiceError | null) => done(err ? err.code : grpc.status.OK));
+    });
+    const REQ: Record<string, Record<string, unknown>> = {
+      GetConversation: { conversationId: CONV },
+      SendMessage: { conversationId: CONV, agentId: '', text: 'hello' },
+      StreamConversationEvents: { conversationId: CONV },
+    };
+    // Every method of the service is in this table; each admits all four roles (the acting agent is checked per call).
+    expect(methods.sort()).toEqual(Object.keys(REQ).sort());
+    const failures: string[] = [];
+    try {
+      for (const method of methods) {
+        const anonymous = await codeOf(method, null, REQ[method]);
+        if (anonymous !== grpc.status.UNAUTHENTICATED) failures.push(`${method} without a key: ${anonymous}`);
+        for (const who of [...ROLES, 'operator'] as Who[]) {
+          const code = await codeOf(method, who === 'operator' ? OPERATOR_KEY : acme.keys[who], REQ[method]);
+          if (code === grpc.status.UNAUTHENTICATED || code === grpc.status.PERMISSION_DENIED) failures.push(`${method} as ${who}: ${code}`);
+        }
+      }
+      expect(await codeOf('GetConversation', acme.keys.agent, REQ.GetConversation)).toBe(grpc.status.OK);
+      // The acting agent comes from the key: acme's agent key naming another agent is refused.
+      expect(await codeOf('SendMessage', acme.keys.agent, { conversationId: CONV, agentId: 'someone-else', text: 'hi' })).toBe(grpc.status.PERMISSION_DENIED);
+      for (const role of ROLES) {
+        expect(await codeOf('GetConversation', globex.keys[role], REQ.GetConversation)).toBe(grpc.status.NOT_FOUND);
+        expect(await codeOf('SendMessage', globex.keys[role], { conversationId: CONV, agentId: role === 'agent' ? 'globex-ana' : role === 'service' ? 'globex-crm' : 'x', text: 'hi' })).toBe(grpc.status.NOT_FOUND);
+      }
+    } finally {
+      (client as unknown as grpc.Client).close();
+    }
+    expect(failures).toEqual([]);
+    expect(await db.collection('messages').countDocuments({ conversationId: CONV })).toBe(0);
   });
 
   it('never lets tenant B read or change anything of tenant A, whatever its role', async () => {
