@@ -125,6 +125,10 @@ describe('tenants, accounts and keys', () => {
       const web = await connect('web', { channel: 'web', name: `${t.id} shop`, allowedOrigins: [`https://${t.id}.example`] });
       expect(web.json()).toMatchObject({ publicId: expect.stringMatching(/^w_/), snippet: expect.stringContaining('widget.js') });
     }
+    const patched = await call('PATCH', '/v1/tenants/globex', OPERATOR_KEY, { timeZone: 'America/Sao_Paulo', languages: ['pt-BR', 'en'] });
+    expect(patched.status).toBe(200);
+    expect(patched.json()).toMatchObject({ _id: 'globex', name: 'GLOBEX', timeZone: 'America/Sao_Paulo', languages: ['pt-BR', 'en'] });
+    expect((await call('PATCH', '/v1/tenants/nobody', OPERATOR_KEY, { name: 'x' })).status).toBe(404);
     const listed = (await call('GET', '/v1/tenants', OPERATOR_KEY)).json() as { _id: string }[];
     expect(listed.map((t) => t._id)).toEqual(expect.arrayContaining(['acme', 'globex', 'default']));
     const accounts = (await call('GET', '/v1/tenants/acme/channel-accounts', acme.keys.admin)).json() as { channel: string; hasCredentials: boolean; tenantId: string }[];

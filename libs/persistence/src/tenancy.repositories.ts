@@ -36,8 +36,10 @@ export class MongoTenantDirectory implements TenantDirectory {
     return this.model.findById(id, PROFILE).lean<TenantProfile>().exec();
   }
 
-  update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone'>>): Promise<TenantProfile | null> {
-    return this.model.findOneAndUpdate({ _id: id }, { $set: { ...fields, updatedAt: new Date() } }, { new: true, projection: PROFILE }).lean<TenantProfile>().exec();
+  async update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone'>>): Promise<TenantProfile | null> {
+    // Not findOneAndUpdate with a projection: FerretDB does not implement findAndModify's `fields`.
+    const r = await this.model.updateOne({ _id: id }, { $set: { ...fields, updatedAt: new Date() } });
+    return r.matchedCount === 1 ? this.get(id) : null;
   }
 }
 
