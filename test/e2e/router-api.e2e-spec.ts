@@ -44,7 +44,7 @@ describe('router agent API', () => {
     const at = new Date();
     await db.collection('api_keys').insertMany([
       { _id: createHash('sha256').update(OTHER_KEY).digest('hex') as never, tenantId: 'other', name: 'other', role: 'admin', createdAt: at },
-      { _id: createHash('sha256').update(AGENT_KEY).digest('hex') as never, tenantId: 'default', name: 'agent desk', role: 'agent', createdAt: at },
+      { _id: createHash('sha256').update(AGENT_KEY).digest('hex') as never, tenantId: 'default', name: 'agent desk', role: 'agent', agentId: 'ana', createdAt: at },
     ]);
     await db.collection('conversations').insertMany([
       conversation('conv-bot', 'default', 'bot'),
@@ -107,7 +107,11 @@ describe('router agent API', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; issues: { path: string }[] };
     expect(body.error).toBe('validation_failed');
-    expect(body.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['agentId', 'text']));
+    expect(body.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['text']));
+    // An admin key acts as no agent, so it names the one it writes for; an agent key's agent is its own.
+    const unnamed = await call('/v1/conversations/conv-mine/messages', { method: 'POST', body: JSON.stringify({ text: 'hi' }) });
+    expect(((await unnamed.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['agentId']);
+    expect((await call('/v1/conversations/conv-mine/messages', { key: AGENT_KEY, method: 'POST', body: JSON.stringify({ agentId: 'bob', text: 'hi' }) })).status).toBe(403);
     expect((await call('/v1/conversations?state=sleeping')).status).toBe(400);
     const groups = await call('/v1/skill-groups', { method: 'PUT', body: JSON.stringify([{ id: 'g1', hours: { timeZone: 'Mars/Olympus', weekly: [] } }]) });
     expect(groups.status).toBe(400);

@@ -9,6 +9,8 @@ import { mongoUri, uniqueName, waitFor } from '../support/env';
 
 const KEY = 'grpc-test-admin-key-0000001';
 const OTHER_KEY = 'grpc-test-other-tenant-key-01';
+const BOB_KEY = 'grpc-test-agent-key-of-bob-001';
+const SERVICE_KEY = 'grpc-test-service-key-no-agent';
 
 type Unary<Req, Res> = (req: Req, meta: grpc.Metadata, cb: (err: grpc.ServiceError | null, res: Res) => void) => void;
 interface ConversationClient extends grpc.Client {
@@ -33,7 +35,11 @@ describe('router gRPC API', () => {
   beforeAll(async () => {
     db = await createConnection(mongoUri(name)).asPromise();
     const at = new Date();
-    await db.collection('api_keys').insertOne({ _id: createHash('sha256').update(OTHER_KEY).digest('hex') as never, tenantId: 'other', name: 'other', role: 'admin', createdAt: at });
+    await db.collection('api_keys').insertMany([
+      { _id: createHash('sha256').update(OTHER_KEY).digest('hex') as never, tenantId: 'other', name: 'other', role: 'admin', createdAt: at },
+      { _id: createHash('sha256').update(BOB_KEY).digest('hex') as never, tenantId: 'default', name: 'bob desk', role: 'agent', agentId: 'bob', createdAt: at },
+      { _id: createHash('sha256').update(SERVICE_KEY).digest('hex') as never, tenantId: 'default', name: 'crm', role: 'service', createdAt: at },
+    ]);
     await db.collection('conversations').insertOne({
       _id: 'conv-1', tenantId: 'default', region: 'local', channel: 'web', accountId: 'web-default', customerId: 'cu-1', channelUserId: 'u-1',
       language: 'pt', state: 'assigned', version: 1, agentId: 'ana', groupId: 'default', since: at, lastMessageAt: at, createdAt: at, updatedAt: at,
@@ -58,6 +64,15 @@ describe('router gRPC API', () => {
     await expect(call(client.GetConversation, client, { conversationId: 'conv-1' }, KEY)).resolves.toMatchObject({ id: 'conv-1', state: 'assigned', version: 1, agentId: 'ana', tenantId: 'default' });
     await expect(call(client.GetConversation, client, { conversationId: 'conv-1' }, OTHER_KEY)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(call(client.GetConversation, client, { conversationId: 'conv-1' })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await expect(call(client.GetConversation, client, { conversationId: 'conv-1' }, SERVICE_KEY)).resolves.toMatchObject({ id: 'conv-1' });
+  });
+
+  it('sends as the credential’s agent: an agent key never writes as another, a service key without an agent not at all', async () => {
+    await expect(call(client.SendMessage, client, { conversationId: 'conv-1', agentId: 'ana', text: 'I am Ana' }, BOB_KEY)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    // Bob's own agent is not the owner: the ownership rule answers, not the key check.
+    await expect(call(client.SendMessage, client, { conversationId: 'conv-1', agentId: '', text: 'hi' }, BOB_KEY)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
+    await expect(call(client.SendMessage, client, { conversationId: 'conv-1', agentId: 'ana', text: 'hi' }, SERVICE_KEY)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    expect(await db.collection('messages').countDocuments({ conversationId: 'conv-1' })).toBe(0);
     await expect(call(client.GetConversation, client, { conversationId: '' }, KEY)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
   });
 

@@ -3,6 +3,7 @@ import { TOPICS } from '@omni/contracts';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
+import { AuthModule } from '@omni/auth';
 import { AnswerModule } from './answer/answer.module';
 import { AI_WORKER_CONFIG, loadAiWorkerConfig } from './config';
 import { OutcomesModule } from './outcomes/outcomes.module';
@@ -22,6 +23,7 @@ class AiWorkerConfigModule {}
     MessagingModule.forRoot({ clientId: 'ai-worker', topics: [TOPICS.aiRequest, TOPICS.aiResult, TOPICS.aiOutcome] }),
     // Tenants' NLU data and the prediction log (FerretDB locally), shared by all replicas.
     PersistenceModule.forRoot(config.MONGODB_URI),
+    AuthModule.forRoot({ operatorKey: config.API_KEY, defaultTenantId: config.TENANT_ID }),
     AnswerModule,
     TenantDataModule,
     OutcomesModule,

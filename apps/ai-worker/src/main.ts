@@ -2,7 +2,7 @@ import './instrument';
 import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { OmniError } from '@omni/contracts';
-import { ApiKeys } from '@omni/persistence';
+import { ApiKeys } from '@omni/auth';
 import { bootstrap } from '@omni/platform';
 import { AiWorkerModule } from './ai-worker.module';
 import { isTrainingThread, runTrainingThread } from './nlu/trainer';

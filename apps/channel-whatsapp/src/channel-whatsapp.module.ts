@@ -6,6 +6,7 @@ import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
+import { Envelopes, kmsFromConfig } from '@omni/secrets';
 import { WHATSAPP_CONFIG, loadWhatsAppConfig } from './config';
 import { WhatsAppMediaSource } from './media/whatsapp-media.source';
 import { LinkedDeviceController } from './linked-device/linked-device.controller';
@@ -17,6 +18,7 @@ import { WEB_CLIENT_FACTORY, whatsappWebClientFactory } from './linked-device/we
 import { SEND_CONTEXT, StoredSendContext } from './outbound/conversation-context';
 import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
 import { ReceiveWhatsAppWebhookUseCase } from './webhook/receive-whatsapp-webhook.use-case';
+import { WhatsAppAccounts } from './webhook/whatsapp-accounts';
 import { WhatsAppWebhookController } from './webhook/whatsapp-webhook.controller';
 
 const config = loadWhatsAppConfig();
@@ -34,6 +36,8 @@ const config = loadWhatsAppConfig();
     { provide: WHATSAPP_CONFIG, useValue: config },
     { provide: SEND_CONTEXT, useClass: StoredSendContext },
     WhatsAppMediaSource,
+    { provide: Envelopes, useFactory: () => new Envelopes(kmsFromConfig(config)) },
+    WhatsAppAccounts,
     ReceiveWhatsAppWebhookUseCase,
     WhatsAppOutboundConsumer,
     // Linked-device mode (ADR 0421): idle unless WHATSAPP_WEB_ACCOUNTS names accounts.

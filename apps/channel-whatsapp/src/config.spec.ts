@@ -1,8 +1,10 @@
+import { DEMO_SECRETS_KEK } from '@omni/secrets';
 import { loadWhatsAppConfig } from './config';
 
 describe('channel-whatsapp config', () => {
   it('fails fast in production without the secrets, naming each', () => {
-    expect(() => loadWhatsAppConfig({ OMNI_PROFILE: 'production' })).toThrow(/WHATSAPP_APP_SECRET[\s\S]*WHATSAPP_ACCESS_TOKEN|WHATSAPP_ACCESS_TOKEN[\s\S]*WHATSAPP_APP_SECRET/);
+    expect(() => loadWhatsAppConfig({ OMNI_PROFILE: 'production', SECRETS_KEK: DEMO_SECRETS_KEK })).toThrow(/WHATSAPP_APP_SECRET[\s\S]*WHATSAPP_ACCESS_TOKEN|WHATSAPP_ACCESS_TOKEN[\s\S]*WHATSAPP_APP_SECRET/);
+    expect(() => loadWhatsAppConfig({ OMNI_PROFILE: 'production', ...secrets(), SECRETS_KEK: '' })).toThrow(/SECRETS_KEK/);
   });
 
   it('fills harmless demo values under the demo profile; an env value always wins', () => {
@@ -13,12 +15,12 @@ describe('channel-whatsapp config', () => {
   });
 
   it('runs linked-device accounts without any Cloud API secret, but never with only some of them', () => {
-    const linked = { OMNI_PROFILE: 'production', WHATSAPP_WEB_ACCOUNTS: 'shop1', WHATSAPP_WEB_ADMIN_TOKEN: 'admin-token-0123456789' };
+    const linked = { OMNI_PROFILE: 'production', SECRETS_KEK: DEMO_SECRETS_KEK, WHATSAPP_WEB_ACCOUNTS: 'shop1', WHATSAPP_WEB_ADMIN_TOKEN: 'admin-token-0123456789' };
     const c = loadWhatsAppConfig(linked);
     expect(c.WHATSAPP_WEB_ACCOUNTS).toEqual(['shop1']);
     expect(c.WHATSAPP_APP_SECRET).toBeUndefined();
     expect(() => loadWhatsAppConfig({ ...linked, WHATSAPP_APP_SECRET: 'app-secret-x' })).toThrow(/WHATSAPP_ACCESS_TOKEN/);
-    expect(() => loadWhatsAppConfig({ OMNI_PROFILE: 'production', WHATSAPP_WEB_ACCOUNTS: 'shop1' })).toThrow(/WHATSAPP_WEB_ADMIN_TOKEN/);
+    expect(() => loadWhatsAppConfig({ OMNI_PROFILE: 'production', SECRETS_KEK: DEMO_SECRETS_KEK, WHATSAPP_WEB_ACCOUNTS: 'shop1' })).toThrow(/WHATSAPP_WEB_ADMIN_TOKEN/);
     expect(() => loadWhatsAppConfig({ ...linked, WHATSAPP_WEB_ACCOUNTS: 'shop 1' })).toThrow(/RemoteAuth clientId/);
   });
 
@@ -29,5 +31,5 @@ describe('channel-whatsapp config', () => {
 });
 
 function secrets(): NodeJS.ProcessEnv {
-  return { WHATSAPP_VERIFY_TOKEN: 'verify-token', WHATSAPP_APP_SECRET: 'app-secret-x', WHATSAPP_ACCESS_TOKEN: 'access-token', WHATSAPP_PHONE_NUMBER_ID: '123456' };
+  return { SECRETS_KEK: DEMO_SECRETS_KEK, WHATSAPP_VERIFY_TOKEN: 'verify-token', WHATSAPP_APP_SECRET: 'app-secret-x', WHATSAPP_ACCESS_TOKEN: 'access-token', WHATSAPP_PHONE_NUMBER_ID: '123456' };
 }

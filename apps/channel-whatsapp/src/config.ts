@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { TemplateDef } from '@omni/channels';
 import { MediaEnvShape, commaList } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
+import { DEMO_SECRETS_KEK, SecretsEnvShape } from '@omni/secrets';
 
 const TemplatesSchema = z.array(
   z.object({
@@ -26,6 +27,8 @@ const templatesFromJson = z.string().transform((raw, ctx): TemplateDef[] => {
 });
 
 export const WhatsAppConfigSchema = InfraEnvSchema.extend({
+  /** Opens the credentials of the accounts connected through the router's API (ADR 0600); the same KEKs as the router. */
+  ...SecretsEnvShape,
   /** The Cloud API four: all set, or none in a linked-device-only deployment (checked below). */
   WHATSAPP_VERIFY_TOKEN: z.string().min(8).optional(),
   WHATSAPP_APP_SECRET: z.string().min(8).optional(),
@@ -95,6 +98,7 @@ const DEMO = {
   WHATSAPP_PHONE_NUMBER_ID: '100000000000001',
   WHATSAPP_TEMPLATES: '[{"name":"reengage","language":"en","status":"APPROVED","bodyParams":1}]',
   WHATSAPP_WEB_ADMIN_TOKEN: 'demo-linked-device-admin-token',
+  SECRETS_KEK: DEMO_SECRETS_KEK,
 };
 
 export function loadWhatsAppConfig(env: NodeJS.ProcessEnv = process.env): WhatsAppConfig {

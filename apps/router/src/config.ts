@@ -1,6 +1,23 @@
 import { z } from 'zod';
 import { MediaLimitsEnvShape, MediaStoreEnvShape } from '@omni/persistence';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
+import { DEMO_SECRETS_KEK, SecretsEnvShape } from '@omni/secrets';
+
+const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
+const BootstrapAccountsEnvShape = {
+  WHATSAPP_PHONE_NUMBER_ID: optionalText, WHATSAPP_ACCESS_TOKEN: optionalText, WHATSAPP_APP_SECRET: optionalText,
+  MESSENGER_PAGE_ID: optionalText, MESSENGER_PAGE_ACCESS_TOKEN: optionalText, MESSENGER_APP_SECRET: optionalText,
+  TELEGRAM_BOT_TOKEN: optionalText, TELEGRAM_WEBHOOK_SECRET: optionalText,
+  EMAIL_ADDRESS: optionalText,
+};
+
+/** The channel apps' demo placeholders (their own config fills the same under OMNI_PROFILE=demo/test): published, not secrets. */
+const DEMO_ACCOUNTS = {
+  WHATSAPP_PHONE_NUMBER_ID: '100000000000001', WHATSAPP_ACCESS_TOKEN: 'demo-access-token', WHATSAPP_APP_SECRET: 'demo-app-secret',
+  MESSENGER_PAGE_ID: '100000000000002', MESSENGER_PAGE_ACCESS_TOKEN: 'demo-page-access-token', MESSENGER_APP_SECRET: 'demo-app-secret',
+  TELEGRAM_BOT_TOKEN: '1000000001:demo-bot-token-not-real', TELEGRAM_WEBHOOK_SECRET: 'demo-telegram-webhook-secret',
+  EMAIL_ADDRESS: 'support@omni.local',
+};
 
 export const RouterConfigSchema = InfraEnvSchema.extend({
   /** How often each replica routes waiting conversations (SLA overflow, agents freeing up); 0 = never. */
@@ -37,6 +54,15 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   MEDIA_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   MEDIA_LINK_SECRET: z.string().min(32, 'MEDIA_LINK_SECRET must be at least 32 characters').optional(),
   MEDIA_LINK_TTL_MS: z.coerce.number().int().min(60_000).max(7 * 24 * 3_600_000).default(24 * 3_600_000),
+  /** KEK of the channel accounts' credentials (ADR 0600): required in production, a published one under demo/test. */
+  ...SecretsEnvShape,
+  /** Where channel-web serves widget.js: the embed snippet of a connected web widget points there. */
+  CHANNEL_WEB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  /**
+   * Today's single-account env, read by the router too: at first start it becomes the bootstrap
+   * tenant's (TENANT_ID) channel accounts, idempotently (ADR 0600). Each account needs all its names.
+   */
+  ...BootstrapAccountsEnvShape,
 });
 export type RouterConfig = z.output<typeof RouterConfigSchema>;
 export const ROUTER_CONFIG = Symbol('RouterConfig');
@@ -48,5 +74,5 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
   // `npm run up` starts apps/demo-connector on 3030; test stacks name their connector explicitly.
   if (env.OMNI_PROFILE === 'demo' && !env.CONNECTOR_BASE_URL) source.CONNECTOR_BASE_URL = `http://127.0.0.1:${env.DEMO_CONNECTOR_PORT ?? '3030'}`;
   // A known key only where harmless defaults are allowed (OMNI_PROFILE demo/test); production has none.
-  return loadConfig('router', RouterConfigSchema, { API_KEY: 'omni-demo-admin-key' }, source);
+  return loadConfig('router', RouterConfigSchema, { API_KEY: 'omni-demo-admin-key', SECRETS_KEK: DEMO_SECRETS_KEK, ...DEMO_ACCOUNTS }, source);
 }

@@ -3,6 +3,7 @@ import { CHANNELS, TOPICS, outboundTopic } from '@omni/contracts';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
+import { AuthModule } from '@omni/auth';
 import { ROUTER_CONFIG, loadRouterConfig } from './config';
 import { ApiModule } from './api/api.module';
 import { ConversationsModule } from './conversations/conversations.module';
@@ -20,6 +21,7 @@ import { ExperimentsModule } from './experiments/experiments.module';
 import { CustomersModule } from './customers/customers.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { TenancyModule } from './tenancy/tenancy.module';
 
 const config = loadRouterConfig();
 
@@ -37,6 +39,8 @@ class RouterConfigModule {}
       topics: [TOPICS.inbound, TOPICS.status, TOPICS.aiRequest, TOPICS.aiResult, TOPICS.aiOutcome, TOPICS.conversation, ...CHANNELS.map(outboundTopic)],
     }),
     PersistenceModule.forRoot(config.MONGODB_URI),
+    AuthModule.forRoot({ operatorKey: config.API_KEY, defaultTenantId: config.TENANT_ID }),
+    TenancyModule,
     ConversationsModule,
     HandoffModule,
     RoutingModule,

@@ -5,7 +5,9 @@ import { ConversationSchema, CustomerSchema, MessageSchema, TenantSchema } from 
 import { CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY } from './ports';
 import { MongoConversationRepository, MongoCustomerRepository, MongoMessageRepository } from './repositories';
 import { MongoTenantRepository } from './tenant.repository';
-import { ApiKeys } from './api-keys';
+import { ChannelAccountSchema } from './tenancy.schemas';
+import { CHANNEL_ACCOUNT_REPOSITORY, TENANT_DIRECTORY } from './tenancy.ports';
+import { MongoChannelAccountRepository, MongoTenantDirectory } from './tenancy.repositories';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
 import { ConversationRecentSchema } from './recent-turns.repository';
 import { NluDatasetSchema, NluFeedbackSchema, NluPredictionSchema } from './nlu.schemas';
@@ -91,23 +93,24 @@ export class PersistenceModule {
           { name: 'NluDataset', schema: NluDatasetSchema },
           { name: 'NluPrediction', schema: NluPredictionSchema },
           { name: 'NluFeedback', schema: NluFeedbackSchema },
+          { name: 'ChannelAccount', schema: ChannelAccountSchema },
         ]),
       ],
       providers: [
         IndexSync,
-        ApiKeys,
         { provide: CUSTOMER_REPOSITORY, useClass: MongoCustomerRepository },
         { provide: CONVERSATION_REPOSITORY, useClass: MongoConversationRepository },
         { provide: MESSAGE_REPOSITORY, useClass: MongoMessageRepository },
         { provide: TENANT_REPOSITORY, useClass: MongoTenantRepository },
         { provide: PRIVACY_REPOSITORY, useClass: MongoPrivacyRepository },
+        { provide: TENANT_DIRECTORY, useClass: MongoTenantDirectory },
+        { provide: CHANNEL_ACCOUNT_REPOSITORY, useClass: MongoChannelAccountRepository },
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
         ...NLU_PROVIDERS,
       ],
       exports: [
-        ApiKeys,
-        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY,
+        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY,
         ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],
     };

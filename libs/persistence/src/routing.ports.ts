@@ -58,6 +58,10 @@ export interface ApiKeyRepository {
   find(hash: string): Promise<ApiKeyDoc | null>;
   /** Idempotent: the same key saved twice stays one row. */
   save(key: Omit<ApiKeyDoc, 'createdAt'>): Promise<void>;
+  /** A tenant's keys, newest first (the hashes stay inside the repository's callers). */
+  list(tenantId: string): Promise<ApiKeyDoc[]>;
+  /** Deletes the tenant's key of this public id; returns the deleted key's hash, or null when the tenant has none of that id. */
+  revoke(tenantId: string, keyId: string): Promise<string | null>;
 }
 
 export const API_KEY_REPOSITORY = Symbol('ApiKeyRepository');

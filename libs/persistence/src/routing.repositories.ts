@@ -169,4 +169,16 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
   async save(key: Omit<ApiKeyDoc, 'createdAt'>): Promise<void> {
     await insertOnce(this.model, { ...key, createdAt: new Date() });
   }
+
+  list(tenantId: string): Promise<ApiKeyDoc[]> {
+    return this.model.find({ tenantId }).sort({ createdAt: -1 }).limit(1_000).lean<ApiKeyDoc[]>().exec();
+  }
+
+  async revoke(tenantId: string, keyId: string): Promise<string | null> {
+    // Keys stored before key ids existed are listed as `h-<first 16 hex of the hash>`.
+    const legacy = /^h-([0-9a-f]{16})$/.exec(keyId);
+    const filter = legacy ? { tenantId, keyId: { $exists: false }, _id: { $regex: `^${legacy[1]}` } } : { tenantId, keyId };
+    const doc = await this.model.findOneAndDelete(filter).lean<ApiKeyDoc>().exec();
+    return doc?._id ?? null;
+  }
 }

@@ -205,24 +205,35 @@ SkillGroupDocSchema.index({ tenantId: 1, order: 1 });
 SkillGroupDocSchema.index({ tenantId: 1, groupId: 1 }, { unique: true });
 
 /** An API key of a tenant, stored only as its SHA-256 (the key itself is never stored or logged). */
+export const API_KEY_ROLES = ['admin', 'supervisor', 'agent', 'service'] as const;
+
 export interface ApiKeyDoc {
-  /** Hex SHA-256 of the key: the lookup of every authenticated request. */
+  /** Hex SHA-256 of the key: the lookup of every authenticated request (the key itself is never stored). */
   _id: string;
+  /** Public id: listing and revoking name the key by it (keys stored before it existed have none). */
+  keyId?: string;
   tenantId: string;
   name: string;
-  role: 'admin' | 'agent';
+  role: (typeof API_KEY_ROLES)[number];
+  /** The agent this key acts as (the acting agent comes from the credential, never from a body). */
+  agentId?: string;
+  /** After this instant the key is refused. */
+  expiresAt?: Date;
   createdAt: Date;
 }
 
 export const ApiKeySchema = new Schema<ApiKeyDoc>(
   {
     _id: { type: String, required: true },
+    keyId: String,
     tenantId: { type: String, required: true },
     name: { type: String, required: true },
-    role: { type: String, enum: ['admin', 'agent'], required: true },
+    role: { type: String, enum: API_KEY_ROLES, required: true },
+    agentId: String,
+    expiresAt: Date,
     createdAt: { type: Date, required: true },
   },
   { versionKey: false, collection: 'api_keys' },
 );
-// A tenant's keys (key management listing).
-ApiKeySchema.index({ tenantId: 1 });
+// A tenant's keys (key management listing, revoking by keyId within the tenant).
+ApiKeySchema.index({ tenantId: 1, keyId: 1 });

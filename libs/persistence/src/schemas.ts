@@ -195,6 +195,12 @@ MessageSchema.index({ tenantId: 1, 'attachments.storeId': 1 });
 export interface TenantDoc {
   _id: string;
   name?: string;
+  /** Data residency: the region whose stack serves the tenant (ADR 0300). */
+  homeRegion?: string;
+  /** BCP 47 tags the tenant serves, first = default. */
+  languages?: string[];
+  /** IANA time zone (business hours, reports). */
+  timeZone?: string;
   handoffPolicy?: Record<string, unknown>;
   routingOptions?: { stickyDays?: number; averageHandleSeconds?: number };
   /** Intents that never count as a repeated intent in the handoff rules (default: greetings, thanks). */
@@ -209,6 +215,9 @@ export const TenantSchema = new Schema<TenantDoc>(
   {
     _id: { type: String, required: true },
     name: String,
+    homeRegion: String,
+    languages: { type: [String], default: undefined },
+    timeZone: String,
     handoffPolicy: Schema.Types.Mixed,
     routingOptions: { _id: false, type: { stickyDays: Number, averageHandleSeconds: Number } },
     smallTalkIntents: { type: [String], default: undefined },

@@ -4,7 +4,7 @@ import { NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY, NluDatasetRepository
 import { toUnderstanding } from '../answer/nlu-answerer';
 import type { Understanding } from '../answer/answerer.port';
 import { TenantModels } from '../nlu/tenant-models';
-import { AdminKeyGuard, Caller, CallerOf } from './auth';
+import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
 import { DatasetBody, ExamplesBody, FeedbackBody, PredictBody, ReportQuery, parse } from './dataset.schema';
 import { NluReport, buildReport } from './report';
 import { AddExamplesUseCase } from './add-examples.use-case';
@@ -15,7 +15,7 @@ const REPORT_LIMIT = 50_000;
 const DAY_MS = 86_400_000;
 
 /** A tenant's own NLU data (admin key; the key's tenant is the one changed) and the accuracy report. */
-@UseGuards(AdminKeyGuard)
+@UseGuards(AuthGuard)
 @Controller('v1/nlu')
 export class TenantDataController {
   constructor(
@@ -28,12 +28,14 @@ export class TenantDataController {
 
   /** Replaces the tenant's intents, examples, KB and options with a new version and retrains. */
   @Put('dataset')
+  @Requires('nlu.write')
   replace(@CallerOf() caller: Caller, @Body() body: unknown): Promise<DatasetVersion> {
     return this.upload.execute(caller.tenantId, parse(DatasetBody, body, 'dataset'), caller.keyName);
   }
 
   /** Adds examples (e.g. agents' corrections) to the tenant's data (the demo data if it has none yet) and retrains; examples already there are skipped. */
   @Post('examples')
+  @Requires('nlu.write')
   async add(@CallerOf() caller: Caller, @Body() body: unknown): Promise<DatasetVersion | { version: number | null; added: 0 }> {
     const { examples } = parse(ExamplesBody, body, 'examples');
     const added = await this.addExamples.execute(caller.tenantId, examples, caller.keyName);
@@ -42,6 +44,7 @@ export class TenantDataController {
 
   /** Which data the tenant's model is trained on. */
   @Get('dataset')
+  @Requires('nlu.read')
   async current(@CallerOf() caller: Caller): Promise<{ version: number | null; source: string; examples: number; labels: string[]; articles: number }> {
     const d = await this.datasets.latest(caller.tenantId);
     const data = d ?? this.models.demoDataset();
@@ -57,6 +60,7 @@ export class TenantDataController {
 
   /** What the tenant's current model makes of a text (not recorded). */
   @Post('predict')
+  @Requires('nlu.read')
   @HttpCode(200)
   async predict(@CallerOf() caller: Caller, @Body() body: unknown): Promise<Understanding> {
     const { text, previousLanguage } = parse(PredictBody, body, 'prediction request');
@@ -66,6 +70,7 @@ export class TenantDataController {
 
   /** Labelled feedback on a recorded prediction: the right intent and/or its outcome. */
   @Post('feedback')
+  @Requires('nlu.write')
   @HttpCode(204)
   async feedback(@CallerOf() caller: Caller, @Body() body: unknown): Promise<void> {
     const f = parse(FeedbackBody, body, 'feedback');
@@ -75,6 +80,7 @@ export class TenantDataController {
 
   /** Per-language accuracy on labelled feedback and outcomes (answered, handed off, CSAT) over time, confusion pairs, low-confidence clusters (default: last 30 days). */
   @Get('report')
+  @Requires('nlu.read')
   async report(@CallerOf() caller: Caller, @Query() query: unknown): Promise<NluReport> {
     const q = parse(ReportQuery, query, 'query');
     const to = q.to ? new Date(q.to) : new Date();

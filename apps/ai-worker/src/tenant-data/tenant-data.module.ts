@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NluModule } from '../nlu/nlu.module';
 import { AddExamplesUseCase } from './add-examples.use-case';
-import { AdminKeyGuard, ApiKeyBootstrap } from './auth';
 import { TenantDataController } from './tenant-data.controller';
 import { UploadDatasetUseCase } from './upload-dataset.use-case';
 
@@ -9,7 +8,7 @@ import { UploadDatasetUseCase } from './upload-dataset.use-case';
 @Module({
   imports: [NluModule],
   controllers: [TenantDataController],
-  providers: [UploadDatasetUseCase, AddExamplesUseCase, AdminKeyGuard, ApiKeyBootstrap],
+  providers: [UploadDatasetUseCase, AddExamplesUseCase],
   exports: [AddExamplesUseCase],
 })
 export class TenantDataModule {}

@@ -3,6 +3,7 @@ import { CloudEvent, DeliveryStatus, InboundMessage, OutboundCommand, TOPICS } f
 import { MediaIngest, MemoryMediaStore, type SendDoc, type SendLedger, sha256Hex } from '@omni/channel-kit';
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
+import { DEMO_SECRETS_KEK } from '@omni/secrets';
 import { WhatsAppConfigSchema } from '../config';
 import type { SendContextReader } from '../outbound/conversation-context';
 import { LinkedDeviceController } from './linked-device.controller';
@@ -16,6 +17,7 @@ import type { WebChat, WebClient, WebClientFactory } from './web-client';
 
 const ADMIN = 'unit-linked-device-admin-token';
 const config = WhatsAppConfigSchema.parse({
+  SECRETS_KEK: DEMO_SECRETS_KEK,
   WHATSAPP_VERIFY_TOKEN: 'unit-verify-token', WHATSAPP_APP_SECRET: 'unit-app-secret', WHATSAPP_ACCESS_TOKEN: 'unit-access-token', WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
   WHATSAPP_WEB_ACCOUNTS: 'shop1', WHATSAPP_WEB_ADMIN_TOKEN: ADMIN, WHATSAPP_WEB_RECONNECT_BASE_MS: '20', WHATSAPP_WEB_RECONNECT_MAX_MS: '200', WHATSAPP_WEB_LEASE_TTL_MS: '60',
 });

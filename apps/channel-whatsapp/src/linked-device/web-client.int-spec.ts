@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection, createConnection } from 'mongoose';
 import type { Browser } from 'puppeteer';
+import { DEMO_SECRETS_KEK } from '@omni/secrets';
 import { WhatsAppConfigSchema } from '../config';
 import { MongoAccountLease } from './account-lease';
 import { GridFsSessionStore } from './session.store';
@@ -72,6 +73,7 @@ describe('linked-device client on the real database and the real Chromium', () =
    */
   it('launches the configured Chromium headless through whatsapp-web.js', async () => {
     const config = WhatsAppConfigSchema.parse({
+      SECRETS_KEK: DEMO_SECRETS_KEK,
       WHATSAPP_VERIFY_TOKEN: 'int-verify-token', WHATSAPP_APP_SECRET: 'int-app-secret', WHATSAPP_ACCESS_TOKEN: 'int-access-token', WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
       WHATSAPP_WEB_DATA_DIR: dir, WHATSAPP_WEB_CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     });

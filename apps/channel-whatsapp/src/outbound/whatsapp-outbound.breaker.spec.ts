@@ -3,12 +3,14 @@ import { AccountRateLimiter, Claim, SendLedger } from '@omni/channel-kit';
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { GraphApiServer, startGraphApiServer } from '../../../../test/contract-servers/graph-api';
+import { DEMO_SECRETS_KEK } from '@omni/secrets';
 import { WhatsAppConfigSchema } from '../config';
 import { createWhatsAppSender } from './whatsapp-outbound.consumer';
 
 const PN = '106540352242922';
 const configFor = (baseUrl: string) =>
   WhatsAppConfigSchema.parse({
+    SECRETS_KEK: DEMO_SECRETS_KEK,
     WHATSAPP_VERIFY_TOKEN: 'unit-verify-token', WHATSAPP_APP_SECRET: 'unit-app-secret', WHATSAPP_ACCESS_TOKEN: 'unit-access-token', WHATSAPP_PHONE_NUMBER_ID: PN,
     WHATSAPP_HTTP_TIMEOUT_MS: '500', WHATSAPP_API_BASE_URL: baseUrl,
   });

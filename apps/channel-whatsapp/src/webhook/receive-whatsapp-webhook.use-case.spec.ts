@@ -6,18 +6,26 @@ import { MediaIngest, MemoryMediaStore, type SendDoc, type SendLedger, sha256Hex
 import { BreakerRegistry } from '@omni/resilience';
 import type { WhatsAppMediaSource } from '../media/whatsapp-media.source';
 import type { EventPublisher } from '@omni/messaging';
+import { DEMO_SECRETS_KEK, newTestEnvelopes } from '@omni/secrets';
+import { type ChannelAccountDoc, channelAccountAad } from '@omni/persistence';
+import { registry } from '@omni/telemetry';
+import { WhatsAppAccounts } from './whatsapp-accounts';
 import { WhatsAppConfigSchema } from '../config';
 import { ReceiveWhatsAppWebhookUseCase } from './receive-whatsapp-webhook.use-case';
 
 const FIXTURES = resolve(__dirname, '../../../../libs/channels/fixtures/whatsapp');
 const SECRET = 'unit-app-secret';
 const config = WhatsAppConfigSchema.parse({
+  SECRETS_KEK: DEMO_SECRETS_KEK,
   WHATSAPP_VERIFY_TOKEN: 'unit-verify-token', WHATSAPP_APP_SECRET: SECRET, WHATSAPP_ACCESS_TOKEN: 'unit-access-token', WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
 });
 
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(300, 9)]);
 
-function setup(opts: { failPublish?: boolean; sends?: Record<string, string> } = {}) {
+/** A number connected through the API (channel_accounts), its credentials sealed as the router seals them. */
+interface Connected { phoneNumberId: string; tenantId: string; appSecret: string }
+
+function setup(opts: { failPublish?: boolean; sends?: Record<string, string>; connected?: Connected[]; cfg?: typeof config } = {}) {
   const store = new MemoryMediaStore();
   const stored = store.objects;
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
@@ -36,11 +44,26 @@ function setup(opts: { failPublish?: boolean; sends?: Record<string, string> } =
       return id ? ({ _id: id } as SendDoc) : null;
     },
   } as unknown as SendLedger;
-  const useCase = new ReceiveWhatsAppWebhookUseCase(config, publisher, ledger, media, source);
+  const { envelopes } = newTestEnvelopes();
+  const rows = new Map<string, ChannelAccountDoc>();
+  const lookups: string[] = [];
+  const directory = {
+    byExternalId: async (_channel: string, id: string) => (lookups.push(id), rows.get(id) ?? null),
+  };
+  const connect = async (c: Connected) => {
+    const _id = `ca_${c.phoneNumberId}`;
+    const secrets = await envelopes.seal({ accessToken: `token-of-${c.phoneNumberId}`, appSecret: c.appSecret }, channelAccountAad(_id));
+    rows.set(c.phoneNumberId, { _id, tenantId: c.tenantId, channel: 'whatsapp', externalId: c.phoneNumberId, settings: {}, secrets, createdBy: 'test', createdAt: new Date(), updatedAt: new Date() });
+  };
+  const cfg = opts.cfg ?? config;
+  const useCase = new ReceiveWhatsAppWebhookUseCase(cfg, publisher, ledger, media, source, new WhatsAppAccounts(directory, envelopes, cfg));
   const signed = (raw: string) => ({ rawBody: Buffer.from(raw), signature: hubSignature(raw, SECRET) });
   const events = (topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events);
-  return { useCase, signed, events, stored, fetched };
+  return { useCase, signed, events, stored, fetched, connect, lookups };
 }
+
+const unknownCount = async () =>
+  (await registry.getSingleMetric('omni_webhook_unknown_account_items_total')?.get())?.values.find((v) => v.labels.channel === 'whatsapp')?.value ?? 0;
 
 describe('ReceiveWhatsAppWebhookUseCase', () => {
   const batched = readFileSync(resolve(FIXTURES, 'batched.json'), 'utf8');
@@ -84,12 +107,57 @@ describe('ReceiveWhatsAppWebhookUseCase', () => {
     await expect(useCase.execute(signed(batched))).rejects.toMatchObject({ code: 'publish_failed', retryable: true });
   });
 
-  it('answers 404 in a linked-device-only deployment (no Cloud API secrets)', async () => {
-    const { signed } = setup();
+  it('refuses a webhook naming no connected number in a linked-device-only deployment (no Cloud API secrets)', async () => {
     const linkedOnly = { ...config, WHATSAPP_APP_SECRET: undefined, WHATSAPP_VERIFY_TOKEN: undefined };
-    const useCase = new ReceiveWhatsAppWebhookUseCase(linkedOnly, {} as EventPublisher, {} as SendLedger, {} as MediaIngest, {} as WhatsAppMediaSource);
-    await expect(useCase.execute(signed(batched))).rejects.toMatchObject({ code: 'not_found' });
+    const { useCase, signed, events } = setup({ cfg: linkedOnly });
+    await expect(useCase.execute(signed(batched))).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(events(TOPICS.inbound)).toHaveLength(0);
     expect(() => useCase.handshake({ 'hub.mode': 'subscribe', 'hub.verify_token': 'x', 'hub.challenge': '1' })).toThrow(expect.objectContaining({ code: 'not_found' }));
+  });
+
+  it('routes each item to its number’s tenant, verified with that account’s app secret', async () => {
+    const META_APP = 'one-meta-app-serving-two-tenants';
+    const t = setup({ sends: { 'wamid.HBgLMTY1MDUwNTUxMjM0FQIAERgSOUTBOUND21': 'our-msg-21' } });
+    await t.connect({ phoneNumberId: '106540352242922', tenantId: 'acme', appSecret: META_APP });
+    await t.connect({ phoneNumberId: '112233445566778', tenantId: 'globex', appSecret: META_APP });
+    const n = await t.useCase.execute({ rawBody: Buffer.from(batched), signature: hubSignature(batched, META_APP) });
+    // The 3 messages of acme's number and the 2 of globex's (which the env-only setup ignored).
+    expect(n).toMatchObject({ messages: 5, statuses: 1, ignored: 1 });
+    const inbound = t.events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
+    expect(inbound.map((e) => `${e.data.tenantId}:${e.data.accountId}`)).toEqual([
+      ...Array<string>(3).fill('acme:106540352242922'), ...Array<string>(2).fill('globex:112233445566778'),
+    ]);
+    expect(inbound.every((e) => e.tenantid === e.data.tenantId)).toBe(true);
+    // The env app's secret no longer signs for numbers connected to another app.
+    const bySelf = setup();
+    await bySelf.connect({ phoneNumberId: '106540352242922', tenantId: 'acme', appSecret: META_APP });
+    await expect(bySelf.useCase.execute(bySelf.signed(batched))).rejects.toMatchObject({ code: 'signature_invalid' });
+    expect(bySelf.events(TOPICS.inbound)).toHaveLength(0);
+  });
+
+  it('refuses a body signed by one tenant’s app naming another tenant’s number', async () => {
+    const t = setup();
+    await t.connect({ phoneNumberId: '106540352242922', tenantId: 'acme', appSecret: 'acme-meta-app-secret' });
+    await t.connect({ phoneNumberId: '112233445566778', tenantId: 'globex', appSecret: 'globex-meta-app-secret' });
+    await expect(t.useCase.execute({ rawBody: Buffer.from(batched), signature: hubSignature(batched, 'acme-meta-app-secret') })).rejects.toMatchObject({ code: 'signature_invalid' });
+    expect(t.events(TOPICS.inbound)).toHaveLength(0);
+  });
+
+  it('counts every item of a number nobody connected, looks it up once per cache period, and produces none of them', async () => {
+    const t = setup();
+    const before = await unknownCount();
+    for (let i = 0; i < 3; i++) await t.useCase.execute(t.signed(batched)); // 112233445566778 is nobody's here
+    expect(await unknownCount()).toBe(before + 3);
+    expect(t.lookups.filter((id) => id === '112233445566778')).toHaveLength(1);
+    const inbound = t.events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
+    expect(inbound.every((e) => e.data.accountId === '106540352242922' && e.data.tenantId === config.TENANT_ID)).toBe(true);
+  });
+
+  it('refuses a body naming too many numbers before any lookup', async () => {
+    const t = setup();
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: Array.from({ length: 51 }, (_, i) => ({ field: 'messages', value: { metadata: { phone_number_id: `9${i}` } } })) }] });
+    await expect(t.useCase.execute(t.signed(body))).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(t.lookups).toHaveLength(0);
   });
 
   it('answers the handshake with the challenge only for the right token', () => {

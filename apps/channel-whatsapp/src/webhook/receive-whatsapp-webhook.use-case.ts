@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, RetryableError, ValidationError } from '@omni/contracts';
-import { type DecodeResult, WhatsAppVerifier, decodeWhatsAppWebhook } from '@omni/channels';
+import { NotFoundError, OmniError, RetryableError, ValidationError } from '@omni/contracts';
+import { type DecodeResult, WhatsAppVerifier, decodeWhatsAppWebhook, verifyHubSignature } from '@omni/channels';
 import { MediaIngest, SendLedger, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
-import { rootLogger } from '@omni/telemetry';
+import { counter, rootLogger } from '@omni/telemetry';
+import { LRUCache } from 'lru-cache';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
 import { WhatsAppMediaSource } from '../media/whatsapp-media.source';
+import { WhatsAppAccount, WhatsAppAccounts } from './whatsapp-accounts';
 
 export interface ReceiveWebhookCommand {
   /** The bytes as received: the signature covers exactly these. */
@@ -14,14 +16,20 @@ export interface ReceiveWebhookCommand {
 }
 
 /**
- * One Cloud API webhook POST: verify the signature on the raw bytes, decode every entry, change,
- * message and status, store its media, and resolve only once all of them are on Kafka (the 200 means "stored").
+ * One Cloud API webhook POST: find the connected account of every phone_number_id it names, verify
+ * the signature on the raw bytes with those accounts' app secrets (one Meta app may serve many
+ * numbers, of one or several tenants), decode every entry, change, message and status into its
+ * account's tenant, store its media, and resolve only once all of them are on Kafka (the 200 means
+ * "stored"). Items of a number nobody connected are counted and logged (once per number), not produced.
  */
 @Injectable()
 export class ReceiveWhatsAppWebhookUseCase {
   private readonly log = rootLogger().child({ component: 'whatsapp-webhook' });
-  /** Undefined in a linked-device-only deployment: the Cloud API webhook answers 404. */
+  /** The env's app (handshake, and webhooks naming no connected number); undefined in a linked-device-only deployment. */
   private readonly verifier?: WhatsAppVerifier;
+  private readonly unknownItems = counter('omni_webhook_unknown_account_items_total', 'Webhook items for an account no tenant connected (not produced)', ['channel']);
+  /** Numbers already logged as unknown (each once per process, bounded). */
+  private readonly loggedUnknown = new LRUCache<string, true>({ max: 10_000 });
 
   constructor(
     @Inject(WHATSAPP_CONFIG) private readonly config: WhatsAppConfig,
@@ -29,6 +37,7 @@ export class ReceiveWhatsAppWebhookUseCase {
     private readonly ledger: SendLedger,
     private readonly media: MediaIngest,
     private readonly mediaSource: WhatsAppMediaSource,
+    private readonly accounts: WhatsAppAccounts,
   ) {
     if (config.WHATSAPP_APP_SECRET && config.WHATSAPP_VERIFY_TOKEN) {
       this.verifier = new WhatsAppVerifier({ appSecret: config.WHATSAPP_APP_SECRET, verifyToken: config.WHATSAPP_VERIFY_TOKEN });
@@ -41,8 +50,12 @@ export class ReceiveWhatsAppWebhookUseCase {
 
   async execute(cmd: ReceiveWebhookCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
-    this.cloudApi().verifySignature(cmd.rawBody, cmd.signature);
-    const decoded = await this.withOurMessageIds(this.decode(cmd.rawBody));
+    const payload = parseJson(cmd.rawBody);
+    const named = phoneNumberIdsOf(payload);
+    const accounts = await this.accounts.resolve(named);
+    this.verify(cmd.rawBody, cmd.signature, accounts);
+    this.reportUnknown(named, accounts);
+    const decoded = await this.withOurMessageIds(this.decode(payload, accounts));
     // Attachments are fetched and stored before anything is published (ADR 0420): the events reference the stored copy.
     const result = await this.media.storeAll(decoded, this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'webhook items not turned into events');
@@ -77,24 +90,63 @@ export class ReceiveWhatsAppWebhookUseCase {
     return { ...result, statuses, ignored };
   }
 
+  /** Signed by the app of every connected number it names; naming none, by the env's app (nothing of an unsigned body is logged). */
+  private verify(rawBody: Buffer, signature: string | undefined, accounts: Map<string, WhatsAppAccount>): void {
+    const secrets = new Set([...accounts.values()].map((a) => a.appSecret));
+    if (secrets.size === 0) {
+      if (!this.verifier) throw new OmniError('unauthorized', 'the webhook names no connected WhatsApp number', false);
+      this.verifier.verifySignature(rawBody, signature);
+      return;
+    }
+    for (const secret of secrets) verifyHubSignature(rawBody, signature, secret);
+  }
+
+  private reportUnknown(named: readonly string[], accounts: Map<string, WhatsAppAccount>): void {
+    for (const id of named) {
+      if (accounts.has(id)) continue;
+      this.unknownItems.inc({ channel: 'whatsapp' });
+      if (this.loggedUnknown.has(id)) continue;
+      this.loggedUnknown.set(id, true);
+      this.log.warn({ channel: 'whatsapp', accountId: id }, 'webhook items for a WhatsApp number no tenant connected (counted, not produced)');
+    }
+  }
+
   private cloudApi(): WhatsAppVerifier {
     if (!this.verifier) throw new NotFoundError('WhatsApp Cloud API webhook (this deployment runs linked-device accounts only)');
     return this.verifier;
   }
 
-  private decode(rawBody: Buffer): DecodeResult {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(rawBody.toString('utf8'));
-    } catch (err) {
-      throw new ValidationError(`body is not JSON: ${(err as Error).message}`);
-    }
-    const phoneNumberId = this.config.WHATSAPP_PHONE_NUMBER_ID;
+  private decode(payload: unknown, accounts: Map<string, WhatsAppAccount>): DecodeResult {
     return decodeWhatsAppWebhook(payload, {
       tenantId: this.config.TENANT_ID,
       region: this.config.REGION,
-      // Only the configured number is ours; another number's events are reported as ignored.
-      resolveAccount: (id) => (id === phoneNumberId ? { accountId: id } : undefined),
+      // Each item goes to its number's tenant; a number nobody connected is reported as ignored.
+      resolveAccount: (id) => {
+        const a = accounts.get(id);
+        return a ? { accountId: a.accountId, tenantId: a.tenantId } : undefined;
+      },
     });
   }
+}
+
+function parseJson(rawBody: Buffer): unknown {
+  try {
+    return JSON.parse(rawBody.toString('utf8'));
+  } catch (err) {
+    throw new ValidationError(`body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Every change's metadata.phone_number_id, read leniently (the decoder validates the shape after the signature check). */
+export function phoneNumberIdsOf(payload: unknown): string[] {
+  const ids: string[] = [];
+  const entries = (payload as { entry?: unknown } | null)?.entry;
+  for (const entry of Array.isArray(entries) ? entries : []) {
+    const changes = (entry as { changes?: unknown } | null)?.changes;
+    for (const change of Array.isArray(changes) ? changes : []) {
+      const id = (change as { value?: { metadata?: { phone_number_id?: unknown } } } | null)?.value?.metadata?.phone_number_id;
+      if (typeof id === 'string' && id.length > 0 && id.length <= 64) ids.push(id);
+    }
+  }
+  return ids;
 }

@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '@omni/contracts';
 import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, AgentDoc, AgentRepository, AgentSlotRepository, SKILL_GROUP_REPOSITORY, SkillGroupRepository } from '@omni/persistence';
 import { SkillGroup, parseSkillGroups } from '@omni/routing';
 import { RoutingDirectory } from '../routing/routing-directory';
-import { ApiKeyGuard, Caller, CallerOf } from './auth';
+import { AuthGuard, Caller, CallerOf, Requires, mayActOnAgent } from '@omni/auth';
 import { openApi, parse } from './validation';
 
 const Presence = z.enum(['online', 'away', 'offline']);
@@ -23,7 +23,7 @@ type AgentView = AgentDoc & { activeConversations: string[] };
 
 @ApiTags('agents')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+@UseGuards(AuthGuard)
 @Controller('v1')
 export class AgentsController {
   constructor(
@@ -34,6 +34,7 @@ export class AgentsController {
   ) {}
 
   @Get('agents')
+  @Requires('agents.read')
   @ApiOperation({ summary: 'The tenant’s agents (filter by group or presence)' })
   list(@CallerOf() caller: Caller, @Query() query: unknown): Promise<AgentDoc[]> {
     const filter = parse(z.object({ groupId: z.string().min(1).optional(), presence: Presence.optional() }), query, 'query');
@@ -41,6 +42,7 @@ export class AgentsController {
   }
 
   @Get('agents/:id')
+  @Requires('agents.read')
   @ApiOperation({ summary: 'One agent and the conversations holding its slots' })
   async get(@CallerOf() caller: Caller, @Param('id') id: string): Promise<AgentView> {
     const agent = await this.agents.get(caller.tenantId, id);
@@ -49,6 +51,7 @@ export class AgentsController {
   }
 
   @Put('agents/:id')
+  @Requires('agents.write')
   @ApiOperation({ summary: 'Create or update an agent' })
   @ApiBody({ schema: openApi(AgentBody) })
   async save(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown): Promise<AgentDoc | null> {
@@ -63,21 +66,25 @@ export class AgentsController {
   }
 
   @Put('agents/:id/presence')
+  @Requires('agents.presence')
   @ApiOperation({ summary: 'Set an agent’s presence (online agents receive conversations)' })
   @ApiBody({ schema: openApi(PresenceBody) })
   async presence(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown): Promise<AgentDoc> {
+    mayActOnAgent(caller, id);
     const updated = await this.agents.setPresence(caller.tenantId, id, parse(PresenceBody, body, 'body').presence);
     if (!updated) throw new NotFoundError(`agent ${id}`);
     return updated;
   }
 
   @Get('skill-groups')
+  @Requires('skill-groups.read')
   @ApiOperation({ summary: 'The tenant’s skill groups in routing order' })
   skillGroups(@CallerOf() caller: Caller): Promise<SkillGroup[]> {
     return this.directory.groupsOf(caller.tenantId);
   }
 
   @Put('skill-groups')
+  @Requires('skill-groups.write')
   @ApiOperation({ summary: 'Replace the tenant’s skill groups (order = routing tie-break)' })
   @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
   async replaceGroups(@CallerOf() caller: Caller, @Body() body: unknown): Promise<SkillGroup[]> {

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsController } from './agents.controller';
 import { AssignmentActions } from './assignment-actions';
-import { ApiKeyBootstrap, ApiKeyGuard } from './auth';
 import { ConversationActions } from './conversation-actions';
 import { IntentCorrections } from './intent-corrections';
 import { ConversationsController } from './conversations.controller';
@@ -10,7 +9,7 @@ import { MediaModule } from '../media/media.module';
 @Module({
   imports: [MediaModule],
   controllers: [ConversationsController, AgentsController],
-  providers: [ApiKeyGuard, ApiKeyBootstrap, ConversationActions, AssignmentActions, IntentCorrections],
-  exports: [ApiKeyGuard, ConversationActions],
+  providers: [ConversationActions, AssignmentActions, IntentCorrections],
+  exports: [ConversationActions],
 })
 export class ApiModule {}

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CONVERSATION_STATES, ChannelSchema } from '@omni/contracts';
 import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageDoc, MessageRepository } from '@omni/persistence';
-import { ApiKeyGuard, Caller, CallerOf } from './auth';
+import { AuthGuard, Caller, CallerOf, Requires, actingAgent, mayActOnAgent } from '@omni/auth';
 import { AssignmentActions } from './assignment-actions';
 import { ConversationActions } from './conversation-actions';
 import { IntentCorrection, IntentCorrections } from './intent-corrections';
@@ -19,7 +19,8 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const ReplyBody = z.object({
-  agentId: z.string().min(1).max(128),
+  /** Only for an admin's or supervisor's key that acts as no agent; otherwise the key's agent writes (and a different one here is 403). */
+  agentId: z.string().min(1).max(128).optional(),
   text: z.string().min(1).max(4096).optional(),
   /** Files (ADR 0424): public https URLs, or files uploaded with POST /v1/media (by storeId). */
   attachments: z.array(ReplyAttachmentSchema).min(1).max(10).optional(),
@@ -35,7 +36,7 @@ const TransferBody = z.object({ groupId: z.string().min(1).max(128), reason: z.s
 
 @ApiTags('conversations')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+@UseGuards(AuthGuard)
 @Controller('v1/conversations')
 export class ConversationsController {
   constructor(
@@ -47,6 +48,7 @@ export class ConversationsController {
   ) {}
 
   @Get()
+  @Requires('conversations.read')
   @ApiOperation({ summary: 'List the tenant’s conversations, newest activity first' })
   @ApiQuery({ name: 'state', required: false, enum: CONVERSATION_STATES })
   @ApiQuery({ name: 'groupId', required: false })
@@ -59,12 +61,14 @@ export class ConversationsController {
   }
 
   @Get(':id')
+  @Requires('conversations.read')
   @ApiOperation({ summary: 'One conversation, with its owner, routing explanation and handoff summary' })
   get(@CallerOf() caller: Caller, @Param('id') id: string): Promise<ConversationDoc> {
     return this.actions.find(caller.tenantId, id);
   }
 
   @Get(':id/messages')
+  @Requires('conversations.read')
   @ApiOperation({ summary: 'The conversation’s messages, oldest first (last 200)' })
   async history(@CallerOf() caller: Caller, @Param('id') id: string): Promise<MessageDoc[]> {
     await this.actions.find(caller.tenantId, id);
@@ -72,14 +76,17 @@ export class ConversationsController {
   }
 
   @Post(':id/messages')
+  @Requires('conversations.reply')
   @ApiOperation({ summary: 'Send an agent reply through the conversation’s channel' })
   @ApiBody({ schema: openApi(ReplyBody) })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key sends one message' })
   reply(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') key?: string): Promise<MessageDoc> {
-    return this.actions.reply(caller.tenantId, id, parse(ReplyBody, body, 'body'), key);
+    const { agentId, ...reply } = parse(ReplyBody, body, 'body');
+    return this.actions.reply(caller.tenantId, id, { ...reply, agentId: actingAgent(caller, agentId) }, key);
   }
 
   @Post(':id/messages/:messageId/intent')
+  @Requires('conversations.correct-intent')
   @HttpCode(202)
   @ApiOperation({ summary: 'Correct the intent the bot read in a customer’s message (optionally adding it to the training data)' })
   @ApiBody({ schema: openApi(CorrectionBody) })
@@ -88,19 +95,25 @@ export class ConversationsController {
   }
 
   @Post(':id/resolve')
+  @Requires('conversations.resolve')
   @ApiOperation({ summary: 'Resolve the conversation (frees the agent’s slot)' })
   resolve(@CallerOf() caller: Caller, @Param('id') id: string, @Headers('idempotency-key') key?: string): Promise<ConversationDoc> {
     return this.actions.resolve(caller.tenantId, id, key ?? randomUUID());
   }
 
   @Post(':id/assign')
+  @Requires('conversations.assign')
   @ApiOperation({ summary: 'Assign to an agent: take over from the bot or the queue, or transfer from another agent' })
   @ApiBody({ schema: openApi(AssignBody) })
   assign(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') key?: string): Promise<ConversationDoc> {
-    return this.assignment.assign(caller.tenantId, id, parse(AssignBody, body, 'body'), key ?? randomUUID());
+    const input = parse(AssignBody, body, 'body');
+    // An agent takes a conversation for itself; assigning someone else is a supervisor's.
+    mayActOnAgent(caller, input.agentId);
+    return this.assignment.assign(caller.tenantId, id, input, key ?? randomUUID());
   }
 
   @Post(':id/transfer')
+  @Requires('conversations.transfer')
   @ApiOperation({ summary: 'Transfer from the agent to a group’s queue' })
   @ApiBody({ schema: openApi(TransferBody) })
   transfer(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') key?: string): Promise<ConversationDoc> {

@@ -6,7 +6,7 @@ import {
   CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerDoc, CustomerLinkDoc, CustomerRepository, MESSAGE_REPOSITORY, MessageDoc,
   MessageRepository, VERIFIED_CONTACT_REPOSITORY, VerifiedContactDoc, VerifiedContactRepository,
 } from '@omni/persistence';
-import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
+import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
 import { openApi, parse } from '../api/validation';
 import { normalizeContact } from './contacts';
 import { CustomerIdentities } from './customer-identities';
@@ -31,7 +31,7 @@ interface HistoryView {
 
 @ApiTags('customers')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+@UseGuards(AuthGuard)
 @Controller('v1/customers')
 export class CustomersController {
   constructor(
@@ -43,6 +43,7 @@ export class CustomersController {
   ) {}
 
   @Get(':id')
+  @Requires('customers.read')
   @ApiOperation({ summary: 'A customer: every linked channel identity, verified contacts and how they were linked' })
   async get(@CallerOf() caller: Caller, @Param('id') id: string): Promise<CustomerView> {
     await this.mustExist(caller.tenantId, id);
@@ -57,6 +58,7 @@ export class CustomersController {
   }
 
   @Get(':id/history')
+  @Requires('customers.read')
   @ApiOperation({ summary: 'The unified history: every conversation and message of the customer across channels, oldest first' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 500 } })
   async history(@CallerOf() caller: Caller, @Param('id') id: string, @Query() query: unknown): Promise<HistoryView> {
@@ -73,6 +75,7 @@ export class CustomersController {
   }
 
   @Post(':id/merge')
+  @Requires('customers.link')
   @ApiOperation({ summary: 'Merge another customer into this one (an agent confirmed they are the same person); messages are never moved' })
   @ApiBody({ schema: openApi(MergeBody) })
   async merge(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown): Promise<CustomerView> {
@@ -85,6 +88,7 @@ export class CustomersController {
   }
 
   @Post(':id/verified-contacts')
+  @Requires('customers.link')
   @ApiOperation({ summary: 'Record an email or phone an agent verified; another customer with the same verified contact is linked' })
   @ApiBody({ schema: openApi(ContactBody) })
   async verify(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown): Promise<CustomerView> {

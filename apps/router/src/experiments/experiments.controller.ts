@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { NotFoundError } from '@omni/contracts';
 import { EXPERIMENT_OUTCOME_REPOSITORY, EXPERIMENT_REPOSITORY, ExperimentDoc, ExperimentOutcomeRepository, ExperimentRepository } from '@omni/persistence';
 import { ExperimentReport, ExperimentSchema, experimentReport, parseExperiment, recordOutcome } from '@omni/routing';
-import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
+import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
 import { openApi, parse } from '../api/validation';
 import { FlowExperiments } from './flow-experiments';
 
@@ -13,7 +13,7 @@ const ExperimentBody = z.object({ active: z.boolean().default(true), salt: z.str
 
 @ApiTags('experiments')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+@UseGuards(AuthGuard)
 @Controller('v1/experiments')
 export class ExperimentsController {
   constructor(
@@ -23,12 +23,14 @@ export class ExperimentsController {
   ) {}
 
   @Get()
+  @Requires('experiments.read')
   @ApiOperation({ summary: 'The tenant’s flow experiments' })
   list(@CallerOf() caller: Caller): Promise<ExperimentDoc[]> {
     return this.experiments.list(caller.tenantId);
   }
 
   @Put(':id')
+  @Requires('experiments.write')
   @ApiOperation({
     summary: 'Create or change a flow experiment (variants with weights and params: handoffThreshold, greeting, replyStyle)',
     description: 'Customers are assigned when a conversation opens; changing weights or variants does not move conversations already assigned. Change the salt to reshuffle.',
@@ -44,6 +46,7 @@ export class ExperimentsController {
   }
 
   @Get(':id/report')
+  @Requires('experiments.read')
   @ApiOperation({ summary: 'Per variant: containment rate (Wilson 95% CI), CSAT mean and time to resolution (Student-t 95% CI)' })
   async report(@CallerOf() caller: Caller, @Param('id') id: string): Promise<ExperimentReport> {
     const doc = await this.experiments.get(caller.tenantId, id);

@@ -3,14 +3,14 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { Observable, from, map, mergeMap } from 'rxjs';
 import { z } from 'zod';
-import { ApiKeys } from '@omni/persistence';
+import { ApiKeys, Caller, Permission, actingAgent, authorize } from '@omni/auth';
 import { ConversationActions } from '../api/conversation-actions';
 import { parse } from '../api/validation';
 import { ConversationFeed } from '../live/conversation-feed';
 import { GrpcErrorFilter } from './grpc-error.filter';
 
 const SendMessage = z.object({
-  conversationId: z.string().min(1).max(256), agentId: z.string().min(1).max(128), text: z.string().min(1).max(4096), idempotencyKey: z.string().max(256).optional(),
+  conversationId: z.string().min(1).max(256), agentId: z.string().max(128).optional(), text: z.string().min(1).max(4096), idempotencyKey: z.string().max(256).optional(),
 });
 const ConversationRef = z.object({ conversationId: z.string().min(1).max(256) });
 
@@ -26,15 +26,17 @@ export class ConversationGrpcController {
 
   @GrpcMethod('ConversationService', 'SendMessage')
   async sendMessage(req: unknown, meta: Metadata): Promise<{ messageId: string }> {
-    const caller = await this.keys.resolve(authorization(meta));
+    const caller = await this.caller(meta, 'conversations.reply');
     const r = parse(SendMessage, req, 'request');
-    const m = await this.actions.reply(caller.tenantId, r.conversationId, { agentId: r.agentId, text: r.text }, r.idempotencyKey || undefined);
+    // proto3 has no absent string: '' = the key's own agent.
+    const agentId = actingAgent(caller, r.agentId || undefined);
+    const m = await this.actions.reply(caller.tenantId, r.conversationId, { agentId, text: r.text }, r.idempotencyKey || undefined);
     return { messageId: m._id };
   }
 
   @GrpcMethod('ConversationService', 'GetConversation')
   async getConversation(req: unknown, meta: Metadata): Promise<Record<string, unknown>> {
-    const caller = await this.keys.resolve(authorization(meta));
+    const caller = await this.caller(meta, 'conversations.read');
     const c = await this.actions.find(caller.tenantId, parse(ConversationRef, req, 'request').conversationId);
     return {
       id: c._id, tenantId: c.tenantId, channel: c.channel, state: c.state, version: c.version, agentId: c.agentId ?? '', groupId: c.groupId ?? '',
@@ -44,12 +46,19 @@ export class ConversationGrpcController {
 
   @GrpcMethod('ConversationService', 'StreamConversationEvents')
   streamConversationEvents(req: { conversationId?: string }, meta: Metadata): Observable<Record<string, unknown>> {
-    return from(this.keys.resolve(authorization(meta))).pipe(
+    return from(this.caller(meta, 'events.read')).pipe(
       mergeMap((caller) => this.feed.of(caller.tenantId, req.conversationId || undefined)),
       map((e) => ({
         conversationId: e.conversationId, kind: e.kind, state: e.state, messageId: e.messageId ?? '', direction: e.direction ?? '', reason: e.reason ?? '', at: e.at,
       })),
     );
+  }
+
+  /** Each RPC declares its permission, as the REST routes do (AuthGuard has no HTTP request here). */
+  private async caller(meta: Metadata, permission: Permission): Promise<Caller> {
+    const caller = await this.keys.resolve(authorization(meta));
+    authorize(caller, permission);
+    return caller;
   }
 }
 

@@ -2,19 +2,20 @@ import { Controller, MessageEvent, Query, Sse, UseGuards } from '@nestjs/common'
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable, map } from 'rxjs';
 import { z } from 'zod';
-import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
+import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
 import { parse } from '../api/validation';
 import { ConversationFeed } from './conversation-feed';
 
 /** Server-sent events of conversation changes for agent UIs (one `conversation` event per change). */
 @ApiTags('events')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+@UseGuards(AuthGuard)
 @Controller('v1/events')
 export class EventsController {
   constructor(private readonly feed: ConversationFeed) {}
 
   @Sse()
+  @Requires('events.read')
   @ApiOperation({ summary: 'Live conversation changes of the tenant (text/event-stream), from the moment of connecting' })
   @ApiQuery({ name: 'conversationId', required: false })
   stream(@CallerOf() caller: Caller, @Query() query: unknown): Observable<MessageEvent> {

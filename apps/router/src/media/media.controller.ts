@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import type { Request, Response } from 'express';
 import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
 import { MEDIA_STORE, MediaStore, OpenedMedia, StoredMedia, mimeAllowed } from '@omni/persistence';
-import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
+import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { readBody } from './read-body';
 import { ReplyAttachments } from './reply-attachments';
@@ -27,7 +27,7 @@ function serve(media: OpenedMedia, storeId: string, res: Response): StreamableFi
  */
 @ApiTags('media')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+@UseGuards(AuthGuard)
 @Controller('v1/media')
 export class MediaController {
   constructor(
@@ -36,6 +36,7 @@ export class MediaController {
   ) {}
 
   @Get(':storeId')
+  @Requires('media.read')
   @ApiOperation({ summary: 'The bytes of a stored attachment, with its content type (another tenant’s id is 404)' })
   async get(@CallerOf() caller: Caller, @Param('storeId') storeId: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
     const media = await this.store.open(caller.tenantId, storeId);
@@ -44,6 +45,7 @@ export class MediaController {
   }
 
   @Post()
+  @Requires('media.upload')
   @ApiOperation({ summary: 'Upload a file (the raw bytes, with its Content-Type) for an agent reply; answers its storeId' })
   @ApiQuery({ name: 'filename', required: false })
   async upload(@CallerOf() caller: Caller, @Req() req: Request, @Query('filename') filename?: string): Promise<StoredMedia> {

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { MEDIA_STORE, MediaStore, openMediaStore } from '@omni/persistence';
-import { ApiKeyGuard } from '../api/auth';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { MediaController, MediaLinkController } from './media.controller';
 import { ReplyAttachments } from './reply-attachments';
@@ -14,7 +13,6 @@ import { ReplyAttachments } from './reply-attachments';
 @Module({
   controllers: [MediaController, MediaLinkController],
   providers: [
-    ApiKeyGuard,
     ReplyAttachments,
     {
       provide: MEDIA_STORE,

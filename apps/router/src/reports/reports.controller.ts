@@ -2,7 +2,7 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ChannelSchema } from '@omni/contracts';
-import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
+import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
 import { parse } from '../api/validation';
 import { ConversationReport, ConversationReportQuery } from './conversation-report';
 
@@ -24,12 +24,13 @@ const ReportQuery = z
 
 @ApiTags('reports')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+@UseGuards(AuthGuard)
 @Controller('v1/reports')
 export class ReportsController {
   constructor(private readonly report: ConversationReportQuery) {}
 
   @Get('conversations')
+  @Requires('reports.read')
   @ApiOperation({
     summary: 'First-response time, resolution time, containment, handoff reasons and CSAT per channel/language/group',
     description: 'Over the conversations opened in [from, to) (default: the last 7 days; at most 93 days and 5,000 conversations, `truncated` says when more).',

@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WORKFLOW_RUN_REPOSITORY, WorkflowRunDoc, WorkflowRunRepository } from '@omni/persistence';
-import { ApiKeyGuard, Caller, CallerOf } from '../api/auth';
+import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
 import { ConversationActions } from '../api/conversation-actions';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
-@UseGuards(ApiKeyGuard)
+@UseGuards(AuthGuard)
 @Controller('v1/conversations')
 export class WorkflowsController {
   constructor(
@@ -15,6 +15,7 @@ export class WorkflowsController {
   ) {}
 
   @Get(':id/workflows')
+  @Requires('conversations.read')
   @ApiOperation({ summary: 'The automation workflows run in the conversation: steps with inputs, results or errors, and the outcome' })
   async list(@CallerOf() caller: Caller, @Param('id') id: string): Promise<WorkflowRunDoc[]> {
     await this.conversations.find(caller.tenantId, id);

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { Envelopes, KMS, Kms, kmsFromConfig } from '@omni/secrets';
+import { ROUTER_CONFIG, type RouterConfig } from '../config';
+import { ApiKeysController } from './api-keys.controller';
+import { BootstrapTenant } from './bootstrap-tenant';
+import { ChannelAccountsController } from './channel-accounts.controller';
+import { ConnectChannelAccountUseCase } from './connect-channel-account.use-case';
+import { RewrapSecrets } from './rewrap-secrets';
+import { RotateChannelCredentialsUseCase } from './rotate-channel-credentials.use-case';
+import { TenantsController } from './tenants.controller';
+
+/** Tenants, their API keys and channel accounts (ADR 0600), and the bootstrap tenant from the env. */
+@Module({
+  controllers: [TenantsController, ApiKeysController, ChannelAccountsController],
+  providers: [
+    { provide: KMS, inject: [ROUTER_CONFIG], useFactory: (c: RouterConfig): Kms => kmsFromConfig(c) },
+    { provide: Envelopes, inject: [KMS], useFactory: (kms: Kms) => new Envelopes(kms) },
+    ConnectChannelAccountUseCase,
+    RotateChannelCredentialsUseCase,
+    BootstrapTenant,
+    RewrapSecrets,
+  ],
+})
+export class TenancyModule {}

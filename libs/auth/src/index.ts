@@ -1,0 +1,5 @@
+export * from './roles';
+export * from './caller';
+export * from './api-key-secret';
+export * from './credentials';
+export * from './nest';

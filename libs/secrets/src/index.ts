@@ -1,0 +1,4 @@
+export * from './kms';
+export * from './envelope';
+export * from './config';
+export * from './testing';

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { hubSignature } from '@omni/channels';
+import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
+import { uniqueName, waitFor } from '../support/env';
+
+const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
+const KEK = `k1:${randomBytes(32).toString('base64')}`;
+/** One Meta app serving the numbers of both companies (a BSP): one signature covers the whole batch. */
+const META_APP_SECRET = randomBytes(16).toString('hex');
+const UNKNOWN_NUMBER = '799999999999999';
+/** The env's own app (the bootstrap number's): it signs webhooks that name no connected number. */
+const ENV_APP_SECRET = randomBytes(16).toString('hex');
+
+/** One change of a batched Cloud API webhook: a text from `from` to the number `phoneNumberId`. */
+function change(phoneNumberId: string, from: string, text: string) {
+  return {
+    field: 'messages',
+    value: {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '15550001111', phone_number_id: phoneNumberId },
+      contacts: [{ profile: { name: 'Customer' }, wa_id: from }],
+      messages: [{ from, id: `wamid.${randomBytes(12).toString('base64url')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+    },
+  };
+}
+
+/**
+ * Channel accounts connected through the router's API decide where a WhatsApp webhook's items go:
+ * one batched webhook for four numbers of two tenants reaches the right tenants; a number nobody
+ * connected is counted and logged, never produced.
+ */
+describe('WhatsApp webhooks routed by connected account', () => {
+  const name = uniqueName('tenancy-wa');
+  let router: RunningApp;
+  let wa: RunningApp;
+  const numbers = { acme: ['710000000000001', '710000000000002'], globex: ['720000000000001', '720000000000002'] };
+  const keys: Record<string, string> = {};
+  const call = async (method: string, path: string, key: string, body?: unknown) => {
+    const res = await fetch(`${router.url}${path}`, {
+      method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const json: unknown = await res.json().catch(() => null);
+    return { status: res.status, json };
+  };
+  const postWebhook = (body: string, signature: string) =>
+    fetch(`${wa.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+
+  beforeAll(async () => {
+    const env = { ...stackEnv({ prefix: name, db: name }), SECRETS_KEK: KEK, API_KEY: OPERATOR_KEY, WHATSAPP_APP_SECRET: ENV_APP_SECRET };
+    router = await startApp('router', { ...env, ROUTER_DISPATCH_INTERVAL_MS: '0' });
+    // test/support's AppName lists the first apps only; the channel app is started the same way.
+    wa = await startApp('channel-whatsapp' as AppName, env);
+    for (const tenant of ['acme', 'globex'] as const) {
+      expect((await call('POST', '/v1/tenants', OPERATOR_KEY, { id: tenant, name: tenant, homeRegion: 'local', languages: ['en'], timeZone: 'UTC' })).status).toBe(201);
+      keys[tenant] = ((await call('POST', `/v1/tenants/${tenant}/api-keys`, OPERATOR_KEY, { role: 'admin' })).json as { key: string }).key;
+      for (const phoneNumberId of numbers[tenant]) {
+        const r = await call('POST', `/v1/tenants/${tenant}/channel-accounts`, keys[tenant], { channel: 'whatsapp', phoneNumberId, accessToken: `EAAG${randomBytes(16).toString('hex')}`, appSecret: META_APP_SECRET });
+        expect(r.status).toBe(201);
+      }
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await wa?.stop();
+    await router?.stop();
+  });
+
+  it('refuses the batch signed by another app, storing nothing', async () => {
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba', changes: [change(numbers.acme[0], '351900000009', 'forged')] }] });
+    expect((await postWebhook(body, hubSignature(body, 'not-the-app-secret'))).status).toBe(401);
+    // Had it been produced, the router would hold acme's conversation within a moment.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await call('GET', '/v1/conversations', keys.acme)).json).toEqual([]);
+  });
+
+  it('routes one batched webhook for four numbers of two tenants to the right tenants, and counts the unknown number', async () => {
+    const items = [
+      change(numbers.acme[0], '351900000001', 'olá da acme 1'),
+      change(numbers.globex[0], '351900000002', 'hello globex 1'),
+      change(numbers.acme[1], '351900000003', 'olá da acme 2'),
+      change(numbers.globex[1], '351900000004', 'hello globex 2'),
+      change(UNKNOWN_NUMBER, '351900000005', 'to nobody'),
+    ];
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba-1', changes: items.slice(0, 3) }, { id: 'waba-2', changes: items.slice(3) }] });
+    const res = await postWebhook(body, hubSignature(body, META_APP_SECRET));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ messages: 4 });
+
+    for (const tenant of ['acme', 'globex'] as const) {
+      const convs = await waitFor(`${tenant}'s conversations`, async () => {
+        const r = await call('GET', '/v1/conversations?channel=whatsapp', keys[tenant]);
+        const list = r.json as { accountId: string; channelUserId: string; tenantId: string }[];
+        return list.length >= 2 ? list : undefined;
+      }, 30_000, 250);
+      expect(convs.map((c) => c.accountId).sort()).toEqual([...numbers[tenant]].sort());
+      expect(convs.every((c) => c.tenantId === tenant)).toBe(true);
+    }
+    // The operator's view of the bootstrap tenant holds nothing of the batch (the unknown number was not produced).
+    const defaults = (await call('GET', '/v1/conversations?channel=whatsapp', OPERATOR_KEY)).json as { channelUserId: string }[];
+    expect(defaults.map((c) => c.channelUserId)).not.toContain('351900000005');
+
+    const metrics = await (await fetch(`${wa.url}/metrics`)).text();
+    expect(metrics).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="whatsapp"[^}]*\} 1\b/);
+    // Logged once with its account id, also when it comes again.
+    const again = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba-2', changes: [change(UNKNOWN_NUMBER, '351900000006', 'again')] }] });
+    expect((await postWebhook(again, hubSignature(again, ENV_APP_SECRET))).status).toBe(200);
+    expect(wa.logs.join('').split(`"accountId":"${UNKNOWN_NUMBER}"`).length - 1).toBe(1);
+    expect(await (await fetch(`${wa.url}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="whatsapp"[^}]*\} 2\b/);
+  });
+});
