@@ -26,9 +26,14 @@ export class OwnershipStore {
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
   ) {}
 
+  /** A conversation's ownership before any entry: the bot's, since it opened. */
+  static opened(c: ConversationDoc): Ownership {
+    return { state: 'bot', version: 0, since: c.createdAt };
+  }
+
   async current(c: ConversationDoc): Promise<CurrentOwnership> {
     const entry = await this.latestEntry(c);
-    if (!entry) return { ownership: { state: 'bot', version: 0, since: c.createdAt }, entry: null };
+    if (!entry) return { ownership: OwnershipStore.opened(c), entry: null };
     if (c.version < entry.version) await this.project(c._id, entry);
     return { ownership: ownershipOf(entry, c.createdAt), entry };
   }

@@ -60,7 +60,7 @@ class FakeMessages implements MessagePort {
 }
 
 /** The ownership log, faked: the owner a test sets, else the bot that opened the conversation. */
-function fakeOwnership(owners: Map<string, Ownership['state']>): OwnershipStore {
+function fakeOwnership(owners: Map<string, Ownership['state']>, reads: string[]): OwnershipStore {
   const since = new Date(0);
   const of = (state: Ownership['state']): Ownership => {
     switch (state) {
@@ -70,11 +70,12 @@ function fakeOwnership(owners: Map<string, Ownership['state']>): OwnershipStore 
       case 'resolved': return { state, version: 1, since, resolvedBy: 'agent' };
     }
   };
-  return { current: async (c: ConversationDoc) => ({ ownership: of(owners.get(c._id) ?? 'bot'), entry: null }) } as unknown as OwnershipStore;
+  return { current: async (c: ConversationDoc) => { reads.push(c._id); return { ownership: of(owners.get(c._id) ?? 'bot'), entry: null }; } } as unknown as OwnershipStore;
 }
 
 function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReactions; afterResolution?: AfterResolution } = {}) {
   const owners = new Map<string, Ownership['state']>();
+  const ownershipReads: string[] = [];
   const conversations = new FakeConversations();
   const messages = new FakeMessages();
   const upserts: Parameters<CustomerRepository['upsert']>[0][] = [];
@@ -91,13 +92,13 @@ function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReaction
     },
   } as unknown as EventPublisher;
   const useCase = new ReceiveInboundUseCase(
-    customers, conversations as unknown as ConversationRepository, messages as unknown as MessageRepository, publisher, new ConversationEvents(publisher), fakeOwnership(owners),
+    customers, conversations as unknown as ConversationRepository, messages as unknown as MessageRepository, publisher, new ConversationEvents(publisher), fakeOwnership(owners, ownershipReads),
     opts.afterResolution, undefined, opts.reactions,
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const aiRequests = () => on(TOPICS.aiRequest) as CloudEvent<AiRequest>[];
   const conversationEvents = () => on(TOPICS.conversation) as CloudEvent<ConversationEvent>[];
-  return { useCase, conversations, owners, messages, upserts, aiRequests, conversationEvents };
+  return { useCase, conversations, owners, ownershipReads, messages, upserts, aiRequests, conversationEvents };
 }
 
 let seq = 0;
@@ -159,8 +160,9 @@ describe('ReceiveInboundUseCase', () => {
     expect(reopened).toEqual([]);
     // A text message to the resolved conversation does go through the after-resolution path.
     const s = setup({ reactions, afterResolution });
+    await s.useCase.execute(inbound('hi'));
     s.owners.set('conv-1', 'resolved');
-    const text = inbound('thanks again');
+    const text = inbound('thanks again', { at: '2025-05-05T10:01:00.000Z' });
     await s.useCase.execute(text);
     expect(reopened).toEqual([text.id]);
   });
@@ -202,6 +204,15 @@ describe('ReceiveInboundUseCase', () => {
     expect(s.messages.docs.has(second.id)).toBe(true);
     expect(s.aiRequests()).toHaveLength(1);
     expect(s.conversationEvents().at(-1)?.data).toMatchObject({ kind: 'message', state, messageId: second.id });
+  });
+
+  it('reads the ownership log for a known conversation, not for the message that opened it', async () => {
+    const s = setup();
+    await s.useCase.execute(inbound('hi'));
+    expect(s.ownershipReads).toEqual([]);
+    await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
+    expect(s.ownershipReads).toEqual(['conv-1']);
+    expect(s.aiRequests()).toHaveLength(2);
   });
 
   it('lets the ownership log, not a stale conversation copy, silence the bot', async () => {

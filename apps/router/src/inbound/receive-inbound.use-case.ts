@@ -88,7 +88,10 @@ export class ReceiveInboundUseCase {
       return;
     }
     // The ownership log, not the conversation's copy, decides (and repairs a copy a racing write lost).
-    let owner = this.ownership ? (await this.ownership.current(conversation)).ownership : undefined;
+    // A conversation this message just opened has no entry yet — a claim needs the conversation first,
+    // and one racing in now is caught by the reply step, which reads the log before the bot speaks —
+    // so a newcomer's first message skips that read.
+    let owner = this.ownership ? (opened ? OwnershipStore.opened(conversation) : (await this.ownership.current(conversation)).ownership) : undefined;
     if (owner?.state === 'resolved' && this.afterResolution) owner = await this.afterResolution.handle(conversation, owner, event.id, m);
     if (owner ? !botMayAnswer(owner) : conversation.state !== 'bot') return;
 
