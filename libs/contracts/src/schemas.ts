@@ -109,6 +109,8 @@ export const ConversationFactsSchema = z.object({
   channelUserId: id,
   state: ConversationStateSchema,
   createdAt: isoTime,
+  /** The message being answered opened the conversation: no turn came before it. */
+  opened: z.boolean().optional(),
   /** The conversation's copy of its ownership version (where the reply step starts reading the log). */
   version: z.number().int().nonnegative(),
   language: z.string().max(35).optional(),

@@ -2,8 +2,9 @@ import type { AiResult, ConversationFacts } from '@omni/contracts';
 import type { ConversationDoc } from '@omni/persistence';
 
 /** What the AI request carries of the conversation, for the reply step to answer without reading it back. */
-export function conversationFacts(c: ConversationDoc): ConversationFacts {
+export function conversationFacts(c: ConversationDoc, opened: boolean): ConversationFacts {
   return {
+    ...(opened ? { opened: true } : {}),
     customerId: c.customerId,
     channelUserId: c.channelUserId,
     state: c.state,

@@ -51,7 +51,10 @@ class FakeMessages implements MessagePort {
     return this.docs.get(id) ?? null;
   }
 
+  historyReads = 0;
+
   async history(conversationId: string, limit: number): Promise<MessageDoc[]> {
+    this.historyReads++;
     return [...this.docs.values()]
       .filter((m) => m.conversationId === conversationId)
       .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())
@@ -138,7 +141,7 @@ describe('ReceiveInboundUseCase', () => {
     expect(ai.data).toMatchObject({ messageId: e.id, text: 'hola', messageType: 'text', customerLocale: 'es-ES', conversationId: 'conv-1', history: [] });
     // The facts the reply step answers from, handed back by the worker (it reads nothing back).
     const stored = s.conversations.docs.get('conv-1')!;
-    expect(ai.data.conversation).toEqual({ customerId: stored.customerId, channelUserId: '34600111222', state: 'bot', createdAt: stored.createdAt.toISOString(), version: 0 });
+    expect(ai.data.conversation).toEqual({ opened: true, customerId: stored.customerId, channelUserId: '34600111222', state: 'bot', createdAt: stored.createdAt.toISOString(), version: 0 });
   });
 
   it('stores a reaction and hands it to the reactions, without asking the AI or reopening a resolved conversation', async () => {
@@ -206,13 +209,13 @@ describe('ReceiveInboundUseCase', () => {
     expect(s.conversationEvents().at(-1)?.data).toMatchObject({ kind: 'message', state, messageId: second.id });
   });
 
-  it('reads the ownership log for a known conversation, not for the message that opened it', async () => {
+  it('reads the ownership log and the history for a known conversation, neither for the message that opened it', async () => {
     const s = setup();
     await s.useCase.execute(inbound('hi'));
-    expect(s.ownershipReads).toEqual([]);
+    expect([s.ownershipReads, s.messages.historyReads]).toEqual([[], 0]);
     await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
-    expect(s.ownershipReads).toEqual(['conv-1']);
-    expect(s.aiRequests()).toHaveLength(2);
+    expect([s.ownershipReads, s.messages.historyReads]).toEqual([['conv-1'], 1]);
+    expect(s.aiRequests().map((a) => [a.data.conversation?.opened, a.data.history.map((h) => h.text)])).toEqual([[true, []], [undefined, ['hi']]]);
   });
 
   it('lets the ownership log, not a stale conversation copy, silence the bot', async () => {
@@ -237,6 +240,7 @@ describe('ReceiveInboundUseCase', () => {
 
   it('sends the last ten turns with text, oldest first, with roles, and without the message itself', async () => {
     const s = setup();
+    await s.useCase.execute(inbound('the opening message', { at: '2025-05-05T08:00:00.000Z' }));
     const base = Date.parse('2025-05-05T09:00:00.000Z');
     const put = (i: number, kind: MessageDoc['author']['kind'], text?: string) =>
       s.messages.docs.set(`h${i}`, {
@@ -250,7 +254,7 @@ describe('ReceiveInboundUseCase', () => {
     const e = inbound('latest', { at: '2025-05-05T09:59:00.000Z' });
     await s.useCase.execute(e);
 
-    const history = s.aiRequests()[0].data.history;
+    const history = s.aiRequests()[1].data.history;
     expect(history.map((h) => h.text)).toEqual(['turn 1', 'turn 2', 'turn 3', 'turn 4', 'turn 5', 'turn 6', 'turn 7', 'turn 8', 'turn 9', 'a system note']);
     expect(history.slice(0, 3).map((h) => h.role)).toEqual(['customer', 'bot', 'agent']);
     expect(history.at(-1)?.role).toBe('bot');

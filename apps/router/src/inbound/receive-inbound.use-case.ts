@@ -7,6 +7,7 @@ import {
 import { botMayAnswer } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { conversationFacts } from '../conversations/conversation-facts';
+import { flowParams } from '../experiments/flow-experiments';
 import { turnRole } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { AfterResolution } from './after-resolution';
@@ -97,7 +98,9 @@ export class ReceiveInboundUseCase {
 
     // The AI context: the conversation's last turns, read from the messages themselves (one indexed
     // query, ADR 0010) — every writer only inserts messages, so no turn can be lost to a race (ADR 0011).
-    const history = (await this.messages.history(m.conversationId, HISTORY_TURNS + 1))
+    // A conversation this message opened has no earlier turn, unless its flow variant greeted first.
+    const earlier = opened && !flowParams(conversation).greeting ? [] : await this.messages.history(m.conversationId, HISTORY_TURNS + 1);
+    const history = earlier
       .filter((h) => h._id !== event.id && h.text)
       .slice(-HISTORY_TURNS)
       .map((h) => ({ role: turnRole(h.author.kind), text: (h.text ?? '').slice(0, 4096) }));
@@ -121,7 +124,7 @@ export class ReceiveInboundUseCase {
           // A voice note's storeId, for a worker that can transcribe it.
           ...(m.message.attachments.length ? { attachments: m.message.attachments } : {}),
           // Handed back on the result: the reply step reads neither the conversation nor this message again.
-          conversation: conversationFacts(conversation),
+          conversation: conversationFacts(conversation, opened),
         },
       }),
     );

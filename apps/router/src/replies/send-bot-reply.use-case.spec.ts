@@ -63,7 +63,7 @@ function setup(opts: { workflows?: Workflows } = {}) {
   const turnDocs = new Map<string, BotTurnDoc>();
   const turns: BotTurnRepository = {
     record: async (t) => { if (turnDocs.has(t._id)) return false; turnDocs.set(t._id, t); return true; },
-    recent: async (conversationId, ownerVersion, limit) => [...turnDocs.values()].filter((t) => t.conversationId === conversationId && t.ownerVersion === ownerVersion).slice(-limit),
+    recent: async (conversationId, ownerVersion, limit) => (calls.reads.push(`turns ${conversationId}`), [...turnDocs.values()]).filter((t) => t.conversationId === conversationId && t.ownerVersion === ownerVersion).slice(-limit),
     setFeedback: async (_tenantId, id, feedback) => { const t = turnDocs.get(id); if (t) t.feedback = feedback; return Boolean(t); },
   };
   const owner = { state: 'bot' as Ownership['state'], entry: null as OwnershipClaimDoc | null, changed: false };
@@ -135,13 +135,22 @@ describe('SendBotReplyUseCase', () => {
     const facts = { customerId: 'cust-9', channelUserId: '34600999888', state: 'bot' as const, createdAt: '2025-05-05T10:00:00.000Z', version: 0, language: 'en' };
     await s.useCase.execute(result({ request: { conversation: facts, text: 'where is my order?' } }));
 
-    expect(s.calls.reads).toEqual([]);
     expect(s.sends().map((e) => e.data.recipient.channelUserId)).toEqual(['34600999888']);
     expect(s.turnDocs.get(INBOUND_ID)?.customerText).toBe('where is my order?');
+    expect(s.calls.reads).toEqual(['turns conv-1']);
     // Without them (a worker of before), it reads both.
     const old = setup();
     await old.useCase.execute(result());
-    expect(old.calls.reads).toEqual(['conversation conv-1', `message ${INBOUND_ID}`]);
+    expect(old.calls.reads).toEqual(['conversation conv-1', `message ${INBOUND_ID}`, 'turns conv-1']);
+  });
+
+  it('takes the answer to the opening message as the bot\'s first turn, without reading the turns', async () => {
+    const s = setup();
+    const facts = { opened: true, customerId: 'cust-1', channelUserId: '34600111222', state: 'bot' as const, createdAt: '2025-05-05T10:00:00.000Z', version: 0 };
+    await s.useCase.execute(result({ request: { conversation: facts, text: 'I want a human' }, intent: { name: 'talk_to_human', confidence: 0.9 }, answer: { text: 'I will connect you with a person.' } }));
+    expect(s.calls.reads).toEqual([]);
+    // The handoff rules still saw the turn: a request for a person on the first message hands off.
+    expect(s.calls.handoffs.map((h) => h.turns.map((t) => t._id))).toEqual([[INBOUND_ID]]);
   });
 
   it('stores one reply on a redelivered result and re-produces the same send command (deduped by messageId)', async () => {

@@ -54,12 +54,16 @@ export class SendBotReplyUseCase {
       return;
     }
     const inboundText = r.request ? r.request.text || undefined : (await this.messages.get(r.messageId))?.text;
-    await this.turns.record(storedTurn(r, ownership.version, inboundText ?? r.transcript, new Date()));
+    const turn = storedTurn(r, ownership.version, inboundText ?? r.transcript, new Date());
+    await this.turns.record(turn);
     const { handoff: tenantPolicy, smallTalkIntents = DEFAULT_SMALL_TALK_INTENTS } = await this.settings.get(conversation.tenantId);
     // The handoff-threshold experiment: the customer's variant overrides the tenant's streak length.
     const flow = flowParams(conversation);
     const policy = flow.handoffThreshold ? { ...tenantPolicy, unsatisfiedTurns: { ...tenantPolicy.unsatisfiedTurns, threshold: flow.handoffThreshold } } : tenantPolicy;
-    const turns = await this.turns.recent(conversation._id, ownership.version, turnsToRead(policy.unsatisfiedTurns.threshold));
+    // The answer to the message that opened the conversation is the bot's first turn: nothing to read
+    // (results reach this consumer in order per conversation, so no later turn can be stored yet).
+    const first = r.request?.conversation.opened === true && ownership.version === 0;
+    const turns = first ? [turn] : await this.turns.recent(conversation._id, ownership.version, turnsToRead(policy.unsatisfiedTurns.threshold));
     const decision = evaluateHandoff(forHandoffRules(turns, smallTalkIntents), policy);
     if (decision.handoff) {
       await this.handoff.execute({ conversation, ownership, result: r, turns, reasons: decision.reasons });
