@@ -430,11 +430,13 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
       checkpoint();
       say(`conversation burst: ${o.convCustomers} new WhatsApp customers × 3 messages at ${o.convRate} msg/s open loop (${o.convGapSeconds} s between a customer's messages), drain ≤ ${o.convDrainSeconds} s`);
       const c0 = await counter.counts();
+      const b0 = await counter.byCollection();
       burst = await whatsappBurst(wa.channel.url, server, {
         run, customers: o.convCustomers, perCustomer: 3, rate: o.convRate, gapSeconds: o.convGapSeconds, drainMs: o.convDrainSeconds * 1000, fromBase: 16_510_000_000,
       });
       burstOps = opsBetween(c0, await settledCounts(counter, 3_000, 10_000));
       say(`  answered ${burst.answered}/${burst.sent}, p50 ${ms(burst.latency.p50)}, p99 ${ms(burst.latency.p99)}, ${burst.duplicates} duplicates; ${JSON.stringify(burstOps.byCommand)}`);
+      say(`  per message, by collection: ${perMessage(opsBetween(b0, await counter.byCollection()).byCommand, burst.sent)}`);
     } finally {
       await Promise.all(wa.started.map((a) => stopApp(a)));
     }
