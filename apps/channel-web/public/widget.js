@@ -114,7 +114,10 @@
           b.setAttribute('aria-pressed', String((f.emoji === '👍') === b.classList.contains('omni-up')));
         });
       } else if (f.type === 'error') {
-        if (f.clientMessageId && pending[f.clientMessageId] && f.code === 'no_session') {
+        if (f.code === 'session_unavailable') {
+          // The gateway could not open the session (its store is down): reconnect with backoff and say hello again.
+          ws.close();
+        } else if (f.clientMessageId && pending[f.clientMessageId] && f.code === 'no_session') {
           // Sent before the welcome: the welcome resends every pending message.
         } else if (f.clientMessageId && pending[f.clientMessageId] && (f.code === 'unavailable' || f.code === 'rate_limited')) {
           var cid = f.clientMessageId;

@@ -38,6 +38,8 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
   }
 
   handleConnection(socket: WebSocket, req: IncomingMessage): void {
+    // First, so that a socket refused below cannot crash the process with an unhandled 'error'.
+    socket.on('error', (err) => this.log.warn({ err: err.message }, 'socket error'));
     const origin = req.headers.origin;
     if (!originAllowed(origin, req.headers.host, this.config.WEB_ALLOWED_ORIGINS)) {
       this.rejected.inc({ code: 'origin_not_allowed' });
@@ -74,7 +76,6 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
       this.sockets.delete(socket);
       if (session) this.sessions.remove(session.conversationId, socket);
     });
-    socket.on('error', (err) => this.log.warn({ err: err.message }, 'socket error'));
   }
 
   private async onFrame(
@@ -112,7 +113,8 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
           opened = await this.visitors.open(frame.token);
         } catch (err) {
           this.log.error({ err: errorSummary(err) }, 'could not open a web session');
-          return c.refuse('unavailable', 'session could not be opened, please retry', { retryAfterMs: 2_000 });
+          // The widget reconnects (with backoff) on this code and says hello again.
+          return c.refuse('session_unavailable', 'session could not be opened, please retry', { retryAfterMs: 2_000 });
         }
         const previous = c.getSession();
         if (previous) this.sessions.remove(previous.conversationId, c.socket);

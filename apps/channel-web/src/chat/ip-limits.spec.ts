@@ -33,5 +33,6 @@ describe('per-address limits of the chat socket (issue 15 #3)', () => {
     expect(clientAddress(req('10.0.0.1', 'forged, 203.0.113.9'), 1)).toBe('203.0.113.9');
     expect(clientAddress(req('10.0.0.1', 'forged, 203.0.113.9, 10.0.0.2'), 2)).toBe('203.0.113.9');
     expect(clientAddress(req('10.0.0.1'), 1)).toBe('10.0.0.1');
+    expect(clientAddress(req('10.0.0.1', '203.0.113.9'), 2)).toBe('10.0.0.1');
   });
 });

@@ -12,7 +12,8 @@ export function clientAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>, 
   if (trustHops <= 0) return peer;
   const raw = req.headers['x-forwarded-for'];
   const chain = (Array.isArray(raw) ? raw.join(',') : raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return chain[chain.length - trustHops] ?? chain[0] ?? peer;
+  // Fewer entries than trusted proxies: the request did not come through them all; the peer is all we know.
+  return chain.length >= trustHops ? chain[chain.length - trustHops] : peer;
 }
 
 export interface IpLimitOptions {
