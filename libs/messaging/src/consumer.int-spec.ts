@@ -194,6 +194,35 @@ describe('consumer policy on real Kafka', () => {
     }
   });
 
+  it('keeps its group membership through a handler longer than the session, handling the record once (issue 15 #10)', async () => {
+    const SLOW = outboundTopic('whatsapp');
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, settings, [SLOW]);
+    await admin.disconnect();
+    const calls: string[] = [];
+    let finished = 0;
+    const sub = new EventSubscription(kafka, producer, settings, {
+      groupId: 'long-handler-test',
+      topics: [SLOW],
+      handler: async (event) => {
+        calls.push(event.id);
+        // 1.5 sessions (sessionTimeoutMs is 6 s here): without heartbeats the broker evicts the member.
+        await new Promise((r) => setTimeout(r, settings.sessionTimeoutMs * 1.5));
+        finished++;
+      },
+    });
+    subs.push(sub);
+    await sub.start();
+    const deadline = Date.now() + 20_000;
+    while (!sub.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new EventPublisher(producer, settings).publish(SLOW, [keyed('slow', 0), keyed('slow', 1)]);
+    while (finished < 2 && Date.now() < deadline + 20_000) await new Promise((r) => setTimeout(r, 200));
+    // A rebalance mid-handler would have redelivered slow/0 (its offset could not be committed).
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(calls).toEqual(['slow/0', 'slow/1']);
+  }, 60_000);
+
   describe('keyConcurrency', () => {
     const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, ms = 30_000) => {
       const deadline = Date.now() + ms;

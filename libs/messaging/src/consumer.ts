@@ -175,7 +175,19 @@ export class EventSubscription {
     if (!record) return; // another group's retry
     const heartbeat = () => payload.heartbeat();
     await this.waitUntil(record.notBefore, heartbeat);
-    await this.process(topic, partition, message, record, { heartbeat, stopped: () => this.stopping });
+    // kafkajs heartbeats only between records: a handler longer than the session (a transcription,
+    // a cold training, a database wait) got the member evicted, the partition rebalanced and the
+    // record handled twice. Heartbeat while it runs (issue 15 #10).
+    const ticker = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatEveryMs());
+    try {
+      await this.process(topic, partition, message, record, { heartbeat, stopped: () => this.stopping });
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+
+  private heartbeatEveryMs(): number {
+    return Math.max(500, Math.floor(this.settings.sessionTimeoutMs / 10));
   }
 
   /**
