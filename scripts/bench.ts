@@ -35,7 +35,6 @@ import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
 import { BurstResult, FloorResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, opsBetween, produceBacklog, settledCounts, startDbCounter, webChatSaturated, whatsappBurst } from './bench/conversation';
 
-const PARTITIONS = 3;
 const CHAT_APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
 /** Every bench session comes from 127.0.0.1: the per-socket and per-address caps of channel-web (issue 15 #3) are lifted. */
 const BENCH_WEB_LIMITS = { WEB_RATE_LIMIT_PER_10S: '10000', WEB_MAX_CONNECTIONS_PER_IP: '100000', WEB_MAX_FRAMES_PER_IP_PER_10S: '10000000' };
@@ -111,8 +110,8 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
 
   // The baseline runs while the three apps idle beside it, as the gateway's own phases do.
   say(`raw kafkajs round trip: 1 session × ${o.solo} messages, then ${o.sessions} sessions × ${o.perSession}`);
-  const rawSolo = latency(await rawRoundTrips(env.kafka, `${run}.rtt-solo`, 1, o.solo, PARTITIONS));
-  const rawRtt = latency(await rawRoundTrips(env.kafka, `${run}.rtt`, o.sessions, o.perSession, PARTITIONS));
+  const rawSolo = latency(await rawRoundTrips(env.kafka, `${run}.rtt-solo`, 1, o.solo, o.partitions));
+  const rawRtt = latency(await rawRoundTrips(env.kafka, `${run}.rtt`, o.sessions, o.perSession, o.partitions));
   checkpoint();
 
   say(`web-chat round trip: 1 session × ${o.solo} messages (unloaded)`);
@@ -161,11 +160,11 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
 async function benchProduce(o: BenchOptions, env: Env): Promise<void> {
   say(`produce throughput: ${o.records} records, acks=all`);
   const topic = `${run}.throughput`;
-  await createTopic(env.kafka, topic, PARTITIONS);
+  await createTopic(env.kafka, topic, o.partitions);
   const producer = gatewayProducer(env.kafka);
   await producer.connect();
   try {
-    const publisher = new EventPublisher(producer, benchSettings(PARTITIONS));
+    const publisher = new EventPublisher(producer, benchSettings(o.partitions));
     const events = Array.from({ length: o.records }, (_, i) => sampleEvent(i));
     // Warm both paths (connections, metadata, JIT) before timing.
     await rawSendBatch(producer, topic, events.slice(0, 1000), 500);
@@ -255,7 +254,7 @@ async function benchChannels(o: BenchOptions, env: Env): Promise<void> {
   const doOutbound = o.sections.has('outbound');
   let bare: BareServer | undefined;
   if (doIngest) {
-    for (const c of INGEST_CHANNELS) await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.${c}`, PARTITIONS);
+    for (const c of INGEST_CHANNELS) await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.${c}`, o.partitions);
     bare = await startBareServer(env.brokers, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.`);
     bares.push(bare);
   }
@@ -337,7 +336,7 @@ async function benchEmail(o: BenchOptions, env: Env): Promise<void> {
   const make = mailFactory(run);
   let offset = 0;
   const next = () => (offset += 1_000_000);
-  await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.email`, PARTITIONS);
+  await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.email`, o.partitions);
   const bare = await startBareSmtp(env.brokers, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.`, withDatabase(env.mongoUri, `${run}_bare_smtp`.replace(/-/g, '_')));
   bares.push(bare);
   const smtpPort = await freePort();
@@ -491,7 +490,7 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   // A failed floor is a failed phase with its reason: the gateway's figures above still stand.
   let floor: FloorResult | { error: string };
   try {
-    floor = await floorChain(env.kafka, floorUri, env.appEnv.KAFKA_TOPIC_PREFIX, GATEWAY_HOPS, writesPerMessage, o.convSessions, o.convMessages, PARTITIONS);
+    floor = await floorChain(env.kafka, floorUri, env.appEnv.KAFKA_TOPIC_PREFIX, GATEWAY_HOPS, writesPerMessage, o.convSessions, o.convMessages, o.partitions);
     say(`  answered ${floor.answered}/${o.convSessions * o.convMessages}, ${floor.perSec.toFixed(1)} msg/s, p99 ${ms(floor.latency.p99)}`);
   } catch (err) {
     floor = { error: err instanceof Error ? err.message : String(err) };
@@ -594,7 +593,7 @@ async function main(o: BenchOptions): Promise<void> {
       kafka: benchKafka(started.brokers),
       brokers: started.brokers,
       mongoUri,
-      appEnv: { KAFKA_BROKERS: started.brokers, MONGODB_URI: mongoUri, KAFKA_TOPIC_PREFIX: `${run}.${section}.`, KAFKA_PARTITIONS: String(PARTITIONS) },
+      appEnv: { KAFKA_BROKERS: started.brokers, MONGODB_URI: mongoUri, KAFKA_TOPIC_PREFIX: `${run}.${section}.`, KAFKA_PARTITIONS: String(o.partitions) },
     };
   };
   if (o.sections.has('kafka')) await benchProduce(o, sectionEnv('kafka'));
@@ -612,7 +611,7 @@ async function main(o: BenchOptions): Promise<void> {
   // Everything here shares the machine (load generator, Kafka, FerretDB, the apps): a load average
   // well above the core count means other work competed with the run, and the absolute figures with it.
   const avgs = (l: number[]) => l.map((v) => v.toFixed(2)).join(', ');
-  out.push(`machine: ${cpus().length} cores; load averages (1, 5, 15 min) ${avgs(load0)} at start, ${avgs(loadavg())} at end`);
+  out.push(`machine: ${cpus().length} cores; load averages (1, 5, 15 min) ${avgs(load0)} at start, ${avgs(loadavg())} at end; ${o.partitions} partitions per topic`);
   for (const d of details) out.push(`\n${d}`);
   out.push('\nSummary (ratios against baselines measured in this run; "met" compares with the targets of issues 2 and 3 and of the load issue (conversation); email has none)');
   out.push(table([['section', 'measure', 'gateway', 'baseline', 'ratio', 'target', 'met'], ...summary]));
