@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TOPICS } from '@omni/contracts';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
-import { PlatformModule } from '@omni/platform';
+import { ApiRateLimitModule, PlatformModule, rateLimitsOf } from '@omni/platform';
 import { AuthModule } from '@omni/auth';
 import { AnswerModule } from './answer/answer.module';
 import { AI_WORKER_CONFIG, loadAiWorkerConfig } from './config';
@@ -20,6 +20,8 @@ class AiWorkerConfigModule {}
   imports: [
     AiWorkerConfigModule,
     PlatformModule.forRoot('ai-worker'),
+    // Per API key and per client address, across every route (issue 15 #7).
+    ApiRateLimitModule.forRoot(rateLimitsOf(config)),
     MessagingModule.forRoot({ clientId: 'ai-worker', topics: [TOPICS.aiRequest, TOPICS.aiResult, TOPICS.aiOutcome] }),
     // Tenants' NLU data and the prediction log (FerretDB locally), shared by all replicas.
     PersistenceModule.forRoot(config.MONGODB_URI),

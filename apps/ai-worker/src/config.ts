@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { MediaEnvShape } from '@omni/channel-kit';
-import { ConfigError, InfraEnvSchema, loadConfig } from '@omni/platform';
+import { ConfigError, InfraEnvSchema, RateLimitEnv, loadConfig } from '@omni/platform';
 
 /** Blank env entries (an empty Helm value) count as unset. */
 const blank = (v: unknown) => (v === '' ? undefined : v);
 
 export const AiWorkerConfigSchema = InfraEnvSchema.pick({ KAFKA_BROKERS: true, MONGODB_URI: true, REGION: true, TENANT_ID: true }).extend({
+  /** Requests per window per API key and per client address on the NLU API (429 with Retry-After past it). */
+  ...RateLimitEnv,
   /** Folder with the demo tenant's train.jsonl and kb.json (default: shipped next to main.js, or libs/nlu/data/demo-tenant). */
   NLU_DEMO_DIR: z.preprocess(blank, z.string().min(1).optional()),
   /** fastText lid.176 as the general language detector (off: script rules + the tenant's n-gram model only). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MediaLimitsEnvShape, MediaStoreEnvShape } from '@omni/persistence';
-import { InfraEnvSchema, loadConfig } from '@omni/platform';
+import { InfraEnvSchema, RateLimitEnv, loadConfig } from '@omni/platform';
 import { DEMO_SECRETS_KEK, SecretsEnvShape } from '@omni/secrets';
 
 const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
@@ -20,6 +20,8 @@ const DEMO_ACCOUNTS = {
 };
 
 export const RouterConfigSchema = InfraEnvSchema.extend({
+  /** Requests per window per API key and per client address on the REST API (429 with Retry-After past it). */
+  ...RateLimitEnv,
   /** How often each replica routes waiting conversations (SLA overflow, agents freeing up); 0 = never. */
   ROUTER_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   /** Bootstraps an admin key of the default tenant (secret: stored only as its SHA-256, never logged). */

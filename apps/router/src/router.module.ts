@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { CHANNELS, TOPICS, outboundTopic } from '@omni/contracts';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
-import { PlatformModule } from '@omni/platform';
+import { ApiRateLimitModule, PlatformModule, rateLimitsOf } from '@omni/platform';
 import { AuthModule } from '@omni/auth';
 import { ROUTER_CONFIG, loadRouterConfig } from './config';
 import { ApiModule } from './api/api.module';
@@ -34,6 +34,8 @@ class RouterConfigModule {}
   imports: [
     RouterConfigModule,
     PlatformModule.forRoot('router'),
+    // Per API key and per client address, across every route (issue 15 #7).
+    ApiRateLimitModule.forRoot(rateLimitsOf(config)),
     MessagingModule.forRoot({
       clientId: 'router',
       topics: [TOPICS.inbound, TOPICS.status, TOPICS.aiRequest, TOPICS.aiResult, TOPICS.aiOutcome, TOPICS.conversation, ...CHANNELS.map(outboundTopic)],

@@ -5,8 +5,11 @@ import type { Connection } from 'mongoose';
 import { MessagingLifecycle } from '@omni/messaging';
 import { registry } from '@omni/telemetry';
 import { withTimeout } from '@omni/resilience';
+import { SkipThrottle } from '@nestjs/throttler';
+import { NOT_RATE_LIMITED } from './rate-limit';
 
-/** /health/live (process up), /health/ready (Kafka, consumers joined, database), /metrics. */
+/** /health/live (process up), /health/ready (Kafka, consumers joined, database), /metrics. Never rate-limited. */
+@SkipThrottle(NOT_RATE_LIMITED)
 @Controller()
 export class OpsController {
   constructor(

@@ -4,3 +4,4 @@ export * from './health.controller';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './access-log';
+export * from './rate-limit';
