@@ -122,5 +122,5 @@ export async function publisherThroughput(publisher: EventPublisher, topic: stri
 
 /** EventPublisher reads only the topic prefix; the rest mirrors an app's settings. */
 export function benchSettings(partitions: number): KafkaSettings {
-  return { brokers: [], clientId: 'omni-bench', topicPrefix: '', partitions, replicationFactor: 1, sessionTimeoutMs: 30_000 };
+  return { brokers: [], clientId: 'omni-bench', topicPrefix: '', partitions, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 30_000 };
 }
