@@ -1,7 +1,7 @@
-import { Kafka } from 'kafkajs';
 import WebSocket from 'ws';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
 import { KAFKA_BROKERS, uniqueName } from '../support/env';
+import { createKafka, kafkaSettingsFromEnv } from '@omni/messaging';
 
 interface Frame { type: string; code?: string; reason?: string }
 
@@ -9,7 +9,7 @@ interface Frame { type: string; code?: string; reason?: string }
 describe('web chat edge: malformed and oversized frames', () => {
   const name = uniqueName('edge');
   let web: RunningApp;
-  const kafka = new Kafka({ clientId: 'edge-test', brokers: KAFKA_BROKERS.split(',') });
+  const kafka = createKafka(kafkaSettingsFromEnv('edge-test', { ...process.env, KAFKA_BROKERS }));
   const inboundTopic = `${name}.omni.inbound.v1`;
 
   beforeAll(async () => {
