@@ -25,18 +25,15 @@ export interface KafkaSettings {
 
 /** Blank env entries (an empty Helm value) count as unset. */
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalText = z.preprocess(blank, z.string().min(1).optional());
-const readableFile = z.preprocess(
-  blank,
-  z.string().refine((p) => {
-    try {
-      accessSync(p, constants.R_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be the path of a readable PEM file').optional(),
-);
+const text = z.string().min(1).optional();
+const readableFile = z.string().refine((p) => {
+  try {
+    accessSync(p, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be the path of a readable PEM file').optional();
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000).default(fallback);
 
 /**
@@ -55,17 +52,17 @@ export const KafkaEnvShape = {
   /** TLS to the brokers (true/false). */
   KAFKA_SSL: z.preprocess(blank, z.enum(['true', 'false'], { message: 'must be true or false' }).default('false')),
   /** PEM of the CA(s) that signed the brokers' certificates; unset: the system CAs. */
-  KAFKA_SSL_CA_FILE: readableFile,
+  KAFKA_SSL_CA_FILE: z.preprocess(blank, readableFile),
   /** Client certificate and key (PEM) for mutual TLS; both or neither. */
-  KAFKA_SSL_CERT_FILE: readableFile,
-  KAFKA_SSL_KEY_FILE: readableFile,
+  KAFKA_SSL_CERT_FILE: z.preprocess(blank, readableFile),
+  KAFKA_SSL_KEY_FILE: z.preprocess(blank, readableFile),
   KAFKA_SASL_MECHANISM: z.preprocess(
     (v) => (typeof blank(v) === 'string' ? (v as string).trim().toLowerCase() : undefined),
     z.enum(['scram-sha-256', 'scram-sha-512', 'plain'], { message: 'must be scram-sha-256, scram-sha-512 or plain' }).optional(),
   ),
-  KAFKA_SASL_USERNAME: optionalText,
+  KAFKA_SASL_USERNAME: z.preprocess(blank, text),
   /** Secret: from the Secret in Helm, never in values or logs. */
-  KAFKA_SASL_PASSWORD: optionalText,
+  KAFKA_SASL_PASSWORD: z.preprocess(blank, text),
 };
 
 const KafkaEnvSchema = z.object(KafkaEnvShape);
