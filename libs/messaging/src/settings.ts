@@ -74,8 +74,8 @@ export interface KafkaEnvIssue {
 }
 
 /**
- * Every problem of the Kafka variables in `raw` (a process environment): each variable's own rule,
- * then the rules across them. Messages name the variables, never their values.
+ * The problems of the Kafka variables in `raw` (a process environment): each variable's own rule,
+ * and once those pass, the rules across them. Messages name the variables, never their values.
  */
 export function kafkaEnvIssues(raw: Record<string, string | undefined>): KafkaEnvIssue[] {
   const parsed = KafkaEnvSchema.safeParse(raw);

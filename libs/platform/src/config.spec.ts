@@ -46,6 +46,13 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('kafka-pw-not-printed');
   });
 
+  it('checks the Kafka variables for a schema that picks only KAFKA_BROKERS (the AI worker)', () => {
+    const picked = InfraEnvSchema.pick({ KAFKA_BROKERS: true, MONGODB_URI: true });
+    const err = configError(() => loadConfig('ai-worker', picked, {}, { KAFKA_SASL_USERNAME: 'omni', KAFKA_SSL: 'yes' }));
+    expect(err.message).toContain('  - KAFKA_SSL: must be true or false');
+    expect(loadConfig('ai-worker', picked, {}, {})).toEqual({ KAFKA_BROKERS: 'localhost:9092', MONGODB_URI: 'mongodb://127.0.0.1:27017/omni' });
+  });
+
   it('accepts production Kafka security: TLS with SCRAM, three replicas, two in sync', () => {
     const cfg = loadConfig('router', Schema, DEMO, {
       ...VALID, KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'omni', KAFKA_SASL_PASSWORD: 'pw',
