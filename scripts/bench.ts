@@ -35,8 +35,9 @@ import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
 import { BurstResult, FloorResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, opsBetween, produceBacklog, settledCounts, startDbCounter, webChatSaturated, whatsappBurst } from './bench/conversation';
 
-const PARTITIONS = 3;
 const CHAT_APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
+/** Every bench session comes from 127.0.0.1: the per-socket and per-address caps of channel-web (issue 15 #3) are lifted. */
+const BENCH_WEB_LIMITS = { WEB_RATE_LIMIT_PER_10S: '10000', WEB_MAX_CONNECTIONS_PER_IP: '100000', WEB_MAX_FRAMES_PER_IP_PER_10S: '10000000' };
 const INGEST_TARGET = { ratio: 0.8, p99Ms: 50 };
 const OUTBOUND_TARGET = 0.95;
 /** The load issue: every message answered, p99 webhook 2xx → provider send ≤ 300 ms; saturated ≥ 300 answered msg/s, exactly once. */
@@ -96,7 +97,7 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
   const started: RunningApp[] = [];
   for (const name of CHAT_APPS) {
     // One session sends faster than a person types; the limiter is not what is measured here.
-    const app = await startApp(name, { ...env.appEnv, INSTANCE_ID: `${name}-bench`, WEB_RATE_LIMIT_PER_10S: '10000' });
+    const app = await startApp(name, { ...env.appEnv, INSTANCE_ID: `${name}-bench`, ...BENCH_WEB_LIMITS });
     apps.push(app);
     started.push(app);
     checkpoint();
@@ -109,8 +110,8 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
 
   // The baseline runs while the three apps idle beside it, as the gateway's own phases do.
   say(`raw kafkajs round trip: 1 session × ${o.solo} messages, then ${o.sessions} sessions × ${o.perSession}`);
-  const rawSolo = latency(await rawRoundTrips(env.kafka, `${run}.rtt-solo`, 1, o.solo, PARTITIONS));
-  const rawRtt = latency(await rawRoundTrips(env.kafka, `${run}.rtt`, o.sessions, o.perSession, PARTITIONS));
+  const rawSolo = latency(await rawRoundTrips(env.kafka, `${run}.rtt-solo`, 1, o.solo, o.partitions));
+  const rawRtt = latency(await rawRoundTrips(env.kafka, `${run}.rtt`, o.sessions, o.perSession, o.partitions));
   checkpoint();
 
   say(`web-chat round trip: 1 session × ${o.solo} messages (unloaded)`);
@@ -159,11 +160,11 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
 async function benchProduce(o: BenchOptions, env: Env): Promise<void> {
   say(`produce throughput: ${o.records} records, acks=all`);
   const topic = `${run}.throughput`;
-  await createTopic(env.kafka, topic, PARTITIONS);
+  await createTopic(env.kafka, topic, o.partitions);
   const producer = gatewayProducer(env.kafka);
   await producer.connect();
   try {
-    const publisher = new EventPublisher(producer, benchSettings(PARTITIONS));
+    const publisher = new EventPublisher(producer, benchSettings(o.partitions));
     const events = Array.from({ length: o.records }, (_, i) => sampleEvent(i));
     // Warm both paths (connections, metadata, JIT) before timing.
     await rawSendBatch(producer, topic, events.slice(0, 1000), 500);
@@ -253,7 +254,7 @@ async function benchChannels(o: BenchOptions, env: Env): Promise<void> {
   const doOutbound = o.sections.has('outbound');
   let bare: BareServer | undefined;
   if (doIngest) {
-    for (const c of INGEST_CHANNELS) await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.${c}`, PARTITIONS);
+    for (const c of INGEST_CHANNELS) await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.${c}`, o.partitions);
     bare = await startBareServer(env.brokers, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.`);
     bares.push(bare);
   }
@@ -335,7 +336,7 @@ async function benchEmail(o: BenchOptions, env: Env): Promise<void> {
   const make = mailFactory(run);
   let offset = 0;
   const next = () => (offset += 1_000_000);
-  await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.email`, PARTITIONS);
+  await createTopic(env.kafka, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.email`, o.partitions);
   const bare = await startBareSmtp(env.brokers, `${env.appEnv.KAFKA_TOPIC_PREFIX}bare.`, withDatabase(env.mongoUri, `${run}_bare_smtp`.replace(/-/g, '_')));
   bares.push(bare);
   const smtpPort = await freePort();
@@ -430,16 +431,18 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
       checkpoint();
       say(`conversation burst: ${o.convCustomers} new WhatsApp customers × 3 messages at ${o.convRate} msg/s open loop (${o.convGapSeconds} s between a customer's messages), drain ≤ ${o.convDrainSeconds} s`);
       const c0 = await counter.counts();
+      const b0 = await counter.byCollection();
       burst = await whatsappBurst(wa.channel.url, server, {
         run, customers: o.convCustomers, perCustomer: 3, rate: o.convRate, gapSeconds: o.convGapSeconds, drainMs: o.convDrainSeconds * 1000, fromBase: 16_510_000_000,
       });
       burstOps = opsBetween(c0, await settledCounts(counter, 3_000, 10_000));
       say(`  answered ${burst.answered}/${burst.sent}, p50 ${ms(burst.latency.p50)}, p99 ${ms(burst.latency.p99)}, ${burst.duplicates} duplicates; ${JSON.stringify(burstOps.byCommand)}`);
+      say(`  per message, by collection: ${perMessage(opsBetween(b0, await counter.byCollection()).byCommand, burst.sent)}`);
     } finally {
       await Promise.all(wa.started.map((a) => stopApp(a)));
     }
     checkpoint();
-    const web = await startPath('web', 'channel-web', { WEB_RATE_LIMIT_PER_10S: '10000' });
+    const web = await startPath('web', 'channel-web', { ...BENCH_WEB_LIMITS });
     floorUri = web.mongoUri;
     try {
       // The warm-up also counts the writes of a message: 10 sessions whose messages all finish (the
@@ -461,7 +464,7 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
       await Promise.all(web.started.map((a) => stopApp(a)));
     }
     checkpoint();
-    const bl = await startPath('backlog', 'channel-web', { WEB_RATE_LIMIT_PER_10S: '10000' });
+    const bl = await startPath('backlog', 'channel-web', { ...BENCH_WEB_LIMITS });
     try {
       say('conversation: warm-up, 5 web-chat sessions');
       await webChatSaturated(bl.channel.url, 5, 1);
@@ -487,7 +490,7 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   // A failed floor is a failed phase with its reason: the gateway's figures above still stand.
   let floor: FloorResult | { error: string };
   try {
-    floor = await floorChain(env.kafka, floorUri, env.appEnv.KAFKA_TOPIC_PREFIX, GATEWAY_HOPS, writesPerMessage, o.convSessions, o.convMessages, PARTITIONS);
+    floor = await floorChain(env.kafka, floorUri, env.appEnv.KAFKA_TOPIC_PREFIX, GATEWAY_HOPS, writesPerMessage, o.convSessions, o.convMessages, o.partitions);
     say(`  answered ${floor.answered}/${o.convSessions * o.convMessages}, ${floor.perSec.toFixed(1)} msg/s, p99 ${ms(floor.latency.p99)}`);
   } catch (err) {
     floor = { error: err instanceof Error ? err.message : String(err) };
@@ -590,7 +593,7 @@ async function main(o: BenchOptions): Promise<void> {
       kafka: benchKafka(started.brokers),
       brokers: started.brokers,
       mongoUri,
-      appEnv: { KAFKA_BROKERS: started.brokers, MONGODB_URI: mongoUri, KAFKA_TOPIC_PREFIX: `${run}.${section}.`, KAFKA_PARTITIONS: String(PARTITIONS) },
+      appEnv: { KAFKA_BROKERS: started.brokers, MONGODB_URI: mongoUri, KAFKA_TOPIC_PREFIX: `${run}.${section}.`, KAFKA_PARTITIONS: String(o.partitions) },
     };
   };
   if (o.sections.has('kafka')) await benchProduce(o, sectionEnv('kafka'));
@@ -608,7 +611,7 @@ async function main(o: BenchOptions): Promise<void> {
   // Everything here shares the machine (load generator, Kafka, FerretDB, the apps): a load average
   // well above the core count means other work competed with the run, and the absolute figures with it.
   const avgs = (l: number[]) => l.map((v) => v.toFixed(2)).join(', ');
-  out.push(`machine: ${cpus().length} cores; load averages (1, 5, 15 min) ${avgs(load0)} at start, ${avgs(loadavg())} at end`);
+  out.push(`machine: ${cpus().length} cores; load averages (1, 5, 15 min) ${avgs(load0)} at start, ${avgs(loadavg())} at end; ${o.partitions} partitions per topic`);
   for (const d of details) out.push(`\n${d}`);
   out.push('\nSummary (ratios against baselines measured in this run; "met" compares with the targets of issues 2 and 3 and of the load issue (conversation); email has none)');
   out.push(table([['section', 'measure', 'gateway', 'baseline', 'ratio', 'target', 'met'], ...summary]));

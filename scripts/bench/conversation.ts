@@ -317,7 +317,7 @@ class WebSession {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
       ws.once('error', reject);
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', sessionId: `bench${randomBytes(12).toString('hex')}`, displayName: 'bench' })));
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', displayName: 'bench' })));
       const onWelcome = (raw: Buffer) => {
         if ((JSON.parse(raw.toString()) as Frame).type !== 'welcome') return;
         ws.off('message', onWelcome);

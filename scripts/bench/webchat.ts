@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 
 interface Frame {
@@ -26,9 +25,8 @@ class ChatSession {
   static open(baseUrl: string): Promise<ChatSession> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
-      const sessionId = `bench${randomBytes(12).toString('hex')}`;
       ws.once('error', reject);
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', sessionId, displayName: 'bench' })));
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', displayName: 'bench' })));
       const onWelcome = (raw: Buffer) => {
         if ((JSON.parse(raw.toString()) as Frame).type !== 'welcome') return;
         ws.off('message', onWelcome);

@@ -18,7 +18,7 @@ function openClient(url: string, sessionId: string): Promise<Client> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url.replace('http', 'ws') + '/ws');
     const c: Client = { ws, sessionId, acked: [], replies: [] };
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', sessionId })));
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello' }))); // the gateway issues the session (issue 15 #3); sessionId only names the client here
     ws.on('error', reject);
     ws.on('message', (raw: Buffer) => {
       const f = JSON.parse(raw.toString()) as { type: string; messageId?: string; message?: { id: string; author: string } };

@@ -1,9 +1,36 @@
+import { createHash } from 'node:crypto';
+import { createConnection } from 'mongoose';
 import WebSocket from 'ws';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
-import { KAFKA_BROKERS, uniqueName } from '../support/env';
+import { KAFKA_BROKERS, mongoUri, uniqueName } from '../support/env';
 import { createKafka, kafkaSettingsFromEnv } from '@omni/messaging';
 
-interface Frame { type: string; code?: string; reason?: string }
+interface Frame { type: string; code?: string; reason?: string; token?: string; conversationId?: string; history?: unknown[] }
+interface Client { ws: WebSocket; next: () => Promise<Frame>; closed: Promise<{ code: number; reason: string }> }
+
+function connectTo(url: string, origin?: string): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, origin ? { origin } : {});
+    const queue: Frame[] = [];
+    const waiting: ((f: Frame) => void)[] = [];
+    ws.on('message', (raw: Buffer) => {
+      const f = JSON.parse(raw.toString()) as Frame;
+      const w = waiting.shift();
+      if (w) w(f);
+      else queue.push(f);
+    });
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+    ws.on('open', () => resolve({ ws, closed, next: () => new Promise((r) => { const f = queue.shift(); if (f) r(f); else waiting.push(r); }) }));
+    ws.on('error', reject);
+  });
+}
+
+async function hello(c: Client, frame: Record<string, unknown> = {}): Promise<Frame> {
+  c.ws.send(JSON.stringify({ type: 'hello', ...frame }));
+  const f = await c.next();
+  expect(f.type).toBe('welcome');
+  return f;
+}
 
 /** Bad input at the edge: every bad frame gets a clear error event and nothing reaches Kafka. */
 describe('web chat edge: malformed and oversized frames', () => {
@@ -13,7 +40,12 @@ describe('web chat edge: malformed and oversized frames', () => {
   const inboundTopic = `${name}.omni.inbound.v1`;
 
   beforeAll(async () => {
-    web = await startApp('channel-web', { ...stackEnv({ prefix: name, db: name }), WEB_MAX_FRAME_BYTES: '1024', WEB_RATE_LIMIT_PER_10S: '3' });
+    web = await startApp('channel-web', {
+      ...stackEnv({ prefix: name, db: name }),
+      WEB_MAX_FRAME_BYTES: '1024',
+      WEB_RATE_LIMIT_PER_10S: '3',
+      WEB_ALLOWED_ORIGINS: 'https://shop.example',
+    });
   });
   afterAll(async () => {
     await web?.stop();
@@ -30,22 +62,7 @@ describe('web chat edge: malformed and oversized frames', () => {
     }
   }
 
-  function connect(): Promise<{ ws: WebSocket; next: () => Promise<Frame>; closed: Promise<number> }> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${web.url.replace('http', 'ws')}/ws`);
-      const queue: Frame[] = [];
-      const waiting: ((f: Frame) => void)[] = [];
-      ws.on('message', (raw: Buffer) => {
-        const f = JSON.parse(raw.toString()) as Frame;
-        const w = waiting.shift();
-        if (w) w(f);
-        else queue.push(f);
-      });
-      const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
-      ws.on('open', () => resolve({ ws, closed, next: () => new Promise((r) => { const f = queue.shift(); if (f) r(f); else waiting.push(r); }) }));
-      ws.on('error', reject);
-    });
-  }
+  const connect = (origin?: string) => connectTo(web.url, origin);
 
   it('answers each bad frame with an error event and produces nothing', async () => {
     const before = await producedCount();
@@ -60,8 +77,7 @@ describe('web chat edge: malformed and oversized frames', () => {
     await expectError(JSON.stringify({ type: 'message', clientMessageId: 'abcdefgh01', text: 'hi' }), 'no_session');
     await expectError(JSON.stringify({ type: 'launch-missiles' }), 'invalid_frame');
     await expectError(Buffer.from([1, 2, 3]), 'unsupported_frame');
-    c.ws.send(JSON.stringify({ type: 'hello', sessionId: 'edge-session-0123456789' }));
-    expect((await c.next()).type).toBe('welcome');
+    await hello(c);
     await expectError(JSON.stringify({ type: 'message', clientMessageId: 'abcdefgh02', text: 'x'.repeat(2_000) }), 'frame_too_large');
     await expectError(JSON.stringify({ type: 'message', clientMessageId: 'abcdefgh03', text: '   ' }), 'invalid_frame');
     await expectError(JSON.stringify({ type: 'message', clientMessageId: 'bad id!', text: 'hello' }), 'invalid_frame');
@@ -77,7 +93,75 @@ describe('web chat edge: malformed and oversized frames', () => {
 
     // Past the hard limit the ws library itself closes the socket with 1009 (message too big).
     c.ws.send('x'.repeat(70 * 1024));
-    expect(await c.closed).toBe(1009);
+    expect((await c.closed).code).toBe(1009);
     expect(await producedCount()).toBe(before + 3);
+  });
+
+  it('identifies a visitor by the token the server issued, never by a session id it chose or saw', async () => {
+    const a = await connect();
+    const first = await hello(a);
+    expect(first.token).toMatch(/^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}$/);
+    const sessionId = first.token!.split('.')[0];
+
+    // The old protocol's client-chosen id, here the victim's (which the router's API shows): a new, empty conversation.
+    const b = await connect();
+    const hijack = await hello(b, { sessionId });
+    expect(hijack.conversationId).not.toBe(first.conversationId);
+    expect(hijack.token).toEqual(expect.any(String));
+
+    // A tampered token: a new conversation too.
+    const forged = await hello(await connect(), { token: `${sessionId}.${'A'.repeat(43)}` });
+    expect(forged.conversationId).not.toBe(first.conversationId);
+
+    // The real token resumes the conversation, and no new token is handed out.
+    const resumed = await hello(await connect(), { token: first.token });
+    expect(resumed.conversationId).toBe(first.conversationId);
+    expect(resumed.token).toBeUndefined();
+
+    // Only the token's hash is stored.
+    const db = await createConnection(mongoUri(name)).asPromise();
+    try {
+      const docs = await db.collection('web_sessions').find({ sessionId }).toArray();
+      expect(docs.map((d) => d._id)).toEqual([createHash('sha256').update(first.token!).digest('hex')]);
+      expect(JSON.stringify(docs)).not.toContain(first.token!.split('.')[1]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('closes a socket opened by another site’s page with 1008 naming the origin; a listed one is served', async () => {
+    const evil = await connect('https://evil.example');
+    expect(await evil.closed).toEqual({ code: 1008, reason: 'origin not allowed: https://evil.example' });
+    const shop = await connect('https://shop.example');
+    await hello(shop);
+    shop.ws.close();
+  });
+});
+
+describe('web chat edge: connections and frames per address', () => {
+  const name = uniqueName('edgeip');
+  let web: RunningApp;
+
+  beforeAll(async () => {
+    web = await startApp('channel-web', { ...stackEnv({ prefix: name, db: name }), WEB_MAX_CONNECTIONS_PER_IP: '2', WEB_MAX_FRAMES_PER_IP_PER_10S: '5' });
+  });
+  afterAll(async () => {
+    await web?.stop();
+  });
+
+  it('closes a third socket from one address with 1013, and a flood of frames with 1008', async () => {
+    const one = await connectTo(web.url);
+    const two = await connectTo(web.url);
+    const three = await connectTo(web.url);
+    expect(await three.closed).toEqual({ code: 1013, reason: 'too many connections from this address (limit 2)' });
+
+    for (let i = 0; i < 5; i++) {
+      one.ws.send(JSON.stringify({ type: 'ping' }));
+      expect((await one.next()).type).toBe('pong');
+    }
+    // The budget is the address's, not the socket's: the sixth frame, on the other socket, closes it.
+    two.ws.send(JSON.stringify({ type: 'ping' }));
+    expect(await two.closed).toEqual({ code: 1008, reason: 'too many frames from this address (limit 5 per 10 s)' });
+    one.ws.close();
   });
 });

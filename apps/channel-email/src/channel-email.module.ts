@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS, outboundTopic } from '@omni/contracts';
@@ -5,9 +6,11 @@ import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
+import { rootLogger } from '@omni/telemetry';
 import { EMAIL_CONFIG, loadEmailConfig } from './config';
 import { ImapMailboxWatcher } from './inbound/imap-mailbox.watcher';
 import { ReceiveMailUseCase } from './inbound/receive-mail.use-case';
+import { MAIL_AUTHENTICATE, NOT_CHECKED, mailauthAuthenticator } from './inbound/sender-auth';
 import { SmtpInboundServer } from './inbound/smtp-inbound.server';
 import { EmailOutboundConsumer } from './outbound/email-outbound.consumer';
 import { MAIL_SENDER, nodemailerSender } from './outbound/mail-sender';
@@ -28,6 +31,15 @@ const config = loadEmailConfig();
     { provide: EMAIL_CONFIG, useValue: config },
     { provide: MAIL_SENDER, useValue: nodemailerSender(config) },
     { provide: MAIL_THREADS, useClass: MongoMailThreads },
+    {
+      provide: MAIL_AUTHENTICATE,
+      useFactory: () => {
+        const check = mailauthAuthenticator({ mta: hostname(), timeoutMs: config.EMAIL_AUTH_TIMEOUT_MS });
+        if (check) return check;
+        rootLogger().warn({ app: 'channel-email' }, 'mailauth is not installed: no inbound sender is verified (DKIM/SPF/DMARC unchecked, docs/security.md)');
+        return NOT_CHECKED;
+      },
+    },
     ReceiveMailUseCase,
     SmtpInboundServer,
     ImapMailboxWatcher,

@@ -22,6 +22,13 @@ export const EmailConfigSchema = InfraEnvSchema.extend({
   /** Optional AUTH for the inbound hop (both or neither). */
   EMAIL_SMTP_AUTH_USER: z.string().min(1).optional(),
   EMAIL_SMTP_AUTH_PASS: z.string().min(8).optional(),
+  /**
+   * Forwarders (mailing lists, the tenant's own gateway) whose ARC seal is trusted to vouch for a
+   * DMARC pass they saw before forwarding: a comma list of sealing domains. Empty: ARC counts for nothing.
+   */
+  EMAIL_TRUSTED_ARC_SEALERS: z.string().default('').transform((s) => s.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean)),
+  /** Bounds the DKIM/SPF/DMARC/ARC check of one mail, DNS included; past it the sender is unverified. */
+  EMAIL_AUTH_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(10_000),
   // Outbound relay ★.
   SMTP_HOST: z.string().min(1),
   SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(587),

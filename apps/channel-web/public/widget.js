@@ -1,7 +1,8 @@
 /*
  * omni-gateway web chat widget. Embed with:
  *   <script src="https://<gateway>/widget.js" data-title="Chat with us" async></script>
- * Keeps a session id in localStorage (history survives reloads), reconnects with backoff, and resends
+ * Keeps the session token the gateway issued in localStorage (history survives reloads; the gateway
+ * signs it and keeps only its hash, so it cannot be guessed), reconnects with backoff, and resends
  * messages the server has not acknowledged (same clientMessageId, so the gateway dedupes them).
  */
 (function () {
@@ -10,15 +11,15 @@
   var base = script && script.src ? new URL(script.src) : new URL(window.location.href);
   var wsUrl = (script && script.dataset.ws) || (base.protocol === 'https:' ? 'wss://' : 'ws://') + base.host + '/ws';
   var title = (script && script.dataset.title) || 'Chat with us';
-  var KEY = 'omni.chat.session';
+  var KEY = 'omni.chat.token';
 
   function randomId() {
     var a = new Uint8Array(16);
     (window.crypto || window.msCrypto).getRandomValues(a);
     return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   }
-  var sessionId = localStorage.getItem(KEY);
-  if (!sessionId) { sessionId = randomId(); localStorage.setItem(KEY, sessionId); }
+  // Ids this widget chose itself (before server-issued tokens) identify nobody any more.
+  localStorage.removeItem('omni.chat.session');
 
   var css = '.omni-chat{position:fixed;right:20px;bottom:20px;width:340px;max-height:520px;display:flex;flex-direction:column;font:14px/1.4 system-ui,sans-serif;box-shadow:0 8px 30px rgba(0,0,0,.2);border-radius:12px;overflow:hidden;background:#fff;z-index:2147483000}' +
     '.omni-chat header{background:#1f6feb;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between}' +
@@ -85,11 +86,16 @@
     ws = new WebSocket(wsUrl);
     ws.onopen = function () {
       attempt = 0; stateEl.textContent = 'online';
-      send({ type: 'hello', sessionId: sessionId, locale: navigator.language });
+      var hello = { type: 'hello', locale: navigator.language };
+      var token = localStorage.getItem(KEY);
+      if (token) hello.token = token;
+      send(hello);
     };
     ws.onmessage = function (ev) {
       var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
       if (f.type === 'welcome') {
+        // A new session (first visit, or a token the gateway no longer knows) comes with its token.
+        if (f.token) localStorage.setItem(KEY, f.token);
         log.innerHTML = ''; shown = {};
         f.history.forEach(render);
         // Anything sent but never acknowledged goes again, with the same id.
@@ -108,7 +114,12 @@
           b.setAttribute('aria-pressed', String((f.emoji === '👍') === b.classList.contains('omni-up')));
         });
       } else if (f.type === 'error') {
-        if (f.clientMessageId && pending[f.clientMessageId] && (f.code === 'unavailable' || f.code === 'rate_limited')) {
+        if (f.code === 'session_unavailable') {
+          // The gateway could not open the session (its store is down): reconnect with backoff and say hello again.
+          ws.close();
+        } else if (f.clientMessageId && pending[f.clientMessageId] && f.code === 'no_session') {
+          // Sent before the welcome: the welcome resends every pending message.
+        } else if (f.clientMessageId && pending[f.clientMessageId] && (f.code === 'unavailable' || f.code === 'rate_limited')) {
           var cid = f.clientMessageId;
           setTimeout(function () { if (pending[cid]) send({ type: 'message', clientMessageId: cid, text: pending[cid].text }); }, f.retryAfterMs || 2000);
         } else {
@@ -117,8 +128,10 @@
         }
       }
     };
-    ws.onclose = function () {
-      stateEl.textContent = 'offline';
+    ws.onclose = function (ev) {
+      // 1008: this page's origin is not allowed, or it flooded; 1013: too many tabs from this address.
+      stateEl.textContent = ev && ev.code === 1008 ? 'unavailable' : 'offline';
+      if (ev && ev.code === 1008) { showError(ev.reason || 'the chat refused this page'); return; }
       var delay = Math.min(30000, 500 * Math.pow(2, attempt++)) * (0.5 + Math.random() / 2);
       setTimeout(connect, delay);
     };

@@ -44,9 +44,10 @@ export { mapTelegramError } from './telegram/errors';
 export { TELEGRAM_CAPABILITIES } from './telegram/capabilities';
 
 // Email
-export { decodeEmail, emailAttachmentBlobs } from './email/decoder';
+export { decodeEmail, emailAttachmentBlobs, senderThreadKey } from './email/decoder';
 export type { EmailDecodeContext } from './email/decoder';
 export type { MailLike, MailAddress, MailAddressObject, MailAttachment } from './email/mail';
+export { addresses as mailAddresses } from './email/mail';
 export { stripReplyText } from './email/reply-text';
 export { autoReplyReason } from './email/auto-reply';
 export { encodeEmail } from './email/encoder';

@@ -111,6 +111,9 @@ export const ConversationFactsSchema = z.object({
   createdAt: isoTime,
   /** The message being answered opened the conversation: no turn came before it. */
   opened: z.boolean().optional(),
+  /** The answered message's provider id and time (a reply quotes it; it opened the 24-hour window). */
+  inboundChannelMessageId: z.string().max(512).optional(),
+  inboundAt: isoTime.optional(),
   /** The conversation's copy of its ownership version (where the reply step starts reading the log). */
   version: z.number().int().nonnegative(),
   language: z.string().max(35).optional(),
@@ -229,6 +232,15 @@ export const OutboundCommandSchema = z.object({
   }),
   replyToMessageId: id.optional(),
   createdAt: isoTime,
+  /**
+   * What the router knew when it built the command (added within v1: optional), so that a channel
+   * needs no read of the router's data: when the customer last wrote (WhatsApp's 24-hour window),
+   * the conversation's language (a template's language), and the provider's id of the message the
+   * reply quotes. A channel reads whatever is missing.
+   */
+  context: z
+    .object({ lastInboundAt: isoTime.optional(), locale: z.string().max(35).optional(), quotedChannelMessageId: z.string().max(512).optional() })
+    .optional(),
 });
 export type OutboundCommand = z.infer<typeof OutboundCommandSchema>;
 

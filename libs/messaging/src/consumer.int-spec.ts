@@ -150,6 +150,79 @@ describe('consumer policy on real Kafka', () => {
     expect(calls).toBe(4);
   });
 
+  it('holds a record while the database is down instead of dead-lettering it, and resumes by itself (issue 15 #10)', async () => {
+    // A topic of its own, so that what other specs parked does not count here.
+    const OUTAGE = outboundTopic('messenger');
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, settings, [OUTAGE]);
+    const parked = async () => {
+      let n = 0;
+      for (const t of [`${OUTAGE}.retry`, dlqTopic(OUTAGE)]) n += Number((await admin.fetchTopicOffsets(resolveTopic(settings, t)))[0].high);
+      return n;
+    };
+    let down = true;
+    const calls: string[] = [];
+    const done: string[] = [];
+    const sub = new EventSubscription(kafka, producer, settings, {
+      groupId: 'outage-test',
+      topics: [OUTAGE],
+      retry: { inlineAttempts: 2, inlineDelayMs: 10, backoffMs: [100] },
+      outage: { backoffMs: [100, 400] },
+      handler: async (event) => {
+        calls.push(event.id);
+        if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoNetworkError' });
+        done.push(event.id);
+      },
+    });
+    subs.push(sub);
+    try {
+      await sub.start();
+      await new EventPublisher(producer, settings).publish(OUTAGE, [keyed('db', 0), keyed('db', 1)]);
+      const deadline = Date.now() + 30_000;
+      // Without the hold, db/0 went to the retry topic and then the DLQ after 4 tries.
+      while (calls.length < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(calls.length).toBeGreaterThanOrEqual(8);
+      expect(new Set(calls)).toEqual(new Set(['db/0'])); // the partition waits behind it, in order
+      expect(await parked()).toBe(0);
+      down = false;
+      while (done.length < 2 && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 100));
+      expect(done).toEqual(['db/0', 'db/1']);
+      expect(await parked()).toBe(0);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('keeps its group membership through a handler longer than the session, handling the record once (issue 15 #10)', async () => {
+    const SLOW = outboundTopic('whatsapp');
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, settings, [SLOW]);
+    await admin.disconnect();
+    const calls: string[] = [];
+    let finished = 0;
+    const sub = new EventSubscription(kafka, producer, settings, {
+      groupId: 'long-handler-test',
+      topics: [SLOW],
+      handler: async (event) => {
+        calls.push(event.id);
+        // 1.5 sessions (sessionTimeoutMs is 6 s here): without heartbeats the broker evicts the member.
+        await new Promise((r) => setTimeout(r, settings.sessionTimeoutMs * 1.5));
+        finished++;
+      },
+    });
+    subs.push(sub);
+    await sub.start();
+    const deadline = Date.now() + 20_000;
+    while (!sub.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new EventPublisher(producer, settings).publish(SLOW, [keyed('slow', 0), keyed('slow', 1)]);
+    while (finished < 2 && Date.now() < deadline + 20_000) await new Promise((r) => setTimeout(r, 200));
+    // A rebalance mid-handler would have redelivered slow/0 (its offset could not be committed).
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(calls).toEqual(['slow/0', 'slow/1']);
+  }, 60_000);
+
   describe('keyConcurrency', () => {
     const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, ms = 30_000) => {
       const deadline = Date.now() + ms;

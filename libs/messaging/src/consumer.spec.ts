@@ -1,6 +1,6 @@
 import type { EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
 import { CloudEvent, RetryableError, ValidationError, createEvent, headerValue, toKafkaRecord } from '@omni/contracts';
-import { EventHandler, EventSubscription, H, HandlerContext, RetryPlan } from './consumer';
+import { EventHandler, EventSubscription, H, HandlerContext, RetryPlan, isDatabaseOutage } from './consumer';
 import type { KafkaSettings } from './settings';
 
 const TOPIC = 'omni.status.v1';
@@ -426,5 +426,28 @@ describe('EventSubscription with keyConcurrency (records of different keys at on
     await deliver(TOPIC, [keyless(1), record('a', 1), keyless(2), keyless(3)]);
     expect(t.finished.filter((id) => id.startsWith('n/'))).toEqual(['n/1', 'n/2', 'n/3']);
     expect(t.finished.indexOf('a/1')).toBeLessThan(t.finished.indexOf('n/1'));
+  });
+});
+
+describe('isDatabaseOutage (issue 15 #10)', () => {
+  const named = (name: string, message = 'x') => Object.assign(new Error(message), { name });
+
+  it.each([
+    ['the driver cannot reach the server', named('MongoNetworkError')],
+    ['no server selectable', named('MongoServerSelectionError')],
+    ['mongoose buffering timed out', named('MongooseError', 'Operation `messages.insertOne()` buffering timed out after 10000ms')],
+    ['an open breaker around the database', new RetryableError('dependency_unavailable', 'mongodb:history: circuit open')],
+  ])('holds for %s', (_name, err) => {
+    expect(isDatabaseOutage(err)).toBe(true);
+  });
+
+  it.each([
+    ['a duplicate key', Object.assign(named('MongoServerError'), { code: 11000 })],
+    ['an open breaker around a provider', new RetryableError('dependency_unavailable', 'whatsapp: circuit open')],
+    ['a validation error', new ValidationError('bad')],
+    ['a plain error', new Error('boom')],
+    ['not an error', 'down'],
+  ])('does not hold for %s', (_name, err) => {
+    expect(isDatabaseOutage(err)).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import {
-  CloudEvent, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic,
+  CloudEvent, OmniError, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic,
 } from '@omni/contracts';
-import { SpanKind, contextFromHeaders, counter, histogram, rootLogger, withSpan } from '@omni/telemetry';
+import { SpanKind, contextFromHeaders, counter, gauge, histogram, rootLogger, withSpan } from '@omni/telemetry';
 import { CommitFrontier, Slots, keyChains } from './keyed-batch';
 import { KafkaSettings } from './settings';
 import { resolveTopic, stripPrefix } from './topics';
@@ -26,6 +26,38 @@ export interface RetryPlan {
 
 export const DEFAULT_RETRY_PLAN: RetryPlan = { inlineAttempts: 3, inlineDelayMs: 100, backoffMs: [1_000, 5_000, 30_000] };
 
+/** The driver's and mongoose's signs that the database cannot be reached (not that a query is wrong). */
+const DATABASE_DOWN = new Set([
+  'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoNotConnectedError',
+  'MongoPoolClearedError', 'MongoTopologyClosedError',
+]);
+
+/**
+ * Whether a handler failed because the database is down: then the record is held, not parked
+ * (issue 15 #10). A breaker around the database ('mongodb:…' names) that is open counts too.
+ */
+export function isDatabaseOutage(err: unknown): boolean {
+  if (err instanceof OmniError) return err.code === 'dependency_unavailable' && err.message.startsWith('mongodb:');
+  if (!(err instanceof Error)) return false;
+  return DATABASE_DOWN.has(err.name) || /buffering timed out after/.test(err.message);
+}
+
+export interface OutagePolicy {
+  /** Which failures mean "a dependency is down, hold the record"; default: isDatabaseOutage. */
+  isOutage: (err: unknown) => boolean;
+  /** Wait between tries while holding: from the first to the second, doubling. */
+  backoffMs: [number, number];
+}
+
+export const DEFAULT_OUTAGE_POLICY: OutagePolicy = { isOutage: isDatabaseOutage, backoffMs: [1_000, 30_000] };
+
+/** Thrown out of a held record when the consumer stops: its offset is not committed, it comes again. */
+class ConsumerStopping extends Error {
+  constructor() {
+    super('consumer stopping while a record was held through an outage');
+  }
+}
+
 export interface SubscriptionOptions {
   groupId: string;
   topics: string[];
@@ -40,6 +72,12 @@ export interface SubscriptionOptions {
    */
   keyConcurrency?: number;
   fromBeginning?: boolean;
+  /**
+   * While a dependency (by default the database) is down, a failing record is held and tried
+   * again with backoff instead of going to the retry topic and the DLQ: its partition pauses
+   * (later records wait behind it, in order) and resumes by itself when the handler succeeds.
+   */
+  outage?: Partial<OutagePolicy>;
 }
 
 export const H = {
@@ -69,7 +107,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class EventSubscription {
   private consumer?: Consumer;
   private joined = false;
+  private stopping = false;
   private readonly plan: RetryPlan;
+  private readonly outage: OutagePolicy;
+  private readonly held = gauge('omni_kafka_records_held', 'Records held (their partition paused) while a dependency is down', ['group']);
   private readonly log = rootLogger().child({ component: 'consumer' });
   private readonly consumed = counter('omni_kafka_consumed_total', 'Records handled, by outcome', ['topic', 'group', 'outcome']);
   private readonly duration = histogram('omni_kafka_handler_seconds', 'Handler duration', ['topic', 'group'], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
@@ -81,6 +122,7 @@ export class EventSubscription {
     private readonly options: SubscriptionOptions,
   ) {
     this.plan = { ...DEFAULT_RETRY_PLAN, ...options.retry };
+    this.outage = { ...DEFAULT_OUTAGE_POLICY, ...options.outage };
   }
 
   get ready(): boolean {
@@ -88,6 +130,7 @@ export class EventSubscription {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
     const groupId = this.settings.topicPrefix + this.options.groupId;
     // A short fetch long-poll keeps shutdown (which waits for the running fetch) around a second.
     const session = this.settings.sessionTimeoutMs;
@@ -122,6 +165,7 @@ export class EventSubscription {
   /** Stops fetching and waits for in-flight handlers; their offsets are committed. */
   async stop(): Promise<void> {
     this.joined = false;
+    this.stopping = true;
     await this.consumer?.disconnect();
   }
 
@@ -129,8 +173,21 @@ export class EventSubscription {
     const { topic, partition, message } = payload;
     const record = this.describe(topic, message);
     if (!record) return; // another group's retry
-    await this.waitUntil(record.notBefore, () => payload.heartbeat());
-    await this.process(topic, partition, message, record);
+    const heartbeat = () => payload.heartbeat();
+    await this.waitUntil(record.notBefore, heartbeat);
+    // kafkajs heartbeats only between records: a handler longer than the session (a transcription,
+    // a cold training, a database wait) got the member evicted, the partition rebalanced and the
+    // record handled twice. Heartbeat while it runs (issue 15 #10).
+    const ticker = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatEveryMs());
+    try {
+      await this.process(topic, partition, message, record, { heartbeat, stopped: () => this.stopping });
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+
+  private heartbeatEveryMs(): number {
+    return Math.max(500, Math.floor(this.settings.sessionTimeoutMs / 10));
   }
 
   /**
@@ -148,7 +205,7 @@ export class EventSubscription {
     const frontier = new CommitFrontier(messages.map((m) => m.offset));
     const slots = new Slots(limit);
     let failure: { err: unknown } | undefined;
-    const stopped = () => failure !== undefined || !payload.isRunning() || payload.isStale();
+    const stopped = () => failure !== undefined || this.stopping || !payload.isRunning() || payload.isStale();
     const heartbeat = () => payload.heartbeat();
 
     const done = async (index: number) => {
@@ -169,7 +226,7 @@ export class EventSubscription {
         const release = await slots.acquire();
         try {
           if (stopped()) return;
-          if (record) await this.process(batch.topic, batch.partition, message, record);
+          if (record) await this.process(batch.topic, batch.partition, message, record, { heartbeat, stopped });
         } finally {
           release();
         }
@@ -207,9 +264,13 @@ export class EventSubscription {
     };
   }
 
-  /** Runs the handler on one record; a failure is parked (retry topic / DLQ). Throws only if parking fails. */
+  /**
+   * Runs the handler on one record; a failure is parked (retry topic / DLQ), an outage is held.
+   * Throws only if parking fails or the consumer stops while the record is held.
+   */
   private async process(
     topic: string, partition: number, message: KafkaMessage, { originalTopic, attempt }: { originalTopic: string; attempt: number },
+    hooks: { heartbeat: () => Promise<void>; stopped: () => boolean },
   ): Promise<void> {
     const labels = { topic: originalTopic, group: this.options.groupId };
     const stopTimer = this.duration.startTimer(labels);
@@ -222,26 +283,55 @@ export class EventSubscription {
           'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId,
           'messaging.message.id': event.id, 'messaging.kafka.offset': Number(message.offset), 'omni.attempt': attempt,
         },
-        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt }),
+        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt }, hooks),
         contextFromHeaders(event),
       );
       this.consumed.inc({ ...labels, outcome: 'ok' });
     } catch (err) {
+      if (err instanceof ConsumerStopping) throw err;
       await this.park(originalTopic, partition, message, attempt, err);
     } finally {
       stopTimer();
     }
   }
 
-  private async runInline(event: CloudEvent<unknown>, ctx: HandlerContext): Promise<void> {
+  private async runInline(event: CloudEvent<unknown>, ctx: HandlerContext, hooks: { heartbeat: () => Promise<void>; stopped: () => boolean }): Promise<void> {
+    let heldSince: number | undefined;
+    let wait = this.outage.backoffMs[0];
     for (let i = 1; ; i++) {
       try {
-        return await this.options.handler(event, ctx);
+        await this.options.handler(event, ctx);
+        if (heldSince !== undefined) this.resumed(ctx, heldSince);
+        return;
       } catch (err) {
-        if (!isRetryable(err) || i >= this.plan.inlineAttempts) throw err;
-        await sleep(this.plan.inlineDelayMs * 2 ** (i - 1));
+        if (isRetryable(err) && i < this.plan.inlineAttempts) {
+          await sleep(this.plan.inlineDelayMs * 2 ** (i - 1));
+          continue;
+        }
+        if (!this.outage.isOutage(err)) {
+          if (heldSince !== undefined) this.resumed(ctx, heldSince);
+          throw err;
+        }
+        if (heldSince === undefined) {
+          heldSince = Date.now();
+          this.held.inc({ group: this.options.groupId });
+          this.log.warn({ topic: ctx.topic, partition: ctx.partition, offset: ctx.offset, group: this.options.groupId, error: errorSummary(err) },
+            'dependency down: holding the record (its partition pauses) until it is back, instead of dead-lettering');
+        }
+        // Heartbeats while waiting keep the group membership; a stop ends the hold without a commit.
+        if (!(await this.waitUntil(Date.now() + wait, hooks.heartbeat, hooks.stopped))) {
+          this.held.dec({ group: this.options.groupId });
+          throw new ConsumerStopping();
+        }
+        wait = Math.min(this.outage.backoffMs[1], wait * 2);
       }
     }
+  }
+
+  private resumed(ctx: HandlerContext, heldSince: number): void {
+    this.held.dec({ group: this.options.groupId });
+    this.log.info({ topic: ctx.topic, partition: ctx.partition, offset: ctx.offset, group: this.options.groupId, heldMs: Date.now() - heldSince },
+      'dependency back: the held record went through, consumption resumes');
   }
 
   /** Moves a failed record to the retry topic or the DLQ; only then is its offset committed. */

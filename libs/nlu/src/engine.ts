@@ -10,6 +10,7 @@ import { DEFAULT_INTENT_OPTIONS, IntentClassifier, IntentClassifierJSON, IntentC
 import { ExternalLanguageDetector, LanguageDetector, NgramLanguageModel, NgramLanguageModelJSON } from './language';
 import { normalizeText } from './normalize';
 import { analyzeSentiment, Sentiment } from './sentiment';
+import { capText, MAX_TEXT_CHARS } from './limits';
 
 export interface TrainingExample {
   readonly text: string;
@@ -58,8 +59,10 @@ export interface ScoredIntent {
 }
 
 export interface NluAnalysis {
-  /** The normalized text that entity spans refer to. */
+  /** The normalized text that entity spans refer to (of the input's first MAX_TEXT_CHARS). */
   readonly text: string;
+  /** True when the input was longer than MAX_TEXT_CHARS and only its start was read. */
+  readonly truncated: boolean;
   /** What the classifier saw (entities replaced by placeholders). */
   readonly maskedText: string;
   readonly language: string;
@@ -143,7 +146,7 @@ export class NluEngine {
     // A fixed reference date: training must not depend on the day it runs (dates are masked anyway).
     const ref = new Date(Date.UTC(2025, 0, 15));
     const prepared = examples.map((e) => {
-      const text = normalizeText(e.text);
+      const text = normalizeText(capText(e.text).text);
       const found = extractor.extract(text);
       const dates = extractor.extractDates(text, e.lang ?? resolved.defaultLanguage, found, ref);
       const all = [...found, ...dates];
@@ -185,13 +188,21 @@ export class NluEngine {
     return this;
   }
 
+  /** Tenant order patterns this engine refuses to run (unsafe or invalid), with the reason. */
+  get refusedOrderPatterns(): readonly { readonly pattern: string; readonly reason: string }[] {
+    return this.entities.refusedPatterns;
+  }
+
   get labels(): readonly string[] {
     return this.classifier.labels;
   }
 
   analyze(input: string, context: AnalyzeContext = {}): NluAnalysis {
     const reasons: string[] = [];
-    const text = normalizeText(input);
+    // Every stage below is bounded by the cap, whatever a sender pastes (issue 15 #6).
+    const capped = capText(input);
+    if (capped.truncated) reasons.push(`text: read the first ${MAX_TEXT_CHARS} of ${capped.originalLength} characters`);
+    const text = normalizeText(capped.text);
     const found = this.entities.extract(text);
 
     const lang = this.detector.detect(stripEntities(text, found), context.previousLanguage);
@@ -238,6 +249,7 @@ export class NluEngine {
 
     return {
       text,
+      truncated: capped.truncated,
       maskedText,
       language: lang.language,
       languageConfidence: round(lang.confidence),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '@omni/contracts';
+import { unsafeOrderPattern } from '@omni/nlu';
 
 const Localized = z.record(z.string().regex(/^[a-z]{2,3}$/, 'an ISO 639 code'), z.string().min(1).max(4000));
 const label = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits, _ . : - (at most 128)');
@@ -63,15 +64,15 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, what: stri
   return r.data;
 }
 
-/** Order patterns must compile (with the flags the extractor uses), or training would crash later. */
+/**
+ * Order patterns run on every message: they must compile with the extractor's flags and be safe
+ * from catastrophic backtracking (@omni/nlu's unsafeOrderPattern), or the upload is a 400 naming
+ * each refused pattern (issue 15 #6).
+ */
 export function checkPatterns(patterns: readonly string[] | undefined): void {
   const bad = (patterns ?? []).flatMap((p, i) => {
-    try {
-      new RegExp(p, 'gu');
-      return [];
-    } catch (err) {
-      return [{ path: `options.orderPatterns.${i}`, message: err instanceof Error ? err.message : 'invalid pattern' }];
-    }
+    const reason = unsafeOrderPattern(p);
+    return reason ? [{ path: `options.orderPatterns.${i}`, message: reason }] : [];
   });
   if (bad.length) throw new ValidationError('invalid dataset', bad);
 }

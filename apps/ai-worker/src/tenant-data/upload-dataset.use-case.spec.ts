@@ -35,6 +35,14 @@ describe('UploadDatasetUseCase', () => {
     expect(datasets.docs.map((d) => [d._id, d.createdBy])).toEqual([['pizza:1', 'admin key'], ['pizza:2', 'admin key']]);
   });
 
+  it('refuses an order pattern that could backtrack for ever on a crafted message (400 naming it), storing nothing', async () => {
+    const before = datasets.docs.length;
+    await expect(upload.execute('redos', body(pizza, { options: { orderPatterns: ['\\bORD-\\d{5}\\b', '(a+)+$'] } }), 'k')).rejects.toMatchObject({
+      issues: [{ path: 'options.orderPatterns.1', message: expect.stringMatching(/exponential time/) }],
+    });
+    expect(datasets.docs.length).toBe(before);
+  });
+
   it('refuses data with one label or an order pattern that does not compile, storing nothing', async () => {
     const before = datasets.docs.length;
     await expect(upload.execute('bad', body(pizza.map((e) => ({ ...e, label: 'one' }))), 'k')).rejects.toBeInstanceOf(ValidationError);

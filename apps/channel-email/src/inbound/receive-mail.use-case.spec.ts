@@ -7,12 +7,13 @@ import { BreakerRegistry } from '@omni/resilience';
 import { EmailConfigSchema } from '../config';
 import type { MailThreadDoc, MailThreads } from '../threads/mail-thread.store';
 import { ReceiveMailUseCase } from './receive-mail.use-case';
+import { MailAuthResult, MailAuthenticate, NOT_CHECKED, SmtpEnvelope } from './sender-auth';
 
 const FIXTURES = resolve(__dirname, '../../../../libs/channels/fixtures/email');
 const eml = (name: string) => readFileSync(resolve(FIXTURES, `${name}.eml`));
 const config = EmailConfigSchema.parse({ EMAIL_ADDRESS: 'Support@acme.test', SMTP_HOST: '127.0.0.1' });
 
-function setup(opts: { failPublish?: boolean; failStore?: boolean; maxBytes?: number } = {}) {
+function setup(opts: { failPublish?: boolean; failStore?: boolean; maxBytes?: number; authenticate?: MailAuthenticate } = {}) {
   const published: { topic: string; events: CloudEvent[] }[] = [];
   const publisher = {
     publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
@@ -31,7 +32,7 @@ function setup(opts: { failPublish?: boolean; failStore?: boolean; maxBytes?: nu
   const store = new MemoryMediaStore();
   const stored = store.objects;
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: opts.maxBytes ?? 10_000, allowedTypes: ['application/pdf'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
-  const useCase = new ReceiveMailUseCase(config, threads, publisher, media);
+  const useCase = new ReceiveMailUseCase(config, threads, publisher, media, opts.authenticate ?? NOT_CHECKED);
   const of = <T>(topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events as CloudEvent<T>[]);
   const mail = (name: string, mailFrom = 'ana.souza@example.com') => ({ raw: eml(name), mailFrom, rcptTo: ['support@acme.test'] });
   return { useCase, recorded, mail, stored, inbound: () => of<InboundMessage>(TOPICS.inbound), statuses: () => of<DeliveryStatus>(TOPICS.status) };
@@ -97,5 +98,36 @@ describe('ReceiveMailUseCase', () => {
     const raw = Buffer.from('To: support@acme.test\r\nSubject: hi\r\nMessage-ID: <x1@example.com>\r\n\r\nhello\r\n');
     await expect(useCase.execute({ raw, mailFrom: 'x@example.com', rcptTo: ['support@acme.test'] })).rejects.toMatchObject({ code: 'validation_failed', retryable: false });
     expect(inbound()).toHaveLength(0);
+  });
+
+  describe('sender authentication (issue 15 #2)', () => {
+    const dmarc = (result: string, from = 'example.com'): MailAuthResult => ({
+      dmarc: { status: { result, header: { from } }, alignment: { spf: { result: result === 'pass' ? from : false }, dkim: { result: false } } },
+      arc: false,
+    });
+
+    it('checks the bytes as received with the SMTP client\'s address, HELO and MAIL FROM, and marks an aligned pass verified', async () => {
+      const seen: SmtpEnvelope[] = [];
+      const { useCase, inbound, mail } = setup({ authenticate: async (_raw, envelope) => (seen.push(envelope), dmarc('pass')) });
+      await useCase.execute({ ...mail('reply-quoted'), ip: '203.0.113.7', helo: 'mx.example.com' });
+      expect(seen).toEqual([{ ip: '203.0.113.7', helo: 'mx.example.com', mailFrom: 'ana.souza@example.com' }]);
+      expect(inbound()[0].data.message.meta).toMatchObject({ senderVerified: true, senderAuth: 'dmarc=pass' });
+    });
+
+    it.each([
+      ['a DMARC failure', async () => dmarc('fail')],
+      ['a pass for another domain than From', async () => dmarc('pass', 'evil.example')],
+      ['no check (mailauth not installed)', NOT_CHECKED],
+    ])('leaves the sender unverified on %s', async (_name, authenticate) => {
+      const { useCase, inbound, mail } = setup({ authenticate });
+      await useCase.execute(mail('reply-quoted'));
+      expect(inbound()[0].data.message.meta?.senderVerified).toBe(false);
+    });
+
+    it('still takes the mail, unverified, when the check fails (DNS down, timeout)', async () => {
+      const { useCase, inbound, mail } = setup({ authenticate: () => Promise.reject(new Error('queryTxt ETIMEOUT example.com')) });
+      expect(await useCase.execute(mail('reply-quoted'))).toMatchObject({ messages: 1 });
+      expect(inbound()[0].data.message.meta).toMatchObject({ senderVerified: false, senderAuth: 'temperror' });
+    });
   });
 });

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { simpleParser } from 'mailparser';
 import { FatalError, OmniError, RetryableError, ValidationError } from '@omni/contracts';
-import { type DecodeResult, type MailLike, decodeEmail, emailAttachmentBlobs, inboundEventId } from '@omni/channels';
+import { type DecodeResult, type MailLike, decodeEmail, emailAttachmentBlobs, inboundEventId, mailAddresses } from '@omni/channels';
 import { MediaIngest, type MediaSource, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
 import { rootLogger } from '@omni/telemetry';
 import { EMAIL_CONFIG, EmailConfig } from '../config';
 import { MAIL_THREADS, MailThreadDoc, MailThreads } from '../threads/mail-thread.store';
+import { MAIL_AUTHENTICATE, MailAuthenticate, SenderAuth, senderAuth } from './sender-auth';
 
 export interface ReceiveMailCommand {
   /** The message as received in SMTP DATA (RFC 5322 bytes). */
@@ -17,6 +18,9 @@ export interface ReceiveMailCommand {
    */
   mailFrom?: string;
   rcptTo: string[];
+  /** The SMTP client's address and HELO name, for SPF (IMAP mail has neither). */
+  ip?: string;
+  helo?: string;
 }
 
 /**
@@ -33,6 +37,7 @@ export class ReceiveMailUseCase {
     @Inject(MAIL_THREADS) private readonly threads: MailThreads,
     private readonly publisher: EventPublisher,
     private readonly media: MediaIngest,
+    @Inject(MAIL_AUTHENTICATE) private readonly authenticate: MailAuthenticate,
   ) {}
 
   async execute(cmd: ReceiveMailCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
@@ -41,6 +46,7 @@ export class ReceiveMailUseCase {
       tenantId: this.config.TENANT_ID,
       region: this.config.REGION,
       mailbox: this.config.EMAIL_ADDRESS,
+      senderAuth: await this.authenticated(cmd, mailAddresses(mail.from)[0]?.address ?? ''),
       resolveAccount: (mailbox) => (mailbox === this.config.EMAIL_ADDRESS ? { accountId: mailbox } : undefined),
     });
     // The attachments came with the mail: stored under the same limits as fetched media (ADR 0420).
@@ -54,6 +60,17 @@ export class ReceiveMailUseCase {
       if (err instanceof OmniError && !err.retryable) throw err;
       // Not stored: 451 makes the sending MTA retry; deterministic ids dedupe what did get through.
       throw new RetryableError('publish_failed', `mail not stored: ${(err as Error).message}`);
+    }
+  }
+
+  /** DKIM/SPF/DMARC/ARC on the bytes as received; a check that fails or times out verifies nobody. */
+  private async authenticated(cmd: ReceiveMailCommand, from: string): Promise<SenderAuth> {
+    try {
+      const result = await this.authenticate(cmd.raw, { ip: cmd.ip, helo: cmd.helo, mailFrom: cmd.mailFrom });
+      return senderAuth(result, from, this.config.EMAIL_TRUSTED_ARC_SEALERS);
+    } catch (err) {
+      this.log.warn({ msg: (err as Error).message }, 'sender authentication failed: the sender stays unverified');
+      return { verified: false, result: 'temperror' };
     }
   }
 

@@ -106,6 +106,8 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
         raw: Buffer.concat(chunks),
         mailFrom: envelope.mailFrom ? envelope.mailFrom.address : '',
         rcptTo: envelope.rcptTo.map((r) => r.address),
+        ip: session.remoteAddress,
+        helo: session.hostNameAppearsAs,
       });
       this.mails.inc({ outcome: result.messages ? 'message' : result.statuses ? 'bounce' : 'ignored' });
     } catch (err) {

@@ -5,7 +5,10 @@ import type { RawData, WebSocket } from 'ws';
 import { errorSummary } from '@omni/contracts';
 import { SpanKind, counter, rootLogger, withSpan } from '@omni/telemetry';
 import { WEB_CONFIG, WebConfig } from '../config';
+import { OpenedSession, VisitorSessions } from '../sessions/visitor-sessions';
 import { HistoryService } from './history.service';
+import { IpLimits, clientAddress } from './ip-limits';
+import { originAllowed } from './origin';
 import { ClientFrame, ClientFrameSchema, ServerFrame } from './protocol';
 import { ReceiveWebMessageUseCase, WebSession, openSession } from './receive-web-message.use-case';
 import { SessionRegistry } from './session-registry';
@@ -13,21 +16,43 @@ import { TokenBucket } from './token-bucket';
 
 /** Frames beyond this are cut by the ws library itself (close 1009); smaller ones get an error event. */
 const HARD_MAX_PAYLOAD = 64 * 1024;
+/** RFC 6455 close codes: the page's origin or the address's frame rate broke policy; too many sockets, try later. */
+export const CLOSE_POLICY = 1008;
+export const CLOSE_TRY_LATER = 1013;
 
 @WebSocketGateway({ path: '/ws', maxPayload: HARD_MAX_PAYLOAD })
 export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
   private readonly log = rootLogger().child({ component: 'chat' });
   private readonly rejected = counter('omni_web_frames_rejected_total', 'Client frames refused', ['code']);
   private readonly sockets = new Set<WebSocket>();
+  private readonly limits: IpLimits;
 
   constructor(
     @Inject(WEB_CONFIG) private readonly config: WebConfig,
     private readonly sessions: SessionRegistry,
     private readonly history: HistoryService,
     private readonly receive: ReceiveWebMessageUseCase,
-  ) {}
+    private readonly visitors: VisitorSessions,
+  ) {
+    this.limits = new IpLimits({ maxConnections: config.WEB_MAX_CONNECTIONS_PER_IP, framesPer10s: config.WEB_MAX_FRAMES_PER_IP_PER_10S });
+  }
 
-  handleConnection(socket: WebSocket, _req: IncomingMessage): void {
+  handleConnection(socket: WebSocket, req: IncomingMessage): void {
+    // First, so that a socket refused below cannot crash the process with an unhandled 'error'.
+    socket.on('error', (err) => this.log.warn({ err: err.message }, 'socket error'));
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, req.headers.host, this.config.WEB_ALLOWED_ORIGINS)) {
+      this.rejected.inc({ code: 'origin_not_allowed' });
+      // A close reason is at most 123 bytes.
+      socket.close(CLOSE_POLICY, `origin not allowed: ${String(origin).slice(0, 80)}`);
+      return;
+    }
+    const address = clientAddress(req, this.config.WEB_TRUST_PROXY_HOPS);
+    if (!this.limits.open(address)) {
+      this.rejected.inc({ code: 'too_many_connections' });
+      socket.close(CLOSE_TRY_LATER, `too many connections from this address (limit ${this.config.WEB_MAX_CONNECTIONS_PER_IP})`);
+      return;
+    }
     this.sockets.add(socket);
     const bucket = new TokenBucket(this.config.WEB_RATE_LIMIT_PER_10S, this.config.WEB_RATE_LIMIT_PER_10S / 10_000);
     let session: WebSession | undefined;
@@ -38,13 +63,19 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
     };
 
     socket.on('message', (raw: RawData, isBinary: boolean) => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (!this.limits.frame(address)) {
+        this.rejected.inc({ code: 'too_many_frames' });
+        socket.close(CLOSE_POLICY, `too many frames from this address (limit ${this.config.WEB_MAX_FRAMES_PER_IP_PER_10S} per 10 s)`);
+        return;
+      }
       void this.onFrame(raw, isBinary, { bucket, send, refuse, getSession: () => session, setSession: (s) => (session = s), socket });
     });
     socket.on('close', () => {
+      this.limits.close(address);
       this.sockets.delete(socket);
       if (session) this.sessions.remove(session.conversationId, socket);
     });
-    socket.on('error', (err) => this.log.warn({ err: err.message }, 'socket error'));
   }
 
   private async onFrame(
@@ -77,11 +108,21 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
       case 'ping':
         return c.send({ type: 'pong' });
       case 'hello': {
+        let opened: OpenedSession;
+        try {
+          opened = await this.visitors.open(frame.token);
+        } catch (err) {
+          this.log.error({ err: errorSummary(err) }, 'could not open a web session');
+          // The widget reconnects (with backoff) on this code and says hello again.
+          return c.refuse('session_unavailable', 'session could not be opened, please retry', { retryAfterMs: 2_000 });
+        }
         const previous = c.getSession();
         if (previous) this.sessions.remove(previous.conversationId, c.socket);
-        const session = openSession(this.config, frame.sessionId, frame.displayName, frame.locale);
+        const session = openSession(this.config, opened.sessionId, frame.displayName, frame.locale);
         c.setSession(session);
         this.sessions.add(session.conversationId, c.socket);
+        // A new session starts empty: its token goes to the widget, once.
+        if (opened.token) return c.send({ type: 'welcome', conversationId: session.conversationId, history: [], token: opened.token });
         try {
           const history = await this.history.load(session.conversationId, this.config.WEB_HISTORY_LIMIT);
           return c.send({ type: 'welcome', conversationId: session.conversationId, history });
@@ -92,7 +133,7 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
       }
       case 'message': {
         const session = c.getSession();
-        if (!session) return c.refuse('no_session', 'send {"type":"hello","sessionId":...} first', { clientMessageId: frame.clientMessageId });
+        if (!session) return c.refuse('no_session', 'send {"type":"hello"} first', { clientMessageId: frame.clientMessageId });
         const wait = c.bucket.take();
         if (wait > 0) return c.refuse('rate_limited', 'too many messages; slow down', { clientMessageId: frame.clientMessageId, retryAfterMs: wait });
         try {
@@ -112,7 +153,7 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
       }
       case 'reaction': {
         const session = c.getSession();
-        if (!session) return c.refuse('no_session', 'send {"type":"hello","sessionId":...} first');
+        if (!session) return c.refuse('no_session', 'send {"type":"hello"} first');
         const wait = c.bucket.take();
         if (wait > 0) return c.refuse('rate_limited', 'too many messages; slow down', { retryAfterMs: wait });
         try {

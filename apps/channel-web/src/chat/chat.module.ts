@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
 import { WEB_CONFIG, WebConfig } from '../config';
+import { VisitorSessions } from '../sessions/visitor-sessions';
+import { MongoWebSessions, WEB_SESSIONS, WebSessionSchema } from '../sessions/web-session.store';
 import { ChatGateway } from './chat.gateway';
 import { HistoryService } from './history.service';
 import { OutboundConsumer } from './outbound.consumer';
@@ -11,7 +14,17 @@ export class ChatModule {
   static register(config: WebConfig): DynamicModule {
     return {
       module: ChatModule,
-      providers: [{ provide: WEB_CONFIG, useValue: config }, ChatGateway, SessionRegistry, HistoryService, ReceiveWebMessageUseCase, OutboundConsumer],
+      imports: [MongooseModule.forFeature([{ name: 'WebSession', schema: WebSessionSchema }])],
+      providers: [
+        { provide: WEB_CONFIG, useValue: config },
+        { provide: WEB_SESSIONS, useClass: MongoWebSessions },
+        VisitorSessions,
+        ChatGateway,
+        SessionRegistry,
+        HistoryService,
+        ReceiveWebMessageUseCase,
+        OutboundConsumer,
+      ],
     };
   }
 }

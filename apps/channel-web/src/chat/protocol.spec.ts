@@ -1,6 +1,6 @@
 import { ClientFrameSchema } from './protocol';
 
-const SESSION = 'abcdEFGH1234_-xy';
+const TOKEN = 'AAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
 
 function issues(frame: unknown): string[] {
   const r = ClientFrameSchema.safeParse(frame);
@@ -9,8 +9,8 @@ function issues(frame: unknown): string[] {
 
 describe('ClientFrameSchema', () => {
   it.each([
-    ['hello', { type: 'hello', sessionId: SESSION }],
-    ['hello with name and locale', { type: 'hello', sessionId: 'x'.repeat(64), displayName: 'Ana', locale: 'es-ES' }],
+    ['hello', { type: 'hello' }],
+    ['hello with a token, name and locale', { type: 'hello', token: TOKEN, displayName: 'Ana', locale: 'es-ES' }],
     ['message', { type: 'message', clientMessageId: 'c1234567', text: 'hola' }],
     ['ping', { type: 'ping' }],
     ['a thumbs-down', { type: 'reaction', messageId: 'a4d8c6e2-1f3b-5c7d-9e0f-123456789abc', emoji: '👎' }],
@@ -21,16 +21,19 @@ describe('ClientFrameSchema', () => {
 
   it('trims the text and the display name', () => {
     expect(ClientFrameSchema.parse({ type: 'message', clientMessageId: 'c1234567', text: '  hi  ' })).toEqual({ type: 'message', clientMessageId: 'c1234567', text: 'hi' });
-    expect(ClientFrameSchema.parse({ type: 'hello', sessionId: SESSION, displayName: ' Bo ' })).toMatchObject({ displayName: 'Bo' });
+    expect(ClientFrameSchema.parse({ type: 'hello', token: TOKEN, displayName: ' Bo ' })).toMatchObject({ displayName: 'Bo' });
+  });
+
+  it('drops a client-chosen session id from a hello: it identifies nobody (issue 15 #3)', () => {
+    expect(ClientFrameSchema.parse({ type: 'hello', sessionId: 'someone-elses-session-id' })).toEqual({ type: 'hello' });
   });
 
   it.each([
     ['an unknown type', { type: 'typing' }, 'type: '],
-    ['no type', { sessionId: SESSION }, 'type: '],
-    ['a short session id', { type: 'hello', sessionId: 'short' }, 'sessionId: sessionId must be 16-64 characters'],
-    ['a session id with other characters', { type: 'hello', sessionId: `${SESSION}/../` }, 'sessionId: sessionId must be'],
-    ['a 65-character session id', { type: 'hello', sessionId: 'x'.repeat(65) }, 'sessionId: '],
-    ['a long display name', { type: 'hello', sessionId: SESSION, displayName: 'n'.repeat(81) }, 'displayName: '],
+    ['no type', { token: TOKEN }, 'type: '],
+    ['a token over 256 characters', { type: 'hello', token: 'x'.repeat(257) }, 'token: token is longer than 256 characters'],
+    ['a token that is not a string', { type: 'hello', token: 42 }, 'token: '],
+    ['a long display name', { type: 'hello', displayName: 'n'.repeat(81) }, 'displayName: '],
     ['a short client message id', { type: 'message', clientMessageId: 'c1', text: 'hi' }, 'clientMessageId: clientMessageId must be 8-64'],
     ['a blank text', { type: 'message', clientMessageId: 'c1234567', text: '   ' }, 'text: text is empty'],
     ['a text over 4000 characters', { type: 'message', clientMessageId: 'c1234567', text: 'a'.repeat(4001) }, 'text: text is longer than 4000 characters'],

@@ -4,12 +4,18 @@ import { z } from 'zod';
  * The widget's WebSocket protocol (JSON text frames on /ws). Client frames are validated here;
  * anything else gets `{type:"error", code, reason}` and is never produced to Kafka.
  */
-const sessionId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'sessionId must be 16-64 characters of [A-Za-z0-9_-]');
+// The token the server gave in a welcome (sessions/session-token.ts); its shape is checked there.
+const token = z.string().max(256, 'token is longer than 256 characters');
 
 export const ClientFrameSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'),
-    sessionId,
+    /**
+     * The token of an earlier welcome, to resume that conversation; without one (or with one the
+     * server did not sign or no longer knows) the visitor gets a new session and token. A
+     * client-chosen id (the old `sessionId`) is ignored: it never identifies a visitor.
+     */
+    token: token.optional(),
     displayName: z.string().trim().max(80).optional(),
     locale: z.string().max(35).optional(),
   }),
@@ -38,7 +44,8 @@ export interface WireMessage {
 }
 
 export type ServerFrame =
-  | { type: 'welcome'; conversationId: string; history: WireMessage[] }
+  /** `token` only when a new session was issued (keep it; send it in the next hello). */
+  | { type: 'welcome'; conversationId: string; history: WireMessage[]; token?: string }
   | { type: 'ack'; clientMessageId: string; messageId: string }
   | { type: 'reacted'; messageId: string; emoji: string }
   | { type: 'message'; message: WireMessage }

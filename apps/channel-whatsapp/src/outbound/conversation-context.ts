@@ -18,8 +18,10 @@ export interface SendContextReader {
 export const SEND_CONTEXT = Symbol('SEND_CONTEXT');
 
 /**
- * Reads (never writes) what the router stored: the conversation's `lastInboundAt` and language, and
- * the customer message a reply quotes. Our message ids are not wamids, so the quote needs the lookup.
+ * The window, language and quote of a send: from the command's `context` when the router gave it
+ * (the bot's answers), else read (never written) from what the router stored — the conversation's
+ * `lastInboundAt` and language, and the customer message a reply quotes (our message ids are not
+ * wamids, so the quote needs the lookup).
  */
 @Injectable()
 export class StoredSendContext implements SendContextReader {
@@ -29,16 +31,21 @@ export class StoredSendContext implements SendContextReader {
   ) {}
 
   async read(cmd: OutboundCommand): Promise<SendContext> {
+    // The router passes what it knew (the bot's answers do): only what is missing is read back.
+    const given = cmd.context;
+    const needConversation = !given?.lastInboundAt;
+    const needQuote = Boolean(cmd.replyToMessageId) && !given?.quotedChannelMessageId;
     try {
       const [conversation, quoted] = await Promise.all([
-        this.conversations.get(cmd.conversationId),
-        cmd.replyToMessageId ? this.messages.get(cmd.replyToMessageId) : Promise.resolve(null),
+        needConversation ? this.conversations.get(cmd.conversationId) : Promise.resolve(null),
+        needQuote && cmd.replyToMessageId ? this.messages.get(cmd.replyToMessageId) : Promise.resolve(null),
       ]);
       const quotable = quoted?.direction === 'inbound' && quoted.conversationId === cmd.conversationId;
+      const lastInboundAt = given?.lastInboundAt ?? conversation?.lastInboundAt;
       return {
-        lastInboundAt: conversation?.lastInboundAt ? new Date(conversation.lastInboundAt) : undefined,
-        locale: conversation?.language,
-        replyToProviderId: quotable ? quoted.channelMessageId : undefined,
+        lastInboundAt: lastInboundAt ? new Date(lastInboundAt) : undefined,
+        locale: given?.locale ?? conversation?.language,
+        replyToProviderId: given?.quotedChannelMessageId ?? (quotable ? quoted.channelMessageId : undefined),
       };
     } catch (err) {
       // A database hiccup must not turn into a permanently failed message.

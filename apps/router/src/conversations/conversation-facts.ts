@@ -2,9 +2,10 @@ import type { AiResult, ConversationFacts } from '@omni/contracts';
 import type { ConversationDoc } from '@omni/persistence';
 
 /** What the AI request carries of the conversation, for the reply step to answer without reading it back. */
-export function conversationFacts(c: ConversationDoc, opened: boolean): ConversationFacts {
+export function conversationFacts(c: ConversationDoc, opened: boolean, inbound?: { channelMessageId: string; at: Date }): ConversationFacts {
   return {
     ...(opened ? { opened: true } : {}),
+    ...(inbound ? { inboundChannelMessageId: inbound.channelMessageId, inboundAt: inbound.at.toISOString() } : {}),
     customerId: c.customerId,
     channelUserId: c.channelUserId,
     state: c.state,

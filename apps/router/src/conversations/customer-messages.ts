@@ -31,6 +31,8 @@ export interface OutgoingText {
   attachments?: Attachment[];
   /** The message type when it is not text (the first attachment's kind). */
   type?: OutboundCommand['message']['type'];
+  /** What the channel would otherwise read back (window, language, the quoted message's provider id). */
+  context?: OutboundCommand['context'];
 }
 
 /**
@@ -84,6 +86,7 @@ export class CustomerMessages {
           message: { type: out.type ?? 'text', ...(out.text ? { text: out.text } : {}), attachments: out.attachments ?? [], ...(out.buttons ? { buttons: out.buttons } : {}) },
           ...(out.replyToMessageId ? { replyToMessageId: out.replyToMessageId } : {}),
           createdAt: message.timestamp.toISOString(),
+          ...(out.context ? { context: out.context } : {}),
         },
       }),
     );

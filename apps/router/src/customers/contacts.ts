@@ -16,12 +16,13 @@ export function normalizeContact(kind: VerifiedContact['kind'], raw: string): st
 
 /**
  * What a channel identity proves by itself. A WhatsApp user id is the phone number Meta verified
- * by SMS; an email sender is the address the message came from (the email channel accepts only
- * what its SMTP/IMAP side authenticated). Web chat, Messenger and Telegram ids prove no contact:
- * those identities link only when an agent verifies a contact or merges them (ADR 0221).
+ * by SMS. An email sender proves its address only when the email channel found an aligned DMARC
+ * pass (or a trusted ARC seal of one) for it — `meta.senderVerified` on the message (issue 15 #2):
+ * `From:` alone is whatever the sender typed. Web chat, Messenger and Telegram ids prove no
+ * contact: those identities link only when an agent verifies a contact or merges them (ADR 0221).
  */
-export function contactsProvenBy(channel: string, channelUserId: string): VerifiedContact[] {
-  const kind = channel === 'whatsapp' ? 'phone' : channel === 'email' ? 'email' : null;
+export function contactsProvenBy(channel: string, channelUserId: string, meta?: Readonly<Record<string, unknown>>): VerifiedContact[] {
+  const kind = channel === 'whatsapp' ? 'phone' : channel === 'email' && meta?.senderVerified === true ? 'email' : null;
   if (!kind) return [];
   const value = normalizeContact(kind, channelUserId);
   return value ? [{ kind, value }] : [];

@@ -27,8 +27,8 @@ export class CustomerIdentities {
   ) {}
 
   /** A conversation opened on a channel: the contacts that channel proves link its identity. */
-  async identified(tenantId: string, customerId: string, channel: string, channelUserId: string): Promise<void> {
-    for (const contact of contactsProvenBy(channel, channelUserId)) await this.verified(tenantId, customerId, contact, `channel:${channel}`);
+  async identified(tenantId: string, customerId: string, channel: string, channelUserId: string, meta?: Readonly<Record<string, unknown>>): Promise<void> {
+    for (const contact of contactsProvenBy(channel, channelUserId, meta)) await this.verified(tenantId, customerId, contact, `channel:${channel}`);
   }
 
   /** Records a verified contact; when another identity presented it first, both become one customer. */

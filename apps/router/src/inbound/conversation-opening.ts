@@ -21,7 +21,7 @@ export class ConversationOpening {
 
   /** Idempotent (derived ids, inserts on unique keys): safe on a redelivered first message. */
   async opened(c: ConversationDoc, m: InboundMessage, messageId: string): Promise<void> {
-    await this.identities.identified(c.tenantId, c.customerId, m.channel, m.customer.channelUserId);
+    await this.identities.identified(c.tenantId, c.customerId, m.channel, m.customer.channelUserId, m.message.meta);
     const greeting = variantGreeting(flowParams(c), m.customer.locale);
     if (greeting) {
       await this.customer.send(c, { id: welcomeId(c._id), text: greeting, author: { kind: 'bot', id: 'flow' }, replyToMessageId: messageId });

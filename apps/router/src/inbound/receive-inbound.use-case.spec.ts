@@ -141,7 +141,10 @@ describe('ReceiveInboundUseCase', () => {
     expect(ai.data).toMatchObject({ messageId: e.id, text: 'hola', messageType: 'text', customerLocale: 'es-ES', conversationId: 'conv-1', history: [] });
     // The facts the reply step answers from, handed back by the worker (it reads nothing back).
     const stored = s.conversations.docs.get('conv-1')!;
-    expect(ai.data.conversation).toEqual({ opened: true, customerId: stored.customerId, channelUserId: '34600111222', state: 'bot', createdAt: stored.createdAt.toISOString(), version: 0 });
+    expect(ai.data.conversation).toEqual({
+      opened: true, inboundChannelMessageId: 'wamid.A', inboundAt: e.data.message.timestamp,
+      customerId: stored.customerId, channelUserId: '34600111222', state: 'bot', createdAt: stored.createdAt.toISOString(), version: 0,
+    });
   });
 
   it('stores a reaction and hands it to the reactions, without asking the AI or reopening a resolved conversation', async () => {

@@ -124,7 +124,7 @@ export class ReceiveInboundUseCase {
           // A voice note's storeId, for a worker that can transcribe it.
           ...(m.message.attachments.length ? { attachments: m.message.attachments } : {}),
           // Handed back on the result: the reply step reads neither the conversation nor this message again.
-          conversation: conversationFacts(conversation, opened),
+          conversation: conversationFacts(conversation, opened, { channelMessageId: m.message.channelMessageId, at }),
         },
       }),
     );

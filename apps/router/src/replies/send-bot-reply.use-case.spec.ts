@@ -132,8 +132,13 @@ describe('SendBotReplyUseCase', () => {
 
   it('answers from the facts the result hands back, reading neither the conversation nor the inbound message', async () => {
     const s = setup();
-    const facts = { customerId: 'cust-9', channelUserId: '34600999888', state: 'bot' as const, createdAt: '2025-05-05T10:00:00.000Z', version: 0, language: 'en' };
+    const facts = {
+      customerId: 'cust-9', channelUserId: '34600999888', state: 'bot' as const, createdAt: '2025-05-05T10:00:00.000Z', version: 0, language: 'en',
+      inboundChannelMessageId: 'wamid.IN', inboundAt: '2025-05-05T10:05:00.000Z',
+    };
     await s.useCase.execute(result({ request: { conversation: facts, text: 'where is my order?' } }));
+    // The channel's facts travel on the command too: the window, the language, the quoted provider id.
+    expect(s.sends()[0].data.context).toEqual({ lastInboundAt: '2025-05-05T10:05:00.000Z', locale: 'en', quotedChannelMessageId: 'wamid.IN' });
 
     expect(s.sends().map((e) => e.data.recipient.channelUserId)).toEqual(['34600999888']);
     expect(s.turnDocs.get(INBOUND_ID)?.customerText).toBe('where is my order?');

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AiResult, Channel, CloudEvent, derivedId } from '@omni/contracts';
+import { AiResult, Channel, CloudEvent, OutboundCommand, derivedId } from '@omni/contracts';
 import {
   BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
 } from '@omni/persistence';
@@ -78,16 +78,28 @@ export class SendBotReplyUseCase {
         return;
       }
       if (await this.ownership.changedSince(conversation._id, ownership.version)) return;
-      await this.customer.send(conversation, { id: replyId, text: outcome.text, author: { kind: 'bot', id: 'workflow' }, replyToMessageId: r.messageId, ai: { ...ai, workflowRunId: runId } });
+      await this.customer.send(conversation, { id: replyId, text: outcome.text, author: { kind: 'bot', id: 'workflow' }, replyToMessageId: r.messageId, ai: { ...ai, workflowRunId: runId }, context: sendContext(r, conversation) });
       await this.outcomes?.answered(scopeOf(conversation), r.messageId, new Date());
       return;
     }
     if (!r.answer || (await this.ownership.changedSince(conversation._id, ownership.version))) return;
     // The greeting experiment already welcomed this conversation's first message: no second hello.
     if (flow.greeting && r.intent?.name === 'greeting' && (await this.messages.get(welcomeId(conversation._id)))?.replyToMessageId === r.messageId) return;
-    await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai });
+    await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai, context: sendContext(r, conversation) });
     await this.outcomes?.answered(scopeOf(conversation), r.messageId, new Date());
   }
+}
+
+/** The channel's facts for the answer to `r` (a result without the inbound step's facts gives none: the channel reads them). */
+function sendContext(r: AiResult, c: ConversationDoc): OutboundCommand['context'] {
+  const facts = r.request?.conversation;
+  if (!facts) return undefined;
+  const locale = r.language || c.language;
+  return {
+    ...(facts.inboundAt ? { lastInboundAt: facts.inboundAt } : {}),
+    ...(locale ? { locale } : {}),
+    ...(facts.inboundChannelMessageId ? { quotedChannelMessageId: facts.inboundChannelMessageId } : {}),
+  };
 }
 
 function scopeOf(c: ConversationDoc) {

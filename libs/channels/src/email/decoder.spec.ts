@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { ValidationError, conversationId } from '@omni/contracts';
 import { toNewEvents } from '../common/decode';
-import { EmailDecodeContext, decodeEmail, emailAttachmentBlobs } from './decoder';
+import { EmailDecodeContext, decodeEmail, emailAttachmentBlobs, senderThreadKey } from './decoder';
 import { MailLike } from './mail';
 
 const parse = (name: string): Promise<MailLike> => simpleParser(readFileSync(join(__dirname, '../../fixtures/email', name)));
 const ctx: EmailDecodeContext = { tenantId: 't1', region: 'eu-1', mailbox: 'support@acme.test' };
 const ROOT = 'CAF=root0001@mail.example.com';
-const thread = (root: string) => conversationId('t1', 'email', 'support@acme.test', root);
+const ANA = 'ana.souza@example.com';
+/** A thread is one sender's (issue 15 #2). */
+const thread = (root: string, sender = ANA) => conversationId('t1', 'email', 'support@acme.test', senderThreadKey(sender, root));
 
 describe('decodeEmail', () => {
   it('decodes a new mail as the root of its own thread, signature stripped', async () => {
@@ -37,7 +39,7 @@ describe('decodeEmail', () => {
   it('strips Outlook history and keeps attachments content-addressed', async () => {
     const mail = await parse('outlook-reply.eml');
     const [m] = decodeEmail(mail, ctx).messages;
-    expect(m.conversationId).toBe(thread('AM0PR01MB0001ROOT@AM0PR01MB1234.eurprd01.prod.outlook.example'));
+    expect(m.conversationId).toBe(thread('AM0PR01MB0001ROOT@AM0PR01MB1234.eurprd01.prod.outlook.example', m.customer.channelUserId));
     expect(m.customer.displayName).toBe('Pereira, Joao');
     expect(m.message.text).toBe('Please find the signed form attached.\n\nBest regards\nJoao Pereira');
     expect(m.message.attachments).toEqual([{ kind: 'document', mime: 'application/pdf', size: 58, filename: 'signed-form.pdf', mediaId: expect.stringMatching(/^sha256:[a-f0-9]{64}$/), sha256: expect.stringMatching(/^[a-f0-9]{64}$/) }]);
@@ -61,6 +63,26 @@ describe('decodeEmail', () => {
       channel: 'email', conversationId: thread(ROOT), messageId: 'msg-7f3c1a', channelMessageId: 'msg-7f3c1a@acme.test', status: 'failed',
       error: { code: '5.1.1', reason: expect.stringMatching(/^ana\.souza@example\.com: 550 5\.1\.1 .*User unknown$/), retryable: false },
     })]);
+  });
+
+  it('keeps a thread to its sender: References naming another customer\'s thread start the writer\'s own (issue 15 #2)', async () => {
+    const reply = await parse('reply-quoted.eml');
+    const [own] = decodeEmail(reply, ctx).messages;
+    const [other] = decodeEmail({ ...reply, from: { value: [{ address: 'mallory@evil.example', name: 'Ana Souza' }] } }, ctx).messages;
+    expect(own.conversationId).toBe(thread(ROOT));
+    expect(other.conversationId).not.toBe(own.conversationId);
+    expect(other.conversationId).toBe(thread(ROOT, 'mallory@evil.example'));
+  });
+
+  it('never threads a mail that fails its domain\'s DMARC check, and carries the verdict for the router', async () => {
+    const reply = await parse('reply-quoted.eml');
+    const [failed] = decodeEmail(reply, { ...ctx, senderAuth: { verified: false, result: 'dmarc=fail' } }).messages;
+    expect(failed.conversationId).toBe(thread(failed.message.channelMessageId));
+    expect(failed.message.meta).toMatchObject({ senderVerified: false, senderAuth: 'dmarc=fail' });
+    const [passed] = decodeEmail(reply, { ...ctx, senderAuth: { verified: true, result: 'dmarc=pass' } }).messages;
+    expect(passed.conversationId).toBe(thread(ROOT));
+    expect(passed.message.meta).toMatchObject({ senderVerified: true, senderAuth: 'dmarc=pass' });
+    expect(decodeEmail(reply, ctx).messages[0].message.meta).toMatchObject({ senderVerified: false, senderAuth: 'unchecked' });
   });
 
   it('yields the same ids for the same mail delivered twice', async () => {

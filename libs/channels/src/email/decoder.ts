@@ -9,14 +9,22 @@ import { htmlToText, stripReplyText } from './reply-text';
 export interface EmailDecodeContext extends DecodeContext {
   /** The mailbox the mail was delivered to (SMTP envelope RCPT TO / IMAP account); default: first To. */
   mailbox?: string;
+  /**
+   * The channel's verdict on the From address (DKIM/SPF/DMARC/ARC, apps/channel-email
+   * sender-auth.ts): carried as meta.senderVerified / meta.senderAuth; the router links a verified
+   * contact only when senderVerified is true. Absent: unchecked, not verified.
+   */
+  senderAuth?: { verified: boolean; result: string };
 }
 
 const FULL_TEXT_META_LIMIT = 16_384;
 
 /**
  * A parsed mail → one inbound message, or `failed` statuses for a bounce. The conversation is the
- * mail thread: its root is the first `References` id (RFC 5322 keeps the first one when trimming),
- * else `In-Reply-To`, else the mail's own Message-ID.
+ * mail thread of one sender: its root is the first `References` id (RFC 5322 keeps the first one
+ * when trimming), else `In-Reply-To`, else the mail's own Message-ID — keyed together with the
+ * From address, so that knowing a thread's Message-ID never lets another sender write into it
+ * (issue 15 #2). A mail that fails its domain's DMARC check is a conversation of its own.
  */
 export function decodeEmail(mail: MailLike, ctx: EmailDecodeContext): DecodeResult {
   if (!mail || !(mail.headers instanceof Map)) throw new ValidationError('not a parsed mail: headers missing');
@@ -38,7 +46,9 @@ export function decodeEmail(mail: MailLike, ctx: EmailDecodeContext): DecodeResu
     return { ...result, ignored: [{ reason: 'mail from our own mailbox (loop)', ref: id }] };
   }
   const refs = messageIds(mail.references);
-  const threadKey = refs[0] ?? messageIds(mail.inReplyTo)[0] ?? id;
+  const root = refs[0] ?? messageIds(mail.inReplyTo)[0] ?? id;
+  const auth = ctx.senderAuth ?? { verified: false, result: 'unchecked' };
+  const threadKey = senderThreadKey(from, auth.result.startsWith('dmarc=fail') ? id : root);
   const content = mailContent(mail);
   const autoReply = autoReplyReason(mail);
   result.messages.push(buildInbound(scope, threadKey, { channelUserId: from, displayName: sender.name || undefined, locale: headerText(mail, 'content-language') }, {
@@ -49,6 +59,8 @@ export function decodeEmail(mail: MailLike, ctx: EmailDecodeContext): DecodeResu
     meta: {
       ...content.meta,
       ...(mail.subject ? { subject: mail.subject.slice(0, 998) } : {}),
+      senderVerified: auth.verified,
+      senderAuth: auth.result,
       // Flagged, not dropped: the router stores it for agents but never answers it.
       ...(autoReply ? { autoReply: true, autoReplyReason: autoReply } : {}),
     },
@@ -85,14 +97,15 @@ function bounceStatuses(mail: MailLike, scope: Scope, dsnId: string): DeliverySt
   const report = readDeliveryReport(mail);
   const original = report.original.messageId;
   if (!original) throw new ValidationError(`delivery report ${dsnId} does not include the original Message-ID`);
-  const threadKey = report.original.references[0] ?? report.original.inReplyTo ?? original;
+  const root = report.original.references[0] ?? report.original.inReplyTo ?? original;
   const timestamp = (mail.date ?? new Date(0)).toISOString();
   // Our outbound Message-ID is `<messageId@domain>` (see encodeEmail): its local part is our id.
   const messageId = original.slice(0, original.lastIndexOf('@') > 0 ? original.lastIndexOf('@') : undefined);
   return report.recipients
     .filter((r) => r.action === 'failed' || r.action === 'delivered')
     .map((r) =>
-      buildStatus(scope, threadKey, {
+      // Our mail went to the customer's thread, which is keyed by their address (the recipient here).
+      buildStatus(scope, senderThreadKey(r.recipient, root), {
         messageId,
         channelMessageId: original,
         status: r.action === 'failed' ? 'failed' : 'delivered',
@@ -100,6 +113,11 @@ function bounceStatuses(mail: MailLike, scope: Scope, dsnId: string): DeliverySt
         error: r.action === 'failed' ? { code: r.status ?? '5.0.0', reason: `${r.recipient}: ${r.diagnostic ?? 'delivery failed'}`, retryable: false } : undefined,
       }),
     );
+}
+
+/** A thread belongs to one sender: its key is the address and the thread's root Message-ID. */
+export function senderThreadKey(address: string, rootMessageId: string): string {
+  return `${address.toLowerCase()} ${rootMessageId}`;
 }
 
 /** A mail without Message-ID still needs a stable id, so a redelivery dedupes. */

@@ -25,3 +25,27 @@ describe('stripReplyText', () => {
     expect(htmlToText('<div>Hi &amp; bye<br>line<style>x{}</style></div><p>next</p>')).toBe('Hi & bye\nline\nnext');
   });
 });
+
+/**
+ * Issue 15 #6: htmlToText on hostile HTML. The old regex chain was quadratic (100 KB of '<' took
+ * 14 s); the bound below is generous because a tokenizer's steps cannot be counted from outside,
+ * and the whole input is checked to have been read (its text comes out).
+ */
+describe('htmlToText on hostile HTML (100 KB)', () => {
+  const N = 100_000;
+  it.each([
+    ['unclosed "<" everywhere', '<'.repeat(N), N],
+    ['a "<br" with no ">"', '<br'.repeat(N / 3), 0],
+    ['script tags never closed', 'x<script>'.repeat(N / 9), 1],
+    ['tags inside tags', '<a <b <c '.repeat(N / 9), 0],
+  ])('%s', (_name, html, minChars) => {
+    const t0 = performance.now();
+    const text = htmlToText(html);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(text.length).toBeGreaterThanOrEqual(minChars);
+  });
+
+  it('keeps the text of entities, line breaks and blocks, drops script and style', () => {
+    expect(htmlToText('<P>a&nbsp;b &lt;c&gt;</P><script>if (a<b) alert(1)</script><ul><li>one</li><li>two</li></ul>')).toBe('a b <c>\none\ntwo');
+  });
+});
