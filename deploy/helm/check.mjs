@@ -46,7 +46,14 @@ for (const file of ['values.yaml', ...regions]) {
   for (const k of Object.keys(v)) if (!(k in base)) problems.push(`${file}: top-level key "${k}" is not in values.yaml`);
   if (file !== 'values.yaml') {
     for (const need of ['REGION', 'KAFKA_BROKERS', 'MONGODB_URI']) if (!v.env?.[need]) problems.push(`${file}: env.${need} must be set per region`);
+    // Production Kafka: TLS, SASL with a username (the password only in the Secret), topics with 3 replicas, 2 in sync.
+    const env = { ...base.env, ...v.env };
+    if (env.KAFKA_SSL !== 'true') problems.push(`${file}: env.KAFKA_SSL must be "true" in production`);
+    if (env.KAFKA_SASL_MECHANISM && !env.KAFKA_SASL_USERNAME) problems.push(`${file}: env.KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM`);
+    if (Number(env.KAFKA_REPLICATION_FACTOR) < 3) problems.push(`${file}: env.KAFKA_REPLICATION_FACTOR must be at least 3 in production`);
+    if (Number(env.KAFKA_MIN_INSYNC_REPLICAS) < 2) problems.push(`${file}: env.KAFKA_MIN_INSYNC_REPLICAS must be at least 2 in production`);
   }
+  if (v.env && 'KAFKA_SASL_PASSWORD' in v.env) problems.push(`${file}: KAFKA_SASL_PASSWORD is a secret: it belongs in the Secret, not in values`);
   ok(`${file} parses`);
 }
 

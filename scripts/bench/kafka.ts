@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import { CloudEvent, toKafkaRecord } from '@omni/contracts';
-import { EventPublisher, KafkaSettings } from '@omni/messaging';
+import { EventPublisher, KafkaSettings, createKafka } from '@omni/messaging';
 
-/** Same client and producer settings as libs/messaging, so only the code on top differs. */
+/** Same client (libs/messaging's builder; the bench's own local plaintext broker) and producer settings, so only the code on top differs. */
 export function benchKafka(brokers: string): Kafka {
-  return new Kafka({
-    clientId: 'omni-bench', brokers: brokers.split(','), connectionTimeout: 3_000, requestTimeout: 30_000,
-    retry: { initialRetryTime: 200, retries: 8 }, logLevel: logLevel.NOTHING,
-  });
+  return createKafka({ ...benchSettings(1), brokers: brokers.split(',') }, { logLevel: logLevel.NOTHING });
 }
 
 export function gatewayProducer(kafka: Kafka): Producer {
@@ -122,5 +119,5 @@ export async function publisherThroughput(publisher: EventPublisher, topic: stri
 
 /** EventPublisher reads only the topic prefix; the rest mirrors an app's settings. */
 export function benchSettings(partitions: number): KafkaSettings {
-  return { brokers: [], clientId: 'omni-bench', topicPrefix: '', partitions, replicationFactor: 1, sessionTimeoutMs: 30_000 };
+  return { brokers: [], clientId: 'omni-bench', topicPrefix: '', partitions, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 30_000 };
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Kafka } from 'kafkajs';
 import { createConnection } from 'mongoose';
 import WebSocket from 'ws';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
 import { KAFKA_BROKERS, mongoUri, uniqueName } from '../support/env';
+import { createKafka, kafkaSettingsFromEnv } from '@omni/messaging';
 
 interface Frame { type: string; code?: string; reason?: string; token?: string; conversationId?: string; history?: unknown[] }
 interface Client { ws: WebSocket; next: () => Promise<Frame>; closed: Promise<{ code: number; reason: string }> }
@@ -36,7 +36,7 @@ async function hello(c: Client, frame: Record<string, unknown> = {}): Promise<Fr
 describe('web chat edge: malformed and oversized frames', () => {
   const name = uniqueName('edge');
   let web: RunningApp;
-  const kafka = new Kafka({ clientId: 'edge-test', brokers: KAFKA_BROKERS.split(',') });
+  const kafka = createKafka(kafkaSettingsFromEnv('edge-test', { ...process.env, KAFKA_BROKERS }));
   const inboundTopic = `${name}.omni.inbound.v1`;
 
   beforeAll(async () => {

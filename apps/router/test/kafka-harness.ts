@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Consumer, Kafka, Producer, logLevel } from 'kafkajs';
 import { CloudEvent, fromKafkaRecord, toKafkaRecord } from '@omni/contracts';
+import { createKafka, kafkaSettingsFromEnv } from '@omni/messaging';
 
 /**
  * Plays the other apps around a router under test: produces their events and records what the
@@ -13,7 +14,8 @@ export class KafkaHarness {
   private readonly seen = new Map<string, CloudEvent[]>();
 
   constructor(brokers: string, private readonly prefix: string) {
-    this.kafka = new Kafka({ clientId: 'router-test-harness', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    // The apps' client builder: the same TLS/SASL env as the router under test.
+    this.kafka = createKafka(kafkaSettingsFromEnv('router-test-harness', { ...process.env, KAFKA_BROKERS: brokers }), { logLevel: logLevel.NOTHING });
   }
 
   async start(topics: readonly string[]): Promise<void> {

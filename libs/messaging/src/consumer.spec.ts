@@ -58,7 +58,7 @@ function fakeProducer(fail: boolean | ((record: ProducerRecord) => boolean) = fa
 async function setup(opts: { handler: EventHandler; prefix?: string; failSend?: boolean; groupId?: string }) {
   const k = fakeKafka();
   const p = fakeProducer(opts.failSend);
-  const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: opts.prefix ?? '', partitions: 2, replicationFactor: 1, sessionTimeoutMs: 6_000 };
+  const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: opts.prefix ?? '', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 6_000 };
   const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: opts.groupId ?? GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN });
   await sub.start();
   let heartbeats = 0;
@@ -296,7 +296,7 @@ describe('EventSubscription with keyConcurrency (records of different keys at on
   async function setupBatch(opts: { handler: EventHandler; keyConcurrency: number; failSend?: (r: ProducerRecord) => boolean }) {
     const k = fakeKafka();
     const p = fakeProducer(opts.failSend);
-    const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: '', partitions: 2, replicationFactor: 1, sessionTimeoutMs: 6_000 };
+    const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: '', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 6_000 };
     const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, keyConcurrency: opts.keyConcurrency });
     await sub.start();
     const resolved: string[] = [];

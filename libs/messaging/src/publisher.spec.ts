@@ -34,7 +34,7 @@ function fakeProducer(mode: 'auto' | 'manual' | 'fail' = 'auto') {
 
 function setup(mode: 'auto' | 'manual' | 'fail' = 'auto', options: PublisherOptions = {}, topicPrefix = '') {
   const fake = fakeProducer(mode);
-  const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix, partitions: 1, replicationFactor: 1, sessionTimeoutMs: 6_000 };
+  const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix, partitions: 1, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 6_000 };
   return { ...fake, publisher: new EventPublisher(fake.producer, settings, options) };
 }
 

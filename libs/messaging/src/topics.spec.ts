@@ -2,7 +2,7 @@ import type { Admin, ITopicConfig, ITopicMetadata } from 'kafkajs';
 import { ensureTopics } from './topics';
 import type { KafkaSettings } from './settings';
 
-const settings: KafkaSettings = { brokers: ['x:1'], clientId: 't', topicPrefix: 'p.', partitions: 2, replicationFactor: 1, sessionTimeoutMs: 10_000 };
+const settings: KafkaSettings = { brokers: ['x:1'], clientId: 't', topicPrefix: 'p.', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 10_000 };
 
 /** An admin client over an in-memory topic list; `lag` create calls fail after creating (metadata not yet visible). */
 function fakeAdmin(opts: { lag?: number; visibleAfterLists?: number } = {}) {
@@ -10,6 +10,7 @@ function fakeAdmin(opts: { lag?: number; visibleAfterLists?: number } = {}) {
   let lag = opts.lag ?? 0;
   let lists = 0;
   const calls: string[][] = [];
+  const specs: ITopicConfig[] = [];
   const admin = {
     listTopics: async () => {
       lists++;
@@ -17,6 +18,7 @@ function fakeAdmin(opts: { lag?: number; visibleAfterLists?: number } = {}) {
     },
     createTopics: async ({ topics }: { topics: ITopicConfig[] }) => {
       calls.push(topics.map((t) => t.topic));
+      specs.push(...topics);
       for (const t of topics) created.add(t.topic);
       if (lag-- > 0) throw Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
       return true;
@@ -25,7 +27,7 @@ function fakeAdmin(opts: { lag?: number; visibleAfterLists?: number } = {}) {
       topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0, offlineReplicas: [] }] })),
     }),
   };
-  return { admin: admin as unknown as Admin, created, calls };
+  return { admin: admin as unknown as Admin, created, calls, specs };
 }
 
 describe('ensureTopics', () => {
@@ -33,6 +35,16 @@ describe('ensureTopics', () => {
     const { admin, created } = fakeAdmin();
     await ensureTopics(admin, settings, ['omni.inbound.v1']);
     expect([...created].sort()).toEqual(['p.omni.inbound.v1', 'p.omni.inbound.v1.dlq', 'p.omni.inbound.v1.retry']);
+  });
+
+  it('creates every topic with the environment replication factor and min.insync.replicas (production: 3 and 2)', async () => {
+    const { admin, specs } = fakeAdmin();
+    await ensureTopics(admin, { ...settings, replicationFactor: 3, minInsyncReplicas: 2 }, ['omni.inbound.v1']);
+    expect(specs).toHaveLength(3);
+    for (const t of specs) {
+      expect(t.replicationFactor).toBe(3);
+      expect(t.configEntries).toContainEqual({ name: 'min.insync.replicas', value: '2' });
+    }
   });
 
   it('survives a fresh broker whose metadata lags the creation, retrying only what is still missing', async () => {

@@ -11,7 +11,8 @@ export function stripPrefix(settings: Pick<KafkaSettings, 'topicPrefix'>, topic:
 }
 
 /**
- * Creates each topic with its retry and DLQ companions (partitions per environment). The broker does
+ * Creates each topic with its retry and DLQ companions (partitions, replication factor and
+ * min.insync.replicas per environment; topics that already exist are left as they are). The broker does
  * not auto-create topics, so a misspelt name fails loudly instead of becoming an orphan topic.
  */
 export async function ensureTopics(admin: Admin, settings: KafkaSettings, topics: string[]): Promise<void> {
@@ -28,8 +29,12 @@ export async function ensureTopics(admin: Admin, settings: KafkaSettings, topics
       topic,
       numPartitions: settings.partitions,
       replicationFactor: settings.replicationFactor,
-      // DLQ records are evidence: keep them two weeks; live topics one week.
-      configEntries: [{ name: 'retention.ms', value: String((topic.endsWith('.dlq') ? 14 : 7) * 86_400_000) }],
+      configEntries: [
+        // DLQ records are evidence: keep them two weeks; live topics one week.
+        { name: 'retention.ms', value: String((topic.endsWith('.dlq') ? 14 : 7) * 86_400_000) },
+        // With acks=all (the idempotent producer) a write needs this many in-sync copies (production: 2 of 3).
+        { name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) },
+      ],
     }));
   if (missing.length) await createMissing(admin, missing);
   await waitForMetadata(admin, [...wanted]);

@@ -28,7 +28,37 @@ describe('loadConfig', () => {
     const cfg = loadConfig('router', Schema, DEMO, { ...VALID, MONGODB_URI: 'mongodb+srv://db.example.com/omni' });
     expect(cfg).toEqual({
       ...VALID, AI_TIMEOUT_MS: 2000, MONGODB_URI: 'mongodb+srv://db.example.com/omni', KAFKA_BROKERS: 'localhost:9092', REGION: 'local', TENANT_ID: 'default',
+      KAFKA_TOPIC_PREFIX: '', KAFKA_PARTITIONS: 3, KAFKA_REPLICATION_FACTOR: 1, KAFKA_MIN_INSYNC_REPLICAS: 1, KAFKA_SESSION_TIMEOUT_MS: 30_000, KAFKA_SSL: 'false',
     });
+  });
+
+  it('refuses a SASL mechanism without credentials at boot, naming the variables, along with the other problems', () => {
+    const err = configError(() => loadConfig('router', Schema, DEMO, { API_KEY: 'short', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'omni' }));
+    expect(err.message).toContain('  - API_KEY: ');
+    expect(err.message).toContain('  - KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
+    expect(err.message).not.toContain('KAFKA_SASL_USERNAME: ');
+  });
+
+  it('refuses Kafka TLS files without KAFKA_SSL and min.insync.replicas above the replication factor, never printing the password', () => {
+    const env = { ...VALID, KAFKA_SSL_CA_FILE: __filename, KAFKA_REPLICATION_FACTOR: '1', KAFKA_MIN_INSYNC_REPLICAS: '2', KAFKA_SASL_PASSWORD: 'kafka-pw-not-printed' };
+    const err = configError(() => loadConfig('router', Schema, DEMO, env));
+    for (const name of ['KAFKA_SSL_CA_FILE', 'KAFKA_MIN_INSYNC_REPLICAS', 'KAFKA_SASL_MECHANISM']) expect(err.message).toContain(`  - ${name}: `);
+    expect(err.message).not.toContain('kafka-pw-not-printed');
+  });
+
+  it('checks the Kafka variables for a schema that picks only KAFKA_BROKERS (the AI worker)', () => {
+    const picked = InfraEnvSchema.pick({ KAFKA_BROKERS: true, MONGODB_URI: true });
+    const err = configError(() => loadConfig('ai-worker', picked, {}, { KAFKA_SASL_USERNAME: 'omni', KAFKA_SSL: 'yes' }));
+    expect(err.message).toContain('  - KAFKA_SSL: must be true or false');
+    expect(loadConfig('ai-worker', picked, {}, {})).toEqual({ KAFKA_BROKERS: 'localhost:9092', MONGODB_URI: 'mongodb://127.0.0.1:27017/omni' });
+  });
+
+  it('accepts production Kafka security: TLS with SCRAM, three replicas, two in sync', () => {
+    const cfg = loadConfig('router', Schema, DEMO, {
+      ...VALID, KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'omni', KAFKA_SASL_PASSWORD: 'pw',
+      KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2',
+    });
+    expect(cfg).toMatchObject({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_REPLICATION_FACTOR: 3, KAFKA_MIN_INSYNC_REPLICAS: 2 });
   });
 
   it('fails fast listing every invalid variable at once', () => {

@@ -1,12 +1,14 @@
 import { isMainThread } from 'node:worker_threads';
 import { z } from 'zod';
 import { rootLogger } from '@omni/telemetry';
+import { KafkaEnvShape, kafkaEnvIssues } from '@omni/messaging';
 
 /** Profiles that may fill harmless defaults (never production). */
 const DEFAULTING_PROFILES = new Set(['demo', 'test']);
 
 export const InfraEnvSchema = z.object({
-  KAFKA_BROKERS: z.string().min(1).default('localhost:9092'),
+  /** Brokers, topic settings, TLS and SASL (libs/messaging: the one place Kafka clients are built). */
+  ...KafkaEnvShape,
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').default('mongodb://127.0.0.1:27017/omni'),
   REGION: z.string().min(1).default('local'),
   TENANT_ID: z.string().min(1).default('default'),
@@ -37,8 +39,14 @@ export function loadConfig<S extends z.ZodObject>(
     }
   }
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  // Every app that talks to Kafka (its schema has KAFKA_BROKERS) gets the Kafka variables checked in
+  // full, rules across them included (TLS files, SASL credentials); messages name variables, not values.
+  if ('KAFKA_BROKERS' in schema.shape) {
+    for (const k of kafkaEnvIssues(source)) if (!issues.some((i) => i.path === k.path && i.message === k.message)) issues.push(k);
+  }
+  if (!parsed.success || issues.length) {
+    const lines = issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`);
     throw new ConfigError(`${app}: invalid configuration (profile ${profile}):\n${lines.join('\n')}`);
   }
   // Said once per process: a worker thread (the AI worker's model training) loads the same bundle.
