@@ -17,7 +17,7 @@ describe('NLU repositories on a real database', () => {
   let predictions: NluPredictionRepository;
 
   beforeAll(async () => {
-    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false });
+    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false, abortOnError: false });
     datasets = app.get(NLU_DATASET_REPOSITORY);
     predictions = app.get(NLU_PREDICTION_REPOSITORY);
   });
@@ -93,7 +93,7 @@ describe('NLU prediction log under concurrent writers', () => {
   let predictions: NluPredictionRepository;
 
   beforeAll(async () => {
-    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(`${uri}-race`), { logger: false });
+    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(`${uri}-race`), { logger: false, abortOnError: false });
     predictions = app.get(NLU_PREDICTION_REPOSITORY);
   });
 

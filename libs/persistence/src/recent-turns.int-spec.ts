@@ -21,7 +21,7 @@ describe('a conversation’s recent turns on a real database', () => {
   let turnModel: Model<BotTurnDoc>;
 
   beforeAll(async () => {
-    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false });
+    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false, abortOnError: false });
     await app.init();
     turns = app.get(BOT_TURN_REPOSITORY);
     messages = app.get(MESSAGE_REPOSITORY);

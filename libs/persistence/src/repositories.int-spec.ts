@@ -16,7 +16,7 @@ describe('repositories on a real database', () => {
   let conversations: ConversationRepository;
 
   beforeAll(async () => {
-    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false });
+    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false, abortOnError: false });
     messages = app.get(MESSAGE_REPOSITORY);
     conversations = app.get(CONVERSATION_REPOSITORY);
   });

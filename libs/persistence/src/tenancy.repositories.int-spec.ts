@@ -22,7 +22,7 @@ describe('tenancy repositories on a real database', () => {
   let keys: ApiKeyRepository;
 
   beforeAll(async () => {
-    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false });
+    app = await NestFactory.createApplicationContext(PersistenceModule.forRoot(uri), { logger: false, abortOnError: false });
     tenants = app.get(TENANT_DIRECTORY);
     accounts = app.get(CHANNEL_ACCOUNT_REPOSITORY);
     keys = app.get(API_KEY_REPOSITORY);

@@ -1,5 +1,6 @@
 import { Global, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AuthModule } from '@omni/auth';
 import { AiOutcome, TOPICS, createEvent, derivedId } from '@omni/contracts';
 import { EventPublisher, MessagingModule } from '@omni/messaging';
 import { NLU_PREDICTION_REPOSITORY, NluPredictionDoc, NluPredictionRepository, PersistenceModule } from '@omni/persistence';
@@ -26,14 +27,20 @@ describe('prediction outcomes from Kafka into the prediction log', () => {
   beforeAll(async () => {
     process.env.KAFKA_TOPIC_PREFIX = `int-outcomes-${suffix}.`;
     // The worker's validated config, as AiWorkerModule provides it (corrections retrain tenants' models).
+    const config = loadAiWorkerConfig({ ...process.env, MONGODB_URI: uri });
     @Global()
-    @Module({ providers: [{ provide: AI_WORKER_CONFIG, useValue: loadAiWorkerConfig({ ...process.env, MONGODB_URI: uri }) }], exports: [AI_WORKER_CONFIG] })
+    @Module({ providers: [{ provide: AI_WORKER_CONFIG, useValue: config }], exports: [AI_WORKER_CONFIG] })
     class ConfigModule {}
     @Module({
-      imports: [ConfigModule, MessagingModule.forRoot({ clientId: 'ai-worker-int', topics: [TOPICS.aiOutcome] }), PersistenceModule.forRoot(uri), OutcomesModule],
+      imports: [
+        ConfigModule, MessagingModule.forRoot({ clientId: 'ai-worker-int', topics: [TOPICS.aiOutcome] }), PersistenceModule.forRoot(uri),
+        // The tenant-data routes the outcomes module brings along check API keys, as in AiWorkerModule.
+        AuthModule.forRoot({ operatorKey: config.API_KEY, defaultTenantId: config.TENANT_ID }),
+        OutcomesModule,
+      ],
     })
     class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false, abortOnError: false });
     await app.init();
     publisher = app.get(EventPublisher);
     predictions = app.get(NLU_PREDICTION_REPOSITORY);
