@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { enableDefaultMetrics, rootLogger, shutdownTelemetry } from '@omni/telemetry';
 import { HttpErrorFilter } from './error.filter';
+import { NoNulBytesPipe } from './no-nul-bytes.pipe';
 import { portFor } from './config';
 
 export interface BootstrapOptions {
@@ -37,6 +38,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     const app = await create(options);
     app.useLogger(app.get(Logger));
     app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
+    app.useGlobalPipes(new NoNulBytesPipe());
     app.enableShutdownHooks();
     await options.configure?.(app);
     const port = portFor(options.app, options.defaultPort);
