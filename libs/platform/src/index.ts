@@ -5,3 +5,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './access-log';
 export * from './rate-limit';
+export * from './admin-server';
