@@ -6,3 +6,4 @@ export * from './bootstrap';
 export * from './access-log';
 export * from './rate-limit';
 export * from './no-nul-bytes.pipe';
+export * from './admin-server';
