@@ -64,10 +64,11 @@ export class ReceiveTelegramUpdateUseCase {
 
   private reportUnknown(botId: string): void {
     this.unknownItems.inc({ channel: 'telegram' });
-    if (this.loggedUnknown.has(botId)) return;
-    this.loggedUnknown.set(botId, true);
-    // The bot id comes from the URL: logged only when it looks like one.
-    this.log.warn({ channel: 'telegram', accountId: /^\d{1,20}$/.test(botId) ? botId : '(not a bot id)' }, 'webhook update for a Telegram bot no tenant connected (counted, not produced)');
+    // The bot id comes from the URL: logged only when it looks like one (any other path logs once in all).
+    const id = /^\d{1,20}$/.test(botId) ? botId : '(not a bot id)';
+    if (this.loggedUnknown.has(id)) return;
+    this.loggedUnknown.set(id, true);
+    this.log.warn({ channel: 'telegram', accountId: id }, 'webhook update for a Telegram bot no tenant connected (counted, not produced)');
   }
 
   private decode(rawBody: Buffer, bot: TelegramBot): DecodeResult {
