@@ -37,10 +37,12 @@ function main() {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(reports, { recursive: true });
   const results = [];
+  // `OMNI_TEST_PATTERN=abuse` (npm run abuse): only the suites whose path matches, in the chosen layers.
+  const pattern = process.env.OMNI_TEST_PATTERN ? ['--testPathPatterns', process.env.OMNI_TEST_PATTERN] : [];
   const jest = (project, extra = []) => {
     const out = resolve(reports, `${project}.json`);
     // NestJS 12 ships ES modules: Jest loads them through Node's VM modules (require(esm)).
-    const r = spawnSync(NODE, ['--experimental-vm-modules', '--no-warnings', bin('jest'), '--ci', '--selectProjects', project, '--json', `--outputFile=${out}`, ...extra], {
+    const r = spawnSync(NODE, ['--experimental-vm-modules', '--no-warnings', bin('jest'), '--ci', '--selectProjects', project, '--json', `--outputFile=${out}`, ...pattern, ...extra], {
       cwd: ROOT, stdio: 'inherit', env: testEnv,
     });
     if (existsSync(out)) results.push(JSON.parse(readFileSync(out, 'utf8')));

@@ -98,7 +98,11 @@ async function main() {
       warn(`${app.name} did not become ready in 90 s (${sup.restarts} restarts); see ${logPath}`);
       return stop(1);
     }
-    say(`${app.name.padEnd(12)} ready  http://localhost:${port}  (health /health/ready, metrics /metrics)`);
+    // /metrics is on the admin port (<APP>_ADMIN_PORT, then ADMIN_PORT, then the port + 6000; loopback), not the public one.
+    const adminVar = `${app.name.toUpperCase().replace(/-/g, '_')}_ADMIN_PORT`;
+    const adminPort = process.env[adminVar] || process.env.ADMIN_PORT || String(app.port + 6000);
+    const ops = app.name === 'demo-connector' ? '' : `  (health /health/ready, metrics http://127.0.0.1:${adminPort}/metrics)`;
+    say(`${app.name.padEnd(12)} ready  http://localhost:${port}${ops}`);
   }
   const web = children.find((c) => c.app.name === 'channel-web');
   say('');

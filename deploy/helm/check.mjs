@@ -53,6 +53,14 @@ for (const file of ['values.yaml', ...regions]) {
     if (Number(env.KAFKA_REPLICATION_FACTOR) < 3) problems.push(`${file}: env.KAFKA_REPLICATION_FACTOR must be at least 3 in production`);
     if (Number(env.KAFKA_MIN_INSYNC_REPLICAS) < 2) problems.push(`${file}: env.KAFKA_MIN_INSYNC_REPLICAS must be at least 2 in production`);
   }
+  // The admin port (/metrics) is a port of its own in every pod, never one the Service publishes.
+  const adminPort = Number(v.admin?.port ?? base.admin?.port);
+  if (!Number.isInteger(adminPort) || adminPort < 1 || adminPort > 65535) problems.push(`${file}: admin.port must be a port number`);
+  for (const [a, s] of Object.entries({ ...base.apps, ...v.apps })) {
+    const spec = { ...base.apps?.[a], ...s };
+    const published = [spec.port, ...(spec.service?.extraPorts ?? []).map((p) => p.port)].map(Number);
+    if (published.includes(adminPort)) problems.push(`${file}: admin.port ${adminPort} is also a published port of ${a}`);
+  }
   if (v.env && 'KAFKA_SASL_PASSWORD' in v.env) problems.push(`${file}: KAFKA_SASL_PASSWORD is a secret: it belongs in the Secret, not in values`);
   ok(`${file} parses`);
 }

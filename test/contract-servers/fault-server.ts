@@ -26,6 +26,8 @@ export interface RecordedRequest {
   at: number;
   /** The HTTP status answered (undefined while pending or for a hang). */
   status?: number;
+  /** When the client gave up on the request (closed it before the answer): a cancelled call. */
+  abortedAt?: number;
 }
 
 export interface Reply {
@@ -107,6 +109,9 @@ export async function startFaultServer(spec: FaultServerSpec): Promise<ContractS
     const path = (req.url ?? '/').split('?')[0];
     const record: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, at: Date.now() };
     requests.push(record);
+    res.once('close', () => {
+      if (!res.writableFinished) record.abortedAt = Date.now();
+    });
     const fault = nextFault();
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));

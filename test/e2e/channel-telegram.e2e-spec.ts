@@ -159,7 +159,7 @@ describe('channel-telegram through the whole pipeline', () => {
 
   it('opens the breaker when the Bot API keeps failing, then recovers and delivers each reply once', async () => {
     const chats = [newChat(), newChat(), newChat()];
-    const state = async () => Number(new RegExp(`omni_breaker_state\\{breaker="telegram:${BOT_ID}"[^}]*\\} (\\d)`).exec(await (await fetch(`${tg.url}/metrics`)).text())?.[1]);
+    const state = async () => Number(new RegExp(`omni_breaker_state\\{breaker="telegram:${BOT_ID}"[^}]*\\} (\\d)`).exec(await (await fetch(`${tg.adminUrl}/metrics`)).text())?.[1]);
     const seen = new Set<number>();
     // Six failures in a row: past the volume threshold (5) at 100% errors.
     bot.inject({ kind: 'server-error', status: 502 }, 6);

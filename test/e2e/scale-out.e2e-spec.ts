@@ -10,7 +10,7 @@ const TEXTS = ['hello', 'how long does shipping take?', 'thanks!'];
 
 /** Records of the router's inbound group (omni_kafka_consumed_total) one replica handled. */
 async function inboundHandled(app: RunningApp): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
+  const text = await (await fetch(`${app.adminUrl}/metrics`)).text();
   return text.split('\n')
     .filter((l) => l.startsWith('omni_kafka_consumed_total{') && l.includes('group="router.inbound"'))
     .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);

@@ -106,13 +106,13 @@ describe('WhatsApp webhooks routed by connected account', () => {
     const defaults = (await call('GET', '/v1/conversations?channel=whatsapp', OPERATOR_KEY)).json as { channelUserId: string }[];
     expect(defaults.map((c) => c.channelUserId)).not.toContain('351900000005');
 
-    const metrics = await (await fetch(`${wa.url}/metrics`)).text();
+    const metrics = await (await fetch(`${wa.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="whatsapp"[^}]*\} 1\b/);
     // Logged once with its account id, also when it comes again.
     const again = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba-2', changes: [change(UNKNOWN_NUMBER, '351900000006', 'again')] }] });
     expect((await postWebhook(again, hubSignature(again, ENV_APP_SECRET))).status).toBe(200);
     expect(wa.logs.join('').split(`"accountId":"${UNKNOWN_NUMBER}"`).length - 1).toBe(1);
-    expect(await (await fetch(`${wa.url}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="whatsapp"[^}]*\} 2\b/);
+    expect(await (await fetch(`${wa.adminUrl}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="whatsapp"[^}]*\} 2\b/);
   });
 
   it('sends each agent reply from its conversation’s number with that number’s token', async () => {

@@ -12,6 +12,8 @@ export interface RunningApp {
   name: AppName;
   port: number;
   url: string;
+  /** The internal port: /metrics and the health checks (libs/platform/src/admin-server.ts). */
+  adminUrl: string;
   proc: ChildProcess;
   logs: string[];
   /** SIGTERM and wait (graceful drain), or SIGKILL for crash tests. */
@@ -35,9 +37,11 @@ export function freePort(): Promise<number> {
  */
 export async function startApp(name: AppName, env: Record<string, string>, dist = resolve(ROOT, 'dist')): Promise<RunningApp> {
   const port = await freePort();
+  const adminPort = await freePort();
+  const prefix = name.toUpperCase().replace(/-/g, '_');
   const proc = spawn(NODE, ['--enable-source-maps', resolve(dist, 'apps', name, 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, OMNI_PROFILE: 'test', LOG_LEVEL: 'warn', [`${name.toUpperCase().replace(/-/g, '_')}_PORT`]: String(port), ...env },
+    env: { ...process.env, OMNI_PROFILE: 'test', LOG_LEVEL: 'warn', [`${prefix}_PORT`]: String(port), [`${prefix}_ADMIN_PORT`]: String(adminPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
@@ -53,6 +57,7 @@ export async function startApp(name: AppName, env: Record<string, string>, dist 
   process.once('exit', reap);
   void exited.then(() => process.removeListener('exit', reap));
   const url = `http://127.0.0.1:${port}`;
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
   try {
     await waitFor(`${name} ready`, async () => {
       if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}:\n${logs.join('').slice(-3000)}`);
@@ -64,7 +69,7 @@ export async function startApp(name: AppName, env: Record<string, string>, dist 
     throw new Error(`${(err as Error).message}\n--- ${name} logs ---\n${logs.join('').slice(-4000)}`, { cause: err });
   }
   return {
-    name, port, url, proc, logs,
+    name, port, url, adminUrl, proc, logs,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (proc.exitCode === null) proc.kill(signal);
       return exited;

@@ -66,6 +66,12 @@ export const WhatsAppConfigSchema = InfraEnvSchema.extend({
    * this many per chat, and those not older than the last one seen are published; 0 = no catch-up.
    */
   WHATSAPP_WEB_CATCHUP_LIMIT: z.coerce.number().int().min(0).max(1_000).default(50),
+  /**
+   * How long one whatsapp-web.js send may take before it is given up. The page cannot be told to
+   * stop, so the message may still go out: the send fails as `linked_device_send_timeout` and is not
+   * retried (a retry could deliver it twice).
+   */
+  WHATSAPP_WEB_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   /** Bearer token of the pairing endpoints (`GET /linked-device/:accountId/qr`). */
   WHATSAPP_WEB_ADMIN_TOKEN: z.string().min(16).optional(),
   /** Hosts media download URLs may point at, besides the API base URL (SSRF guard, ADR 0420). */

@@ -28,6 +28,14 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
   ROUTER_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
   /**
+   * TLS of the gRPC API (PEM files): the server's certificate chain and its private key, both or
+   * neither; with ROUTER_GRPC_TLS_CA_FILE too, clients must present a certificate that CA signed
+   * (mutual TLS). Unset: plaintext, warned about at boot outside the demo and test profiles.
+   */
+  ROUTER_GRPC_TLS_CERT_FILE: optionalText,
+  ROUTER_GRPC_TLS_KEY_FILE: optionalText,
+  ROUTER_GRPC_TLS_CA_FILE: optionalText,
+  /**
    * Conversations handled at once per partition by each of the router's consumers (inbound messages,
    * AI results, delivery statuses); one conversation's records stay strictly in order (ADR 0008, 0011).
    * 1 handles a partition one record at a time.

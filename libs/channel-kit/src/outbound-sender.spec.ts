@@ -69,7 +69,7 @@ describe('OutboundSender', () => {
     const paces: string[] = [];
     const acquire = limiter.acquire.bind(limiter);
     limiter.acquire = async (account: string, recipient: string) => { paces.push(`${account}/${recipient}`); return acquire(account, recipient); };
-    const s = new OutboundSender({ transport: t, ledger, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 }, breaker: { timeout: 2_000 } });
+    const s = new OutboundSender({ transport: t, ledger, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
     return { s, paces };
   }
 
@@ -128,5 +128,66 @@ describe('OutboundSender', () => {
     const { s: s2 } = sender(transport({ pacesRequests: true }).t, down.ledger, fakePublisher().publisher);
     await expect(s2.handle(command(6))).rejects.toThrow('write concern timeout');
     expect(down.calls).not.toContain('release msg-6');
+  });
+
+  describe('no breaker timeout around the limiter wait and the send (issue 15 #11)', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('a send that waits on the limiter longer than the breaker default (5 s) goes out once, not again beside a retry', async () => {
+      jest.useFakeTimers();
+      const { ledger, calls } = fakeLedger();
+      const { publisher, published } = fakePublisher();
+      const breakers = new BreakerRegistry();
+      registries.push(breakers);
+      // A busy account: the first slot comes after 8 s, later ones at once.
+      let waits = 0;
+      const limiter = {
+        acquire: async () => {
+          if (waits++ === 0) await new Promise((r) => setTimeout(r, 8_000));
+          return () => undefined;
+        },
+      } as unknown as AccountRateLimiter;
+      const tr = transport({ pacesRequests: true });
+      const s = new OutboundSender({ transport: tr.t, ledger, publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
+      const handled = s.handle(command(7));
+      await jest.advanceTimersByTimeAsync(10_000);
+      await handled;
+      expect(tr.log).toEqual(['request msg-7 0']);
+      expect(calls).toEqual(['claim msg-7', 'sent msg-7 p-msg-7']);
+      expect(published).toEqual([{ status: 'sent' }]);
+    });
+
+    it('a retry starts only after the attempt before it has ended', async () => {
+      jest.useFakeTimers();
+      const { ledger } = fakeLedger();
+      const { publisher } = fakePublisher();
+      const breakers = new BreakerRegistry();
+      registries.push(breakers);
+      let inFlight = 0;
+      let most = 0;
+      let attempts = 0;
+      // A provider request that takes 7 s and fails retryably the first time (a transport's own timeout).
+      const t: ChannelTransport = {
+        channel: 'telegram',
+        send: async (cmd: OutboundCommand) => {
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          try {
+            await new Promise((r) => setTimeout(r, 7_000));
+            if (attempts++ === 0) throw new RetryableError('provider_timeout', 'no answer in 7000 ms');
+            return { providerMessageId: `p-${cmd.messageId}` };
+          } finally {
+            inFlight -= 1;
+          }
+        },
+      };
+      const limiter = { acquire: async () => () => undefined } as unknown as AccountRateLimiter;
+      const s = new OutboundSender({ transport: t, ledger, publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
+      const handled = s.handle(command(8));
+      await jest.advanceTimersByTimeAsync(20_000);
+      await handled;
+      expect(attempts).toBe(2);
+      expect(most).toBe(1);
+    });
   });
 });

@@ -59,7 +59,13 @@ export interface OutboundSenderDeps {
   limiter: AccountRateLimiter;
   breakers: BreakerRegistry;
   retry: RetryPolicy;
-  breaker?: BreakerOptions;
+  /**
+   * The account's breaker, without a timeout of its own: it would also run while the send waits
+   * on the rate limiter, and opossum does not cancel the call it gives up on, so the in-place
+   * retry would send beside it (twice). Each provider request is bounded by the transport, which
+   * aborts it at its timeout (issue 15 #11).
+   */
+  breaker?: Omit<BreakerOptions, 'timeout'>;
 }
 
 /**
@@ -99,7 +105,7 @@ export class OutboundSender {
         const recipient = transport.recipientKey?.(c) ?? c.recipient.channelUserId;
         return sendPaced(transport, c, () => this.deps.limiter.acquire(c.accountId, recipient));
       },
-      this.deps.breaker,
+      { ...this.deps.breaker, timeout: false },
     );
     let result: { providerMessageId?: string };
     try {

@@ -4,7 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { enableDefaultMetrics, rootLogger, shutdownTelemetry } from '@omni/telemetry';
 import { HttpErrorFilter } from './error.filter';
+import { NoNulBytesPipe } from './no-nul-bytes.pipe';
 import { portFor } from './config';
+import { adminHostFor, adminPortFor, listeningPort, serveAdmin } from './admin-server';
 
 export interface BootstrapOptions {
   app: string;
@@ -37,12 +39,19 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     const app = await create(options);
     app.useLogger(app.get(Logger));
     app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
+    app.useGlobalPipes(new NoNulBytesPipe());
     app.enableShutdownHooks();
     await options.configure?.(app);
     const port = portFor(options.app, options.defaultPort);
+    const adminPort = adminPortFor(options.app, options.defaultPort);
     await app.listen(port, process.env.HOST ?? '0.0.0.0');
     const address = (app.getHttpServer() as Server).address() as { port: number };
-    rootLogger().info({ app: options.app, port: address.port }, `${options.app} listening on :${address.port}`);
+    // /metrics and the health checks for operators, on an internal port (docs/security.md #13).
+    const admin = await serveAdmin(app, adminPort, adminHostFor());
+    rootLogger().info(
+      { app: options.app, port: address.port, adminPort: listeningPort(admin) },
+      `${options.app} listening on :${address.port} (admin: /metrics on ${adminHostFor()}:${listeningPort(admin)})`,
+    );
     process.once('beforeExit', () => void shutdownTelemetry());
     return app;
   } catch (err) {

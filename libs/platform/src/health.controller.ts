@@ -1,14 +1,16 @@
-import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { MessagingLifecycle } from '@omni/messaging';
-import { registry } from '@omni/telemetry';
 import { withTimeout } from '@omni/resilience';
 import { SkipThrottle } from '@nestjs/throttler';
 import { NOT_RATE_LIMITED } from './rate-limit';
 
-/** /health/live (process up), /health/ready (Kafka, consumers joined, database), /metrics. Never rate-limited. */
+/**
+ * /health/live (process up), /health/ready (Kafka, consumers joined, database). Never rate-limited.
+ * Served on the public port (Kubernetes probes) and on the admin port, which also has /metrics (admin-server.ts).
+ */
 @SkipThrottle(NOT_RATE_LIMITED)
 @Controller()
 export class OpsController {
@@ -50,11 +52,5 @@ export class OpsController {
       );
     }
     return this.health.check(checks);
-  }
-
-  @Get('metrics')
-  @Header('Content-Type', registry.contentType)
-  metrics(): Promise<string> {
-    return registry.metrics();
   }
 }

@@ -5,3 +5,5 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './access-log';
 export * from './rate-limit';
+export * from './no-nul-bytes.pipe';
+export * from './admin-server';

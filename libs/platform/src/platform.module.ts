@@ -48,7 +48,7 @@ function pinoHttpAccessLog() {
   };
 }
 
-/** What every app has: JSON logs with trace ids, an access log, /health/live, /health/ready, /metrics. */
+/** What every app has: JSON logs with trace ids, an access log, /health/live, /health/ready (/metrics: admin-server.ts, on the admin port). */
 @Module({})
 export class PlatformModule {
   static forRoot(app: string, options: PlatformOptions = {}): DynamicModule {

@@ -3,8 +3,13 @@ import { RetryableError } from '@omni/contracts';
 import { counter, gauge } from '@omni/telemetry';
 
 export interface BreakerOptions {
-  /** ms before one call counts as failed (every external call has a timeout). */
-  timeout?: number;
+  /**
+   * ms before one call counts as failed (every external call has a timeout). opossum only stops
+   * waiting: it does not cancel the call. `false` = no breaker timeout, for actions that bound and
+   * cancel their own work (the outbound sends: each provider request is aborted at its timeout), where
+   * a breaker timeout would let a retry run beside a call still in flight.
+   */
+  timeout?: number | false;
   /** % of failures in the rolling window that opens the breaker. */
   errorThresholdPercentage?: number;
   /** calls in the window before the breaker may open at all. */

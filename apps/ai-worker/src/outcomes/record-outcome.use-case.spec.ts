@@ -35,7 +35,9 @@ const event = (data: Partial<AiOutcome>) => createEvent({
 describe('RecordOutcomeUseCase', () => {
   const setup = () => {
     const repo = new FakePredictions();
-    return { repo, useCase: new RecordOutcomeUseCase(repo as unknown as NluPredictionRepository) };
+    // Outcomes without a training example never reach the model or the examples: fakes that say so if they do.
+    const untouched = new Proxy({}, { get: (_t, name) => () => { throw new Error(`unexpected call to ${String(name)}`); } });
+    return { repo, useCase: new RecordOutcomeUseCase(repo as unknown as NluPredictionRepository, untouched as TenantModels, untouched as AddExamplesUseCase) };
   };
 
   it('sets the outcome of the message’s prediction, with the handoff reasons and an agent’s label', async () => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AiOutcome, CloudEvent } from '@omni/contracts';
 import { NLU_PREDICTION_REPOSITORY, NluPredictionRepository } from '@omni/persistence';
 import { TenantModels } from '../nlu/tenant-models';
@@ -18,9 +18,8 @@ export class RecordOutcomeUseCase {
 
   constructor(
     @Inject(NLU_PREDICTION_REPOSITORY) private readonly predictions: NluPredictionRepository,
-    // Optional only so that unit tests of the other outcomes keep their one-argument constructor.
-    @Optional() private readonly models?: TenantModels,
-    @Optional() private readonly examples?: AddExamplesUseCase,
+    private readonly models: TenantModels,
+    private readonly examples: AddExamplesUseCase,
   ) {}
 
   async execute(event: CloudEvent<AiOutcome>): Promise<void> {
@@ -49,7 +48,7 @@ export class RecordOutcomeUseCase {
     const label = o.label ?? '';
     const found = await this.predictions.feedback(o.tenantId, messageId, { label }, at);
     if (!found) this.logger.warn({ messageId, eventId }, 'correction for a prediction that was not recorded; the label is not kept');
-    if (!o.example || !this.models || !this.examples) return;
+    if (!o.example) return;
     const model = await this.models.forTenant(o.tenantId);
     if (!model.engine.labels.includes(label)) {
       this.logger.warn({ messageId, eventId, label }, 'corrected label is not an intent of the tenant’s model: not added to the training data');

@@ -40,7 +40,8 @@ export class EmailOutboundConsumer implements OnApplicationBootstrap, OnApplicat
       // through the consumer's retry topic; relays give no Retry-After.
       retry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
       breaker: {
-        timeout: config.SMTP_TIMEOUT_MS * 3 + 1_000,
+        // No breaker timeout (it cannot cancel a send): nodemailer's connection, greeting and socket
+        // timeouts (SMTP_TIMEOUT_MS) end a stalled SMTP exchange.
         volumeThreshold: 5,
         resetTimeout: 15_000,
         // Only a failing relay opens the breaker; a refused recipient or our own database is not the relay failing.

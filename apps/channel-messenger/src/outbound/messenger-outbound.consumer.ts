@@ -39,7 +39,7 @@ export class MessengerOutboundConsumer implements OnApplicationBootstrap, OnAppl
       // retry topic instead of holding a partition.
       retry: { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
       breaker: {
-        timeout: config.MESSENGER_HTTP_TIMEOUT_MS * 3 + 1_000,
+        // No breaker timeout: each Send API request is aborted at MESSENGER_HTTP_TIMEOUT_MS (OutboundSenderDeps.breaker).
         volumeThreshold: 5,
         resetTimeout: 10_000,
         // Only an unhealthy provider opens the breaker; a rejected message (4xx) or our own database is not Meta failing.

@@ -41,7 +41,7 @@ export class TelegramOutboundConsumer implements OnApplicationBootstrap, OnAppli
       // consumer's retry topic instead of holding the partition.
       retry: { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 },
       breaker: {
-        timeout: config.TELEGRAM_HTTP_TIMEOUT_MS * 3 + 3_000,
+        // No breaker timeout: each Bot API call is aborted at TELEGRAM_HTTP_TIMEOUT_MS (OutboundSenderDeps.breaker).
         volumeThreshold: 5,
         resetTimeout: config.TELEGRAM_BREAKER_RESET_MS,
         // Only an unhealthy Bot API opens the breaker; a refused message (blocked user) or our database is not Telegram failing.

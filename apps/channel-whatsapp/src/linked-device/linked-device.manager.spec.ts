@@ -52,8 +52,11 @@ class FakeClient extends EventEmitter implements WebClient {
   async destroy(): Promise<void> {
     this.destroyed++;
   }
+  /** The page stopped answering: sendMessage never settles. */
+  hangs = false;
   async sendMessage(chatId: string, content: unknown, options?: { quotedMessageId?: string; caption?: string }) {
     this.sent.push({ chatId, content, options });
+    if (this.hangs) return new Promise<never>(() => undefined);
     const id = `3EB0OUT${this.sent.length}`;
     return { id: { id, _serialized: `true_${chatId}_${id}` } };
   }
@@ -71,7 +74,7 @@ async function until<T>(probe: () => T | undefined | false, ms = 2_000): Promise
   }
 }
 
-function setup(opts: { firstClientFails?: boolean; lastSeen?: number } = {}) {
+function setup(opts: { firstClientFails?: boolean; lastSeen?: number; sendTimeoutMs?: number } = {}) {
   const published: { topic: string; events: CloudEvent[] }[] = [];
   const publisher = { publish: async (topic: string, events: CloudEvent | CloudEvent[]) => void published.push({ topic, events: Array.isArray(events) ? events : [events] }) } as unknown as EventPublisher;
   const sends = new Map<string, string>();
@@ -100,7 +103,7 @@ function setup(opts: { firstClientFails?: boolean; lastSeen?: number } = {}) {
   };
   const manager = new LinkedDeviceManager(config, factory, receive, lease satisfies AccountLease, cursor satisfies CatchUpCursor);
   const context: SendContextReader = { read: async (cmd) => ({ replyToProviderId: cmd.replyToMessageId ? '3EB0C767D26A1D5B8F44' : undefined }) };
-  const transport = new LinkedDeviceTransport(manager, factory, store, context);
+  const transport = new LinkedDeviceTransport(manager, factory, store, context, opts.sendTimeoutMs ?? config.WHATSAPP_WEB_SEND_TIMEOUT_MS);
   const controller = new LinkedDeviceController(config, manager);
   const events = <T>(topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events as CloudEvent<T>[]);
   return { manager, clients, transport, controller, events, sends, stored, lease, cursor };
@@ -194,6 +197,24 @@ describe('LinkedDeviceManager with a fake whatsapp-web.js client', () => {
     clients[0].emit('message_ack', out, 3);
     const statuses = await until(() => events<DeliveryStatus>(TOPICS.status).length === 2 && events<DeliveryStatus>(TOPICS.status));
     expect(statuses.map((s) => [s.data.messageId, s.data.status])).toEqual([['our-1', 'delivered'], ['our-1', 'read']]);
+    await manager.onApplicationShutdown();
+  });
+
+  it('gives up a send the client never confirms after WHATSAPP_WEB_SEND_TIMEOUT_MS, for good (issue 15 #11)', async () => {
+    const { manager, clients, transport } = setup({ sendTimeoutMs: 150 });
+    manager.onApplicationBootstrap();
+    (await until(() => clients[0])).emit('ready');
+    clients[0].hangs = true;
+    const started = Date.now();
+    const outcome = await Promise.race([
+      transport.send(command()).then(() => 'sent', (err: unknown) => err),
+      wait(3_000).then(() => 'still waiting after 3 s'),
+    ]);
+    // Not retryable: the page may still deliver it, and a retry would send it twice.
+    expect(outcome).toMatchObject({ code: 'linked_device_send_timeout', retryable: false });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(clients[0].sent).toHaveLength(1);
+    expect(config.WHATSAPP_WEB_SEND_TIMEOUT_MS).toBe(30_000); // the default
     await manager.onApplicationShutdown();
   });
 

@@ -19,7 +19,31 @@ export class LinkedDeviceTransport implements ChannelTransport {
     private readonly factory: Pick<WebClientFactory, 'media'>,
     private readonly store: MediaStore,
     private readonly context: SendContextReader,
+    /** WHATSAPP_WEB_SEND_TIMEOUT_MS: how long one client.sendMessage may take. */
+    private readonly sendTimeoutMs: number,
   ) {}
+
+  /**
+   * One whatsapp-web.js send, bounded: past the timeout the send fails for good. whatsapp-web.js
+   * has no way to cancel a send in the page, so the message may still go out; a retry could
+   * deliver it twice, hence a FatalError (the ledger records it failed, the status says why).
+   */
+  private async bounded<T>(send: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FatalError(
+        'linked_device_send_timeout',
+        `whatsapp-web.js did not confirm the send in ${this.sendTimeoutMs} ms; it may still reach the customer, so it is not retried`,
+      )), this.sendTimeoutMs);
+    });
+    // The losing send must not become an unhandled rejection later.
+    send.catch(() => undefined);
+    try {
+      return await Promise.race([send, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
     const client = this.manager.client(cmd);
@@ -36,9 +60,9 @@ export class LinkedDeviceTransport implements ChannelTransport {
         const media = await this.store.get(cmd.tenantId, a.storeId);
         if (!media) throw new FatalError('media_not_found', `media ${a.storeId} is not in the store`);
         const caption = i === 0 && text ? text : a.caption;
-        last = await client.sendMessage(chatId, this.factory.media(media.mime, media.content.toString('base64'), media.filename), { caption, quotedMessageId: i === 0 ? quotedMessageId : undefined });
+        last = await this.bounded(client.sendMessage(chatId, this.factory.media(media.mime, media.content.toString('base64'), media.filename), { caption, quotedMessageId: i === 0 ? quotedMessageId : undefined }));
       }
-      if (text && !m.attachments.length) last = await client.sendMessage(chatId, text, { quotedMessageId });
+      if (text && !m.attachments.length) last = await this.bounded(client.sendMessage(chatId, text, { quotedMessageId }));
     } catch (err) {
       if (err instanceof FatalError || err instanceof RetryableError) throw err;
       // The page or the browser went away mid-send: the ledger turns a redelivery into send_outcome_unknown.

@@ -99,3 +99,68 @@ describe('WhatsApp outbound breaker', () => {
     expect(statuses.filter((s) => s.status === 'failed')).toHaveLength(0);
   });
 });
+
+describe('WhatsApp outbound timeouts (issue 15 #11)', () => {
+  let graph: GraphApiServer;
+  const registries: BreakerRegistry[] = [];
+  const statuses: DeliveryStatus[] = [];
+  const publisher = { publish: async (_t: string, e: CloudEvent | CloudEvent[]) => void statuses.push(...[e].flat().map((x) => x.data as DeliveryStatus)) } as unknown as EventPublisher;
+
+  beforeAll(async () => {
+    graph = await startGraphApiServer({ accessToken: 'unit-access-token' });
+  });
+  afterEach(() => {
+    graph.reset();
+    statuses.length = 0;
+  });
+  afterAll(async () => {
+    registries.forEach((r) => r.shutdown());
+    await graph.close();
+  });
+
+  function senderWith(limiter: AccountRateLimiter) {
+    const breakers = new BreakerRegistry();
+    registries.push(breakers);
+    return createWhatsAppSender(
+      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, ledger: memoryLedger(), publisher, limiter, breakers },
+      { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 0 } },
+    );
+  }
+
+  it('a long wait on the limiter is not a timeout: the message reaches Meta once', async () => {
+    // The first slot comes after 3 s: past the breaker timeout the sender had (3 × 500 ms + 1 s).
+    let waits = 0;
+    const limiter = {
+      acquire: async () => {
+        if (waits++ === 0) await new Promise((r) => setTimeout(r, 3_000));
+        return () => undefined;
+      },
+    } as unknown as AccountRateLimiter;
+    const started = Date.now();
+    await senderWith(limiter).handle(command(100));
+    // A send left behind by a timed-out attempt would land once its 3 s slot comes.
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 3_500 - Date.now())));
+    expect(graph.requests).toHaveLength(1);
+    expect(statuses.map((s) => [s.messageId, s.status])).toEqual([['msg-100', 'sent']]);
+  }, 10_000);
+
+  it('a hanging Graph request is aborted at WHATSAPP_HTTP_TIMEOUT_MS and retried only after that', async () => {
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 });
+    try {
+      graph.inject({ kind: 'hang' }, 1);
+      await senderWith(limiter).handle(command(101));
+    } finally {
+      await limiter.stop();
+    }
+    const [hung, retry] = graph.requests;
+    expect(graph.requests).toHaveLength(2);
+    // The client closed the hung request (the fetch was aborted), about WHATSAPP_HTTP_TIMEOUT_MS after it started…
+    expect(hung.abortedAt).toBeDefined();
+    expect(hung.abortedAt! - hung.at).toBeGreaterThanOrEqual(450);
+    expect(hung.abortedAt! - hung.at).toBeLessThan(2_000);
+    // …before the retry went out: never two attempts of one message at Meta at once.
+    expect(retry.at).toBeGreaterThanOrEqual(hung.abortedAt!);
+    expect(retry.status).toBe(200);
+    expect(statuses.map((s) => [s.messageId, s.status])).toEqual([['msg-101', 'sent']]);
+  }, 10_000);
+});

@@ -39,12 +39,16 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps, tuning: { retry?:
     // ones (spam limit 131048) go back to the consumer's retry topic instead of holding a partition.
     retry: { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, ...tuning.retry },
     breaker: {
-      // A split text is several calls, each with its own timeout.
-      timeout: deps.config.WHATSAPP_HTTP_TIMEOUT_MS * 3 + 1_000,
+      // No breaker timeout: each Graph request of a send (a split text is several) is aborted at
+      // WHATSAPP_HTTP_TIMEOUT_MS, a linked-device send ends at WHATSAPP_WEB_SEND_TIMEOUT_MS (OutboundSenderDeps.breaker).
       volumeThreshold: 5,
       resetTimeout: 10_000,
       // Only an unhealthy provider opens the breaker; a rejected message (4xx) or our own database is not Meta failing.
-      isFailure: (err) => isRetryable(err) && (err as { code?: string }).code !== 'store_unavailable',
+      // A linked device that stops confirming sends is failing too, though such a send is not retried.
+      isFailure: (err) => {
+        const code = (err as { code?: string }).code;
+        return (isRetryable(err) && code !== 'store_unavailable') || code === 'linked_device_send_timeout';
+      },
       ...tuning.breaker,
     },
   });
@@ -74,7 +78,7 @@ export class WhatsAppOutboundConsumer implements OnApplicationBootstrap, OnAppli
     const { perAccount } = WHATSAPP_CAPABILITIES.rateLimits;
     this.limiter = new AccountRateLimiter({ perAccountPerSecond: (perAccount.limit * 1000) / perAccount.intervalMs });
     const linked = config.WHATSAPP_WEB_ACCOUNTS.length
-      ? { owns: (id: string) => linkedDevices.owns(id), transport: new LinkedDeviceTransport(linkedDevices, clients, media, context) }
+      ? { owns: (id: string) => linkedDevices.owns(id), transport: new LinkedDeviceTransport(linkedDevices, clients, media, context, config.WHATSAPP_WEB_SEND_TIMEOUT_MS) }
       : undefined;
     this.sender = createWhatsAppSender({ config, context, tokens, ledger, publisher, limiter: this.limiter, breakers: this.breakers, linked });
   }

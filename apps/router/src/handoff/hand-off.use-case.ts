@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AiResult, Channel, derivedId } from '@omni/contracts';
 import type { BotTurnDoc, ConversationDoc, OwnershipClaimDoc } from '@omni/persistence';
 import { HandoffReason, Ownership, buildHandoffSummary, transition } from '@omni/routing';
@@ -31,8 +31,7 @@ export class HandOffUseCase {
     private readonly events: ConversationEvents,
     private readonly customer: CustomerMessages,
     private readonly dispatcher: QueueDispatcher,
-    // Optional only so that unit tests written against the four-argument constructor keep working.
-    @Optional() private readonly outcomes?: AiOutcomes,
+    private readonly outcomes: AiOutcomes,
   ) {}
 
   async execute(cmd: HandOffCommand, at = new Date()): Promise<void> {
@@ -58,6 +57,6 @@ export class HandOffUseCase {
     const language = r.language || c.language;
     await this.customer.send(c, { id: derivedId(r.messageId, 'handoff-notice'), text: handoffNotice(language), author: { kind: 'system' }, replyToMessageId: r.messageId }, entry.at);
     await this.dispatcher.dispatch(c, language);
-    await this.outcomes?.handedOff(scoped, r.messageId, (entry.handoff?.reasons ?? []).map((x) => x.code), entry.at);
+    await this.outcomes.handedOff(scoped, r.messageId, (entry.handoff?.reasons ?? []).map((x) => x.code), entry.at);
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Channel, InboundMessage, derivedId } from '@omni/contracts';
 import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository } from '@omni/persistence';
 import { Ownership, csatThanks, parseCsatReply, transition } from '@omni/routing';
@@ -18,8 +18,7 @@ export class AfterResolution {
     private readonly ownership: OwnershipStore,
     private readonly customer: CustomerMessages,
     private readonly outcomes: RecordOutcomes,
-    // Optional only so that unit tests written against the four-argument constructor keep working.
-    @Optional() private readonly aiOutcomes?: AiOutcomes,
+    private readonly aiOutcomes: AiOutcomes,
   ) {}
 
   /** The ownership after handling: still resolved (a rating) or the reopened bot. */
@@ -31,7 +30,7 @@ export class AfterResolution {
       await this.conversations.recordCsat(c._id, score, at);
       await this.outcomes.rated(c, score);
       // The bot's predictions in this conversation learn the rating too (the NLU report's CSAT figures).
-      await this.aiOutcomes?.rated({ tenantId: c.tenantId, region: c.region, channel: c.channel as Channel, accountId: c.accountId, conversationId: c._id }, messageId, score, at);
+      await this.aiOutcomes.rated({ tenantId: c.tenantId, region: c.region, channel: c.channel as Channel, accountId: c.accountId, conversationId: c._id }, messageId, score, at);
       await this.customer.send(c, { id: derivedId(messageId, 'csat-thanks'), text: csatThanks(c.language ?? m.customer.locale), author: { kind: 'system' }, replyToMessageId: messageId });
       return owner;
     }

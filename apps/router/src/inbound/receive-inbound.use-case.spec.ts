@@ -7,6 +7,7 @@ import type { Ownership } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import type { OwnershipStore } from '../conversations/ownership.store';
 import type { AfterResolution } from './after-resolution';
+import type { ConversationOpening } from './conversation-opening';
 import type { CustomerReactions } from './customer-reactions';
 import { ReceiveInboundUseCase } from './receive-inbound.use-case';
 
@@ -76,6 +77,11 @@ function fakeOwnership(owners: Map<string, Ownership['state']>, reads: string[])
   return { current: async (c: ConversationDoc) => { reads.push(c._id); return { ownership: of(owners.get(c._id) ?? 'bot'), entry: null }; } } as unknown as OwnershipStore;
 }
 
+/** What the use case needs besides the stores, for tests that are not about it: nothing happens. */
+const stayResolved = { handle: async (_c: ConversationDoc, owner: Ownership) => owner } as unknown as AfterResolution;
+const noFlowVariants = { experimentsFor: async () => [], opened: async () => undefined } as unknown as ConversationOpening;
+const reactionsIgnored = { handle: async () => 'ignored' } as unknown as CustomerReactions;
+
 function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReactions; afterResolution?: AfterResolution } = {}) {
   const owners = new Map<string, Ownership['state']>();
   const ownershipReads: string[] = [];
@@ -96,7 +102,7 @@ function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReaction
   } as unknown as EventPublisher;
   const useCase = new ReceiveInboundUseCase(
     customers, conversations as unknown as ConversationRepository, messages as unknown as MessageRepository, publisher, new ConversationEvents(publisher), fakeOwnership(owners, ownershipReads),
-    opts.afterResolution, undefined, opts.reactions,
+    opts.afterResolution ?? stayResolved, noFlowVariants, opts.reactions ?? reactionsIgnored,
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const aiRequests = () => on(TOPICS.aiRequest) as CloudEvent<AiRequest>[];

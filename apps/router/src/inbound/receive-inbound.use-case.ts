@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CloudEvent, InboundMessage, TOPICS, createEvent, derivedId } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
 import {
@@ -31,11 +31,10 @@ export class ReceiveInboundUseCase {
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
     private readonly publisher: EventPublisher,
     private readonly events: ConversationEvents,
-    // Optional only so that unit tests written against the five-argument constructor keep working.
-    @Optional() private readonly ownership?: OwnershipStore,
-    @Optional() private readonly afterResolution?: AfterResolution,
-    @Optional() private readonly opening?: ConversationOpening,
-    @Optional() private readonly reactions?: CustomerReactions,
+    private readonly ownership: OwnershipStore,
+    private readonly afterResolution: AfterResolution,
+    private readonly opening: ConversationOpening,
+    private readonly reactions: CustomerReactions,
   ) {}
 
   async execute(event: CloudEvent<InboundMessage>): Promise<void> {
@@ -46,7 +45,7 @@ export class ReceiveInboundUseCase {
     // or when an erased customer writes again.
     const customerId = customerKey(m.tenantId, m.channel, m.accountId, m.customer.channelUserId);
     // Flow variants go into the conversation's insert: assigned once, never recomputed (cached per tenant).
-    const experiments = this.opening ? await this.opening.experimentsFor(m.tenantId, customerId) : [];
+    const experiments = await this.opening.experimentsFor(m.tenantId, customerId);
     const { conversation, created: opened, restored } = await this.conversations.openOrTouch(
       {
         _id: m.conversationId, tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, customerId, channelUserId: m.customer.channelUserId,
@@ -79,22 +78,22 @@ export class ReceiveInboundUseCase {
     const scoped = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
     if (opened) await this.events.emit({ ...scoped, kind: 'opened', state: conversation.state, at: at.toISOString() }, m.conversationId);
     // A redelivered first message (crash before the commit) runs these again: each is idempotent.
-    if (opened || restored || conversation.createdAt.getTime() === at.getTime()) await this.opening?.opened(conversation, m, event.id);
+    if (opened || restored || conversation.createdAt.getTime() === at.getTime()) await this.opening.opened(conversation, m, event.id);
     if (created) {
       await this.events.emit({ ...scoped, kind: 'message', state: conversation.state, messageId: event.id, direction: 'inbound', at: at.toISOString() }, event.id);
     }
     // A reaction is a verdict, never a question: it neither asks the bot nor reopens a resolved conversation.
     if (m.message.type === 'reaction') {
-      await this.reactions?.handle(m, event.id);
+      await this.reactions.handle(m, event.id);
       return;
     }
     // The ownership log, not the conversation's copy, decides (and repairs a copy a racing write lost).
     // A conversation this message just opened has no entry yet — a claim needs the conversation first,
     // and one racing in now is caught by the reply step, which reads the log before the bot speaks —
     // so a newcomer's first message skips that read.
-    let owner = this.ownership ? (opened ? OwnershipStore.opened(conversation) : (await this.ownership.current(conversation)).ownership) : undefined;
-    if (owner?.state === 'resolved' && this.afterResolution) owner = await this.afterResolution.handle(conversation, owner, event.id, m);
-    if (owner ? !botMayAnswer(owner) : conversation.state !== 'bot') return;
+    let owner = opened ? OwnershipStore.opened(conversation) : (await this.ownership.current(conversation)).ownership;
+    if (owner.state === 'resolved') owner = await this.afterResolution.handle(conversation, owner, event.id, m);
+    if (!botMayAnswer(owner)) return;
 
     // The AI context: the conversation's last turns, read from the messages themselves (one indexed
     // query, ADR 0010) — every writer only inserts messages, so no turn can be lost to a race (ADR 0011).

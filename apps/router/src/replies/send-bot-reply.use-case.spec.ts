@@ -38,6 +38,9 @@ function ownershipIn(state: Ownership['state']): Ownership {
   }
 }
 
+/** For tests that are not about workflows: none is triggered. */
+const noWorkflows = { triggered: async () => null } as unknown as Workflows;
+
 function setup(opts: { workflows?: Workflows } = {}) {
   const conv = conversation();
   const stored = new Map<string, MessageDoc>();
@@ -84,7 +87,7 @@ function setup(opts: { workflows?: Workflows } = {}) {
   const tenants: TenantRepository = { get: async () => null, save: async () => undefined };
   const events = new ConversationEvents(publisher);
   const useCase = new SendBotReplyUseCase(
-    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows, new AiOutcomes(publisher),
+    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows ?? noWorkflows, new AiOutcomes(publisher),
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const reactions = new CustomerReactions(messages, turns, new AiOutcomes(publisher));

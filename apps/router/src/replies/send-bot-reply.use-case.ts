@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AiResult, Channel, CloudEvent, OutboundCommand, derivedId } from '@omni/contracts';
 import {
   BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
@@ -32,9 +32,8 @@ export class SendBotReplyUseCase {
     private readonly customer: CustomerMessages,
     private readonly settings: TenantSettings,
     private readonly handoff: HandOffUseCase,
-    // Optional only so that unit tests written against the seven-argument constructor keep working.
-    @Optional() private readonly workflows?: Workflows,
-    @Optional() private readonly outcomes?: AiOutcomes,
+    private readonly workflows: Workflows,
+    private readonly outcomes: AiOutcomes,
   ) {}
 
   async execute(event: CloudEvent<AiResult>): Promise<void> {
@@ -70,8 +69,8 @@ export class SendBotReplyUseCase {
       return;
     }
     const replyId = derivedId(r.messageId, 'bot-reply');
-    const workflow = this.workflows ? await this.workflows.triggered(conversation.tenantId, r, inboundText) : null;
-    if (workflow && this.workflows) {
+    const workflow = await this.workflows.triggered(conversation.tenantId, r, inboundText);
+    if (workflow) {
       const { runId, outcome } = await this.workflows.run(conversation, r.messageId, r.language || conversation.language, workflow);
       if (outcome.kind === 'handoff') {
         await this.handoff.execute({ conversation, ownership, result: r, turns, reasons: [{ code: outcome.code, detail: outcome.detail }] });
@@ -79,14 +78,14 @@ export class SendBotReplyUseCase {
       }
       if (await this.ownership.changedSince(conversation._id, ownership.version)) return;
       await this.customer.send(conversation, { id: replyId, text: outcome.text, author: { kind: 'bot', id: 'workflow' }, replyToMessageId: r.messageId, ai: { ...ai, workflowRunId: runId }, context: sendContext(r, conversation) });
-      await this.outcomes?.answered(scopeOf(conversation), r.messageId, new Date());
+      await this.outcomes.answered(scopeOf(conversation), r.messageId, new Date());
       return;
     }
     if (!r.answer || (await this.ownership.changedSince(conversation._id, ownership.version))) return;
     // The greeting experiment already welcomed this conversation's first message: no second hello.
     if (flow.greeting && r.intent?.name === 'greeting' && (await this.messages.get(welcomeId(conversation._id)))?.replyToMessageId === r.messageId) return;
     await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai, context: sendContext(r, conversation) });
-    await this.outcomes?.answered(scopeOf(conversation), r.messageId, new Date());
+    await this.outcomes.answered(scopeOf(conversation), r.messageId, new Date());
   }
 }
 
