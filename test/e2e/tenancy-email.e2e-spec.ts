@@ -81,7 +81,7 @@ describe('Email routed by connected mailbox', () => {
       expect(convs.map((c) => [c.tenantId, c.accountId, c.channelUserId])).toEqual([[tenant, boxes[tenant], customers[tenant]]]);
     }
     await expect(smtp().sendMail({ from: 'x@example.com', to: 'nobody@initech.test', subject: 's', text: 't' })).rejects.toMatchObject({ responseCode: 550 });
-    expect(await (await fetch(`${email.url}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="email"[^}]*\} 1\b/);
+    expect(await (await fetch(`${email.adminUrl}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="email"[^}]*\} 1\b/);
   });
 
   it('sends each agent reply from its conversation’s mailbox', async () => {

@@ -83,11 +83,11 @@ describe('Messenger webhooks routed by connected Page', () => {
     }
     const defaults = (await call('GET', '/v1/conversations?channel=messenger', OPERATOR_KEY)).json as { channelUserId: string }[];
     expect(defaults.map((c) => c.channelUserId)).not.toContain('6590000000000001');
-    expect(await (await fetch(`${fbm.url}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="messenger"[^}]*\} 1\b/);
+    expect(await (await fetch(`${fbm.adminUrl}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="messenger"[^}]*\} 1\b/);
     // Naming only the unknown Page, the body must carry the env app's signature; logged once in all.
     const again = JSON.stringify({ object: 'page', entry: [entry(UNKNOWN_PAGE, '6590000000000002', 'again')] });
     expect((await postWebhook(again, hubSignature(again, ENV_APP_SECRET))).status).toBe(200);
-    expect(await (await fetch(`${fbm.url}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="messenger"[^}]*\} 2\b/);
+    expect(await (await fetch(`${fbm.adminUrl}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="messenger"[^}]*\} 2\b/);
     expect(fbm.logs.join('').split(`"accountId":"${UNKNOWN_PAGE}"`).length - 1).toBe(1);
   });
 

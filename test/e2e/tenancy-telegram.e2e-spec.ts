@@ -94,7 +94,7 @@ describe('Telegram webhooks routed by connected bot', () => {
       const res = await postUpdate(UNKNOWN_BOT, secrets.acme, textUpdate('590000001', n, 'to nobody'));
       expect(await res.json()).toMatchObject({ messages: 0, ignored: 1 });
     }
-    expect(await (await fetch(`${tg.url}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="telegram"[^}]*\} 2\b/);
+    expect(await (await fetch(`${tg.adminUrl}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="telegram"[^}]*\} 2\b/);
     expect(tg.logs.join('').split(`"accountId":"${UNKNOWN_BOT}"`).length - 1).toBe(1);
   });
 

@@ -122,7 +122,7 @@ describe('WhatsApp outbound timeouts (issue 15 #11)', () => {
     const breakers = new BreakerRegistry();
     registries.push(breakers);
     return createWhatsAppSender(
-      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, ledger: memoryLedger(), publisher, limiter, breakers },
+      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, tokens: { accessTokenFor: async () => 'unit-access-token' }, ledger: memoryLedger(), publisher, limiter, breakers },
       { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 0 } },
     );
   }
