@@ -27,6 +27,7 @@ interface Stored {
 }
 
 const CACHE_MS = 30_000;
+const META_ID = /^\d{1,25}$/;
 const MAX_PAGES = 50;
 
 /**
@@ -64,6 +65,8 @@ export class MessengerAccounts implements MessengerPageTokens {
   }
 
   private async lookup(pageId: string): Promise<Stored | null> {
+    // Meta's ids are digits (the router connects no other): anything else is unknown without asking the store.
+    if (!META_ID.test(pageId)) return null;
     let hit = this.cache.get(pageId);
     if (!hit) {
       hit = { account: await this.load(pageId) };

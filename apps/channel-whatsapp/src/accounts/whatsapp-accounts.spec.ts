@@ -48,6 +48,7 @@ describe('WhatsAppAccounts', () => {
     await h.accounts.resolve(['710000000000001', '799999999999999']);
     await h.accounts.accessTokenFor('710000000000001');
     await h.accounts.accessTokenFor('799999999999999');
+    await expect(h.accounts.resolve(['\u0000\ud800 junk'])).resolves.toEqual(new Map());
     expect(h.lookups).toEqual(['710000000000001', '799999999999999']);
   });
 

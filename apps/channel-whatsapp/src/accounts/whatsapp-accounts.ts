@@ -27,6 +27,7 @@ interface Stored {
 }
 
 const CACHE_MS = 30_000;
+const META_ID = /^\d{1,25}$/;
 const MAX_NUMBERS = 50;
 
 /**
@@ -65,6 +66,8 @@ export class WhatsAppAccounts implements WhatsAppAccessTokens {
   }
 
   private async lookup(phoneNumberId: string): Promise<Stored | null> {
+    // Meta's ids are digits (the router connects no other): anything else is unknown without asking the store.
+    if (!META_ID.test(phoneNumberId)) return null;
     let hit = this.cache.get(phoneNumberId);
     if (!hit) {
       hit = { account: await this.load(phoneNumberId) };
