@@ -10,6 +10,10 @@ import { ContractServer, Fault, RecordedRequest, Reply, startFaultServer } from 
 export interface GraphApiOptions {
   /** When set, requests must carry `Authorization: Bearer <token>` (or `?access_token=`) or get error 190. */
   accessToken?: string;
+  /** Per WhatsApp phone number id: a send from a number listed here must carry that number's token (error 190 otherwise). */
+  numberTokens?: Record<string, string>;
+  /** Per Messenger page id: a Send API call (`/me/messages`, the page is the token's) must carry one of these tokens (error 190 otherwise). */
+  pageTokens?: Record<string, string>;
   /** Sliding-window limit per phone number id (WhatsApp) or per page (Messenger); 429 + code 130429 beyond. */
   rateLimit?: { limit: number; intervalMs: number };
   /** Media by id, served as Meta serves uploaded customer media. */
@@ -50,6 +54,13 @@ export async function startGraphApiServer(options: GraphApiOptions = {}): Promis
       if (options.accessToken) {
         const auth = typeof headers.authorization === 'string' ? headers.authorization : '';
         if (auth !== `Bearer ${options.accessToken}`) return graphError(401, 190, 'Invalid OAuth access token.');
+      }
+      const number = WA_PATH.exec(path)?.[2];
+      if (number !== undefined && options.numberTokens?.[number] !== undefined && headers.authorization !== `Bearer ${options.numberTokens[number]}`) {
+        return graphError(401, 190, `Invalid OAuth access token for phone number ${number}.`);
+      }
+      if (ME_PATH.test(path) && options.pageTokens && !Object.values(options.pageTokens).some((t) => headers.authorization === `Bearer ${t}`)) {
+        return graphError(401, 190, 'Invalid OAuth access token for any connected page.');
       }
       if (method === 'GET') {
         const media = options.media?.[MEDIA_PATH.exec(path)?.[2] ?? DOWNLOAD_PATH.exec(path)?.[1] ?? ''];

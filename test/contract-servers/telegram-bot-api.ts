@@ -8,6 +8,8 @@ import { ContractServer, Fault, RecordedRequest, Reply, startFaultServer } from 
 export interface TelegramBotApiOptions {
   /** When set, other tokens get 401 Unauthorized. */
   token?: string;
+  /** Several bots (one per tenant): when set, tokens not listed (nor `token`) get 401 Unauthorized. */
+  tokens?: string[];
   /** The Bot API's published limits: about 1 message/s per chat and 30/s per bot. */
   rateLimit?: { perChat?: { limit: number; intervalMs: number }; perBot?: { limit: number; intervalMs: number } };
   /** Files by file_id, as customers' photos and documents are kept by Telegram. */
@@ -62,17 +64,18 @@ export async function startTelegramBotApiServer(options: TelegramBotApiOptions =
       }
     },
     route(method, path, body) {
+      const known = (token: string) => (!options.token && !options.tokens) || token === options.token || (options.tokens ?? []).includes(token);
       const f = FILE_PATH.exec(path);
       if (f) {
         const file = Object.values(options.files ?? {}).find((x) => x.path === decodeURIComponent(f[2]));
-        if ((options.token && f[1] !== options.token) || !file) return fail(404, 'Not Found');
+        if (!known(f[1]) || !file) return fail(404, 'Not Found');
         // Telegram's file server says octet-stream whatever the file is.
         return { status: 200, body: undefined, raw: file.content, headers: { 'content-type': 'application/octet-stream' } };
       }
       const m = PATH.exec(path);
       if (!m) return fail(404, 'Not Found');
       const [, token, apiMethod] = m;
-      if (options.token && token !== options.token) return fail(401, 'Unauthorized');
+      if (!known(token)) return fail(401, 'Unauthorized');
       if (method !== 'POST' && method !== 'GET') return fail(405, 'Method Not Allowed');
       const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
       if (apiMethod === 'getMe') return ok({ id: Number(token.split(':')[0]) || 1, is_bot: true, first_name: 'Contract Bot', username: 'contract_bot' });

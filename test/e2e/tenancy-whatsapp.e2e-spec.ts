@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hubSignature } from '@omni/channels';
+import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { uniqueName, waitFor } from '../support/env';
 
@@ -27,14 +28,18 @@ function change(phoneNumberId: string, from: string, text: string) {
 /**
  * Channel accounts connected through the router's API decide where a WhatsApp webhook's items go:
  * one batched webhook for four numbers of two tenants reaches the right tenants; a number nobody
- * connected is counted and logged, never produced.
+ * connected is counted and logged, never produced; each agent reply leaves from its number with
+ * that number's access token (the Graph contract server refuses any other token for the number).
  */
 describe('WhatsApp webhooks routed by connected account', () => {
   const name = uniqueName('tenancy-wa');
   let router: RunningApp;
   let wa: RunningApp;
+  let graph: GraphApiServer;
   const numbers = { acme: ['710000000000001', '710000000000002'], globex: ['720000000000001', '720000000000002'] };
   const keys: Record<string, string> = {};
+  /** Each number's own access token, given only at connect time. */
+  const tokens: Record<string, string> = Object.fromEntries([...numbers.acme, ...numbers.globex].map((n) => [n, `EAAG${randomBytes(16).toString('hex')}`]));
   const call = async (method: string, path: string, key: string, body?: unknown) => {
     const res = await fetch(`${router.url}${path}`, {
       method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
@@ -46,7 +51,8 @@ describe('WhatsApp webhooks routed by connected account', () => {
     fetch(`${wa.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
 
   beforeAll(async () => {
-    const env = { ...stackEnv({ prefix: name, db: name }), SECRETS_KEK: KEK, API_KEY: OPERATOR_KEY, WHATSAPP_APP_SECRET: ENV_APP_SECRET };
+    graph = await startGraphApiServer({ numberTokens: tokens });
+    const env = { ...stackEnv({ prefix: name, db: name }), SECRETS_KEK: KEK, API_KEY: OPERATOR_KEY, WHATSAPP_APP_SECRET: ENV_APP_SECRET, WHATSAPP_API_BASE_URL: graph.url };
     router = await startApp('router', { ...env, ROUTER_DISPATCH_INTERVAL_MS: '0' });
     // test/support's AppName lists the first apps only; the channel app is started the same way.
     wa = await startApp('channel-whatsapp' as AppName, env);
@@ -54,7 +60,7 @@ describe('WhatsApp webhooks routed by connected account', () => {
       expect((await call('POST', '/v1/tenants', OPERATOR_KEY, { id: tenant, name: tenant, homeRegion: 'local', languages: ['en'], timeZone: 'UTC' })).status).toBe(201);
       keys[tenant] = ((await call('POST', `/v1/tenants/${tenant}/api-keys`, OPERATOR_KEY, { role: 'admin' })).json as { key: string }).key;
       for (const phoneNumberId of numbers[tenant]) {
-        const r = await call('POST', `/v1/tenants/${tenant}/channel-accounts`, keys[tenant], { channel: 'whatsapp', phoneNumberId, accessToken: `EAAG${randomBytes(16).toString('hex')}`, appSecret: META_APP_SECRET });
+        const r = await call('POST', `/v1/tenants/${tenant}/channel-accounts`, keys[tenant], { channel: 'whatsapp', phoneNumberId, accessToken: tokens[phoneNumberId], appSecret: META_APP_SECRET });
         expect(r.status).toBe(201);
       }
     }
@@ -63,6 +69,7 @@ describe('WhatsApp webhooks routed by connected account', () => {
   afterAll(async () => {
     await wa?.stop();
     await router?.stop();
+    await graph?.close();
   });
 
   it('refuses the batch signed by another app, storing nothing', async () => {
@@ -106,5 +113,32 @@ describe('WhatsApp webhooks routed by connected account', () => {
     expect((await postWebhook(again, hubSignature(again, ENV_APP_SECRET))).status).toBe(200);
     expect(wa.logs.join('').split(`"accountId":"${UNKNOWN_NUMBER}"`).length - 1).toBe(1);
     expect(await (await fetch(`${wa.adminUrl}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="whatsapp"[^}]*\} 2\b/);
+  });
+
+  it('sends each agent reply from its conversation’s number with that number’s token', async () => {
+    const sent: string[] = [];
+    for (const tenant of ['acme', 'globex'] as const) {
+      const agentId = `${tenant}-ana`;
+      expect((await call('PUT', `/v1/agents/${agentId}`, keys[tenant], { name: 'Ana', maxConcurrent: 10, presence: 'online' })).status).toBe(200);
+      const convs = (await call('GET', '/v1/conversations?channel=whatsapp', keys[tenant])).json as { _id: string; accountId: string; channelUserId: string }[];
+      expect(convs).toHaveLength(2);
+      for (const c of convs) {
+        const assigned = await call('POST', `/v1/conversations/${c._id}/assign`, keys[tenant], { agentId });
+        expect(assigned.status).toBe(201);
+        const reply = await call('POST', `/v1/conversations/${c._id}/messages`, keys[tenant], { agentId, text: `reply from ${tenant} on ${c.accountId}` });
+        expect(reply.status).toBe(201);
+        sent.push(c.accountId);
+      }
+    }
+    const textOf = (body: unknown) => (body as { text?: { body?: string } }).text?.body ?? '';
+    const replies = await waitFor('the four agent replies accepted at the Graph API', async () => {
+      const ok = graph.requests.filter((r) => r.status === 200 && textOf(r.body).startsWith('reply from '));
+      return ok.length >= 4 ? ok : undefined;
+    }, 30_000, 250);
+    // Each reply left from its conversation's number, with exactly that number's token.
+    expect(replies.map((r) => [r.path.split('/')[2], r.headers.authorization]).sort()).toEqual(sent.map((n) => [n, `Bearer ${tokens[n]}`]).sort());
+    // So did everything else sent meanwhile (e.g. the hand-over notice); a wrong token would be a 401 at the server.
+    for (const r of graph.requests) expect([r.path.split('/')[2], r.headers.authorization]).toEqual([r.path.split('/')[2], `Bearer ${tokens[r.path.split('/')[2]]}`]);
+    expect(graph.requests.filter((r) => r.status === 401)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { rootLogger } from '@omni/telemetry';
 import { EMAIL_CONFIG, loadEmailConfig } from './config';
+import { EmailMailboxes } from './accounts/email-mailboxes';
 import { ImapMailboxWatcher } from './inbound/imap-mailbox.watcher';
 import { ReceiveMailUseCase } from './inbound/receive-mail.use-case';
 import { MAIL_AUTHENTICATE, NOT_CHECKED, mailauthAuthenticator } from './inbound/sender-auth';
@@ -40,6 +41,7 @@ const config = loadEmailConfig();
         return NOT_CHECKED;
       },
     },
+    EmailMailboxes,
     ReceiveMailUseCase,
     SmtpInboundServer,
     ImapMailboxWatcher,

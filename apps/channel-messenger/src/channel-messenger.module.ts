@@ -4,6 +4,8 @@ import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
+import { Envelopes, kmsFromConfig } from '@omni/secrets';
+import { MessengerAccounts } from './accounts/messenger-accounts';
 import { MESSENGER_CONFIG, loadMessengerConfig } from './config';
 import { LAST_INBOUND, StoredLastInbound } from './outbound/conversation-window';
 import { MessengerOutboundConsumer } from './outbound/messenger-outbound.consumer';
@@ -28,6 +30,8 @@ const config = loadMessengerConfig();
     { provide: LAST_INBOUND, useClass: StoredLastInbound },
     MessengerStatusResolver,
     MessengerMediaSource,
+    { provide: Envelopes, useFactory: () => new Envelopes(kmsFromConfig(config)) },
+    MessengerAccounts,
     ReceiveMessengerWebhookUseCase,
     MessengerOutboundConsumer,
   ],

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { MediaEnvShape, commaList } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
+import { DEMO_SECRETS_KEK, SecretsEnvShape } from '@omni/secrets';
 
 export const MessengerConfigSchema = InfraEnvSchema.extend({
+  /** Opens the credentials of the pages connected through the router's API (ADR 0600); the same KEKs as the router. */
+  ...SecretsEnvShape,
   MESSENGER_VERIFY_TOKEN: z.string().min(8),
   MESSENGER_APP_SECRET: z.string().min(8),
   MESSENGER_PAGE_ACCESS_TOKEN: z.string().min(8),
-  /** The default account: the Page id is also our account id. */
+  /** The bootstrap account (until the router stored it): the Page id is also our account id. */
   MESSENGER_PAGE_ID: z.string().regex(/^\d+$/, 'digits only (Facebook Page id)'),
   MESSENGER_API_BASE_URL: z.url().default('https://graph.facebook.com'),
   MESSENGER_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v23.0').default('v23.0'),
@@ -24,6 +27,7 @@ const DEMO = {
   MESSENGER_APP_SECRET: 'demo-app-secret',
   MESSENGER_PAGE_ACCESS_TOKEN: 'demo-page-access-token',
   MESSENGER_PAGE_ID: '100000000000002',
+  SECRETS_KEK: DEMO_SECRETS_KEK,
 };
 
 export function loadMessengerConfig(env: NodeJS.ProcessEnv = process.env): MessengerConfig {

@@ -4,8 +4,10 @@ import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
+import { Envelopes, kmsFromConfig } from '@omni/secrets';
+import { BOT_API_FACTORY, TelegramBots } from './accounts/telegram-bots';
 import { TELEGRAM_CONFIG, loadTelegramConfig } from './config';
-import { BOT_API, telegrafBotApi } from './outbound/bot-api';
+import { telegrafBotApi } from './outbound/bot-api';
 import { REPLY_TARGETS, StoredReplyTargets } from './outbound/reply-target';
 import { TelegramOutboundConsumer } from './outbound/telegram-outbound.consumer';
 import { TelegramMediaSource } from './media/telegram-media.source';
@@ -25,7 +27,9 @@ const config = loadTelegramConfig();
   controllers: [TelegramWebhookController],
   providers: [
     { provide: TELEGRAM_CONFIG, useValue: config },
-    { provide: BOT_API, useValue: telegrafBotApi(config) },
+    { provide: BOT_API_FACTORY, useValue: (botToken: string) => telegrafBotApi({ ...config, TELEGRAM_BOT_TOKEN: botToken }) },
+    { provide: Envelopes, useFactory: () => new Envelopes(kmsFromConfig(config)) },
+    TelegramBots,
     { provide: REPLY_TARGETS, useClass: StoredReplyTargets },
     TelegramMediaSource,
     ReceiveTelegramUpdateUseCase,

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { MediaEnvShape, commaList } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
+import { DEMO_SECRETS_KEK, SecretsEnvShape } from '@omni/secrets';
 
 export const TelegramConfigSchema = InfraEnvSchema.extend({
+  /** Opens the credentials of the bots connected through the router's API (ADR 0600); the same KEKs as the router. */
+  ...SecretsEnvShape,
   /** The default bot; its numeric id (before the colon) is our account id. */
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{8,}$/, 'like 123456789:AAE… (from @BotFather)'),
   /** setWebhook's secret_token, echoed by Telegram in X-Telegram-Bot-Api-Secret-Token. */
@@ -26,6 +29,7 @@ export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');
 const DEMO = {
   TELEGRAM_BOT_TOKEN: '1000000001:demo-bot-token-not-real',
   TELEGRAM_WEBHOOK_SECRET: 'demo-telegram-webhook-secret',
+  SECRETS_KEK: DEMO_SECRETS_KEK,
 };
 
 export function loadTelegramConfig(env: NodeJS.ProcessEnv = process.env): TelegramConfig {

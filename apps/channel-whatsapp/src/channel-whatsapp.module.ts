@@ -18,7 +18,7 @@ import { WEB_CLIENT_FACTORY, whatsappWebClientFactory } from './linked-device/we
 import { SEND_CONTEXT, StoredSendContext } from './outbound/conversation-context';
 import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
 import { ReceiveWhatsAppWebhookUseCase } from './webhook/receive-whatsapp-webhook.use-case';
-import { WhatsAppAccounts } from './webhook/whatsapp-accounts';
+import { WhatsAppAccounts } from './accounts/whatsapp-accounts';
 import { WhatsAppWebhookController } from './webhook/whatsapp-webhook.controller';
 
 const config = loadWhatsAppConfig();

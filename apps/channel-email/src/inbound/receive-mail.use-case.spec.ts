@@ -7,6 +7,7 @@ import { BreakerRegistry } from '@omni/resilience';
 import { EmailConfigSchema } from '../config';
 import type { MailThreadDoc, MailThreads } from '../threads/mail-thread.store';
 import { ReceiveMailUseCase } from './receive-mail.use-case';
+import { EmailMailboxes } from '../accounts/email-mailboxes';
 import { MailAuthResult, MailAuthenticate, NOT_CHECKED, SmtpEnvelope } from './sender-auth';
 
 const FIXTURES = resolve(__dirname, '../../../../libs/channels/fixtures/email');
@@ -32,7 +33,9 @@ function setup(opts: { failPublish?: boolean; failStore?: boolean; maxBytes?: nu
   const store = new MemoryMediaStore();
   const stored = store.objects;
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: opts.maxBytes ?? 10_000, allowedTypes: ['application/pdf'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
-  const useCase = new ReceiveMailUseCase(config, threads, publisher, media, opts.authenticate ?? NOT_CHECKED);
+  // sales@globex.test is connected through the API by another tenant; support@acme.test is the env's.
+  const directory = { byExternalId: async (_c: string, a: string) => (a === 'sales@globex.test' ? ({ _id: 'ca_1', tenantId: 'globex' } as never) : null) };
+  const useCase = new ReceiveMailUseCase(config, threads, publisher, media, opts.authenticate ?? NOT_CHECKED, new EmailMailboxes(directory, config));
   const of = <T>(topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events as CloudEvent<T>[]);
   const mail = (name: string, mailFrom = 'ana.souza@example.com') => ({ raw: eml(name), mailFrom, rcptTo: ['support@acme.test'] });
   return { useCase, recorded, mail, stored, inbound: () => of<InboundMessage>(TOPICS.inbound), statuses: () => of<DeliveryStatus>(TOPICS.status) };
@@ -129,5 +132,21 @@ describe('ReceiveMailUseCase', () => {
       expect(await useCase.execute(mail('reply-quoted'))).toMatchObject({ messages: 1 });
       expect(inbound()[0].data.message.meta).toMatchObject({ senderVerified: false, senderAuth: 'temperror' });
     });
+  });
+
+  it('delivers a copy to each connected mailbox it was sent to, each in its mailbox’s tenant', async () => {
+    const { useCase, inbound } = setup();
+    const n = await useCase.execute({ raw: eml('new-thread'), mailFrom: 'ana.souza@example.com', rcptTo: ['support@acme.test', 'Sales@globex.test'] });
+    expect(n.messages).toBe(2);
+    expect(inbound().map((e) => [e.data.accountId, e.data.tenantId, e.tenantid]).sort()).toEqual([
+      ['sales@globex.test', 'globex', 'globex'],
+      ['support@acme.test', config.TENANT_ID, config.TENANT_ID],
+    ]);
+  });
+
+  it('refuses mail for no connected mailbox, naming the field, producing nothing', async () => {
+    const { useCase, inbound } = setup();
+    await expect(useCase.execute({ raw: eml('new-thread'), mailFrom: 'ana.souza@example.com', rcptTo: ['nobody@elsewhere.test'] })).rejects.toMatchObject({ code: 'validation_failed', details: { issues: [{ path: 'rcptTo' }] } });
+    expect(inbound()).toHaveLength(0);
   });
 });

@@ -8,6 +8,7 @@ import { rootLogger } from '@omni/telemetry';
 import { EMAIL_CONFIG, EmailConfig } from '../config';
 import { MAIL_THREADS, MailThreadDoc, MailThreads } from '../threads/mail-thread.store';
 import { MAIL_AUTHENTICATE, MailAuthenticate, SenderAuth, senderAuth } from './sender-auth';
+import { EmailMailboxes, type Mailbox } from '../accounts/email-mailboxes';
 
 export interface ReceiveMailCommand {
   /** The message as received in SMTP DATA (RFC 5322 bytes). */
@@ -24,7 +25,8 @@ export interface ReceiveMailCommand {
 }
 
 /**
- * One mail for our mailbox: parse, decode (threading, quoted text stripped, auto-replies flagged,
+ * One mail for the connected mailboxes it was delivered to (RCPT TO; each goes to its mailbox's
+ * tenant, ADR 0600): parse, decode (threading, quoted text stripped, auto-replies flagged,
  * DSN bounces → failed statuses), keep the thread facts replies need, and resolve only once the
  * events are on Kafka — the SMTP server answers 250 after this, 451 (try again) on a failure.
  */
@@ -38,16 +40,36 @@ export class ReceiveMailUseCase {
     private readonly publisher: EventPublisher,
     private readonly media: MediaIngest,
     @Inject(MAIL_AUTHENTICATE) private readonly authenticate: MailAuthenticate,
+    private readonly mailboxes: EmailMailboxes,
   ) {}
 
   async execute(cmd: ReceiveMailCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     const mail = await this.parse(cmd);
+    const boxes: Mailbox[] = [];
+    for (const rcpt of new Set(cmd.rcptTo.map((r) => r.toLowerCase()))) {
+      const box = await this.mailboxes.mailbox(rcpt);
+      if (box) boxes.push(box);
+    }
+    if (!boxes.length) throw new ValidationError('mail for no connected mailbox', [{ path: 'rcptTo', message: 'no connected mailbox' }]);
+    const auth = await this.authenticated(cmd, mailAddresses(mail.from)[0]?.address ?? '');
+    const total = { messages: 0, statuses: 0, ignored: 0 };
+    for (const box of boxes) {
+      const n = await this.deliver(mail, box, auth);
+      total.messages += n.messages;
+      total.statuses += n.statuses;
+      total.ignored += n.ignored;
+    }
+    return total;
+  }
+
+  /** One mailbox's copy: decoded into its tenant, stored, threaded and published. */
+  private async deliver(mail: MailLike, box: Mailbox, auth: SenderAuth): Promise<{ messages: number; statuses: number; ignored: number }> {
     const decoded = decodeEmail(mail, {
-      tenantId: this.config.TENANT_ID,
+      tenantId: box.tenantId,
       region: this.config.REGION,
-      mailbox: this.config.EMAIL_ADDRESS,
-      senderAuth: await this.authenticated(cmd, mailAddresses(mail.from)[0]?.address ?? ''),
-      resolveAccount: (mailbox) => (mailbox === this.config.EMAIL_ADDRESS ? { accountId: mailbox } : undefined),
+      mailbox: box.accountId,
+      senderAuth: auth,
+      resolveAccount: (mailbox) => (mailbox === box.accountId ? { accountId: mailbox, tenantId: box.tenantId } : undefined),
     });
     // The attachments came with the mail: stored under the same limits as fetched media (ADR 0420).
     const result = await this.media.storeAll(decoded, attachmentsOf(mail));

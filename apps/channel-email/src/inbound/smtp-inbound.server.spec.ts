@@ -4,6 +4,11 @@ import { RetryableError, ValidationError } from '@omni/contracts';
 import { EmailConfig, EmailConfigSchema } from '../config';
 import type { ReceiveMailCommand, ReceiveMailUseCase } from './receive-mail.use-case';
 import { SmtpInboundServer } from './smtp-inbound.server';
+import { EmailMailboxes } from '../accounts/email-mailboxes';
+import { registry } from '@omni/telemetry';
+
+const unknownCount = async () =>
+  (await registry.getSingleMetric('omni_webhook_unknown_account_items_total')?.get())?.values.find((v) => v.labels.channel === 'email')?.value ?? 0;
 
 type Outcome = 'ok' | 'kafka-down' | 'malformed';
 
@@ -19,7 +24,9 @@ async function start(env: Record<string, string> = {}) {
       return { messages: 1, statuses: 0, ignored: 0 };
     },
   } as unknown as ReceiveMailUseCase;
-  const server = new SmtpInboundServer(config, useCase);
+  // One mailbox connected through the API beside the env's (support@acme.test).
+  const directory = { byExternalId: async (_c: string, a: string) => (a === 'help@globex.test' ? ({ _id: 'ca_1', tenantId: 'globex' } as never) : null) };
+  const server = new SmtpInboundServer(config, useCase, new EmailMailboxes(directory, config));
   await server.onApplicationBootstrap();
   const client = (auth?: { user: string; pass: string }) =>
     createTransport({ host: '127.0.0.1', port: server.port(), secure: false, ignoreTLS: true, ...(auth ? { auth } : {}) });
@@ -46,9 +53,18 @@ describe('SmtpInboundServer with a real SMTP client', () => {
     await server.onApplicationShutdown();
   });
 
+  it('accepts mail for a mailbox connected through the API', async () => {
+    const { server, client, received, mail } = await start();
+    expect((await client().sendMail({ ...mail, to: 'Help@globex.test' })).response).toMatch(/^250/);
+    expect(received[0].rcptTo).toEqual(['Help@globex.test']);
+    await server.onApplicationShutdown();
+  });
+
   it('is not an open relay and refuses oversized mail with 552', async () => {
     const { server, client, received, mail } = await start();
+    const before = await unknownCount();
     await expect(client().sendMail({ ...mail, to: 'someone@elsewhere.example' })).rejects.toMatchObject({ code: 'EENVELOPE', responseCode: 550 });
+    expect(await unknownCount()).toBe(before + 1);
     await expect(client().sendMail({ ...mail, text: 'x'.repeat(8_000) })).rejects.toMatchObject({ responseCode: 552 });
     expect(received).toHaveLength(0);
     await server.onApplicationShutdown();

@@ -6,6 +6,8 @@ import { constantTimeEquals } from '@omni/channels';
 import { counter, rootLogger } from '@omni/telemetry';
 import { EMAIL_CONFIG, EmailConfig } from '../config';
 import { ReceiveMailUseCase } from './receive-mail.use-case';
+import { EmailMailboxes } from '../accounts/email-mailboxes';
+import { LRUCache } from 'lru-cache';
 
 /** An SMTP reply: smtp-server sends `responseCode` and the message to the client. */
 function smtpError(responseCode: number, message: string): Error & { responseCode: number } {
@@ -22,6 +24,9 @@ function smtpError(responseCode: number, message: string): Error & { responseCod
 export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = rootLogger().child({ component: 'smtp-inbound' });
   private readonly mails = counter('omni_email_inbound_total', 'Inbound SMTP mails by outcome', ['outcome']);
+  private readonly unknownItems = counter('omni_webhook_unknown_account_items_total', 'Webhook items for an account no tenant connected (not produced)', ['channel']);
+  /** Addresses already logged as unknown (each once per process, bounded). */
+  private readonly loggedUnknown = new LRUCache<string, true>({ max: 10_000 });
   private server?: SMTPServer;
   /** Open connections per remote address (the sessions counted, so a refused one is never uncounted). */
   private readonly perAddress = new Map<string, number>();
@@ -30,6 +35,7 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(EMAIL_CONFIG) private readonly config: EmailConfig,
     private readonly receive: ReceiveMailUseCase,
+    private readonly mailboxes: EmailMailboxes,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,9 +74,15 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
         cb(ok ? null : smtpError(535, '5.7.8 Authentication credentials invalid'), ok ? { user: auth.user } : undefined);
       },
       onRcptTo: (address, _session, cb) => {
-        // Only our mailbox: anything else would make us an open relay.
-        if (address.address.toLowerCase() === c.EMAIL_ADDRESS) cb();
-        else cb(smtpError(550, `5.1.1 <${address.address}>: no such mailbox here`));
+        // Only connected mailboxes (ADR 0600): anything else would make us an open relay.
+        this.mailboxes.mailbox(address.address).then(
+          (box) => {
+            if (box) return cb();
+            this.reportUnknown(address.address.toLowerCase());
+            cb(smtpError(550, `5.1.1 <${address.address}>: no such mailbox here`));
+          },
+          () => cb(smtpError(451, '4.3.0 mailbox lookup failed, try again later')),
+        );
       },
       onData: (stream, session, cb) => {
         this.onData(stream, session).then(() => cb(), (err: Error) => cb(err));
@@ -121,6 +133,14 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
   /** The bound port (EMAIL_SMTP_PORT=0 picks a free one). */
   port(): number | undefined {
     return (this.server?.server.address() as AddressInfo | null)?.port;
+  }
+
+  /** A recipient nobody connected: refused at RCPT TO (550), counted, logged once per address. */
+  private reportUnknown(address: string): void {
+    this.unknownItems.inc({ channel: 'email' });
+    if (this.loggedUnknown.has(address)) return;
+    this.loggedUnknown.set(address, true);
+    this.log.warn({ channel: 'email', accountId: address.slice(0, 320) }, 'mail for an address no tenant connected (refused at RCPT TO)');
   }
 
   async onApplicationShutdown(): Promise<void> {

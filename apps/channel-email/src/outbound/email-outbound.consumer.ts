@@ -5,6 +5,7 @@ import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { EMAIL_CONFIG, EmailConfig } from '../config';
 import { MAIL_THREADS, MailThreads } from '../threads/mail-thread.store';
+import { EmailMailboxes } from '../accounts/email-mailboxes';
 import { EmailTransport } from './email.transport';
 import { MAIL_SENDER, MailSender } from './mail-sender';
 
@@ -26,10 +27,11 @@ export class EmailOutboundConsumer implements OnApplicationBootstrap, OnApplicat
     publisher: EventPublisher,
     private readonly messaging: MessagingLifecycle,
     @Inject(MEDIA_STORE) media: MediaStore,
+    mailboxes: EmailMailboxes,
   ) {
     this.limiter = new AccountRateLimiter({ perAccountPerSecond: config.EMAIL_RATE_PER_SECOND });
     this.sender = new OutboundSender({
-      transport: new EmailTransport(mail, threads, { address: config.EMAIL_ADDRESS, fromName: config.EMAIL_FROM_NAME }, media),
+      transport: new EmailTransport(mail, threads, mailboxes, { fromName: config.EMAIL_FROM_NAME }, media),
       ledger,
       publisher,
       limiter: this.limiter,

@@ -5,6 +5,9 @@ import { MemoryMediaStore, sha256Hex } from '@omni/channel-kit';
 import { EmailTransport } from './email.transport';
 
 const BOX = 'support@acme.test';
+/** A second connected mailbox, of another tenant. */
+const OTHER_BOX = 'help@globex.test';
+const mailboxes = { mailbox: async (a: string) => ([BOX, OTHER_BOX].includes(a) ? { tenantId: a === BOX ? 'acme' : 'globex', accountId: a } : undefined) };
 
 function command(overrides: Partial<OutboundCommand> = {}): OutboundCommand {
   return {
@@ -33,7 +36,8 @@ function setup(doc: MailThreadDoc | null, fail?: Error, store?: MemoryMediaStore
       close: () => undefined,
     },
     { record: async () => undefined, find: async (_c, id) => (lookups.push(id), doc) },
-    { address: BOX, fromName: 'Acme "Support"' },
+    mailboxes,
+    { fromName: 'Acme "Support"' },
     store,
   );
   return { transport, sent, lookups };
@@ -77,8 +81,17 @@ describe('EmailTransport', () => {
       .rejects.toMatchObject({ code: 'smtp_unavailable', retryable: true });
   });
 
-  it('refuses a command for another mailbox', async () => {
-    await expect(setup(thread()).transport.send(command({ accountId: 'sales@acme.test' }))).rejects.toMatchObject({ code: 'unknown_account' });
+  it('refuses a command for a mailbox nobody connected, sending nothing', async () => {
+    const { transport, sent } = setup(thread());
+    await expect(transport.send(command({ accountId: 'sales@acme.test' }))).rejects.toMatchObject({ code: 'unknown_account', retryable: false });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('sends each reply from its conversation’s mailbox', async () => {
+    const { transport, sent } = setup(thread());
+    await transport.send(command({ accountId: OTHER_BOX, tenantId: 'globex' }));
+    expect(sent[0].from).toContain(`<${OTHER_BOX}>`);
+    expect(sent[0].messageId).toMatch(/@globex\.test>?$/);
   });
 
   it('attaches an agent’s stored file from the media store, and never fetches a URL', async () => {

@@ -3,10 +3,9 @@ import { encodeEmail, mapSmtpError } from '@omni/channels';
 import type { ChannelTransport, MediaStore } from '@omni/channel-kit';
 import type { MailThreads } from '../threads/mail-thread.store';
 import type { MailSender } from './mail-sender';
+import type { MailboxLookup } from '../accounts/email-mailboxes';
 
 export interface EmailTransportOptions {
-  /** Our mailbox (account id), lower case. */
-  address: string;
   fromName: string;
 }
 
@@ -14,6 +13,7 @@ export interface EmailTransportOptions {
  * Replies by mail: threaded onto the customer's mail (In-Reply-To + its References + it, the
  * subject as "Re: …") from the thread facts stored at receipt, encoded by the lib (deterministic
  * Message-ID `<messageId@domain>` so bounces map back), sent through the relay, SMTP errors typed.
+ * Each reply is from its conversation's mailbox (`accountId`, a connected mailbox, ADR 0600).
  */
 export class EmailTransport implements ChannelTransport {
   readonly channel = 'email' as const;
@@ -21,13 +21,16 @@ export class EmailTransport implements ChannelTransport {
   constructor(
     private readonly sender: MailSender,
     private readonly threads: MailThreads,
+    private readonly mailboxes: MailboxLookup,
     private readonly options: EmailTransportOptions,
     /** The media store: attachments are attached from it, never fetched from a URL (ADR 0424). */
     private readonly store?: MediaStore,
   ) {}
 
   async send(cmd: OutboundCommand): Promise<{ providerMessageId?: string }> {
-    if (cmd.accountId !== this.options.address) throw new FatalError('unknown_account', `no mailbox ${cmd.accountId} is configured here`);
+    const box = await this.mailboxes.mailbox(cmd.accountId);
+    if (!box) throw new FatalError('unknown_account', `no tenant connected the mailbox ${cmd.accountId}`);
+    const address = box.accountId;
     const thread = await this.threads.find(cmd.conversationId, cmd.replyToMessageId).catch((err: unknown) => {
       throw new RetryableError('store_unavailable', `thread lookup failed: ${(err as Error).message}`);
     });
@@ -37,8 +40,8 @@ export class EmailTransport implements ChannelTransport {
     }
     const { replyToMessageId: _ours, ...rest } = cmd;
     const message = encodeEmail(rest, {
-      from: `"${this.options.fromName.replace(/["\\]/g, '')}" <${this.options.address}>`,
-      messageIdDomain: this.options.address.split('@')[1],
+      from: `"${this.options.fromName.replace(/["\\]/g, '')}" <${address}>`,
+      messageIdDomain: address.split('@')[1],
     }, thread ? { subject: thread.subject, inReplyTo: thread.messageId, references: thread.references } : {});
     // Files come from the media store only: a URL would make the relay's sender fetch whatever an agent
     // (or anyone holding an agent key) names, internal addresses included (SSRF). The router refuses

@@ -7,6 +7,7 @@ import { BreakerRegistry } from '@omni/resilience';
 import { MESSENGER_CONFIG, MessengerConfig } from '../config';
 import { LAST_INBOUND, LastInboundReader } from './conversation-window';
 import { MessengerTransport } from './messenger.transport';
+import { MessengerAccounts } from '../accounts/messenger-accounts';
 
 /**
  * Consumes omni.outbound.messenger.v1 (one group: each command is sent by one replica) and sends
@@ -24,11 +25,12 @@ export class MessengerOutboundConsumer implements OnApplicationBootstrap, OnAppl
     ledger: SendLedger,
     publisher: EventPublisher,
     private readonly messaging: MessagingLifecycle,
+    pages: MessengerAccounts,
   ) {
     const { perAccount } = MESSENGER_CAPABILITIES.rateLimits;
     this.limiter = new AccountRateLimiter({ perAccountPerSecond: (perAccount.limit * 1000) / perAccount.intervalMs });
     this.sender = new OutboundSender({
-      transport: new MessengerTransport(config, window),
+      transport: new MessengerTransport(config, window, pages),
       ledger,
       publisher,
       limiter: this.limiter,

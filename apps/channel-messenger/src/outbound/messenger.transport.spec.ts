@@ -5,6 +5,9 @@ import { MessengerTransport } from './messenger.transport';
 const NOW = new Date('2026-06-10T12:00:00Z');
 const HOUR = 3_600_000;
 const PAGE = '104567891234567';
+/** A second Page, of another tenant, with its own token. */
+const PAGE2 = '109876543210123';
+const TOKENS: Record<string, string> = { [PAGE]: 'page-token-1', [PAGE2]: 'page-token-of-the-second-page' };
 
 function command(author: OutboundCommand['author']['kind'] = 'bot', overrides: Partial<OutboundCommand> = {}): OutboundCommand {
   return {
@@ -21,15 +24,16 @@ describe('MessengerTransport', () => {
 
   const transport = () =>
     new MessengerTransport(
-      { MESSENGER_PAGE_ACCESS_TOKEN: 'page-token-1', MESSENGER_PAGE_ID: PAGE, MESSENGER_API_BASE_URL: graph.url, MESSENGER_API_VERSION: 'v23.0', MESSENGER_HTTP_TIMEOUT_MS: 500 },
+      { MESSENGER_API_BASE_URL: graph.url, MESSENGER_API_VERSION: 'v23.0', MESSENGER_HTTP_TIMEOUT_MS: 500 },
       { lastInboundAt: async () => lastInbound },
+      { accessTokenFor: async (id) => TOKENS[id] },
       () => NOW,
     );
   const ago = (hours: number) => new Date(NOW.getTime() - hours * HOUR);
   const body = (i = 0) => graph.requests[i].body as Record<string, unknown>;
 
   beforeAll(async () => {
-    graph = await startGraphApiServer({ accessToken: 'page-token-1' });
+    graph = await startGraphApiServer({ pageTokens: TOKENS });
   });
   afterAll(() => graph.close());
   beforeEach(() => graph.reset());
@@ -41,6 +45,15 @@ describe('MessengerTransport', () => {
     expect(graph.requests[0].path).toBe('/v23.0/me/messages');
     expect(graph.requests[0].headers.authorization).toBe('Bearer page-token-1');
     expect(body()).toEqual({ recipient: { id: '6543210987654321' }, messaging_type: 'RESPONSE', message: { text: 'We are on it', metadata: 'msg-1' } });
+  });
+
+  it('sends each command with the token of its own Page, and refuses a Page nobody connected without calling Meta', async () => {
+    lastInbound = ago(1);
+    await transport().send(command('bot', { accountId: PAGE2, tenantId: 'globex', messageId: 'msg-b' }));
+    await transport().send(command('bot', { messageId: 'msg-a' }));
+    expect(graph.requests.map((r) => [r.headers.authorization, r.status])).toEqual([['Bearer page-token-of-the-second-page', 200], ['Bearer page-token-1', 200]]);
+    await expect(transport().send(command('bot', { accountId: '100000000000999', messageId: 'msg-c' }))).rejects.toMatchObject({ code: 'unknown_account', retryable: false });
+    expect(graph.requests).toHaveLength(2);
   });
 
   it('lets a human agent answer after 24 h with the HUMAN_AGENT tag', async () => {

@@ -4,10 +4,11 @@ import { ChannelTransport, Pace, callProvider, unpaced } from '@omni/channel-kit
 import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
 import type { MessengerConfig } from '../config';
 import type { LastInboundReader } from './conversation-window';
+import type { MessengerPageTokens } from '../accounts/messenger-accounts';
 
 export type MessengerTransportConfig = Pick<
   MessengerConfig,
-  'MESSENGER_PAGE_ACCESS_TOKEN' | 'MESSENGER_PAGE_ID' | 'MESSENGER_API_BASE_URL' | 'MESSENGER_API_VERSION' | 'MESSENGER_HTTP_TIMEOUT_MS'
+  'MESSENGER_API_BASE_URL' | 'MESSENGER_API_VERSION' | 'MESSENGER_HTTP_TIMEOUT_MS'
 >;
 
 const MAX_TRACKED = 10_000;
@@ -15,7 +16,8 @@ const MAX_TRACKED = 10_000;
 /**
  * Send API calls (docs/adr/0400): the window picks `messaging_type` — RESPONSE within 24 h,
  * MESSAGE_TAG + HUMAN_AGENT for a human agent up to 7 days, refused otherwise — the lib's encoder
- * builds the requests, and each goes out with a hard timeout and the page token in a header.
+ * builds the requests, and each goes out with a hard timeout and the token of the command's Page
+ * (`accountId`, its connected account's, ADR 0600) in a header.
  */
 export class MessengerTransport implements ChannelTransport {
   readonly channel = 'messenger' as const;
@@ -26,13 +28,13 @@ export class MessengerTransport implements ChannelTransport {
   constructor(
     private readonly config: MessengerTransportConfig,
     private readonly window: LastInboundReader,
+    private readonly tokens: MessengerPageTokens,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async send(cmd: OutboundCommand, pace: Pace = unpaced): Promise<{ providerMessageId?: string }> {
-    if (cmd.accountId !== this.config.MESSENGER_PAGE_ID) {
-      throw new FatalError('unknown_account', `no Messenger page ${cmd.accountId} is configured here`);
-    }
+    const pageAccessToken = await this.tokens.accessTokenFor(cmd.accountId);
+    if (!pageAccessToken) throw new FatalError('unknown_account', `no tenant connected the Messenger page ${cmd.accountId} (or it has no access token)`);
     const lastCustomerMessageAt = await this.window.lastInboundAt(cmd);
     // Our replyToMessageId is our own id, not a mid: the Send API has no reply-to for pages anyway.
     const { replyToMessageId: _ours, ...rest } = cmd;
@@ -47,7 +49,7 @@ export class MessengerTransport implements ChannelTransport {
           let r;
           try {
             r = await callProvider(this.config.MESSENGER_API_BASE_URL, req, {
-              headers: { authorization: `Bearer ${this.config.MESSENGER_PAGE_ACCESS_TOKEN}`, ...traceHeadersOf(span) },
+              headers: { authorization: `Bearer ${pageAccessToken}`, ...traceHeadersOf(span) },
               timeoutMs: this.config.MESSENGER_HTTP_TIMEOUT_MS,
             });
           } finally {

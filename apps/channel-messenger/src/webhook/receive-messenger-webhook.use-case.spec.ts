@@ -8,18 +8,26 @@ import { MessengerMediaSource } from '../media/messenger-media.source';
 import { CloudEvent, InboundMessage, TOPICS } from '@omni/contracts';
 import { type DecodeResult, hubSignature } from '@omni/channels';
 import type { EventPublisher } from '@omni/messaging';
+import { DEMO_SECRETS_KEK, newTestEnvelopes } from '@omni/secrets';
+import { type ChannelAccountDoc, channelAccountAad } from '@omni/persistence';
+import { registry } from '@omni/telemetry';
 import { MessengerConfigSchema } from '../config';
+import { MessengerAccounts } from '../accounts/messenger-accounts';
 import { ReceiveMessengerWebhookUseCase } from './receive-messenger-webhook.use-case';
 import type { MessengerStatusResolver } from './status-resolver';
 
 const SECRET = 'unit-app-secret';
 const config = MessengerConfigSchema.parse({
+  SECRETS_KEK: DEMO_SECRETS_KEK,
   MESSENGER_VERIFY_TOKEN: 'unit-verify-token', MESSENGER_APP_SECRET: SECRET, MESSENGER_PAGE_ACCESS_TOKEN: 'unit-page-token', MESSENGER_PAGE_ID: '104567891234567',
 });
 
 const store = new MemoryMediaStore();
 
-function setup(failPublish = false, cfg = config) {
+/** A Page connected through the API (channel_accounts), its credentials sealed as the router seals them. */
+interface Connected { pageId: string; tenantId: string; appSecret: string }
+
+function setup(failPublish = false, cfg = config, connected: Connected[] = []) {
   const published: { topic: string; events: CloudEvent[] }[] = [];
   const publisher = {
     publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
@@ -30,11 +38,23 @@ function setup(failPublish = false, cfg = config) {
   // Statuses pass through unchanged here; the resolver has its own spec.
   const statuses = { resolve: async (r: DecodeResult) => r } as unknown as MessengerStatusResolver;
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
-  const useCase = new ReceiveMessengerWebhookUseCase(cfg, publisher, statuses, media, new MessengerMediaSource(cfg));
+  const { envelopes } = newTestEnvelopes();
+  const rows = new Map<string, ChannelAccountDoc>();
+  const directory = { byExternalId: async (_channel: string, id: string) => rows.get(id) ?? null };
+  const connect = async (c: Connected) => {
+    const _id = `ca_${c.pageId}`;
+    const secrets = await envelopes.seal({ pageAccessToken: `token-of-${c.pageId}`, appSecret: c.appSecret }, channelAccountAad(_id));
+    rows.set(c.pageId, { _id, tenantId: c.tenantId, channel: 'messenger', externalId: c.pageId, settings: {}, secrets, createdBy: 'test', createdAt: new Date(), updatedAt: new Date() });
+  };
+  const ready = Promise.all(connected.map(connect));
+  const useCase = new ReceiveMessengerWebhookUseCase(cfg, publisher, statuses, media, new MessengerMediaSource(cfg), new MessengerAccounts(directory, envelopes, cfg));
   const signed = (raw: string) => ({ rawBody: Buffer.from(raw), signature: hubSignature(raw, SECRET) });
   const events = (topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events);
-  return { useCase, signed, events };
+  return { useCase, signed, events, ready };
 }
+
+const unknownCount = async () =>
+  (await registry.getSingleMetric('omni_webhook_unknown_account_items_total')?.get())?.values.find((v) => v.labels.channel === 'messenger')?.value ?? 0;
 
 describe('ReceiveMessengerWebhookUseCase media', () => {
   const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(700, 5)]);
@@ -97,5 +117,41 @@ describe('ReceiveMessengerWebhookUseCase', () => {
     await expect(setup().useCase.execute(setup().signed('{"object":"whatsapp_business_account"}'))).rejects.toMatchObject({ code: 'validation_failed' });
     const failing = setup(true);
     await expect(failing.useCase.execute(failing.signed(batched))).rejects.toMatchObject({ code: 'publish_failed', retryable: true });
+  });
+
+  describe('with Pages connected through the API', () => {
+    const META_SECRET = 'one-meta-app-for-both-tenants';
+    const pages = [{ pageId: '104567891234567', tenantId: 'acme', appSecret: META_SECRET }, { pageId: '109876543210123', tenantId: 'globex', appSecret: META_SECRET }];
+    const metaSigned = (raw: string) => ({ rawBody: Buffer.from(raw), signature: hubSignature(raw, META_SECRET) });
+
+    it('routes each entry to its Page’s tenant, verified with the Pages’ app secret', async () => {
+      const { useCase, events, ready } = setup(false, config, pages);
+      await ready;
+      const n = await useCase.execute(metaSigned(batched));
+      const inbound = events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
+      expect(inbound).toHaveLength(n.messages);
+      const byPage = new Map(inbound.map((e) => [e.data.accountId, e.data.tenantId]));
+      expect(Object.fromEntries(byPage)).toEqual({ '104567891234567': 'acme', '109876543210123': 'globex' });
+      expect(inbound.every((e) => e.tenantid === e.data.tenantId)).toBe(true);
+    });
+
+    it('refuses the env app’s signature on a body naming connected Pages', async () => {
+      const { useCase, signed, events, ready } = setup(false, config, pages);
+      await ready;
+      await expect(useCase.execute(signed(batched))).rejects.toMatchObject({ code: 'signature_invalid' });
+      expect(events(TOPICS.inbound)).toHaveLength(0);
+    });
+
+    it('counts the entries of a Page nobody connected and produces nothing of them', async () => {
+      const { useCase, events, ready } = setup(false, config, [pages[0]]);
+      await ready;
+      const before = await unknownCount();
+      await useCase.execute(metaSigned(batched));
+      await useCase.execute(metaSigned(batched));
+      expect(await unknownCount()).toBe(before + 2);
+      const inbound = events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
+      expect(inbound.length).toBeGreaterThan(0);
+      expect(inbound.every((e) => e.data.accountId === '104567891234567' && e.data.tenantId === 'acme')).toBe(true);
+    });
   });
 });

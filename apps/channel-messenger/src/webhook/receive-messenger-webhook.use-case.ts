@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RetryableError, ValidationError } from '@omni/contracts';
-import { type DecodeResult, MessengerVerifier, decodeMessengerWebhook } from '@omni/channels';
+import { type DecodeResult, MessengerVerifier, decodeMessengerWebhook, verifyHubSignature } from '@omni/channels';
 import { MediaIngest, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
-import { rootLogger } from '@omni/telemetry';
+import { counter, rootLogger } from '@omni/telemetry';
+import { LRUCache } from 'lru-cache';
 import { MESSENGER_CONFIG, MessengerConfig } from '../config';
 import { MessengerMediaSource } from '../media/messenger-media.source';
 import { MessengerStatusResolver } from './status-resolver';
+import { MessengerAccounts, MessengerPage } from '../accounts/messenger-accounts';
 
 export interface ReceiveWebhookCommand {
   /** The bytes as received: the signature covers exactly these. */
@@ -15,13 +17,20 @@ export interface ReceiveWebhookCommand {
 }
 
 /**
- * One Page webhook POST: verify the signature on the raw bytes, decode every entry and messaging
- * event, map statuses to our message ids, and resolve only once all events are on Kafka.
+ * One Page webhook POST: find the connected account of every Page it names (`entry[].id`), verify
+ * the signature on the raw bytes with those Pages' app secrets (one Meta app may serve many Pages,
+ * of one or several tenants), decode every entry and messaging event into its Page's tenant, map
+ * statuses to our message ids, and resolve only once all events are on Kafka. Entries of a Page
+ * nobody connected are counted and logged (once per Page), not produced.
  */
 @Injectable()
 export class ReceiveMessengerWebhookUseCase {
   private readonly log = rootLogger().child({ component: 'messenger-webhook' });
+  /** The env's app: the handshake, and webhooks naming no connected Page. */
   private readonly verifier: MessengerVerifier;
+  private readonly unknownItems = counter('omni_webhook_unknown_account_items_total', 'Webhook items for an account no tenant connected (not produced)', ['channel']);
+  /** Pages already logged as unknown (each once per process, bounded). */
+  private readonly loggedUnknown = new LRUCache<string, true>({ max: 10_000 });
 
   constructor(
     @Inject(MESSENGER_CONFIG) private readonly config: MessengerConfig,
@@ -29,6 +38,7 @@ export class ReceiveMessengerWebhookUseCase {
     private readonly statuses: MessengerStatusResolver,
     private readonly media: MediaIngest,
     private readonly mediaSource: MessengerMediaSource,
+    private readonly accounts: MessengerAccounts,
   ) {
     this.verifier = new MessengerVerifier({ appSecret: config.MESSENGER_APP_SECRET, verifyToken: config.MESSENGER_VERIFY_TOKEN });
   }
@@ -39,8 +49,12 @@ export class ReceiveMessengerWebhookUseCase {
 
   async execute(cmd: ReceiveWebhookCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
-    this.verifier.verifySignature(cmd.rawBody, cmd.signature);
-    const resolved = await this.statuses.resolve(this.decode(cmd.rawBody));
+    const payload = parseJson(cmd.rawBody);
+    const named = pageIdsOf(payload);
+    const pages = await this.accounts.resolve(named);
+    this.verify(cmd.rawBody, cmd.signature, pages);
+    this.reportUnknown(named, pages);
+    const resolved = await this.statuses.resolve(this.decode(payload, pages));
     // Attachment URLs expire: the bytes are stored before the events are published (ADR 0420).
     const result = await this.media.storeAll(resolved, this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'webhook items not turned into events');
@@ -53,19 +67,51 @@ export class ReceiveMessengerWebhookUseCase {
     }
   }
 
-  private decode(rawBody: Buffer): DecodeResult {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(rawBody.toString('utf8'));
-    } catch (err) {
-      throw new ValidationError(`body is not JSON: ${(err as Error).message}`);
+  /** Signed by the app of every connected Page it names; naming none, by the env's app (nothing of an unsigned body is logged). */
+  private verify(rawBody: Buffer, signature: string | undefined, pages: Map<string, MessengerPage>): void {
+    const secrets = new Set([...pages.values()].map((p) => p.appSecret));
+    if (secrets.size === 0) return this.verifier.verifySignature(rawBody, signature);
+    for (const secret of secrets) verifyHubSignature(rawBody, signature, secret);
+  }
+
+  private reportUnknown(named: readonly string[], pages: Map<string, MessengerPage>): void {
+    for (const id of named) {
+      if (pages.has(id)) continue;
+      this.unknownItems.inc({ channel: 'messenger' });
+      if (this.loggedUnknown.has(id)) continue;
+      this.loggedUnknown.set(id, true);
+      this.log.warn({ channel: 'messenger', accountId: id }, 'webhook items for a Messenger page no tenant connected (counted, not produced)');
     }
-    const pageId = this.config.MESSENGER_PAGE_ID;
+  }
+
+  private decode(payload: unknown, pages: Map<string, MessengerPage>): DecodeResult {
     return decodeMessengerWebhook(payload, {
       tenantId: this.config.TENANT_ID,
       region: this.config.REGION,
-      // Only the configured Page is ours; another Page's events are reported as ignored.
-      resolveAccount: (id) => (id === pageId ? { accountId: id } : undefined),
+      // Each entry goes to its Page's tenant; a Page nobody connected is reported as ignored.
+      resolveAccount: (id) => {
+        const p = pages.get(id);
+        return p ? { accountId: p.accountId, tenantId: p.tenantId } : undefined;
+      },
     });
   }
+}
+
+function parseJson(rawBody: Buffer): unknown {
+  try {
+    return JSON.parse(rawBody.toString('utf8'));
+  } catch (err) {
+    throw new ValidationError(`body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Every entry's Page id, read leniently (the decoder validates the shape after the signature check). */
+export function pageIdsOf(payload: unknown): string[] {
+  const ids: string[] = [];
+  const entries = (payload as { entry?: unknown } | null)?.entry;
+  for (const entry of Array.isArray(entries) ? entries : []) {
+    const id = (entry as { id?: unknown } | null)?.id;
+    if (typeof id === 'string' && id.length > 0 && id.length <= 64) ids.push(id);
+  }
+  return ids;
 }

@@ -11,7 +11,6 @@ import type { TelegramConfig } from '../config';
 export interface BotApi {
   call(method: string, payload: Record<string, unknown>): Promise<unknown>;
 }
-export const BOT_API = Symbol('BOT_API');
 
 type CallApi = (method: string, payload: Record<string, unknown>, extra: { signal: AbortSignal }) => Promise<unknown>;
 

@@ -1,11 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isRetryable, outboundTopic, parseEvent } from '@omni/contracts';
-import { telegramBotId } from '@omni/channels';
 import { AccountRateLimiter, OUTBOUND_KEY_CONCURRENCY, OutboundSender, SendLedger } from '@omni/channel-kit';
 import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { TELEGRAM_CONFIG, TelegramConfig } from '../config';
-import { BOT_API, BotApi } from './bot-api';
+import { TelegramBots } from '../accounts/telegram-bots';
 import { REPLY_TARGETS, ReplyTargets } from './reply-target';
 import { TelegramTransport } from './telegram.transport';
 
@@ -21,7 +20,7 @@ export class TelegramOutboundConsumer implements OnApplicationBootstrap, OnAppli
 
   constructor(
     @Inject(TELEGRAM_CONFIG) config: TelegramConfig,
-    @Inject(BOT_API) api: BotApi,
+    bots: TelegramBots,
     @Inject(REPLY_TARGETS) replies: ReplyTargets,
     ledger: SendLedger,
     publisher: EventPublisher,
@@ -31,7 +30,7 @@ export class TelegramOutboundConsumer implements OnApplicationBootstrap, OnAppli
     // Telegram's (WINDOW_GUARD_MS), which absorbs the jitter between our starts and its arrivals.
     const perChat = config.TELEGRAM_RATE_PER_CHAT_PER_SECOND;
     this.limiter = new AccountRateLimiter({ perAccountPerSecond: config.TELEGRAM_RATE_PER_SECOND, perRecipientPerSecond: perChat });
-    const transport = new TelegramTransport(api, replies, { botId: telegramBotId(config.TELEGRAM_BOT_TOKEN), partGapMs: Math.ceil(1000 / perChat) });
+    const transport = new TelegramTransport(bots, replies, { partGapMs: Math.ceil(1000 / perChat) });
     this.sender = new OutboundSender({
       transport,
       ledger,

@@ -4,6 +4,8 @@ import { telegrafBotApi } from './bot-api';
 import { TelegramTransport } from './telegram.transport';
 
 const TOKEN = '987654321:unit-bot-token-abc';
+/** A second bot, of another tenant. */
+const TOKEN2 = '555000111:second-bot-token-xyz';
 const CHAT = '123456789';
 
 function command(overrides: Partial<OutboundCommand> = {}, text = 'Your order ships today'): OutboundCommand {
@@ -21,14 +23,19 @@ describe('TelegramTransport through telegraf against the Bot API contract server
 
   const transport = (timeoutMs = 1_000) =>
     new TelegramTransport(
-      telegrafBotApi({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: bot.url, TELEGRAM_HTTP_TIMEOUT_MS: timeoutMs }),
+      {
+        bot: async (id: string) => {
+          const token = [TOKEN, TOKEN2].find((t) => t.startsWith(`${id}:`));
+          return token ? { tenantId: 't', accountId: id, webhookSecret: 'unused-here', api: telegrafBotApi({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: bot.url, TELEGRAM_HTTP_TIMEOUT_MS: timeoutMs }) } : undefined;
+        },
+      },
       { providerIdOf: async () => quoted },
-      { botId: '987654321', partGapMs: 10 },
+      { partGapMs: 10 },
     );
   const bodies = () => bot.requests.map((r) => r.body as Record<string, unknown>);
 
   beforeAll(async () => {
-    bot = await startTelegramBotApiServer({ token: TOKEN });
+    bot = await startTelegramBotApiServer({ tokens: [TOKEN, TOKEN2] });
   });
   afterAll(() => bot.close());
   beforeEach(() => {
@@ -101,5 +108,13 @@ describe('TelegramTransport through telegraf against the Bot API contract server
     }));
     expect(bot.requests.map((r) => r.path)).toEqual([`/bot${TOKEN}/sendDocument`]);
     expect(bodies()[0]).toEqual({ chat_id: CHAT, document: link, caption: 'Your invoice', reply_markup: { inline_keyboard: [[{ text: 'Got it', callback_data: 'ok' }]] } });
+  });
+
+  it('sends each command through its own bot’s token, and refuses a bot nobody connected without a call', async () => {
+    await transport().send(command({ accountId: '555000111', messageId: 'msg-b' }));
+    await transport().send(command({ messageId: 'msg-a' }));
+    expect(bot.requests.map((r) => [r.path, r.status])).toEqual([[`/bot${TOKEN2}/sendMessage`, 200], [`/bot${TOKEN}/sendMessage`, 200]]);
+    await expect(transport().send(command({ accountId: '444', messageId: 'msg-c' }))).rejects.toMatchObject({ code: 'unknown_account', retryable: false });
+    expect(bot.requests).toHaveLength(2);
   });
 });

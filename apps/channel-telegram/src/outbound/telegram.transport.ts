@@ -1,12 +1,10 @@
 import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
 import { encodeTelegram } from '@omni/channels';
 import { type ChannelTransport, type Pace, unpaced } from '@omni/channel-kit';
-import type { BotApi } from './bot-api';
+import type { TelegramBotLookup } from '../accounts/telegram-bots';
 import type { ReplyTargets } from './reply-target';
 
 export interface TelegramTransportOptions {
-  /** Our account id: the bot's numeric id. */
-  botId: string;
   /** Gap between the parts of one message (a long text, media + text) to the same chat: 1 msg/s per chat. */
   partGapMs: number;
 }
@@ -18,6 +16,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * Bot API sends: the lib's encoder turns the command into method calls (sendMessage, sendPhoto…,
  * inline keyboards), each goes out through the Bot API client with a hard timeout, and failures are
  * typed errors (429 with Telegram's retry_after, 5xx retryable; blocked/chat not found permanent).
+ * Each command goes out through the client of its bot (`accountId`, the connected account's token).
  */
 export class TelegramTransport implements ChannelTransport {
   readonly channel = 'telegram' as const;
@@ -26,7 +25,7 @@ export class TelegramTransport implements ChannelTransport {
   private readonly progress = new Map<string, { done: number; lastId?: string }>();
 
   constructor(
-    private readonly api: BotApi,
+    private readonly bots: Pick<TelegramBotLookup, 'bot'>,
     private readonly replies: ReplyTargets,
     private readonly options: TelegramTransportOptions,
   ) {}
@@ -37,7 +36,8 @@ export class TelegramTransport implements ChannelTransport {
   }
 
   async send(cmd: OutboundCommand, pace: Pace = unpaced): Promise<{ providerMessageId?: string }> {
-    if (cmd.accountId !== this.options.botId) throw new FatalError('unknown_account', `no Telegram bot ${cmd.accountId} is configured here`);
+    const bot = await this.bots.bot(cmd.accountId);
+    if (!bot) throw new FatalError('unknown_account', `no tenant connected the Telegram bot ${cmd.accountId}`);
     const quoted = await this.replies.providerIdOf(cmd);
     const { replyToMessageId: _ours, ...rest } = cmd;
     // Never quote by our own id: only a stored customer message's Telegram id (or nothing).
@@ -51,7 +51,7 @@ export class TelegramTransport implements ChannelTransport {
         const done = await pace();
         let result: unknown;
         try {
-          result = await this.api.call(req.path.replace(/^\//, ''), req.body);
+          result = await bot.api.call(req.path.replace(/^\//, ''), req.body);
         } finally {
           done(); // answered or failed: from now on the limiter counts it by its end
         }

@@ -7,11 +7,14 @@ import { BreakerRegistry } from '@omni/resilience';
 import { TelegramMediaSource } from '../media/telegram-media.source';
 import { TelegramConfigSchema } from '../config';
 import type { BotApi } from '../outbound/bot-api';
+import { DEMO_SECRETS_KEK } from '@omni/secrets';
+import { registry } from '@omni/telemetry';
+import { memoryTelegramBots } from '../accounts/telegram-bots.testing';
 import { ReceiveTelegramUpdateUseCase } from './receive-telegram-update.use-case';
 
 const FIXTURES = resolve(__dirname, '../../../../libs/channels/fixtures/telegram');
 const SECRET = 'unit-telegram-webhook-secret';
-const config = TelegramConfigSchema.parse({ TELEGRAM_BOT_TOKEN: '987654321:unit-bot-token-abc', TELEGRAM_WEBHOOK_SECRET: SECRET });
+const config = TelegramConfigSchema.parse({ SECRETS_KEK: DEMO_SECRETS_KEK, TELEGRAM_BOT_TOKEN: '987654321:unit-bot-token-abc', TELEGRAM_WEBHOOK_SECRET: SECRET });
 const fixture = (name: string) => Buffer.from(readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8'));
 
 function setup(opts: { failPublish?: boolean } = {}) {
@@ -27,10 +30,14 @@ function setup(opts: { failPublish?: boolean } = {}) {
   const store = new MemoryMediaStore();
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
   // The fake Bot API answers getFile with nothing: attachments are kept unstored (the source has its own spec).
-  const useCase = new ReceiveTelegramUpdateUseCase(config, api, publisher, media, new TelegramMediaSource(config, api));
+  const { bots, connect } = memoryTelegramBots(config, () => api);
+  const useCase = new ReceiveTelegramUpdateUseCase(config, bots, publisher, media, new TelegramMediaSource(config, bots));
   const inbound = () => published.filter((p) => p.topic === TOPICS.inbound).flatMap((p) => p.events as CloudEvent<InboundMessage>[]);
-  return { useCase, inbound, calls };
+  return { useCase, inbound, calls, connect };
 }
+
+const unknownCount = async () =>
+  (await registry.getSingleMetric('omni_webhook_unknown_account_items_total')?.get())?.values.find((v) => v.labels.channel === 'telegram')?.value ?? 0;
 
 describe('ReceiveTelegramUpdateUseCase', () => {
   it('publishes a text update under the bot account with a deterministic id', async () => {
@@ -77,5 +84,27 @@ describe('ReceiveTelegramUpdateUseCase', () => {
     const poll = Buffer.from(JSON.stringify({ update_id: 5, poll: { id: '1', question: 'q', options: [] } }));
     expect(await useCase.execute({ rawBody: poll, secretToken: SECRET })).toEqual({ messages: 0, statuses: 0, ignored: 1 });
     expect(inbound()).toHaveLength(0);
+  });
+
+  describe('with bots connected through the API (/webhooks/telegram/<botId>)', () => {
+    const GLOBEX_SECRET = 'globex-webhook-secret-0001';
+
+    it('decodes the update into the tenant of the bot its URL names, checked with that bot’s secret', async () => {
+      const { useCase, inbound, connect } = setup();
+      await connect('555000111:globex-bot-token-xyz', 'globex', GLOBEX_SECRET);
+      await expect(useCase.execute({ rawBody: fixture('text'), secretToken: SECRET, botId: '555000111' })).rejects.toMatchObject({ code: 'signature_invalid' });
+      expect(await useCase.execute({ rawBody: fixture('text'), secretToken: GLOBEX_SECRET, botId: '555000111' })).toMatchObject({ messages: 1 });
+      const [e] = inbound();
+      expect(e.data).toMatchObject({ tenantId: 'globex', accountId: '555000111' });
+      expect(e.tenantid).toBe('globex');
+    });
+
+    it('counts an update for a bot nobody connected and produces nothing', async () => {
+      const { useCase, inbound } = setup();
+      const before = await unknownCount();
+      expect(await useCase.execute({ rawBody: fixture('text'), secretToken: GLOBEX_SECRET, botId: '444000111' })).toEqual({ messages: 0, statuses: 0, ignored: 1 });
+      expect(await unknownCount()).toBe(before + 1);
+      expect(inbound()).toHaveLength(0);
+    });
   });
 });

@@ -1,45 +1,55 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RetryableError, ValidationError } from '@omni/contracts';
-import { type DecodeResult, TelegramVerifier, decodeTelegramUpdate, encodeTelegramCallbackAnswer, telegramBotId } from '@omni/channels';
+import { type DecodeResult, TelegramVerifier, decodeTelegramUpdate, encodeTelegramCallbackAnswer } from '@omni/channels';
 import { MediaIngest, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
-import { rootLogger } from '@omni/telemetry';
+import { counter, rootLogger } from '@omni/telemetry';
+import { LRUCache } from 'lru-cache';
 import { TELEGRAM_CONFIG, TelegramConfig } from '../config';
 import { TelegramMediaSource } from '../media/telegram-media.source';
-import { BOT_API, BotApi } from '../outbound/bot-api';
+import { type TelegramBot, TelegramBots } from '../accounts/telegram-bots';
 
 export interface ReceiveUpdateCommand {
   rawBody: Buffer | undefined;
   /** X-Telegram-Bot-Api-Secret-Token as received. */
   secretToken: string | undefined;
+  /** The bot the webhook URL names (`/webhooks/telegram/<botId>`); undefined for the env's bot (`/webhooks/telegram`). */
+  botId?: string;
 }
 
 /**
- * One webhook update: check the secret token, decode the update, and resolve only once its events
- * are on Kafka (the 200 tells Telegram the update is stored; anything else makes it redeliver).
+ * One webhook update for the bot its URL names: check the secret token against that bot's stored
+ * webhook secret, decode the update into the bot's tenant, and resolve only once its events are on
+ * Kafka (the 200 tells Telegram the update is stored; anything else makes it redeliver). An update
+ * for a bot nobody connected is counted and logged (once per bot), not produced, and answered 200
+ * (redelivering it could not help).
  */
 @Injectable()
 export class ReceiveTelegramUpdateUseCase {
   private readonly log = rootLogger().child({ component: 'telegram-webhook' });
-  private readonly verifier: TelegramVerifier;
-  private readonly botId: string;
+  private readonly unknownItems = counter('omni_webhook_unknown_account_items_total', 'Webhook items for an account no tenant connected (not produced)', ['channel']);
+  /** Bots already logged as unknown (each once per process, bounded). */
+  private readonly loggedUnknown = new LRUCache<string, true>({ max: 10_000 });
 
   constructor(
     @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
-    @Inject(BOT_API) private readonly api: BotApi,
+    private readonly bots: TelegramBots,
     private readonly publisher: EventPublisher,
     private readonly media: MediaIngest,
     private readonly mediaSource: TelegramMediaSource,
-  ) {
-    this.verifier = new TelegramVerifier({ secretToken: config.TELEGRAM_WEBHOOK_SECRET });
-    this.botId = telegramBotId(config.TELEGRAM_BOT_TOKEN);
-  }
+  ) {}
 
   async execute(cmd: ReceiveUpdateCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
-    this.verifier.verify(cmd.secretToken);
+    const botId = cmd.botId ?? this.bots.defaultBotId;
+    const bot = await this.bots.bot(botId);
+    if (!bot) {
+      this.reportUnknown(botId);
+      return { messages: 0, statuses: 0, ignored: 1 };
+    }
+    new TelegramVerifier({ secretToken: bot.webhookSecret }).verify(cmd.secretToken);
     if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
     // Files are fetched and stored before the events are published (ADR 0420).
-    const result = await this.media.storeAll(this.decode(cmd.rawBody), this.mediaSource);
+    const result = await this.media.storeAll(this.decode(cmd.rawBody, bot), this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'update items not turned into events');
     let published: { messages: number; statuses: number };
     try {
@@ -48,11 +58,20 @@ export class ReceiveTelegramUpdateUseCase {
       // Not on Kafka: a 503 makes Telegram redeliver, and the deterministic ids dedupe what got through.
       throw new RetryableError('publish_failed', `events not stored: ${(err as Error).message}`);
     }
-    this.answerCallbacks(result);
+    this.answerCallbacks(result, bot);
     return { ...published, ignored: result.ignored.length };
   }
 
-  private decode(rawBody: Buffer): DecodeResult {
+  private reportUnknown(botId: string): void {
+    this.unknownItems.inc({ channel: 'telegram' });
+    // The bot id comes from the URL: logged only when it looks like one (any other path logs once in all).
+    const id = /^\d{1,20}$/.test(botId) ? botId : '(not a bot id)';
+    if (this.loggedUnknown.has(id)) return;
+    this.loggedUnknown.set(id, true);
+    this.log.warn({ channel: 'telegram', accountId: id }, 'webhook update for a Telegram bot no tenant connected (counted, not produced)');
+  }
+
+  private decode(rawBody: Buffer, bot: TelegramBot): DecodeResult {
     let payload: unknown;
     try {
       payload = JSON.parse(rawBody.toString('utf8'));
@@ -62,8 +81,8 @@ export class ReceiveTelegramUpdateUseCase {
     return decodeTelegramUpdate(payload, {
       tenantId: this.config.TENANT_ID,
       region: this.config.REGION,
-      botId: this.botId,
-      resolveAccount: (id) => (id === this.botId ? { accountId: id } : undefined),
+      botId: bot.accountId,
+      resolveAccount: (id) => (id === bot.accountId ? { accountId: id, tenantId: bot.tenantId } : undefined),
     });
   }
 
@@ -71,12 +90,12 @@ export class ReceiveTelegramUpdateUseCase {
    * A tapped inline button spins until answerCallbackQuery. Best effort after the events are
    * stored: the webhook answer does not wait for it, and a failure only leaves the spinner a while.
    */
-  private answerCallbacks(result: DecodeResult): void {
+  private answerCallbacks(result: DecodeResult, bot: TelegramBot): void {
     for (const m of result.messages) {
       const id = m.message.meta?.callbackQueryId;
       if (typeof id !== 'string') continue;
       const req = encodeTelegramCallbackAnswer(id);
-      this.api.call('answerCallbackQuery', req.body).catch((err: unknown) => {
+      bot.api.call('answerCallbackQuery', req.body).catch((err: unknown) => {
         this.log.warn({ code: (err as { code?: string }).code, msg: (err as Error).message }, 'answerCallbackQuery failed');
       });
     }

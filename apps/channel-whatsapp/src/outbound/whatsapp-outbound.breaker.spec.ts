@@ -66,7 +66,7 @@ describe('WhatsApp outbound breaker', () => {
 
   it('opens under repeated 5xx, stops calling Meta while open, keeps half-open bystanders retryable, and recovers', async () => {
     const sender = createWhatsAppSender(
-      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, ledger: memoryLedger(), publisher, limiter, breakers },
+      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, tokens: { accessTokenFor: async () => 'unit-access-token' }, ledger: memoryLedger(), publisher, limiter, breakers },
       // One attempt per command: the breaker, not the retry loop, is under test.
       { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 }, breaker: { resetTimeout: 1_000 } },
     );
@@ -122,7 +122,7 @@ describe('WhatsApp outbound timeouts (issue 15 #11)', () => {
     const breakers = new BreakerRegistry();
     registries.push(breakers);
     return createWhatsAppSender(
-      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, ledger: memoryLedger(), publisher, limiter, breakers },
+      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, tokens: { accessTokenFor: async () => 'unit-access-token' }, ledger: memoryLedger(), publisher, limiter, breakers },
       { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 0 } },
     );
   }

@@ -10,10 +10,13 @@ import { LinkedDeviceManager } from '../linked-device/linked-device.manager';
 import { AccountRoutingTransport, LinkedDeviceTransport } from '../linked-device/linked-device.transport';
 import { WEB_CLIENT_FACTORY, WebClientFactory } from '../linked-device/web-client';
 import { WhatsAppTransport } from './whatsapp.transport';
+import { WhatsAppAccessTokens, WhatsAppAccounts } from '../accounts/whatsapp-accounts';
 
 export interface WhatsAppSenderDeps {
   config: WhatsAppConfig;
   context: SendContextReader;
+  /** Each number's access token (channel_accounts; the env's for the bootstrap number). */
+  tokens: WhatsAppAccessTokens;
   ledger: SendLedger;
   publisher: EventPublisher;
   limiter: AccountRateLimiter;
@@ -26,8 +29,8 @@ export interface WhatsAppSenderDeps {
 export function createWhatsAppSender(deps: WhatsAppSenderDeps, tuning: { retry?: RetryPolicy; breaker?: BreakerOptions } = {}): OutboundSender {
   return new OutboundSender({
     transport: deps.linked
-      ? new AccountRoutingTransport(new WhatsAppTransport(deps.config, deps.context), deps.linked.transport, deps.linked.owns)
-      : new WhatsAppTransport(deps.config, deps.context),
+      ? new AccountRoutingTransport(new WhatsAppTransport(deps.config, deps.context, deps.tokens), deps.linked.transport, deps.linked.owns)
+      : new WhatsAppTransport(deps.config, deps.context, deps.tokens),
     ledger: deps.ledger,
     publisher: deps.publisher,
     limiter: deps.limiter,
@@ -70,13 +73,14 @@ export class WhatsAppOutboundConsumer implements OnApplicationBootstrap, OnAppli
     linkedDevices: LinkedDeviceManager,
     @Inject(WEB_CLIENT_FACTORY) clients: WebClientFactory,
     @Inject(MEDIA_STORE) media: MediaStore,
+    tokens: WhatsAppAccounts,
   ) {
     const { perAccount } = WHATSAPP_CAPABILITIES.rateLimits;
     this.limiter = new AccountRateLimiter({ perAccountPerSecond: (perAccount.limit * 1000) / perAccount.intervalMs });
     const linked = config.WHATSAPP_WEB_ACCOUNTS.length
       ? { owns: (id: string) => linkedDevices.owns(id), transport: new LinkedDeviceTransport(linkedDevices, clients, media, context, config.WHATSAPP_WEB_SEND_TIMEOUT_MS) }
       : undefined;
-    this.sender = createWhatsAppSender({ config, context, ledger, publisher, limiter: this.limiter, breakers: this.breakers, linked });
+    this.sender = createWhatsAppSender({ config, context, tokens, ledger, publisher, limiter: this.limiter, breakers: this.breakers, linked });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -6,6 +6,9 @@ import { WhatsAppTransport, WhatsAppTransportConfig } from './whatsapp.transport
 const NOW = new Date('2026-06-10T12:00:00Z');
 const HOUR = 3_600_000;
 const PN = '106540352242922';
+/** A second number, of another tenant, with its own token. */
+const PN2 = '106540352242999';
+const TOKENS: Record<string, string> = { [PN]: 'token-123456', [PN2]: 'token-of-the-second-number' };
 
 function command(overrides: Partial<OutboundCommand> = {}, text = 'Your order ships today'): OutboundCommand {
   return {
@@ -23,18 +26,19 @@ describe('WhatsAppTransport', () => {
   const transport = (over: Partial<WhatsAppTransportConfig> = {}) =>
     new WhatsAppTransport(
       {
-        WHATSAPP_ACCESS_TOKEN: 'token-123456', WHATSAPP_PHONE_NUMBER_ID: PN, WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_API_VERSION: 'v23.0',
+        WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_API_VERSION: 'v23.0',
         WHATSAPP_HTTP_TIMEOUT_MS: 500, WHATSAPP_FALLBACK_TEMPLATE: 'reengage',
         WHATSAPP_TEMPLATES: [{ name: 'reengage', language: 'es', status: 'APPROVED', bodyParams: 1 }, { name: 'reengage', language: 'en_US', status: 'APPROVED', bodyParams: 1 }],
         ...over,
       },
       { read: async () => ctx },
+      { accessTokenFor: async (id) => TOKENS[id] },
       () => NOW,
     );
   const bodies = () => graph.requests.map((r) => r.body as Record<string, unknown>);
 
   beforeAll(async () => {
-    graph = await startGraphApiServer({ accessToken: 'token-123456' });
+    graph = await startGraphApiServer({ numberTokens: TOKENS });
   });
   afterAll(() => graph.close());
   beforeEach(() => {
@@ -103,8 +107,18 @@ describe('WhatsAppTransport', () => {
     await expect(transport().send(command())).rejects.toMatchObject({ code: 'provider_timeout', retryable: true });
   });
 
-  it('refuses a command for a number it does not serve', async () => {
-    await expect(transport().send(command({ accountId: '999' }))).rejects.toMatchObject({ code: 'unknown_account' });
+  it('refuses a command for a number no tenant connected, calling nobody', async () => {
+    await expect(transport().send(command({ accountId: '999' }))).rejects.toMatchObject({ code: 'unknown_account', retryable: false });
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('sends each command from its own number with that number’s token', async () => {
+    await transport().send(command({ accountId: PN2, tenantId: 'globex', messageId: 'msg-b' }));
+    await transport().send(command({ accountId: PN, messageId: 'msg-a' }));
+    expect(graph.requests.map((r) => [r.path, r.headers.authorization, r.status])).toEqual([
+      [`/v23.0/${PN2}/messages`, 'Bearer token-of-the-second-number', 200],
+      [`/v23.0/${PN}/messages`, 'Bearer token-123456', 200],
+    ]);
   });
 
   it('sends an agent’s files as Graph media messages: the stored file by its signed link, caption on the first', async () => {

@@ -4,16 +4,18 @@ import { ChannelTransport, Pace, callProvider, unpaced } from '@omni/channel-kit
 import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
 import type { WhatsAppConfig } from '../config';
 import type { SendContextReader } from './conversation-context';
+import type { WhatsAppAccessTokens } from '../accounts/whatsapp-accounts';
 
 export type WhatsAppTransportConfig = Pick<
   WhatsAppConfig,
-  'WHATSAPP_ACCESS_TOKEN' | 'WHATSAPP_PHONE_NUMBER_ID' | 'WHATSAPP_API_BASE_URL' | 'WHATSAPP_API_VERSION' | 'WHATSAPP_HTTP_TIMEOUT_MS' | 'WHATSAPP_TEMPLATES' | 'WHATSAPP_FALLBACK_TEMPLATE'
+  'WHATSAPP_API_BASE_URL' | 'WHATSAPP_API_VERSION' | 'WHATSAPP_HTTP_TIMEOUT_MS' | 'WHATSAPP_TEMPLATES' | 'WHATSAPP_FALLBACK_TEMPLATE'
 >;
 
 /**
  * Cloud API sends: the 24-hour window decides free text or the fallback template, the lib's encoder
  * builds the Graph requests, each goes out with a hard timeout, and a failure becomes a typed error
  * (throttling codes retryable with Meta's wait, re-engagement 131047 a clear `outside_window`).
+ * Each command leaves from its own number (`accountId`) with that number's access token (ADR 0600).
  */
 export class WhatsAppTransport implements ChannelTransport {
   readonly channel = 'whatsapp' as const;
@@ -28,16 +30,16 @@ export class WhatsAppTransport implements ChannelTransport {
   constructor(
     private readonly config: WhatsAppTransportConfig,
     private readonly context: SendContextReader,
+    private readonly tokens: WhatsAppAccessTokens,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.templates = new TemplateRegistry(config.WHATSAPP_TEMPLATES);
   }
 
   async send(cmd: OutboundCommand, pace: Pace = unpaced): Promise<{ providerMessageId?: string }> {
-    const phoneNumberId = this.config.WHATSAPP_PHONE_NUMBER_ID;
-    if (!phoneNumberId || cmd.accountId !== phoneNumberId) {
-      throw new FatalError('unknown_account', `no WhatsApp phone number ${cmd.accountId} is configured here`);
-    }
+    const phoneNumberId = cmd.accountId;
+    const accessToken = await this.tokens.accessTokenFor(phoneNumberId);
+    if (!accessToken) throw new FatalError('unknown_account', `no tenant connected the WhatsApp phone number ${phoneNumberId} (or it has no access token)`);
     const ctx = await this.context.read(cmd);
     const planned = planWhatsAppSend(cmd, {
       lastCustomerMessageAt: ctx.lastInboundAt,
@@ -61,7 +63,7 @@ export class WhatsAppTransport implements ChannelTransport {
           let r;
           try {
             r = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
-              headers: { authorization: `Bearer ${this.config.WHATSAPP_ACCESS_TOKEN ?? ''}`, ...traceHeadersOf(span) },
+              headers: { authorization: `Bearer ${accessToken}`, ...traceHeadersOf(span) },
               timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
             });
           } finally {

@@ -9,7 +9,7 @@ import type { EventPublisher } from '@omni/messaging';
 import { DEMO_SECRETS_KEK, newTestEnvelopes } from '@omni/secrets';
 import { type ChannelAccountDoc, channelAccountAad } from '@omni/persistence';
 import { registry } from '@omni/telemetry';
-import { WhatsAppAccounts } from './whatsapp-accounts';
+import { WhatsAppAccounts } from '../accounts/whatsapp-accounts';
 import { WhatsAppConfigSchema } from '../config';
 import { ReceiveWhatsAppWebhookUseCase } from './receive-whatsapp-webhook.use-case';
 

@@ -7,7 +7,7 @@ import { counter, rootLogger } from '@omni/telemetry';
 import { LRUCache } from 'lru-cache';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
 import { WhatsAppMediaSource } from '../media/whatsapp-media.source';
-import { WhatsAppAccount, WhatsAppAccounts } from './whatsapp-accounts';
+import { WhatsAppAccount, WhatsAppAccounts } from '../accounts/whatsapp-accounts';
 
 export interface ReceiveWebhookCommand {
   /** The bytes as received: the signature covers exactly these. */
