@@ -1,3 +1,5 @@
+import { Coalescer, Waiting, itemError, writeErrorsByIndex } from './coalescer';
+
 /** One update of one document: what `bulkWrite`'s `updateOne` takes. */
 export interface UpdateOp {
   filter: Record<string, unknown>;
@@ -11,75 +13,44 @@ export interface UpdateOp {
  */
 export type UpdateMatch = boolean | undefined;
 
-interface Pending {
-  op: UpdateOp;
-  resolve: (matched: UpdateMatch) => void;
-  reject: (err: unknown) => void;
-}
-
 interface BulkOutcome {
   matchedCount: number;
 }
 
-/** The per-update errors of an unordered bulk write (the driver gives one or an array), or undefined. */
-function writeErrorIndexes(err: unknown): Map<number, { code?: number; errmsg?: string }> | undefined {
-  if (typeof err !== 'object' || err === null || !('writeErrors' in err)) return undefined;
-  const w = (err).writeErrors;
-  const list = (Array.isArray(w) ? w : [w]) as { index?: unknown; code?: number; errmsg?: string }[];
-  if (!list.length || !list.every((e) => typeof e === 'object' && e !== null && typeof e.index === 'number')) return undefined;
-  return new Map(list.map((e) => [e.index as number, e]));
-}
-
 /**
- * Coalesces the single-document updates of concurrent callers into one unordered `bulkWrite`, one
- * request in flight at a time (as InsertBatcher does for inserts): the first update leaves at once,
- * those arriving meanwhile wait for it and leave together. Each caller is answered only once the store
- * acknowledged its update, so a handler that awaits it still commits its offset after its effect.
- * Updates of one document keep their order within a batch (the store applies an unordered batch's
- * updates one after another; only their order relative to a failed one is not kept).
+ * Concurrent callers' single-document updates as one unordered `bulkWrite` (Coalescer: one request
+ * in flight, the rest together, as InsertBatcher does for inserts). Each caller is answered only once
+ * the store acknowledged its update, so a handler that awaits it still commits its offset after its
+ * effect. Updates of one document keep their order within a batch (the store applies an unordered
+ * batch's updates one after another; only their order relative to a failed one is not kept).
  */
 export class UpdateBatcher {
-  private readonly queue: Pending[] = [];
-  private inFlight = false;
+  private readonly coalescer: Coalescer<UpdateOp, UpdateMatch>;
 
   constructor(
     private readonly bulkWrite: (ops: { updateOne: UpdateOp }[]) => Promise<BulkOutcome>,
-    private readonly maxBatch = 100,
-  ) {}
+    maxBatch = 100,
+  ) {
+    this.coalescer = new Coalescer((batch) => this.write(batch), maxBatch);
+  }
 
   update(filter: Record<string, unknown>, update: Record<string, unknown>): Promise<UpdateMatch> {
-    return new Promise<UpdateMatch>((resolve, reject) => {
-      this.queue.push({ op: { filter, update }, resolve, reject });
-      this.flush();
-    });
+    return this.coalescer.add({ filter, update });
   }
 
-  private flush(): void {
-    if (this.inFlight || !this.queue.length) return;
-    const batch = this.queue.splice(0, this.maxBatch);
-    this.inFlight = true;
-    void this.write(batch).finally(() => {
-      this.inFlight = false;
-      this.flush();
-    });
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
+  private async write(batch: Waiting<UpdateOp, UpdateMatch>[]): Promise<void> {
     try {
-      const { matchedCount } = await this.bulkWrite(batch.map((p) => ({ updateOne: p.op })));
+      const { matchedCount } = await this.bulkWrite(batch.map((w) => ({ updateOne: w.item })));
       const matched: UpdateMatch = matchedCount === batch.length ? true : matchedCount === 0 ? false : undefined;
-      for (const p of batch) p.resolve(matched);
+      for (const w of batch) w.resolve(matched);
     } catch (err) {
-      const failed = writeErrorIndexes(err);
+      const failed = writeErrorsByIndex(err);
       // Not a per-update failure (connection lost, timeout): nobody knows what was applied.
-      if (!failed) {
-        for (const p of batch) p.reject(err);
-        return;
-      }
-      batch.forEach((p, i) => {
+      if (!failed) throw err;
+      batch.forEach((w, i) => {
         const e = failed.get(i);
-        if (e) p.reject(Object.assign(new Error(e.errmsg ?? `update failed with code ${e.code}`), { code: e.code }));
-        else p.resolve(undefined);
+        if (e) w.reject(itemError(e, 'update'));
+        else w.resolve(undefined);
       });
     }
   }
