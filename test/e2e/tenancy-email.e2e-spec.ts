@@ -5,6 +5,7 @@ import { createTransport } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { AppName, RunningApp, freePort, startApp, stackEnv } from '../support/apps';
 import { uniqueName, waitFor } from '../support/env';
+import { apiCall, onboardTenant } from '../support/tenancy';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
 const KEK = `k1:${randomBytes(32).toString('base64')}`;
@@ -38,13 +39,7 @@ describe('Email routed by connected mailbox', () => {
   const boxes = { acme: 'support@acme.test', globex: 'help@globex.test' };
   const customers = { acme: 'ana@example.com', globex: 'bo@example.com' };
   const keys: Record<string, string> = {};
-  const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(`${router.url}${path}`, {
-      method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json: unknown = await res.json().catch(() => null);
-    return { status: res.status, json };
-  };
+  const call = (method: string, path: string, key: string, body?: unknown) => apiCall(router.url, method, path, key, body);
   const smtp = () => createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
 
   beforeAll(async () => {
@@ -56,8 +51,7 @@ describe('Email routed by connected mailbox', () => {
       ...env, EMAIL_SMTP_PORT: String(smtpPort), EMAIL_SMTP_HOST: '127.0.0.1', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), SMTP_SECURE: 'false',
     });
     for (const tenant of ['acme', 'globex'] as const) {
-      expect((await call('POST', '/v1/tenants', OPERATOR_KEY, { id: tenant, name: tenant, homeRegion: 'local', languages: ['en'], timeZone: 'UTC' })).status).toBe(201);
-      keys[tenant] = ((await call('POST', `/v1/tenants/${tenant}/api-keys`, OPERATOR_KEY, { role: 'admin' })).json as { key: string }).key;
+      keys[tenant] = await onboardTenant(router.url, OPERATOR_KEY, tenant);
       expect((await call('POST', `/v1/tenants/${tenant}/channel-accounts`, keys[tenant], { channel: 'email', address: boxes[tenant] })).status).toBe(201);
     }
   }, 120_000);

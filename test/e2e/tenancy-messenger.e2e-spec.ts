@@ -3,6 +3,7 @@ import { hubSignature } from '@omni/channels';
 import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { uniqueName, waitFor } from '../support/env';
+import { apiCall, onboardTenant } from '../support/tenancy';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
 const KEK = `k1:${randomBytes(32).toString('base64')}`;
@@ -33,13 +34,7 @@ describe('Messenger webhooks routed by connected Page', () => {
   const tokens: Record<string, string> = { [pages.acme]: `EAAP${randomBytes(16).toString('hex')}`, [pages.globex]: `EAAP${randomBytes(16).toString('hex')}` };
   const customers = { acme: '6510000000000001', globex: '6520000000000001' };
   const keys: Record<string, string> = {};
-  const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(`${router.url}${path}`, {
-      method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json: unknown = await res.json().catch(() => null);
-    return { status: res.status, json };
-  };
+  const call = (method: string, path: string, key: string, body?: unknown) => apiCall(router.url, method, path, key, body);
   const postWebhook = (body: string, signature: string) =>
     fetch(`${fbm.url}/webhooks/messenger`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
 
@@ -49,8 +44,7 @@ describe('Messenger webhooks routed by connected Page', () => {
     router = await startApp('router', { ...env, ROUTER_DISPATCH_INTERVAL_MS: '0' });
     fbm = await startApp('channel-messenger' as AppName, { ...env, MESSENGER_API_BASE_URL: graph.url, MESSENGER_API_VERSION: 'v23.0' });
     for (const tenant of ['acme', 'globex'] as const) {
-      expect((await call('POST', '/v1/tenants', OPERATOR_KEY, { id: tenant, name: tenant, homeRegion: 'local', languages: ['en'], timeZone: 'UTC' })).status).toBe(201);
-      keys[tenant] = ((await call('POST', `/v1/tenants/${tenant}/api-keys`, OPERATOR_KEY, { role: 'admin' })).json as { key: string }).key;
+      keys[tenant] = await onboardTenant(router.url, OPERATOR_KEY, tenant);
       const r = await call('POST', `/v1/tenants/${tenant}/channel-accounts`, keys[tenant], { channel: 'messenger', pageId: pages[tenant], pageAccessToken: tokens[pages[tenant]], appSecret: META_APP_SECRET });
       expect(r.status).toBe(201);
     }

@@ -5,6 +5,7 @@ import { Envelopes, kmsFromConfig } from '@omni/secrets';
 import { TelegramBotApiServer, startTelegramBotApiServer } from '../contract-servers/telegram-bot-api';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
+import { apiCall, onboardTenant } from '../support/tenancy';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
 const KEK = `k1:${randomBytes(32).toString('base64')}`;
@@ -35,13 +36,7 @@ describe('Telegram webhooks routed by connected bot', () => {
   const chats = { acme: '510000001', globex: '520000001' };
   const keys: Record<string, string> = {};
   const secrets: Record<string, string> = {};
-  const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(`${router.url}${path}`, {
-      method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json: unknown = await res.json().catch(() => null);
-    return { status: res.status, json };
-  };
+  const call = (method: string, path: string, key: string, body?: unknown) => apiCall(router.url, method, path, key, body);
   const postUpdate = (botId: string, secret: string, update: Record<string, unknown>) =>
     fetch(`${tg.url}/webhooks/telegram/${botId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update) });
 
@@ -55,8 +50,7 @@ describe('Telegram webhooks routed by connected bot', () => {
     // setWebhook with it (not built yet), the test reads it the way Telegram would be told it.
     const envelopes = new Envelopes(kmsFromConfig({ SECRETS_KEK: KEK, SECRETS_KEK_PREVIOUS: [] }));
     for (const tenant of ['acme', 'globex'] as const) {
-      expect((await call('POST', '/v1/tenants', OPERATOR_KEY, { id: tenant, name: tenant, homeRegion: 'local', languages: ['en'], timeZone: 'UTC' })).status).toBe(201);
-      keys[tenant] = ((await call('POST', `/v1/tenants/${tenant}/api-keys`, OPERATOR_KEY, { role: 'admin' })).json as { key: string }).key;
+      keys[tenant] = await onboardTenant(router.url, OPERATOR_KEY, tenant);
       const r = await call('POST', `/v1/tenants/${tenant}/channel-accounts`, keys[tenant], { channel: 'telegram', botToken: tokens[tenant] });
       expect(r.status).toBe(201);
       const doc = (await db.collection('channel_accounts').findOne({ channel: 'telegram', externalId: botIds[tenant] })) as unknown as ChannelAccountDoc;

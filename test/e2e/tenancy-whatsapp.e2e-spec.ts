@@ -3,6 +3,7 @@ import { hubSignature } from '@omni/channels';
 import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { uniqueName, waitFor } from '../support/env';
+import { apiCall, onboardTenant } from '../support/tenancy';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
 const KEK = `k1:${randomBytes(32).toString('base64')}`;
@@ -40,13 +41,7 @@ describe('WhatsApp webhooks routed by connected account', () => {
   const keys: Record<string, string> = {};
   /** Each number's own access token, given only at connect time. */
   const tokens: Record<string, string> = Object.fromEntries([...numbers.acme, ...numbers.globex].map((n) => [n, `EAAG${randomBytes(16).toString('hex')}`]));
-  const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(`${router.url}${path}`, {
-      method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json: unknown = await res.json().catch(() => null);
-    return { status: res.status, json };
-  };
+  const call = (method: string, path: string, key: string, body?: unknown) => apiCall(router.url, method, path, key, body);
   const postWebhook = (body: string, signature: string) =>
     fetch(`${wa.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
 
@@ -57,8 +52,7 @@ describe('WhatsApp webhooks routed by connected account', () => {
     // test/support's AppName lists the first apps only; the channel app is started the same way.
     wa = await startApp('channel-whatsapp' as AppName, env);
     for (const tenant of ['acme', 'globex'] as const) {
-      expect((await call('POST', '/v1/tenants', OPERATOR_KEY, { id: tenant, name: tenant, homeRegion: 'local', languages: ['en'], timeZone: 'UTC' })).status).toBe(201);
-      keys[tenant] = ((await call('POST', `/v1/tenants/${tenant}/api-keys`, OPERATOR_KEY, { role: 'admin' })).json as { key: string }).key;
+      keys[tenant] = await onboardTenant(router.url, OPERATOR_KEY, tenant);
       for (const phoneNumberId of numbers[tenant]) {
         const r = await call('POST', `/v1/tenants/${tenant}/channel-accounts`, keys[tenant], { channel: 'whatsapp', phoneNumberId, accessToken: tokens[phoneNumberId], appSecret: META_APP_SECRET });
         expect(r.status).toBe(201);
