@@ -1,6 +1,6 @@
 import { createConnection, Connection } from 'mongoose';
 import { ConversationEvent, OutboundCommand, TOPICS, outboundTopic } from '@omni/contracts';
-import type { AgentDoc, AgentSlotDoc, OwnershipClaimDoc, SkillGroupDoc } from '@omni/persistence';
+import { customerKey, type AgentDoc, type AgentSlotDoc, type CustomerTierDoc, type OwnershipClaimDoc, type SkillGroupDoc } from '@omni/persistence';
 import { KafkaHarness } from '../../apps/router/test/kafka-harness';
 import { FakeCustomer, TENANT } from '../../apps/router/test/events';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
@@ -62,6 +62,8 @@ describe('routing with two router processes', () => {
       group('acme', 0, { id: 'tier1', intents: ['billing'], slaSeconds: 1, fallbackGroupId: 'tier2' }),
       group('acme', 1, { id: 'tier2' }),
       // Open only on Sundays, Bangkok time, and today (Bangkok's date) is a holiday: closed now whatever the day.
+      group('acme', 3, { id: 'care', intents: ['care'] }),
+      group('acme', 4, { id: 'vipq', intents: ['vipstuff'] }),
       group('acme', 2, {
         id: 'night', intents: ['returns'],
         hours: { timeZone: 'Asia/Bangkok', weekly: [{ day: 'sun', open: '09:00', close: '17:00' }], holidays: [new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Bangkok' }).format(new Date())] },
@@ -70,6 +72,9 @@ describe('routing with two router processes', () => {
     await db.collection<AgentDoc>('agents').insertMany([
       ...Array.from({ length: AGENTS }, (_, i) => agent(`a${i}`, TENANT, ['support'], 'offline', MAX_CONCURRENT)),
       agent('ola', 'acme', ['tier2'], 'online', 2),
+      agent('kim', 'acme', ['care'], 'online', 3),
+      agent('lee', 'acme', ['care'], 'online', 3),
+      agent('max', 'acme', ['vipq'], 'offline', 1),
     ]);
     await db.collection('tenants').insertOne({
       _id: 'acme' as never, handoffPolicy: { humanOnlyIntents: [{ intent: 'billing' }, { intent: 'returns' }] }, createdAt: new Date(), updatedAt: new Date(),
@@ -155,5 +160,44 @@ describe('routing with two router processes', () => {
     expect(latest[0]).toMatchObject({ state: 'queued', groupId: 'night' });
     // One notice per ownership version, however many dispatcher passes saw it closed.
     expect(kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === rui.conversationId && /volvemos el/.test(e.data.message.text ?? ''))).toHaveLength(1);
+  });
+
+  it('routes a returning customer to the agent who served them, and serves a VIP before those who waited longer', async () => {
+    // Yesterday lee served dan in another conversation (its ownership log says so); lee is busier than kim now.
+    const yesterday = new Date(Date.now() - 86_400_000);
+    const danId = customerKey('acme', 'web', 'web-default', 'dan');
+    await db.collection('conversations').insertOne({
+      _id: 'old-dan', tenantId: 'acme', region: 'local', channel: 'web', accountId: 'web-default', customerId: danId, channelUserId: 'dan', language: 'en',
+      state: 'resolved', version: 3, agentId: 'lee', resolvedBy: 'agent', since: yesterday, lastMessageAt: yesterday, createdAt: yesterday, updatedAt: yesterday,
+    } as never);
+    await claims().insertOne({ _id: 'old-dan:2', tenantId: 'acme', conversationId: 'old-dan', version: 2, state: 'assigned', agentId: 'lee', groupId: 'care', since: yesterday, cause: 'seed', at: yesterday } as never);
+    await slots().insertOne({ _id: 'lee:busy', tenantId: 'acme', agentId: 'lee', conversationId: 'busy', at: yesterday } as never);
+
+    const dan = new FakeCustomer(kafka, 'dan', 'en', 'acme');
+    const id = await dan.say('I need a person about my contract');
+    await waitFor('stored', async () => (await db.collection('messages').findOne({ _id: id as never })) !== null, 15_000);
+    await dan.understood(id, { intent: { name: 'care', confidence: 0.9 } });
+    const done = await waitFor('dan assigned', async () => claims().findOne({ conversationId: dan.conversationId, state: 'assigned' }), 20_000, 200);
+    expect(done).toMatchObject({ agentId: 'lee', groupId: 'care' });
+    expect(done?.routing?.why.join(' ')).toMatch(/sticky: last agent lee/);
+    const queuedEntry = await claims().findOne({ conversationId: dan.conversationId, state: 'queued' });
+    expect(queuedEntry?.queue).toMatchObject({ vip: false, priority: 0, lastAgentId: 'lee' });
+
+    // max is offline: fay waits first, then gus, a VIP. max comes online with room for one.
+    const fay = new FakeCustomer(kafka, 'fay', 'en', 'acme');
+    const gus = new FakeCustomer(kafka, 'gus', 'en', 'acme');
+    await db.collection<CustomerTierDoc>('customer_tiers').insertOne({ _id: customerKey('acme', 'web', 'web-default', 'gus'), tenantId: 'acme', vip: true, priority: 0, by: 'test', at: new Date() });
+    for (const who of [fay, gus]) {
+      const m = await who.say('a special request');
+      await waitFor('stored', async () => (await db.collection('messages').findOne({ _id: m as never })) !== null, 15_000);
+      await who.understood(m, { intent: { name: 'vipstuff', confidence: 0.9 } });
+      await waitFor('queued', async () => claims().findOne({ conversationId: who.conversationId, state: 'queued' }), 20_000, 200);
+    }
+    await db.collection<AgentDoc>('agents').updateOne({ _id: 'max' }, { $set: { presence: 'online' } });
+    const vip = await waitFor('gus assigned', async () => claims().findOne({ conversationId: gus.conversationId, state: 'assigned' }), 20_000, 200);
+    expect(vip).toMatchObject({ agentId: 'max' });
+    // Let the dispatchers pass again: max is full, fay keeps waiting.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await claims().findOne({ conversationId: fay.conversationId, state: 'assigned' })).toBeNull();
   });
 });

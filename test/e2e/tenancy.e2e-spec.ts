@@ -192,6 +192,7 @@ describe('tenants, accounts and keys', () => {
     { method: 'GET', path: '/v1/customers/{id}/history', real: () => '/v1/customers/cu-acme/history', allowed: all },
     { method: 'POST', path: '/v1/customers/{id}/merge', real: () => '/v1/customers/cu-acme/merge', body: {}, allowed: ['admin', 'supervisor'] },
     { method: 'POST', path: '/v1/customers/{id}/verified-contacts', real: () => '/v1/customers/cu-acme/verified-contacts', body: {}, allowed: ['admin', 'supervisor'] },
+    { method: 'PUT', path: '/v1/customers/{id}/tier', real: () => '/v1/customers/cu-acme/tier', body: {}, allowed: ['admin', 'supervisor'] },
     { method: 'GET', path: '/v1/customers/{customerId}/personal-data', real: () => '/v1/customers/cu-acme/personal-data', allowed: ['admin'] },
     { method: 'DELETE', path: '/v1/customers/{customerId}/personal-data', real: () => '/v1/customers/cu-none/personal-data', allowed: ['admin'] },
     { method: 'GET', path: '/v1/media/{storeId}', real: () => `/v1/media/${'a'.repeat(64)}`, allowed: all },

@@ -16,6 +16,7 @@ describe('roles matrix', () => {
     'nlu.write': ['admin'],
     'experiments.read': ['admin', 'supervisor'],
     'customers.link': ['admin', 'supervisor'],
+    'customers.tier': ['admin', 'supervisor'],
     'conversations.correct-intent': ['admin', 'supervisor'],
     'nlu.read': ['admin', 'supervisor'],
     'reports.read': ['admin', 'supervisor', 'service'],

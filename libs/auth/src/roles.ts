@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'reports.read',
   'customers.read',
   'customers.link',
+  'customers.tier',
   'personal-data.manage',
   'media.read',
   'media.upload',
@@ -42,7 +43,7 @@ const DESK: readonly Permission[] = [
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   agent: DESK,
-  supervisor: [...DESK, 'conversations.correct-intent', 'customers.link', 'experiments.read', 'reports.read', 'nlu.read'],
+  supervisor: [...DESK, 'conversations.correct-intent', 'customers.link', 'customers.tier', 'experiments.read', 'reports.read', 'nlu.read'],
   // An integration (CRM, bot, BI): reads, replies as the agent its key names, no settings.
   service: [
     'conversations.read', 'conversations.reply', 'conversations.resolve', 'agents.read', 'skill-groups.read',

@@ -100,6 +100,11 @@ export class MongoConversationRepository implements ConversationRepository {
     return this.model.find({ tenantId, customerId: { $in: [...customerIds] } }).sort({ createdAt: 1 }).limit(limit).lean<ConversationDoc[]>().exec();
   }
 
+  async recentIdsOfCustomers(tenantId: string, customerIds: readonly string[], limit: number): Promise<string[]> {
+    const rows = await this.model.find({ tenantId, customerId: { $in: [...customerIds] } }, { _id: 1 }).sort({ lastMessageAt: -1 }).limit(limit).lean<{ _id: string }[]>().exec();
+    return rows.map((r) => r._id);
+  }
+
   idleInBot(before: Date, limit: number): Promise<ConversationDoc[]> {
     return this.model.find({ state: 'bot', lastMessageAt: { $lt: before } }, { routing: 0, handoff: 0 }).sort({ lastMessageAt: 1 }).limit(limit).lean<ConversationDoc[]>().exec();
   }

@@ -1,4 +1,4 @@
-import type { CustomerLinkDoc, ExperimentDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
+import type { CustomerLinkDoc, CustomerTierDoc, ExperimentDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 export interface ExperimentRepository {
   save(e: Omit<ExperimentDoc, '_id' | 'createdAt' | 'updatedAt'>): Promise<void>;
@@ -34,8 +34,15 @@ export interface VerifiedContactRepository {
   ofCustomers(customerIds: readonly string[]): Promise<VerifiedContactDoc[]>;
 }
 
+export interface CustomerTierRepository {
+  /** Sets the same tier on each of these identities (a unified profile's). */
+  set(tenantId: string, customerIds: readonly string[], tier: Pick<CustomerTierDoc, 'vip' | 'priority' | 'by' | 'at'>): Promise<void>;
+  of(tenantId: string, customerIds: readonly string[]): Promise<CustomerTierDoc[]>;
+}
+
 export const EXPERIMENT_REPOSITORY = Symbol('ExperimentRepository');
 export const EXPERIMENT_OUTCOME_REPOSITORY = Symbol('ExperimentOutcomeRepository');
 export const WORKFLOW_RUN_REPOSITORY = Symbol('WorkflowRunRepository');
 export const CUSTOMER_LINK_REPOSITORY = Symbol('CustomerLinkRepository');
 export const VERIFIED_CONTACT_REPOSITORY = Symbol('VerifiedContactRepository');
+export const CUSTOMER_TIER_REPOSITORY = Symbol('CustomerTierRepository');

@@ -3,9 +3,10 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { insertOnce } from './mongo-errors';
 import type {
+  CustomerTierRepository,
   CustomerLinkRepository, ExperimentOutcomeRepository, ExperimentRepository, VerifiedContactRepository, WorkflowRunRepository,
 } from './flows.ports';
-import type { CustomerLinkDoc, ExperimentDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
+import type { CustomerLinkDoc, CustomerTierDoc, ExperimentDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 @Injectable()
 export class MongoExperimentRepository implements ExperimentRepository {
@@ -97,5 +98,22 @@ export class MongoVerifiedContactRepository implements VerifiedContactRepository
 
   ofCustomers(customerIds: readonly string[]): Promise<VerifiedContactDoc[]> {
     return this.model.find({ customerId: { $in: [...customerIds] } }).sort({ at: 1 }).lean<VerifiedContactDoc[]>().exec();
+  }
+}
+
+@Injectable()
+export class MongoCustomerTierRepository implements CustomerTierRepository {
+  constructor(@InjectModel('CustomerTier') private readonly model: Model<CustomerTierDoc>) {}
+
+  async set(tenantId: string, customerIds: readonly string[], tier: Pick<CustomerTierDoc, 'vip' | 'priority' | 'by' | 'at'>): Promise<void> {
+    if (!customerIds.length) return;
+    await this.model.bulkWrite(
+      customerIds.map((_id) => ({ replaceOne: { filter: { _id, tenantId }, replacement: { _id, tenantId, ...tier }, upsert: true } })),
+      { ordered: false },
+    );
+  }
+
+  of(tenantId: string, customerIds: readonly string[]): Promise<CustomerTierDoc[]> {
+    return this.model.find({ tenantId, _id: { $in: [...customerIds] } }).lean<CustomerTierDoc[]>().exec();
   }
 }

@@ -164,3 +164,31 @@ export const VerifiedContactSchema = new Schema<VerifiedContactDoc>(
 );
 // The verified contacts of an identity (customer view).
 VerifiedContactSchema.index({ customerId: 1 });
+
+/**
+ * A customer's standing in the queues, set by a supervisor: VIPs are served first, then higher
+ * priority, then the longest waiting (libs/routing queue order). Its own collection, not a field of
+ * the customer: FerretDB rewrites a whole document per update, so a field beside `lastSeenAt` (set
+ * on every inbound message) could be lost to a racing write.
+ */
+export interface CustomerTierDoc {
+  /** The customer (channel identity) id; a profile's identities each carry the tier set on it. */
+  _id: string;
+  tenantId: string;
+  vip: boolean;
+  /** 0–100, higher first. */
+  priority: number;
+  by: string;
+  at: Date;
+}
+export const CustomerTierSchema = new Schema<CustomerTierDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    vip: { type: Boolean, required: true },
+    priority: { type: Number, required: true },
+    by: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'customer_tiers' },
+);

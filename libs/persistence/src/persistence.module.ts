@@ -17,12 +17,12 @@ import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, API_KEY_REPOSITORY, BOT_TURN_R
 import {
   MongoAgentRepository, MongoAgentSlotRepository, MongoApiKeyRepository, MongoBotTurnRepository, MongoOwnershipRepository, MongoSkillGroupRepository,
 } from './routing.repositories';
-import { CustomerLinkSchema, ExperimentDocSchema, ExperimentOutcomeSchema, VerifiedContactSchema, WorkflowRunSchema } from './flows.schemas';
+import { CustomerLinkSchema, CustomerTierSchema, ExperimentDocSchema, ExperimentOutcomeSchema, VerifiedContactSchema, WorkflowRunSchema } from './flows.schemas';
 import {
-  CUSTOMER_LINK_REPOSITORY, EXPERIMENT_OUTCOME_REPOSITORY, EXPERIMENT_REPOSITORY, VERIFIED_CONTACT_REPOSITORY, WORKFLOW_RUN_REPOSITORY,
+  CUSTOMER_LINK_REPOSITORY, CUSTOMER_TIER_REPOSITORY, EXPERIMENT_OUTCOME_REPOSITORY, EXPERIMENT_REPOSITORY, VERIFIED_CONTACT_REPOSITORY, WORKFLOW_RUN_REPOSITORY,
 } from './flows.ports';
 import {
-  MongoCustomerLinkRepository, MongoExperimentOutcomeRepository, MongoExperimentRepository, MongoVerifiedContactRepository, MongoWorkflowRunRepository,
+  MongoCustomerLinkRepository, MongoCustomerTierRepository, MongoExperimentOutcomeRepository, MongoExperimentRepository, MongoVerifiedContactRepository, MongoWorkflowRunRepository,
 } from './flows.repositories';
 
 const FLOW_PROVIDERS = [
@@ -31,6 +31,7 @@ const FLOW_PROVIDERS = [
   { provide: WORKFLOW_RUN_REPOSITORY, useClass: MongoWorkflowRunRepository },
   { provide: CUSTOMER_LINK_REPOSITORY, useClass: MongoCustomerLinkRepository },
   { provide: VERIFIED_CONTACT_REPOSITORY, useClass: MongoVerifiedContactRepository },
+  { provide: CUSTOMER_TIER_REPOSITORY, useClass: MongoCustomerTierRepository },
 ];
 
 const ROUTING_PROVIDERS = [
@@ -90,6 +91,7 @@ export class PersistenceModule {
           { name: 'WorkflowRun', schema: WorkflowRunSchema },
           { name: 'CustomerLink', schema: CustomerLinkSchema },
           { name: 'VerifiedContact', schema: VerifiedContactSchema },
+          { name: 'CustomerTier', schema: CustomerTierSchema },
           { name: 'NluDataset', schema: NluDatasetSchema },
           { name: 'NluPrediction', schema: NluPredictionSchema },
           { name: 'NluFeedback', schema: NluFeedbackSchema },

@@ -31,6 +31,8 @@ export interface ConversationRepository {
   idleInBot(before: Date, limit: number): Promise<ConversationDoc[]>;
   /** Unified history: the conversations of some channel identities, oldest first. */
   ofCustomers(tenantId: string, customerIds: readonly string[], limit: number): Promise<ConversationDoc[]>;
+  /** The ids of some channel identities' latest conversations, newest activity first. */
+  recentIdsOfCustomers(tenantId: string, customerIds: readonly string[], limit: number): Promise<string[]>;
 }
 
 export interface MessageRepository {

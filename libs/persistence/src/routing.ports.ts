@@ -7,6 +7,8 @@ export interface OwnershipRepository {
   get(conversationId: string, version: number): Promise<OwnershipClaimDoc | null>;
   /** Every owner change of these conversations, by conversation and version (reports, outcomes). */
   ofConversations(conversationIds: readonly string[]): Promise<OwnershipClaimDoc[]>;
+  /** The newest assignment to an agent among these conversations (sticky routing), or null. */
+  lastAssigned(conversationIds: readonly string[]): Promise<OwnershipClaimDoc | null>;
 }
 
 export interface BotTurnRepository {

@@ -31,6 +31,17 @@ export class MongoOwnershipRepository implements OwnershipRepository {
       .lean<OwnershipClaimDoc[]>()
       .exec();
   }
+  async lastAssigned(conversationIds: readonly string[]): Promise<OwnershipClaimDoc | null> {
+    if (!conversationIds.length) return null;
+    const [last] = await this.model
+      .find({ conversationId: { $in: [...conversationIds] }, state: 'assigned' }, { handoff: 0, routing: 0 })
+      .sort({ at: -1 })
+      .limit(1)
+      .lean<OwnershipClaimDoc[]>()
+      .exec();
+    return last ?? null;
+  }
+
 }
 
 @Injectable()

@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
 import { CONVERSATION_STATES } from '@omni/contracts';
+import { QUEUE_STANDING_FIELDS, type QueueStanding } from './schemas';
 
 /**
  * Routing collections. FerretDB 1.x applies an update as read-modify-write of the whole document
@@ -21,7 +22,7 @@ export interface OwnershipClaimDoc {
   firstQueuedAt?: Date;
   queueReason?: string;
   resolvedBy?: 'bot' | 'agent' | 'customer' | 'system';
-  queue?: { vip: boolean; priority: number; firstQueuedAt: Date };
+  queue?: QueueStanding;
   routing?: { kind: string; groupId: string; agentId?: string; why: string[]; decidedAt: Date };
   handoff?: { at: Date; messageId: string; reasons: { code: string; detail: string }[]; summary: Record<string, unknown> };
   /** What caused it (an event id, an API request id): a retry of the same cause recognises its own claim. */
@@ -42,7 +43,7 @@ export const OwnershipClaimSchema = new Schema<OwnershipClaimDoc>(
     firstQueuedAt: Date,
     queueReason: String,
     resolvedBy: String,
-    queue: { _id: false, type: { vip: Boolean, priority: Number, firstQueuedAt: Date } },
+    queue: { _id: false, type: QUEUE_STANDING_FIELDS },
     routing: { _id: false, type: { kind: String, groupId: String, agentId: String, why: [String], decidedAt: Date } },
     handoff: Schema.Types.Mixed,
     cause: { type: String, required: true },

@@ -37,6 +37,20 @@ export const CustomerSchema = new Schema<CustomerDoc>(
 // One customer per channel identity: upsert of the sender of every inbound message.
 CustomerSchema.index({ tenantId: 1, channel: 1, accountId: 1, channelUserId: 1 }, { unique: true });
 
+/**
+ * How a waiting conversation is served: VIP first, then priority, then age (libs/routing); and the
+ * agent who last served the customer (any channel of the profile), preferred for a while (sticky).
+ * Written with the handoff or transfer that queued it, so the dispatcher reads no customer data.
+ */
+export interface QueueStanding {
+  vip: boolean;
+  priority: number;
+  firstQueuedAt: Date;
+  lastAgentId?: string;
+  lastAgentAt?: Date;
+}
+export const QUEUE_STANDING_FIELDS = { vip: Boolean, priority: Number, firstQueuedAt: Date, lastAgentId: String, lastAgentAt: Date };
+
 export interface ConversationDoc {
   _id: string;
   tenantId: string;
@@ -63,8 +77,8 @@ export interface ConversationDoc {
   firstQueuedAt?: Date;
   queueReason?: string;
   resolvedBy?: 'bot' | 'agent' | 'customer' | 'system';
-  /** Service order in a group's queue (VIP, priority, age); absent unless queued. */
-  queue?: { vip: boolean; priority: number; firstQueuedAt: Date };
+  /** Service order in a group's queue (VIP, priority, age) and the customer's last agent; absent unless queued. */
+  queue?: QueueStanding;
   /** Why the last routing decision was taken (explainable routing). */
   routing?: { kind: string; groupId: string; agentId?: string; why: string[]; decidedAt: Date };
   handoff?: { at: Date; messageId: string; reasons: { code: string; detail: string }[]; summary: Record<string, unknown> };
@@ -101,7 +115,7 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     firstQueuedAt: Date,
     queueReason: String,
     resolvedBy: String,
-    queue: { _id: false, type: { vip: Boolean, priority: Number, firstQueuedAt: Date } },
+    queue: { _id: false, type: QUEUE_STANDING_FIELDS },
     routing: { _id: false, type: { kind: String, groupId: String, agentId: String, why: [String], decidedAt: Date } },
     handoff: Schema.Types.Mixed,
     csat: { _id: false, type: { askedAt: Date, score: Number, at: Date } },

@@ -5,6 +5,7 @@ import { OwnershipEvent, transition } from '@omni/routing';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
+import { CustomerStanding } from '../customers/customer-standing';
 import { QueueDispatcher } from '../handoff/queue-dispatcher.port';
 import { agentJoinedMessage } from '../routing/routing-texts';
 import { ConversationActions } from './conversation-actions';
@@ -24,6 +25,7 @@ export class AssignmentActions {
     private readonly events: ConversationEvents,
     private readonly customer: CustomerMessages,
     private readonly dispatcher: QueueDispatcher,
+    private readonly standing: CustomerStanding,
   ) {}
 
   async assign(tenantId: string, id: string, input: { agentId: string; groupId?: string; reason?: string }, requestId: string): Promise<ConversationDoc> {
@@ -61,7 +63,8 @@ export class AssignmentActions {
     const at = new Date();
     const next = transition(o, { type: 'agent_transferred', at, toGroupId: input.groupId, reason: input.reason ?? `transferred to group ${input.groupId}` });
     if (!next.ok) throw new OmniError('conflict', next.error.message, false);
-    const claimed = await this.ownership.commit(c, next.state, { cause: `transfer:${requestId}`, queue: { vip: false, priority: 0, firstQueuedAt: at } }, at);
+    const standing = await this.standing.of(c.tenantId, c.customerId);
+    const claimed = await this.ownership.commit(c, next.state, { cause: `transfer:${requestId}`, queue: { ...standing, firstQueuedAt: at } }, at);
     if (!claimed) throw new OmniError('conflict', `conversation ${id} changed meanwhile; reload and retry`, false);
     if (o.state === 'assigned') await this.slots.release(o.agentId, c._id);
     await this.announce(c, claimed.version, 'state_changed', `transferred to group ${input.groupId}`, at);

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '@omni/contracts';
 import {
-  CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerDoc, CustomerLinkDoc, CustomerRepository, MESSAGE_REPOSITORY, MessageDoc,
+  CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, CUSTOMER_TIER_REPOSITORY, ConversationRepository, CustomerDoc, CustomerLinkDoc, CustomerRepository, CustomerTierRepository,
+  MESSAGE_REPOSITORY, MessageDoc,
   MessageRepository, VERIFIED_CONTACT_REPOSITORY, VerifiedContactDoc, VerifiedContactRepository,
 } from '@omni/persistence';
 import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
@@ -13,6 +14,7 @@ import { CustomerIdentities } from './customer-identities';
 
 const MergeBody = z.object({ customerId: z.string().min(1).max(128) }).strict();
 const ContactBody = z.object({ kind: z.enum(['email', 'phone']), value: z.string().min(3).max(254) }).strict();
+const TierBody = z.object({ vip: z.boolean(), priority: z.number().int().min(0).max(100).default(0) }).strict();
 const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(500) }).strict();
 
 interface CustomerView {
@@ -20,6 +22,8 @@ interface CustomerView {
   identities: CustomerDoc[];
   verifiedContacts: Pick<VerifiedContactDoc, 'kind' | 'value' | 'customerId' | 'source' | 'at'>[];
   links: CustomerLinkDoc[];
+  /** Queue standing over the profile: VIPs are served first, then higher priority (0–100). */
+  tier: { vip: boolean; priority: number };
 }
 
 interface HistoryView {
@@ -40,6 +44,7 @@ export class CustomersController {
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
     @Inject(VERIFIED_CONTACT_REPOSITORY) private readonly contacts: VerifiedContactRepository,
     private readonly identities: CustomerIdentities,
+    @Inject(CUSTOMER_TIER_REPOSITORY) private readonly tiers: CustomerTierRepository,
   ) {}
 
   @Get(':id')
@@ -48,12 +53,13 @@ export class CustomersController {
   async get(@CallerOf() caller: Caller, @Param('id') id: string): Promise<CustomerView> {
     await this.mustExist(caller.tenantId, id);
     const p = await this.identities.profile(caller.tenantId, id);
-    const contacts = await this.contacts.ofCustomers(p.identityIds);
+    const [contacts, tiers] = await Promise.all([this.contacts.ofCustomers(p.identityIds), this.tiers.of(caller.tenantId, p.identityIds)]);
     return {
       profileId: p.profileId,
       identities: await this.customers.getMany(caller.tenantId, p.identityIds),
       verifiedContacts: contacts.map(({ kind, value, customerId, source, at }) => ({ kind, value, customerId, source, at })),
       links: p.links,
+      tier: { vip: tiers.some((t) => t.vip), priority: tiers.reduce((m, t) => Math.max(m, t.priority), 0) },
     };
   }
 
@@ -97,6 +103,18 @@ export class CustomersController {
     if (!normalized) throw new ValidationError('invalid body', [{ path: 'value', message: `not a valid ${kind}` }]);
     await this.mustExist(caller.tenantId, id);
     await this.identities.verified(caller.tenantId, id, { kind, value: normalized }, `api:${caller.keyName}`);
+    return this.get(caller, id);
+  }
+
+  @Put(':id/tier')
+  @Requires('customers.tier')
+  @ApiOperation({ summary: 'Make a customer VIP and/or set their priority (0–100): waiting conversations are served VIP first, then by priority, then by age. Applies to every linked identity of the profile' })
+  @ApiBody({ schema: openApi(TierBody) })
+  async setTier(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown): Promise<CustomerView> {
+    const tier = parse(TierBody, body, 'body');
+    await this.mustExist(caller.tenantId, id);
+    const p = await this.identities.profile(caller.tenantId, id);
+    await this.tiers.set(caller.tenantId, p.identityIds, { ...tier, by: `api:${caller.keyName}`, at: new Date() });
     return this.get(caller, id);
   }
 

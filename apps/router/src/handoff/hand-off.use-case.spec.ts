@@ -1,10 +1,12 @@
 import { AiOutcome, AiResult, CloudEvent, TOPICS } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
-import type { ConversationDoc, OwnershipClaimDoc } from '@omni/persistence';
+import type { BotTurnDoc, ConversationDoc, OwnershipClaimDoc } from '@omni/persistence';
+import type { Ownership } from '@omni/routing';
 import { AiOutcomes } from '../conversations/ai-outcomes';
 import type { ConversationEvents } from '../conversations/conversation-events';
 import type { CustomerMessages, OutgoingText } from '../conversations/customer-messages';
-import type { OwnershipStore } from '../conversations/ownership.store';
+import type { ClaimExtras, OwnershipStore } from '../conversations/ownership.store';
+import type { CustomerStanding, Standing } from '../customers/customer-standing';
 import { HandOffUseCase } from './hand-off.use-case';
 import type { QueueDispatcher } from './queue-dispatcher.port';
 
@@ -19,18 +21,46 @@ const entry = {
 } as unknown as OwnershipClaimDoc;
 const result = { messageId: 'in-7', language: 'pt' } as AiResult;
 
+/** One HandOffUseCase with recording fakes; each test overrides what it looks at. */
+function newHandOff(over: { standing?: Standing } = {}) {
+  const published: { topic: string; event: CloudEvent }[] = [];
+  const notices: OutgoingText[] = [];
+  const commits: { next: Ownership; extras: ClaimExtras }[] = [];
+  const publisher = { publish: async (topic: string, e: CloudEvent) => void published.push({ topic, event: e }) } as unknown as EventPublisher;
+  const store = {
+    commit: async (_c: ConversationDoc, next: Ownership, extras: ClaimExtras) => {
+      commits.push({ next, extras });
+      return { ...entry, ...extras, version: next.version } as OwnershipClaimDoc;
+    },
+  } as unknown as OwnershipStore;
+  const useCase = new HandOffUseCase(
+    store,
+    { emit: async () => undefined } as unknown as ConversationEvents,
+    { send: async (_c: ConversationDoc, out: OutgoingText) => void notices.push(out) } as unknown as CustomerMessages,
+    { dispatch: async () => undefined, groupFor: async () => 'support' } as unknown as QueueDispatcher,
+    new AiOutcomes(publisher),
+    { of: async () => over.standing ?? { vip: false, priority: 0 } } as unknown as CustomerStanding,
+  );
+  return { useCase, published, notices, commits };
+}
+
+describe('HandOffUseCase.execute', () => {
+  it('queues with the customer’s standing (VIP, priority, last agent) so the dispatcher serves and routes by it', async () => {
+    const lastAgentAt = new Date('2025-12-30T09:00:00.000Z');
+    const { useCase, commits } = newHandOff({ standing: { vip: true, priority: 7, lastAgentId: 'kim', lastAgentAt } });
+    await useCase.execute(
+      { conversation: { ...conversation, state: 'bot' }, ownership: { state: 'bot', version: 0, since: at }, result, turns: [] as BotTurnDoc[], reasons: [{ code: 'customer_requested', detail: 'asked' }] },
+      at,
+    );
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.next).toMatchObject({ state: 'queued', groupId: 'support' });
+    expect(commits[0]?.extras.queue).toEqual({ vip: true, priority: 7, lastAgentId: 'kim', lastAgentAt, firstQueuedAt: at });
+  });
+});
+
 describe('HandOffUseCase.announce', () => {
   it('reports the handoff, with its reason codes, as the outcome of the prediction that caused it — the same event on a redelivery', async () => {
-    const published: { topic: string; event: CloudEvent }[] = [];
-    const publisher = { publish: async (topic: string, e: CloudEvent) => void published.push({ topic, event: e }) } as unknown as EventPublisher;
-    const notices: OutgoingText[] = [];
-    const useCase = new HandOffUseCase(
-      {} as OwnershipStore,
-      { emit: async () => undefined } as unknown as ConversationEvents,
-      { send: async (_c: ConversationDoc, out: OutgoingText) => void notices.push(out) } as unknown as CustomerMessages,
-      { dispatch: async () => undefined } as unknown as QueueDispatcher,
-      new AiOutcomes(publisher),
-    );
+    const { useCase, published, notices } = newHandOff();
     await useCase.announce(conversation, entry, result);
     await useCase.announce(conversation, entry, result);
     const outcomes = published.filter((p) => p.topic === TOPICS.aiOutcome).map((p) => p.event as CloudEvent<AiOutcome>);

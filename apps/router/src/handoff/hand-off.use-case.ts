@@ -4,6 +4,7 @@ import type { BotTurnDoc, ConversationDoc, OwnershipClaimDoc } from '@omni/persi
 import { HandoffReason, Ownership, buildHandoffSummary, transition } from '@omni/routing';
 import { AiOutcomes } from '../conversations/ai-outcomes';
 import { ConversationEvents } from '../conversations/conversation-events';
+import { CustomerStanding } from '../customers/customer-standing';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { toBotTurn } from './bot-turns';
@@ -32,6 +33,7 @@ export class HandOffUseCase {
     private readonly customer: CustomerMessages,
     private readonly dispatcher: QueueDispatcher,
     private readonly outcomes: AiOutcomes,
+    private readonly standing: CustomerStanding,
   ) {}
 
   async execute(cmd: HandOffCommand, at = new Date()): Promise<void> {
@@ -40,9 +42,10 @@ export class HandOffUseCase {
     const next = transition(cmd.ownership, { type: 'handoff_requested', at, reason: cmd.reasons.map((x) => x.code).join(', '), groupId });
     if (!next.ok) return; // no longer the bot's: someone else decided already
     const summary = buildHandoffSummary(cmd.turns.map(toBotTurn), cmd.reasons);
+    const standing = await this.standing.of(c.tenantId, c.customerId);
     const entry = await this.ownership.commit(c, next.state, {
       cause: r.messageId,
-      queue: { vip: false, priority: 0, firstQueuedAt: at },
+      queue: { ...standing, firstQueuedAt: at },
       handoff: { at, messageId: r.messageId, reasons: cmd.reasons.map((x) => ({ ...x })), summary: { ...summary } },
     });
     // null: a takeover or another handoff won this version; the bot is silent either way.

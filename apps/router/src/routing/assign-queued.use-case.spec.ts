@@ -58,6 +58,21 @@ describe('AssignQueuedUseCase', () => {
     expect(t.snap.queue).toHaveLength(0);
   });
 
+  it('prefers the agent who last served the customer (the standing written when it was queued) over a less busy one', async () => {
+    const t = setup();
+    const sticky = { ...conv, queue: { vip: false, priority: 0, firstQueuedAt: queuedAt, lastAgentId: 'ag1', lastAgentAt: new Date(now.getTime() - 86_400_000) } };
+    expect(await t.useCase.execute(sticky, queued, t.snap, true, now)).toBe('assigned');
+    expect(t.calls).toEqual(['reserve ag1', 'claim v2 assigned']);
+    expect(t.claims[0]?.routing?.why.join(' ')).toMatch(/sticky: last agent ag1/);
+  });
+
+  it('routes by load when the last agent served the customer longer ago than the sticky window', async () => {
+    const t = setup();
+    const stale = { ...conv, queue: { vip: false, priority: 0, firstQueuedAt: queuedAt, lastAgentId: 'ag1', lastAgentAt: new Date(now.getTime() - 30 * 86_400_000) } };
+    expect(await t.useCase.execute(stale, queued, t.snap, true, now)).toBe('assigned');
+    expect(t.calls).toEqual(['reserve ag0', 'claim v2 assigned']);
+  });
+
   it('gives the slot back when another router won the claim', async () => {
     const t = setup({ claimWins: false });
     expect(await t.useCase.execute(conv, queued, t.snap, true, now)).toBe('skipped');

@@ -38,7 +38,10 @@ export class AssignQueuedUseCase {
     const d = decide(
       {
         id: c._id, channel: c.channel as Channel, language: c.language ?? 'en',
-        customer: { id: c.customerId, vip: c.queue?.vip ?? false, priority: c.queue?.priority ?? 0 },
+        customer: {
+          id: c.customerId, vip: c.queue?.vip ?? false, priority: c.queue?.priority ?? 0,
+          ...(c.queue?.lastAgentId && c.queue.lastAgentAt ? { lastAgentId: c.queue.lastAgentId, lastAgentAt: new Date(c.queue.lastAgentAt) } : {}),
+        },
         queued: { groupId: o.groupId, since: o.since, firstQueuedAt: o.firstQueuedAt },
       },
       snap.groups, snap.agents, now, { queue: snap.queue },

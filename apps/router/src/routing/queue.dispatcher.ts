@@ -44,10 +44,11 @@ export class RoutingQueueDispatcher extends QueueDispatcher implements OnApplica
 
   /** `language`: as just detected; the conversation read before the AI result may not have it yet. */
   async dispatch(c: ConversationDoc, language: string | undefined): Promise<void> {
-    const { ownership } = await this.store.current(c);
+    const { ownership, entry } = await this.store.current(c);
     if (ownership.state !== 'queued') return;
     const snap = await this.directory.load(c.tenantId, { groupId: ownership.groupId });
-    await this.assign.execute({ ...c, ...(language ? { language } : {}) }, ownership, snap, true);
+    // `c` was read before it was queued: the standing is on the entry that queued it.
+    await this.assign.execute({ ...c, ...(entry?.queue ? { queue: entry.queue } : {}), ...(language ? { language } : {}) }, ownership, snap, true);
   }
 
   onApplicationBootstrap(): void {
