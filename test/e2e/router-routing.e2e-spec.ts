@@ -171,7 +171,7 @@ describe('routing with two router processes', () => {
       state: 'resolved', version: 3, agentId: 'lee', resolvedBy: 'agent', since: yesterday, lastMessageAt: yesterday, createdAt: yesterday, updatedAt: yesterday,
     } as never);
     await claims().insertOne({ _id: 'old-dan:2', tenantId: 'acme', conversationId: 'old-dan', version: 2, state: 'assigned', agentId: 'lee', groupId: 'care', since: yesterday, cause: 'seed', at: yesterday } as never);
-    await slots().insertOne({ _id: 'lee:busy', tenantId: 'acme', agentId: 'lee', conversationId: 'busy', at: yesterday } as never);
+    await slots().insertOne({ _id: 'lee:2', tenantId: 'acme', agentId: 'lee', slot: 2, conversationId: 'busy', since: yesterday });
 
     const dan = new FakeCustomer(kafka, 'dan', 'en', 'acme');
     const id = await dan.say('I need a person about my contract');

@@ -13,6 +13,6 @@ describe('standingOf', () => {
   });
 
   it('ignores an assignment entry without an agent', () => {
-    expect(standingOf([], { at } as never)).toEqual({ vip: false, priority: 0 });
+    expect(standingOf([], { at })).toEqual({ vip: false, priority: 0 });
   });
 });

@@ -30,14 +30,14 @@ function newHandOff(over: { standing?: Standing } = {}) {
   const store = {
     commit: async (_c: ConversationDoc, next: Ownership, extras: ClaimExtras) => {
       commits.push({ next, extras });
-      return { ...entry, ...extras, version: next.version } as OwnershipClaimDoc;
+      return { ...entry, ...extras, version: next.version };
     },
   } as unknown as OwnershipStore;
   const useCase = new HandOffUseCase(
     store,
     { emit: async () => undefined } as unknown as ConversationEvents,
     { send: async (_c: ConversationDoc, out: OutgoingText) => void notices.push(out) } as unknown as CustomerMessages,
-    { dispatch: async () => undefined, groupFor: async () => 'support' } as unknown as QueueDispatcher,
+    { dispatch: async () => undefined, groupFor: async () => 'support' } satisfies QueueDispatcher,
     new AiOutcomes(publisher),
     { of: async () => over.standing ?? { vip: false, priority: 0 } } as unknown as CustomerStanding,
   );
