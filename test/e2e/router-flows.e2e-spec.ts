@@ -231,6 +231,15 @@ describe('router flows: experiments, workflows, customers, reports', () => {
       expect(times).toEqual([...times].sort((a, c) => a - c));
       expect((await history(w)).profileId).toBe(all.profileId);
 
+      // A supervisor makes the merged customer VIP once; every identity of the profile carries it.
+      const tiered = await json<{ tier: unknown }>(`/v1/customers/${idOf(m)}/tier`, { method: 'PUT', body: JSON.stringify({ vip: true, priority: 5 }) });
+      expect(tiered.tier).toEqual({ vip: true, priority: 5 });
+      expect((await json<{ tier: unknown }>(`/v1/customers/${idOf(w)}`)).tier).toEqual({ vip: true, priority: 5 });
+      expect(await db.collection('customer_tiers').countDocuments({ _id: { $in: [idOf(w), idOf(m), idOf(b)] } as never, vip: true })).toBe(3);
+      const badTier = await call(`/v1/customers/${idOf(m)}/tier`, { method: 'PUT', body: JSON.stringify({ vip: true, priority: 101 }) });
+      expect(badTier.status).toBe(400);
+      expect(((await badTier.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['priority']);
+
       // The web identity's data-subject erasure takes it out of the profile; the others stay one customer.
       const erased = await json<{ related: { customerLinks: number; workflowRuns: number } }>(`/v1/customers/${idOf(b)}/personal-data`, { method: 'DELETE' });
       expect(erased.related.customerLinks).toBeGreaterThanOrEqual(1);

@@ -77,7 +77,7 @@ describe('routing with two router processes', () => {
       agent('max', 'acme', ['vipq'], 'offline', 1),
     ]);
     await db.collection('tenants').insertOne({
-      _id: 'acme' as never, handoffPolicy: { humanOnlyIntents: [{ intent: 'billing' }, { intent: 'returns' }] }, createdAt: new Date(), updatedAt: new Date(),
+      _id: 'acme' as never, handoffPolicy: { humanOnlyIntents: [{ intent: 'billing' }, { intent: 'returns' }, { intent: 'care' }, { intent: 'vipstuff' }] }, createdAt: new Date(), updatedAt: new Date(),
     });
     const env = { ...stackEnv({ prefix: name, db: name }), ROUTER_DISPATCH_INTERVAL_MS: '1000', KAFKA_PARTITIONS: '6' };
     routers.push(...(await Promise.all([1, 2].map((i) => startApp('router', { ...env, INSTANCE_ID: `router-${i}` })))));
