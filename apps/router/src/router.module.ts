@@ -6,6 +6,7 @@ import { ApiRateLimitModule, PlatformModule, rateLimitsOf } from '@omni/platform
 import { AuthModule } from '@omni/auth';
 import { ROUTER_CONFIG, loadRouterConfig } from './config';
 import { ApiModule } from './api/api.module';
+import { DeskModule } from './desk/desk.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { HandoffModule } from './handoff/handoff.module';
@@ -46,6 +47,7 @@ class RouterConfigModule {}
     ConversationsModule,
     HandoffModule,
     RoutingModule,
+    DeskModule,
     ApiModule,
     ReportsModule,
     ExperimentsModule,

@@ -7,3 +7,4 @@ export * from './access-log';
 export * from './rate-limit';
 export * from './no-nul-bytes.pipe';
 export * from './admin-server';
+export * from './openapi-schema';

@@ -57,12 +57,7 @@ export const ReportQuery = z.object({
   bucket: z.enum(['day', 'week']).default('day'),
 }).strict();
 
-/** Parses a request part; a failure is a 400 listing every offending path. */
-export function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError(`invalid ${what}`, r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-  return r.data;
-}
+export { parse } from '@omni/contracts';
 
 /**
  * Order patterns run on every message: they must compile with the extractor's flags and be safe

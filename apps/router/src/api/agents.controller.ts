@@ -6,7 +6,8 @@ import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, AgentDoc, AgentRepository, Age
 import { SkillGroup, parseSkillGroups } from '@omni/routing';
 import { RoutingDirectory } from '../routing/routing-directory';
 import { AuthGuard, Caller, CallerOf, Requires, mayActOnAgent } from '@omni/auth';
-import { openApi, parse } from './validation';
+import { parse } from '@omni/contracts';
+import { openApi } from '@omni/platform';
 
 const Presence = z.enum(['online', 'away', 'offline']);
 const AgentBody = z.object({

@@ -1,15 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentsController } from './agents.controller';
-import { AssignmentActions } from './assignment-actions';
-import { ConversationActions } from './conversation-actions';
-import { IntentCorrections } from './intent-corrections';
 import { ConversationsController } from './conversations.controller';
-import { MediaModule } from '../media/media.module';
 
-@Module({
-  imports: [MediaModule],
-  controllers: [ConversationsController, AgentsController],
-  providers: [ConversationActions, AssignmentActions, IntentCorrections],
-  exports: [ConversationActions],
-})
+/** The agent REST API's controllers; what they do is in desk/ (one use case per state change). */
+@Module({ controllers: [ConversationsController, AgentsController] })
 export class ApiModule {}

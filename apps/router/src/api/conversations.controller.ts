@@ -5,11 +5,15 @@ import { z } from 'zod';
 import { CONVERSATION_STATES, ChannelSchema } from '@omni/contracts';
 import { CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageDoc, MessageRepository } from '@omni/persistence';
 import { AuthGuard, Caller, CallerOf, Requires, actingAgent, mayActOnAgent } from '@omni/auth';
-import { AssignmentActions } from './assignment-actions';
-import { ConversationActions } from './conversation-actions';
-import { IntentCorrection, IntentCorrections } from './intent-corrections';
+import { AssignConversationUseCase } from '../desk/assign-conversation.use-case';
+import { ConversationLookup } from '../desk/conversation-lookup';
+import { CorrectIntentUseCase, IntentCorrection } from '../desk/correct-intent.use-case';
+import { ReplyToCustomerUseCase } from '../desk/reply-to-customer.use-case';
+import { ResolveConversationUseCase } from '../desk/resolve-conversation.use-case';
+import { TransferToQueueUseCase } from '../desk/transfer-to-queue.use-case';
 import { ReplyAttachmentSchema } from '../media/reply-attachments';
-import { openApi, parse } from './validation';
+import { parse } from '@omni/contracts';
+import { openApi } from '@omni/platform';
 
 const ListQuery = z.object({
   state: z.enum(CONVERSATION_STATES).optional(),
@@ -42,9 +46,12 @@ export class ConversationsController {
   constructor(
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
-    private readonly actions: ConversationActions,
-    private readonly assignment: AssignmentActions,
-    private readonly corrections: IntentCorrections,
+    private readonly lookup: ConversationLookup,
+    private readonly replies: ReplyToCustomerUseCase,
+    private readonly resolution: ResolveConversationUseCase,
+    private readonly assignment: AssignConversationUseCase,
+    private readonly transfers: TransferToQueueUseCase,
+    private readonly corrections: CorrectIntentUseCase,
   ) {}
 
   @Get()
@@ -64,14 +71,14 @@ export class ConversationsController {
   @Requires('conversations.read')
   @ApiOperation({ summary: 'One conversation, with its owner, routing explanation and handoff summary' })
   get(@CallerOf() caller: Caller, @Param('id') id: string): Promise<ConversationDoc> {
-    return this.actions.find(caller.tenantId, id);
+    return this.lookup.find(caller.tenantId, id);
   }
 
   @Get(':id/messages')
   @Requires('conversations.read')
   @ApiOperation({ summary: 'The conversation’s messages, oldest first (last 200)' })
   async history(@CallerOf() caller: Caller, @Param('id') id: string): Promise<MessageDoc[]> {
-    await this.actions.find(caller.tenantId, id);
+    await this.lookup.find(caller.tenantId, id);
     return this.messages.history(id, 200);
   }
 
@@ -82,7 +89,7 @@ export class ConversationsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key sends one message' })
   reply(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') key?: string): Promise<MessageDoc> {
     const { agentId, ...reply } = parse(ReplyBody, body, 'body');
-    return this.actions.reply(caller.tenantId, id, { ...reply, agentId: actingAgent(caller, agentId) }, key);
+    return this.replies.execute(caller.tenantId, id, { ...reply, agentId: actingAgent(caller, agentId) }, key);
   }
 
   @Post(':id/messages/:messageId/intent')
@@ -91,14 +98,14 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Correct the intent the bot read in a customer’s message (optionally adding it to the training data)' })
   @ApiBody({ schema: openApi(CorrectionBody) })
   correct(@CallerOf() caller: Caller, @Param('id') id: string, @Param('messageId') messageId: string, @Body() body: unknown): Promise<IntentCorrection> {
-    return this.corrections.correct(caller.tenantId, id, messageId, parse(CorrectionBody, body, 'body'));
+    return this.corrections.execute(caller.tenantId, id, messageId, parse(CorrectionBody, body, 'body'));
   }
 
   @Post(':id/resolve')
   @Requires('conversations.resolve')
   @ApiOperation({ summary: 'Resolve the conversation (frees the agent’s slot)' })
   resolve(@CallerOf() caller: Caller, @Param('id') id: string, @Headers('idempotency-key') key?: string): Promise<ConversationDoc> {
-    return this.actions.resolve(caller.tenantId, id, key ?? randomUUID());
+    return this.resolution.execute(caller.tenantId, id, key ?? randomUUID());
   }
 
   @Post(':id/assign')
@@ -109,7 +116,7 @@ export class ConversationsController {
     const input = parse(AssignBody, body, 'body');
     // An agent takes a conversation for itself; assigning someone else is a supervisor's.
     mayActOnAgent(caller, input.agentId);
-    return this.assignment.assign(caller.tenantId, id, input, key ?? randomUUID());
+    return this.assignment.execute(caller.tenantId, id, input, key ?? randomUUID());
   }
 
   @Post(':id/transfer')
@@ -117,6 +124,6 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Transfer from the agent to a group’s queue' })
   @ApiBody({ schema: openApi(TransferBody) })
   transfer(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') key?: string): Promise<ConversationDoc> {
-    return this.assignment.toQueue(caller.tenantId, id, parse(TransferBody, body, 'body'), key ?? randomUUID());
+    return this.transfers.execute(caller.tenantId, id, parse(TransferBody, body, 'body'), key ?? randomUUID());
   }
 }

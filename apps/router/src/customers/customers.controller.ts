@@ -8,9 +8,10 @@ import {
   MessageRepository, VERIFIED_CONTACT_REPOSITORY, VerifiedContactDoc, VerifiedContactRepository,
 } from '@omni/persistence';
 import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
-import { openApi, parse } from '../api/validation';
 import { normalizeContact } from './contacts';
 import { CustomerIdentities } from './customer-identities';
+import { parse } from '@omni/contracts';
+import { openApi } from '@omni/platform';
 
 const MergeBody = z.object({ customerId: z.string().min(1).max(128) }).strict();
 const ContactBody = z.object({ kind: z.enum(['email', 'phone']), value: z.string().min(3).max(254) }).strict();

@@ -5,8 +5,9 @@ import { NotFoundError } from '@omni/contracts';
 import { EXPERIMENT_OUTCOME_REPOSITORY, EXPERIMENT_REPOSITORY, ExperimentDoc, ExperimentOutcomeRepository, ExperimentRepository } from '@omni/persistence';
 import { ExperimentReport, ExperimentSchema, experimentReport, parseExperiment, recordOutcome } from '@omni/routing';
 import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
-import { openApi, parse } from '../api/validation';
 import { FlowExperiments } from './flow-experiments';
+import { parse } from '@omni/contracts';
+import { openApi } from '@omni/platform';
 
 const ExperimentId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)');
 const ExperimentBody = z.object({ active: z.boolean().default(true), salt: z.string().min(1).max(128).optional(), variants: ExperimentSchema.shape.variants }).strict();

@@ -4,10 +4,11 @@ import type { Metadata } from '@grpc/grpc-js';
 import { Observable, from, map, mergeMap } from 'rxjs';
 import { z } from 'zod';
 import { ApiKeys, Caller, Permission, actingAgent, authorize } from '@omni/auth';
-import { ConversationActions } from '../api/conversation-actions';
-import { parse } from '../api/validation';
+import { ConversationLookup } from '../desk/conversation-lookup';
+import { ReplyToCustomerUseCase } from '../desk/reply-to-customer.use-case';
 import { ConversationFeed } from '../live/conversation-feed';
 import { GrpcErrorFilter } from './grpc-error.filter';
+import { parse } from '@omni/contracts';
 
 const SendMessage = z.object({
   conversationId: z.string().min(1).max(256), agentId: z.string().max(128).optional(), text: z.string().min(1).max(4096), idempotencyKey: z.string().max(256).optional(),
@@ -20,7 +21,8 @@ const ConversationRef = z.object({ conversationId: z.string().min(1).max(256) })
 export class ConversationGrpcController {
   constructor(
     private readonly keys: ApiKeys,
-    private readonly actions: ConversationActions,
+    private readonly lookup: ConversationLookup,
+    private readonly replies: ReplyToCustomerUseCase,
     private readonly feed: ConversationFeed,
   ) {}
 
@@ -30,14 +32,14 @@ export class ConversationGrpcController {
     const r = parse(SendMessage, req, 'request');
     // proto3 has no absent string: '' = the key's own agent.
     const agentId = actingAgent(caller, r.agentId || undefined);
-    const m = await this.actions.reply(caller.tenantId, r.conversationId, { agentId, text: r.text }, r.idempotencyKey || undefined);
+    const m = await this.replies.execute(caller.tenantId, r.conversationId, { agentId, text: r.text }, r.idempotencyKey || undefined);
     return { messageId: m._id };
   }
 
   @GrpcMethod('ConversationService', 'GetConversation')
   async getConversation(req: unknown, meta: Metadata): Promise<Record<string, unknown>> {
     const caller = await this.caller(meta, 'conversations.read');
-    const c = await this.actions.find(caller.tenantId, parse(ConversationRef, req, 'request').conversationId);
+    const c = await this.lookup.find(caller.tenantId, parse(ConversationRef, req, 'request').conversationId);
     return {
       id: c._id, tenantId: c.tenantId, channel: c.channel, state: c.state, version: c.version, agentId: c.agentId ?? '', groupId: c.groupId ?? '',
       language: c.language ?? '', lastMessageAt: c.lastMessageAt.toISOString(),

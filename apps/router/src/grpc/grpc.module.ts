@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ApiModule } from '../api/api.module';
 import { ConversationGrpcController } from './conversation.grpc.controller';
 
 /** The gRPC controller; its ConversationFeed comes from the global LiveModule. */
-@Module({ imports: [ApiModule], controllers: [ConversationGrpcController] })
+@Module({ controllers: [ConversationGrpcController] })
 export class GrpcModule {}

@@ -1,6 +1,6 @@
 import { OmniError } from '@omni/contracts';
 import type { ConversationDoc, ConversationRepository } from '@omni/persistence';
-import type { ConversationActions } from '../api/conversation-actions';
+import type { ResolveConversationUseCase } from '../desk/resolve-conversation.use-case';
 import type { RouterConfig } from '../config';
 import { IdleResolver } from './idle-resolver';
 
@@ -21,21 +21,21 @@ describe('IdleResolver', () => {
       get: async (id: string) => current.get(id) ?? null,
     } as unknown as ConversationRepository;
     const resolved: [string, string][] = [];
-    const actions = {
-      resolve: async (_t: string, id: string, _req: string, by: string) => {
+    const resolution = {
+      execute: async (_t: string, id: string, _req: string, by: string) => {
         if (id === 'raced') throw new OmniError('conflict', 'changed meanwhile', false);
         resolved.push([id, by]);
         return current.get(id);
       },
-    } as unknown as ConversationActions;
-    const resolver = new IdleResolver(conversations, actions, { ROUTER_IDLE_RESOLVE_AFTER_MS: 30 * 60_000 } as RouterConfig);
+    } as unknown as ResolveConversationUseCase;
+    const resolver = new IdleResolver(conversations, resolution, { ROUTER_IDLE_RESOLVE_AFTER_MS: 30 * 60_000 } as RouterConfig);
     expect(await resolver.sweep(now)).toBe(1);
     expect(resolved).toEqual([['idle', 'system']]);
   });
 
   it('surfaces other errors so the pass is logged and retried', async () => {
     const conversations = { idleInBot: async () => [conv('x', minutesAgo(60))], get: async () => conv('x', minutesAgo(60)) } as unknown as ConversationRepository;
-    const actions = { resolve: async () => { throw new Error('db down'); } } as unknown as ConversationActions;
-    await expect(new IdleResolver(conversations, actions, { ROUTER_IDLE_RESOLVE_AFTER_MS: 60_000 } as RouterConfig).sweep(now)).rejects.toThrow('db down');
+    const resolution = { execute: async () => { throw new Error('db down'); } } as unknown as ResolveConversationUseCase;
+    await expect(new IdleResolver(conversations, resolution, { ROUTER_IDLE_RESOLVE_AFTER_MS: 60_000 } as RouterConfig).sweep(now)).rejects.toThrow('db down');
   });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { OmniError } from '@omni/contracts';
 import { CONVERSATION_REPOSITORY, ConversationRepository } from '@omni/persistence';
 import { rootLogger } from '@omni/telemetry';
-import { ConversationActions } from '../api/conversation-actions';
+import { ResolveConversationUseCase } from '../desk/resolve-conversation.use-case';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 
 const BATCH = 200;
@@ -22,7 +22,7 @@ export class IdleResolver implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
-    private readonly actions: ConversationActions,
+    private readonly resolution: ResolveConversationUseCase,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
   ) {}
 
@@ -55,7 +55,7 @@ export class IdleResolver implements OnApplicationBootstrap, OnApplicationShutdo
       if (!fresh || fresh.state !== 'bot' || fresh.lastMessageAt >= before) continue;
       try {
         // The request id makes a retried pass the same claim (the version is in it).
-        await this.actions.resolve(c.tenantId, c._id, `idle:${c.version}:${c.lastMessageAt.getTime()}`, 'system');
+        await this.resolution.execute(c.tenantId, c._id, `idle:${c.version}:${c.lastMessageAt.getTime()}`, 'system');
         resolved++;
       } catch (err) {
         // Someone else resolved it, a customer wrote, or a human took it: its copy was stale.

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { Observable, map } from 'rxjs';
 import { z } from 'zod';
 import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
-import { parse } from '../api/validation';
 import { ConversationFeed } from './conversation-feed';
+import { parse } from '@omni/contracts';
 
 /** Server-sent events of conversation changes for agent UIs (one `conversation` event per change). */
 @ApiTags('events')

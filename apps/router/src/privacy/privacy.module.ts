@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ApiModule } from '../api/api.module';
 import { MediaModule } from '../media/media.module';
 import { EraseCustomerUseCase } from './erase-customer.use-case';
 import { PrivacyController } from './privacy.controller';
 
-@Module({ imports: [ApiModule, MediaModule], controllers: [PrivacyController], providers: [EraseCustomerUseCase] })
+@Module({ imports: [MediaModule], controllers: [PrivacyController], providers: [EraseCustomerUseCase] })
 export class PrivacyModule {}

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { z } from 'zod';
 import { ChannelSchema } from '@omni/contracts';
 import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
-import { parse } from '../api/validation';
 import { ConversationReport, ConversationReportQuery } from './conversation-report';
+import { parse } from '@omni/contracts';
 
 const DAY_MS = 86_400_000;
 const ReportQuery = z

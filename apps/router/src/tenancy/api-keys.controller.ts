@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '@omni/contracts';
 import { ApiKeys, AuthGuard, Caller, CallerOf, ROLES, Requires, issueApiKey } from '@omni/auth';
 import { API_KEY_REPOSITORY, ApiKeyRepository, TENANT_DIRECTORY, TenantDirectory } from '@omni/persistence';
-import { openApi, parse } from '../api/validation';
+import { parse } from '@omni/contracts';
+import { openApi } from '@omni/platform';
 
 const CreateKeyBody = z.object({
   role: z.enum(ROLES),

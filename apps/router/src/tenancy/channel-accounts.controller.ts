@@ -3,10 +3,11 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@omni/contracts';
 import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
 import { CHANNEL_ACCOUNT_REPOSITORY, ChannelAccountDoc, ChannelAccountRepository } from '@omni/persistence';
-import { openApi, parse } from '../api/validation';
 import { ConnectAccountBody } from './channel-account-input';
 import { Connected, ConnectChannelAccountUseCase } from './connect-channel-account.use-case';
 import { RotateChannelCredentialsUseCase } from './rotate-channel-credentials.use-case';
+import { parse } from '@omni/contracts';
+import { openApi } from '@omni/platform';
 
 /** An account as the API shows it: never a secret, only whether it has credentials. */
 export interface ChannelAccountView {

@@ -1,8 +1,8 @@
-import { parse } from '../api/validation';
 import { ConnectAccountBody, ConnectAccountInput } from './channel-account-input';
 import { accountAad } from './account-secrets';
 import { newTenancyHarness } from './testing';
 import { newKek } from '@omni/secrets';
+import { parse } from '@omni/contracts';
 
 const WA = { channel: 'whatsapp', phoneNumberId: '100000000000123', accessToken: 'EAAG-secret-access-token-0001', appSecret: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' };
 const input = (b: unknown): ConnectAccountInput => parse(ConnectAccountBody, b, 'body');

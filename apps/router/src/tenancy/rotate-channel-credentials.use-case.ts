@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, ValidationError } from '@omni/contracts';
 import { CHANNEL_ACCOUNT_REPOSITORY, ChannelAccountRepository } from '@omni/persistence';
 import { Envelopes } from '@omni/secrets';
-import { parse } from '../api/validation';
 import { accountAad, sealAccountSecrets } from './account-secrets';
 import { RotateBodies, botIdOf } from './channel-account-input';
+import { parse } from '@omni/contracts';
 
 /** Replaces an account's credentials: a new data key and envelope; the old ones are gone with the write. */
 @Injectable()

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { NotFoundError, OmniError } from '@omni/contracts';
 import { AuthGuard, Requires } from '@omni/auth';
 import { TENANT_DIRECTORY, TenantDirectory, TenantProfile } from '@omni/persistence';
-import { openApi, parse } from '../api/validation';
+import { parse } from '@omni/contracts';
+import { openApi } from '@omni/platform';
 
 export const TenantId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and -, 2-63 characters');
 const TimeZone = z.string().refine((tz) => {

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WORKFLOW_RUN_REPOSITORY, WorkflowRunDoc, WorkflowRunRepository } from '@omni/persistence';
 import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
-import { ConversationActions } from '../api/conversation-actions';
+import { ConversationLookup } from '../desk/conversation-lookup';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -11,7 +11,7 @@ import { ConversationActions } from '../api/conversation-actions';
 export class WorkflowsController {
   constructor(
     @Inject(WORKFLOW_RUN_REPOSITORY) private readonly runs: WorkflowRunRepository,
-    private readonly conversations: ConversationActions,
+    private readonly conversations: ConversationLookup,
   ) {}
 
   @Get(':id/workflows')

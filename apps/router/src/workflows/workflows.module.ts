@@ -1,10 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { ApiModule } from '../api/api.module';
 import { ConnectorClient } from './connector.client';
 import { RunWorkflowUseCase } from './run-workflow.use-case';
 import { Workflows } from './workflows';
 import { WorkflowsController } from './workflows.controller';
 
 @Global()
-@Module({ imports: [ApiModule], controllers: [WorkflowsController], providers: [ConnectorClient, RunWorkflowUseCase, Workflows], exports: [Workflows] })
+@Module({ controllers: [WorkflowsController], providers: [ConnectorClient, RunWorkflowUseCase, Workflows], exports: [Workflows] })
 export class WorkflowsModule {}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Channel, NotFoundError, ValidationError } from '@omni/contracts';
 import { MESSAGE_REPOSITORY, MessageRepository } from '@omni/persistence';
 import { AiOutcomes } from '../conversations/ai-outcomes';
-import { ConversationActions } from './conversation-actions';
+import { ConversationLookup } from './conversation-lookup';
 
 export interface IntentCorrection {
   readonly messageId: string;
@@ -18,15 +18,15 @@ export interface IntentCorrection {
  * retried request is one event; a later, different correction is another, and the last one wins.
  */
 @Injectable()
-export class IntentCorrections {
+export class CorrectIntentUseCase {
   constructor(
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
-    private readonly conversations: ConversationActions,
+    private readonly lookup: ConversationLookup,
     private readonly outcomes: AiOutcomes,
   ) {}
 
-  async correct(tenantId: string, conversationId: string, messageId: string, input: { label: string; train: boolean }): Promise<IntentCorrection> {
-    const c = await this.conversations.find(tenantId, conversationId);
+  async execute(tenantId: string, conversationId: string, messageId: string, input: { label: string; train: boolean }): Promise<IntentCorrection> {
+    const c = await this.lookup.find(tenantId, conversationId);
     const m = await this.messages.get(messageId);
     if (!m || m.conversationId !== c._id) throw new NotFoundError(`message ${messageId} in conversation ${conversationId}`);
     if (m.direction !== 'inbound' || m.author.kind !== 'customer') {
