@@ -11,7 +11,7 @@
  */
 import * as chrono from 'chrono-node';
 import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js';
-import { unsafeOrderPattern } from './order-patterns';
+import { OrderPattern, compileOrderPattern, orderMatches, unsafeOrderPattern } from './order-patterns';
 
 export type EntityType = 'order_number' | 'email' | 'phone' | 'amount' | 'date' | 'url';
 
@@ -106,7 +106,7 @@ function isoDate(d: Date): string {
 }
 
 export class EntityExtractor {
-  private readonly orderRes: RegExp[];
+  private readonly orderRes: OrderPattern[];
   /** Order patterns that are never run, with the reason (unsafe or invalid, order-patterns.ts). */
   readonly refusedPatterns: readonly { readonly pattern: string; readonly reason: string }[];
 
@@ -119,7 +119,7 @@ export class EntityExtractor {
         refused.push({ pattern: p, reason });
         return [];
       }
-      return [new RegExp(p, 'gu')];
+      return [compileOrderPattern(p)];
     });
     this.refusedPatterns = refused;
   }
@@ -137,8 +137,8 @@ export class EntityExtractor {
     for (const m of text.matchAll(URL_RE)) push(this.make('url', m[0], m[0], m.index));
     for (const m of text.matchAll(EMAIL)) push(this.make('email', m[0].toLowerCase(), m[0], m.index));
     for (const re of this.orderRes) {
-      for (const m of text.matchAll(re)) {
-        push(this.make('order_number', m[0].replace(/^#/, '').replace(/\s/g, '-').toUpperCase(), m[0], m.index));
+      for (const m of orderMatches(re, text)) {
+        push(this.make('order_number', m.text.replace(/^#/, '').replace(/\s/g, '-').toUpperCase(), m.text, m.index));
       }
     }
     for (const re of [AMOUNT_BEFORE, AMOUNT_AFTER]) {

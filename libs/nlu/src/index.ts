@@ -21,7 +21,7 @@ export { detectByScript } from './language';
 export { createFastTextDetector } from './fasttext-detector';
 export { normalizeText } from './normalize';
 export { capText, MAX_TEXT_CHARS } from './limits';
-export { unsafeOrderPattern, MAX_PATTERN_LENGTH, MAX_REPETITIONS } from './order-patterns';
+export { unsafeOrderPattern, MAX_PATTERN_LENGTH } from './order-patterns';
 export { tokenize } from './tokenize';
 export type { Sentiment } from './sentiment';
 export { analyzeSentiment } from './sentiment';
