@@ -7,11 +7,14 @@
 // - with a `helm` binary on PATH (or HELM=/path/to/helm): `helm lint` and `helm template` per region,
 //   and every rendered document parses.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
+// The helm the chart is checked with when none is installed (built from the Go module proxy, below).
+const HELM_VERSION = 'v3.21.4';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const CHART = join(ROOT, 'deploy/helm/omni-gateway');
 const problems = [];
@@ -74,10 +77,14 @@ for (const t of readdirSync(join(CHART, 'templates'))) {
 }
 ok('template value paths exist in values.yaml');
 
-const helm = process.env.HELM ?? 'helm';
-if (spawnSync(helm, ['version', '--short'], { encoding: 'utf8' }).status === 0) {
-  // Each region as shipped, and once more with every app enabled (channels are off by default).
-  const everyApp = Object.keys(base.apps).flatMap((app) => ['--set', `apps.${app}.enabled=true`]);
+const helm = resolveHelm();
+if (helm) {
+  // Each region as shipped, and once more with every app and every optional object enabled.
+  const everyApp = [
+    ...Object.keys(base.apps).flatMap((app) => ['--set', `apps.${app}.enabled=true`]),
+    '--set', 'ingress.enabled=true', '--set', 'ingress.host=chat.example.com', '--set', 'monitoring.podMonitor.enabled=true',
+    '--set', 'monitoring.rules.enabled=true', '--set', 'monitoring.rules.relayLag.enabled=true',
+  ];
   for (const [file, extra] of [...regions.map((r) => [r, []]), [regions[0], everyApp]]) {
     // A `go install`ed helm assumes Kubernetes 1.20 unless told; render for a current cluster.
     const args = ['-f', join(CHART, file), '--kube-version', process.env.KUBE_VERSION ?? '1.30.0', ...extra];
@@ -96,7 +103,30 @@ if (spawnSync(helm, ['version', '--short'], { encoding: 'utf8' }).status === 0) 
     ok(`helm lint + template ${file}${extra.length ? ' (every app enabled)' : ''}: ${docs.length} documents (${kinds})`);
   }
 } else {
-  process.stdout.write('skip helm lint/template: no helm binary (set HELM=/path/to/helm)\n');
+  process.stdout.write('skip helm lint/template: no helm binary and no Go to build it (set HELM=/path/to/helm)\n');
+}
+
+/**
+ * HELM, else `helm` on PATH, else helm built once from the Go module proxy into
+ * ~/.cache/omni-gateway/helm/<version> (a few minutes the first time on a 2-core machine; CI runs
+ * this on a fresh machine, so the chart is linted there too). OMNI_HELM_BUILD=off skips the build.
+ */
+function resolveHelm() {
+  const works = (bin) => spawnSync(bin, ['version', '--short'], { encoding: 'utf8' }).status === 0;
+  if (process.env.HELM) return works(process.env.HELM) ? process.env.HELM : null;
+  if (works('helm')) return 'helm';
+  const dir = join(homedir(), '.cache', 'omni-gateway', 'helm', HELM_VERSION);
+  const cached = join(dir, 'helm');
+  if (existsSync(cached) && works(cached)) return cached;
+  if (process.env.OMNI_HELM_BUILD === 'off' || spawnSync('go', ['version']).status !== 0) return null;
+  process.stdout.write(`building helm ${HELM_VERSION} from the Go module proxy into ${dir} (once per machine)\n`);
+  const gopath = join(homedir(), '.cache', 'omni-gateway', 'go');
+  const built = spawnSync('go', ['install', `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], {
+    encoding: 'utf8',
+    env: { ...process.env, GOBIN: dir, GOPATH: gopath, GOMODCACHE: join(gopath, 'pkg', 'mod'), GOFLAGS: '-mod=mod' },
+  });
+  if (built.status !== 0) problems.push(`building helm ${HELM_VERSION} failed:\n${built.stderr.slice(-2000)}`);
+  return built.status === 0 && works(cached) ? cached : null;
 }
 
 if (problems.length) {
