@@ -153,6 +153,12 @@ export interface MessageDoc {
   statusRank: number;
   statusHistory: StatusEntry[];
   ai?: Record<string, unknown>;
+  /**
+   * Inbound email only: the channel found an aligned DMARC pass for this mail's From (ADR 0425). Its
+   * customer id is the sender's address, which anyone can type, so whether *this* message proves the
+   * address is per message: workflows act for the customer only when it is true (ADR 0226).
+   */
+  senderVerified?: boolean;
   /** Set when a data-subject erasure removed text, attachments and AI reading (privacy.repository.ts). */
   redactedAt?: Date;
 }
@@ -178,6 +184,7 @@ export const MessageSchema = new Schema<MessageDoc>(
     statusRank: { type: Number, default: 0 },
     statusHistory: { type: [{ _id: false, status: String, at: Date, error: { code: String, reason: String } }], default: [] },
     ai: Schema.Types.Mixed,
+    senderVerified: Boolean,
     redactedAt: Date,
   },
   { versionKey: false, collection: 'messages' },

@@ -153,6 +153,20 @@ describe('ReceiveInboundUseCase', () => {
     });
   });
 
+  it('marks an email whose sender passed DMARC as such, and only an email (workflows act on it, ADR 0226)', async () => {
+    const cases: [InboundMessage['channel'], Record<string, boolean> | undefined, boolean | undefined][] = [
+      ['email', { senderVerified: true }, true], ['email', { senderVerified: false }, undefined], ['email', undefined, undefined], ['whatsapp', { senderVerified: true }, undefined],
+    ];
+    for (const [channel, meta, expected] of cases) {
+      const s = setup();
+      const e = inbound('hi');
+      e.data.channel = channel;
+      if (meta) e.data.message.meta = meta;
+      await s.useCase.execute(e);
+      expect(s.messages.docs.get(e.id)?.senderVerified).toBe(expected);
+    }
+  });
+
   it('stores a reaction and hands it to the reactions, without asking the AI or reopening a resolved conversation', async () => {
     const handled: [string, string | undefined][] = [];
     const reactions = { handle: async (m: InboundMessage, id: string) => { handled.push([id, m.message.reaction?.emoji]); return 'recorded'; } } as unknown as CustomerReactions;

@@ -74,6 +74,7 @@ export class ReceiveInboundUseCase {
       attachments: m.message.attachments,
       replyToMessageId: m.message.replyToId,
       timestamp: at,
+      ...(m.channel === 'email' && m.message.meta?.senderVerified === true ? { senderVerified: true } : {}),
     });
     const scoped = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
     if (opened) await this.events.emit({ ...scoped, kind: 'opened', state: conversation.state, at: at.toISOString() }, m.conversationId);

@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { ApiModule } from '../api/api.module';
 import { ConnectorClient } from './connector.client';
+import { CustomerVerification } from './customer-verification';
 import { RunWorkflowUseCase } from './run-workflow.use-case';
 import { Workflows } from './workflows';
 import { WorkflowsController } from './workflows.controller';
 
 @Global()
-@Module({ imports: [ApiModule], controllers: [WorkflowsController], providers: [ConnectorClient, RunWorkflowUseCase, Workflows], exports: [Workflows] })
+@Module({ imports: [ApiModule], controllers: [WorkflowsController], providers: [ConnectorClient, CustomerVerification, RunWorkflowUseCase, Workflows], exports: [Workflows] })
 export class WorkflowsModule {}
