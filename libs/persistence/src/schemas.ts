@@ -214,6 +214,8 @@ export interface TenantDoc {
   smallTalkIntents?: string[];
   /** Automation workflows: connector base URL and intent rules (parsed by the router; see ADR 0220). */
   workflows?: Record<string, unknown>;
+  /** How long each kind of personal data is kept, in days (parsed by the router's retention purge; ADR 0501). */
+  retention?: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -229,6 +231,7 @@ export const TenantSchema = new Schema<TenantDoc>(
     routingOptions: { _id: false, type: { stickyDays: Number, averageHandleSeconds: Number } },
     smallTalkIntents: { type: [String], default: undefined },
     workflows: Schema.Types.Mixed,
+    retention: Schema.Types.Mixed,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
