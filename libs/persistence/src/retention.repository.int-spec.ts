@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { PersistenceModule } from './persistence.module';
+import type { MessageDoc } from './schemas';
 import { PRIVACY_REPOSITORY, PrivacyRepository } from './privacy.repository';
 import { RETENTION_REPOSITORY, RetentionRepository } from './retention.repository';
 
@@ -70,14 +71,14 @@ describe('retention and erasure on a real database', () => {
 
     expect(await retention.expireMessages('t1', ago(30), 100)).toEqual({ messages: 2, botTurns: 1, workflowRuns: 1 });
     expect(await retention.expireMessages('t1', ago(30), 100)).toEqual({ messages: 0, botTurns: 0, workflowRuns: 0 });
-    const left = await db.collection('messages').find({}).sort({ _id: 1 }).toArray();
+    const left = await db.collection<MessageDoc>('messages').find({}).sort({ _id: 1 }).toArray();
     expect(left.map((m) => [m._id, m.text ?? null, m.redactedAt !== undefined, m.author.name ?? null, m.channelMessageId])).toEqual([
       ['m-new', 'text of m-new', false, 'Olga', 'ch-m-new'],
       ['m-old', null, true, null, 'm-old'],
       ['m-photo-new', 'text of m-photo-new', false, 'Olga', 'ch-m-photo-new'],
       ['m-photo-old', null, true, null, 'm-photo-old'],
     ]);
-    expect(left.find((m) => m._id === ('m-old' as never))?.ai).toBeUndefined();
+    expect(left.find((m) => m._id === 'm-old')?.ai).toBeUndefined();
     expect(await db.collection('bot_turns').distinct('_id')).toEqual(['bt-new']);
   });
 

@@ -51,7 +51,7 @@ export class MongoRetentionRepository implements RetentionRepository {
 
   async tenants(): Promise<Array<{ tenantId: string; retention?: unknown }>> {
     const docs = await this.tenantDocs.find({}, { _id: 1, retention: 1 }).lean<Pick<TenantDoc, '_id' | 'retention'>[]>().exec();
-    const withData = (await this.customers.distinct('tenantId').exec()) as string[];
+    const withData: string[] = await this.customers.distinct('tenantId').exec();
     const known = new Map<string, unknown>(docs.map((d) => [d._id, d.retention]));
     for (const t of withData) if (!known.has(t)) known.set(t, undefined);
     return [...known].sort(([a], [b]) => a.localeCompare(b)).map(([tenantId, retention]) => ({ tenantId, ...(retention === undefined ? {} : { retention }) }));
