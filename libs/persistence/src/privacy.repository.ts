@@ -217,7 +217,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       const handoff = c.handoff ? { at: c.handoff.at, messageId: c.handoff.messageId, reasons: c.handoff.reasons.map((r) => ({ code: r.code, detail: '' })), summary: {} } : undefined;
       await this.conversations.updateOne(
         { _id: c._id, tenantId },
-        { $set: { customerId: subject, channelUserId: ERASED_USER, ...(handoff ? { handoff } : {}) } },
+        { $set: { customerId: subject, channelUserId: ERASED_USER, erasedAt: at, ...(handoff ? { handoff } : {}) } },
       );
     }
     const related = { ...(await this.eraseRelated(tenantId, customerId, subject, ids)), trainingExamples: await this.eraseTrainingExamples(tenantId, ids, at) };

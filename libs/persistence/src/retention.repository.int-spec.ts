@@ -6,6 +6,7 @@ import { PersistenceModule } from './persistence.module';
 import type { MessageDoc } from './schemas';
 import { PRIVACY_REPOSITORY, PrivacyRepository } from './privacy.repository';
 import { RETENTION_REPOSITORY, RetentionRepository } from './retention.repository';
+import { CONVERSATION_REPOSITORY, ConversationRepository } from './ports';
 
 const uri = (() => {
   const u = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:37017/omni-test');
@@ -122,5 +123,12 @@ describe('retention and erasure on a real database', () => {
     const stored = await db.collection('privacy_requests').findOne({ _id: receipt?._id as never });
     expect(stored?.stores).toHaveLength(receipt?.stores?.length ?? -1);
     expect(JSON.stringify(stored)).not.toContain('rui');
+
+    // A mail Rui wrote before the erasure, delivered again from Kafka, restores nothing; one written after it does.
+    const conversations = app.get<ConversationRepository>(CONVERSATION_REPOSITORY);
+    const open = { _id: 'c-mail', tenantId: 't1', region: 'local', channel: 'email', accountId: 'a', customerId: 'cu-mail', channelUserId: 'rui@example.com' };
+    expect(await conversations.openOrTouch(open, ago(1), true)).toMatchObject({ created: false, erased: true, conversation: { channelUserId: 'erased' } });
+    expect(await db.collection('conversations').findOne({ _id: 'c-mail' as never })).toMatchObject({ channelUserId: 'erased', customerId: receipt?.subject });
+    expect(await conversations.openOrTouch(open, new Date(now.getTime() + 1_000), true)).toMatchObject({ created: false, restored: true, conversation: { channelUserId: 'rui@example.com' } });
   });
 });

@@ -71,6 +71,11 @@ export interface ConversationDoc {
   csat?: { askedAt?: Date; score?: number; at?: Date };
   /** Flow variants assigned when the conversation opened (written with the insert, never recomputed). */
   experiments?: ConversationExperiment[];
+  /**
+   * When a data-subject erasure (or retention) detached the customer: an inbound event written before
+   * it — a redelivery, a retry, a dead letter replayed from Kafka — must not bring them back (ADR 0501).
+   */
+  erasedAt?: Date;
 }
 
 export interface ConversationExperiment {
@@ -106,6 +111,7 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     handoff: Schema.Types.Mixed,
     csat: { _id: false, type: { askedAt: Date, score: Number, at: Date } },
     experiments: { type: [Schema.Types.Mixed], default: undefined },
+    erasedAt: Date,
   },
   { versionKey: false, collection: 'conversations' },
 );
