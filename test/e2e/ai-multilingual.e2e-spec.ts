@@ -51,7 +51,7 @@ describe('AI worker answers in the customer’s language', () => {
     // The demo shop's systems (apps/demo-connector), as `npm run up` wires them.
     connector = await startApp('demo-connector', {});
     stack = await startStack({ prefix: name, db: name, extraEnv: { CONNECTOR_BASE_URL: connector.url } }, ['router', 'ai-worker']);
-    await kafka.start([OUT, TOPICS.aiResult]);
+    await kafka.start([OUT, outboundTopic('whatsapp'), TOPICS.aiResult]);
     db = await createConnection(mongoUri(name)).asPromise();
   }, 90_000);
 
@@ -93,24 +93,27 @@ describe('AI worker answers in the customer’s language', () => {
       (await db.collection('nlu_predictions').countDocuments({ _id: { $in: sent.map((s) => s.messageId) as never[] }, outcome: 'answered' })) === CASES.length, 15_000);
   });
 
-  it('looks an order up in the shop’s system from what the customer wrote, in their language', async () => {
-    const cases: ReadonlyArray<[lang: string, text: string, reply: RegExp]> = [
-      ['en', 'hi, where is my order ORD-12345??', /ORD-12345.*DHL/],
-      ['es', '¿Dónde está mi pedido ORD-12345? no ha llegado', /^El pedido ORD-12345 está en camino\. Transportista: DHL\./],
+  it('looks an order up in the shop’s system for the number on file, and tells an anonymous visitor how to verify', async () => {
+    // What the demo page does: a web visitor proves no contact, so the order stays private (ADR 0226);
+    // on WhatsApp the number Meta verified is on the order (apps/demo-connector/src/orders.ts).
+    const cases: ReadonlyArray<[channel: 'web' | 'whatsapp', userId: string, text: string, reply: RegExp]> = [
+      ['web', 'ml-order-en', 'hi, where is my order ORD-12345??', /^To keep order details private, .*used for order ORD-12345, or ask for a person, who can verify you\.$/],
+      ['whatsapp', '351912345678', '¿Dónde está mi pedido ORD-12345? no ha llegado', /^El pedido ORD-12345 está en camino\. Transportista: DHL\./],
     ];
-    const sent = await Promise.all(cases.map(async ([lang, text]) => {
-      const customer = new FakeCustomer(kafka, `ml-order-${lang}`, 'en-US');
+    const sent = await Promise.all(cases.map(async ([channel, userId, text]) => {
+      const customer = new FakeCustomer(kafka, userId, 'en-US', 'default', channel);
       await customer.say(text);
       return customer;
     }));
-    const replies = await waitFor('the order status in both conversations', async () => {
-      const all = sent.map((c) => kafka.events<OutboundCommand>(OUT, (e) => e.data.conversationId === c.conversationId && e.data.author.kind === 'bot')[0]);
+    const replies = await waitFor('an answer in both conversations', async () => {
+      const all = sent.map((c) => kafka.events<OutboundCommand>(outboundTopic(c.channel), (e) => e.data.conversationId === c.conversationId && e.data.author.kind === 'bot')[0]);
       return all.every(Boolean) ? all : null;
     }, 30_000);
-    cases.forEach(([, , reply], i) => expect(replies[i]?.data.message.text).toMatch(reply));
+    cases.forEach(([, , , reply], i) => expect(replies[i]?.data.message.text).toMatch(reply));
     const runs = await db.collection<WorkflowRunDoc>('workflow_runs').find({ conversationId: { $in: sent.map((c) => c.conversationId) } }).toArray();
-    expect(runs.map((r) => [r.workflow, r.status, r.inputs.orderNumber])).toEqual([
-      ['lookup_order', 'succeeded', 'ORD-12345'], ['lookup_order', 'succeeded', 'ORD-12345'],
+    const byConversation = (c: FakeCustomer) => runs.find((r) => r.conversationId === c.conversationId);
+    expect(sent.map((c) => [byConversation(c)?.workflow, byConversation(c)?.status, byConversation(c)?.inputs.orderNumber, byConversation(c)?.inputs.verifiedBy, byConversation(c)?.steps.length])).toEqual([
+      ['lookup_order', 'succeeded', 'ORD-12345', 'none', 0], ['lookup_order', 'succeeded', 'ORD-12345', 'phone', 1],
     ]);
   });
 

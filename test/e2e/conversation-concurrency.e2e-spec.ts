@@ -49,7 +49,7 @@ class HoldingServer {
 }
 
 const botReply = (kafka: KafkaHarness, c: FakeCustomer) =>
-  kafka.events<OutboundCommand>(WEB, (e) => e.data.conversationId === c.conversationId && e.data.author.kind !== 'system')[0];
+  kafka.events<OutboundCommand>(outboundTopic(c.channel), (e) => e.data.conversationId === c.conversationId && e.data.author.kind !== 'system')[0];
 
 /**
  * Keyed concurrency in the router's and the AI worker's consumers (ADR 0011): with every
@@ -74,7 +74,7 @@ describe('one slow conversation does not hold the others of its partition', () =
     beforeAll(async () => {
       await connector.start();
       router = await startApp('router', env());
-      await kafka.start([WEB, TOPICS.aiRequest]);
+      await kafka.start([WEB, outboundTopic('whatsapp'), TOPICS.aiRequest]);
     }, 90_000);
 
     afterAll(async () => {
@@ -84,7 +84,8 @@ describe('one slow conversation does not hold the others of its partition', () =
     });
 
     it('answers a second customer while the first one’s order lookup is still waiting', async () => {
-      const slow = new FakeCustomer(kafka, 'conc-slow');
+      // A customer whose number the channel verified: only such a customer's lookup reaches the connector (ADR 0226).
+      const slow = new FakeCustomer(kafka, '351912345678', 'en', 'default', 'whatsapp');
       const fast = new FakeCustomer(kafka, 'conc-fast');
       const asked = async (c: FakeCustomer, text: string) => {
         const id = await c.say(text);

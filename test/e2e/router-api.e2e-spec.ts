@@ -344,11 +344,14 @@ describe('router agent API', () => {
     // Another customer's data is untouched.
     expect(await db.collection<ConversationDoc>('conversations').findOne({ _id: 'conv-bot' })).toMatchObject({ channelUserId: 'u-conv-bot' });
 
+    // A message she wrote before the erasure, delivered only now (a retry, a replayed dead letter), brings nothing back.
+    const late = await carla.say('written before the erasure', { timestamp: new Date(Date.now() - 60_000).toISOString() });
     // Writing again is a new contact: the conversation reaches Carla under her new message.
     await carla.say('Me again');
     await waitFor('identity restored by the new message', async () => (await db.collection<ConversationDoc>('conversations').findOne({ _id: carla.conversationId }))?.channelUserId === userId, 15_000);
     await waitFor('customer known again', async () => (await call(path)).status === 200, 15_000);
     const again = (await (await call(path)).json()) as { messages: { text?: string }[] };
     expect(again.messages.map((m) => m.text)).toEqual([undefined, undefined, undefined, 'Me again']);
+    expect(await db.collection<MessageDoc>('messages').countDocuments({ _id: late })).toBe(0);
   });
 });

@@ -146,42 +146,80 @@ describe('router flows: experiments, workflows, customers, reports', () => {
 
   describe('automation workflows through the demo connector', () => {
     const runsOf = (c: FakeCustomer) => json<WorkflowRunDoc[]>(`/v1/conversations/${c.conversationId}/workflows`);
-    const botSaid = async (c: FakeCustomer) => (await waitFor('bot reply', async () => sent(c).find((e) => e.data.author.kind === 'bot'), 15_000)).data.message.text;
+    const botSaid = async (c: FakeCustomer, to?: string) =>
+      (await waitFor('bot reply', async () => sent(c, outboundTopic(c.channel)).find((e) => e.data.author.kind === 'bot' && (!to || e.data.replyToMessageId === to)), 15_000)).data.message.text;
+    const idOf = (c: FakeCustomer) => customerKey('default', c.channel, `${c.channel}-default`, c.userId);
+    const verifyFirst = /^To keep order details private, I can only share them with whoever placed the order.* used for order ORD-\d+, or ask for a person, who can verify you\.$/;
 
-    it('looks up an order from the order-number entity and answers in the customer’s language', async () => {
-      const lu = new FakeCustomer(kafka, 'wf-lu', 'es');
+    // The demo orders belong to contacts on file (apps/demo-connector/src/orders.ts): ORD-12345 to +351912345678
+    // and ana.silva@example.com, ORD-777001 to +351912345678 and joao.costa@example.com.
+    it('looks up an order for the WhatsApp number on file, in the customer’s language', async () => {
+      const lu = new FakeCustomer(kafka, '351912345678', 'es', 'default', 'whatsapp');
       await turn(lu, '¿dónde está mi pedido ORD-12345?', { ...confident('order_status', [order('ORD-12345')]), language: 'es' });
       expect(await botSaid(lu)).toMatch(/^El pedido ORD-12345 está en camino\. Transportista: DHL\. Entrega prevista: \d+ de \w+ de \d{4}\.$/);
       const [run] = await runsOf(lu);
-      expect(run).toMatchObject({ workflow: 'lookup_order', intent: 'order_status', inputs: { orderNumber: 'ORD-12345' }, status: 'succeeded', outcome: { kind: 'reply' } });
+      expect(run).toMatchObject({ workflow: 'lookup_order', intent: 'order_status', inputs: { orderNumber: 'ORD-12345', verifiedBy: 'phone' }, status: 'succeeded', outcome: { kind: 'reply' } });
       expect(run?.steps).toMatchObject([{ name: 'lookup_order', input: { method: 'GET', path: 'orders/ORD-12345' }, output: { status: 200, body: { status: 'shipped', carrier: 'DHL' } } }]);
       expect((await call(`/v1/conversations/${lu.conversationId}/workflows`, { key: OTHER_KEY })).status).toBe(404);
     });
 
+    it('tells an anonymous web visitor how to verify, and asks the connector nothing', async () => {
+      const anon = new FakeCustomer(kafka, 'wf-anonymous', 'en');
+      await turn(anon, 'where is my order ORD-12345?', confident('order_status', [order('ORD-12345')]));
+      expect(await botSaid(anon)).toMatch(verifyFirst);
+      expect(await runsOf(anon)).toMatchObject([{ status: 'succeeded', inputs: { verifiedBy: 'none' }, steps: [] }]);
+      const refund = await turn(anon, 'refund ORD-777001', confident('refund', [order('ORD-777001')]));
+      expect(await botSaid(anon, refund)).toMatch(verifyFirst);
+      // A stranger's verified number owns nothing: the same answer as a missing order, never the order.
+      const eve = new FakeCustomer(kafka, '14155550999', 'en', 'default', 'whatsapp');
+      await turn(eve, 'where is ORD-12345', confident('order_status', [order('ORD-12345')]));
+      expect(await botSaid(eve)).toBe("I couldn't find order ORD-12345 for the phone number or email address you're writing from. Please check the number, or write from the contact used for the order.");
+      expect((await runsOf(eve))[0]?.steps).toMatchObject([{ name: 'lookup_order', output: { status: 404 } }]);
+    });
+
+    it('answers an email only when that very mail passed DMARC for the address on file', async () => {
+      const ana = new FakeCustomer(kafka, 'ana.silva@example.com', 'en', 'default', 'email');
+      const verified = await ana.say('where is ORD-12345?', { meta: { senderVerified: true, senderAuth: 'dmarc=pass' } });
+      await waitFor('AI request', async () => aiRequested(ana, verified), 15_000);
+      await ana.understood(verified, confident('order_status', [order('ORD-12345')]));
+      expect(await botSaid(ana, verified)).toMatch(/^Order ORD-12345 is on its way\. Carrier: DHL\./);
+      // The same From with no aligned pass (anyone can type it) lands in the same conversation: no data.
+      const spoofed = await ana.say('and where is ORD-12345 now?', { meta: { senderVerified: false, senderAuth: 'dmarc=none' } });
+      await waitFor('AI request', async () => aiRequested(ana, spoofed), 15_000);
+      await ana.understood(spoofed, confident('order_status', [order('ORD-12345')]));
+      expect(await botSaid(ana, spoofed)).toMatch(verifyFirst);
+    });
+
     it('starts a small refund, opens a ticket, and hands a refund above the tenant’s threshold to a person', async () => {
-      const small = new FakeCustomer(kafka, 'wf-refund-small', 'en');
-      await turn(small, 'I want a refund for ORD-777001', confident('refund', [order('ORD-777001')]));
+      const small = new FakeCustomer(kafka, 'joao.costa@example.com', 'en', 'default', 'email');
+      const asked = await small.say('I want a refund for ORD-777001', { meta: { senderVerified: true, senderAuth: 'dmarc=pass' } });
+      await waitFor('AI request', async () => aiRequested(small, asked), 15_000);
+      await small.understood(asked, confident('refund', [order('ORD-777001')]));
       expect(await botSaid(small)).toMatch(/^I've started refund R-\d+ of €49\.90 for order ORD-777001\./);
 
       const ticket = new FakeCustomer(kafka, 'wf-ticket', 'pt');
       await turn(ticket, 'a caixa chegou molhada', { ...confident('complaint'), language: 'pt' });
       expect(await botSaid(ticket)).toMatch(/^Abri o chamado T-\d+; nossa equipe vai responder por aqui\.$/);
-      const tickets = (await (await fetch(`${connector.url}/tickets`)).json()) as { body: { description: string; conversationId: string } }[];
-      expect(tickets.map((t) => t.body)).toEqual([expect.objectContaining({ description: 'a caixa chegou molhada', conversationId: ticket.conversationId })]);
+      const tickets = (await (await fetch(`${connector.url}/tickets`)).json()) as { body: { description: string; conversationId: string }; verifiedContacts: unknown[] }[];
+      expect(tickets.map((t) => [t.body, t.verifiedContacts])).toEqual([[expect.objectContaining({ description: 'a caixa chegou molhada', conversationId: ticket.conversationId }), []]]);
 
+      // A web visitor an agent verified (e.g. by a code sent to the number on file) is that number's customer.
       const big = new FakeCustomer(kafka, 'wf-refund-big', 'en');
+      await turn(big, 'hi', { intent: { name: 'greeting', confidence: 0.95 }, answer: { text: 'Hello!' } });
+      await waitFor('customer stored', async () => (await db.collection('customers').countDocuments({ _id: idOf(big) as never })) === 1, 15_000);
+      await json(`/v1/customers/${idOf(big)}/verified-contacts`, { method: 'POST', body: JSON.stringify({ kind: 'phone', value: '+351 912 345 678' }) });
       await turn(big, 'refund ORD-12345 please', confident('refund', [order('ORD-12345')]));
       await waitFor('handed off', async () => (await conversation(big))?.state === 'queued', 15_000);
       expect((await conversation(big))?.handoff?.reasons).toEqual([{ code: 'human_only_intent', detail: 'refund of 259 EUR for order ORD-12345 is above the automatic limit 100' }]);
-      expect((await runsOf(big))[0]).toMatchObject({ status: 'handed_off', steps: [{ name: 'lookup_order' }] });
-      expect(sent(big).filter((e) => e.data.author.kind === 'bot')).toEqual([]);
-      const refunds = (await (await fetch(`${connector.url}/refunds`)).json()) as { body: { orderNumber: string } }[];
-      expect(refunds.map((r) => r.body.orderNumber)).toEqual(['ORD-777001']);
+      expect((await runsOf(big))[0]).toMatchObject({ status: 'handed_off', inputs: { verifiedBy: 'phone' }, steps: [{ name: 'lookup_order' }] });
+      expect(sent(big).filter((e) => e.data.author.kind === 'bot' && e.data.message.text !== 'Hello!')).toEqual([]);
+      const refunds = (await (await fetch(`${connector.url}/refunds`)).json()) as { body: { orderNumber: string }; verifiedContacts: unknown[] }[];
+      expect(refunds.map((r) => [r.body.orderNumber, r.verifiedContacts])).toEqual([['ORD-777001', [{ kind: 'email', value: 'joao.costa@example.com' }]]]);
     });
 
     it('hands off with the reason when the connector fails', async () => {
       await connector.stop();
-      const down = new FakeCustomer(kafka, 'wf-down', 'en');
+      const down = new FakeCustomer(kafka, '14155550123', 'en', 'default', 'whatsapp');
       const t0 = Date.now();
       await turn(down, 'where is ORD-483920?', confident('order_status', [order('ORD-483920')]));
       await waitFor('handed off', async () => (await conversation(down))?.state === 'queued', 20_000);
@@ -191,7 +229,7 @@ describe('router flows: experiments, workflows, customers, reports', () => {
       expect(reasons).toEqual([{ code: 'workflow_failed', detail: expect.stringMatching(/^lookup_order: step lookup_order failed \((connector_unreachable: connector |dependency_unavailable: connector:)127\.0\.0\.1:\d+/) }]);
       const [run] = await runsOf(down);
       expect(run).toMatchObject({ status: 'failed', steps: [{ name: 'lookup_order', error: { code: expect.stringMatching(/^(connector_unreachable|dependency_unavailable)$/) } }] });
-      await waitFor('the handoff notice', async () => sent(down).some((e) => e.data.message.text === "I'm connecting you with a person from our team. Please stay in this chat."), 10_000);
+      await waitFor('the handoff notice', async () => sent(down, outboundTopic('whatsapp')).some((e) => e.data.message.text === "I'm connecting you with a person from our team. Please stay in this chat."), 10_000);
       expect(handedOffAfter).toBeLessThan(15_000);
     });
   });
@@ -273,14 +311,14 @@ describe('router flows: experiments, workflows, customers, reports', () => {
       expect(report.handoffReasons).toEqual([
         { reason: 'human_only_intent', count: 1 }, { reason: 'unsatisfied_turns', count: 1 }, { reason: 'workflow_failed', count: 1 },
       ]);
-      // Every conversation but the two that went straight to a person got a first reply.
-      expect(report.firstResponse.n).toBe(convs.length - 2);
+      // Every conversation but the one that went straight to a person (the connector down) got a first reply.
+      expect(report.firstResponse.n).toBe(convs.length - 1);
       expect(report.csat).toEqual({ n: 2, mean: 4.5, satisfiedRate: 1 });
       expect(report.csatBy.group).toEqual({ bot: { n: 1, mean: 5, satisfiedRate: 1 }, default: { n: 1, mean: 4, satisfiedRate: 1 } });
       expect(report.csatBy.channel).toMatchObject({ web: { n: 2 } });
 
       const email = await json<{ conversations: number }>(`/v1/reports/conversations?${q}&channel=email`);
-      expect(email.conversations).toBe(1);
+      expect(email.conversations).toBe(3);
       expect(await json<{ conversations: number }>(`/v1/reports/conversations?${q}`, { key: OTHER_KEY })).toMatchObject({ conversations: 0 });
       const bad = await call('/v1/reports/conversations?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z');
       expect(bad.status).toBe(400);

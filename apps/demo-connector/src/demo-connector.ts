@@ -1,12 +1,22 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { DEMO_ORDERS, orderKey } from './orders';
+import { VERIFIED_CONTACTS_HEADER, parseVerifiedContacts } from '@omni/contracts';
+import { DEMO_ORDERS, orderKey, ownsOrder, type DemoOrder } from './orders';
 
 const MAX_BODY = 64 * 1024;
 
 interface Created {
   id: string;
   body: Record<string, unknown>;
+  /** Who the gateway said the customer is (tickets may be opened for unverified customers: a person follows up). */
+  verifiedContacts: ReadonlyArray<{ kind: string; value: string }>;
   at: string;
+}
+
+const VERIFICATION_REQUIRED = { error: 'verification_required', reason: 'orders are shown only to a customer verified as a contact on file' };
+
+function owned(number: string, contacts: ReadonlyArray<{ kind: string; value: string }>): DemoOrder | undefined {
+  const key = orderKey(number);
+  return key ? DEMO_ORDERS.find((o) => orderKey(o.number) === key && ownsOrder(o, contacts)) : undefined;
 }
 
 /**
@@ -14,6 +24,11 @@ interface Created {
  * GET /orders/:number, POST /tickets, POST /refunds (Idempotency-Key honoured: the same key returns
  * the first result), GET /tickets and /refunds to see what was created, /health/live|ready.
  * In memory: a restart forgets tickets and refunds, which is what a demo wants.
+ *
+ * Orders belong to the contacts on file (ADR 0226): a lookup or refund is answered only for a caller
+ * whose `Omni-Verified-Contacts` include one of them. No verified contact at all: 403
+ * `verification_required`. Contacts that own no such order: 404, the same as a missing order, so the
+ * answer never tells a stranger that an order number exists.
  */
 export function createDemoConnector(now = () => new Date()): Server {
   const created = { tickets: new Map<string, Created>(), refunds: new Map<string, Created>() };
@@ -26,10 +41,11 @@ export function createDemoConnector(now = () => new Date()): Server {
     if (req.method === 'GET' && (path === '/health/live' || path === '/health/ready')) return send(res, 200, { status: 'ok' });
     const order = /^\/orders\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && order?.[1]) {
-      const key = orderKey(decodeURIComponent(order[1]));
-      const found = DEMO_ORDERS.find((o) => orderKey(o.number) === key);
-      if (!found) return send(res, 404, { error: 'not_found', reason: `no order ${order[1]}` });
-      const { etaInDays, ...rest } = found;
+      const contacts = parseVerifiedContacts(req.headers[VERIFIED_CONTACTS_HEADER]);
+      if (contacts.length === 0) return send(res, 403, VERIFICATION_REQUIRED);
+      const found = owned(decodeURIComponent(order[1]), contacts);
+      if (!found) return send(res, 404, { error: 'not_found', reason: `no order ${order[1]} for these contacts` });
+      const { etaInDays, contacts: _onFile, ...rest } = found;
       const eta = etaInDays === undefined ? undefined : new Date(now().getTime() + etaInDays * 86_400_000).toISOString().slice(0, 10);
       return send(res, 200, { ...rest, ...(eta ? { eta } : {}) });
     }
@@ -41,12 +57,17 @@ export function createDemoConnector(now = () => new Date()): Server {
       if (kind === 'refunds' && (typeof body.orderNumber !== 'string' || typeof body.amount !== 'number')) {
         return send(res, 400, { error: 'invalid_body', reason: 'orderNumber (string) and amount (number) are required' });
       }
+      const contacts = parseVerifiedContacts(req.headers[VERIFIED_CONTACTS_HEADER]);
+      if (kind === 'refunds') {
+        if (contacts.length === 0) return send(res, 403, VERIFICATION_REQUIRED);
+        if (!owned(body.orderNumber as string, contacts)) return send(res, 403, { error: 'not_owner', reason: 'the verified contacts own no such order' });
+      }
       const key = req.headers['idempotency-key'];
       const idemKey = typeof key === 'string' && key ? `${kind}:${key}` : undefined;
       const existing = idemKey ? byKey.get(idemKey) : undefined;
       if (existing) return send(res, 200, { id: existing.id, status: 'exists' });
       const id = `${kind === 'tickets' ? 'T' : 'R'}-${++next}`;
-      const record = { id, body, at: now().toISOString() };
+      const record = { id, body, verifiedContacts: contacts, at: now().toISOString() };
       created[kind].set(id, record);
       if (idemKey) byKey.set(idemKey, record);
       return send(res, 201, { id, status: 'created' });

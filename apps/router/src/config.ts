@@ -64,6 +64,22 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   MEDIA_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   MEDIA_LINK_SECRET: z.string().min(32, 'MEDIA_LINK_SECRET must be at least 32 characters').optional(),
   MEDIA_LINK_TTL_MS: z.coerce.number().int().min(60_000).max(7 * 24 * 3_600_000).default(24 * 3_600_000),
+  /**
+   * Retention (ADR 0501): how often each replica runs the purge (0 = never), and the days each kind of
+   * personal data is kept unless a tenant's `retention` says otherwise (0 = forever). Customers quiet for
+   * RETENTION_CUSTOMERS_DAYS are erased as by a data-subject request; messages older than
+   * RETENTION_MESSAGES_DAYS are redacted; attachments' files go after RETENTION_MEDIA_DAYS. The channel
+   * apps' stores carry no tenant and follow these values for everyone: email thread facts, web sessions,
+   * and the send ledgers (at least 15 days: longer than Kafka keeps a command that could be redelivered).
+   */
+  RETENTION_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  RETENTION_CUSTOMERS_DAYS: z.coerce.number().int().min(0).max(36_500).default(730),
+  RETENTION_MESSAGES_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
+  RETENTION_MEDIA_DAYS: z.coerce.number().int().min(0).max(36_500).default(180),
+  RETENTION_PREDICTIONS_DAYS: z.coerce.number().int().min(0).max(36_500).default(180),
+  RETENTION_EMAIL_THREADS_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
+  RETENTION_WEB_SESSIONS_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
+  RETENTION_SEND_LEDGER_DAYS: z.coerce.number().int().min(15).max(36_500).default(30),
   /** KEK of the channel accounts' credentials (ADR 0600): required in production, a published one under demo/test. */
   ...SecretsEnvShape,
   /** Where channel-web serves widget.js: the embed snippet of a connected web widget points there. */

@@ -21,7 +21,7 @@ export class FakeCustomer {
   }
 
   /** Produces an inbound message as the channel app would; returns its event id (= the stored message id). */
-  async say(text: string, extra: { interactive?: { kind: 'button'; id: string; title?: string }; type?: 'image'; attachments?: Attachment[] } = {}): Promise<string> {
+  async say(text: string, extra: { interactive?: { kind: 'button'; id: string; title?: string }; type?: 'image'; attachments?: Attachment[]; meta?: Record<string, string | number | boolean>; timestamp?: string } = {}): Promise<string> {
     const channelMessageId = `${this.userId}-m${++this.n}`;
     const id = channelEventId(this.channel, `${this.tenantId}:${this.scope.accountId}`, channelMessageId);
     await this.kafka.publish(TOPICS.inbound, createEvent({

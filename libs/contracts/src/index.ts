@@ -6,3 +6,4 @@ export * from './catalog';
 export * from './cloudevents';
 export * from './asyncapi';
 export * from './validation';
+export * from './connector-identity';

@@ -2,11 +2,12 @@ import { DEFAULT_ORDER_PATTERNS, EntityExtractor } from './entities';
 import { normalizeText } from './normalize';
 import { createRedactor } from './redact';
 
+const NOW = new Date('2026-12-01T00:00:00Z');
 const extractor = new EntityExtractor({ orderPatterns: DEFAULT_ORDER_PATTERNS, defaultCountry: 'DE' });
 
 function redactorFor(text: string) {
   const normalized = normalizeText(text);
-  return { normalized, redactor: createRedactor(extractor.extract(normalized)) };
+  return { normalized, redactor: createRedactor(extractor.extract(normalized), { now: NOW }) };
 }
 
 describe('createRedactor', () => {
@@ -24,7 +25,7 @@ describe('createRedactor', () => {
   });
 
   it('catches digit runs and e-mails the extractor did not recognise, and restores every placeholder', () => {
-    const redactor = createRedactor([]);
+    const redactor = createRedactor([], { now: NOW });
     const out = redactor.redact('account 1234 5678 9012, write to x.y@weird-domain.shop');
     expect(out).toBe('account [number_1], write to [email_1]');
     expect(redactor.restore('I have noted [number_1] and [email_1]; [other_9] stays')).toBe('I have noted 1234 5678 9012 and x.y@weird-domain.shop; [other_9] stays');
@@ -36,8 +37,15 @@ describe('createRedactor', () => {
     expect(redactor.redact("I'm checking order ORD-123456 for you.")).toBe("I'm checking order [order_number_1] for you.");
   });
 
+  it('replaces names, street addresses, birth dates and IBANs whole, before digit runs cut them, and restores them', () => {
+    const { normalized, redactor } = redactorFor('I am Maria Fernandes, 221B Baker Street, born 12/03/1985, IBAN DE89 3704 0044 0532 0130 00, order ORD-123456');
+    const out = redactor.redact(normalized);
+    expect(out).toBe('I am [name_1], [address_1], born [date_of_birth_1], IBAN [iban_1], order [order_number_1]');
+    expect(redactor.restore('Thanks [name_1], refund to [iban_1] for [order_number_1].')).toBe('Thanks Maria Fernandes, refund to DE89 3704 0044 0532 0130 00 for ORD-123456.');
+  });
+
   it('keeps dates and short numbers, which identify nobody', () => {
-    const redactor = createRedactor([]);
+    const redactor = createRedactor([], { now: NOW });
     expect(redactor.redact('2 items, delivered on 12/03')).toBe('2 items, delivered on 12/03');
   });
 });

@@ -1,13 +1,15 @@
 /**
  * Personal data out, placeholders in: what may leave the process for an external provider.
  *
- * Entities found by the pipeline (order numbers, emails, phones, amounts, URLs) become numbered
- * placeholders such as `[order_number_1]`; as a second net, any e-mail-like token and any run of 5+
- * digits that the extractor did not recognise is replaced too. Dates stay: alone they identify
+ * IBANs, street addresses, dates of birth and people's names (personal-data.ts) and the entities
+ * found by the pipeline (order numbers, emails, phones, amounts, URLs) become numbered placeholders
+ * such as `[name_1]` or `[order_number_1]`; as a second net, any e-mail-like token and any run of 5+
+ * digits that the extractor did not recognise is replaced too. Recent dates stay: alone they identify
  * nobody and an answer about delivery needs them. `restore` puts the originals back into the
  * provider's reply, locally.
  */
 import type { Entity, EntityType } from './entities';
+import { findPersonalData } from './personal-data';
 
 const REDACTED: ReadonlySet<EntityType> = new Set(['order_number', 'email', 'phone', 'amount', 'url']);
 const EMAIL_LIKE = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu;
@@ -23,7 +25,12 @@ export interface Redactor {
   readonly slots: ReadonlyMap<string, string>;
 }
 
-export function createRedactor(entities: readonly Entity[]): Redactor {
+export interface RedactorOptions {
+  /** Today: full dates at least 12 years before it are treated as dates of birth. */
+  readonly now: Date;
+}
+
+export function createRedactor(entities: readonly Entity[], options: RedactorOptions): Redactor {
   const byOriginal = new Map<string, string>();
   const slots = new Map<string, string>();
   const counters = new Map<string, number>();
@@ -48,6 +55,9 @@ export function createRedactor(entities: readonly Entity[]): Redactor {
     slots,
     redact(text: string): string {
       let out = text;
+      // Found on the text itself first: an IBAN or a birth date must go whole, before the entity
+      // extractor's phones and order numbers (digit runs) cut pieces out of it.
+      for (const p of findPersonalData(text, options)) out = out.split(p.text).join(placeholderFor(p.kind, p.text));
       for (const k of known) out = out.split(k.original).join(k.placeholder);
       out = out.replace(EMAIL_LIKE, (m) => placeholderFor('email', m));
       return out.replace(DIGIT_RUN, (m) => placeholderFor('number', m));

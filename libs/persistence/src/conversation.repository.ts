@@ -17,7 +17,7 @@ export class MongoConversationRepository implements ConversationRepository {
    * (a failed insert before every update cost a round trip per message). A new conversation costs
    * the miss plus the insert; two first messages at once are settled by the unique _id.
    */
-  async openOrTouch(c: OpenFields, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean; restored?: boolean }> {
+  async openOrTouch(c: OpenFields, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean; restored?: boolean; erased?: boolean }> {
     let updated = await this.touch(c._id, at, inbound);
     if (!updated) {
       const doc: ConversationDoc = {
@@ -33,6 +33,8 @@ export class MongoConversationRepository implements ConversationRepository {
       if (!updated) throw new Error(`conversation ${c._id} vanished`);
     }
     if (inbound && updated.channelUserId === ERASED_USER) {
+      // Written before the erasure (a redelivery, a retry, a replayed dead letter): not a new contact.
+      if (updated.erasedAt && at.getTime() <= new Date(updated.erasedAt).getTime()) return { conversation: updated, created: false, erased: true };
       // The customer was erased and wrote again: the conversation reaches them under their new consent.
       updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: { customerId: c.customerId, channelUserId: c.channelUserId } }, { new: true }).lean<ConversationDoc>() ?? updated;
       return { conversation: updated, created: false, restored: true };

@@ -9,6 +9,7 @@ import { ChannelAccountSchema } from './tenancy.schemas';
 import { CHANNEL_ACCOUNT_REPOSITORY, TENANT_DIRECTORY } from './tenancy.ports';
 import { MongoChannelAccountRepository, MongoTenantDirectory } from './tenancy.repositories';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
+import { MongoRetentionRepository, RETENTION_REPOSITORY } from './retention.repository';
 import { ConversationRecentSchema } from './recent-turns.repository';
 import { NluDatasetSchema, NluFeedbackSchema, NluPredictionSchema } from './nlu.schemas';
 import { MongoNluDatasetRepository, MongoNluPredictionRepository, NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY } from './nlu.repositories';
@@ -105,6 +106,7 @@ export class PersistenceModule {
         { provide: MESSAGE_REPOSITORY, useClass: MongoMessageRepository },
         { provide: TENANT_REPOSITORY, useClass: MongoTenantRepository },
         { provide: PRIVACY_REPOSITORY, useClass: MongoPrivacyRepository },
+        { provide: RETENTION_REPOSITORY, useClass: MongoRetentionRepository },
         { provide: TENANT_DIRECTORY, useClass: MongoTenantDirectory },
         { provide: CHANNEL_ACCOUNT_REPOSITORY, useClass: MongoChannelAccountRepository },
         ...ROUTING_PROVIDERS,
@@ -112,7 +114,7 @@ export class PersistenceModule {
         ...NLU_PROVIDERS,
       ],
       exports: [
-        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY,
+        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY,
         ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],
     };

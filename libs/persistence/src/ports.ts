@@ -13,7 +13,12 @@ export interface ConversationRepository {
    * Opens the conversation (state bot) or records new activity; `created` tells which. `restored`:
    * the customer had been erased and wrote again, so the conversation took their identity back.
    */
-  openOrTouch(c: Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean; restored?: boolean }>;
+  /**
+   * Opens the conversation or touches it. An inbound message to an erased conversation restores the
+   * identity (`restored`) when it was written after the erasure; one written before it (`erased`: a
+   * redelivery or replay from Kafka) restores nothing and must not be stored.
+   */
+  openOrTouch(c: Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean; restored?: boolean; erased?: boolean }>;
   get(id: string): Promise<ConversationDoc | null>;
   setLanguage(id: string, language: string): Promise<void>;
   /** Copies an ownership entry onto the conversation unless a newer one is there; returns the stored doc. */

@@ -7,7 +7,7 @@ import type { BotTurnDoc, BotTurnPeriodDoc } from './routing.schemas';
 import type { ConversationRecentDoc } from './recent-turns.repository';
 import { type NluDatasetDoc, datasetHash } from './nlu.schemas';
 import { insertOnce } from './mongo-errors';
-import type { CustomerLinkDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
+import type { CustomerLinkDoc, CustomerTierDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 /**
  * Data-subject requests (GDPR art. 15/17, CCPA): what the router holds of one customer (a channel
@@ -31,7 +31,23 @@ export interface PrivacyRequestDoc {
    * files kept because a message of another conversation of the tenant still references the same bytes.
    */
   media?: { deleted: number; shared: number };
+  /**
+   * The receipt: what this request did in each store that can hold the person's data (ADR 0501),
+   * including those it cannot change (Kafka: `expires`, with the date the last event ages out).
+   */
+  stores?: ErasureStoreEntry[];
 }
+
+export interface ErasureStoreEntry {
+  store: string;
+  action: 'deleted' | 'redacted' | 'detached' | 'expires' | 'none';
+  count?: number;
+  until?: Date;
+  note?: string;
+}
+
+/** Kafka keeps events for the topics' retention (libs/messaging topics.ts: 7 days, dead letters 14): immutable until then. */
+export const KAFKA_RETENTION_DAYS = 14;
 
 export const PrivacyRequestSchema = new Schema<PrivacyRequestDoc>(
   {
@@ -44,6 +60,7 @@ export const PrivacyRequestSchema = new Schema<PrivacyRequestDoc>(
     counts: { _id: false, type: { customers: Number, conversations: Number, messages: Number, botTurns: Number } },
     related: { _id: false, type: { verifiedContacts: Number, customerLinks: Number, workflowRuns: Number, experimentOutcomes: Number, trainingExamples: Number } },
     media: { _id: false, type: { deleted: Number, shared: Number } },
+    stores: { type: [{ _id: false, store: String, action: String, count: Number, until: Date, note: String }], default: undefined },
   },
   { versionKey: false, collection: 'privacy_requests' },
 );
@@ -136,6 +153,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     @InjectModel('ConversationRecent') private readonly recent: Model<ConversationRecentDoc>,
     @InjectModel('BotTurnPeriod') private readonly periods: Model<BotTurnPeriodDoc>,
     @InjectModel('NluDataset') private readonly datasets: Model<NluDatasetDoc>,
+    @InjectModel('CustomerTier') private readonly tiers: Model<CustomerTierDoc>,
   ) {}
 
   async export(tenantId: string, customerId: string): Promise<CustomerExport | null> {
@@ -179,7 +197,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     // Messages first: should the request fail half-way, a retry still finds the customer and goes on.
     // A channel's message id may embed the sender (web visitor ids, some email Message-IDs): each
     // message keeps only its own event id there, which stays unique and still dedupes a redelivery (by _id).
-    const stored = ids.length === 0 ? [] : await this.messages.find({ tenantId, conversationId: { $in: ids } }, { _id: 1, author: 1 }).lean<Pick<MessageDoc, '_id' | 'author'>[]>().exec();
+    const stored = ids.length === 0 ? [] : await this.messages.find({ tenantId, conversationId: { $in: ids } }, { _id: 1, author: 1, direction: 1 }).lean<Pick<MessageDoc, '_id' | 'author' | 'direction'>[]>().exec();
     const messages = stored.length === 0 ? { modifiedCount: 0 } : await this.messages.bulkWrite(stored.map((m) => ({
       updateOne: {
         filter: { _id: m._id },
@@ -200,19 +218,60 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       const handoff = c.handoff ? { at: c.handoff.at, messageId: c.handoff.messageId, reasons: c.handoff.reasons.map((r) => ({ code: r.code, detail: '' })), summary: {} } : undefined;
       await this.conversations.updateOne(
         { _id: c._id, tenantId },
-        { $set: { customerId: subject, channelUserId: ERASED_USER, ...(handoff ? { handoff } : {}) } },
+        { $set: { customerId: subject, channelUserId: ERASED_USER, erasedAt: at, ...(handoff ? { handoff } : {}) } },
       );
     }
     const related = { ...(await this.eraseRelated(tenantId, customerId, subject, ids)), trainingExamples: await this.eraseTrainingExamples(tenantId, ids, at) };
+    const channel = await this.eraseChannelStores(ids, stored.filter((m) => m.direction === 'outbound').map((m) => m._id));
     const customers = await this.customers.deleteOne({ _id: customerId, tenantId });
+    const tiers = (await this.tiers.deleteOne({ _id: customerId, tenantId })).deletedCount;
+    const counts = { customers: customers.deletedCount, conversations: ids.length, messages: messages.modifiedCount, botTurns: botTurns.deletedCount };
+    const until = new Date(at.getTime() + KAFKA_RETENTION_DAYS * 86_400_000);
+    const stores: ErasureStoreEntry[] = [
+      { store: 'customers', action: 'deleted', count: counts.customers },
+      { store: 'conversations', action: 'detached', count: counts.conversations, note: 'customer id replaced by the tombstone, channel user id erased, agent summary cleared' },
+      { store: 'messages', action: 'redacted', count: counts.messages, note: 'text, attachments, AI reading, author name and channel message id removed' },
+      { store: 'bot_turns', action: 'deleted', count: counts.botTurns },
+      { store: 'customer_tiers', action: 'deleted', count: tiers, note: 'VIP flag and priority' },
+      { store: 'verified_contacts', action: 'deleted', count: related.verifiedContacts },
+      { store: 'customer_links', action: 'detached', count: related.customerLinks },
+      { store: 'workflow_runs', action: 'deleted', count: related.workflowRuns },
+      { store: 'experiment_outcomes', action: 'detached', count: related.experimentOutcomes },
+      { store: 'nlu_datasets', action: 'deleted', count: related.trainingExamples, note: 'training examples taken from the conversations' },
+      { store: 'media', action: 'deleted', count: media?.deleted ?? 0, ...(media?.shared ? { note: `${media.shared} file(s) kept: another conversation references the same bytes` } : {}) },
+      { store: 'email_threads', action: 'deleted', count: channel.emailThreads },
+      { store: 'web_sessions', action: 'deleted', count: channel.webSessions },
+      { store: 'sends', action: 'redacted', count: channel.sends, note: "provider message ids and error texts removed; the claim stays so a redelivered command is not sent twice" },
+      { store: 'send_outcomes', action: 'redacted', count: channel.sendOutcomes },
+      { store: 'nlu_predictions', action: 'none', note: 'intent, confidence and outcome per message: no text or identity' },
+      { store: 'kafka', action: 'expires', until, note: `events are immutable; they leave the topics with their retention (${KAFKA_RETENTION_DAYS} days at most)` },
+    ];
     const doc: PrivacyRequestDoc = {
-      _id: randomUUID(), tenantId, kind: 'erase', subject, requestedBy, at,
-      counts: { customers: customers.deletedCount, conversations: ids.length, messages: messages.modifiedCount, botTurns: botTurns.deletedCount },
-      related,
+      _id: randomUUID(), tenantId, kind: 'erase', subject, requestedBy, at, counts, related,
       ...(media ? { media } : {}),
+      stores,
     };
     await this.requests.create(doc);
     return doc;
+  }
+
+  /**
+   * The channel apps' stores on the shared database (ADR 0424, 0501): the email channel's thread facts
+   * (Message-IDs, subjects) and channel-web's session token hashes of these conversations are deleted;
+   * the send ledgers keep each claim (a redelivered outbound command must still find it, or it would go
+   * out twice) without the provider's message id (a WhatsApp wamid encodes the phone number) or the
+   * error text (a bounce names the address).
+   */
+  private async eraseChannelStores(conversationIds: string[], outboundIds: string[]): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number }> {
+    const db = this.messages.db;
+    const byConversation = { conversationId: { $in: conversationIds } };
+    const emailThreads = conversationIds.length === 0 ? 0 : (await db.collection('email_threads').deleteMany(byConversation)).deletedCount;
+    const webSessions = conversationIds.length === 0 ? 0 : (await db.collection('web_sessions').deleteMany(byConversation)).deletedCount;
+    if (outboundIds.length === 0) return { emailThreads, webSessions, sends: 0, sendOutcomes: 0 };
+    const redact = { $unset: { providerMessageId: '', 'error.reason': '' } };
+    const sends = (await db.collection('sends').updateMany({ _id: { $in: outboundIds as never[] } }, redact)).matchedCount;
+    const sendOutcomes = (await db.collection('send_outcomes').updateMany({ _id: { $in: outboundIds as never[] } }, redact)).matchedCount;
+    return { emailThreads, webSessions, sends, sendOutcomes };
   }
 
   /**

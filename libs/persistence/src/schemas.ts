@@ -85,6 +85,11 @@ export interface ConversationDoc {
   csat?: { askedAt?: Date; score?: number; at?: Date };
   /** Flow variants assigned when the conversation opened (written with the insert, never recomputed). */
   experiments?: ConversationExperiment[];
+  /**
+   * When a data-subject erasure (or retention) detached the customer: an inbound event written before
+   * it — a redelivery, a retry, a dead letter replayed from Kafka — must not bring them back (ADR 0501).
+   */
+  erasedAt?: Date;
 }
 
 export interface ConversationExperiment {
@@ -120,6 +125,7 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     handoff: Schema.Types.Mixed,
     csat: { _id: false, type: { askedAt: Date, score: Number, at: Date } },
     experiments: { type: [Schema.Types.Mixed], default: undefined },
+    erasedAt: Date,
   },
   { versionKey: false, collection: 'conversations' },
 );
@@ -167,6 +173,12 @@ export interface MessageDoc {
   statusRank: number;
   statusHistory: StatusEntry[];
   ai?: Record<string, unknown>;
+  /**
+   * Inbound email only: the channel found an aligned DMARC pass for this mail's From (ADR 0425). Its
+   * customer id is the sender's address, which anyone can type, so whether *this* message proves the
+   * address is per message: workflows act for the customer only when it is true (ADR 0226).
+   */
+  senderVerified?: boolean;
   /** Set when a data-subject erasure removed text, attachments and AI reading (privacy.repository.ts). */
   redactedAt?: Date;
 }
@@ -192,6 +204,7 @@ export const MessageSchema = new Schema<MessageDoc>(
     statusRank: { type: Number, default: 0 },
     statusHistory: { type: [{ _id: false, status: String, at: Date, error: { code: String, reason: String } }], default: [] },
     ai: Schema.Types.Mixed,
+    senderVerified: Boolean,
     redactedAt: Date,
   },
   { versionKey: false, collection: 'messages' },
@@ -221,6 +234,8 @@ export interface TenantDoc {
   smallTalkIntents?: string[];
   /** Automation workflows: connector base URL and intent rules (parsed by the router; see ADR 0220). */
   workflows?: Record<string, unknown>;
+  /** How long each kind of personal data is kept, in days (parsed by the router's retention purge; ADR 0501). */
+  retention?: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -236,6 +251,7 @@ export const TenantSchema = new Schema<TenantDoc>(
     routingOptions: { _id: false, type: { stickyDays: Number, averageHandleSeconds: Number } },
     smallTalkIntents: { type: [String], default: undefined },
     workflows: Schema.Types.Mixed,
+    retention: Schema.Types.Mixed,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

@@ -80,7 +80,7 @@ export class NluAnswerer implements Answerer {
   private async draft(drafter: AnswerDrafter, request: AiRequest, a: NluAnalysis, u: Understanding): Promise<Understanding> {
     const answer = a.answer;
     if (a.abstained || !answer || (answer.kind !== 'article' && answer.kind !== 'search') || !u.intent) return u;
-    const redactor = createRedactor(a.entities);
+    const redactor = createRedactor(a.entities, { now: new Date() });
     try {
       const draft = await drafter.draft({
         tenantId: request.tenantId,

@@ -48,6 +48,11 @@ const MESSAGES: ReadonlyArray<[lang: string, text: string, secrets: string[]]> =
   ['en', 'Where is my order ORD-483920? Email me at jane.doe@example.com or call +44 7700 900123', ['483920', 'jane.doe', 'example.com', '7700', '900123']],
   ['es', '¿Dónde está mi pedido #558213? Mi correo es ana.lopez@correo.es y mi móvil +34 612 345 678', ['558213', 'ana.lopez', 'correo.es', '612 345 678', '612345678']],
   ['de', 'Wo bleibt meine Bestellung ORD-771234? Rufen Sie mich an: 0151 23456789', ['771234', '23456789', '0151']],
+  // Names, street addresses, dates of birth and IBANs (issue 15 #14).
+  ['en', 'Where is my order ORD-483920? It has not arrived. I am Maria Fernandes, 221B Baker Street, born 12/03/1985, account DE89 3704 0044 0532 0130 00',
+    ['483920', 'Maria', 'Fernandes', 'Baker', '221B', '1985', 'DE89', '3704 0044', '0532 0130']],
+  ['pt', 'Onde está o meu pedido #558213? Meu nome é João Silva, moro na Rua das Flores, 123, nascido em 21/07/1990, IBAN PT50 0002 0123 1234 5678 9015 4',
+    ['558213', 'João', 'Silva', 'Flores', '21/07/1990', 'PT50', '0002 0123']],
 ];
 
 describe('OpenAI-compatible provider (a local server playing the contract)', () => {
@@ -63,7 +68,7 @@ describe('OpenAI-compatible provider (a local server playing the contract)', () 
 
   afterAll(() => server.close());
 
-  it('sends no e-mail, phone or order number of the customer, and the reply gets them back locally', async () => {
+  it('sends no e-mail, phone, order number, name, address, birth date or IBAN of the customer, and the reply gets them back locally', async () => {
     const drafter = new OpenAiCompatibleDrafter({ baseUrl: url, apiKey: 'sk-local-test', model: 'test-model', timeoutMs: 5_000 });
     const answerer = new NluAnswerer(models, drafter);
     for (const [lang, text, secrets] of MESSAGES) {

@@ -153,6 +153,35 @@ describe('ReceiveInboundUseCase', () => {
     });
   });
 
+  it('drops a message written before the customer’s erasure (a redelivery or a replayed dead letter): nothing comes back', async () => {
+    const s = setup();
+    const at = new Date('2025-05-05T10:00:00.000Z');
+    const erasedConversation: ConversationDoc = {
+      _id: 'conv-1', tenantId: 't1', region: 'eu', channel: 'whatsapp', accountId: 'acc-1', customerId: 'erased-1', channelUserId: 'erased', state: 'bot', version: 0,
+      lastMessageAt: at, createdAt: at, updatedAt: at, erasedAt: new Date('2025-05-06T00:00:00.000Z'),
+    };
+    s.conversations.openOrTouch = async () => ({ conversation: erasedConversation, created: false, erased: true });
+    await s.useCase.execute(inbound('my passport number is X1234567'));
+    expect(s.messages.docs.size).toBe(0);
+    expect(s.upserts).toEqual([]);
+    expect(s.aiRequests()).toEqual([]);
+    expect(s.conversationEvents()).toEqual([]);
+  });
+
+  it('marks an email whose sender passed DMARC as such, and only an email (workflows act on it, ADR 0226)', async () => {
+    const cases: [InboundMessage['channel'], Record<string, boolean> | undefined, boolean | undefined][] = [
+      ['email', { senderVerified: true }, true], ['email', { senderVerified: false }, undefined], ['email', undefined, undefined], ['whatsapp', { senderVerified: true }, undefined],
+    ];
+    for (const [channel, meta, expected] of cases) {
+      const s = setup();
+      const e = inbound('hi');
+      e.data.channel = channel;
+      if (meta) e.data.message.meta = meta;
+      await s.useCase.execute(e);
+      expect(s.messages.docs.get(e.id)?.senderVerified).toBe(expected);
+    }
+  });
+
   it('stores a reaction and hands it to the reactions, without asking the AI or reopening a resolved conversation', async () => {
     const handled: [string, string | undefined][] = [];
     const reactions = { handle: async (m: InboundMessage, id: string) => { handled.push([id, m.message.reaction?.emoji]); return 'recorded'; } } as unknown as CustomerReactions;

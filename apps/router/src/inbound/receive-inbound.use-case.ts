@@ -46,7 +46,7 @@ export class ReceiveInboundUseCase {
     const customerId = customerKey(m.tenantId, m.channel, m.accountId, m.customer.channelUserId);
     // Flow variants go into the conversation's insert: assigned once, never recomputed (cached per tenant).
     const experiments = await this.opening.experimentsFor(m.tenantId, customerId);
-    const { conversation, created: opened, restored } = await this.conversations.openOrTouch(
+    const { conversation, created: opened, restored, erased } = await this.conversations.openOrTouch(
       {
         _id: m.conversationId, tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, customerId, channelUserId: m.customer.channelUserId,
         ...(experiments.length ? { experiments } : {}),
@@ -54,6 +54,9 @@ export class ReceiveInboundUseCase {
       at,
       true,
     );
+    // A message the customer wrote before their erasure, delivered again from Kafka: dropped, or it
+    // would bring back what the erasure removed (ADR 0501).
+    if (erased) return;
     if (opened || restored) {
       await this.customers.upsert(
         { tenantId: m.tenantId, channel: m.channel, accountId: m.accountId, channelUserId: m.customer.channelUserId, displayName: m.customer.displayName, locale: m.customer.locale },
@@ -74,6 +77,7 @@ export class ReceiveInboundUseCase {
       attachments: m.message.attachments,
       replyToMessageId: m.message.replyToId,
       timestamp: at,
+      ...(m.channel === 'email' && m.message.meta?.senderVerified === true ? { senderVerified: true } : {}),
     });
     const scoped = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
     if (opened) await this.events.emit({ ...scoped, kind: 'opened', state: conversation.state, at: at.toISOString() }, m.conversationId);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { OmniError, RetryableError } from '@omni/contracts';
+import { OmniError, RetryableError, VERIFIED_CONTACTS_HEADER, formatVerifiedContacts, type ConnectorContact } from '@omni/contracts';
 import { BreakerRegistry, parseRetryAfter, withRetry } from '@omni/resilience';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 
@@ -9,6 +9,8 @@ export interface ConnectorRequest {
   readonly body?: Record<string, unknown>;
   /** Sent as Idempotency-Key: a retried create (ticket, refund) is one create on the company's side. */
   readonly idempotencyKey?: string;
+  /** The customer's verified contacts (ADR 0226), sent as Omni-Verified-Contacts; none = no header. */
+  readonly contacts: readonly ConnectorContact[];
 }
 
 export interface ConnectorResponse {
@@ -19,8 +21,8 @@ export interface ConnectorResponse {
 /**
  * HTTP to the company's systems (orders, tickets, refunds). One opossum breaker per connector base
  * URL with a timeout, and a bounded retry of retryable failures (5xx, 429, network, timeout) around
- * it. 404 is an answer ("no such order"), not a failure; other 4xx are the caller's fault and open
- * nothing. An open breaker fails at once, so a dead connector costs a customer milliseconds, not
+ * it. 404 ("no such order for this customer") and 403 ("the customer's ownership is not proven",
+ * ADR 0226) are answers, not failures; other 4xx are the caller's fault and open nothing. An open breaker fails at once, so a dead connector costs a customer milliseconds, not
  * the full retry budget.
  */
 @Injectable()
@@ -54,6 +56,7 @@ export class ConnectorClient implements OnModuleDestroy {
           accept: 'application/json',
           ...(req.body ? { 'content-type': 'application/json' } : {}),
           ...(req.idempotencyKey ? { 'idempotency-key': req.idempotencyKey } : {}),
+          ...(req.contacts.length ? { [VERIFIED_CONTACTS_HEADER]: formatVerifiedContacts(req.contacts) } : {}),
         },
         ...(req.body ? { body: JSON.stringify(req.body) } : {}),
         signal: AbortSignal.timeout(timeoutMs),
@@ -66,7 +69,7 @@ export class ConnectorClient implements OnModuleDestroy {
     if (res.status >= 500 || res.status === 429) {
       throw new RetryableError('connector_error', `connector answered ${res.status} to ${req.method} ${req.path}`, parseRetryAfter(res.headers.get('retry-after')));
     }
-    if (res.status >= 400 && res.status !== 404) throw new OmniError('connector_rejected', `connector answered ${res.status} to ${req.method} ${req.path}`, false);
+    if (res.status >= 400 && res.status !== 404 && res.status !== 403) throw new OmniError('connector_rejected', `connector answered ${res.status} to ${req.method} ${req.path}`, false);
     return { status: res.status, body };
   }
 }

@@ -1,4 +1,4 @@
-import { RetryableError } from '@omni/contracts';
+import { RetryableError, type ConnectorContact } from '@omni/contracts';
 import type { ConversationDoc, WorkflowRunDoc, WorkflowRunRepository } from '@omni/persistence';
 import type { ConnectorClient, ConnectorRequest, ConnectorResponse } from './connector.client';
 import { RunWorkflowUseCase } from './run-workflow.use-case';
@@ -9,6 +9,7 @@ const conversation: ConversationDoc = {
   _id: 'c1', tenantId: 't', region: 'local', channel: 'web', accountId: 'a', customerId: 'cu1', channelUserId: 'u1',
   state: 'bot', version: 0, lastMessageAt: at, createdAt: at, updatedAt: at,
 };
+const ANA: ConnectorContact[] = [{ kind: 'phone', value: '+351912345678' }];
 const ORDER = { number: 'ORD-12345', status: 'shipped', carrier: 'DHL', eta: '2026-03-04', total: 259, currency: 'EUR' };
 
 function setup(answer: (req: ConnectorRequest) => ConnectorResponse | Error) {
@@ -28,8 +29,8 @@ function setup(answer: (req: ConnectorRequest) => ConnectorResponse | Error) {
     },
   } as unknown as ConnectorClient;
   const useCase = new RunWorkflowUseCase(repo, connector);
-  const run = (match: WorkflowMatch, language = 'en', messageId = 'm1') =>
-    useCase.execute({ conversation, messageId, language, match, config: workflowConfig({}), baseUrl: 'http://connector/' });
+  const run = (match: WorkflowMatch, language = 'en', messageId = 'm1', contacts: readonly ConnectorContact[] = ANA) =>
+    useCase.execute({ conversation, messageId, language, match, config: workflowConfig({}), baseUrl: 'http://connector/', contacts });
   return { run, runs, calls };
 }
 
@@ -42,12 +43,39 @@ describe('RunWorkflowUseCase', () => {
     const { outcome } = await run(lookup, 'de');
     expect(outcome).toEqual({ kind: 'reply', text: 'Bestellung ORD-12345 ist unterwegs. Versand mit DHL. Voraussichtliche Zustellung: 4. März 2026.' });
     const [stored] = runs.values();
-    expect(stored).toMatchObject({ status: 'succeeded', inputs: { orderNumber: 'ORD-12345' }, steps: [{ name: 'lookup_order', input: { method: 'GET', path: 'orders/ORD-12345' }, output: { status: 200 } }] });
+    expect(stored).toMatchObject({ status: 'succeeded', inputs: { orderNumber: 'ORD-12345', verifiedBy: 'phone' }, steps: [{ name: 'lookup_order', input: { method: 'GET', path: 'orders/ORD-12345' }, output: { status: 200 } }] });
   });
 
-  it('tells the customer when the order does not exist (404 is an answer, not a failure)', async () => {
+  it('sends the verified contacts with every call', async () => {
+    const { run, calls } = setup((req) => (req.method === 'GET' ? { status: 200, body: { ...ORDER, total: 49.9 } } : { status: 201, body: { id: 'R-7' } }));
+    await run(refund('ORD-12345'));
+    expect(calls.map((c) => c.contacts)).toEqual([ANA, ANA]);
+  });
+
+  it('tells a verified customer when their contacts own no such order (404 is an answer, not a failure)', async () => {
     const { run } = setup(() => ({ status: 404, body: null }));
-    expect((await run(lookup, 'es')).outcome).toEqual({ kind: 'reply', text: 'No encontré el pedido ORD-12345. ¿Puedes revisar el número?' });
+    expect((await run(lookup, 'es')).outcome).toEqual({ kind: 'reply', text: 'No encontré el pedido ORD-12345 para el número o el correo desde el que escribes. Revisa el número o escríbenos desde el contacto usado en el pedido.' });
+  });
+
+  it.each([lookup, refund('ORD-777001')])('asks a customer proven to be no one to verify, and calls nothing (%#)', async (match) => {
+    const { run, calls, runs } = setup(() => ({ status: 200, body: ORDER }));
+    const { outcome } = await run(match, 'en', 'm1', []);
+    expect(outcome).toEqual({ kind: 'reply', text: expect.stringMatching(/^To keep order details private, .*WhatsApp number or the email address used for order ORD-(12345|777001), or ask for a person/) });
+    expect(calls).toEqual([]);
+    expect([...runs.values()][0]).toMatchObject({ status: 'succeeded', inputs: { verifiedBy: 'none' }, steps: [] });
+  });
+
+  it('asks to verify when the connector says ownership is not proven (403), and starts no refund', async () => {
+    const { run, calls } = setup(() => ({ status: 403, body: { error: 'verification_required' } }));
+    expect((await run(refund('ORD-777001'), 'pt')).outcome).toEqual({ kind: 'reply', text: expect.stringMatching(/^Para proteger os dados dos pedidos/) });
+    expect(calls.map((c) => c.method)).toEqual(['GET']);
+  });
+
+  it('still opens a ticket for an unverified customer (a person follows up), saying so to the connector', async () => {
+    const { run, calls } = setup(() => ({ status: 201, body: { id: 'T-1' } }));
+    const { outcome } = await run({ workflow: 'create_ticket', intent: 'complaint', inputs: { description: 'box arrived wet', orderNumber: 'ORD-1' } }, 'en', 'm1', []);
+    expect(outcome).toEqual({ kind: 'reply', text: "I've opened ticket T-1 for you; our team will get back to you here." });
+    expect(calls).toMatchObject([{ method: 'POST', path: 'tickets', contacts: [] }]);
   });
 
   it('hands a refund above the threshold to a person without creating it', async () => {

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { OmniError, derivedId, errorSummary } from '@omni/contracts';
+import { OmniError, derivedId, errorSummary, type ConnectorContact } from '@omni/contracts';
 import { ConversationDoc, WORKFLOW_RUN_REPOSITORY, WorkflowRunDoc, WorkflowRunRepository, WorkflowStepDoc } from '@omni/persistence';
 import type { HandoffReasonCode } from '@omni/routing';
 import { ConnectorClient, ConnectorRequest } from './connector.client';
 import type { WorkflowConfig, WorkflowMatch } from './workflow-config';
-import { orderNotFoundText, orderStatusText, refundText, ticketText } from './workflow-texts';
+import { orderNotFoundText, orderStatusText, refundText, ticketText, verifyFirstText } from './workflow-texts';
 
 export type WorkflowOutcome = { kind: 'reply'; text: string } | { kind: 'handoff'; code: HandoffReasonCode; detail: string };
 
@@ -27,6 +27,11 @@ export interface WorkflowCommand {
   readonly match: WorkflowMatch;
   readonly config: WorkflowConfig;
   readonly baseUrl: string;
+  /**
+   * Who the customer writing the message is proven to be (ADR 0226): sent with every connector call,
+   * which answers only with what these contacts own. Empty: nothing about an order is looked up or done.
+   */
+  readonly contacts: readonly ConnectorContact[];
 }
 
 /**
@@ -46,17 +51,19 @@ export class RunWorkflowUseCase {
   async execute(cmd: WorkflowCommand): Promise<{ runId: string; outcome: WorkflowOutcome }> {
     const { conversation: c, match } = cmd;
     const runId = derivedId(cmd.messageId, 'workflow');
+    // The run records which kinds of contact vouched for the customer, not the values.
+    const verifiedBy = [...new Set(cmd.contacts.map((x) => x.kind))].sort().join(',') || 'none';
     const { run } = await this.runs.start({
       _id: runId, tenantId: c.tenantId, conversationId: c._id, messageId: cmd.messageId, workflow: match.workflow, intent: match.intent,
-      inputs: { ...match.inputs }, status: 'running', steps: [], startedAt: new Date(),
+      inputs: { ...match.inputs, verifiedBy }, status: 'running', steps: [], startedAt: new Date(),
     });
     if (run.outcome) return { runId, outcome: run.outcome.kind === 'reply' ? run.outcome : { ...run.outcome, code: run.outcome.code as HandoffReasonCode } };
     const steps: WorkflowStepDoc[] = [];
-    const step = async (name: string, req: ConnectorRequest): Promise<{ status: number; body: unknown }> => {
+    const step = async (name: string, req: Omit<ConnectorRequest, 'contacts'>): Promise<{ status: number; body: unknown }> => {
       const startedAt = new Date();
       const input = { method: req.method, path: req.path, ...(req.body ? { body: req.body } : {}) };
       try {
-        const res = await this.connector.call(cmd.baseUrl, { ...req, ...(req.method === 'POST' ? { idempotencyKey: `${runId}:${name}` } : {}) });
+        const res = await this.connector.call(cmd.baseUrl, { ...req, contacts: cmd.contacts, ...(req.method === 'POST' ? { idempotencyKey: `${runId}:${name}` } : {}) });
         steps.push({ name, connector: cmd.baseUrl, input, output: { status: res.status, body: res.body as Record<string, unknown> }, startedAt, endedAt: new Date() });
         return res;
       } catch (err) {
@@ -79,17 +86,21 @@ export class RunWorkflowUseCase {
     return { runId, outcome };
   }
 
-  private async run(cmd: WorkflowCommand, step: (name: string, req: ConnectorRequest) => Promise<{ status: number; body: unknown }>): Promise<WorkflowOutcome> {
+  private async run(cmd: WorkflowCommand, step: (name: string, req: Omit<ConnectorRequest, 'contacts'>) => Promise<{ status: number; body: unknown }>): Promise<WorkflowOutcome> {
     const { match, language, conversation: c } = cmd;
     const number = match.inputs.orderNumber ?? '';
-    const lookup = async () => {
+    // An order's status, carrier, ETA and refunds are the order owner's: a customer proven to be no one
+    // (an anonymous web visitor, an unauthenticated mail) is told how to prove it, and nothing is asked.
+    if (cmd.contacts.length === 0 && match.workflow !== 'create_ticket') return { kind: 'reply', text: verifyFirstText(language, number) };
+    const lookup = async (): Promise<z.output<typeof OrderSchema> | 'not_found' | 'not_proven'> => {
       const res = await step('lookup_order', { method: 'GET', path: `orders/${encodeURIComponent(number)}` });
-      return res.status === 404 ? null : parsed(OrderSchema, res.body, 'order');
+      return res.status === 404 ? 'not_found' : res.status === 403 ? 'not_proven' : parsed(OrderSchema, res.body, 'order');
     };
+    const unanswered = (o: 'not_found' | 'not_proven'): WorkflowOutcome => ({ kind: 'reply', text: o === 'not_found' ? orderNotFoundText(language, number) : verifyFirstText(language, number) });
     switch (match.workflow) {
       case 'lookup_order': {
         const order = await lookup();
-        return { kind: 'reply', text: order ? orderStatusText(language, order) : orderNotFoundText(language, number) };
+        return typeof order === 'string' ? unanswered(order) : { kind: 'reply', text: orderStatusText(language, order) };
       }
       case 'create_ticket': {
         const res = await step('create_ticket', {
@@ -100,11 +111,12 @@ export class RunWorkflowUseCase {
       }
       case 'start_refund': {
         const order = await lookup();
-        if (!order) return { kind: 'reply', text: orderNotFoundText(language, number) };
+        if (typeof order === 'string') return unanswered(order);
         if (order.total > cmd.config.refundHumanAbove) {
           return { kind: 'handoff', code: 'human_only_intent', detail: `refund of ${order.total} ${order.currency} for order ${order.number} is above the automatic limit ${cmd.config.refundHumanAbove}` };
         }
         const res = await step('start_refund', { method: 'POST', path: 'refunds', body: { orderNumber: order.number, amount: order.total, currency: order.currency, conversationId: c._id } });
+        if (res.status === 403 || res.status === 404) return unanswered(res.status === 404 ? 'not_found' : 'not_proven');
         return { kind: 'reply', text: refundText(language, { id: parsed(CreatedSchema, res.body, 'refund').id, number: order.number, amount: order.total, currency: order.currency }) };
       }
     }

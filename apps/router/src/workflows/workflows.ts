@@ -3,6 +3,7 @@ import type { AiResult } from '@omni/contracts';
 import type { ConversationDoc } from '@omni/persistence';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { TenantSettings } from '../conversations/tenant-settings';
+import { CustomerVerification } from './customer-verification';
 import { RunWorkflowUseCase, type WorkflowOutcome } from './run-workflow.use-case';
 import { matchWorkflow, type WorkflowConfig, type WorkflowMatch } from './workflow-config';
 
@@ -18,6 +19,7 @@ export class Workflows {
   constructor(
     private readonly settings: TenantSettings,
     private readonly runner: RunWorkflowUseCase,
+    private readonly verification: CustomerVerification,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
   ) {}
 
@@ -29,7 +31,9 @@ export class Workflows {
     return match ? { match, config, baseUrl: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/` } : null;
   }
 
-  run(c: ConversationDoc, messageId: string, language: string | undefined, t: TriggeredWorkflow): Promise<{ runId: string; outcome: WorkflowOutcome }> {
-    return this.runner.execute({ conversation: c, messageId, language, match: t.match, config: t.config, baseUrl: t.baseUrl });
+  /** Runs it for the customer the message proves (ADR 0226): the connector answers only with what they own. */
+  async run(c: ConversationDoc, messageId: string, language: string | undefined, t: TriggeredWorkflow): Promise<{ runId: string; outcome: WorkflowOutcome }> {
+    const contacts = await this.verification.contactsFor(c, messageId);
+    return this.runner.execute({ conversation: c, messageId, language, match: t.match, config: t.config, baseUrl: t.baseUrl, contacts });
   }
 }
