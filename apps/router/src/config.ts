@@ -46,6 +46,11 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
    * drains, up to this many records of conversations with nothing waiting in it (a newcomer) are
    * handled as they arrive, each conversation still in order; 0 = off (everything waits its turn).
    */
+  /**
+   * The conversation's last turns sent with each AI request, for a context-aware answerer; 0 (the
+   * default) sends none and saves a query per message: no engine of the AI worker reads them today.
+   */
+  ROUTER_AI_HISTORY_TURNS: z.coerce.number().int().min(0).max(20).default(0),
   ROUTER_FRESH_LANE_CAPACITY: z.coerce.number().int().min(0).max(256).default(8),
   /**
    * A conversation the bot still owns with no message for this long is resolved by the system, so
