@@ -122,6 +122,12 @@ export const ConversationFactsSchema = z.object({
    * bot speaks that no later version was claimed, instead of reading the log again first.
    */
   bot: z.object({ version: z.number().int().nonnegative(), since: isoTime }).optional(),
+  /**
+   * The router handled the message out of a backlog's turn, on its fresh lane (a newcomer while a
+   * backlog drains; added within v1: optional): the AI worker and the reply step give it the same
+   * priority (ADR 0012).
+   */
+  fresh: z.literal(true).optional(),
   language: z.string().max(35).optional(),
   experiments: z
     .array(z.object({ experimentId: id, variantId: id, params: z.record(z.string(), z.unknown()) }))

@@ -14,6 +14,8 @@ export interface HandlerContext {
   partition: number;
   offset: string;
   attempt: number;
+  /** 'fresh': handled out of a backlog's turn by the fresh lane (ADR 0012); a later stage may give it priority too. */
+  lane?: 'ordered' | 'fresh';
 }
 
 export type EventHandler = (event: CloudEvent<unknown>, ctx: HandlerContext) => Promise<void>;
@@ -227,7 +229,8 @@ export class EventSubscription {
       partitionsConsumedConcurrently: this.settings.partitions,
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
-          const ticket = book.offer(batch.topic, batch.partition, message.offset, chainKey(message.key));
+          const admit = this.options.freshLane?.admit;
+          const ticket = book.offer(batch.topic, batch.partition, message.offset, chainKey(message.key), admit ? () => admitted(admit, message) : undefined);
           if (!ticket) continue;
           this.fresh.inc({ group: this.options.groupId, outcome: 'taken' });
           const run = this.runFresh(book, ticket, message).finally(() => this.freshRuns.delete(run));
@@ -243,11 +246,11 @@ export class EventSubscription {
     const stopped = () => this.stopping || !book.assigned(topic, partition);
     let handled = false;
     try {
-      if (!(await ticket.previous) || stopped()) return;
+      if (!(await ticket.previous) || stopped() || !(await ticket.start()) || stopped()) return;
       const record = this.describe(topic, message);
       // `process` parks a failing record (retry topic / DLQ) like the ordered lane; it throws only
       // when it could not park it or the consumer stopped while holding it: then it is given back.
-      if (record) await this.process(topic, partition, message, record, { heartbeat: async () => undefined, stopped });
+      if (record) await this.process(topic, partition, message, record, { heartbeat: async () => undefined, stopped }, 'fresh');
       handled = true;
     } catch (err) {
       this.log.warn({ topic, partition, offset: message.offset, group: this.options.groupId, error: errorSummary(err) }, 'fresh lane gave a record back to the ordered lane');
@@ -373,7 +376,7 @@ export class EventSubscription {
    */
   private async process(
     topic: string, partition: number, message: KafkaMessage, { originalTopic, attempt }: { originalTopic: string; attempt: number },
-    hooks: { heartbeat: () => Promise<void>; stopped: () => boolean },
+    hooks: { heartbeat: () => Promise<void>; stopped: () => boolean }, lane: NonNullable<HandlerContext['lane']> = 'ordered',
   ): Promise<void> {
     const labels = { topic: originalTopic, group: this.options.groupId };
     const stopTimer = this.duration.startTimer(labels);
@@ -386,7 +389,7 @@ export class EventSubscription {
           'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId,
           'messaging.message.id': event.id, 'messaging.kafka.offset': Number(message.offset), 'omni.attempt': attempt,
         },
-        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt }, hooks),
+        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt, lane }, hooks),
         contextFromHeaders(event),
       );
       this.consumed.inc({ ...labels, outcome: 'ok' });
@@ -482,5 +485,14 @@ export class EventSubscription {
       await heartbeat();
     }
     return !stopped();
+  }
+}
+
+/** Whether the fresh lane's `admit` lets a record in; a record it cannot even read stays in order. */
+function admitted(admit: (event: CloudEvent<unknown>) => boolean, message: KafkaMessage): boolean {
+  try {
+    return admit(fromKafkaRecord(message));
+  } catch {
+    return false;
   }
 }

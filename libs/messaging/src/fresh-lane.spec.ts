@@ -26,6 +26,7 @@ describe('LaneBook (the fresh lane, ADR 0012)', () => {
     seeBacklog(book, 100, 199);
     const first = book.offer(T, P, '200', 'new');
     expect(first).toBeDefined();
+    await expect(first!.start()).resolves.toBe(true);
     // A backlog key arriving fresh stays in the backlog: its earlier records are not done.
     expect(book.offer(T, P, '201', 'a')).toBeUndefined();
     const second = book.offer(T, P, '202', 'new');
@@ -66,6 +67,7 @@ describe('LaneBook (the fresh lane, ADR 0012)', () => {
     const { book } = bookWithBacklog();
     seeBacklog(book, 100, 199);
     const first = book.offer(T, P, '200', 'new')!;
+    await first.start();
     const second = book.offer(T, P, '201', 'new')!;
     first.settle(false);
     await expect(second.previous).resolves.toBe(false);
@@ -95,18 +97,48 @@ describe('LaneBook (the fresh lane, ADR 0012)', () => {
     expect(book.offer(T, P, '131', 'z')).toBeDefined();
   });
 
-  it('leaves a record near the ordered lane to it (no backlog), and respects its own capacity', () => {
+  it('leaves a record near the ordered lane to it (no backlog)', () => {
     const near = bookWithBacklog({ minBacklog: 200 });
     seeBacklog(near.book, 100, 150);
     expect(near.book.offer(T, P, '151', 'new')).toBeUndefined();
+  });
 
-    const full = bookWithBacklog({ capacity: 2 });
-    seeBacklog(full.book, 100, 150);
-    const t1 = full.book.offer(T, P, '151', 'n1')!;
-    expect(full.book.offer(T, P, '152', 'n2')).toBeDefined();
-    expect(full.book.offer(T, P, '153', 'n3')).toBeUndefined();
+  it('runs at most `capacity` at once and gives the next place to the newest waiting record', async () => {
+    const { book } = bookWithBacklog({ capacity: 2 });
+    seeBacklog(book, 100, 150);
+    const [t1, t2, t3, t4] = ['n1', 'n2', 'n3', 'n4'].map((k, i) => book.offer(T, P, String(151 + i), k)!);
+    const order: string[] = [];
+    const started = [t1, t2, t3, t4].map((t) => t.start().then((ok) => { if (ok) order.push(t.offset); return ok; }));
+    await Promise.resolve();
+    expect(order).toEqual(['151', '152']);
+    // n3 and n4 wait; n4 arrived last (the newcomer behind a burst): it runs first.
     t1.settle(true);
-    expect(full.book.offer(T, P, '154', 'n4')).toBeDefined();
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['151', '152', '154']);
+    t2.settle(true);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['151', '152', '154', '153']);
+    await expect(Promise.all(started)).resolves.toEqual([true, true, true, true]);
+    // Two settled, two running.
+    expect(book.holding).toBe(2);
+  });
+
+  it('takes back a record still waiting for a place when the ordered lane reaches it, and leaves its key to the ordered lane', async () => {
+    const { book } = bookWithBacklog({ capacity: 1 });
+    seeBacklog(book, 100, 150);
+    const running = book.offer(T, P, '151', 'n1')!;
+    const waiting = book.offer(T, P, '152', 'n2')!;
+    await expect(running.start()).resolves.toBe(true);
+    const place = waiting.start();
+    // A later record of n2 does not queue behind a record that has not started: the ordered lane keeps it.
+    expect(book.offer(T, P, '153', 'n2')).toBeUndefined();
+    // But a later record of n1 (running) follows it on the fresh lane.
+    expect(book.offer(T, P, '154', 'n1')).toBeDefined();
+    book.orderedBatch(T, P, [{ offset: '151', key: 'n1' }, { offset: '152', key: 'n2' }, { offset: '153', key: 'n2' }]);
+    const outcome = book.orderedTurn(T, P, '152');
+    await expect(place).resolves.toBe(false);
+    waiting.settle(false);
+    await expect(outcome).resolves.toBe(false);
   });
 
   it('follows the ordered lane: a done key is free again, a fetched record is never offered, the frontier measures the backlog', () => {
@@ -126,6 +158,18 @@ describe('LaneBook (the fresh lane, ADR 0012)', () => {
     expect(book.offer(T, P, '8', 'q')).toBeUndefined();
     expect(book.offer(T, P, '9', 'q2')).toBeUndefined();
     expect(book.offer(T, P, '11', 'q3')).toBeUndefined(); // a gap: coverage restarts at 11
+  });
+
+  it('takes only what `admitted` lets in, asked last; a record not let in keeps its key on the ordered lane', () => {
+    const { book } = bookWithBacklog();
+    seeBacklog(book, 100, 150);
+    const asked: string[] = [];
+    expect(book.offer(T, P, '151', 'b', () => { asked.push('151'); return true; })).toBeUndefined();
+    expect(book.offer(T, P, '152', 'new', () => { asked.push('152'); return false; })).toBeUndefined();
+    expect(book.offer(T, P, '153', 'new', () => true)).toBeUndefined();
+    expect(book.offer(T, P, '154', 'marked', () => { asked.push('154'); return true; })).toBeDefined();
+    // Not asked for 151: its key was waiting in the backlog anyway.
+    expect(asked).toEqual(['152', '154']);
   });
 
   it('acts only on the partitions the ordered lane holds; a taken record outlives a rebalance until it settles', async () => {

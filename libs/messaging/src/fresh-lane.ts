@@ -27,6 +27,8 @@
  * back too, so a key never runs on both lanes at once.
  */
 
+import type { CloudEvent } from '@omni/contracts';
+
 /**
  * How far behind the ordered lane must be for the fresh lane to act: about three batches of 32
  * conversations at once. Closer than that the ordered lane reaches the record within its next batch.
@@ -36,9 +38,13 @@ export const FRESH_LANE_MIN_BACKLOG = 100;
 /**
  * The subscription option from an app's settings: `capacity` records at once, 0 = no fresh lane;
  * none either for a consumer that handles one record at a time (the lane works with keyed batches).
+ * A stage that admits only records marked by an earlier fresh lane takes them as soon as the ordered
+ * lane has not fetched them (minBacklog 1): they were already chosen, and waiting for the ordered
+ * lane's batch in progress (up to a few hundred records) is the delay the lane is there to avoid.
  */
-export function freshLane(capacity: number, keyConcurrency: number, minBacklog = FRESH_LANE_MIN_BACKLOG): FreshLaneOptions | undefined {
-  return capacity > 0 && keyConcurrency > 1 ? { capacity, minBacklog } : undefined;
+export function freshLane(capacity: number, keyConcurrency: number, admit?: FreshLaneOptions['admit']): FreshLaneOptions | undefined {
+  if (capacity <= 0 || keyConcurrency <= 1) return undefined;
+  return admit ? { capacity, minBacklog: 1, admit } : { capacity, minBacklog: FRESH_LANE_MIN_BACKLOG };
 }
 
 export interface FreshLaneOptions {
@@ -46,15 +52,30 @@ export interface FreshLaneOptions {
   minBacklog: number;
   /** Records held by the fresh lane at once (running, or waiting for an earlier record of their key). */
   capacity: number;
+  /**
+   * Which records may take the fresh lane at all (default: any). A stage after the first marks what
+   * the first stage's fresh lane handled — the newcomers — and admits only those: otherwise its own
+   * "conversations with nothing waiting" are mostly the backlog's, arriving one by one (ADR 0012).
+   */
+  admit?: (event: CloudEvent<unknown>) => boolean;
 }
 
-/** A record the fresh lane took: run it after `previous` (its key's earlier fresh record), then settle it. */
+/**
+ * A record the fresh lane took: after `previous` (its key's earlier fresh record) wait for `start`
+ * (one of the lane's `capacity` running places), run it, then settle it.
+ */
 export interface FreshTicket {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
   /** True when the key's earlier fresh record was handled (or there was none); false: give this one back unrun. */
   readonly previous: Promise<boolean>;
+  /**
+   * True once the record may run. Places go to the **newest** waiting record first (a newcomer does not
+   * queue behind records that arrived with the backlog); false when the ordered lane reached it first
+   * and took it back: settle it as not handled, unrun.
+   */
+  start(): Promise<boolean>;
   /** handled = true: its effect is done (or it is parked on the retry/DLQ topic); false: the ordered lane must handle it. */
   settle(handled: boolean): void;
 }
@@ -62,8 +83,10 @@ export interface FreshTicket {
 interface Taken {
   key: string;
   outcome: Promise<boolean>;
-  /** Settled as handled: kept until the ordered lane passes it, so that it is not run again. */
-  handled: boolean;
+  /** waiting: for a running place (or its key's earlier record); revoked: the ordered lane took it back before it ran. */
+  state: 'waiting' | 'running' | 'handled' | 'revoked';
+  /** Ends the wait for a place with false (set while it waits in the stack). */
+  cancel?: () => void;
 }
 
 class PartitionBook {
@@ -83,8 +106,8 @@ class PartitionBook {
    * counts it done); kept across a reset, since a partition kept is refetched from its commit.
    */
   readonly taken = new Map<number, Taken>();
-  /** Key → the outcome of its last taken record (the next one of the key chains behind it). */
-  readonly freshTail = new Map<string, Promise<boolean>>();
+  /** Key → its last taken record (the next one of the key chains behind it, once that one runs). */
+  readonly freshTail = new Map<string, Taken>();
 
   get covered(): boolean {
     return this.firstSeen !== undefined && this.fetchedEnd >= 0 && this.firstSeen <= this.fetchedEnd + 1;
@@ -99,13 +122,16 @@ class PartitionBook {
 export class LaneBook {
   private readonly books = new Map<string, PartitionBook>();
   private held = 0;
+  private running = 0;
+  /** Records waiting for a running place: a stack, the newest gets the next place. */
+  private readonly waiting: { grant: () => void }[] = [];
 
   constructor(private readonly options: FreshLaneOptions) {
     if (!Number.isInteger(options.capacity) || options.capacity < 1) throw new RangeError(`fresh lane capacity must be a positive integer, got ${options.capacity}`);
     if (!Number.isInteger(options.minBacklog) || options.minBacklog < 1) throw new RangeError(`fresh lane minBacklog must be a positive integer, got ${options.minBacklog}`);
   }
 
-  /** Records the fresh lane holds now (running or chained). */
+  /** Records the fresh lane holds now (running, waiting for a place, or chained behind their key's). */
   get holding(): number {
     return this.held;
   }
@@ -122,7 +148,7 @@ export class LaneBook {
       if (keep.has(k)) continue;
       // A partition gone: its next owner runs what it finds again (handlers are idempotent); only
       // records still running stay, for their runner to settle.
-      for (const [offset, t] of old.taken) if (t.handled) old.taken.delete(offset);
+      for (const [offset, t] of old.taken) if (t.state === 'handled') old.taken.delete(offset);
       if (old.taken.size === 0) this.books.delete(k);
     }
     for (const k of keep) {
@@ -155,10 +181,16 @@ export class LaneBook {
 
   /**
    * The ordered lane reached a record: undefined if it is its own to handle; else the fresh lane's
-   * outcome to wait for (true: handled, count it done; false: given back, handle it now).
+   * outcome to wait for (true: handled, count it done; false: given back, handle it now). A taken
+   * record that has not started yet is taken back (it would only wait longer on the fresh lane).
    */
   orderedTurn(topic: string, partition: number, offset: string): Promise<boolean> | undefined {
-    return this.books.get(id(topic, partition))?.taken.get(Number(offset))?.outcome;
+    const taken = this.books.get(id(topic, partition))?.taken.get(Number(offset));
+    if (taken?.state === 'waiting') {
+      taken.state = 'revoked';
+      taken.cancel?.();
+    }
+    return taken?.outcome;
   }
 
   /** The ordered lane finished a record (handled, skipped as the fresh lane's, or parked); `frontier` = its first offset not done. */
@@ -174,21 +206,26 @@ export class LaneBook {
   /**
    * The lookout saw a record at the partition's end. Returns a ticket when the fresh lane takes it
    * (the caller runs it and settles the ticket); undefined when it stays the ordered lane's.
+   * `admitted` is asked last, only of a record the lane would otherwise take (it may parse it).
    */
-  offer(topic: string, partition: number, offset: string, key: string | undefined): FreshTicket | undefined {
+  offer(topic: string, partition: number, offset: string, key: string | undefined, admitted: () => boolean = () => true): FreshTicket | undefined {
     const book = this.live(topic, partition);
     if (!book) return undefined;
     const n = Number(offset);
-    // Already fetched by the ordered lane (the lookout lags it): known from its batch, or done.
-    if (n <= book.fetchedEnd) return undefined;
     // A gap in what the lookout saw (it restarted from the end): coverage starts again from here.
     if (book.firstSeen === undefined || (book.lastSeen !== undefined && n !== book.lastSeen + 1)) book.firstSeen = n;
     book.lastSeen = n;
+    // Already fetched by the ordered lane (the lookout lags it): known from its batch, or done.
+    if (n <= book.fetchedEnd) return undefined;
     if (key === undefined) return undefined;
+    // Behind a record of its key that has not started on the fresh lane it would gain nothing, and that
+    // one may yet be taken back: the key stays with the ordered lane from here.
+    const tail = book.freshTail.get(key);
     const take = book.covered
       && !book.ordered.has(key)
+      && tail?.state !== 'waiting' && tail?.state !== 'revoked'
       && n - book.frontier >= this.options.minBacklog
-      && this.held < this.options.capacity;
+      && admitted();
     if (!take) {
       book.stillOrdered(key, n);
       return undefined;
@@ -197,25 +234,55 @@ export class LaneBook {
   }
 
   private ticket(topic: string, partition: number, book: PartitionBook, offset: number, key: string): FreshTicket {
-    const previous = book.freshTail.get(key) ?? Promise.resolve(true);
+    const previous = book.freshTail.get(key)?.outcome ?? Promise.resolve(true);
     let resolve!: (handled: boolean) => void;
     const outcome = new Promise<boolean>((r) => { resolve = r; });
-    const entry: Taken = { key, outcome, handled: false };
+    const entry: Taken = { key, outcome, state: 'waiting' };
     book.taken.set(offset, entry);
-    book.freshTail.set(key, outcome);
+    book.freshTail.set(key, entry);
     this.held++;
     let settled = false;
+    const run = () => {
+      entry.state = 'running';
+      entry.cancel = undefined;
+      this.running++;
+    };
+    // A place now if one is free (so the key's next record, often in the same fetch, can follow it).
+    if (this.running < this.options.capacity) run();
     return {
       topic, partition, offset: String(offset), previous,
+      start: () => {
+        if (entry.state === 'running') return Promise.resolve(true);
+        if (entry.state !== 'waiting') return Promise.resolve(false);
+        if (this.running < this.options.capacity) {
+          run();
+          return Promise.resolve(true);
+        }
+        return new Promise<boolean>((started) => {
+          const waiter = { grant: () => { run(); started(true); } };
+          this.waiting.push(waiter);
+          entry.cancel = () => {
+            const i = this.waiting.indexOf(waiter);
+            if (i >= 0) this.waiting.splice(i, 1);
+            started(false);
+          };
+        });
+      },
       settle: (handled: boolean) => {
         if (settled) return;
         settled = true;
         this.held--;
+        if (entry.state === 'running') {
+          this.running--;
+          // The newest waiting record gets the place.
+          this.waiting.pop()?.grant();
+        }
+        entry.cancel?.();
         // Whichever book holds the partition now (a reset replaced the object, not the entries).
         const current = this.books.get(id(topic, partition)) ?? book;
-        if (handled && !current.detached) entry.handled = true;
-        else current.taken.delete(offset);
-        if (current.freshTail.get(key) === outcome) current.freshTail.delete(key);
+        entry.state = handled ? 'handled' : 'revoked';
+        if (!handled || current.detached) current.taken.delete(offset);
+        if (current.freshTail.get(key) === entry) current.freshTail.delete(key);
         // Given back: the key is the ordered lane's again from this record on.
         if (!handled && !current.detached) current.stillOrdered(key, offset);
         if (current.detached && current.taken.size === 0) this.books.delete(id(topic, partition));

@@ -239,6 +239,13 @@ describe('ReceiveInboundUseCase', () => {
     expect(s.aiRequests().map((a) => a.data.conversation?.bot?.version)).toEqual([0, 0]);
   });
 
+  it('tells the next stages that the fresh lane handled a message (ADR 0012), and nothing otherwise', async () => {
+    const s = setup();
+    await s.useCase.execute(inbound('hi'), 'fresh');
+    await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
+    expect(s.aiRequests().map((a) => a.data.conversation?.fresh)).toEqual([true, undefined]);
+  });
+
   it('lets the ownership log, not a stale conversation copy, silence the bot', async () => {
     const s = setup();
     await s.useCase.execute(inbound('hi'));

@@ -37,7 +37,8 @@ export class ReceiveInboundUseCase {
     @Inject(ROUTER_CONFIG) private readonly config: Pick<RouterConfig, 'ROUTER_AI_HISTORY_TURNS'>,
   ) {}
 
-  async execute(event: CloudEvent<InboundMessage>): Promise<void> {
+  /** `lane` 'fresh': the consumer's fresh lane took it out of a backlog's turn; the next stages are told (ADR 0012). */
+  async execute(event: CloudEvent<InboundMessage>, lane: 'ordered' | 'fresh' = 'ordered'): Promise<void> {
     const m = event.data;
     const at = new Date(m.message.timestamp);
     // The customer id is a hash of the channel identity, so the conversation can name it before the
@@ -127,7 +128,7 @@ export class ReceiveInboundUseCase {
           ...(m.message.attachments.length ? { attachments: m.message.attachments } : {}),
           // Handed back on the result: the reply step reads neither the conversation nor this message again.
           // With the bot's period just read from the log: the reply step checks it once, before speaking.
-          conversation: conversationFacts(conversation, opened, { channelMessageId: m.message.channelMessageId, at }, owner.state === 'bot' ? owner : undefined),
+          conversation: conversationFacts(conversation, opened, { channelMessageId: m.message.channelMessageId, at }, owner.state === 'bot' ? owner : undefined, lane === 'fresh'),
         },
       }),
     );
