@@ -5,3 +5,4 @@ export * from './ids';
 export * from './catalog';
 export * from './cloudevents';
 export * from './asyncapi';
+export * from './priority';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import {
-  CloudEvent, OmniError, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic,
+  CloudEvent, OmniError, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic, withPriority,
 } from '@omni/contracts';
 import { SpanKind, contextFromHeaders, counter, gauge, histogram, rootLogger, withSpan } from '@omni/telemetry';
 import { FreshLaneOptions, FreshTicket, LaneBook } from './fresh-lane';
@@ -406,7 +406,8 @@ export class EventSubscription {
     let wait = this.outage.backoffMs[0];
     for (let i = 1; ; i++) {
       try {
-        await this.options.handler(event, ctx);
+        // A fresh record's writes go to the head of the batchers' queues (ADR 0012).
+        await (ctx.lane === 'fresh' ? withPriority(() => this.options.handler(event, ctx)) : this.options.handler(event, ctx));
         if (heldSince !== undefined) this.resumed(ctx, heldSince);
         return;
       } catch (err) {
