@@ -33,7 +33,7 @@ import type { BareProcess } from './bench/bare-process';
 import { BENCH_MAILBOX, MailResult, fixedRateSmtp, mailFactory, saturateSmtp, startBareSmtp } from './bench/email';
 import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
-import { BurstResult, FloorResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, opsBetween, produceBacklog, settledCounts, startDbCounter, webChatSaturated, whatsappBurst } from './bench/conversation';
+import { BurstResult, FloorResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, newcomerStages, opsBetween, produceBacklog, settledCounts, startDbCounter, webChatSaturated, whatsappBurst } from './bench/conversation';
 
 const CHAT_APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
 /** Every bench session comes from 127.0.0.1: the per-socket and per-address caps of channel-web (issue 15 #3) are lifted. */
@@ -422,7 +422,7 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   let floorUri: string;
   let cal: Awaited<ReturnType<typeof webChatSaturated>>;
   let calOps: OpCounts;
-  let backlog: { samples: number[]; unanswered: number; seconds: number; writes: number };
+  let backlog: { samples: number[]; unanswered: number; seconds: number; writes: number; stages: string[] };
   try {
     const wa = await startPath('wa', 'channel-whatsapp', channelEnv('whatsapp', server.url));
     try {
@@ -474,8 +474,12 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
       const t0 = performance.now();
       const n = await newcomerAnswers(bl.channel.url, o.convNewcomers, 30_000);
       const ops = opsBetween(c0, await counter.counts());
-      backlog = { ...n, seconds: (performance.now() - t0) / 1000, writes: ops.writes };
+      // Where each newcomer's time went: stored by the router's inbound step, its answer stored by the
+      // reply step (after the AI worker), delivered by channel-web.
+      const stages = (await newcomerStages(bl.mongoUri, n.sent)).map((st) => [st.inboundStoredMs, st.predictedMs, st.replyStoredMs, st.answeredMs].map((v) => ms(v ?? Number.NaN)).join(' / '));
+      backlog = { ...n, seconds: (performance.now() - t0) / 1000, writes: ops.writes, stages };
       say(`  newcomers answered ${n.samples.length}/${o.convNewcomers}: ${n.samples.map((v) => ms(v)).join(', ')}; ${ops.writes} writes meanwhile`);
+      say(`  each newcomer, message stored / AI prediction / answer stored / answer delivered: ${stages.join('; ')}`);
     } finally {
       await Promise.all(bl.started.map((a) => stopApp(a)));
     }
@@ -510,7 +514,7 @@ function perMessage(byCommand: Record<string, number>, messages: number): string
 function reportConversation(
   o: BenchOptions, b: BurstResult, bOps: OpCounts, s: Awaited<ReturnType<typeof webChatSaturated>>, sOps: OpCounts,
   floor: FloorResult | { error: string }, cal: { writesPerMessage: number; ops: OpCounts; answered: number; sent: number },
-  bl: { samples: number[]; unanswered: number; seconds: number; writes: number },
+  bl: { samples: number[]; unanswered: number; seconds: number; writes: number; stages: string[] },
 ): void {
   const { writesPerMessage } = cal;
   const f = 'error' in floor ? undefined : floor;
@@ -557,6 +561,7 @@ function reportConversation(
     ['measure', 'value'],
     ['newcomers answered', `${bl.samples.length}/${o.convNewcomers}`],
     ['first answer p50 / max', `${ms(nl.p50)} / ${ms(nl.max)}`],
+    ['each: message stored / AI prediction / answer stored / delivered (ms after the send)', bl.stages.join('; ')],
     ['database writes meanwhile (the backlog draining)', `${bl.writes} in ${bl.seconds.toFixed(1)} s`],
   ]));
   details.push(out.join('\n'));

@@ -328,15 +328,16 @@ class WebSession {
   }
 
   /** Sends one message; resolves with ms from the send to its reply, or undefined when none came in time. */
-  async exchange(clientMessageId: string, text: string, timeoutMs: number): Promise<{ ms?: number; replyIds: string[]; error?: string }> {
+  async exchange(clientMessageId: string, text: string, timeoutMs: number): Promise<{ ms?: number; replyIds: string[]; inboundId?: string; sentAt: number; error?: string }> {
     const t0 = performance.now();
+    const sentAt = Date.now();
     const acked = new Promise<string>((resolve, reject) => this.acks.set(clientMessageId, { resolve, reject }));
     this.ws.send(JSON.stringify({ type: 'message', clientMessageId, text }));
     let inbound: string;
     try {
       inbound = await Promise.race([acked, sleep(timeoutMs).then(() => Promise.reject(new Error('no ack')))]);
     } catch (err) {
-      return { replyIds: [], error: (err as Error).message };
+      return { replyIds: [], sentAt, error: (err as Error).message };
     } finally {
       this.acks.delete(clientMessageId);
     }
@@ -355,7 +356,7 @@ class WebSession {
       for (const id of replyIds) this.waiters.delete(id);
     }
     const at = seen();
-    return { ms: at === undefined ? undefined : at - t0, replyIds };
+    return { ms: at === undefined ? undefined : at - t0, replyIds, inboundId: inbound, sentAt };
   }
 
   close(): void {
@@ -438,21 +439,60 @@ export async function produceBacklog(kafka: Kafka, topicPrefix: string, run: str
   }
 }
 
+/** Where a newcomer's time went, from the stored messages' createdAt (ms after the send). */
+export interface NewcomerStages {
+  /** The router's inbound step stored the message. */
+  inboundStoredMs?: number;
+  /** The AI worker recorded its prediction (nlu_predictions.at, before it publishes the result). */
+  predictedMs?: number;
+  /** The router's reply step stored the answer (after the AI worker). */
+  replyStoredMs?: number;
+  /** The answer reached the socket. */
+  answeredMs?: number;
+}
+
 /** `newcomers` new web-chat sessions one after another, each sending one message: ms to each first answer. */
-export async function newcomerAnswers(baseUrl: string, newcomers: number, timeoutMs: number): Promise<{ samples: number[]; unanswered: number }> {
+export async function newcomerAnswers(baseUrl: string, newcomers: number, timeoutMs: number): Promise<{ samples: number[]; unanswered: number; sent: { inboundId?: string; replyIds: string[]; sentAt: number; ms?: number }[] }> {
   const samples: number[] = [];
+  const sent: { inboundId?: string; replyIds: string[]; sentAt: number; ms?: number }[] = [];
   let unanswered = 0;
   for (let i = 0; i < newcomers; i++) {
     const s = await WebSession.open(baseUrl);
     try {
       const r = await s.exchange(`newcomer-${i}-${randomBytes(4).toString('hex')}`, SATURATED_TEXTS[i % SATURATED_TEXTS.length], timeoutMs);
+      sent.push({ inboundId: r.inboundId, replyIds: r.replyIds, sentAt: r.sentAt, ms: r.ms });
       if (r.ms === undefined) unanswered++;
       else samples.push(r.ms);
     } finally {
       s.close();
     }
   }
-  return { samples, unanswered };
+  return { samples, unanswered, sent };
+}
+
+/** Each newcomer's stages, read from the messages the router stored (their createdAt). */
+export async function newcomerStages(mongoUri: string, sent: { inboundId?: string; replyIds: string[]; sentAt: number; ms?: number }[]): Promise<NewcomerStages[]> {
+  const db = await createConnection(mongoUri, { serverSelectionTimeoutMS: 5_000 }).asPromise();
+  try {
+    const ids = sent.flatMap((s) => [...(s.inboundId ? [s.inboundId] : []), ...s.replyIds]);
+    const docs = await db.collection<{ _id: string; createdAt: Date }>('messages').find({ _id: { $in: ids } }, { projection: { createdAt: 1 } }).toArray();
+    const at = new Map(docs.map((d) => [d._id, d.createdAt.getTime()]));
+    const predictions = await db.collection<{ _id: string; at: Date }>('nlu_predictions').find({ _id: { $in: ids } }, { projection: { at: 1 } }).toArray();
+    const predicted = new Map(predictions.map((d) => [d._id, d.at.getTime()]));
+    return sent.map((s) => {
+      const reply = s.replyIds.map((id) => at.get(id)).find((t) => t !== undefined);
+      const inbound = s.inboundId ? at.get(s.inboundId) : undefined;
+      const prediction = s.inboundId ? predicted.get(s.inboundId) : undefined;
+      return {
+        ...(inbound !== undefined ? { inboundStoredMs: inbound - s.sentAt } : {}),
+        ...(prediction !== undefined ? { predictedMs: prediction - s.sentAt } : {}),
+        ...(reply !== undefined ? { replyStoredMs: reply - s.sentAt } : {}),
+        ...(s.ms !== undefined ? { answeredMs: Math.round(s.ms) } : {}),
+      };
+    });
+  } finally {
+    await db.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

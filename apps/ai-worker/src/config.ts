@@ -19,6 +19,8 @@ export const AiWorkerConfigSchema = InfraEnvSchema.pick({ KAFKA_BROKERS: true, M
    * own conversation); one conversation's requests stay in order (ADR 0011). 1: one record at a time.
    */
   AI_WORKER_CONVERSATIONS_AT_ONCE: z.coerce.number().int().min(1).max(256).default(16),
+  /** The request consumer's fresh lane (ADR 0012): a newcomer's request answered while a backlog drains; 0 = off. */
+  AI_WORKER_FRESH_LANE_CAPACITY: z.coerce.number().int().min(0).max(256).default(8),
   /** Optional OpenAI-compatible provider (★ names): drafts answers grounded in the KB article. */
   AI_BASE_URL: z.preprocess(blank, z.url().optional()),
   AI_API_KEY: z.preprocess(blank, z.string().min(1).optional()),

@@ -42,6 +42,17 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
    */
   ROUTER_CONVERSATIONS_AT_ONCE: z.coerce.number().int().min(1).max(256).default(32),
   /**
+   * The fresh lane of the inbound and AI-result consumers (ADR 0012): while a partition's backlog
+   * drains, up to this many records of conversations with nothing waiting in it (a newcomer) are
+   * handled as they arrive, each conversation still in order; 0 = off (everything waits its turn).
+   */
+  /**
+   * The conversation's last turns sent with each AI request, for a context-aware answerer; 0 (the
+   * default) sends none and saves a query per message: no engine of the AI worker reads them today.
+   */
+  ROUTER_AI_HISTORY_TURNS: z.coerce.number().int().min(0).max(20).default(0),
+  ROUTER_FRESH_LANE_CAPACITY: z.coerce.number().int().min(0).max(256).default(8),
+  /**
    * A conversation the bot still owns with no message for this long is resolved by the system, so
    * contained conversations get an outcome (reports, experiments) and a CSAT question; 0 = never.
    */

@@ -7,3 +7,4 @@ export * from './cloudevents';
 export * from './asyncapi';
 export * from './validation';
 export * from './connector-identity';
+export * from './priority';

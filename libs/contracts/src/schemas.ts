@@ -101,8 +101,8 @@ export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 /**
  * What the router knew of the conversation when it asked (added within v1: optional). The worker hands
  * it back unchanged on the result, so the router's reply step needs no read of its own conversation
- * (the facts travel with the event instead of being read back). Ownership is never taken from here:
- * the reply step still checks the ownership log before the bot speaks.
+ * (the facts travel with the event instead of being read back). Ownership is never trusted from
+ * here alone: the reply step checks the ownership log before the bot speaks.
  */
 export const ConversationFactsSchema = z.object({
   customerId: id,
@@ -116,6 +116,18 @@ export const ConversationFactsSchema = z.object({
   inboundAt: isoTime.optional(),
   /** The conversation's copy of its ownership version (where the reply step starts reading the log). */
   version: z.number().int().nonnegative(),
+  /**
+   * The bot's period the router read from the ownership log when it asked (added within v1:
+   * optional): its version and start. The reply step answers within it, checking once before the
+   * bot speaks that no later version was claimed, instead of reading the log again first.
+   */
+  bot: z.object({ version: z.number().int().nonnegative(), since: isoTime }).optional(),
+  /**
+   * The router handled the message out of a backlog's turn, on its fresh lane (a newcomer while a
+   * backlog drains; added within v1: optional): the AI worker and the reply step give it the same
+   * priority (ADR 0012).
+   */
+  fresh: z.literal(true).optional(),
   language: z.string().max(35).optional(),
   experiments: z
     .array(z.object({ experimentId: id, variantId: id, params: z.record(z.string(), z.unknown()) }))

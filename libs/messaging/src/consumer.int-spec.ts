@@ -17,6 +17,8 @@ describe('consumer policy on real Kafka', () => {
 
   // A topic of its own for the keyed-concurrency specs (one partition, like every topic here).
   const KEYED = outboundTopic('telegram');
+  // And one for the fresh lane's spec, which needs a backlog of its own.
+  const FRESH = TOPICS.inbound;
   const keyed = (conv: string, n: number): CloudEvent =>
     createEvent({
       type: 'omni.message.status.v1', id: `${conv}/${n}`, source: '/test', subject: conv, tenantId: 't1', region: 'local',
@@ -44,7 +46,7 @@ describe('consumer policy on real Kafka', () => {
     kafka = createKafka(settings);
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, settings, [TOPICS.status, KEYED]);
+    await ensureTopics(admin, settings, [TOPICS.status, KEYED, FRESH]);
     await admin.disconnect();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -312,6 +314,60 @@ describe('consumer policy on real Kafka', () => {
       await waitFor('slow/1', () => done.includes('slow/1'));
       expect(done.indexOf('slow/1')).toBeGreaterThan(done.indexOf('slow/0'));
       await waitFor('the commit past the batch', async () => (await committed('keyed-frontier')) === first + 6);
+      await sub.stop();
+    });
+
+    it('answers a newcomer while the backlog ahead of it cannot move (fresh lane, ADR 0012), each record once, each key in order', async () => {
+      let open!: () => void;
+      const gate = new Promise<void>((r) => { open = r; });
+      const handled: string[] = [];
+      const sub = new EventSubscription(kafka, producer, settings, {
+        groupId: 'fresh-lane', topics: [FRESH], keyConcurrency: 4, freshLane: { minBacklog: 20, capacity: 2 },
+        handler: async (event) => {
+          // The backlog's conversations are stuck (a slow store, a dead connector): every slot of
+          // the ordered lane waits here, so nothing behind them moves on that lane.
+          if (event.id.startsWith('backlog-')) await gate;
+          handled.push(event.id);
+        },
+      });
+      subs.push(sub);
+      await sub.start();
+      await waitFor('both lanes to join (the lookout at the partition\'s end)', () => sub.ready);
+      const publisher = new EventPublisher(producer, settings);
+      try {
+        const backlog = Array.from({ length: 20 }, (_, n) => ['b0', 'b1', 'b2', 'b3', 'b4'].map((c) => keyed(`backlog-${c}`, n))).flat();
+        await publisher.publish(FRESH, backlog);
+        // A customer of the backlog writes again, then a newcomer writes twice.
+        await publisher.publish(FRESH, [keyed('backlog-b0', 20), keyed('newcomer', 0), keyed('newcomer', 1)]);
+        await waitFor('the newcomer\'s two messages, with the backlog stuck', () => handled.includes('newcomer/1'));
+        expect(handled).toEqual(['newcomer/0', 'newcomer/1']);
+      } finally {
+        open();
+      }
+      await waitFor('the whole backlog', () => handled.length >= 103);
+      // Once each: the ordered lane waited for the fresh lane's outcome instead of running them again.
+      expect(new Set(handled).size).toBe(handled.length);
+      expect(handled).toHaveLength(103);
+      for (const c of ['b0', 'b1', 'b2', 'b3', 'b4']) {
+        const mine = handled.filter((id) => id.startsWith(`backlog-${c}/`)).map((id) => Number(id.split('/')[1]));
+        expect(mine).toEqual(Array.from({ length: c === 'b0' ? 21 : 20 }, (_, n) => n));
+      }
+      // Committed past the fresh records only after the ordered lane passed them: the end of the log.
+      const end = async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          const [high] = await admin.fetchTopicOffsets(resolveTopic(settings, FRESH));
+          const [t] = await admin.fetchOffsets({ groupId: `${prefix}fresh-lane`, topics: [resolveTopic(settings, FRESH)] });
+          return { high: Number(high.high), committed: Number(t.partitions[0].offset) };
+        } finally {
+          await admin.disconnect();
+        }
+      };
+      await waitFor('the commit at the end of the log', async () => {
+        const e = await end();
+        return e.committed === e.high;
+      });
       await sub.stop();
     });
   });

@@ -111,7 +111,7 @@ describe('EventSubscription', () => {
     await deliver(TOPIC, statusRecord(), '42');
     expect(h.calls).toHaveLength(1);
     expect(h.calls[0].event).toMatchObject({ id: 'status-1', type: 'omni.message.status.v1', subject: 'conv-1', data: { messageId: 'm-1', status: 'read' } });
-    expect(h.calls[0].ctx).toEqual({ topic: TOPIC, partition: 1, offset: '42', attempt: 0 });
+    expect(h.calls[0].ctx).toEqual({ topic: TOPIC, partition: 1, offset: '42', attempt: 0, lane: 'ordered' });
     expect(sent).toHaveLength(0);
   });
 
@@ -216,7 +216,7 @@ describe('EventSubscription', () => {
     await deliver(`${TOPIC}.retry`, sent[0].messages[0], '3');
     expect(sent).toHaveLength(1);
     expect(h.calls).toHaveLength(PLAN.inlineAttempts + 1);
-    expect(h.calls.at(-1)?.ctx).toEqual({ topic: TOPIC, partition: 1, offset: '3', attempt: 1 });
+    expect(h.calls.at(-1)?.ctx).toEqual({ topic: TOPIC, partition: 1, offset: '3', attempt: 1, lane: 'ordered' });
   });
 
   it("skips another consumer group's retry record", async () => {

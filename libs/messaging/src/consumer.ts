@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import {
-  CloudEvent, OmniError, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic,
+  CloudEvent, OmniError, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic, withPriority,
 } from '@omni/contracts';
 import { SpanKind, contextFromHeaders, counter, gauge, histogram, rootLogger, withSpan } from '@omni/telemetry';
-import { CommitFrontier, Slots, keyChains } from './keyed-batch';
+import { FreshLaneOptions, FreshTicket, LaneBook } from './fresh-lane';
+import { CommitFrontier, Slots, chainKey, keyChains } from './keyed-batch';
 import { KafkaSettings } from './settings';
 import { resolveTopic, stripPrefix } from './topics';
 
@@ -12,6 +14,8 @@ export interface HandlerContext {
   partition: number;
   offset: string;
   attempt: number;
+  /** 'fresh': handled out of a backlog's turn by the fresh lane (ADR 0012); a later stage may give it priority too. */
+  lane?: 'ordered' | 'fresh';
 }
 
 export type EventHandler = (event: CloudEvent<unknown>, ctx: HandlerContext) => Promise<void>;
@@ -78,6 +82,13 @@ export interface SubscriptionOptions {
    * (later records wait behind it, in order) and resumes by itself when the handler succeeds.
    */
   outage?: Partial<OutagePolicy>;
+  /**
+   * A fresh lane beside the ordered one (ADR 0012, needs keyConcurrency > 1): while the partition's
+   * ordered consumer is at least `minBacklog` offsets behind, a record of a key (= conversation)
+   * with nothing left to do in that backlog is handled as it arrives, by the same handler and
+   * policy, at most `capacity` at a time; the key's order and the commit after effect are kept.
+   */
+  freshLane?: FreshLaneOptions;
 }
 
 export const H = {
@@ -106,7 +117,13 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class EventSubscription {
   private consumer?: Consumer;
+  private lookout?: Consumer;
   private joined = false;
+  /** The lookout joined and fetched once: its position at the partitions' end is fixed. */
+  private lookoutReady = false;
+  private readonly book?: LaneBook;
+  private readonly freshRuns = new Set<Promise<void>>();
+  private readonly fresh = counter('omni_kafka_fresh_lane_total', 'Records offered to the fresh lane and what became of them', ['group', 'outcome']);
   private stopping = false;
   private readonly plan: RetryPlan;
   private readonly outage: OutagePolicy;
@@ -123,10 +140,14 @@ export class EventSubscription {
   ) {
     this.plan = { ...DEFAULT_RETRY_PLAN, ...options.retry };
     this.outage = { ...DEFAULT_OUTAGE_POLICY, ...options.outage };
+    if (options.freshLane) {
+      if ((options.keyConcurrency ?? 1) <= 1) throw new RangeError(`${options.groupId}: a fresh lane needs keyConcurrency > 1`);
+      this.book = new LaneBook(options.freshLane);
+    }
   }
 
   get ready(): boolean {
-    return this.joined;
+    return this.joined && (!this.book || this.lookoutReady);
   }
 
   async start(): Promise<void> {
@@ -143,9 +164,14 @@ export class EventSubscription {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => { this.joined = true; });
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.joined = true;
+      // The fresh lane acts only on the partitions this process's ordered lane holds (ADR 0012).
+      this.book?.reset(Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
+    });
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
+      this.book?.reset([]);
       this.log.error({ err: e.payload.error, groupId }, 'consumer crashed; kafkajs restarts it');
     });
     await consumer.connect();
@@ -160,13 +186,78 @@ export class EventSubscription {
         ? { eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.onBatch(payload, keyConcurrency) }
         : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
     });
+    if (this.book) await this.startLookout(groupId, this.book);
   }
 
   /** Stops fetching and waits for in-flight handlers; their offsets are committed. */
   async stop(): Promise<void> {
     this.joined = false;
     this.stopping = true;
+    this.lookoutReady = false;
+    await this.lookout?.disconnect();
     await this.consumer?.disconnect();
+    this.book?.reset([]);
+    await Promise.allSettled([...this.freshRuns]);
+  }
+
+  /**
+   * The fresh lane's lookout (ADR 0012): a consumer group of its own process (never committed, so
+   * it starts at the partitions' end each time) reading the main topics as records arrive, and
+   * offering each to the book; a record the book gives it is handled at once, out of the backlog.
+   */
+  private async startLookout(groupId: string, book: LaneBook): Promise<void> {
+    const lookout = this.kafka.consumer({
+      groupId: `${groupId}.lookout.${randomUUID()}`,
+      sessionTimeout: this.settings.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatEveryMs(),
+      maxWaitTimeInMs: 1_000,
+      allowAutoTopicCreation: false,
+    });
+    this.lookout = lookout;
+    let joined = false;
+    lookout.on(lookout.events.GROUP_JOIN, () => { joined = true; });
+    lookout.on(lookout.events.FETCH, () => { if (joined) this.lookoutReady = true; });
+    lookout.on(lookout.events.CRASH, (e) => {
+      joined = false;
+      this.lookoutReady = false;
+      this.log.error({ err: e.payload.error, groupId }, 'fresh-lane lookout crashed; kafkajs restarts it');
+    });
+    await lookout.connect();
+    await lookout.subscribe({ topics: this.options.topics.map((t) => resolveTopic(this.settings, t)), fromBeginning: false });
+    await lookout.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.settings.partitions,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const admit = this.options.freshLane?.admit;
+          const ticket = book.offer(batch.topic, batch.partition, message.offset, chainKey(message.key), admit ? () => admitted(admit, message) : undefined);
+          if (!ticket) continue;
+          this.fresh.inc({ group: this.options.groupId, outcome: 'taken' });
+          const run = this.runFresh(book, ticket, message).finally(() => this.freshRuns.delete(run));
+          this.freshRuns.add(run);
+        }
+      },
+    });
+  }
+
+  /** One fresh record: after its key's earlier fresh record, through the same policy as the ordered lane. */
+  private async runFresh(book: LaneBook, ticket: FreshTicket, message: KafkaMessage): Promise<void> {
+    const { topic, partition } = ticket;
+    const stopped = () => this.stopping || !book.assigned(topic, partition);
+    let handled = false;
+    try {
+      if (!(await ticket.previous) || stopped() || !(await ticket.start()) || stopped()) return;
+      const record = this.describe(topic, message);
+      // `process` parks a failing record (retry topic / DLQ) like the ordered lane; it throws only
+      // when it could not park it or the consumer stopped while holding it: then it is given back.
+      if (record) await this.process(topic, partition, message, record, { heartbeat: async () => undefined, stopped }, 'fresh');
+      handled = true;
+    } catch (err) {
+      this.log.warn({ topic, partition, offset: message.offset, group: this.options.groupId, error: errorSummary(err) }, 'fresh lane gave a record back to the ordered lane');
+    } finally {
+      this.fresh.inc({ group: this.options.groupId, outcome: handled ? 'handled' : 'given_back' });
+      ticket.settle(handled);
+    }
   }
 
   private async onMessage(payload: EachMessagePayload): Promise<void> {
@@ -208,11 +299,19 @@ export class EventSubscription {
     const stopped = () => failure !== undefined || this.stopping || !payload.isRunning() || payload.isStale();
     const heartbeat = () => payload.heartbeat();
 
+    const book = this.book;
+    const keys = messages.map((m) => chainKey(m.key));
+    book?.orderedBatch(batch.topic, batch.partition, messages.map((m, i) => ({ offset: m.offset, key: keys[i] })));
+
     const done = async (index: number) => {
       const offset = frontier.complete(index);
       if (offset !== undefined) {
         payload.resolveOffset(offset);
         await payload.commitOffsetsIfNecessary();
+      }
+      if (book) {
+        const next = messages[frontier.resolved]?.offset ?? String(Number(messages[messages.length - 1].offset) + 1);
+        book.orderedDone(batch.topic, batch.partition, messages[index].offset, keys[index], next);
       }
       await heartbeat();
     };
@@ -221,6 +320,13 @@ export class EventSubscription {
       for (const i of indexes) {
         if (stopped()) return;
         const message = messages[i];
+        // Taken by the fresh lane (ADR 0012): its outcome, not a second run; given back, it is ours.
+        const fresh = book?.orderedTurn(batch.topic, batch.partition, message.offset);
+        if (fresh && (await fresh)) {
+          await done(i);
+          continue;
+        }
+        if (stopped()) return;
         const record = this.describe(batch.topic, message);
         if (record && !(await this.waitUntil(record.notBefore, heartbeat, stopped))) return;
         const release = await slots.acquire();
@@ -270,7 +376,7 @@ export class EventSubscription {
    */
   private async process(
     topic: string, partition: number, message: KafkaMessage, { originalTopic, attempt }: { originalTopic: string; attempt: number },
-    hooks: { heartbeat: () => Promise<void>; stopped: () => boolean },
+    hooks: { heartbeat: () => Promise<void>; stopped: () => boolean }, lane: NonNullable<HandlerContext['lane']> = 'ordered',
   ): Promise<void> {
     const labels = { topic: originalTopic, group: this.options.groupId };
     const stopTimer = this.duration.startTimer(labels);
@@ -283,7 +389,7 @@ export class EventSubscription {
           'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId,
           'messaging.message.id': event.id, 'messaging.kafka.offset': Number(message.offset), 'omni.attempt': attempt,
         },
-        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt }, hooks),
+        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt, lane }, hooks),
         contextFromHeaders(event),
       );
       this.consumed.inc({ ...labels, outcome: 'ok' });
@@ -300,7 +406,8 @@ export class EventSubscription {
     let wait = this.outage.backoffMs[0];
     for (let i = 1; ; i++) {
       try {
-        await this.options.handler(event, ctx);
+        // A fresh record's writes go to the head of the batchers' queues (ADR 0012).
+        await (ctx.lane === 'fresh' ? withPriority(() => this.options.handler(event, ctx)) : this.options.handler(event, ctx));
         if (heldSince !== undefined) this.resumed(ctx, heldSince);
         return;
       } catch (err) {
@@ -379,5 +486,14 @@ export class EventSubscription {
       await heartbeat();
     }
     return !stopped();
+  }
+}
+
+/** Whether the fresh lane's `admit` lets a record in; a record it cannot even read stays in order. */
+function admitted(admit: (event: CloudEvent<unknown>) => boolean, message: KafkaMessage): boolean {
+  try {
+    return admit(fromKafkaRecord(message));
+  } catch {
+    return false;
   }
 }

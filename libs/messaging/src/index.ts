@@ -5,3 +5,4 @@ export * from './consumer';
 export * from './messaging.module';
 export * from './replay';
 export { Slots } from './keyed-batch';
+export { FreshLaneOptions, freshLane } from './fresh-lane';

@@ -8,13 +8,18 @@ import type { KafkaMessage } from 'kafkajs';
 export function keyChains(messages: Pick<KafkaMessage, 'key'>[]): number[][] {
   const chains = new Map<string, number[]>();
   messages.forEach((m, i) => {
-    // Prefixed so that a null key and an empty or literal 'null' key stay apart.
-    const key = m.key === null || m.key === undefined ? '-' : `k${m.key.toString('latin1')}`;
+    const key = chainKey(m.key) ?? '-';
     const chain = chains.get(key);
     if (chain) chain.push(i);
     else chains.set(key, [i]);
   });
   return [...chains.values()];
+}
+
+/** A record's key as the chains (and the fresh lane) name it; undefined for a record without a key. */
+export function chainKey(key: Buffer | null | undefined): string | undefined {
+  // Prefixed so that a null key and an empty or literal 'null' key stay apart.
+  return key === null || key === undefined ? undefined : `k${key.toString('latin1')}`;
 }
 
 /**

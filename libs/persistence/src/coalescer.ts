@@ -1,3 +1,5 @@
+import { hasPriority } from '@omni/contracts';
+
 export interface Waiting<T, R> {
   readonly item: T;
   resolve(result: R): void;
@@ -13,6 +15,8 @@ export interface Waiting<T, R> {
  */
 export class Coalescer<T, R> {
   private readonly queue: Waiting<T, R>[] = [];
+  /** The queue's first items added with priority (a newcomer's, ADR 0012): they go in the next request. */
+  private prioritized = 0;
   private inFlight = false;
 
   constructor(
@@ -22,7 +26,9 @@ export class Coalescer<T, R> {
 
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      // Work for a message the fresh lane took (hasPriority) goes ahead of the backlog's, in its own order.
+      if (hasPriority()) this.queue.splice(this.prioritized++, 0, { item, resolve, reject });
+      else this.queue.push({ item, resolve, reject });
       this.flush();
     });
   }
@@ -30,6 +36,7 @@ export class Coalescer<T, R> {
   private flush(): void {
     if (this.inFlight || !this.queue.length) return;
     const batch = this.queue.splice(0, this.maxBatch);
+    this.prioritized = Math.max(0, this.prioritized - batch.length);
     this.inFlight = true;
     void this.write(batch)
       .catch((err: unknown) => { for (const w of batch) w.reject(err); })

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { TOPICS, parseEvent } from '@omni/contracts';
-import { MessagingLifecycle } from '@omni/messaging';
+import { AiRequest, CloudEvent, TOPICS, parseEvent } from '@omni/contracts';
+import { MessagingLifecycle, freshLane } from '@omni/messaging';
 import { AI_WORKER_CONFIG, type AiWorkerConfig } from '../config';
 import { AnswerMessageUseCase } from './answer-message.use-case';
 
@@ -18,7 +18,15 @@ export class AnswerConsumer implements OnApplicationBootstrap {
       topics: [TOPICS.aiRequest],
       // Conversations at once, each in order: a slow provider call holds only its own conversation (ADR 0011).
       keyConcurrency: this.config.AI_WORKER_CONVERSATIONS_AT_ONCE,
+      // A newcomer's request is not starved by a backlog of requests (ADR 0012): only the requests of
+      // what the router's fresh lane handled (else the backlog's own conversations would fill it).
+      freshLane: freshLane(this.config.AI_WORKER_FRESH_LANE_CAPACITY, this.config.AI_WORKER_CONVERSATIONS_AT_ONCE, isFreshRequest),
       handler: (event) => this.answer.execute(parseEvent(event, 'omni.ai.requested.v1')),
     });
   }
+}
+
+/** A request for a message the router handled on its fresh lane (ADR 0012). */
+export function isFreshRequest(event: CloudEvent<unknown>): boolean {
+  return (event.data as Partial<AiRequest> | undefined)?.conversation?.fresh === true;
 }

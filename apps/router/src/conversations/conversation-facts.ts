@@ -2,8 +2,12 @@ import type { AiResult, ConversationFacts } from '@omni/contracts';
 import type { ConversationDoc } from '@omni/persistence';
 
 /** What the AI request carries of the conversation, for the reply step to answer without reading it back. */
-export function conversationFacts(c: ConversationDoc, opened: boolean, inbound?: { channelMessageId: string; at: Date }): ConversationFacts {
+export function conversationFacts(
+  c: ConversationDoc, opened: boolean, inbound?: { channelMessageId: string; at: Date }, bot?: { version: number; since: Date }, fresh = false,
+): ConversationFacts {
   return {
+    ...(fresh ? { fresh: true as const } : {}),
+    ...(bot ? { bot: { version: bot.version, since: bot.since.toISOString() } } : {}),
     ...(opened ? { opened: true } : {}),
     ...(inbound ? { inboundChannelMessageId: inbound.channelMessageId, inboundAt: inbound.at.toISOString() } : {}),
     customerId: c.customerId,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { TOPICS, parseEvent } from '@omni/contracts';
-import { MessagingLifecycle } from '@omni/messaging';
+import { MessagingLifecycle, freshLane } from '@omni/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { ReceiveInboundUseCase } from './receive-inbound.use-case';
 
@@ -19,7 +19,9 @@ export class InboundConsumer implements OnApplicationBootstrap {
       // Conversations at once, each in order: one slow conversation (a connector call, a slow write)
       // no longer holds every other conversation of its partition (ADR 0011).
       keyConcurrency: this.config.ROUTER_CONVERSATIONS_AT_ONCE,
-      handler: (event) => this.receive.execute(parseEvent(event, 'omni.message.received.v1')),
+      // A newcomer is not starved by a backlog: handled as it arrives, out of the backlog's turn (ADR 0012).
+      freshLane: freshLane(this.config.ROUTER_FRESH_LANE_CAPACITY, this.config.ROUTER_CONVERSATIONS_AT_ONCE),
+      handler: (event, ctx) => this.receive.execute(parseEvent(event, 'omni.message.received.v1'), ctx.lane),
     });
   }
 }

@@ -82,7 +82,7 @@ const stayResolved = { handle: async (_c: ConversationDoc, owner: Ownership) => 
 const noFlowVariants = { experimentsFor: async () => [], opened: async () => undefined } as unknown as ConversationOpening;
 const reactionsIgnored = { handle: async () => 'ignored' } as unknown as CustomerReactions;
 
-function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReactions; afterResolution?: AfterResolution } = {}) {
+function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReactions; afterResolution?: AfterResolution; historyTurns?: number } = {}) {
   const owners = new Map<string, Ownership['state']>();
   const ownershipReads: string[] = [];
   const conversations = new FakeConversations();
@@ -102,7 +102,7 @@ function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReaction
   } as unknown as EventPublisher;
   const useCase = new ReceiveInboundUseCase(
     customers, conversations as unknown as ConversationRepository, messages as unknown as MessageRepository, publisher, new ConversationEvents(publisher), fakeOwnership(owners, ownershipReads),
-    opts.afterResolution ?? stayResolved, noFlowVariants, opts.reactions ?? reactionsIgnored,
+    opts.afterResolution ?? stayResolved, noFlowVariants, opts.reactions ?? reactionsIgnored, { ROUTER_AI_HISTORY_TURNS: opts.historyTurns ?? 10 },
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const aiRequests = () => on(TOPICS.aiRequest) as CloudEvent<AiRequest>[];
@@ -150,6 +150,7 @@ describe('ReceiveInboundUseCase', () => {
     expect(ai.data.conversation).toEqual({
       opened: true, inboundChannelMessageId: 'wamid.A', inboundAt: e.data.message.timestamp,
       customerId: stored.customerId, channelUserId: '34600111222', state: 'bot', createdAt: stored.createdAt.toISOString(), version: 0,
+      bot: { version: 0, since: stored.createdAt.toISOString() },
     });
   });
 
@@ -254,6 +255,24 @@ describe('ReceiveInboundUseCase', () => {
     await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
     expect([s.ownershipReads, s.messages.historyReads]).toEqual([['conv-1'], 1]);
     expect(s.aiRequests().map((a) => [a.data.conversation?.opened, a.data.history.map((h) => h.text)])).toEqual([[true, []], [undefined, ['hi']]]);
+  });
+
+  it('sends no history and reads none when no turns are asked for (the default: no engine reads them)', async () => {
+    const s = setup({ historyTurns: 0 });
+    await s.useCase.execute(inbound('hi'));
+    await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
+    expect(s.messages.historyReads).toBe(0);
+    expect(s.aiRequests().map((a) => a.data.history)).toEqual([[], []]);
+    // The ownership log is still read for a known conversation, and its bot period travels with the request.
+    expect(s.ownershipReads).toEqual(['conv-1']);
+    expect(s.aiRequests().map((a) => a.data.conversation?.bot?.version)).toEqual([0, 0]);
+  });
+
+  it('tells the next stages that the fresh lane handled a message (ADR 0012), and nothing otherwise', async () => {
+    const s = setup();
+    await s.useCase.execute(inbound('hi'), 'fresh');
+    await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
+    expect(s.aiRequests().map((a) => a.data.conversation?.fresh)).toEqual([true, undefined]);
   });
 
   it('lets the ownership log, not a stale conversation copy, silence the bot', async () => {

@@ -5,6 +5,7 @@ import {
   CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerRepository, MESSAGE_REPOSITORY, MessageRepository, customerKey,
 } from '@omni/persistence';
 import { botMayAnswer } from '@omni/routing';
+import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { ConversationEvents } from '../conversations/conversation-events';
 import { conversationFacts } from '../conversations/conversation-facts';
 import { flowParams } from '../experiments/flow-experiments';
@@ -13,8 +14,6 @@ import { OwnershipStore } from '../conversations/ownership.store';
 import { AfterResolution } from './after-resolution';
 import { ConversationOpening } from './conversation-opening';
 import { CustomerReactions } from './customer-reactions';
-
-const HISTORY_TURNS = 10;
 
 /**
  * Persists one inbound message exactly once and asks the AI worker about it while the bot owns the
@@ -35,9 +34,11 @@ export class ReceiveInboundUseCase {
     private readonly afterResolution: AfterResolution,
     private readonly opening: ConversationOpening,
     private readonly reactions: CustomerReactions,
+    @Inject(ROUTER_CONFIG) private readonly config: Pick<RouterConfig, 'ROUTER_AI_HISTORY_TURNS'>,
   ) {}
 
-  async execute(event: CloudEvent<InboundMessage>): Promise<void> {
+  /** `lane` 'fresh': the consumer's fresh lane took it out of a backlog's turn; the next stages are told (ADR 0012). */
+  async execute(event: CloudEvent<InboundMessage>, lane: 'ordered' | 'fresh' = 'ordered'): Promise<void> {
     const m = event.data;
     const at = new Date(m.message.timestamp);
     // The customer id is a hash of the channel identity, so the conversation can name it before the
@@ -99,13 +100,16 @@ export class ReceiveInboundUseCase {
     if (owner.state === 'resolved') owner = await this.afterResolution.handle(conversation, owner, event.id, m);
     if (!botMayAnswer(owner)) return;
 
-    // The AI context: the conversation's last turns, read from the messages themselves (one indexed
-    // query, ADR 0010) — every writer only inserts messages, so no turn can be lost to a race (ADR 0011).
-    // A conversation this message opened has no earlier turn, unless its flow variant greeted first.
-    const earlier = opened && !flowParams(conversation).greeting ? [] : await this.messages.history(m.conversationId, HISTORY_TURNS + 1);
+    // The AI context, for a context-aware answerer (ROUTER_AI_HISTORY_TURNS; none by default: no engine
+    // of the AI worker reads it, and it cost a query per message — ADR 0011, third step): the
+    // conversation's last turns, read from the messages themselves (one indexed query, ADR 0010) —
+    // every writer only inserts messages, so no turn can be lost to a race (ADR 0011). A conversation
+    // this message opened has no earlier turn, unless its flow variant greeted first.
+    const turns = this.config.ROUTER_AI_HISTORY_TURNS;
+    const earlier = turns === 0 || (opened && !flowParams(conversation).greeting) ? [] : await this.messages.history(m.conversationId, turns + 1);
     const history = earlier
       .filter((h) => h._id !== event.id && h.text)
-      .slice(-HISTORY_TURNS)
+      .slice(-turns)
       .map((h) => ({ role: turnRole(h.author.kind), text: (h.text ?? '').slice(0, 4096) }));
     await this.publisher.publish(
       TOPICS.aiRequest,
@@ -127,7 +131,8 @@ export class ReceiveInboundUseCase {
           // A voice note's storeId, for a worker that can transcribe it.
           ...(m.message.attachments.length ? { attachments: m.message.attachments } : {}),
           // Handed back on the result: the reply step reads neither the conversation nor this message again.
-          conversation: conversationFacts(conversation, opened, { channelMessageId: m.message.channelMessageId, at }),
+          // With the bot's period just read from the log: the reply step checks it once, before speaking.
+          conversation: conversationFacts(conversation, opened, { channelMessageId: m.message.channelMessageId, at }, owner.state === 'bot' ? owner : undefined, lane === 'fresh'),
         },
       }),
     );

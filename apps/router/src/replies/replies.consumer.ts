@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { TOPICS, parseEvent } from '@omni/contracts';
-import { MessagingLifecycle } from '@omni/messaging';
+import { AiResult, CloudEvent, TOPICS, parseEvent } from '@omni/contracts';
+import { MessagingLifecycle, freshLane } from '@omni/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
 
@@ -19,7 +19,15 @@ export class RepliesConsumer implements OnApplicationBootstrap {
       // Conversations at once, each in order: one slow conversation (a connector call, a slow write)
       // no longer holds every other conversation of its partition (ADR 0011).
       keyConcurrency: this.config.ROUTER_CONVERSATIONS_AT_ONCE,
+      // A newcomer is not starved by a backlog: handled as it arrives, out of the backlog's turn (ADR 0012).
+      // Only the results of what the inbound step's fresh lane handled (the AI request said so).
+      freshLane: freshLane(this.config.ROUTER_FRESH_LANE_CAPACITY, this.config.ROUTER_CONVERSATIONS_AT_ONCE, isFreshResult),
       handler: (event) => this.reply.execute(parseEvent(event, 'omni.ai.completed.v1')),
     });
   }
+}
+
+/** A result of a message the inbound step handled on its fresh lane (ADR 0012). */
+export function isFreshResult(event: CloudEvent<unknown>): boolean {
+  return (event.data as Partial<AiResult> | undefined)?.request?.conversation?.fresh === true;
 }

@@ -71,8 +71,8 @@ function setup(opts: { workflows?: Workflows } = {}) {
   };
   const owner = { state: 'bot' as Ownership['state'], entry: null as OwnershipClaimDoc | null, changed: false };
   const ownership = {
-    current: async () => ({ ownership: ownershipIn(owner.state), entry: owner.entry }),
-    changedSince: async () => owner.changed,
+    current: async () => { calls.reads.push('ownership log'); return { ownership: ownershipIn(owner.state), entry: owner.entry }; },
+    changedSince: async () => { calls.reads.push('ownership gate'); return owner.changed; },
   } as unknown as OwnershipStore;
   const handoff = {
     execute: async (cmd: HandOffCommand) => { calls.handoffs.push(cmd); },
@@ -145,16 +145,55 @@ describe('SendBotReplyUseCase', () => {
 
     expect(s.sends().map((e) => e.data.recipient.channelUserId)).toEqual(['34600999888']);
     expect(s.turnDocs.get(INBOUND_ID)?.customerText).toBe('where is my order?');
-    expect(s.calls.reads).toEqual(['turns conv-1']);
+    expect(s.calls.reads).toEqual(['ownership log', 'turns conv-1', 'ownership gate']);
     // Without them (a worker of before), it reads both.
     const old = setup();
     await old.useCase.execute(result());
-    expect(old.calls.reads).toEqual(['conversation conv-1', `message ${INBOUND_ID}`, 'turns conv-1']);
+    expect(old.calls.reads).toEqual(['conversation conv-1', 'ownership log', `message ${INBOUND_ID}`, 'turns conv-1', 'ownership gate']);
+  });
+
+  describe('with the bot\'s period read by the inbound step (facts.bot)', () => {
+    const facts = { customerId: 'cust-1', channelUserId: '34600111222', state: 'bot' as const, createdAt: '2025-05-05T10:00:00.000Z', version: 0, bot: { version: 0, since: '2025-05-05T10:00:00.000Z' } };
+
+    it('reads the ownership log once, right before the bot speaks', async () => {
+      const s = setup();
+      await s.useCase.execute(result({ request: { conversation: facts, text: 'where is my order?' } }));
+      expect(s.calls.reads).toEqual(['turns conv-1', 'ownership gate']);
+      expect(s.sends()).toHaveLength(1);
+    });
+
+    it('stays silent when someone claimed the conversation since, and finishes the announcements of a handoff this message caused', async () => {
+      const s = setup();
+      s.owner.changed = true;
+      s.owner.state = 'queued';
+      s.owner.entry = { _id: 'conv-1:1', tenantId: 't1', conversationId: 'conv-1', version: 1, since: new Date(0), at: new Date(0), cause: INBOUND_ID } as OwnershipClaimDoc;
+      await s.useCase.execute(result({ request: { conversation: facts, text: 'where is my order?' } }));
+      expect(s.sends()).toHaveLength(0);
+      expect(s.calls.announced).toEqual([s.owner.entry]);
+      expect(s.calls.reads).toEqual(['turns conv-1', 'ownership gate', 'ownership log']);
+    });
+
+    it('runs no workflow for a conversation someone claimed since', async () => {
+      const runs: string[] = [];
+      const workflows = {
+        triggered: async () => ({ id: 'wf-1' }),
+        run: async () => { runs.push('wf-1'); return { runId: 'run-1', outcome: { kind: 'answer', text: 'done' } }; },
+      } as unknown as Workflows;
+      const s = setup({ workflows });
+      s.owner.changed = true;
+      s.owner.state = 'assigned';
+      await s.useCase.execute(result({ request: { conversation: facts, text: 'where is my order?' } }));
+      expect(runs).toEqual([]);
+      expect(s.sends()).toHaveLength(0);
+    });
   });
 
   it('takes the answer to the opening message as the bot\'s first turn, without reading the turns', async () => {
     const s = setup();
-    const facts = { opened: true, customerId: 'cust-1', channelUserId: '34600111222', state: 'bot' as const, createdAt: '2025-05-05T10:00:00.000Z', version: 0 };
+    const facts = {
+      opened: true, customerId: 'cust-1', channelUserId: '34600111222', state: 'bot' as const, createdAt: '2025-05-05T10:00:00.000Z', version: 0,
+      bot: { version: 0, since: '2025-05-05T10:00:00.000Z' },
+    };
     await s.useCase.execute(result({ request: { conversation: facts, text: 'I want a human' }, intent: { name: 'talk_to_human', confidence: 0.9 }, answer: { text: 'I will connect you with a person.' } }));
     expect(s.calls.reads).toEqual([]);
     // The handoff rules still saw the turn: a request for a person on the first message hands off.

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AiResult, Channel, CloudEvent, OutboundCommand, derivedId } from '@omni/contracts';
 import {
   BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
+  OwnershipClaimDoc,
 } from '@omni/persistence';
-import { botMayAnswer, evaluateHandoff } from '@omni/routing';
+import { Ownership, botMayAnswer, evaluateHandoff } from '@omni/routing';
 import { AiOutcomes } from '../conversations/ai-outcomes';
 import { conversationFromResult } from '../conversations/conversation-facts';
 import { CustomerMessages } from '../conversations/customer-messages';
@@ -46,11 +47,16 @@ export class SendBotReplyUseCase {
     const ai = { language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine, ...(r.transcript ? { transcript: r.transcript } : {}) };
     if (r.language && r.language !== conversation.language) await this.conversations.setLanguage(r.conversationId, r.language);
     await this.messages.attachAi(r.messageId, ai);
-    const { ownership, entry } = await this.ownership.current(conversation);
-    // Exactly one owner: the queue or a human owning the conversation silences the bot.
-    if (!botMayAnswer(ownership)) {
-      if (entry?.cause === r.messageId) await this.handoff.announce(conversation, entry, r); // redelivery of the handoff's cause
-      return;
+    // The bot's period the inbound step read from the log travels with the request: answer within it
+    // and check the log once, right before speaking (ADR 0200's gate), instead of reading it first too.
+    // A result without it (an older router) reads the log here, as before.
+    const bot = r.request?.conversation.bot;
+    let ownership: Ownership;
+    if (bot) ownership = { state: 'bot', version: bot.version, since: new Date(bot.since) };
+    else {
+      const current = await this.ownership.current(conversation);
+      if (!botMayAnswer(current.ownership)) return this.silenced(conversation, current.entry, r);
+      ownership = current.ownership;
     }
     const inboundText = r.request ? r.request.text || undefined : (await this.messages.get(r.messageId))?.text;
     const turn = storedTurn(r, ownership.version, inboundText ?? r.transcript, new Date());
@@ -71,21 +77,40 @@ export class SendBotReplyUseCase {
     const replyId = derivedId(r.messageId, 'bot-reply');
     const workflow = await this.workflows.triggered(conversation.tenantId, r, inboundText);
     if (workflow) {
+      // A workflow acts on the company's systems: not for a conversation someone else owns by now.
+      if (bot && !(await this.stillTheBots(conversation, ownership, r))) return;
       const { runId, outcome } = await this.workflows.run(conversation, r.messageId, r.language || conversation.language, workflow);
       if (outcome.kind === 'handoff') {
         await this.handoff.execute({ conversation, ownership, result: r, turns, reasons: [{ code: outcome.code, detail: outcome.detail }] });
         return;
       }
-      if (await this.ownership.changedSince(conversation._id, ownership.version)) return;
+      if (!(await this.stillTheBots(conversation, ownership, r))) return;
       await this.customer.send(conversation, { id: replyId, text: outcome.text, author: { kind: 'bot', id: 'workflow' }, replyToMessageId: r.messageId, ai: { ...ai, workflowRunId: runId }, context: sendContext(r, conversation) });
       await this.outcomes.answered(scopeOf(conversation), r.messageId, new Date());
       return;
     }
-    if (!r.answer || (await this.ownership.changedSince(conversation._id, ownership.version))) return;
+    if (!r.answer || !(await this.stillTheBots(conversation, ownership, r))) return;
     // The greeting experiment already welcomed this conversation's first message: no second hello.
     if (flow.greeting && r.intent?.name === 'greeting' && (await this.messages.get(welcomeId(conversation._id)))?.replyToMessageId === r.messageId) return;
     await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai, context: sendContext(r, conversation) });
     await this.outcomes.answered(scopeOf(conversation), r.messageId, new Date());
+  }
+
+  /**
+   * The gate before the bot speaks (ADR 0200): nobody claimed the version after the bot's. When
+   * someone did, the log says who owns the conversation now; if it is the handoff this very message
+   * caused (a redelivery after a crash), its announcement is made again (idempotent).
+   */
+  private async stillTheBots(conversation: ConversationDoc, ownership: Ownership, r: AiResult): Promise<boolean> {
+    if (!(await this.ownership.changedSince(conversation._id, ownership.version))) return true;
+    const current = await this.ownership.current(conversation);
+    if (!botMayAnswer(current.ownership)) await this.silenced(conversation, current.entry, r);
+    return false;
+  }
+
+  /** Exactly one owner: the queue or a human owning the conversation silences the bot. */
+  private async silenced(conversation: ConversationDoc, entry: OwnershipClaimDoc | null, r: AiResult): Promise<void> {
+    if (entry?.cause === r.messageId) await this.handoff.announce(conversation, entry, r); // redelivery of the handoff's cause
   }
 }
 
