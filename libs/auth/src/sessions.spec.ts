@@ -14,6 +14,9 @@ describe('passwords', () => {
   });
 });
 
+// Each sign-in spends a real scrypt (32 MiB): slow on a loaded 2-core machine, never a timed assertion.
+jest.setTimeout(120_000);
+
 describe('Sessions', () => {
   afterEach(() => jest.useRealTimers());
 

@@ -136,10 +136,3 @@ export function duration(lang: Lang, ms: number): string {
   if (ms < 60_000) return f(Math.max(0, Math.round(ms / 1000)), 'second');
   return min < 90 ? f(min, 'minute') : f(Math.round(min / 60), 'hour');
 }
-
-export function initialLanguage(): Lang {
-  const stored = localStorage.getItem('omni.workspace.lang');
-  if (stored && (LANGUAGES as readonly string[]).includes(stored)) return stored as Lang;
-  const nav = navigator.language.slice(0, 2);
-  return (LANGUAGES as readonly string[]).includes(nav) ? (nav as Lang) : 'en';
-}

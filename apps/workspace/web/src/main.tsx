@@ -2,12 +2,19 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Api, ApiError, Person } from './api';
 import { ConversationEvent, LiveStatus, followEvents } from './live';
-import { LANGUAGES, LANGUAGE_NAMES, Lang, T, direction, initialLanguage, translator } from './i18n';
+import { LANGUAGES, LANGUAGE_NAMES, Lang, T, direction, translator } from './i18n';
 import { Inbox } from './inbox';
 import { ConversationView } from './conversation';
 import { Wallboard } from './wallboard';
 import { explain } from './errors';
 import './styles.css';
+
+export function initialLanguage(): Lang {
+  const stored = localStorage.getItem('omni.workspace.lang');
+  if (stored && (LANGUAGES as readonly string[]).includes(stored)) return stored as Lang;
+  const nav = navigator.language.slice(0, 2);
+  return (LANGUAGES as readonly string[]).includes(nav) ? (nav as Lang) : 'en';
+}
 
 function SignIn({ api, t, onSignedIn, notice }: { api: Api; t: T; onSignedIn: (p: Person) => void; notice: string }) {
   const [error, setError] = useState('');

@@ -1,4 +1,6 @@
-import type { Agent, Conversation } from './api';
+/** The fields of the router's conversations and agents the figures read (DOM-free: unit-tested under Node). */
+interface Conversation { channel: string; language?: string; agentId?: string; firstQueuedAt?: string; since?: string; lastMessageAt: string }
+interface Agent { _id: string; name: string; presence: 'online' | 'away' | 'offline'; maxConcurrent: number }
 
 export interface QueueRow { key: string; size: number; longestWaitMs: number }
 export interface AgentRow { id: string; name: string; presence: Agent['presence']; active: number; max: number }
