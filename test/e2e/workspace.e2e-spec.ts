@@ -5,7 +5,7 @@ import { Connection, createConnection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { hubSignature } from '@omni/channels';
 import { hashApiKey } from '@omni/auth';
-import { RunningApp, startApp, stackEnv } from '../support/apps';
+import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { launchChromium } from '../support/browser';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 import { apiCall } from '../support/tenancy';
@@ -75,11 +75,11 @@ describe('agents’ workspace', () => {
       WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_API_VERSION: 'v23.0',
     };
     const [r, ai, w] = await Promise.all([
-      startApp('router', { ...env, INSTANCE_ID: 'router-1', ROUTER_DISPATCH_INTERVAL_MS: '1000' }), startApp('ai-worker', env), startApp('channel-whatsapp', env),
+      startApp('router', { ...env, INSTANCE_ID: 'router-1', ROUTER_DISPATCH_INTERVAL_MS: '1000' }), startApp('ai-worker', env), startApp('channel-whatsapp' as AppName, env),
     ]);
     router = r;
     wa = w;
-    workspace = await startApp('workspace', { WORKSPACE_ROUTER_URL: router.url });
+    workspace = await startApp('workspace' as AppName, { WORKSPACE_ROUTER_URL: router.url });
     apps = [router, ai, wa, workspace];
     db = await createConnection(mongoUri(name)).asPromise();
     browser = await launchChromium();
@@ -250,7 +250,7 @@ describe('agents’ workspace', () => {
     await page.getByRole('alert').filter({ hasText: 'The server cannot be reached' }).waitFor();
     await page.unroute('**/api/**');
     // The workspace's own proxy: a router that cannot be reached is a 503 naming it, never a hang.
-    const down = await startApp('workspace', { WORKSPACE_ROUTER_URL: 'http://127.0.0.1:9' });
+    const down = await startApp('workspace' as AppName, { WORKSPACE_ROUTER_URL: 'http://127.0.0.1:9' });
     try {
       const res = await fetch(`${down.url}/api/v1/me`, { headers: { authorization: 'Bearer x' } });
       expect(res.status).toBe(503);

@@ -6,7 +6,7 @@ import { KAFKA_BROKERS, mongoUri, waitFor } from './env';
 const ROOT = resolve(__dirname, '../..');
 const NODE = resolve(ROOT, 'node_modules/.bin/node');
 
-export type AppName = 'channel-web' | 'router' | 'ai-worker' | 'demo-connector' | 'channel-whatsapp' | 'workspace';
+export type AppName = 'channel-web' | 'router' | 'ai-worker' | 'demo-connector';
 
 export interface RunningApp {
   name: AppName;

@@ -56,7 +56,7 @@ export function routerProxy(o: RouterProxyOptions): { handler: Handler; breaker:
     (req: IncomingMessage, res: ServerResponse) => new Promise<void>((ok, fail) => {
       pending.set(req, { ok, fail });
       const handler = EVENTS.test(req.url ?? '') ? stream : api;
-      void handler(req, res, (err?: unknown) => (err ? fail(err instanceof Error ? err : new Error(String(err))) : ok()));
+      void handler(req, res, (err?: unknown) => (err ? fail(err instanceof Error ? err : new Error('proxy failed')) : ok()));
     }),
     { timeout: o.timeoutMs, resetTimeout: o.resetTimeoutMs ?? 10_000 },
   );

@@ -132,12 +132,12 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
       </div>
       <form class="reply" onSubmit={(e) => { e.preventDefault(); send(); }} aria-label={t('reply')}>
         <label class="sr" for="reply">{t('reply')}</label>
-        <textarea id="reply" value={draft} placeholder={t('replyPlaceholder')} onInput={(e) => keepDraft((e.currentTarget as HTMLTextAreaElement).value)}
+        <textarea id="reply" value={draft} placeholder={t('replyPlaceholder')} onInput={(e) => keepDraft((e.currentTarget).value)}
           onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); } }} disabled={!mayWrite} />
         <div class="actions">
           <button type="submit" disabled={busy || !mayWrite || !draft.trim() || !online}>{t('send')}</button>
           <label>{t('transferTo')}
-            <select value={target} onChange={(e) => setTarget((e.currentTarget as HTMLSelectElement).value)} disabled={!mayWrite} data-testid="transfer-target">
+            <select value={target} onChange={(e) => setTarget((e.currentTarget).value)} disabled={!mayWrite} data-testid="transfer-target">
               <option value="">—</option>
               <optgroup label={t('group')}>{groups.map((g) => <option key={g.id} value={`group:${g.id}`}>{g.name ?? g.id}</option>)}</optgroup>
               {supervises && <optgroup label={t('agent')}>{agents.map((a) => <option key={a._id} value={`agent:${a._id}`}>{a.name}</option>)}</optgroup>}

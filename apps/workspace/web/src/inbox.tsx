@@ -74,19 +74,19 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
     <aside class="inbox" aria-label={t('inbox')}>
       <fieldset class="filters">
         <label>{t('channel')}
-          <select value={channel} onChange={(e) => setChannel((e.currentTarget as HTMLSelectElement).value)}>
+          <select value={channel} onChange={(e) => setChannel((e.currentTarget).value)}>
             <option value="">{t('all')}</option>
             {CHANNELS.map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
         </label>
         <label>{t('language')}
-          <select value={language} onChange={(e) => setLanguage((e.currentTarget as HTMLSelectElement).value)}>
+          <select value={language} onChange={(e) => setLanguage((e.currentTarget).value)}>
             <option value="">{t('all')}</option>
             {languages.map((l) => <option key={l} value={l}>{l}</option>)}
           </select>
         </label>
         <label>{t('status')}
-          <select value={state} onChange={(e) => setState((e.currentTarget as HTMLSelectElement).value)}>
+          <select value={state} onChange={(e) => setState((e.currentTarget).value)}>
             <option value="">{stateLabel(t, 'assigned')}</option>
             {STATES.filter((s) => s !== 'assigned').map((s) => <option key={s} value={s}>{stateLabel(t, s)}</option>)}
           </select>

@@ -25,7 +25,8 @@ function SignIn({ api, t, onSignedIn, notice }: { api: Api; t: T; onSignedIn: (p
     setBusy(true);
     setError('');
     try {
-      onSignedIn(await api.signIn(String(f.get('tenant')), String(f.get('email')), String(f.get('password'))));
+      const field = (k: string) => { const v = f.get(k); return typeof v === 'string' ? v : ''; };
+      onSignedIn(await api.signIn(field('tenant'), field('email'), field('password')));
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? t('wrongCredentials') : explain(t, err));
     } finally {
@@ -64,7 +65,7 @@ function Presence({ api, t, agentId }: { api: Api; t: T; agentId: string }) {
   return (
     <label class="presence">
       {t('presence')}
-      <select value={value} onChange={(e) => void change((e.currentTarget as HTMLSelectElement).value)} data-testid="presence">
+      <select value={value} onChange={(e) => void change((e.currentTarget).value)} data-testid="presence">
         {(['online', 'away', 'offline'] as const).map((p) => <option value={p} key={p}>{t(p)}</option>)}
       </select>
       {error && <span class="error" role="alert">{error}</span>}
@@ -118,7 +119,7 @@ function App() {
   const languagePicker = (
     <label class="lang">
       {t('language')}
-      <select value={lang} onChange={(e) => setLang((e.currentTarget as HTMLSelectElement).value as Lang)} data-testid="language">
+      <select value={lang} onChange={(e) => setLang((e.currentTarget).value as Lang)} data-testid="language">
         {LANGUAGES.map((l) => <option value={l} key={l} lang={l}>{LANGUAGE_NAMES[l]}</option>)}
       </select>
     </label>
