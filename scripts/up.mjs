@@ -67,7 +67,11 @@ async function main() {
       start: () => {
         const proc = spawn(NODE, ['--enable-source-maps', `dist/apps/${app.name}/main.js`], {
           cwd: ROOT,
-          env: { ...process.env, OMNI_PROFILE: profile, [portVar]: port },
+          env: {
+            ...process.env, OMNI_PROFILE: profile, [portVar]: port,
+            // The workspace proxies /api to this stack's router (ADR 0700).
+            ...(app.name === 'workspace' && !process.env.WORKSPACE_ROUTER_URL ? { WORKSPACE_ROUTER_URL: `http://127.0.0.1:${process.env.ROUTER_PORT ?? 3010}` } : {}),
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         proc.stdout.pipe(log, { end: false });
