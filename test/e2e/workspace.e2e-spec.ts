@@ -238,7 +238,7 @@ describe('agents’ workspace', () => {
     await sue.screenshot({ path: resolve(SHOTS, 'wallboard-ar.png'), fullPage: true });
   });
 
-  it('says the server cannot be reached when the API fails, and the proxy answers 503 for a router that is down', async () => {
+  it('says the server cannot be reached when the API fails, sends an expired session back to sign-in, and the proxy answers 503 for a router that is down', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(workspace.url);
     await page.fill('input[name=email]', 'ana@acme.test');
@@ -249,6 +249,20 @@ describe('agents’ workspace', () => {
     await page.selectOption('[data-testid=presence]', 'away');
     await page.getByRole('alert').filter({ hasText: 'The server cannot be reached' }).waitFor();
     await page.unroute('**/api/**');
+    // A session whose time is up and whose refresh is refused: back to sign-in, saying why.
+    const expired = `oms_${randomBytes(32).toString('base64url')}`;
+    await db.collection('sessions').insertOne({
+      _id: hashApiKey(expired) as never, refreshHash: hashApiKey(`omr_${randomBytes(8).toString('hex')}`), tenantId: 'default', personId: 'p_x', name: 'Ana',
+      role: 'agent', agentId: 'ana', expiresAt: new Date(Date.now() - 1_000), refreshExpiresAt: new Date(Date.now() + 60_000), createdAt: new Date(),
+    });
+    await page.evaluate((token) => {
+      const key = 'omni.workspace.session';
+      const s = JSON.parse(sessionStorage.getItem(key) ?? '{}') as Record<string, unknown>;
+      sessionStorage.setItem(key, JSON.stringify({ ...s, accessToken: token, refreshToken: 'omr_refused' }));
+    }, expired);
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: 'Your session expired. Please sign in again.' }).waitFor();
+    await page.locator('input[name=password]').waitFor();
     // The workspace's own proxy: a router that cannot be reached is a 503 naming it, never a hang.
     const down = await startApp('workspace' as AppName, { WORKSPACE_ROUTER_URL: 'http://127.0.0.1:9' });
     try {

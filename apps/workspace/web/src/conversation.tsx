@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent, Api, Conversation, History, Message, Person, SkillGroup } from './api';
 import { Lang, T } from './i18n';
 import { explain } from './errors';
@@ -31,6 +31,11 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
   const supervises = person.role !== 'agent';
+  const historyRef = useRef<HTMLOListElement>(null);
+  // The newest message in view when the history changes.
+  useEffect(() => {
+    historyRef.current?.scrollTo({ top: historyRef.current.scrollHeight });
+  }, [history]);
 
   useEffect(() => {
     (async () => {
@@ -102,7 +107,8 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
       <div class="panes">
         <section class="history" aria-label={t('history')}>
           <h3>{t('history')}</h3>
-          <ol data-testid="history">
+          {/* Scrollable: focusable so keyboard users can scroll it (axe scrollable-region-focusable). */}
+          <ol data-testid="history" tabIndex={0} aria-label={t('history')} ref={historyRef}>
             {(history?.messages ?? []).map((m) => (
               <li key={m._id} class={`msg ${m.direction} ${m.conversationId === id ? 'here' : 'earlier'}`}>
                 <span class="meta"><span class="chip">{channelOf.get(m.conversationId) ?? m.channel}</span> {authorLabel(t, m)} · <time dateTime={m.timestamp}>{time.format(new Date(m.timestamp))}</time></span>
