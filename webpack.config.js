@@ -43,13 +43,28 @@ const ASSETS = {
   ],
   // The gRPC server loads the ★ proto at run time.
   router: [{ from: path.resolve(__dirname, 'libs/contracts/proto'), to: 'proto' }],
+  // The agents' workspace bundle, built by Vite (ADR 0700) before this app is built.
+  workspace: [{ from: path.resolve(__dirname, 'dist/workspace-web'), to: 'public' }],
 };
+
+/** Builds the workspace's browser bundle with Vite (once per webpack run, before the copy above). */
+class ViteBuild {
+  apply(compiler) {
+    compiler.hooks.beforeRun.tap('ViteBuild', () => {
+      const r = require('node:child_process').spawnSync(process.execPath, [path.resolve(__dirname, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/workspace/vite.config.mts'], {
+        cwd: __dirname, stdio: 'inherit',
+      });
+      if (r.status !== 0) throw new Error(`vite build of the workspace exited with ${r.status ?? r.signal}`);
+    });
+  }
+}
 
 function configFor(app) {
   const plugins = [];
   const patterns = [...(ASSETS[app] || [])];
   const publicDir = path.resolve(__dirname, 'apps', app, 'public');
   if (require('node:fs').existsSync(publicDir)) patterns.push({ from: publicDir, to: 'public' });
+  if (app === 'workspace') plugins.push(new ViteBuild());
   if (patterns.length) plugins.push(new CopyPlugin({ patterns }));
   return {
     name: app,

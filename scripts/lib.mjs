@@ -19,6 +19,8 @@ export const APPS = [
   { name: 'ai-worker', port: 3020 },
   // Stand-in for a company's order/ticket/refund systems, called by the router's workflows.
   { name: 'demo-connector', port: 3030 },
+  // The agents' and supervisors' workspace (ADR 0700): the browser screen, proxying /api to the router.
+  { name: 'workspace', port: 3040 },
 ].filter((a) => existsSync(resolve(ROOT, 'apps', a.name, 'src', 'main.ts')));
 
 export const say = (msg) => process.stdout.write(`\x1b[32m[omni]\x1b[0m ${msg}\n`);

@@ -60,8 +60,11 @@ function main() {
       run('npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { stdio: ['ignore', 'ignore', 'inherit'] });
       run(NODE, [bin('eslint'), '.', '--max-warnings', '0']);
       run(NODE, [bin('tsc'), '--noEmit', '-p', 'tsconfig.json']);
+      run(NODE, [bin('tsc'), '--noEmit', '-p', 'apps/workspace/web/tsconfig.json']);
       run(NODE, [bin('tsx'), 'scripts/asyncapi.ts', '--check']);
       run(NODE, ['deploy/helm/check.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      // The workspace's browser bundle within its size budget (ADR 0700).
+      run(NODE, ['scripts/workspace-budget.mjs']);
     }
     if (want('unit')) ok = jest('unit') && ok;
     if (want('int') || want('e2e')) {

@@ -67,7 +67,11 @@ async function main() {
       start: () => {
         const proc = spawn(NODE, ['--enable-source-maps', `dist/apps/${app.name}/main.js`], {
           cwd: ROOT,
-          env: { ...process.env, OMNI_PROFILE: profile, [portVar]: port },
+          env: {
+            ...process.env, OMNI_PROFILE: profile, [portVar]: port,
+            // The workspace proxies /api to this stack's router (ADR 0700).
+            ...(app.name === 'workspace' && !process.env.WORKSPACE_ROUTER_URL ? { WORKSPACE_ROUTER_URL: `http://127.0.0.1:${process.env.ROUTER_PORT ?? 3010}` } : {}),
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         proc.stdout.pipe(log, { end: false });
@@ -108,5 +112,11 @@ async function main() {
   const web = children.find((c) => c.app.name === 'channel-web');
   say('');
   if (web) say(`Demo page with the chat widget:  http://localhost:${web.port}/   (say "hello", or "where is my order ORD-12345?")`);
+  const desk = children.find((c) => c.app.name === 'workspace');
+  if (desk && profile === 'demo') {
+    // The demo profile's published people (apps/router/src/people/demo-people.ts, ADR 0610); never outside it.
+    say(`Agents' workspace:  http://localhost:${desk.port}/   company "default", password "omni-demo-password" for`);
+    say('  agent@demo.local (agent), supervisor@demo.local (wallboard), admin@demo.local   — say "I want a human" in the widget to hand off');
+  }
   say(`Logs: ${logDir}    Stop: Ctrl-C or npm run down    An app that dies is restarted (backoff 1 s → 30 s).`);
 }

@@ -168,7 +168,8 @@ describe('tenants, accounts and keys', () => {
   const all: Role[] = [...ROLES];
   const AGENT = 'acme-ana';
   const CONV = 'conv-acme';
-  const ROUTES: { method: string; path: string; real: () => string; body?: unknown; allowed: Role[]; app?: 'ai-worker' }[] = [
+  /** `public`: no credential needed (sign-in): anonymous is not 401, and no role is refused. */
+  const ROUTES: { method: string; path: string; real: () => string; body?: unknown; allowed: Role[]; app?: 'ai-worker'; public?: true }[] = [
     { method: 'GET', path: '/v1/conversations', real: () => '/v1/conversations', allowed: all },
     { method: 'GET', path: '/v1/conversations/{id}', real: () => `/v1/conversations/${CONV}`, allowed: all },
     { method: 'GET', path: '/v1/conversations/{id}/messages', real: () => `/v1/conversations/${CONV}/messages`, allowed: all },
@@ -210,6 +211,13 @@ describe('tenants, accounts and keys', () => {
     { method: 'GET', path: '/v1/tenants/{tenantId}/channel-accounts/{id}', real: () => `/v1/tenants/acme/channel-accounts/${acme.accounts.wa1}`, allowed: ['admin'] },
     { method: 'PUT', path: '/v1/tenants/{tenantId}/channel-accounts/{id}/credentials', real: () => `/v1/tenants/acme/channel-accounts/${acme.accounts.wa1}/credentials`, body: {}, allowed: ['admin'] },
     { method: 'DELETE', path: '/v1/tenants/{tenantId}/channel-accounts/{id}', real: () => '/v1/tenants/acme/channel-accounts/ca_none', allowed: ['admin'] },
+    { method: 'POST', path: '/v1/tenants/{tenantId}/people', real: () => '/v1/tenants/acme/people', body: {}, allowed: ['admin'] },
+    { method: 'GET', path: '/v1/tenants/{tenantId}/people', real: () => '/v1/tenants/acme/people', allowed: ['admin'] },
+    { method: 'DELETE', path: '/v1/tenants/{tenantId}/people/{personId}', real: () => '/v1/tenants/acme/people/p_none', allowed: ['admin'] },
+    { method: 'GET', path: '/v1/me', real: () => '/v1/me', allowed: all },
+    { method: 'DELETE', path: '/v1/sessions/current', real: () => '/v1/sessions/current', allowed: all },
+    { method: 'POST', path: '/v1/sessions', real: () => '/v1/sessions', body: {}, allowed: all, public: true },
+    { method: 'POST', path: '/v1/sessions/refresh', real: () => '/v1/sessions/refresh', body: {}, allowed: all, public: true },
     { method: 'PUT', path: '/v1/nlu/dataset', real: () => '/v1/nlu/dataset', body: {}, allowed: ['admin'], app: 'ai-worker' },
     { method: 'POST', path: '/v1/nlu/examples', real: () => '/v1/nlu/examples', body: {}, allowed: ['admin'], app: 'ai-worker' },
     { method: 'POST', path: '/v1/nlu/feedback', real: () => '/v1/nlu/feedback', body: {}, allowed: ['admin'], app: 'ai-worker' },
@@ -257,7 +265,7 @@ describe('tenants, accounts and keys', () => {
     const failures: string[] = [];
     for (const r of ROUTES) {
       const anonymous = await request(r, null);
-      if (anonymous.status !== 401) failures.push(`${r.method} ${r.path} without a key: ${anonymous.status}`);
+      if (r.public ? anonymous.status === 401 || anonymous.status === 403 : anonymous.status !== 401) failures.push(`${r.method} ${r.path} without a key: ${anonymous.status}`);
       for (const who of [...ROLES, 'operator'] as Who[]) {
         const res = await request(r, who === 'operator' ? OPERATOR_KEY : acme.keys[who]);
         const allowed = who === 'operator' || r.allowed.includes(who);

@@ -24,6 +24,8 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   ...RateLimitEnv,
   /** How often each replica routes waiting conversations (SLA overflow, agents freeing up); 0 = never. */
   ROUTER_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+  /** demo: the bootstrap tenant also gets the published demo people (ADR 0610); never in another profile. */
+  OMNI_PROFILE: z.string().default('production'),
   /** Bootstraps an admin key of the default tenant (secret: stored only as its SHA-256, never logged). */
   API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
   ROUTER_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),

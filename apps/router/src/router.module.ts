@@ -23,6 +23,7 @@ import { CustomersModule } from './customers/customers.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { TenancyModule } from './tenancy/tenancy.module';
+import { PeopleModule } from './people/people.module';
 
 const config = loadRouterConfig();
 
@@ -44,6 +45,7 @@ class RouterConfigModule {}
     PersistenceModule.forRoot(config.MONGODB_URI),
     AuthModule.forRoot({ operatorKey: config.API_KEY, defaultTenantId: config.TENANT_ID }),
     TenancyModule,
+    PeopleModule,
     ConversationsModule,
     HandoffModule,
     RoutingModule,

@@ -12,6 +12,8 @@ export interface Caller {
   /** The key's public id (absent for the operator). */
   readonly keyId?: string;
   readonly keyName: string;
+  /** The signed-in person (a session token, ADR 0610; absent for keys). */
+  readonly personId?: string;
   /** The agent this credential acts as (agents' keys; optional on the others). */
   readonly agentId?: string;
 }

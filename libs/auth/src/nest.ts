@@ -7,6 +7,7 @@ import { OmniError } from '@omni/contracts';
 import { AUTH_OPTIONS, ApiKeys, AuthOptions } from './credentials';
 import { Caller, authorize } from './caller';
 import { Permission, rolesWith } from './roles';
+import { Sessions } from './sessions';
 
 const PERMISSION = 'omni:permission';
 
@@ -53,15 +54,15 @@ export const CallerOf = createParamDecorator((_: unknown, ctx: ExecutionContext)
   return caller;
 });
 
-/** ApiKeys and AuthGuard for every module of an app; needs PersistenceModule (api_keys). */
+/** ApiKeys, Sessions and AuthGuard for every module of an app; needs PersistenceModule (api_keys, people, sessions). */
 @Global()
 @Module({})
 export class AuthModule {
   static forRoot(options: AuthOptions): DynamicModule {
     return {
       module: AuthModule,
-      providers: [{ provide: AUTH_OPTIONS, useValue: options }, ApiKeys, AuthGuard],
-      exports: [ApiKeys, AuthGuard],
+      providers: [{ provide: AUTH_OPTIONS, useValue: options }, ApiKeys, Sessions, AuthGuard],
+      exports: [ApiKeys, Sessions, AuthGuard],
     };
   }
 }

@@ -8,6 +8,8 @@ describe('roles matrix', () => {
   const expected: Record<string, string[]> = {
     'tenants.manage': [],
     'api-keys.manage': ['admin'],
+    'people.manage': ['admin'],
+    'sessions.own': ['admin', 'supervisor', 'agent', 'service'],
     'channel-accounts.manage': ['admin'],
     'agents.write': ['admin'],
     'skill-groups.write': ['admin'],

@@ -8,6 +8,8 @@ export type Role = (typeof ROLES)[number];
 export const PERMISSIONS = [
   'tenants.manage', // the platform operator only (API_KEY)
   'api-keys.manage',
+  'people.manage',
+  'sessions.own', // who am I, sign out: every credential
   'channel-accounts.manage',
   'conversations.read',
   'conversations.reply',
@@ -37,7 +39,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /** What an agent works with every day; the other roles start from it. */
 const DESK: readonly Permission[] = [
-  'conversations.read', 'conversations.reply', 'conversations.resolve', 'conversations.assign', 'conversations.transfer',
+  'sessions.own', 'conversations.read', 'conversations.reply', 'conversations.resolve', 'conversations.assign', 'conversations.transfer',
   'agents.read', 'agents.presence', 'skill-groups.read', 'customers.read', 'media.read', 'media.upload', 'events.read',
 ];
 
@@ -46,7 +48,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   supervisor: [...DESK, 'conversations.correct-intent', 'customers.link', 'customers.tier', 'experiments.read', 'reports.read', 'nlu.read'],
   // An integration (CRM, bot, BI): reads, replies as the agent its key names, no settings.
   service: [
-    'conversations.read', 'conversations.reply', 'conversations.resolve', 'agents.read', 'skill-groups.read',
+    'sessions.own', 'conversations.read', 'conversations.reply', 'conversations.resolve', 'agents.read', 'skill-groups.read',
     'customers.read', 'reports.read', 'media.read', 'media.upload', 'events.read',
   ],
   admin: PERMISSIONS.filter((p) => p !== 'tenants.manage'),

@@ -1,13 +1,18 @@
-import type { ApiKeyDoc, ApiKeyRepository } from '@omni/persistence';
+import type { ApiKeyDoc, ApiKeyRepository, PersonDoc, PersonRepository, SessionDoc, SessionRepository } from '@omni/persistence';
 import { hashApiKey } from './api-key-secret';
 import { ApiKeys } from './credentials';
+import { Sessions } from './sessions';
 import type { Caller } from './caller';
 import type { Role } from './roles';
 
-/** ApiKeys over an in-memory key table that counts its reads (the one test factory of this folder). */
-/** `operatorKey` null = API_KEY unset. */
+/**
+ * ApiKeys (and Sessions) over in-memory key, person and session tables that count their key reads
+ * (the one test factory of this folder). `operatorKey` null = API_KEY unset.
+ */
 export function newTestApiKeys(operatorKey: string | null = 'operator-key-0123456789') {
   const table = new Map<string, ApiKeyDoc>();
+  const people = new Map<string, PersonDoc>();
+  const sessionTable = new Map<string, SessionDoc>();
   let reads = 0;
   const repo: ApiKeyRepository = {
     find: async (hash) => { reads++; return table.get(hash) ?? null; },
@@ -20,9 +25,39 @@ export function newTestApiKeys(operatorKey: string | null = 'operator-key-012345
       return k._id;
     },
   };
+  const personRepo: PersonRepository = {
+    insert: async (p) => {
+      if ([...people.values()].some((o) => o.tenantId === p.tenantId && o.email === p.email)) return 'taken';
+      people.set(p._id, { ...p, createdAt: new Date() });
+      return 'created';
+    },
+    byEmail: async (tenantId, email) => [...people.values()].find((p) => p.tenantId === tenantId && p.email === email) ?? null,
+    list: async (tenantId) => [...people.values()].filter((p) => p.tenantId === tenantId),
+    remove: async (tenantId, id) => people.get(id)?.tenantId === tenantId && people.delete(id),
+  };
+  const sessionRepo: SessionRepository = {
+    insert: async (s) => { sessionTable.set(s._id, { ...s, createdAt: new Date() }); },
+    find: async (hash) => { reads++; return sessionTable.get(hash) ?? null; },
+    takeForRefresh: async (refreshHash, now) => {
+      const s = [...sessionTable.values()].find((d) => d.refreshHash === refreshHash && d.refreshExpiresAt > now);
+      if (!s) return null;
+      sessionTable.delete(s._id);
+      return s;
+    },
+    remove: async (hash) => sessionTable.delete(hash),
+    removeOfPerson: async (tenantId, personId) => {
+      const ids = [...sessionTable.values()].filter((s) => s.tenantId === tenantId && s.personId === personId).map((s) => s._id);
+      for (const id of ids) sessionTable.delete(id);
+      return ids;
+    },
+  };
+  const keys = new ApiKeys(repo, sessionRepo, { operatorKey: operatorKey ?? undefined, defaultTenantId: 'default' });
   const add = (key: string, fields: Partial<ApiKeyDoc> = {}) =>
     table.set(hashApiKey(key), { _id: hashApiKey(key), tenantId: 't1', name: key, role: 'admin', createdAt: new Date(), ...fields });
-  return { keys: new ApiKeys(repo, { operatorKey: operatorKey ?? undefined, defaultTenantId: 'default' }), repo, table, add, reads: () => reads };
+  return {
+    keys, repo, table, add, reads: () => reads,
+    people, sessionTable, sessions: new Sessions(personRepo, sessionRepo, keys), personRepo,
+  };
 }
 
 /** A caller as a credential would give it. */

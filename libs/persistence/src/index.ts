@@ -22,3 +22,6 @@ export * from './recent-turns.repository';
 export * from './media-store';
 export * from './insert-batcher';
 export * from './update-batcher';
+export * from './people.schemas';
+export * from './people.ports';
+export * from './people.repositories';

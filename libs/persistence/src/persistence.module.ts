@@ -8,6 +8,9 @@ import { MongoTenantRepository } from './tenant.repository';
 import { ChannelAccountSchema } from './tenancy.schemas';
 import { CHANNEL_ACCOUNT_REPOSITORY, TENANT_DIRECTORY } from './tenancy.ports';
 import { MongoChannelAccountRepository, MongoTenantDirectory } from './tenancy.repositories';
+import { PersonSchema, SessionSchema } from './people.schemas';
+import { PERSON_REPOSITORY, SESSION_REPOSITORY } from './people.ports';
+import { MongoPersonRepository, MongoSessionRepository } from './people.repositories';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
 import { MongoRetentionRepository, RETENTION_REPOSITORY } from './retention.repository';
 import { ConversationRecentSchema } from './recent-turns.repository';
@@ -42,6 +45,9 @@ const ROUTING_PROVIDERS = [
   { provide: AGENT_SLOT_REPOSITORY, useClass: MongoAgentSlotRepository },
   { provide: SKILL_GROUP_REPOSITORY, useClass: MongoSkillGroupRepository },
   { provide: API_KEY_REPOSITORY, useClass: MongoApiKeyRepository },
+  // People who sign in, and their sessions (ADR 0610).
+  { provide: PERSON_REPOSITORY, useClass: MongoPersonRepository },
+  { provide: SESSION_REPOSITORY, useClass: MongoSessionRepository },
 ];
 
 /** The AI worker's tenant NLU data and prediction log. */
@@ -97,6 +103,8 @@ export class PersistenceModule {
           { name: 'NluPrediction', schema: NluPredictionSchema },
           { name: 'NluFeedback', schema: NluFeedbackSchema },
           { name: 'ChannelAccount', schema: ChannelAccountSchema },
+          { name: 'Person', schema: PersonSchema },
+          { name: 'Session', schema: SessionSchema },
         ]),
       ],
       providers: [

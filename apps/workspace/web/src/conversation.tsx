@@ -1,0 +1,158 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Agent, Api, Conversation, History, Message, Person, SkillGroup } from './api';
+import { Lang, T } from './i18n';
+import { explain } from './errors';
+import { stateLabel } from './inbox';
+
+const draftKey = (id: string) => `omni.workspace.draft.${id}`;
+
+function authorLabel(t: T, m: Message): string {
+  if (m.author.kind === 'customer') return t('customer');
+  if (m.author.kind === 'bot') return t('bot');
+  if (m.author.kind === 'agent') return m.author.name ?? m.author.id ?? t('agent');
+  return t('system');
+}
+
+/**
+ * One conversation: the customer's history across channels, the bot's handoff summary and what the
+ * AI understood, reply (the draft is kept in localStorage until sent: it survives a lost connection
+ * and a reload), transfer to a group (or, for a supervisor, an agent), resolve.
+ */
+export function ConversationView({ api, t, lang, person, id, tick, online, onClosed }: {
+  api: Api; t: T; lang: Lang; person: Person; id: string; tick: number; online: boolean; onClosed: () => void;
+}) {
+  const [conv, setConv] = useState<Conversation | null>(null);
+  const [history, setHistory] = useState<History | null>(null);
+  const [groups, setGroups] = useState<SkillGroup[]>([]);
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [draft, setDraft] = useState(localStorage.getItem(draftKey(id)) ?? '');
+  const [target, setTarget] = useState('');
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const [busy, setBusy] = useState(false);
+  const supervises = person.role !== 'agent';
+  const historyRef = useRef<HTMLOListElement>(null);
+  // The newest message in view when the history changes.
+  useEffect(() => {
+    historyRef.current?.scrollTo({ top: historyRef.current.scrollHeight });
+  }, [history]);
+
+  useEffect(() => {
+    (async () => {
+      const c = await api.call<Conversation>('GET', `/v1/conversations/${encodeURIComponent(id)}`);
+      setConv(c);
+      setHistory(await api.call<History>('GET', `/v1/customers/${encodeURIComponent(c.customerId)}/history?limit=200`));
+      setError('');
+    })().catch((e: unknown) => setError(explain(t, e)));
+  }, [id, tick]);
+
+  useEffect(() => {
+    api.call<SkillGroup[]>('GET', '/v1/skill-groups').then(setGroups, () => undefined);
+    if (supervises) api.call<Agent[]>('GET', '/v1/agents').then(setAgents, () => undefined);
+  }, []);
+
+  const keepDraft = (text: string) => {
+    setDraft(text);
+    if (text) localStorage.setItem(draftKey(id), text);
+    else localStorage.removeItem(draftKey(id));
+  };
+
+  const act = async (what: () => Promise<unknown>, done: string, after?: () => void) => {
+    setBusy(true);
+    setError('');
+    setNotice('');
+    try {
+      await what();
+      setNotice(done);
+      after?.();
+    } catch (e) {
+      setError(explain(t, e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const send = () => {
+    const text = draft.trim();
+    if (!text) return;
+    // One Idempotency-Key per draft would be ideal; the router de-duplicates retried requests by it.
+    void act(() => api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/messages`, { text }), t('sent'), () => keepDraft(''));
+  };
+  const transfer = () => {
+    if (!target) return;
+    const [kind, value] = target.split(':') as [string, string];
+    const call = kind === 'agent'
+      ? () => api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/assign`, { agentId: value })
+      : () => api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/transfer`, { groupId: value });
+    void act(call, t('transferred'));
+  };
+  const resolve = () => void act(() => api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/resolve`), t('resolved'));
+
+  const channelOf = new Map(history?.conversations.map((c) => [c._id, c.channel]) ?? []);
+  const summary = conv?.handoff?.summary;
+  const lastAi = [...(history?.messages ?? [])].reverse().find((m) => m.conversationId === id && m.direction === 'inbound' && m.ai)?.ai;
+  const time = new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'short' });
+  const mayWrite = conv?.state === 'assigned' && (supervises || conv.agentId === person.agentId);
+
+  return (
+    <main class="conversation" aria-label={t('conversation')} onKeyDown={(e) => { if (e.key === 'Escape') onClosed(); }}>
+      {error && <p class="error" role="alert">{error}</p>}
+      {notice && <p class="notice" role="status">{notice}</p>}
+      {conv && (
+        <header class="conv-head">
+          <h2><span class={`chip ${conv.channel}`}>{conv.channel}</span> {conv.channelUserId}</h2>
+          <span class="muted">{stateLabel(t, conv.state)}{conv.agentId ? ` · ${conv.agentId}` : ''}{conv.groupId ? ` · ${conv.groupId}` : ''}</span>
+        </header>
+      )}
+      <div class="panes">
+        <section class="history" aria-label={t('history')}>
+          <h3>{t('history')}</h3>
+          {/* Scrollable: focusable so keyboard users can scroll it (axe scrollable-region-focusable). */}
+          <ol data-testid="history" tabIndex={0} aria-label={t('history')} ref={historyRef}>
+            {(history?.messages ?? []).map((m) => (
+              <li key={m._id} class={`msg ${m.direction} ${m.conversationId === id ? 'here' : 'earlier'}`}>
+                <span class="meta"><span class="chip">{channelOf.get(m.conversationId) ?? m.channel}</span> {authorLabel(t, m)} · <time dateTime={m.timestamp}>{time.format(new Date(m.timestamp))}</time></span>
+                <bdi class="text">{m.text ?? ''}</bdi>
+              </li>
+            ))}
+          </ol>
+        </section>
+        <section class="ai" aria-label={t('aiUnderstood')}>
+          <h3>{t('aiUnderstood')}</h3>
+          <dl data-testid="ai">
+            <dt>{t('language')}</dt><dd>{summary?.language ?? lastAi?.language ?? conv?.language ?? t('none')}</dd>
+            <dt>{t('intent')}</dt>
+            <dd>{summary?.intents?.length
+              ? summary.intents.map((i) => `${i.name} (${t('confidence')} ${Math.round(i.maxConfidence * 100)}%)`).join(', ')
+              : lastAi?.intent ? `${lastAi.intent.name} (${t('confidence')} ${Math.round(lastAi.intent.confidence * 100)}%)` : t('none')}</dd>
+            <dt>{t('sentiment')}</dt><dd>{summary?.sentiment?.trend ?? lastAi?.sentiment?.label ?? t('none')}</dd>
+          </dl>
+          {conv?.handoff && (
+            <>
+              <h3>{t('handoffSummary')}</h3>
+              <p data-testid="handoff">{summary?.text ?? ''}</p>
+              <p class="muted">{t('reasons')}: {conv.handoff.reasons.map((r) => r.code).join(', ')}</p>
+            </>
+          )}
+        </section>
+      </div>
+      <form class="reply" onSubmit={(e) => { e.preventDefault(); send(); }} aria-label={t('reply')}>
+        <label class="sr" for="reply">{t('reply')}</label>
+        <textarea id="reply" value={draft} placeholder={t('replyPlaceholder')} onInput={(e) => keepDraft((e.currentTarget).value)}
+          onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); } }} disabled={!mayWrite} />
+        <div class="actions">
+          <button type="submit" disabled={busy || !mayWrite || !draft.trim() || !online}>{t('send')}</button>
+          <label>{t('transferTo')}
+            <select value={target} onChange={(e) => setTarget((e.currentTarget).value)} disabled={!mayWrite} data-testid="transfer-target">
+              <option value="">—</option>
+              <optgroup label={t('group')}>{groups.map((g) => <option key={g.id} value={`group:${g.id}`}>{g.name ?? g.id}</option>)}</optgroup>
+              {supervises && <optgroup label={t('agent')}>{agents.map((a) => <option key={a._id} value={`agent:${a._id}`}>{a.name}</option>)}</optgroup>}
+            </select>
+          </label>
+          <button type="button" onClick={transfer} disabled={busy || !mayWrite || !target}>{t('transfer')}</button>
+          <button type="button" onClick={resolve} disabled={busy || !mayWrite}>{t('resolve')}</button>
+        </div>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,103 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Api, Conversation, Person } from './api';
+import { Key, Lang, T, duration } from './i18n';
+import { explain } from './errors';
+
+const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'email', 'web'];
+const STATES = ['assigned', 'queued', 'bot', 'resolved'] as const;
+
+export function stateLabel(t: T, state: string): string {
+  const key = ({ assigned: 'assigned', queued: 'queued', bot: 'bot_state', resolved: 'resolved_state' } as Record<string, Key>)[state];
+  return key ? t(key) : state;
+}
+
+/** My conversations and the queues I may take, filtered by channel, language and status; re-read on every live change. */
+export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
+  api: Api; t: T; lang: Lang; person: Person; tick: number; selected: string | null; onSelect: (id: string) => void;
+}) {
+  const [mine, setMine] = useState<Conversation[]>([]);
+  const [queued, setQueued] = useState<Conversation[]>([]);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const [channel, setChannel] = useState('');
+  const [language, setLanguage] = useState('');
+  const [state, setState] = useState('');
+  const [now, setNow] = useState(Date.now());
+
+  useEffect(() => {
+    const q = channel ? `&channel=${channel}` : '';
+    const mineQuery = person.agentId ? `agentId=${encodeURIComponent(person.agentId)}${state ? `&state=${state}` : '&state=assigned'}` : `state=${state || 'assigned'}`;
+    Promise.all([
+      api.call<Conversation[]>('GET', `/v1/conversations?${mineQuery}${q}&limit=100`),
+      api.call<Conversation[]>('GET', `/v1/conversations?state=queued${q}&limit=100`),
+    ]).then(([m, qd]) => { setMine(m); setQueued(qd); setError(''); setNow(Date.now()); }, (e: unknown) => setError(explain(t, e)));
+  }, [tick, channel, state, person.agentId]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const byLanguage = (c: Conversation) => !language || c.language === language;
+  const languages = [...new Set([...mine, ...queued].map((c) => c.language).filter(Boolean))] as string[];
+
+  const take = async (c: Conversation) => {
+    if (!person.agentId) return;
+    setNotice('');
+    try {
+      await api.call('POST', `/v1/conversations/${encodeURIComponent(c._id)}/assign`, { agentId: person.agentId });
+      setNotice(t('taken'));
+      onSelect(c._id);
+    } catch (e) {
+      setError(explain(t, e));
+    }
+  };
+
+  const row = (c: Conversation, action?: 'take') => {
+    const waitingSince = c.firstQueuedAt ?? c.since;
+    return (
+      <li key={c._id} class={selected === c._id ? 'conv sel' : 'conv'} data-conversation={c._id}>
+        <button class="link" onClick={() => onSelect(c._id)} aria-current={selected === c._id ? 'true' : undefined}>
+          <span class={`chip ${c.channel}`}>{c.channel}</span> {c.channelUserId}
+          {c.language && <span class="chip">{c.language}</span>}
+          <span class="muted"> · {stateLabel(t, c.state)}</span>
+          {c.state === 'queued' && waitingSince && <span class="wait"> · {t('waiting', { t: duration(lang, now - Date.parse(waitingSince)) })}</span>}
+        </button>
+        {action === 'take' && person.agentId && <button onClick={() => void take(c)} data-testid="take">{t('take')}</button>}
+      </li>
+    );
+  };
+
+  const shownMine = mine.filter(byLanguage);
+  const shownQueued = queued.filter(byLanguage);
+  return (
+    <aside class="inbox" aria-label={t('inbox')}>
+      <fieldset class="filters">
+        <label>{t('channel')}
+          <select value={channel} onChange={(e) => setChannel((e.currentTarget).value)}>
+            <option value="">{t('all')}</option>
+            {CHANNELS.map((c) => <option key={c} value={c}>{c}</option>)}
+          </select>
+        </label>
+        <label>{t('language')}
+          <select value={language} onChange={(e) => setLanguage((e.currentTarget).value)}>
+            <option value="">{t('all')}</option>
+            {languages.map((l) => <option key={l} value={l}>{l}</option>)}
+          </select>
+        </label>
+        <label>{t('status')}
+          <select value={state} onChange={(e) => setState((e.currentTarget).value)}>
+            <option value="">{stateLabel(t, 'assigned')}</option>
+            {STATES.filter((s) => s !== 'assigned').map((s) => <option key={s} value={s}>{stateLabel(t, s)}</option>)}
+          </select>
+        </label>
+      </fieldset>
+      {error && <p class="error" role="alert">{error}</p>}
+      {notice && <p class="notice" role="status">{notice}</p>}
+      <h2>{t('mine')} <span class="count">{shownMine.length}</span></h2>
+      <ul data-testid="mine">{shownMine.length ? shownMine.map((c) => row(c)) : <li class="muted">{t('noConversations')}</li>}</ul>
+      <h2>{t('queues')} <span class="count">{shownQueued.length}</span></h2>
+      <ul data-testid="queued">{shownQueued.length ? shownQueued.map((c) => row(c, 'take')) : <li class="muted">{t('noConversations')}</li>}</ul>
+    </aside>
+  );
+}

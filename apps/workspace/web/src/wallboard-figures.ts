@@ -1,0 +1,25 @@
+/** The fields of the router's conversations and agents the figures read (DOM-free: unit-tested under Node). */
+interface Conversation { channel: string; language?: string; agentId?: string; firstQueuedAt?: string; since?: string; lastMessageAt: string }
+interface Agent { _id: string; name: string; presence: 'online' | 'away' | 'offline'; maxConcurrent: number }
+
+export interface QueueRow { key: string; size: number; longestWaitMs: number }
+export interface AgentRow { id: string; name: string; presence: Agent['presence']; active: number; max: number }
+
+/** Queue sizes and longest wait per key (channel or language), largest queue first. */
+export function queueRows(queued: readonly Conversation[], keyOf: (c: Conversation) => string, now: number): QueueRow[] {
+  const rows = new Map<string, QueueRow>();
+  for (const c of queued) {
+    const key = keyOf(c);
+    const since = Date.parse(c.firstQueuedAt ?? c.since ?? c.lastMessageAt);
+    const row = rows.get(key) ?? { key, size: 0, longestWaitMs: 0 };
+    rows.set(key, { key, size: row.size + 1, longestWaitMs: Math.max(row.longestWaitMs, now - since) });
+  }
+  return [...rows.values()].sort((a, b) => b.size - a.size || a.key.localeCompare(b.key));
+}
+
+/** Each agent's presence and load (assigned conversations of its own / its maximum). */
+export function agentRows(agents: readonly Agent[], assigned: readonly Conversation[]): AgentRow[] {
+  const load = new Map<string, number>();
+  for (const c of assigned) if (c.agentId) load.set(c.agentId, (load.get(c.agentId) ?? 0) + 1);
+  return agents.map((a) => ({ id: a._id, name: a.name, presence: a.presence, active: load.get(a._id) ?? 0, max: a.maxConcurrent }));
+}

@@ -1,0 +1,68 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Agent, Api, Conversation } from './api';
+import { Lang, T, duration } from './i18n';
+import { explain } from './errors';
+import { QueueRow, agentRows, queueRows } from './wallboard-figures';
+
+/** The supervisor's live wallboard: queues per channel and language, longest wait, agents' states and load. */
+export function Wallboard({ api, t, lang, tick }: { api: Api; t: T; lang: Lang; tick: number }) {
+  const [queued, setQueued] = useState<Conversation[]>([]);
+  const [assigned, setAssigned] = useState<Conversation[]>([]);
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [error, setError] = useState('');
+  const [now, setNow] = useState(Date.now());
+
+  useEffect(() => {
+    Promise.all([
+      api.call<Conversation[]>('GET', '/v1/conversations?state=queued&limit=200'),
+      api.call<Conversation[]>('GET', '/v1/conversations?state=assigned&limit=200'),
+      api.call<Agent[]>('GET', '/v1/agents'),
+    ]).then(([q, a, ag]) => { setQueued(q); setAssigned(a); setAgents(ag); setError(''); setNow(Date.now()); }, (e: unknown) => setError(explain(t, e)));
+  }, [tick]);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const longest = queued.reduce((m, c) => Math.max(m, now - Date.parse(c.firstQueuedAt ?? c.since ?? c.lastMessageAt)), 0);
+  const table = (title: string, rows: QueueRow[], testId: string) => (
+    <section class="card">
+      <h3>{title}</h3>
+      <table data-testid={testId}>
+        <thead><tr><th scope="col">{title === t('byChannel') ? t('channel') : t('language')}</th><th scope="col">{t('queueSize')}</th><th scope="col">{t('longestWait')}</th></tr></thead>
+        <tbody>
+          {rows.length ? rows.map((r) => (
+            <tr key={r.key}><th scope="row">{r.key}</th><td>{r.size}</td><td>{duration(lang, r.longestWaitMs)}</td></tr>
+          )) : <tr><td colSpan={3} class="muted">{t('none')}</td></tr>}
+        </tbody>
+      </table>
+    </section>
+  );
+  return (
+    <main class="wallboard" aria-label={t('wallboard')}>
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="tiles">
+        <div class="tile"><span class="big" data-testid="queue-total">{queued.length}</span><span>{t('queueSize')}</span></div>
+        <div class="tile"><span class="big" data-testid="longest-wait">{queued.length ? duration(lang, longest) : '—'}</span><span>{t('longestWait')}</span></div>
+        <div class="tile"><span class="big" data-testid="assigned-total">{assigned.length}</span><span>{t('assigned')}</span></div>
+      </div>
+      {table(t('byChannel'), queueRows(queued, (c) => c.channel, now), 'by-channel')}
+      {table(t('byLanguage'), queueRows(queued, (c) => c.language ?? '—', now), 'by-language')}
+      <section class="card">
+        <h3>{t('agents')}</h3>
+        <table data-testid="agents">
+          <thead><tr><th scope="col">{t('agent')}</th><th scope="col">{t('presence')}</th><th scope="col">{t('load')}</th></tr></thead>
+          <tbody>
+            {agentRows(agents, assigned).map((a) => (
+              <tr key={a.id} data-agent={a.id}>
+                <th scope="row">{a.name}</th>
+                <td><span class={`dot ${a.presence}`} aria-hidden="true" />{t(a.presence)}</td>
+                <td><span class="loadbar" aria-hidden="true"><span style={{ inlineSize: `${Math.min(100, (a.active / Math.max(1, a.max)) * 100)}%` }} /></span> {a.active}/{a.max}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,277 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Connection, createConnection } from 'mongoose';
+import type { Browser, Page } from 'playwright-core';
+import { hubSignature } from '@omni/channels';
+import { hashApiKey } from '@omni/auth';
+import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
+import { launchChromium } from '../support/browser';
+import { mongoUri, uniqueName, waitFor } from '../support/env';
+import { apiCall } from '../support/tenancy';
+import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
+
+const OPERATOR_KEY = 'workspace-e2e-operator-key';
+const SECRET = 'e2e-whatsapp-app-secret';
+const TOKEN = 'e2e-whatsapp-access-token';
+const PHONE_NUMBER_ID = '106540352242922';
+const PASSWORD = 'correct-horse-battery';
+const SHOTS = resolve(process.env.OMNI_TEST_REPORTS ?? resolve(__dirname, '../../.local/test/reports'), 'workspace');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+function textWebhook(from: string, text: string): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{
+      id: '102290129340398',
+      changes: [{
+        field: 'messages',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+          contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: from }],
+          messages: [{ from, id: `wamid.${randomBytes(18).toString('base64url')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+        },
+      }],
+    }],
+  };
+}
+
+/** axe-core in the page: the serious and critical violations (none expected). */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's CSP (no inline script) stays as it is.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
+
+/**
+ * The agents' workspace in Debian's Chromium against the built router, AI worker, WhatsApp channel
+ * and workspace apps on the real Kafka and FerretDB, with the Graph API contract server as Meta: a
+ * WhatsApp customer asks for a person, an agent signs in, takes it, sees the history, replies and
+ * transfers it; a second agent resolves it; a supervisor's wallboard follows live; Arabic is RTL.
+ */
+describe('agents’ workspace', () => {
+  const name = uniqueName('workspace');
+  let graph: GraphApiServer;
+  let apps: RunningApp[] = [];
+  let router: RunningApp;
+  let workspace: RunningApp;
+  let wa: RunningApp;
+  let browser: Browser;
+  let db: Connection;
+  const api = (method: string, path: string, key: string, body?: unknown) => apiCall(router.url, method, path, key, body);
+  const signIn = (email: string, password = PASSWORD, tenantId = 'default') => apiCall(workspace.url, 'POST', '/api/v1/sessions', '', { tenantId, email, password });
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    graph = await startGraphApiServer({ accessToken: TOKEN });
+    const env = {
+      ...stackEnv({ prefix: name, db: name }), API_KEY: OPERATOR_KEY,
+      WHATSAPP_APP_SECRET: SECRET, WHATSAPP_ACCESS_TOKEN: TOKEN, WHATSAPP_VERIFY_TOKEN: 'e2e-verify-token', WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+      WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_API_VERSION: 'v23.0',
+    };
+    const [r, ai, w] = await Promise.all([
+      startApp('router', { ...env, INSTANCE_ID: 'router-1', ROUTER_DISPATCH_INTERVAL_MS: '1000' }), startApp('ai-worker', env), startApp('channel-whatsapp' as AppName, env),
+    ]);
+    router = r;
+    wa = w;
+    workspace = await startApp('workspace' as AppName, { WORKSPACE_ROUTER_URL: router.url });
+    apps = [router, ai, wa, workspace];
+    db = await createConnection(mongoUri(name)).asPromise();
+    browser = await launchChromium();
+    // The tenant's set-up, through the API only: two groups, two agents (offline), their people, a supervisor.
+    expect((await api('PUT', '/v1/skill-groups', OPERATOR_KEY, [{ id: 'default' }, { id: 'tier2' }])).status).toBe(200);
+    for (const [id, group] of [['ana', 'default'], ['bo', 'tier2']] as const) {
+      expect((await api('PUT', `/v1/agents/${id}`, OPERATOR_KEY, { name: id === 'ana' ? 'Ana' : 'Bo', groupIds: [group], languages: ['en'], maxConcurrent: 3 })).status).toBe(200);
+      expect((await api('POST', '/v1/tenants/default/people', OPERATOR_KEY, { email: `${id}@acme.test`, name: id, role: 'agent', agentId: id, password: PASSWORD })).status).toBe(201);
+    }
+    expect((await api('POST', '/v1/tenants/default/people', OPERATOR_KEY, { email: 'sue@acme.test', name: 'Sue', role: 'supervisor', password: PASSWORD })).status).toBe(201);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(apps.map((a) => a.stop()));
+    await db?.close();
+    await graph?.close();
+  });
+
+  it('signs people in through the workspace’s same-origin proxy: wrong password, expired token, roles and tenants refused', async () => {
+    expect((await api('POST', '/v1/tenants/default/people', OPERATOR_KEY, { email: 'sue@acme.test', name: 'Sue 2', role: 'supervisor', password: PASSWORD })).status).toBe(409);
+    const noAgent = await api('POST', '/v1/tenants/default/people', OPERATOR_KEY, { email: 'x@acme.test', name: 'X', role: 'agent', password: PASSWORD });
+    expect(noAgent).toMatchObject({ status: 400, json: { issues: [{ path: 'agentId' }] } });
+    const wrong = await signIn('ana@acme.test', 'not-the-password');
+    expect(wrong).toMatchObject({ status: 401, json: { reason: 'wrong email or password' } });
+    expect((await signIn('nobody@acme.test')).status).toBe(401);
+
+    const ana = await signIn('ana@acme.test');
+    expect(ana).toMatchObject({ status: 201, json: { person: { role: 'agent', agentId: 'ana', tenantId: 'default' } } });
+    const { accessToken, refreshToken } = ana.json as { accessToken: string; refreshToken: string };
+    expect(await api('GET', '/v1/me', accessToken)).toMatchObject({ status: 200, json: { role: 'agent', agentId: 'ana' } });
+    // An agent's token does no supervisor's or admin's work.
+    expect((await api('GET', '/v1/experiments', accessToken)).status).toBe(403);
+    expect((await api('PUT', '/v1/agents/bo/presence', accessToken, { presence: 'online' })).status).toBe(403);
+    expect((await api('POST', '/v1/tenants/default/people', accessToken, { email: 'y@acme.test', name: 'Y', role: 'admin', password: PASSWORD })).status).toBe(403);
+    // Refresh rotates: the old refresh token is spent.
+    const renewed = await apiCall(workspace.url, 'POST', '/api/v1/sessions/refresh', '', { refreshToken });
+    expect(renewed.status).toBe(201);
+    expect((await apiCall(workspace.url, 'POST', '/api/v1/sessions/refresh', '', { refreshToken })).status).toBe(401);
+    // An expired access token is 401 (a session whose time is up, written as the router writes one).
+    const expired = `oms_${randomBytes(32).toString('base64url')}`;
+    await db.collection('sessions').insertOne({
+      _id: hashApiKey(expired) as never, refreshHash: hashApiKey(`omr_${randomBytes(8).toString('hex')}`), tenantId: 'default', personId: 'p_x', name: 'Old',
+      role: 'agent', agentId: 'ana', expiresAt: new Date(Date.now() - 1_000), refreshExpiresAt: new Date(Date.now() + 60_000), createdAt: new Date(),
+    });
+    expect(await api('GET', '/v1/conversations', expired)).toMatchObject({ status: 401, json: { reason: expect.stringContaining('expired') } });
+    // Tenant isolation: another tenant's person reads and changes nothing of this one.
+    expect((await api('POST', '/v1/tenants', OPERATOR_KEY, { id: 'globex', name: 'Globex', homeRegion: 'local', languages: ['en'], timeZone: 'UTC' })).status).toBe(201);
+    expect((await api('POST', '/v1/tenants/globex/people', OPERATOR_KEY, { email: 'gus@globex.test', name: 'Gus', role: 'admin', password: PASSWORD })).status).toBe(201);
+    expect((await signIn('gus@globex.test')).status).toBe(401); // his email is not default's
+    const gus = (await signIn('gus@globex.test', PASSWORD, 'globex')).json as { accessToken: string };
+    expect((await api('GET', '/v1/tenants/default/people', gus.accessToken)).status).toBe(403);
+    expect((await api('GET', '/v1/agents/ana', gus.accessToken)).status).toBe(404);
+    // Signing out ends the token at once.
+    const fresh = (renewed.json as { accessToken: string }).accessToken;
+    expect((await apiCall(workspace.url, 'DELETE', '/api/v1/sessions/current', fresh)).status).toBe(204);
+    expect((await api('GET', '/v1/me', fresh)).status).toBe(401);
+  });
+
+  it('an agent takes a WhatsApp handoff, replies and transfers; a second agent resolves; the wallboard follows live; Arabic is RTL', async () => {
+    const from = `1650${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const post = async (text: string) => {
+      const body = JSON.stringify(textWebhook(from, text));
+      const res = await fetch(`${wa.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, SECRET) }, body });
+      expect(res.status).toBe(200);
+    };
+    const sends = () => graph.requests.filter((r) => r.method === 'POST' && (r.body as { to?: string }).to === from);
+    await post('hello');
+    await waitFor('the bot’s answer at Meta', async () => sends().length >= 1, 30_000);
+    await post('can I speak to a real person? my order ORD-12345 is late');
+    const conv = await waitFor('the handoff to the queue', async () => db.collection('conversations').findOne({ channelUserId: from, state: 'queued' }), 30_000);
+    const convId = String(conv._id);
+
+    // The supervisor's wallboard, live.
+    const sue = await (await browser.newContext()).newPage();
+    await sue.goto(workspace.url);
+    expect(await axeViolations(sue)).toEqual([]);
+    await sue.fill('input[name=email]', 'sue@acme.test');
+    await sue.fill('input[name=password]', PASSWORD);
+    await sue.click('button[type=submit]');
+    await sue.getByRole('button', { name: 'Wallboard' }).click();
+    await sue.locator('[data-testid=queue-total]', { hasText: /^1$/ }).waitFor();
+    await sue.locator('[data-testid=by-channel] tr', { hasText: 'whatsapp' }).waitFor();
+    await sue.locator('[data-testid=live]', { hasText: 'Live' }).waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
+    await sue.screenshot({ path: resolve(SHOTS, 'wallboard-queued.png'), fullPage: true });
+
+    // Ana signs in (wrong password first), sees the queue with its waiting time, takes it.
+    const ana = await (await browser.newContext()).newPage();
+    await ana.goto(workspace.url);
+    await ana.fill('input[name=email]', 'ana@acme.test');
+    await ana.fill('input[name=password]', 'wrong-password-1');
+    await ana.click('button[type=submit]');
+    await ana.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
+    await ana.fill('input[name=password]', PASSWORD);
+    await ana.click('button[type=submit]');
+    const queuedRow = ana.locator(`[data-testid=queued] [data-conversation="${convId}"]`);
+    await queuedRow.filter({ hasText: /waiting/ }).waitFor();
+    await ana.locator('[data-testid=live]', { hasText: 'Live' }).waitFor();
+    await ana.selectOption('[data-testid=presence]', 'online');
+    await waitFor('ana online', async () => (await db.collection('agents').findOne({ _id: 'ana' as never }))?.presence === 'online', 10_000);
+    await queuedRow.getByRole('button', { name: 'Take' }).click();
+    await ana.locator(`[data-testid=mine] [data-conversation="${convId}"]`).waitFor();
+    // The customer's history (the earlier greeting and the bot's answer) and what the AI understood.
+    await ana.locator('[data-testid=history] li', { hasText: 'hello' }).waitFor();
+    await ana.locator('[data-testid=history] li', { hasText: 'real person' }).waitFor();
+    await ana.locator('[data-testid=ai]', { hasText: 'talk_to_human' }).waitFor();
+    await ana.locator('[data-testid=handoff]').waitFor();
+    // The wallboard changed without a reload: nobody waiting, Ana carries one.
+    await sue.locator('[data-testid=queue-total]', { hasText: /^0$/ }).waitFor();
+    await sue.locator('[data-testid=agents] tr[data-agent=ana]', { hasText: '1/3' }).waitFor();
+    await sue.screenshot({ path: resolve(SHOTS, 'wallboard-assigned.png'), fullPage: true });
+
+    // A draft survives a reload (a lost connection, a crash of the tab), then goes out through WhatsApp.
+    await ana.fill('#reply', 'Hi Sheena, I am checking ORD-12345 for you now.');
+    await ana.reload();
+    await ana.locator(`[data-testid=mine] [data-conversation="${convId}"] button.link`).click();
+    expect(await ana.inputValue('#reply')).toBe('Hi Sheena, I am checking ORD-12345 for you now.');
+    expect(await axeViolations(ana)).toEqual([]);
+    await ana.keyboard.press('Tab');
+    await ana.focus('#reply');
+    await ana.keyboard.press('Control+Enter');
+    await ana.getByRole('status').filter({ hasText: 'Sent.' }).waitFor();
+    const reply = await waitFor('the agent’s reply at Meta', async () => sends().find((r) => (r.body as { text?: { body?: string } }).text?.body?.includes('ORD-12345 for you')), 30_000);
+    expect(reply.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(await ana.inputValue('#reply')).toBe('');
+    await ana.screenshot({ path: resolve(SHOTS, 'agent-conversation.png'), fullPage: true });
+
+    // Ana transfers to tier2; Bo (tier2, offline) takes it from his queue and resolves it.
+    await ana.selectOption('[data-testid=transfer-target]', 'group:tier2');
+    await ana.getByRole('button', { name: 'Transfer' }).click();
+    await ana.getByRole('status').filter({ hasText: 'Transferred.' }).waitFor();
+    await sue.locator('[data-testid=queue-total]', { hasText: /^1$/ }).waitFor();
+    const bo = await (await browser.newContext()).newPage();
+    await bo.goto(workspace.url);
+    await bo.fill('input[name=email]', 'bo@acme.test');
+    await bo.fill('input[name=password]', PASSWORD);
+    await bo.click('button[type=submit]');
+    await bo.locator(`[data-testid=queued] [data-conversation="${convId}"]`).getByRole('button', { name: 'Take' }).click();
+    await bo.locator('[data-testid=history] li', { hasText: 'ORD-12345 for you' }).waitFor();
+    await bo.getByRole('button', { name: 'Resolve' }).click();
+    await bo.getByRole('status').filter({ hasText: 'Resolved.' }).waitFor();
+    await waitFor('resolved in the store', async () => (await db.collection('conversations').findOne({ _id: convId as never }))?.state === 'resolved', 10_000);
+    await sue.locator('[data-testid=queue-total]', { hasText: /^0$/ }).waitFor();
+    await sue.locator('[data-testid=agents] tr[data-agent=bo]', { hasText: '0/3' }).waitFor();
+
+    // Through the proxy, a credential the router does not know is refused as it is at the router.
+    const refused = await apiCall(workspace.url, 'POST', `/api/v1/conversations/${convId}/resolve`, 'omk_not-a-key');
+    expect(refused.status).toBe(401);
+
+    // Arabic: right-to-left, translated, still accessible.
+    await sue.selectOption('[data-testid=language]', 'ar');
+    await sue.locator('html[dir=rtl][lang=ar]').waitFor({ state: 'attached' });
+    await sue.getByRole('button', { name: 'لوحة المتابعة' }).waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
+    await sue.screenshot({ path: resolve(SHOTS, 'wallboard-ar.png'), fullPage: true });
+  });
+
+  it('says the server cannot be reached when the API fails, sends an expired session back to sign-in, and the proxy answers 503 for a router that is down', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(workspace.url);
+    await page.fill('input[name=email]', 'ana@acme.test');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.locator('[data-testid=live]', { hasText: 'Live' }).waitFor();
+    await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await page.selectOption('[data-testid=presence]', 'away');
+    await page.getByRole('alert').filter({ hasText: 'The server cannot be reached' }).waitFor();
+    await page.unroute('**/api/**');
+    // A session whose time is up and whose refresh is refused: back to sign-in, saying why.
+    const expired = `oms_${randomBytes(32).toString('base64url')}`;
+    await db.collection('sessions').insertOne({
+      _id: hashApiKey(expired) as never, refreshHash: hashApiKey(`omr_${randomBytes(8).toString('hex')}`), tenantId: 'default', personId: 'p_x', name: 'Ana',
+      role: 'agent', agentId: 'ana', expiresAt: new Date(Date.now() - 1_000), refreshExpiresAt: new Date(Date.now() + 60_000), createdAt: new Date(),
+    });
+    await page.evaluate((token) => {
+      const key = 'omni.workspace.session';
+      const s = JSON.parse(sessionStorage.getItem(key) ?? '{}') as Record<string, unknown>;
+      sessionStorage.setItem(key, JSON.stringify({ ...s, accessToken: token, refreshToken: 'omr_refused' }));
+    }, expired);
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: 'Your session expired. Please sign in again.' }).waitFor();
+    await page.locator('input[name=password]').waitFor();
+    // The workspace's own proxy: a router that cannot be reached is a 503 naming it, never a hang.
+    const down = await startApp('workspace' as AppName, { WORKSPACE_ROUTER_URL: 'http://127.0.0.1:9' });
+    try {
+      const res = await fetch(`${down.url}/api/v1/me`, { headers: { authorization: 'Bearer x' } });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: 'dependency_unavailable', reason: expect.stringContaining('router unavailable') });
+      expect((await fetch(`${down.url}/health/ready`)).status).toBe(200);
+    } finally {
+      await down.stop();
+    }
+  });
+});
