@@ -332,7 +332,7 @@ describe('consumer policy on real Kafka', () => {
       });
       subs.push(sub);
       await sub.start();
-      await waitFor('both lanes to join (the lookout at the partition\'s end)', () => sub.ready);
+      await waitFor('both lanes to join (the lookout at the partition\'s end)', () => sub.ready && sub.freshLaneReady);
       const publisher = new EventPublisher(producer, settings);
       try {
         const backlog = Array.from({ length: 20 }, (_, n) => ['b0', 'b1', 'b2', 'b3', 'b4'].map((c) => keyed(`backlog-${c}`, n))).flat();

@@ -146,8 +146,14 @@ export class EventSubscription {
     }
   }
 
+  /** The ordered consumer joined its group (the app's readiness; the fresh lane is an optimisation, not a condition). */
   get ready(): boolean {
-    return this.joined && (!this.book || this.lookoutReady);
+    return this.joined;
+  }
+
+  /** The fresh lane's lookout joined and fetched once: from now on it sees every record as it arrives (ADR 0012). */
+  get freshLaneReady(): boolean {
+    return this.book !== undefined && this.lookoutReady;
   }
 
   async start(): Promise<void> {
