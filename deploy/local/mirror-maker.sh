@@ -12,9 +12,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$OMNI_ROOT/deploy/local/mirror-maker/pom.xml")"
 MM2_CLUSTERS="${MM2_CLUSTERS:-local-a=127.0.0.1:9092,local-b=127.0.0.1:9192}"
 # What a region shares with its peers (ADR 0300): inbound events (the relay and the standby's warm
-# copy), outbound send commands (what the active region has decided to send), conversation events and
-# the region directory. Never the .retry/.dlq topics (each region's own), never a mirrored topic again.
-MM2_TOPICS="${MM2_TOPICS:-omni\\.inbound\\.v1|omni\\.outbound\\.[a-z]+\\.v1|omni\\.conversation\\.v1|omni\\.regions\\.v1}"
+# copy), outbound send commands (what the active region has decided to send) and conversation events.
+# Never the .retry/.dlq topics (each region's own), never a mirrored topic again.
+MM2_TOPICS="${MM2_TOPICS:-omni\\.inbound\\.v1|omni\\.outbound\\.[a-z]+\\.v1|omni\\.conversation\\.v1}"
 MM2_HEAP="${MM2_HEAP:-256m}"
 CLASSPATH_FILE="$OMNI_CACHE/mirror-maker-$KAFKA_VERSION.classpath"
 DIR="$OMNI_DATA/mirror-maker"
@@ -56,8 +56,9 @@ write_config() {
     for a in "${aliases[@]}"; do for b in "${aliases[@]}"; do
       [ "$a" = "$b" ] || echo "$a->$b.enabled=true"
     done; done
+    # A .properties file reads a backslash as an escape: the regex's own backslashes are doubled.
     cat <<PROPS
-topics=$MM2_TOPICS
+topics=${MM2_TOPICS//\\/\\\\}
 # Remote topics are named <source alias>.<topic> (DefaultReplicationPolicy): a region consumes its
 # peer's records from e.g. local-a.omni.inbound.v1 and never mirrors them back (cycle detection).
 groups.exclude=.*

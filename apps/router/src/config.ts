@@ -19,7 +19,8 @@ const DEMO_ACCOUNTS = {
   EMAIL_ADDRESS: 'support@omni.local',
 };
 
-const regionName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a region name, e.g. local-a or eu-west-1');
+const REGION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const regionName = z.string().regex(REGION_NAME, 'a region name, e.g. local-a or eu-west-1');
 const commaList = (v: unknown) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v);
 
 /** Paired regions (ADR 0300). Unset: one region, every tenant acts here (today's behaviour). */
@@ -39,8 +40,8 @@ const RegionsEnvShape = {
       .transform((l) => (l ?? []).map((e) => ({ name: e.slice(0, e.indexOf('=')), url: e.slice(e.indexOf('=') + 1) }))),
   ),
   /** The bootstrap tenant's pair: its home (default REGION) and standby (unset: no pair, no directory entry). */
-  TENANT_HOME_REGION: regionName.optional(),
-  TENANT_STANDBY_REGION: regionName.optional(),
+  TENANT_HOME_REGION: z.string().regex(REGION_NAME, 'a region name, e.g. local-a or eu-west-1').optional(),
+  TENANT_STANDBY_REGION: z.string().regex(REGION_NAME, 'a region name, e.g. local-a or eu-west-1').optional(),
   /** How often each peer is polled (directory and health), and how long one poll may take. */
   REGION_PEER_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   REGION_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1_500),
