@@ -145,7 +145,9 @@ async function main(): Promise<number> {
     cwd: ROOT,
     env: {
       ...process.env, WHATSAPP_API_BASE_URL: graph.url, REGION_FAILOVER_AFTER_MS: String(FAILOVER_AFTER_MS), REGION_PEER_POLL_MS: '1000',
-      REGION_PEER_TIMEOUT_MS: '1000', REGION_TAKEOVER_SETTLE_MS: '3000', LOG_LEVEL: 'warn',
+      REGION_PEER_TIMEOUT_MS: '1000', REGION_TAKEOVER_SETTLE_MS: '3000',
+      // Only what the drill drives, in both regions (a 2-core machine).
+      OMNI_REGION_APPS: 'channel-whatsapp,router,ai-worker,demo-connector',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -158,7 +160,10 @@ async function main(): Promise<number> {
     await Promise.race([upExited, sleep(120_000)]);
   };
   try {
-    await until('both regions ready', async () => up.exitCode === null && /Demo page/.test(upOut), 600_000, 1_000).catch((err: Error) => {
+    await until('both regions ready', async () => {
+      if (up.exitCode !== null) throw new Error('drill: npm run up -- --regions 2 stopped');
+      return /Logs: /.test(upOut);
+    }, 900_000, 1_000).catch((err: Error) => {
       throw new Error(`${err.message}; up said:\n${upOut.slice(-3000)}`);
     });
     await until('local-b knows the demo tenant is active in local-a', async () => (await directory(B))?.active === A.name && (await directory(A))?.active === A.name, 60_000);
@@ -174,8 +179,8 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
   const sent: Sent[] = [];
   const total = CUSTOMERS * MESSAGES;
   let stopping = false;
-  let killAt: number | undefined;
-  let rpoMs = 0;
+  // Read by the customers while they run: set once, at the kill.
+  const kill: { at?: number } = {};
   let rtoMs: number | undefined;
 
   /** Accepted sends quoting each message (wamid), with their times. */
@@ -200,9 +205,9 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
       // The customer waits for the answer (up to 3 min: a message may wait for its region to return).
       const deadline = Date.now() + 180_000;
       while (!stopping && answeredAt(s) === undefined && Date.now() < deadline) await sleep(200);
-      if (killAt !== undefined && rtoMs === undefined && s.ackAt !== undefined && s.ackAt > killAt) {
+      if (kill.at !== undefined && rtoMs === undefined && s.ackAt !== undefined && s.ackAt > kill.at) {
         const at = answeredAt(s);
-        if (at !== undefined) rtoMs = at - killAt;
+        if (at !== undefined) rtoMs = at - kill.at;
       }
     }
   };
@@ -211,7 +216,8 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
 
   // Mid-load: kill local-a.
   await until('a third of the messages answered', async () => sent.filter((s) => answeredAt(s) !== undefined).length >= Math.floor(total / 3), 600_000);
-  killAt = Date.now();
+  const killAt = Date.now();
+  kill.at = killAt;
   note(`killing local-a (SIGKILL of its apps, Kafka, FerretDB, PostgreSQL) after ${sent.length} sent`);
   killRegionA();
 
@@ -219,7 +225,7 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
   await until('local-b active for the demo tenant', async () => (await directory(B))?.active === B.name, 120_000);
   const takeoverAt = Date.now();
   note(`local-b took over ${((takeoverAt - killAt) / 1000).toFixed(1)} s after the kill`);
-  rpoMs = await rpo(sent.filter((s) => s.region === A.name && s.ackAt !== undefined && s.ackAt <= killAt!), killAt);
+  const rpoMs = await rpo(sent.filter((s) => s.region === A.name && s.ackAt !== undefined && s.ackAt <= killAt), killAt);
 
   // Some load on local-b alone, then local-a returns and the tenant fails back.
   await until('answers on local-b', async () => rtoMs !== undefined || sent.length >= total, 300_000);
@@ -287,7 +293,7 @@ async function rpo(acceptedByA: Sent[], killAt: number): Promise<number> {
     const have = new Set((await db.collection('messages').find({ _id: { $in: ids } } as never, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)));
     const missing = acceptedByA.filter((s) => !have.has(s.eventId));
     note(`at the takeover local-b had ${acceptedByA.length - missing.length} of the ${acceptedByA.length} messages local-a had acknowledged`);
-    return missing.length ? killAt - Math.min(...missing.map((s) => s.ackAt!)) : 0;
+    return missing.length ? killAt - Math.min(...missing.map((s) => s.ackAt ?? killAt)) : 0;
   } finally {
     await db.close();
   }

@@ -31,7 +31,9 @@ export function regionSpec(index, env = process.env) {
   const dataDir = resolve(ROOT, '.local', index === 0 ? 'dev' : 'dev-b');
   const kafkaPort = 9092 + offset;
   const storePort = 27017 + offset;
-  const apps = APPS.filter((a) => index === 0 || B_APPS.has(a.name)).map((a) => ({ ...a, port: a.port + offset }));
+  // OMNI_REGION_APPS (comma list) narrows both regions further (npm run drill runs only what it drives).
+  const only = env.OMNI_REGION_APPS ? new Set(env.OMNI_REGION_APPS.split(',')) : undefined;
+  const apps = APPS.filter((a) => (index === 0 || B_APPS.has(a.name)) && (!only || only.has(a.name))).map((a) => ({ ...a, port: a.port + offset }));
   const appEnv = {
     REGION: name,
     REGIONS: REGION_NAMES.join(','),

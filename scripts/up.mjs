@@ -116,10 +116,11 @@ async function main() {
 
   for (const { app, port, logPath, sup, label, region } of children) {
     // Restarts during start-up count against the same 90 s.
-    const ok = await waitReady(`http://127.0.0.1:${port}/health/ready`, 90_000, () => !stopping);
+    // Two regions start twice the processes on the same cores: more time each.
+    const ok = await waitReady(`http://127.0.0.1:${port}/health/ready`, regionCount > 1 ? 300_000 : 90_000, () => !stopping);
     if (stopping) return;
     if (!ok) {
-      warn(`${label} did not become ready in 90 s (${sup.restarts} restarts); see ${logPath}`);
+      warn(`${label} did not become ready in ${regionCount > 1 ? 300 : 90} s (${sup.restarts} restarts); see ${logPath}`);
       return stop(1);
     }
     // /metrics is on the admin port (<APP>_ADMIN_PORT, then ADMIN_PORT, then the port + 6000; loopback), not the public one.
