@@ -21,7 +21,7 @@
  *   - RTO: from the kill to the first answer to a message sent after the kill.
  * Env: DRILL_CUSTOMERS (12), DRILL_MESSAGES (6 per customer), REGION_FAILOVER_AFTER_MS (5000).
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createConnection as tcp } from 'node:net';
 import { resolve } from 'node:path';
@@ -183,8 +183,13 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
   const kill: { at?: number } = {};
   let rtoMs: number | undefined;
 
-  /** Accepted sends quoting each message (wamid), with their times. */
-  const answers = () => {
+  /**
+   * Accepted sends quoting each message (wamid), with their times: rebuilt four times a second, not per
+   * customer poll (the contract server answers from this process; a busy loop here would slow its
+   * answers into the sender's timeouts and retries).
+   */
+  let index = new Map<string, number[]>();
+  const reindex = () => {
     const by = new Map<string, number[]>();
     for (const r of requests) {
       if (!r.status || r.status >= 300) continue;
@@ -192,9 +197,11 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
       if (!quoted) continue;
       by.set(quoted, [...(by.get(quoted) ?? []), r.at]);
     }
-    return by;
+    index = by;
   };
-  const answeredAt = (s: Sent) => answers().get(s.wamid)?.[0] ?? answers().get(s.eventId)?.[0];
+  const indexer = setInterval(reindex, 250);
+  const answers = () => index;
+  const answeredAt = (s: Sent) => index.get(s.wamid)?.[0] ?? index.get(s.eventId)?.[0];
 
   const customer = async (c: number) => {
     for (let k = 0; k < MESSAGES && !stopping; k++) {
@@ -204,7 +211,7 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
       await deliver(s, TEXTS[k % TEXTS.length], (c + k) % 2, () => stopping);
       // The customer waits for the answer (up to 3 min: a message may wait for its region to return).
       const deadline = Date.now() + 180_000;
-      while (!stopping && answeredAt(s) === undefined && Date.now() < deadline) await sleep(200);
+      while (!stopping && answeredAt(s) === undefined && Date.now() < deadline) await sleep(250);
       if (kill.at !== undefined && rtoMs === undefined && s.ackAt !== undefined && s.ackAt > kill.at) {
         const at = answeredAt(s);
         if (at !== undefined) rtoMs = at - kill.at;
@@ -231,11 +238,15 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
   await until('answers on local-b', async () => rtoMs !== undefined || sent.length >= total, 300_000);
   await sleep(10_000);
   note('local-a returns (its infrastructure restarted; its apps are restarted by their supervisor)');
-  const restart = spawnSync('bash', ['deploy/local/infra.sh', 'up'], {
+  // Not spawnSync: the Graph API contract server answers from this process's event loop.
+  const restart = spawn('bash', ['deploy/local/infra.sh', 'up'], {
     cwd: ROOT, env: { ...process.env, OMNI_DATA: A.data, KAFKA_PORT: '9092', KAFKA_CONTROLLER_PORT: '9093', FERRETDB_PORT: '27017', POSTGRES_PORT: '5432', KAFKA_BROKERS: '', MONGODB_URI: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  if (restart.status !== 0) throw new Error(`drill: local-a's infrastructure did not restart: ${restart.stderr.toString().slice(-2000)}`);
+  let restartErr = '';
+  restart.stderr?.on('data', (b: Buffer) => { restartErr += b.toString(); });
+  const restarted = await new Promise<number | null>((r) => restart.once('exit', (code) => r(code)));
+  if (restarted !== 0) throw new Error(`drill: local-a's infrastructure did not restart: ${restartErr.slice(-2000)}`);
   await until('local-a router ready and synced', async () => (await ready(A.router)) && (await directory(A))?.active === B.name, 180_000);
   const back = await fetch(`${B.router}/v1/tenants/default/failover`, {
     method: 'POST', headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: A.name }),
@@ -253,7 +264,8 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
   }
   stopping = true;
   await load;
-
+  clearInterval(indexer);
+  reindex();
   const by = answers();
   const quotes = (s: Sent) => [...(by.get(s.wamid) ?? []), ...(by.get(s.eventId) ?? [])];
   const answered = sent.filter((s) => quotes(s).length > 0).length;

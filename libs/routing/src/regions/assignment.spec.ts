@@ -41,12 +41,16 @@ describe('region assignment', () => {
     expect(mayAct(undefined, 'local-a')).toBe(false);
   });
 
-  it('takes over automatically only as the standby of an active peer down for long enough', () => {
+  it('takes over automatically only as the standby, from a home down for long enough', () => {
     expect(shouldTakeOver(demo, 'local-b', 1_000, 6_000, 5_000)).toBe(true);
     expect(shouldTakeOver(demo, 'local-b', 1_000, 5_999, 5_000)).toBe(false);
     expect(shouldTakeOver(demo, 'local-b', undefined, 6_000, 5_000)).toBe(false);
     expect(shouldTakeOver(demo, 'local-b', 1_000, 6_000, 0)).toBe(false);
     expect(shouldTakeOver(demo, 'local-a', 1_000, 6_000, 5_000)).toBe(false);
     expect(shouldTakeOver(demo, 'local-c', 1_000, 6_000, 5_000)).toBe(false);
+    // The home never takes a tenant back by itself (the failback is the operator's).
+    const over = switchActive(demo, 'local-b', REGIONS, at);
+    if (!over.ok) throw new Error('expected a switch');
+    expect(shouldTakeOver(over.next, 'local-a', 1_000, 60_000, 5_000)).toBe(false);
   });
 });

@@ -56,11 +56,13 @@ export function mayAct(a: RegionAssignment | undefined, region: string): boolean
 }
 
 /**
- * Whether `region` (the standby) should take the tenant over because its active peer has been
- * unreachable since `downSince` for at least `afterMs` (0 = never automatically).
+ * Whether `region` should take the tenant over automatically: only the standby, only from the home
+ * (which has been unreachable since `downSince` for at least `afterMs`; 0 = never automatically).
+ * The failback is the operator's: an automatic one too would let two regions that cannot reach each
+ * other take a tenant from each other in turn.
  */
 export function shouldTakeOver(a: RegionAssignment, region: string, downSince: number | undefined, now: number, afterMs: number): boolean {
   if (afterMs <= 0 || downSince === undefined) return false;
-  if (a.active === region || (a.home !== region && a.standby !== region)) return false;
+  if (region !== a.standby || a.active !== a.home) return false;
   return now - downSince >= afterMs;
 }
