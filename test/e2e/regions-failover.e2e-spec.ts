@@ -45,10 +45,12 @@ describe('regions: failover route, fencing and the takeover replay (one region o
 
   beforeAll(async () => {
     db = await createConnection(mongoUri(name)).asPromise();
-    apps.push(...(await Promise.all([startApp('router', env), startApp('ai-worker', env), startApp('channel-web', env)])));
+    // One after the other: three cold starts at once on a busy 2-core machine miss their readiness wait.
+    for (const app of ['router', 'ai-worker', 'channel-web'] as const) apps.push(await startApp(app, env));
   });
 
   afterAll(async () => {
+    if (process.env.DUMP_LOGS) for (const a of apps) console.log(a.name, a.logs.join('').slice(-5000));
     await Promise.all(apps.map((a) => a.stop()));
     await db?.close();
   });
