@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT, run, say, wait } from './lib.mjs';
+import { mirrorMakerEnv, regionInfraEnv, regionSpec } from './regions.mjs';
 
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 const readPids = (file) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : []);
@@ -30,3 +31,6 @@ if (existsSync(pidFile)) {
   say('apps stopped');
 }
 run('bash', ['deploy/local/infra.sh', 'down'], { env: { ...process.env, OMNI_DATA: resolve(ROOT, '.local', 'dev') } });
+// `npm run up -- --regions 2` (or `npm run drill`) also ran local-b and MirrorMaker 2: stopped when their data is there.
+if (existsSync(resolve(ROOT, '.local', 'dev-mm2'))) run('bash', ['deploy/local/mirror-maker.sh', 'stop'], { env: mirrorMakerEnv() });
+if (existsSync(resolve(ROOT, '.local', 'dev-b'))) run('bash', ['deploy/local/infra.sh', 'down'], { env: regionInfraEnv(regionSpec(1)) });

@@ -68,6 +68,28 @@ for (const file of ['values.yaml', ...regions]) {
   ok(`${file} parses`);
 }
 
+// values.schema.json (helm applies it on lint, template and install): it parses, and names every key of
+// values.yaml and of each region's values (the region's pairs included), so a misspelt key fails here too.
+const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8'));
+for (const file of ['values.yaml', ...regions]) {
+  const v = parse(file);
+  const walk = (node, sch, where) => {
+    if (!sch || typeof node !== 'object' || node === null || Array.isArray(node) || sch.type !== 'object') return;
+    for (const [k, val] of Object.entries(node)) {
+      const sub = sch.properties?.[k] ?? (typeof sch.additionalProperties === 'object' ? sch.additionalProperties : undefined);
+      if (!sub && sch.additionalProperties === false) problems.push(`${file}: ${where}${k} is not in values.schema.json`);
+      walk(val, sub, `${where}${k}.`);
+    }
+  };
+  walk(v, schema, '');
+  // A region that runs MirrorMaker 2 pulls only from the peers its routers know (REGION_PEERS).
+  const peers = String(v.env?.REGION_PEERS ?? '').split(',').filter(Boolean).map((p) => p.split('=')[0]);
+  for (const p of v.mirrorMaker?.enabled ? v.mirrorMaker.peers ?? [] : []) {
+    if (!peers.includes(p.alias)) problems.push(`${file}: mirrorMaker.peers ${p.alias} is not in env.REGION_PEERS`);
+  }
+}
+ok('values.schema.json parses and names every key of every values file');
+
 const get = (obj, path) => path.reduce((o, k) => (o && typeof o === 'object' && k in o ? o[k] : undefined), obj);
 for (const t of readdirSync(join(CHART, 'templates'))) {
   const src = readFileSync(join(CHART, 'templates', t), 'utf8');
@@ -82,8 +104,8 @@ if (helm) {
   // Each region as shipped, and once more with every app and every optional object enabled.
   const everyApp = [
     ...Object.keys(base.apps).flatMap((app) => ['--set', `apps.${app}.enabled=true`]),
-    '--set', 'ingress.enabled=true', '--set', 'ingress.host=chat.example.com', '--set', 'monitoring.podMonitor.enabled=true',
-    '--set', 'monitoring.rules.enabled=true', '--set', 'monitoring.rules.relayLag.enabled=true',
+    '--set', 'ingress.enabled=true', '--set', 'ingress.host=chat.example.com', '--set', 'monitoring.serviceMonitor.enabled=true',
+    '--set', 'monitoring.prometheusRule.enabled=true', '--set', 'monitoring.prometheusRule.lagExporter.enabled=true',
   ];
   for (const [file, extra] of [...regions.map((r) => [r, []]), [regions[0], everyApp]]) {
     // A `go install`ed helm assumes Kubernetes 1.20 unless told; render for a current cluster.

@@ -19,6 +19,43 @@ const DEMO_ACCOUNTS = {
   EMAIL_ADDRESS: 'support@omni.local',
 };
 
+const REGION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const regionName = z.string().regex(REGION_NAME, 'a region name, e.g. local-a or eu-west-1');
+const commaList = (v: unknown) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v);
+
+/** Paired regions (ADR 0300). Unset: one region, every tenant acts here (today's behaviour). */
+const RegionsEnvShape = {
+  /** Every region of the deployment, comma-separated (a failover's `to` must be one); default REGION alone. */
+  REGIONS: z.preprocess(commaList, z.array(regionName).optional()),
+  /**
+   * This region's peers and where their routers answer, `name=url` comma-separated (e.g.
+   * `local-b=http://127.0.0.1:3110`): their directory copies are pulled (the same call is their
+   * health check) and their mirrored topics (`<name>.omni.inbound.v1`, …) consumed.
+   */
+  REGION_PEERS: z.preprocess(
+    (v) => (typeof v === 'string' ? commaList(v) : v),
+    z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}=https?:\/\/\S+$/, 'name=url, e.g. local-b=http://127.0.0.1:3110'))
+      .optional()
+      .transform((l) => (l ?? []).map((e) => ({ name: e.slice(0, e.indexOf('=')), url: e.slice(e.indexOf('=') + 1) }))),
+  ),
+  /** The bootstrap tenant's pair: its home (default REGION) and standby (unset: no pair, no directory entry). */
+  TENANT_HOME_REGION: z.string().regex(REGION_NAME, 'a region name, e.g. local-a or eu-west-1').optional(),
+  TENANT_STANDBY_REGION: z.string().regex(REGION_NAME, 'a region name, e.g. local-a or eu-west-1').optional(),
+  /** How often each peer is polled (directory and health), and how long one poll may take. */
+  REGION_PEER_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  REGION_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1_500),
+  /** The standby takes a tenant over once its active peer has been unreachable this long; 0 = only by the operator. */
+  REGION_FAILOVER_AFTER_MS: z.coerce.number().int().min(0).default(0),
+  /** A router with peers acts for no paired tenant until each peer answered once or failed this many polls. */
+  REGION_BOOT_FENCE_POLLS: z.coerce.number().int().min(1).max(100).default(3),
+  /**
+   * At a switch to this region while the old active peer still answers (a planned switch, a failback),
+   * the takeover waits this long for the peer's last send commands to be mirrored before replaying.
+   */
+  REGION_TAKEOVER_SETTLE_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),
+};
+
 export const RouterConfigSchema = InfraEnvSchema.extend({
   /** Requests per window per API key and per client address on the REST API (429 with Retry-After past it). */
   ...RateLimitEnv,
@@ -102,6 +139,7 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
    * tenant's (TENANT_ID) channel accounts, idempotently (ADR 0600). Each account needs all its names.
    */
   ...BootstrapAccountsEnvShape,
+  ...RegionsEnvShape,
 });
 export type RouterConfig = z.output<typeof RouterConfigSchema>;
 export const ROUTER_CONFIG = Symbol('RouterConfig');

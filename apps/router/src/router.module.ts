@@ -24,6 +24,9 @@ import { WorkflowsModule } from './workflows/workflows.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { PeopleModule } from './people/people.module';
+import { RegionsModule } from './regions/regions.module';
+import { peerInboundTopics } from './inbound/inbound.consumer';
+import { peerOutboundTopics } from './regions/peer-sends.consumer';
 
 const config = loadRouterConfig();
 
@@ -40,12 +43,15 @@ class RouterConfigModule {}
     ApiRateLimitModule.forRoot(rateLimitsOf(config)),
     MessagingModule.forRoot({
       clientId: 'router',
-      topics: [TOPICS.inbound, TOPICS.status, TOPICS.aiRequest, TOPICS.aiResult, TOPICS.aiOutcome, TOPICS.conversation, ...CHANNELS.map(outboundTopic)],
+      topics: [TOPICS.inbound, TOPICS.status, TOPICS.aiRequest, TOPICS.aiResult, TOPICS.aiOutcome, TOPICS.conversation, ...CHANNELS.map(outboundTopic),
+        // The peers' topics MirrorMaker 2 fills (ADR 0300): created here first, with this region's .retry/.dlq.
+        ...peerInboundTopics(config), ...peerOutboundTopics(config)],
     }),
     PersistenceModule.forRoot(config.MONGODB_URI),
     AuthModule.forRoot({ operatorKey: config.API_KEY, defaultTenantId: config.TENANT_ID }),
     TenancyModule,
     PeopleModule,
+    RegionsModule,
     ConversationsModule,
     HandoffModule,
     RoutingModule,

@@ -25,3 +25,4 @@ export * from './update-batcher';
 export * from './people.schemas';
 export * from './people.ports';
 export * from './people.repositories';
+export * from './regions.repositories';

@@ -14,6 +14,7 @@ import { MongoPersonRepository, MongoSessionRepository } from './people.reposito
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
 import { MongoRetentionRepository, RETENTION_REPOSITORY } from './retention.repository';
 import { ConversationRecentSchema } from './recent-turns.repository';
+import { REGION_MODELS, REGION_PROVIDERS } from './regions.repositories';
 import { NluDatasetSchema, NluFeedbackSchema, NluPredictionSchema } from './nlu.schemas';
 import { MongoNluDatasetRepository, MongoNluPredictionRepository, NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY } from './nlu.repositories';
 import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnPeriodSchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
@@ -105,6 +106,7 @@ export class PersistenceModule {
           { name: 'ChannelAccount', schema: ChannelAccountSchema },
           { name: 'Person', schema: PersonSchema },
           { name: 'Session', schema: SessionSchema },
+          ...REGION_MODELS,
         ]),
       ],
       providers: [
@@ -120,10 +122,11 @@ export class PersistenceModule {
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
         ...NLU_PROVIDERS,
+        ...REGION_PROVIDERS,
       ],
       exports: [
         CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY,
-        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), MongooseModule,
+        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],
     };
   }

@@ -37,3 +37,8 @@ export {
 
 export { csatPrompt, csatThanks, parseCsatReply, type CsatPrompt, type CsatScore } from './metrics/csat';
 export { BOT_GROUP, aggregateMetrics, type ConversationRecord, type CsatStats, type DurationStats, type MetricsReport } from './metrics/aggregate';
+
+export {
+  initialAssignment, mayAct, newer, shouldTakeOver, switchActive,
+  type RegionAssignment, type SwitchRefusal, type SwitchResult,
+} from './regions/assignment';

@@ -4,6 +4,11 @@ import { MessagingLifecycle, freshLane } from '@omni/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { ReceiveInboundUseCase } from './receive-inbound.use-case';
 
+/** The peers' mirrored inbound topics. */
+export function peerInboundTopics(config: Pick<RouterConfig, 'REGION_PEERS'>): string[] {
+  return config.REGION_PEERS.map((p) => `${p.name}.${TOPICS.inbound}`);
+}
+
 @Injectable()
 export class InboundConsumer implements OnApplicationBootstrap {
   constructor(
@@ -15,7 +20,8 @@ export class InboundConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.messaging.subscribe({
       groupId: 'router.inbound',
-      topics: [TOPICS.inbound],
+      // This region's webhooks and its peers' (mirrored by MirrorMaker 2 as <peer>.omni.inbound.v1, ADR 0300).
+      topics: [TOPICS.inbound, ...peerInboundTopics(this.config)],
       // Conversations at once, each in order: one slow conversation (a connector call, a slow write)
       // no longer holds every other conversation of its partition (ADR 0011).
       keyConcurrency: this.config.ROUTER_CONVERSATIONS_AT_ONCE,

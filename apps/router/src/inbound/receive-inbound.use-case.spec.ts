@@ -10,6 +10,7 @@ import type { AfterResolution } from './after-resolution';
 import type { ConversationOpening } from './conversation-opening';
 import type { CustomerReactions } from './customer-reactions';
 import { ReceiveInboundUseCase } from './receive-inbound.use-case';
+import type { RegionDirectory } from '../regions/region-directory';
 
 type ConversationPort = Pick<ConversationRepository, 'openOrTouch' | 'get'>;
 type MessagePort = Pick<MessageRepository, 'insert' | 'get' | 'history'>;
@@ -82,7 +83,17 @@ const stayResolved = { handle: async (_c: ConversationDoc, owner: Ownership) => 
 const noFlowVariants = { experimentsFor: async () => [], opened: async () => undefined } as unknown as ConversationOpening;
 const reactionsIgnored = { handle: async () => 'ignored' } as unknown as CustomerReactions;
 
+/** The region directory, faked: this region acts for every tenant unless a test names it active elsewhere. */
+function fakeRegions(activeElsewhere: Set<string>, held: string[]): RegionDirectory {
+  return {
+    mayAct: (tenantId: string) => !activeElsewhere.has(tenantId),
+    holdPending: async (e: CloudEvent<InboundMessage>) => { held.push(e.id); },
+  } as unknown as RegionDirectory;
+}
+
 function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReactions; afterResolution?: AfterResolution; historyTurns?: number } = {}) {
+  const activeElsewhere = new Set<string>();
+  const held: string[] = [];
   const owners = new Map<string, Ownership['state']>();
   const ownershipReads: string[] = [];
   const conversations = new FakeConversations();
@@ -102,12 +113,12 @@ function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReaction
   } as unknown as EventPublisher;
   const useCase = new ReceiveInboundUseCase(
     customers, conversations as unknown as ConversationRepository, messages as unknown as MessageRepository, publisher, new ConversationEvents(publisher), fakeOwnership(owners, ownershipReads),
-    opts.afterResolution ?? stayResolved, noFlowVariants, opts.reactions ?? reactionsIgnored, { ROUTER_AI_HISTORY_TURNS: opts.historyTurns ?? 10 },
+    opts.afterResolution ?? stayResolved, noFlowVariants, opts.reactions ?? reactionsIgnored, fakeRegions(activeElsewhere, held), { ROUTER_AI_HISTORY_TURNS: opts.historyTurns ?? 10 },
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const aiRequests = () => on(TOPICS.aiRequest) as CloudEvent<AiRequest>[];
   const conversationEvents = () => on(TOPICS.conversation) as CloudEvent<ConversationEvent>[];
-  return { useCase, conversations, owners, ownershipReads, messages, upserts, aiRequests, conversationEvents };
+  return { useCase, conversations, owners, ownershipReads, messages, upserts, aiRequests, conversationEvents, activeElsewhere, held };
 }
 
 let seq = 0;
@@ -129,6 +140,24 @@ function inbound(text: string | undefined, opts: { channelMessageId?: string; at
 }
 
 describe('ReceiveInboundUseCase', () => {
+  it('keeps the warm copy but neither asks the AI nor opens anything while another region is active for the tenant (ADR 0300)', async () => {
+    const s = setup();
+    s.activeElsewhere.add('t1');
+    const e = inbound('hola', { channelMessageId: 'wamid.F' });
+    await s.useCase.execute(e);
+
+    expect(s.messages.docs.get(e.id)).toMatchObject({ direction: 'inbound', text: 'hola' });
+    expect(s.conversations.docs.get('conv-1')).toMatchObject({ tenantId: 't1' });
+    expect(s.aiRequests()).toEqual([]);
+    expect(s.held).toEqual([e.id]);
+
+    // Taken over: the same event replayed asks the AI, once.
+    s.activeElsewhere.delete('t1');
+    await s.useCase.execute(e);
+    expect(s.aiRequests().map((r) => r.id)).toEqual([derivedId(e.id, 'ai-request')]);
+    expect(s.held).toEqual([e.id]);
+  });
+
   it('on first delivery opens the conversation, stores the message once and asks the AI once', async () => {
     const s = setup();
     const e = inbound('hola', { channelMessageId: 'wamid.A' });

@@ -11,6 +11,7 @@ import { conversationFacts } from '../conversations/conversation-facts';
 import { flowParams } from '../experiments/flow-experiments';
 import { turnRole } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
+import { RegionDirectory } from '../regions/region-directory';
 import { AfterResolution } from './after-resolution';
 import { ConversationOpening } from './conversation-opening';
 import { CustomerReactions } from './customer-reactions';
@@ -34,6 +35,7 @@ export class ReceiveInboundUseCase {
     private readonly afterResolution: AfterResolution,
     private readonly opening: ConversationOpening,
     private readonly reactions: CustomerReactions,
+    private readonly regions: RegionDirectory,
     @Inject(ROUTER_CONFIG) private readonly config: Pick<RouterConfig, 'ROUTER_AI_HISTORY_TURNS'>,
   ) {}
 
@@ -82,6 +84,12 @@ export class ReceiveInboundUseCase {
     });
     const scoped = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
     if (opened) await this.events.emit({ ...scoped, kind: 'opened', state: conversation.state, at: at.toISOString() }, m.conversationId);
+    // Another region acts for this tenant (ADR 0300): this one keeps the warm copy above and holds the
+    // message as pending — answered there, or replayed here if this region takes the tenant over.
+    if (!this.regions.mayAct(m.tenantId)) {
+      await this.regions.holdPending(event);
+      return;
+    }
     // A redelivered first message (crash before the commit) runs these again: each is idempotent.
     if (opened || restored || conversation.createdAt.getTime() === at.getTime()) await this.opening.opened(conversation, m, event.id);
     if (created) {

@@ -15,6 +15,7 @@ import { CustomerReactions } from '../inbound/customer-reactions';
 import type { Workflows } from '../workflows/workflows';
 import type { WorkflowOutcome } from '../workflows/run-workflow.use-case';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
+import type { RegionDirectory } from '../regions/region-directory';
 
 const INBOUND_ID = 'inbound-1';
 const REPLY_ID = derivedId(INBOUND_ID, 'bot-reply');
@@ -41,7 +42,13 @@ function ownershipIn(state: Ownership['state']): Ownership {
 /** For tests that are not about workflows: none is triggered. */
 const noWorkflows = { triggered: async () => null } as unknown as Workflows;
 
+/** The region directory, faked: this region acts unless a test says otherwise; replies a peer sent, by id. */
+function fakeRegions(fence: { activeHere: boolean; peerSent: Set<string> }): RegionDirectory {
+  return { mayAct: () => fence.activeHere, sentByPeer: async (id: string) => fence.peerSent.has(id) } as unknown as RegionDirectory;
+}
+
 function setup(opts: { workflows?: Workflows } = {}) {
+  const fence = { activeHere: true, peerSent: new Set<string>() };
   const conv = conversation();
   const stored = new Map<string, MessageDoc>();
   const calls = { inserts: 0, attachAi: [] as string[], setLanguage: [] as string[], handoffs: [] as HandOffCommand[], announced: [] as OwnershipClaimDoc[], reads: [] as string[] };
@@ -87,12 +94,12 @@ function setup(opts: { workflows?: Workflows } = {}) {
   const tenants: TenantRepository = { get: async () => null, save: async () => undefined };
   const events = new ConversationEvents(publisher);
   const useCase = new SendBotReplyUseCase(
-    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows ?? noWorkflows, new AiOutcomes(publisher),
+    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows ?? noWorkflows, new AiOutcomes(publisher), fakeRegions(fence),
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const reactions = new CustomerReactions(messages, turns, new AiOutcomes(publisher));
   return {
-    useCase, conv, stored, calls, owner, turnDocs, reactions,
+    useCase, conv, stored, calls, owner, turnDocs, reactions, fence,
     sends: () => on(OUTBOUND) as CloudEvent<OutboundCommand>[],
     conversationEvents: () => on(TOPICS.conversation) as CloudEvent<ConversationEvent>[],
     outcomes: () => on(TOPICS.aiOutcome) as CloudEvent<AiOutcome>[],
@@ -112,6 +119,22 @@ function result(overrides: Partial<AiResult> = {}): CloudEvent<AiResult> {
 }
 
 describe('SendBotReplyUseCase', () => {
+  it('sends nothing for a tenant active in another region, nor a reply a peer region already decided (ADR 0300)', async () => {
+    const s = setup();
+    s.fence.activeHere = false;
+    await s.useCase.execute(result());
+    expect(s.sends()).toEqual([]);
+
+    s.fence.activeHere = true;
+    s.fence.peerSent.add(derivedId(INBOUND_ID, 'bot-reply'));
+    await s.useCase.execute(result());
+    expect(s.sends()).toEqual([]);
+
+    s.fence.peerSent.clear();
+    await s.useCase.execute(result());
+    expect(s.sends().map((e) => e.data.messageId)).toEqual([derivedId(INBOUND_ID, 'bot-reply')]);
+  });
+
   it('stores the reply under an id derived from the inbound message and sends it once', async () => {
     const s = setup();
     await s.useCase.execute(result());

@@ -1,0 +1,136 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { OmniError, RetryableError } from '@omni/contracts';
+import { BreakerRegistry } from '@omni/resilience';
+import { RegionAssignment, shouldTakeOver } from '@omni/routing';
+import { SpanKind, gauge, rootLogger, withSpan } from '@omni/telemetry';
+import { ROUTER_CONFIG, type RouterConfig } from '../config';
+import { RegionDirectory } from './region-directory';
+
+export interface PeerDirectory {
+  region: string;
+  assignments: RegionAssignment[];
+}
+
+interface PeerState {
+  name: string;
+  url: string;
+  /** Since when the peer has not answered (undefined while it answers). */
+  downSince?: number;
+  answered: boolean;
+  failures: number;
+}
+
+/**
+ * Pulls each peer region's directory (`GET /v1/regions/directory`, operator key) every
+ * REGION_PEER_POLL_MS: one call is both the peer's health check and the directory's sync (ADR 0300).
+ * Each call has a timeout, one opossum breaker per peer and an OTel span (`region.peer.poll`). A
+ * peer's copies with a higher epoch replace this region's; a tenant whose active peer has been
+ * unreachable for REGION_FAILOVER_AFTER_MS is switched to this region when it is the standby.
+ * The router is fenced until every peer has answered once or failed REGION_BOOT_FENCE_POLLS polls.
+ */
+@Injectable()
+export class PeerWatch implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly peers: PeerState[];
+  private readonly breakers = new BreakerRegistry();
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private readonly log = rootLogger().child({ component: 'peer-watch' });
+  private readonly up = gauge('omni_region_peer_up', '1 when the peer region answered its last poll', ['peer']);
+
+  constructor(
+    @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
+    private readonly directory: RegionDirectory,
+  ) {
+    this.peers = config.REGION_PEERS.map((p) => ({ ...p, answered: false, failures: 0 }));
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.peers.length === 0) return;
+    void this.tick();
+    this.timer = setInterval(() => void this.tick(), this.config.REGION_PEER_POLL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.breakers.shutdown();
+  }
+
+  /** Whether the peer answered its last poll (false for an unknown peer). */
+  reachable(name: string): boolean {
+    const p = this.peers.find((x) => x.name === name);
+    return p !== undefined && p.downSince === undefined && p.answered;
+  }
+
+  /** One round: every peer polled, copies applied, automatic switches decided. Not re-entered. */
+  async tick(now = Date.now): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      await Promise.all(this.peers.map((p) => this.pollOne(p, now)));
+      await this.directory.refresh();
+      if (this.peers.every((p) => p.answered || p.failures >= this.config.REGION_BOOT_FENCE_POLLS)) this.directory.unfence();
+      await this.failOver(now());
+    } catch (err) {
+      this.log.error({ err }, 'peer round failed');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async pollOne(p: PeerState, now: () => number): Promise<void> {
+    try {
+      const dir = await this.fetchDirectory(p);
+      for (const a of dir.assignments) await this.directory.apply(a);
+      if (p.downSince !== undefined) this.log.info({ peer: p.name, downMs: now() - p.downSince }, 'peer region answers again');
+      p.downSince = undefined;
+      p.answered = true;
+      this.up.set({ peer: p.name }, 1);
+    } catch (err) {
+      p.failures += 1;
+      if (p.downSince === undefined) {
+        p.downSince = now();
+        this.log.warn({ peer: p.name, err: (err as Error).message }, 'peer region unreachable');
+      }
+      this.up.set({ peer: p.name }, 0);
+    }
+  }
+
+  private async failOver(now: number): Promise<void> {
+    const after = this.config.REGION_FAILOVER_AFTER_MS;
+    if (after <= 0 || this.directory.isFenced()) return;
+    for (const a of this.directory.list()) {
+      const peer = this.peers.find((p) => p.name === a.active);
+      if (!peer || !shouldTakeOver(a, this.directory.region, peer.downSince, now, after)) continue;
+      this.log.warn({ tenantId: a.tenantId, peer: peer.name, downMs: now - (peer.downSince ?? now) }, 'active region unreachable past REGION_FAILOVER_AFTER_MS: taking the tenant over');
+      await this.directory.switchTo(a.tenantId, this.directory.region, 'automatic');
+    }
+  }
+
+  private fetchDirectory(p: PeerState): Promise<PeerDirectory> {
+    const timeout = this.config.REGION_PEER_TIMEOUT_MS;
+    const breaker = this.breakers.get(`region:${p.name}`, () => this.get(p, timeout), {
+      timeout,
+      volumeThreshold: 3,
+      // Half-open soon: a peer that returns is seen within a few polls.
+      resetTimeout: Math.max(1_000, this.config.REGION_PEER_POLL_MS * 2),
+    });
+    return withSpan('region.peer.poll', SpanKind.CLIENT, { 'omni.region': this.directory.region, 'omni.peer': p.name }, () => breaker.fire());
+  }
+
+  private async get(p: PeerState, timeoutMs: number): Promise<PeerDirectory> {
+    let res: Response;
+    try {
+      res = await fetch(new URL('/v1/regions/directory', p.url), {
+        headers: { accept: 'application/json', ...(this.config.API_KEY ? { authorization: `Bearer ${this.config.API_KEY}` } : {}) },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      throw new RetryableError('region_unreachable', `region ${p.name} unreachable (${cause})`);
+    }
+    if (res.status >= 500) throw new RetryableError('region_error', `region ${p.name} answered ${res.status}`);
+    if (!res.ok) throw new OmniError('region_rejected', `region ${p.name} answered ${res.status} (is API_KEY the same in both regions?)`, false);
+    return (await res.json()) as PeerDirectory;
+  }
+}

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
+import { AuthGuard, Requires } from '@omni/auth';
+import type { RegionAssignment } from '@omni/routing';
+import { parse } from '@omni/contracts';
+import { openApi } from '@omni/platform';
+import { RegionDirectory } from './region-directory';
+import type { PeerDirectory } from './peer-watch';
+
+const FailoverBody = z.object({ to: z.string().min(1, 'a region name, e.g. local-b').max(63) }).strict();
+
+/**
+ * The region directory's operator routes (API_KEY only, ADR 0300): the failover (and failback) of a
+ * tenant, and this region's copy of the directory, which peer regions pull (their health check too).
+ */
+@ApiTags('regions')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller('v1')
+export class RegionsController {
+  constructor(private readonly directory: RegionDirectory) {}
+
+  @Post('tenants/:tenantId/failover')
+  @HttpCode(200)
+  @Requires('tenants.manage')
+  @ApiOperation({ summary: 'Make the tenant’s standby (or, back, its home) its active region; 400 for an unknown region, 409 when `to` is not the other region of its pair or is already active' })
+  @ApiBody({ schema: openApi(FailoverBody) })
+  async failover(@Param('tenantId') tenantId: string, @Body() body: unknown): Promise<RegionAssignment> {
+    const { to } = parse(FailoverBody, body, 'body');
+    if (!this.directory.regions.includes(to)) {
+      throw new ValidationError('invalid body', [{ path: 'to', message: `unknown region ${to} (known: ${this.directory.regions.join(', ')})` }]);
+    }
+    const result = await this.directory.switchTo(tenantId, to, 'operator');
+    if (!result) throw new NotFoundError(`region assignment of tenant ${tenantId}`);
+    if (!result.ok) throw new OmniError('conflict', result.refusal.message, false);
+    return result.next;
+  }
+
+  @Get('regions/directory')
+  @Requires('tenants.manage')
+  @ApiOperation({ summary: 'This region’s copy of the region directory (what peer regions pull; their health check)' })
+  async list(): Promise<PeerDirectory> {
+    await this.directory.refresh();
+    return { region: this.directory.region, assignments: this.directory.list() };
+  }
+}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { PeerSendsConsumer } from './peer-sends.consumer';
+import { PeerWatch } from './peer-watch';
+import { RegionDirectory } from './region-directory';
+import { RegionsController } from './regions.controller';
+
+/** Paired regions (ADR 0300): the directory's copy here, the peers' polls, the failover route, the peers' sends. */
+@Global()
+@Module({
+  controllers: [RegionsController],
+  providers: [RegionDirectory, PeerWatch, PeerSendsConsumer],
+  exports: [RegionDirectory, PeerWatch],
+})
+export class RegionsModule {}

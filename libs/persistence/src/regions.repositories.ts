@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Schema } from 'mongoose';
+import { insertOnce, isDuplicateKey } from './mongo-errors';
+
+/** One tenant's copy of the region directory in this region's store (ADR 0300); `_id` is the tenant id. */
+export interface RegionAssignmentDoc {
+  _id: string;
+  home: string;
+  standby: string;
+  active: string;
+  epoch: number;
+  since: string;
+}
+
+export const RegionAssignmentSchema = new Schema<RegionAssignmentDoc>(
+  {
+    _id: { type: String, required: true },
+    home: { type: String, required: true },
+    standby: { type: String, required: true },
+    active: { type: String, required: true },
+    epoch: { type: Number, required: true },
+    since: { type: String, required: true },
+  },
+  { versionKey: false, collection: 'region_assignments' },
+);
+
+/**
+ * An inbound message this region recorded while another region was active for its tenant, not yet
+ * answered by that region (as far as the mirrored send commands tell): replayed at a switch to here.
+ */
+export interface RegionPendingDoc {
+  _id: string;
+  tenantId: string;
+  conversationId: string;
+  /** The event's time: replay order. */
+  at: Date;
+  /** The CloudEvent as the consumer read it (JSON), replayed through the inbound use case. */
+  event: string;
+}
+
+export const RegionPendingSchema = new Schema<RegionPendingDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    at: { type: Date, required: true },
+    event: { type: String, required: true },
+  },
+  { versionKey: false, collection: 'region_pending' },
+);
+RegionPendingSchema.index({ tenantId: 1, at: 1 });
+
+/** A send command another region decided (seen on its mirrored outbound topic): `_id` is the message id. */
+export interface PeerSendDoc {
+  _id: string;
+  region: string;
+  replyToMessageId?: string;
+  at: Date;
+}
+
+export const PeerSendSchema = new Schema<PeerSendDoc>(
+  { _id: { type: String, required: true }, region: { type: String, required: true }, replyToMessageId: String, at: { type: Date, required: true } },
+  { versionKey: false, collection: 'peer_sends' },
+);
+
+export interface RegionAssignmentRepository {
+  get(tenantId: string): Promise<RegionAssignmentDoc | null>;
+  list(limit: number): Promise<RegionAssignmentDoc[]>;
+  /** Stores `a` only if no copy with an equal or higher epoch is there (one conditional write); true if stored. */
+  putIfNewer(a: RegionAssignmentDoc): Promise<boolean>;
+}
+export const REGION_ASSIGNMENT_REPOSITORY = Symbol('RegionAssignmentRepository');
+
+export interface RegionPendingRepository {
+  /** Idempotent on the event id. */
+  add(p: RegionPendingDoc): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** The tenant's pending messages, oldest first. */
+  oldest(tenantId: string, limit: number): Promise<RegionPendingDoc[]>;
+}
+export const REGION_PENDING_REPOSITORY = Symbol('RegionPendingRepository');
+
+export interface PeerSendRepository {
+  /** Idempotent on the message id. */
+  record(s: PeerSendDoc): Promise<void>;
+  has(id: string): Promise<boolean>;
+}
+export const PEER_SEND_REPOSITORY = Symbol('PeerSendRepository');
+
+@Injectable()
+export class MongoRegionAssignmentRepository implements RegionAssignmentRepository {
+  constructor(@InjectModel('RegionAssignment') private readonly model: Model<RegionAssignmentDoc>) {}
+
+  get(tenantId: string): Promise<RegionAssignmentDoc | null> {
+    return this.model.findById(tenantId).lean<RegionAssignmentDoc>().exec();
+  }
+
+  list(limit: number): Promise<RegionAssignmentDoc[]> {
+    return this.model.find({}).sort({ _id: 1 }).limit(limit).lean<RegionAssignmentDoc[]>().exec();
+  }
+
+  async putIfNewer(a: RegionAssignmentDoc): Promise<boolean> {
+    const { _id, ...fields } = a;
+    try {
+      // Matches only an older copy; with none there, the upsert inserts; with an equal or newer one the
+      // insert hits the unique _id: nothing changes. No read-then-write, so two writers cannot regress it.
+      const r = await this.model.updateOne({ _id, epoch: { $lt: a.epoch } }, { $set: fields }, { upsert: true });
+      return r.modifiedCount + r.upsertedCount > 0;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+}
+
+@Injectable()
+export class MongoRegionPendingRepository implements RegionPendingRepository {
+  constructor(@InjectModel('RegionPending') private readonly model: Model<RegionPendingDoc>) {}
+
+  async add(p: RegionPendingDoc): Promise<void> {
+    await insertOnce(this.model, p);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.model.deleteOne({ _id: id });
+  }
+
+  oldest(tenantId: string, limit: number): Promise<RegionPendingDoc[]> {
+    return this.model.find({ tenantId }).sort({ at: 1, _id: 1 }).limit(limit).lean<RegionPendingDoc[]>().exec();
+  }
+}
+
+@Injectable()
+export class MongoPeerSendRepository implements PeerSendRepository {
+  constructor(@InjectModel('PeerSend') private readonly model: Model<PeerSendDoc>) {}
+
+  async record(s: PeerSendDoc): Promise<void> {
+    await insertOnce(this.model, s);
+  }
+
+  async has(id: string): Promise<boolean> {
+    return (await this.model.countDocuments({ _id: id }).limit(1)) > 0;
+  }
+}
+
+export const REGION_MODELS = [
+  { name: 'RegionAssignment', schema: RegionAssignmentSchema },
+  { name: 'RegionPending', schema: RegionPendingSchema },
+  { name: 'PeerSend', schema: PeerSendSchema },
+];
+
+export const REGION_PROVIDERS = [
+  { provide: REGION_ASSIGNMENT_REPOSITORY, useClass: MongoRegionAssignmentRepository },
+  { provide: REGION_PENDING_REPOSITORY, useClass: MongoRegionPendingRepository },
+  { provide: PEER_SEND_REPOSITORY, useClass: MongoPeerSendRepository },
+];

@@ -1,0 +1,56 @@
+import { initialAssignment, mayAct, newer, shouldTakeOver, switchActive } from './assignment';
+
+const REGIONS = ['local-a', 'local-b', 'local-c'];
+const at = new Date('2026-12-07T08:00:00Z');
+const demo = initialAssignment('demo', 'local-a', 'local-b');
+
+describe('region assignment', () => {
+  it('starts with the home region active at epoch 1', () => {
+    expect(demo).toEqual({ tenantId: 'demo', home: 'local-a', standby: 'local-b', active: 'local-a', epoch: 1, since: new Date(0).toISOString() });
+    expect(() => initialAssignment('demo', 'local-a', 'local-a')).toThrow(/standby must differ/);
+  });
+
+  it('fails over to the standby one epoch up, and back home one more', () => {
+    const over = switchActive(demo, 'local-b', REGIONS, at);
+    expect(over).toEqual({ ok: true, next: { ...demo, active: 'local-b', epoch: 2, since: at.toISOString() } });
+    if (!over.ok) return;
+    const back = switchActive(over.next, 'local-a', REGIONS, at);
+    expect(back.ok && back.next).toMatchObject({ active: 'local-a', epoch: 3 });
+  });
+
+  it('refuses an unknown region (400 naming to), a region outside the pair and the active one (409)', () => {
+    expect(switchActive(demo, 'mars-1', REGIONS, at)).toMatchObject({ ok: false, refusal: { code: 'unknown_region', field: 'to' } });
+    expect(switchActive(demo, 'local-c', REGIONS, at)).toMatchObject({ ok: false, refusal: { code: 'not_standby', field: 'to' } });
+    expect(switchActive(demo, 'local-a', REGIONS, at)).toMatchObject({ ok: false, refusal: { code: 'already_active', field: 'to' } });
+  });
+
+  it('keeps the higher epoch of two copies, and mine on a tie', () => {
+    const over = switchActive(demo, 'local-b', REGIONS, at);
+    if (!over.ok) throw new Error('expected a switch');
+    expect(newer(demo, over.next)).toBe(over.next);
+    expect(newer(over.next, demo)).toBe(over.next);
+    const twin = { ...demo };
+    expect(newer(demo, twin)).toBe(demo);
+    expect(newer(undefined, demo)).toBe(demo);
+    expect(() => newer(demo, { ...demo, tenantId: 'other' })).toThrow(/different tenants/);
+  });
+
+  it('lets only the active region act', () => {
+    expect(mayAct(demo, 'local-a')).toBe(true);
+    expect(mayAct(demo, 'local-b')).toBe(false);
+    expect(mayAct(undefined, 'local-a')).toBe(false);
+  });
+
+  it('takes over automatically only as the standby, from a home down for long enough', () => {
+    expect(shouldTakeOver(demo, 'local-b', 1_000, 6_000, 5_000)).toBe(true);
+    expect(shouldTakeOver(demo, 'local-b', 1_000, 5_999, 5_000)).toBe(false);
+    expect(shouldTakeOver(demo, 'local-b', undefined, 6_000, 5_000)).toBe(false);
+    expect(shouldTakeOver(demo, 'local-b', 1_000, 6_000, 0)).toBe(false);
+    expect(shouldTakeOver(demo, 'local-a', 1_000, 6_000, 5_000)).toBe(false);
+    expect(shouldTakeOver(demo, 'local-c', 1_000, 6_000, 5_000)).toBe(false);
+    // The home never takes a tenant back by itself (the failback is the operator's).
+    const over = switchActive(demo, 'local-b', REGIONS, at);
+    if (!over.ok) throw new Error('expected a switch');
+    expect(shouldTakeOver(over.next, 'local-a', 1_000, 60_000, 5_000)).toBe(false);
+  });
+});
