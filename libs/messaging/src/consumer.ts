@@ -78,6 +78,19 @@ export interface SubscriptionOptions {
    * (later records wait behind it, in order) and resumes by itself when the handler succeeds.
    */
   outage?: Partial<OutagePolicy>;
+  /**
+   * Told, after every join of the group, which partitions of each subscribed topic (not their
+   * retry topics) this member holds, and how many the topic has: the channel apps divide each
+   * account's provider limit by it (ADR 0601).
+   */
+  onAssignment?: (assigned: TopicAssignment[]) => void;
+}
+
+export interface TopicAssignment {
+  /** The topic's name without the prefix, as subscribed. */
+  topic: string;
+  partitions: number[];
+  total: number;
 }
 
 export const H = {
@@ -107,6 +120,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class EventSubscription {
   private consumer?: Consumer;
   private joined = false;
+  private joins = 0;
   private stopping = false;
   private readonly plan: RetryPlan;
   private readonly outage: OutagePolicy;
@@ -143,7 +157,11 @@ export class EventSubscription {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => { this.joined = true; });
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.joined = true;
+      const join = ++this.joins;
+      if (this.options.onAssignment) void this.reportAssignment(e.payload.memberAssignment, join, this.options.onAssignment);
+    });
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
       this.log.error({ err: e.payload.error, groupId }, 'consumer crashed; kafkajs restarts it');
@@ -160,6 +178,29 @@ export class EventSubscription {
         ? { eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.onBatch(payload, keyConcurrency) }
         : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
     });
+  }
+
+  /** Reads the subscribed topics' partition counts and tells `report` this member's share of them. */
+  private async reportAssignment(assignment: Record<string, number[]>, join: number, report: (a: TopicAssignment[]) => void): Promise<void> {
+    const topics = this.options.topics.map((t) => ({ topic: t, resolved: resolveTopic(this.settings, t) }));
+    const totals = new Map<string, number>();
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.resolved) });
+      for (const t of meta.topics) totals.set(t.name, t.partitions.length);
+    } catch (err) {
+      // The topics were created with settings.partitions; a member's own partitions bound it from below.
+      this.log.warn({ err, groupId: this.options.groupId }, 'topic metadata unavailable after a join: assuming the configured partition count');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (join !== this.joins) return; // a later join's report supersedes this one
+    report(topics.map(({ topic, resolved }) => {
+      const partitions = [...(assignment[resolved] ?? [])].sort((a, b) => a - b);
+      const total = Math.max(totals.get(resolved) ?? this.settings.partitions, (partitions.at(-1) ?? -1) + 1);
+      return { topic, partitions, total };
+    }));
   }
 
   /** Stops fetching and waits for in-flight handlers; their offsets are committed. */
