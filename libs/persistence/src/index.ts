@@ -21,3 +21,4 @@ export * from './recent-turns.repository';
 export * from './media-store';
 export * from './insert-batcher';
 export * from './update-batcher';
+export * from './settings.store';

@@ -8,6 +8,7 @@ import { MongoTenantRepository } from './tenant.repository';
 import { ChannelAccountSchema } from './tenancy.schemas';
 import { CHANNEL_ACCOUNT_REPOSITORY, TENANT_DIRECTORY } from './tenancy.ports';
 import { MongoChannelAccountRepository, MongoTenantDirectory } from './tenancy.repositories';
+import { MongoTenantSettingsStore, TENANT_SETTINGS_STORE, TenantSettingsVersionSchema } from './settings.store';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
 import { ConversationRecentSchema } from './recent-turns.repository';
 import { NluDatasetSchema, NluFeedbackSchema, NluPredictionSchema } from './nlu.schemas';
@@ -94,6 +95,7 @@ export class PersistenceModule {
           { name: 'NluPrediction', schema: NluPredictionSchema },
           { name: 'NluFeedback', schema: NluFeedbackSchema },
           { name: 'ChannelAccount', schema: ChannelAccountSchema },
+          { name: 'TenantSettingsVersion', schema: TenantSettingsVersionSchema },
         ]),
       ],
       providers: [
@@ -105,12 +107,13 @@ export class PersistenceModule {
         { provide: PRIVACY_REPOSITORY, useClass: MongoPrivacyRepository },
         { provide: TENANT_DIRECTORY, useClass: MongoTenantDirectory },
         { provide: CHANNEL_ACCOUNT_REPOSITORY, useClass: MongoChannelAccountRepository },
+        { provide: TENANT_SETTINGS_STORE, useClass: MongoTenantSettingsStore },
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
         ...NLU_PROVIDERS,
       ],
       exports: [
-        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY,
+        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY, TENANT_SETTINGS_STORE,
         ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],
     };

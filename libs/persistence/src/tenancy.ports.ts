@@ -13,7 +13,7 @@ export interface TenantDirectory {
   ensure(t: Omit<TenantDoc, 'createdAt' | 'updatedAt'>): Promise<void>;
   list(limit: number): Promise<TenantProfile[]>;
   get(id: string): Promise<TenantProfile | null>;
-  update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback'>>): Promise<TenantProfile | null>;
+  update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy'>>): Promise<TenantProfile | null>;
 }
 export const TENANT_DIRECTORY = Symbol('TenantDirectory');
 

@@ -36,7 +36,7 @@ export class MongoTenantDirectory implements TenantDirectory {
     return this.model.findById(id, PROFILE).lean<TenantProfile>().exec();
   }
 
-  async update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback'>>): Promise<TenantProfile | null> {
+  async update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy'>>): Promise<TenantProfile | null> {
     // Not findOneAndUpdate with a projection: FerretDB does not implement findAndModify's `fields`.
     const r = await this.model.updateOne({ _id: id }, { $set: { ...fields, updatedAt: new Date() } });
     return r.matchedCount === 1 ? this.get(id) : null;

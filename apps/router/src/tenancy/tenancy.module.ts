@@ -8,10 +8,12 @@ import { ConnectChannelAccountUseCase } from './connect-channel-account.use-case
 import { RewrapSecrets } from './rewrap-secrets';
 import { RotateChannelCredentialsUseCase } from './rotate-channel-credentials.use-case';
 import { TenantsController } from './tenants.controller';
+import { ChangeTenantSettingsUseCase } from '../settings/change-tenant-settings.use-case';
+import { TenantSettingsController } from '../settings/tenant-settings.controller';
 
-/** Tenants, their API keys and channel accounts (ADR 0600), and the bootstrap tenant from the env. */
+/** Tenants, their API keys, channel accounts and settings (ADR 0600), and the bootstrap tenant from the env. */
 @Module({
-  controllers: [TenantsController, ApiKeysController, ChannelAccountsController],
+  controllers: [TenantsController, ApiKeysController, ChannelAccountsController, TenantSettingsController],
   providers: [
     { provide: KMS, inject: [ROUTER_CONFIG], useFactory: (c: RouterConfig): Kms => kmsFromConfig(c) },
     { provide: Envelopes, inject: [KMS], useFactory: (kms: Kms) => new Envelopes(kms) },
@@ -19,6 +21,7 @@ import { TenantsController } from './tenants.controller';
     RotateChannelCredentialsUseCase,
     BootstrapTenant,
     RewrapSecrets,
+    ChangeTenantSettingsUseCase,
   ],
 })
 export class TenancyModule {}
