@@ -8,6 +8,7 @@ import { ConnectChannelAccountUseCase } from './connect-channel-account.use-case
 import { RewrapSecrets } from './rewrap-secrets';
 import { RotateChannelCredentialsUseCase } from './rotate-channel-credentials.use-case';
 import { TenantsController } from './tenants.controller';
+import { BotApiWebhooks, TELEGRAM_WEBHOOKS } from './telegram-webhooks';
 import { ChangeTenantSettingsUseCase } from '../settings/change-tenant-settings.use-case';
 import { TenantSettingsController } from '../settings/tenant-settings.controller';
 
@@ -17,6 +18,7 @@ import { TenantSettingsController } from '../settings/tenant-settings.controller
   providers: [
     { provide: KMS, inject: [ROUTER_CONFIG], useFactory: (c: RouterConfig): Kms => kmsFromConfig(c) },
     { provide: Envelopes, inject: [KMS], useFactory: (kms: Kms) => new Envelopes(kms) },
+    { provide: TELEGRAM_WEBHOOKS, useClass: BotApiWebhooks },
     ConnectChannelAccountUseCase,
     RotateChannelCredentialsUseCase,
     BootstrapTenant,
