@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only webchat,kafka,ingest,outbound] [-- --channels whatsapp,…]`:
+ * `npm run bench [-- --quick] [-- --only webchat,kafka,ingest,outbound,replicas] [-- --channels whatsapp,…]`:
  * measures the gateway on this machine against baselines taken in the same run and prints ratios —
  *  - webchat: web-chat round trip vs a raw kafkajs produce→consume hop, and each app's RSS (idle,
  *    under load) vs a bare Node process;
@@ -8,6 +8,8 @@
  *    `node:http` receiver doing the same verify + parse + produce (scripts/bench/bare-ingest.mjs);
  *  - outbound: sends/s of one account against the local contract server enforcing the provider's
  *    limit, as a ratio of that limit, and the 429s it answered;
+ *  - replicas: the same for one WhatsApp number drained by three channel-whatsapp replicas that
+ *    divide its 80/s among themselves (ADR 0601);
  *  - email: mails/s and p50/p99 time to the SMTP 250 of the built channel-email vs a bare
  *    smtp-server doing the same parse + thread record + produce (scripts/bench/bare-smtp.mjs);
  *  - conversation: new WhatsApp customers × 3 messages at a fixed rate, webhook 2xx → reply at the
@@ -330,6 +332,49 @@ function reportOutbound(results: Partial<Record<IngestChannel, OutboundResult>>)
 }
 
 // ---------------------------------------------------------------------------------------------
+// replicas: one WhatsApp number's limit shared by three replicas (ADR 0601)
+
+const REPLICAS = 3;
+
+async function benchReplicas(o: BenchOptions, env: Env): Promise<void> {
+  const server = await startContractServer('whatsapp');
+  servers.push(server);
+  const started: RunningApp[] = [];
+  try {
+    await seedConversations(env.mongoUri, 'whatsapp', run);
+    say(`replicas: starting ${REPLICAS} channel-whatsapp replicas in one consumer group`);
+    for (let n = 1; n <= REPLICAS; n++) {
+      const app = await startApp('channel-whatsapp' as AppName, { ...env.appEnv, ...channelEnv('whatsapp', server.url), LOG_LEVEL: 'info', INSTANCE_ID: `channel-whatsapp-${n}` });
+      apps.push(app);
+      started.push(app);
+    }
+    // Measure the shared limit, not the rebalance: each replica holds one partition and its part's hold is over.
+    const settled = (a: RunningApp) => /"partitions":\[\d+\],"of":\d+/.test(a.logs.join(''));
+    const deadline = Date.now() + 60_000;
+    while (!started.every(settled) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 4_000));
+    checkpoint();
+    const limit = PROVIDER_LIMITS.whatsapp.perAccount;
+    const count = Math.round(limit * o.outboundSeconds);
+    say(`replicas: ${count} sends queued for one number, provider limit ${limit}/s, ${REPLICAS} replicas`);
+    server.reset();
+    await produceCommands(env.kafka, env.appEnv.KAFKA_TOPIC_PREFIX, 'whatsapp', run, count);
+    const r = await measureSends(server, 'whatsapp', count, (2 * count * 1000) / limit + 15_000);
+    const of = r.perSec / r.limit;
+    details.push([
+      `Outbound across replicas: a backlog of replies for one WhatsApp number drained by ${REPLICAS} channel-whatsapp replicas (${o.partitions} partitions) against the contract server enforcing 80/s (sliding 1 s window)`,
+      table([['replicas', 'provider limit', 'sent', 'sends/s', 'of limit', '429s', 'other errors'],
+        [String(REPLICAS), `${r.limit}/s`, `${r.accepted}/${r.commands}`, r.perSec.toFixed(1), ratio(r.perSec, r.limit), String(r.throttled), String(r.otherErrors)]]),
+    ].join('\n'));
+    summary.push(['replicas', `whatsapp sends/s, 1 number, ${REPLICAS} replicas`, r.perSec.toFixed(1), `limit ${r.limit}`, ratio(r.perSec, r.limit), `≥ ${OUTBOUND_TARGET}×, 0 × 429`, yes(of >= OUTBOUND_TARGET && r.throttled === 0 && r.accepted === r.commands)]);
+  } finally {
+    for (const app of started) await stopApp(app);
+    servers.splice(servers.indexOf(server), 1);
+    await server.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // email: SMTP ingest of channel-email vs a bare smtp-server receiver
 
 async function benchEmail(o: BenchOptions, env: Env): Promise<void> {
@@ -581,7 +626,10 @@ function reportConversation(
 async function main(o: BenchOptions): Promise<void> {
   const t0 = Date.now();
   const load0 = loadavg();
-  const channelApps = o.sections.has('ingest') || o.sections.has('outbound') ? o.channels.map((c) => `channel-${c}`) : [];
+  const channelApps = [
+    ...(o.sections.has('ingest') || o.sections.has('outbound') ? o.channels.map((c) => `channel-${c}`) : []),
+    ...(o.sections.has('replicas') ? ['channel-whatsapp'] : []),
+  ];
   const toBuild = [...new Set([
     ...(o.sections.has('webchat') ? CHAT_APPS : []), ...channelApps, ...(o.sections.has('email') ? ['channel-email'] : []),
     ...(o.sections.has('conversation') ? CONVERSATION_APPS : []),
@@ -604,6 +652,8 @@ async function main(o: BenchOptions): Promise<void> {
   if (o.sections.has('kafka')) await benchProduce(o, sectionEnv('kafka'));
   checkpoint();
   if (o.sections.has('ingest') || o.sections.has('outbound')) await benchChannels(o, sectionEnv('channels'));
+  checkpoint();
+  if (o.sections.has('replicas')) await benchReplicas(o, sectionEnv('replicas'));
   checkpoint();
   if (o.sections.has('webchat')) await benchWebChat(o, sectionEnv('chat'));
   checkpoint();

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { INGEST_CHANNELS, IngestChannel } from './ingest';
 
-export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound', 'email', 'conversation'] as const;
+export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound', 'replicas', 'email', 'conversation'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export const USAGE = `usage: npm run bench [-- [--quick] [--only <sections>] [--channels <channels>]]
@@ -10,7 +10,7 @@ export const USAGE = `usage: npm run bench [-- [--quick] [--only <sections>] [--
   --channels <list>   channels of the ingest and outbound sections: ${INGEST_CHANNELS.join(', ')} (default: all)
   --help              this text
 Sections: webchat (round trip + memory), kafka (produce), ingest (webhooks/s), outbound (sends/s of one
-account), email (SMTP ingest), conversation (whole conversations: new WhatsApp customers × 3 messages at a
+account), replicas (sends/s of one WhatsApp number from three channel-whatsapp replicas sharing its limit), email (SMTP ingest), conversation (whole conversations: new WhatsApp customers × 3 messages at a
 fixed rate, webhook 2xx -> reply at the Graph API contract server; saturated web chat, exactly once; and
 a floor doing the same Kafka hops and database writes with raw kafkajs and the raw driver).
 Knobs (env, override the profile): BENCH_SESSIONS, BENCH_MESSAGES, BENCH_LOAD_SECONDS, BENCH_RECORDS,

@@ -218,6 +218,9 @@ describe('tenants, accounts and keys', () => {
     { method: 'DELETE', path: '/v1/sessions/current', real: () => '/v1/sessions/current', allowed: all },
     { method: 'POST', path: '/v1/sessions', real: () => '/v1/sessions', body: {}, allowed: all, public: true },
     { method: 'POST', path: '/v1/sessions/refresh', real: () => '/v1/sessions/refresh', body: {}, allowed: all, public: true },
+    { method: 'GET', path: '/v1/tenants/{tenantId}/settings', real: () => '/v1/tenants/acme/settings', allowed: ['admin'] },
+    { method: 'GET', path: '/v1/tenants/{tenantId}/settings/audit', real: () => '/v1/tenants/acme/settings/audit', allowed: ['admin'] },
+    { method: 'PUT', path: '/v1/tenants/{tenantId}/settings/{section}', real: () => '/v1/tenants/acme/settings/sla', body: {}, allowed: ['admin'] },
     { method: 'PUT', path: '/v1/nlu/dataset', real: () => '/v1/nlu/dataset', body: {}, allowed: ['admin'], app: 'ai-worker' },
     { method: 'POST', path: '/v1/nlu/examples', real: () => '/v1/nlu/examples', body: {}, allowed: ['admin'], app: 'ai-worker' },
     { method: 'POST', path: '/v1/nlu/feedback', real: () => '/v1/nlu/feedback', body: {}, allowed: ['admin'], app: 'ai-worker' },
@@ -240,7 +243,7 @@ describe('tenants, accounts and keys', () => {
   /** What acme has: compared before and after other callers' requests. */
   const acmeState = async () => {
     const out: Record<string, unknown[]> = {};
-    for (const c of ['conversations', 'customers', 'agents', 'skill_groups', 'experiments', 'api_keys', 'channel_accounts', 'nlu_datasets', 'messages']) {
+    for (const c of ['conversations', 'customers', 'agents', 'skill_groups', 'experiments', 'api_keys', 'channel_accounts', 'nlu_datasets', 'messages', 'tenant_settings']) {
       out[c] = await db.collection(c).find({ tenantId: 'acme' }).sort({ _id: 1 }).toArray();
     }
     out.tenant = await db.collection('tenants').find({ _id: 'acme' as never }).toArray();
@@ -360,6 +363,33 @@ describe('tenants, accounts and keys', () => {
     expect((await call('DELETE', `/v1/tenants/acme/api-keys/${acme.keyIds.service}`, acme.keys.admin)).status).toBe(204);
     expect((await call('GET', '/v1/conversations', acme.keys.service)).status).toBe(401);
     expect((await call('DELETE', `/v1/tenants/acme/api-keys/${id}`, acme.keys.admin)).status).toBe(204);
+  });
+
+  it("changes a tenant's settings one section at a time: validated, versioned, audited, and the handoff policy applied (issue 12 #6)", async () => {
+    const path = '/v1/tenants/acme/settings';
+    const put = (section: string, body: unknown, ifMatch?: string) =>
+      fetch(`${router.url}${path}/${section}`, {
+        method: 'PUT', body: JSON.stringify(body),
+        headers: { authorization: `Bearer ${acme.keys.admin}`, 'content-type': 'application/json', ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) }));
+    const start = ((await call('GET', path, acme.keys.admin)).json() as { version: number }).version;
+    const bad = await put('sla', { firstResponseSeconds: -5 });
+    expect(bad.status).toBe(400);
+    expect((bad.json as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['sla.firstResponseSeconds']);
+    expect((await put('sla', { firstResponseSeconds: 120 })).json).toEqual({ version: start + 1 });
+    expect((await put('handoffPolicy', { humanRequest: { intents: ['talk_to_human', 'complaint'] } }, String(start + 1))).json).toEqual({ version: start + 2 });
+    expect((await put('sla', { firstResponseSeconds: 60 }, String(start + 1))).status).toBe(409);
+    const now = (await call('GET', path, acme.keys.admin)).json() as { version: number; settings: Record<string, unknown>; updatedBy: string };
+    expect(now).toMatchObject({ version: start + 2, settings: { sla: { firstResponseSeconds: 120 } } });
+    // The router's handoff rules read the tenant: the policy is there.
+    const tenant = await db.collection('tenants').findOne({ _id: 'acme' as never });
+    expect(tenant?.handoffPolicy).toMatchObject({ humanRequest: { intents: ['talk_to_human', 'complaint'] } });
+    const audit = (await call('GET', `${path}/audit`, acme.keys.admin)).json() as { entries: { version: number; section: string; by: string; at: string; before: unknown; after: unknown }[] };
+    expect(audit.entries.slice(0, 2).map((e) => [e.version, e.section, e.before])).toEqual([[start + 2, 'handoffPolicy', null], [start + 1, 'sla', null]]);
+    expect(audit.entries[1]).toMatchObject({ after: { firstResponseSeconds: 120 }, by: expect.stringContaining('api:') as string, at: expect.any(String) as string });
+    // Another tenant's admin reads nothing of it.
+    expect((await call('GET', path, globex.keys.admin)).status).toBe(403);
+    expect((await call('GET', `${path}/audit`, acme.keys.supervisor)).status).toBe(403);
   });
 
   it('rotates and disconnects an account; the API never answers a secret', async () => {

@@ -10,6 +10,12 @@ export const AiWorkerConfigSchema = InfraEnvSchema.pick({ KAFKA_BROKERS: true, M
   ...RateLimitEnv,
   /** Folder with the demo tenant's train.jsonl and kb.json (default: shipped next to main.js, or libs/nlu/data/demo-tenant). */
   NLU_DEMO_DIR: z.preprocess(blank, z.string().min(1).optional()),
+  /**
+   * The demo shop (libs/nlu/data/demo-tenant) answers for the bootstrap tenant (TENANT_ID) while it
+   * has no data of its own: on under the demo and test profiles only. Every other tenant without data
+   * gets its fallback (`nluFallback` of the tenant: hand to a person, or a neutral message).
+   */
+  NLU_DEMO_SHOP: z.enum(['on', 'off']).default('off'),
   /** fastText lid.176 as the general language detector (off: script rules + the tenant's n-gram model only). */
   NLU_FASTTEXT: z.enum(['on', 'off']).default('on'),
   /** How long a replica serves a tenant's model before checking the database for a newer version. */
@@ -40,7 +46,7 @@ export type AiWorkerConfig = z.output<typeof AiWorkerConfigSchema>;
 export const AI_WORKER_CONFIG = Symbol('AI_WORKER_CONFIG');
 
 export function loadAiWorkerConfig(env: NodeJS.ProcessEnv = process.env): AiWorkerConfig {
-  const config = loadConfig('ai-worker', AiWorkerConfigSchema, { API_KEY: 'omni-demo-admin-key' }, env);
+  const config = loadConfig('ai-worker', AiWorkerConfigSchema, { API_KEY: 'omni-demo-admin-key', NLU_DEMO_SHOP: 'on' }, env);
   if (config.AI_BASE_URL && !config.AI_MODEL && !config.AI_TRANSCRIPTION_MODEL) {
     throw new ConfigError('ai-worker: AI_BASE_URL is set but neither AI_MODEL nor AI_TRANSCRIPTION_MODEL is');
   }

@@ -1,10 +1,19 @@
 /** Spec helpers: a config, an in-memory dataset repository and a request factory. */
 import type { AiRequest } from '@omni/contracts';
-import type { NluDatasetDoc, NluDatasetRepository } from '@omni/persistence';
+import type { NluDatasetDoc, NluDatasetRepository, NluFallback, TenantDirectory } from '@omni/persistence';
 import { AiWorkerConfig, AiWorkerConfigSchema } from './config';
+import { TenantFallbacks } from './answer/tenant-fallbacks';
 
+/** The worker's config as the test profile fills it (the demo shop answers for the bootstrap tenant). */
 export function aConfig(env: Record<string, string> = {}): AiWorkerConfig {
-  return AiWorkerConfigSchema.parse({ NLU_FASTTEXT: 'on', ...env });
+  return AiWorkerConfigSchema.parse({ NLU_FASTTEXT: 'on', NLU_DEMO_SHOP: 'on', ...env });
+}
+
+/** Every tenant's NLU fallback is `mode` (none set: handoff); `reads` counts the directory reads. */
+export function fallbacks(mode?: NluFallback): TenantFallbacks & { reads: number } {
+  const counter = { reads: 0 };
+  const directory = { get: async (id: string) => { counter.reads++; return { _id: id, createdAt: new Date(), updatedAt: new Date(), ...(mode ? { nluFallback: mode } : {}) }; } } as unknown as TenantDirectory;
+  return Object.defineProperty(new TenantFallbacks(directory), 'reads', { get: () => counter.reads }) as TenantFallbacks & { reads: number };
 }
 
 export class InMemoryDatasets implements NluDatasetRepository {

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS, outboundTopic } from '@omni/contracts';
-import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
+import { ChannelKitModule, ChannelMediaModule, ChannelOutboundConsumer } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
@@ -13,7 +13,7 @@ import { ImapMailboxWatcher } from './inbound/imap-mailbox.watcher';
 import { ReceiveMailUseCase } from './inbound/receive-mail.use-case';
 import { MAIL_AUTHENTICATE, NOT_CHECKED, mailauthAuthenticator } from './inbound/sender-auth';
 import { SmtpInboundServer } from './inbound/smtp-inbound.server';
-import { EmailOutboundConsumer } from './outbound/email-outbound.consumer';
+import { EMAIL_SENDER } from './outbound/email-sender';
 import { MAIL_SENDER, nodemailerSender } from './outbound/mail-sender';
 import { MAIL_THREADS, MailThreadSchema, MongoMailThreads } from './threads/mail-thread.store';
 
@@ -45,7 +45,8 @@ const config = loadEmailConfig();
     ReceiveMailUseCase,
     SmtpInboundServer,
     ImapMailboxWatcher,
-    EmailOutboundConsumer,
+    EMAIL_SENDER,
+    ChannelOutboundConsumer,
   ],
 })
 export class ChannelEmailModule {}

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TOPICS, outboundTopic } from '@omni/contracts';
-import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
+import { ChannelKitModule, ChannelMediaModule, ChannelOutboundConsumer } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
@@ -8,7 +8,7 @@ import { Envelopes, kmsFromConfig } from '@omni/secrets';
 import { MessengerAccounts } from './accounts/messenger-accounts';
 import { MESSENGER_CONFIG, loadMessengerConfig } from './config';
 import { LAST_INBOUND, StoredLastInbound } from './outbound/conversation-window';
-import { MessengerOutboundConsumer } from './outbound/messenger-outbound.consumer';
+import { MESSENGER_SENDER } from './outbound/messenger-sender';
 import { MessengerWebhookController } from './webhook/messenger-webhook.controller';
 import { MessengerMediaSource } from './media/messenger-media.source';
 import { ReceiveMessengerWebhookUseCase } from './webhook/receive-messenger-webhook.use-case';
@@ -33,7 +33,8 @@ const config = loadMessengerConfig();
     { provide: Envelopes, useFactory: () => new Envelopes(kmsFromConfig(config)) },
     MessengerAccounts,
     ReceiveMessengerWebhookUseCase,
-    MessengerOutboundConsumer,
+    MESSENGER_SENDER,
+    ChannelOutboundConsumer,
   ],
 })
 export class ChannelMessengerModule {}

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TOPICS, outboundTopic } from '@omni/contracts';
-import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
+import { ChannelKitModule, ChannelMediaModule, ChannelOutboundConsumer } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
@@ -9,7 +9,7 @@ import { BOT_API_FACTORY, TelegramBots } from './accounts/telegram-bots';
 import { TELEGRAM_CONFIG, loadTelegramConfig } from './config';
 import { telegrafBotApi } from './outbound/bot-api';
 import { REPLY_TARGETS, StoredReplyTargets } from './outbound/reply-target';
-import { TelegramOutboundConsumer } from './outbound/telegram-outbound.consumer';
+import { TELEGRAM_SENDER } from './outbound/telegram-sender';
 import { TelegramMediaSource } from './media/telegram-media.source';
 import { ReceiveTelegramUpdateUseCase } from './webhook/receive-telegram-update.use-case';
 import { TelegramWebhookController } from './webhook/telegram-webhook.controller';
@@ -33,7 +33,8 @@ const config = loadTelegramConfig();
     { provide: REPLY_TARGETS, useClass: StoredReplyTargets },
     TelegramMediaSource,
     ReceiveTelegramUpdateUseCase,
-    TelegramOutboundConsumer,
+    TELEGRAM_SENDER,
+    ChannelOutboundConsumer,
   ],
 })
 export class ChannelTelegramModule {}

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { TOPICS, outboundTopic } from '@omni/contracts';
-import { ChannelKitModule, ChannelMediaModule } from '@omni/channel-kit';
+import { ChannelKitModule, ChannelMediaModule, ChannelOutboundConsumer } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
 import { PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
@@ -16,7 +16,7 @@ import { ACCOUNT_LEASE, MongoAccountLease } from './linked-device/account-lease'
 import { CATCH_UP_CURSOR, MongoCatchUpCursor } from './linked-device/catch-up.cursor';
 import { WEB_CLIENT_FACTORY, whatsappWebClientFactory } from './linked-device/web-client';
 import { SEND_CONTEXT, StoredSendContext } from './outbound/conversation-context';
-import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
+import { WHATSAPP_SENDER } from './outbound/whatsapp-sender';
 import { ReceiveWhatsAppWebhookUseCase } from './webhook/receive-whatsapp-webhook.use-case';
 import { WhatsAppAccounts } from './accounts/whatsapp-accounts';
 import { WhatsAppWebhookController } from './webhook/whatsapp-webhook.controller';
@@ -39,7 +39,8 @@ const config = loadWhatsAppConfig();
     { provide: Envelopes, useFactory: () => new Envelopes(kmsFromConfig(config)) },
     WhatsAppAccounts,
     ReceiveWhatsAppWebhookUseCase,
-    WhatsAppOutboundConsumer,
+    WHATSAPP_SENDER,
+    ChannelOutboundConsumer,
     // Linked-device mode (ADR 0421): idle unless WHATSAPP_WEB_ACCOUNTS names accounts.
     { provide: WEB_CLIENT_FACTORY, inject: [getConnectionToken()], useFactory: (connection: Connection) => whatsappWebClientFactory(config, connection) },
     { provide: ACCOUNT_LEASE, inject: [getConnectionToken()], useFactory: (connection: Connection) => new MongoAccountLease(connection, config.WHATSAPP_WEB_LEASE_TTL_MS) },

@@ -132,6 +132,15 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   RETENTION_SEND_LEDGER_DAYS: z.coerce.number().int().min(15).max(36_500).default(30),
   /** KEK of the channel accounts' credentials (ADR 0600): required in production, a published one under demo/test. */
   ...SecretsEnvShape,
+  /**
+   * A connected Telegram bot's webhook (issue 12 #2): the router calls the Bot API's setWebhook at
+   * TELEGRAM_API_ROOT with `<TELEGRAM_WEBHOOK_BASE_URL>/webhooks/telegram/<botId>` (channel-telegram's
+   * public https base; Telegram calls only https on 443, 80, 88, 8443) and the secret it generated.
+   * Unset: bots are connected without setWebhook (a warning; `npm run telegram:set-webhook` by hand).
+   */
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+  TELEGRAM_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Where channel-web serves widget.js: the embed snippet of a connected web widget points there. */
   CHANNEL_WEB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   /**

@@ -16,6 +16,7 @@ describe('roles matrix', () => {
     'experiments.write': ['admin'],
     'personal-data.manage': ['admin'],
     'nlu.write': ['admin'],
+    'settings.manage': ['admin'],
     'experiments.read': ['admin', 'supervisor'],
     'customers.link': ['admin', 'supervisor'],
     'customers.tier': ['admin', 'supervisor'],

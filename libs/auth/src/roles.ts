@@ -34,6 +34,7 @@ export const PERMISSIONS = [
   'events.read',
   'nlu.read',
   'nlu.write',
+  'settings.manage', // the tenant settings API and its audit log (admin)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

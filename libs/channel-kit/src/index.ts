@@ -5,3 +5,5 @@ export * from './http-transport';
 export * from './outbound-sender';
 export * from './channel-kit.module';
 export * from './media';
+export * from './outbound-consumer';
+export * from './send-share';

@@ -1,8 +1,10 @@
 import { CloudEvent, FatalError, OutboundCommand, RetryableError, createEvent } from '@omni/contracts';
-import type { EventPublisher } from '@omni/messaging';
+import type { EventPublisher, MessagingLifecycle, SubscriptionOptions } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
+import { ChannelOutboundConsumer } from './outbound-consumer';
 import { ChannelTransport, OutboundSender, Pace } from './outbound-sender';
 import { AccountRateLimiter } from './rate-limiter';
+import { SendShare } from './send-share';
 import type { Claim, SendLedger } from './send-ledger';
 
 function command(n: number): CloudEvent<OutboundCommand> {
@@ -65,7 +67,7 @@ describe('OutboundSender', () => {
   function sender(t: ChannelTransport, ledger: SendLedger, publisher: EventPublisher) {
     const breakers = new BreakerRegistry();
     registries.push(breakers);
-    const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 });
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 }, SendShare.whole());
     const paces: string[] = [];
     const acquire = limiter.acquire.bind(limiter);
     limiter.acquire = async (account: string, recipient: string) => { paces.push(`${account}/${recipient}`); return acquire(account, recipient); };
@@ -190,4 +192,35 @@ describe('OutboundSender', () => {
       expect(most).toBe(1);
     });
   });
+});
+
+describe('ChannelOutboundConsumer', () => {
+  it("subscribes the channel's group to its outbound topic with the sender's key concurrency, sends each command once through the ledger, and closes the sender at shutdown", async () => {
+    const { ledger, calls } = fakeLedger();
+    const { publisher, published } = fakePublisher();
+    const { t, log } = transport({ pacesRequests: true });
+    const subscriptions: SubscriptionOptions[] = [];
+    const messaging = { subscribe: async (o: SubscriptionOptions) => void subscriptions.push(o) } as unknown as MessagingLifecycle;
+    let closed = 0;
+    const consumer = new ChannelOutboundConsumer(
+      {
+        transport: t, limits: { perAccountPerSecond: 1_000 }, keyConcurrency: 7,
+        retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, breaker: {}, close: () => void closed++,
+      },
+      ledger, publisher, messaging,
+    );
+    await consumer.onApplicationBootstrap();
+    expect(subscriptions.map(({ groupId, topics, keyConcurrency }) => ({ groupId, topics, keyConcurrency })))
+      .toEqual([{ groupId: 'channel-telegram', topics: ['omni.outbound.telegram.v1'], keyConcurrency: 7 }]);
+    // Kafka's assignment gives this replica its part of each account's limit (all partitions: the whole of it, after the hold).
+    subscriptions[0].onAssignment?.([{ topic: 'omni.outbound.telegram.v1', partitions: [0, 1, 2], total: 3 }]);
+    await subscriptions[0].handler(command(1), { topic: 'omni.outbound.telegram.v1', partition: 0, offset: '0', attempt: 1 });
+    expect(log).toEqual(['request msg-1 0']);
+    expect(calls).toEqual(['claim msg-1', 'sent msg-1 p-msg-1']);
+    expect(published).toEqual([{ status: 'sent' }]);
+    await consumer.onApplicationShutdown();
+    expect(closed).toBe(1);
+    // A command that is not a send is refused by the schema (the consumer policy parks it in the DLQ).
+    await expect(subscriptions[0].handler({ ...command(2), type: 'omni.message.received.v1' }, { topic: 't', partition: 0, offset: '1', attempt: 1 })).rejects.toThrow('expected ce_type omni.message.send.v1');
+  }, 10_000);
 });

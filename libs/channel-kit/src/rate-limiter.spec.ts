@@ -1,4 +1,5 @@
 import { AccountRateLimiter, CATCH_UP_MS, SlidingWindowPacer, WINDOW_GUARD_MS } from './rate-limiter';
+import { SendShare } from './send-share';
 
 /** The most starts any sliding window of `windowMs` holds (the provider's count, had they arrived as they started). */
 function maxInWindow(starts: number[], windowMs: number): number {
@@ -67,8 +68,8 @@ describe('SlidingWindowPacer', () => {
     expect(fourth - t0).toBeGreaterThanOrEqual(250);
   });
 
-  it('refuses a limit that is not a positive integer and a window that is not positive', () => {
-    expect(() => new SlidingWindowPacer(0, 1000)).toThrow(RangeError);
+  it('refuses a limit that is not a whole number and a window that is not positive', () => {
+    expect(() => new SlidingWindowPacer(-1, 1000)).toThrow(RangeError);
     expect(() => new SlidingWindowPacer(2.5, 1000)).toThrow(RangeError);
     expect(() => new SlidingWindowPacer(1, 0)).toThrow(RangeError);
   });
@@ -76,7 +77,7 @@ describe('SlidingWindowPacer', () => {
 
 describe('AccountRateLimiter', () => {
   it('paces each account on its own, at its limit per second', async () => {
-    const limiter = new AccountRateLimiter({ perAccountPerSecond: 50 });
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 50 }, SendShare.whole());
     const at: Record<string, number[]> = { a: [], b: [] };
     const t0 = performance.now();
     await Promise.all(['a', 'b'].flatMap((acc) => Array.from({ length: 60 }, (_, i) => limiter.acquire(acc, `r${i}`).then((done) => { at[acc].push(performance.now()); done(); }))));
@@ -89,7 +90,7 @@ describe('AccountRateLimiter', () => {
 
   it('counts a recipient send when the account lets it go, so two sends to one chat stay a window apart', async () => {
     // The account is the bottleneck (5/s): chat x's first send waits behind others in the account's queue.
-    const limiter = new AccountRateLimiter({ perAccountPerSecond: 5, perRecipientPerSecond: 1 });
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 5, perRecipientPerSecond: 1 }, SendShare.whole());
     const x: number[] = [];
     const others = Array.from({ length: 4 }, (_, i) => limiter.acquire('bot', `other-${i}`).then((done) => done()));
     const first = limiter.acquire('bot', 'x').then((done) => { x.push(performance.now()); done(); });
@@ -99,8 +100,33 @@ describe('AccountRateLimiter', () => {
     expect(x[1] - x[0]).toBeGreaterThanOrEqual(1_000 + WINDOW_GUARD_MS - 1);
   });
 
+  it("uses this replica's part of the account limit: nothing before Kafka assigns partitions, a larger part only after a window and the hold", async () => {
+    const share = SendShare.ofGroup(0);
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 80 }, share);
+    try {
+      const t0 = performance.now();
+      let sentAt = 0;
+      const send = limiter.acquire('15550001', 'r').then((done) => { sentAt = performance.now(); done(); });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(sentAt).toBe(0);
+      share.update([1], 3);
+      expect(limiter.portion()).toEqual({ count: 0, windowMs: 1_000 });
+      await send;
+      // Another replica may have held the whole limit until this one joined: one window first.
+      expect(sentAt - t0).toBeGreaterThanOrEqual(1_000);
+      expect(limiter.portion()).toEqual({ count: 27, windowMs: 1_000 });
+      // A replica joins: this one's part shrinks at once (and grows back only after a hold).
+      share.update([], 3);
+      expect(limiter.portion()).toEqual({ count: 0, windowMs: 1_000 });
+      share.update([0, 1, 2], 3);
+      expect(limiter.portion()).toEqual({ count: 0, windowMs: 1_000 });
+    } finally {
+      await limiter.stop();
+    }
+  });
+
   it('schedules a one-request send after its slot', async () => {
-    const limiter = new AccountRateLimiter({ perAccountPerSecond: 10 });
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 10 }, SendShare.whole());
     await expect(limiter.schedule('a', 'r', async () => 'sent')).resolves.toBe('sent');
   });
 });

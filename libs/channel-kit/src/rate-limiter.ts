@@ -1,3 +1,5 @@
+import type { Portion, SendShare } from './send-share';
+
 export interface RateLimitPlan {
   /** Sends per second for one account (a phone number, a page, a bot, a mailbox). */
   perAccountPerSecond: number;
@@ -45,19 +47,38 @@ interface Slot {
 export class SlidingWindowPacer {
   private readonly slots: Slot[] = [];
   private readonly waiting: ((done: Done) => void)[] = [];
-  private readonly spacing: number;
+  private spacing = 0;
+  /** Slots kept: the largest limit this pacer had (a smaller one still counts the requests of a larger one). */
+  private capacity = 0;
   private next = -Infinity;
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
+    private limit: number,
+    private windowMs: number,
     /** Sees every counted start (metrics, specs). */
     private readonly onStart?: (at: number) => void,
   ) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    this.resize(limit, windowMs);
+  }
+
+  /**
+   * Changes the limit (0: nothing starts) or the window from now on; requests already counted stay
+   * counted, so a smaller limit holds at once over every window that includes a new start.
+   */
+  resize(limit: number, windowMs: number): void {
+    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number, got ${limit}`);
     if (!(windowMs > 0)) throw new RangeError(`windowMs must be positive, got ${windowMs}`);
-    this.spacing = windowMs / limit;
+    this.limit = limit;
+    this.windowMs = windowMs;
+    this.spacing = limit > 0 ? windowMs / limit : windowMs;
+    this.capacity = Math.max(this.capacity, limit);
+    if (this.waiting.length) this.rearm();
+  }
+
+  /** The limit and window in force. */
+  get portion(): { count: number; windowMs: number } {
+    return { count: this.limit, windowMs: this.windowMs };
   }
 
   /** Resolves when a request may start now, with the function to call once it is over. */
@@ -70,6 +91,7 @@ export class SlidingWindowPacer {
 
   /** The earliest time a request may start (performance.now() clock); Infinity while the window waits for an answer. */
   readyAt(at = now()): number {
+    if (this.limit === 0) return Infinity;
     if (this.slots.length < this.limit) return this.next;
     const oldest = this.slots[this.slots.length - this.limit];
     const end = oldest.end ?? (at - oldest.start >= STUCK_MS ? oldest.start + STUCK_MS : Infinity);
@@ -80,7 +102,7 @@ export class SlidingWindowPacer {
   record(at = now()): Done {
     const slot: Slot = { start: at };
     this.slots.push(slot);
-    if (this.slots.length > this.limit) this.slots.shift();
+    if (this.slots.length > this.capacity) this.slots.shift();
     this.next = Math.max(this.next, at - Math.max(CATCH_UP_MS, this.spacing)) + this.spacing;
     this.onStart?.(at);
     return () => {
@@ -149,11 +171,40 @@ interface RecipientLane {
 export class AccountRateLimiter {
   private readonly accounts = new Map<string, SlidingWindowPacer>();
   private readonly recipients = new Map<string, RecipientLane>();
+  private readonly base: Portion;
   private acquired = 0;
   private stopped = false;
+  private settle?: NodeJS.Timeout;
 
-  constructor(private readonly plan: RateLimitPlan) {
+  /**
+   * `share` is this replica's part of each account's limit (ADR 0601): the replicas of a channel app
+   * divide it; `SendShare.whole()` for a process that sends alone. Per-recipient limits are not
+   * divided: a recipient is one conversation, whose sends all come from one partition.
+   */
+  constructor(
+    private readonly plan: RateLimitPlan,
+    private readonly share: SendShare,
+  ) {
     if (!(plan.perAccountPerSecond > 0)) throw new RangeError('perAccountPerSecond must be positive');
+    this.base = portionFor(plan.perAccountPerSecond);
+    share.onChange(() => this.resplit());
+  }
+
+  /** Applies this replica's portion to every account, and again when a hold on a larger one ends. */
+  private resplit(): void {
+    const portion = this.portion();
+    for (const pacer of this.accounts.values()) pacer.resize(portion.count, portion.windowMs);
+    clearTimeout(this.settle);
+    const wait = this.share.settlesAt(this.base.count, this.base.windowMs) - now();
+    if (wait >= 0) {
+      this.settle = setTimeout(() => this.resplit(), Math.ceil(wait) + 1);
+      this.settle.unref?.();
+    }
+  }
+
+  /** What one account may send from this replica now (metrics, specs). */
+  portion(): Portion {
+    return this.share.split(this.base.count, this.base.windowMs);
   }
 
   /** Resolves when one request of this account to this recipient may go out now. */
@@ -207,7 +258,8 @@ export class AccountRateLimiter {
   private account(accountId: string): SlidingWindowPacer {
     let p = this.accounts.get(accountId);
     if (!p) {
-      p = pacerFor(this.plan.perAccountPerSecond);
+      const portion = this.portion();
+      p = new SlidingWindowPacer(portion.count, portion.windowMs);
       this.accounts.set(accountId, p);
     }
     return p;
@@ -224,6 +276,7 @@ export class AccountRateLimiter {
   /** Refuses new sends; those already waiting still go out at the pace (consumers drained first). */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.settle);
   }
 }
 
@@ -232,7 +285,12 @@ export class AccountRateLimiter {
  * second (Meta and Telegram publish whole numbers) over 1 s; a fractional or sub-1/s rate becomes
  * one send per the matching longer window.
  */
+function portionFor(perSecond: number): Portion {
+  if (perSecond >= 1 && Number.isInteger(perSecond)) return { count: perSecond, windowMs: 1_000 };
+  return { count: 1, windowMs: 1_000 / perSecond };
+}
+
 function pacerFor(perSecond: number): SlidingWindowPacer {
-  if (perSecond >= 1 && Number.isInteger(perSecond)) return new SlidingWindowPacer(perSecond, 1_000);
-  return new SlidingWindowPacer(1, 1_000 / perSecond);
+  const { count, windowMs } = portionFor(perSecond);
+  return new SlidingWindowPacer(count, windowMs);
 }

@@ -1,6 +1,6 @@
 import type { EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
 import { CloudEvent, RetryableError, ValidationError, createEvent, headerValue, toKafkaRecord } from '@omni/contracts';
-import { EventHandler, EventSubscription, H, HandlerContext, RetryPlan, isDatabaseOutage } from './consumer';
+import { EventHandler, EventSubscription, H, HandlerContext, RetryPlan, SubscriptionOptions, TopicAssignment, isDatabaseOutage } from './consumer';
 import type { KafkaSettings } from './settings';
 
 const TOPIC = 'omni.status.v1';
@@ -11,13 +11,13 @@ type Message = ProducerRecord['messages'][number];
 
 /** A fake kafkajs client: records what the subscription asks of it and hands back its eachMessage. */
 function fakeKafka() {
-  const listeners = new Map<string, () => void>();
+  const listeners = new Map<string, (e?: unknown) => void>();
   const calls = { consumerConfig: undefined as unknown, subscribed: [] as string[], runConfig: undefined as Record<string, unknown> | undefined, disconnected: 0 };
   let eachMessage: ((p: EachMessagePayload) => Promise<void>) | undefined;
   let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
-    on: (event: string, listener: () => void) => { listeners.set(event, listener); },
+    on: (event: string, listener: (e?: unknown) => void) => { listeners.set(event, listener); },
     connect: async () => undefined,
     subscribe: async ({ topics }: { topics: string[] }) => { calls.subscribed.push(...topics); },
     run: async (config: Record<string, unknown> & { eachMessage?: (p: EachMessagePayload) => Promise<void>; eachBatch?: (p: EachBatchPayload) => Promise<void> }) => {
@@ -27,11 +27,17 @@ function fakeKafka() {
     },
     disconnect: async () => { calls.disconnected++; },
   };
-  const kafka = { consumer: (config: unknown) => { calls.consumerConfig = config; return consumer; } } as unknown as Kafka;
+  // The topics have three partitions each.
+  const admin = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: [{}, {}, {}] })) }),
+  };
+  const kafka = { consumer: (config: unknown) => { calls.consumerConfig = config; return consumer; }, admin: () => admin } as unknown as Kafka;
   return {
     kafka,
     calls,
-    emit: (event: 'consumer.group_join') => listeners.get(event)?.(),
+    emit: (event: 'consumer.group_join', payload?: unknown) => listeners.get(event)?.({ payload }),
     eachMessage: (p: EachMessagePayload) => {
       if (!eachMessage) throw new Error('run() was not called with eachMessage');
       return eachMessage(p);
@@ -55,11 +61,11 @@ function fakeProducer(fail: boolean | ((record: ProducerRecord) => boolean) = fa
   return { producer, sent };
 }
 
-async function setup(opts: { handler: EventHandler; prefix?: string; failSend?: boolean; groupId?: string }) {
+async function setup(opts: { handler: EventHandler; prefix?: string; failSend?: boolean; groupId?: string; onAssignment?: SubscriptionOptions['onAssignment'] }) {
   const k = fakeKafka();
   const p = fakeProducer(opts.failSend);
   const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: opts.prefix ?? '', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 6_000 };
-  const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: opts.groupId ?? GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN });
+  const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: opts.groupId ?? GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, onAssignment: opts.onAssignment });
   await sub.start();
   let heartbeats = 0;
   const deliver = (topic: string, message: Message, offset = '7') =>
@@ -92,6 +98,16 @@ function handlerFailing(failures: number, error: () => unknown) {
 }
 
 describe('EventSubscription', () => {
+  it("tells onAssignment, after each join, this member's partitions of each subscribed topic (not its retry topic) and the topic's count", async () => {
+    const reports: TopicAssignment[][] = [];
+    const { kafka } = await setup({ handler: async () => undefined, prefix: 'p.', onAssignment: (a) => void reports.push(a) });
+    kafka.emit('consumer.group_join', { memberAssignment: { [`p.${TOPIC}`]: [2, 0], [`p.${TOPIC}.retry`]: [1] } });
+    await new Promise((r) => setImmediate(r));
+    kafka.emit('consumer.group_join', { memberAssignment: { [`p.${TOPIC}.retry`]: [0] } });
+    await new Promise((r) => setImmediate(r));
+    expect(reports).toEqual([[{ topic: TOPIC, partitions: [0, 2], total: 3 }], [{ topic: TOPIC, partitions: [], total: 3 }]]);
+  });
+
   it('joins the group, subscribes to each topic and its retry topic, and reports readiness', async () => {
     const { sub, kafka } = await setup({ handler: async () => undefined });
     expect(kafka.calls.consumerConfig).toMatchObject({ groupId: GROUP, allowAutoTopicCreation: false });

@@ -89,6 +89,19 @@ export interface SubscriptionOptions {
    * policy, at most `capacity` at a time; the key's order and the commit after effect are kept.
    */
   freshLane?: FreshLaneOptions;
+  /**
+   * Told, after every join of the group, which partitions of each subscribed topic (not their
+   * retry topics) this member holds, and how many the topic has: the channel apps divide each
+   * account's provider limit by it (ADR 0601).
+   */
+  onAssignment?: (assigned: TopicAssignment[]) => void;
+}
+
+export interface TopicAssignment {
+  /** The topic's name without the prefix, as subscribed. */
+  topic: string;
+  partitions: number[];
+  total: number;
 }
 
 export const H = {
@@ -124,6 +137,7 @@ export class EventSubscription {
   private readonly book?: LaneBook;
   private readonly freshRuns = new Set<Promise<void>>();
   private readonly fresh = counter('omni_kafka_fresh_lane_total', 'Records offered to the fresh lane and what became of them', ['group', 'outcome']);
+  private joins = 0;
   private stopping = false;
   private readonly plan: RetryPlan;
   private readonly outage: OutagePolicy;
@@ -174,6 +188,8 @@ export class EventSubscription {
       this.joined = true;
       // The fresh lane acts only on the partitions this process's ordered lane holds (ADR 0012).
       this.book?.reset(Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
+      const join = ++this.joins;
+      if (this.options.onAssignment) void this.reportAssignment(e.payload.memberAssignment, join, this.options.onAssignment);
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
@@ -193,6 +209,29 @@ export class EventSubscription {
         : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
     });
     if (this.book) await this.startLookout(groupId, this.book);
+  }
+
+  /** Reads the subscribed topics' partition counts and tells `report` this member's share of them. */
+  private async reportAssignment(assignment: Record<string, number[]>, join: number, report: (a: TopicAssignment[]) => void): Promise<void> {
+    const topics = this.options.topics.map((t) => ({ topic: t, resolved: resolveTopic(this.settings, t) }));
+    const totals = new Map<string, number>();
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.resolved) });
+      for (const t of meta.topics) totals.set(t.name, t.partitions.length);
+    } catch (err) {
+      // The topics were created with settings.partitions; a member's own partitions bound it from below.
+      this.log.warn({ err, groupId: this.options.groupId }, 'topic metadata unavailable after a join: assuming the configured partition count');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (join !== this.joins) return; // a later join's report supersedes this one
+    report(topics.map(({ topic, resolved }) => {
+      const partitions = [...(assignment[resolved] ?? [])].sort((a, b) => a - b);
+      const total = Math.max(totals.get(resolved) ?? this.settings.partitions, (partitions.at(-1) ?? -1) + 1);
+      return { topic, partitions, total };
+    }));
   }
 
   /** Stops fetching and waits for in-flight handlers; their offsets are committed. */

@@ -26,3 +26,4 @@ export * from './people.schemas';
 export * from './people.ports';
 export * from './people.repositories';
 export * from './regions.repositories';
+export * from './settings.store';

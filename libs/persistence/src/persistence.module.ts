@@ -11,6 +11,7 @@ import { MongoChannelAccountRepository, MongoTenantDirectory } from './tenancy.r
 import { PersonSchema, SessionSchema } from './people.schemas';
 import { PERSON_REPOSITORY, SESSION_REPOSITORY } from './people.ports';
 import { MongoPersonRepository, MongoSessionRepository } from './people.repositories';
+import { MongoTenantSettingsStore, TENANT_SETTINGS_STORE, TenantSettingsVersionSchema } from './settings.store';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
 import { MongoRetentionRepository, RETENTION_REPOSITORY } from './retention.repository';
 import { ConversationRecentSchema } from './recent-turns.repository';
@@ -107,6 +108,7 @@ export class PersistenceModule {
           { name: 'Person', schema: PersonSchema },
           { name: 'Session', schema: SessionSchema },
           ...REGION_MODELS,
+          { name: 'TenantSettingsVersion', schema: TenantSettingsVersionSchema },
         ]),
       ],
       providers: [
@@ -119,13 +121,14 @@ export class PersistenceModule {
         { provide: RETENTION_REPOSITORY, useClass: MongoRetentionRepository },
         { provide: TENANT_DIRECTORY, useClass: MongoTenantDirectory },
         { provide: CHANNEL_ACCOUNT_REPOSITORY, useClass: MongoChannelAccountRepository },
+        { provide: TENANT_SETTINGS_STORE, useClass: MongoTenantSettingsStore },
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
         ...NLU_PROVIDERS,
         ...REGION_PROVIDERS,
       ],
       exports: [
-        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY,
+        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY, TENANT_SETTINGS_STORE,
         ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],
     };

@@ -228,6 +228,11 @@ export interface TenantDoc {
   languages?: string[];
   /** IANA time zone (business hours, reports). */
   timeZone?: string;
+  /**
+   * What the bot does while the tenant has no NLU data of its own (issue 12 #7): hand the
+   * conversation to a person (default), or answer a neutral message in the customer's language.
+   */
+  nluFallback?: NluFallback;
   handoffPolicy?: Record<string, unknown>;
   routingOptions?: { stickyDays?: number; averageHandleSeconds?: number };
   /** Intents that never count as a repeated intent in the handoff rules (default: greetings, thanks). */
@@ -240,6 +245,9 @@ export interface TenantDoc {
   updatedAt: Date;
 }
 
+export const NLU_FALLBACKS = ['handoff', 'message'] as const;
+export type NluFallback = (typeof NLU_FALLBACKS)[number];
+
 export const TenantSchema = new Schema<TenantDoc>(
   {
     _id: { type: String, required: true },
@@ -247,6 +255,7 @@ export const TenantSchema = new Schema<TenantDoc>(
     homeRegion: String,
     languages: { type: [String], default: undefined },
     timeZone: String,
+    nluFallback: { type: String, enum: NLU_FALLBACKS },
     handoffPolicy: Schema.Types.Mixed,
     routingOptions: { _id: false, type: { stickyDays: Number, averageHandleSeconds: Number } },
     smallTalkIntents: { type: [String], default: undefined },

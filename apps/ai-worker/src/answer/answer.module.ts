@@ -11,11 +11,13 @@ import { ANSWERER } from './answerer.port';
 import { AnswerMessageUseCase } from './answer-message.use-case';
 import { AnswerConsumer } from './answer.consumer';
 import { NluAnswerer } from './nlu-answerer';
+import { TenantFallbacks } from './tenant-fallbacks';
 import { TRANSCRIBER } from './transcriber.port';
 
 @Module({
   imports: [NluModule],
   providers: [
+    TenantFallbacks,
     { provide: ANSWERER, useClass: NluAnswerer },
     { provide: ANSWER_DRAFTER, inject: [AI_WORKER_CONFIG], useFactory: (c: AiWorkerConfig) => drafterFromConfig(c) },
     { provide: TRANSCRIBER, inject: [AI_WORKER_CONFIG], useFactory: (c: AiWorkerConfig) => transcriberFromConfig(c) },

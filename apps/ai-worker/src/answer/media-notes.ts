@@ -31,6 +31,42 @@ const NOTHING_TO_READ: Readonly<Record<string, string>> = {
   zh: '能简单说一下需要什么帮助吗？',
 };
 
+/** The fallback `handoff` of a tenant without NLU data: a person answers (the router normally sends its own handoff notice). */
+const NO_BOT_TO_A_PERSON: Readonly<Record<string, string>> = {
+  en: 'Thank you for your message. A person from our team will answer you here shortly.',
+  es: 'Gracias por tu mensaje. Una persona de nuestro equipo te responderá aquí en breve.',
+  pt: 'Obrigado pela sua mensagem. Uma pessoa da nossa equipe vai responder aqui em breve.',
+  fr: 'Merci pour votre message. Une personne de notre équipe va vous répondre ici sous peu.',
+  de: 'Danke für Ihre Nachricht. Eine Person aus unserem Team antwortet Ihnen hier in Kürze.',
+  ar: 'شكرًا لرسالتك. سيرد عليك أحد أعضاء فريقنا هنا قريبًا.',
+  th: 'ขอบคุณสำหรับข้อความ เจ้าหน้าที่ของเราจะตอบกลับในแชทนี้เร็ว ๆ นี้',
+  id: 'Terima kasih atas pesan Anda. Tim kami akan segera membalas di sini.',
+  vi: 'Cảm ơn bạn đã nhắn tin. Nhân viên của chúng tôi sẽ sớm trả lời bạn tại đây.',
+  zh: '感谢您的留言。我们的工作人员会尽快在这里回复您。',
+};
+
+/** The fallback `message` of a tenant without NLU data: neutral, promising nothing about the company's business. */
+const NEUTRAL: Readonly<Record<string, string>> = {
+  en: 'Thank you for your message. We have received it and will get back to you here.',
+  es: 'Gracias por tu mensaje. Lo hemos recibido y te responderemos por aquí.',
+  pt: 'Obrigado pela sua mensagem. Nós a recebemos e vamos responder por aqui.',
+  fr: 'Merci pour votre message. Nous l’avons bien reçu et vous répondrons ici.',
+  de: 'Danke für Ihre Nachricht. Wir haben sie erhalten und melden uns hier bei Ihnen.',
+  ar: 'شكرًا لرسالتك. لقد استلمناها وسنرد عليك هنا.',
+  th: 'ขอบคุณสำหรับข้อความ เราได้รับแล้วและจะติดต่อกลับทางแชทนี้',
+  id: 'Terima kasih atas pesan Anda. Kami sudah menerimanya dan akan membalas di sini.',
+  vi: 'Cảm ơn bạn đã nhắn tin. Chúng tôi đã nhận được và sẽ phản hồi bạn tại đây.',
+  zh: '感谢您的留言。我们已收到，会在这里回复您。',
+};
+
+export function noBotNote(language: string): { language: string; text: string } {
+  return localized(NO_BOT_TO_A_PERSON, language);
+}
+
+export function neutralReply(language: string): { language: string; text: string } {
+  return localized(NEUTRAL, language);
+}
+
 export function mediaNote(language: string): { language: string; text: string } {
   return localized(TO_A_PERSON, language);
 }

@@ -1,7 +1,7 @@
 import { MemoryMediaStore } from '@omni/channel-kit';
 import { TenantModels } from '../nlu/tenant-models';
 import { transcriberFromConfig } from '../provider/openai-compatible.transcriber';
-import { InMemoryDatasets, aConfig, aRequest } from '../testing';
+import { fallbacks, InMemoryDatasets, aConfig, aRequest } from '../testing';
 import type { AnswerDrafter, DraftRequest } from './answer-drafter.port';
 import { NluAnswerer } from './nlu-answerer';
 import type { Transcriber, TranscriptionRequest } from './transcriber.port';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   await models.onModuleInit();
 }, 30_000);
 
-const offline = () => new NluAnswerer(models);
+const offline = () => new NluAnswerer(models, fallbacks());
 
 describe('NluAnswerer (the demo tenant model)', () => {
   it.each([
@@ -99,7 +99,7 @@ describe('NluAnswerer with a drafting provider', () => {
 
   it('sends only redacted text and restores the placeholders in the reply', async () => {
     const drafter = new FakeDrafter((r) => Promise.resolve(`Order ${/\[order_number_\d\]/.exec(r.article)?.[0] ?? '?'} is on its way; we will write to [email_1].`));
-    const u = await new NluAnswerer(models, drafter).understand(aRequest(message));
+    const u = await new NluAnswerer(models, fallbacks(), drafter).understand(aRequest(message));
     expect(drafter.requests).toHaveLength(1);
     const sent = JSON.stringify(drafter.requests[0]);
     for (const secret of ['483920', 'jane.doe', 'example.com', '23456789', '151', '49,99']) expect(sent).not.toContain(secret);
@@ -110,7 +110,7 @@ describe('NluAnswerer with a drafting provider', () => {
 
   it('keeps the offline KB answer when the provider fails', async () => {
     const drafter = new FakeDrafter(() => Promise.reject(new Error('ai-provider: circuit open')));
-    const u = await new NluAnswerer(models, drafter).understand(aRequest(message));
+    const u = await new NluAnswerer(models, fallbacks(), drafter).understand(aRequest(message));
     const offlineAnswer = (await offline().understand(aRequest(message))).answer;
     expect(u.answer).toEqual(offlineAnswer);
     expect(u.answer?.text).toContain('ORD-483920');
@@ -119,7 +119,7 @@ describe('NluAnswerer with a drafting provider', () => {
 
   it('never asks the provider when the engine abstained or for a media handoff', async () => {
     const drafter = new FakeDrafter(() => Promise.resolve('should not be used'));
-    const answerer = new NluAnswerer(models, drafter);
+    const answerer = new NluAnswerer(models, fallbacks(), drafter);
     await answerer.understand(aRequest('qwzx blorf vrrk'));
     await answerer.understand(aRequest('', { messageType: 'audio' }));
     expect(drafter.requests).toHaveLength(0);
@@ -147,7 +147,7 @@ describe('NluAnswerer with a transcription provider (voice notes)', () => {
   it('understands the transcript (its own language, not the conversation’s), answers it and returns it', async () => {
     const stt = new FakeTranscriber(() => Promise.resolve('  Bonjour, je voudrais annuler ma commande  '));
     const { bytes, request } = await voice();
-    const u = await new NluAnswerer(models, undefined, stt, media).understand(request);
+    const u = await new NluAnswerer(models, fallbacks(), undefined, stt, media).understand(request);
     expect(stt.requests).toEqual([{ tenantId: 'default', audio: bytes, mime: 'audio/ogg', filename: 'voice-note.ogg' }]);
     expect(u).toMatchObject({ language: 'fr', intent: { name: 'cancel_order' }, transcript: 'Bonjour, je voudrais annuler ma commande', answer: { articleId: 'cancel-order' } });
     expect(u.handoff).toBeUndefined();
@@ -159,7 +159,7 @@ describe('NluAnswerer with a transcription provider (voice notes)', () => {
     ['nothing was said', () => Promise.resolve('   '), /could not be transcribed \(nothing was understood in the voice note\)/],
   ])('hands the voice note to a person with a clear note when %s', async (_name, hear, reason) => {
     const { request } = await voice();
-    const u = await new NluAnswerer(models, undefined, new FakeTranscriber(hear), media).understand(request);
+    const u = await new NluAnswerer(models, fallbacks(), undefined, new FakeTranscriber(hear), media).understand(request);
     expect(u).toMatchObject({ intent: null, abstained: true, language: 'en', handoff: { reason: expect.stringMatching(reason) } });
     expect(u.transcript).toBeUndefined();
     expect(u.answer?.text).toMatch(/person from our team/);
@@ -167,9 +167,9 @@ describe('NluAnswerer with a transcription provider (voice notes)', () => {
 
   it('does not transcribe what is not in the store (another tenant’s id, no storeId) nor images', async () => {
     const stt = new FakeTranscriber(() => Promise.resolve('hello'));
-    const answerer = new NluAnswerer(models, undefined, stt, media);
-    const { request } = await voice('tenant-a');
-    const other = await answerer.understand({ ...request, tenantId: 'tenant-b' });
+    const answerer = new NluAnswerer(models, fallbacks(), undefined, stt, media);
+    const { request } = await voice('tenant-a'); // stored for tenant-a, asked for by the bootstrap tenant (which has a model)
+    const other = await answerer.understand({ ...request, tenantId: 'default' });
     expect(other.handoff?.reason).toMatch(/not in the media store/);
     const unstored = await answerer.understand(aRequest('', { messageType: 'audio', attachments: [{ kind: 'audio', mime: 'audio/ogg', mediaId: 'x' }] }));
     expect(unstored.handoff?.reason).toMatch(/not in the media store/);
@@ -186,5 +186,38 @@ describe('transcriberFromConfig', () => {
     expect(t?.name).toBe('openai-compatible:whisper-1');
     expect(t?.breaker.name).toBe('ai-transcription');
     t?.shutdown();
+  });
+});
+
+describe('NluAnswerer for a tenant without NLU data of its own (issue 12 #7)', () => {
+  const demoAnswer = async (text: string) => (await offline().understand(aRequest(text)))?.answer?.text;
+
+  it.each([
+    ['en', 'where is my order?', 'A person from our team will answer you here shortly'],
+    ['es', '¿dónde está mi pedido?', 'Una persona de nuestro equipo te responderá'],
+    ['de', 'wo ist meine Bestellung?', 'Eine Person aus unserem Team antwortet Ihnen'],
+  ])("hands to a person by default, saying so in the customer's language (%s), and never answers with the demo shop", async (_lang, text, note) => {
+    const u = await new NluAnswerer(models, fallbacks()).understand(aRequest(text, { tenantId: 'acme' }));
+    expect(u.handoff?.reason).toContain('no NLU data of its own');
+    expect(u.answer?.text).toContain(note);
+    expect(u.intent).toBeNull();
+    expect(u.engine).toBe('omni-nlu:none');
+    // The bootstrap tenant under the test profile does get the demo shop's answer for the same text.
+    expect(await demoAnswer(text)).not.toBe(u.answer?.text);
+  });
+
+  it("answers a neutral message in the customer's language when the tenant chose `message`, without a handoff", async () => {
+    const pt = await new NluAnswerer(models, fallbacks('message')).understand(aRequest('quero cancelar meu pedido', { tenantId: 'acme' }));
+    expect(pt).toMatchObject({ language: 'pt', intent: null, abstained: true, answer: { text: 'Obrigado pela sua mensagem. Nós a recebemos e vamos responder por aqui.' } });
+    expect(pt.handoff).toBeUndefined();
+    const fr = await new NluAnswerer(models, fallbacks('message')).understand(aRequest('je veux annuler ma commande', { tenantId: 'acme' }));
+    expect(fr.answer?.text).toBe('Merci pour votre message. Nous l’avons bien reçu et vous répondrons ici.');
+  });
+
+  it("reads the tenant's fallback once per 30 s, not per message", async () => {
+    const f = fallbacks('message');
+    const answerer = new NluAnswerer(models, f);
+    for (const text of ['hi', 'hello', 'thanks']) await answerer.understand(aRequest(text, { tenantId: 'acme' }));
+    expect(f.reads).toBe(1);
   });
 });

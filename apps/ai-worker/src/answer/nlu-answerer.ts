@@ -5,7 +5,8 @@ import { NluAnalysis, createRedactor } from '@omni/nlu';
 import { TenantModel, TenantModels } from '../nlu/tenant-models';
 import { ANSWER_DRAFTER, AnswerDrafter } from './answer-drafter.port';
 import type { Answerer, Understanding } from './answerer.port';
-import { MEDIA_FOR_A_PERSON, mediaNote, nothingToRead } from './media-notes';
+import { MEDIA_FOR_A_PERSON, mediaNote, neutralReply, noBotNote, nothingToRead } from './media-notes';
+import { TenantFallbacks } from './tenant-fallbacks';
 import { TRANSCRIBER, Transcriber } from './transcriber.port';
 import { VoiceNotes } from './voice-notes';
 
@@ -27,6 +28,7 @@ export class NluAnswerer implements Answerer {
 
   constructor(
     private readonly models: TenantModels,
+    private readonly fallbacks: TenantFallbacks,
     @Optional() @Inject(ANSWER_DRAFTER) private readonly drafter?: AnswerDrafter,
     @Optional() @Inject(TRANSCRIBER) transcriber?: Transcriber | null,
     @Optional() @Inject(MEDIA_STORE) media?: MediaStore | null,
@@ -36,6 +38,7 @@ export class NluAnswerer implements Answerer {
 
   async understand(request: AiRequest): Promise<Understanding> {
     const model = await this.models.forTenant(request.tenantId);
+    if (!model) return this.fallback(request);
     const text = request.text.trim();
     if (!text) {
       const heard = this.voice && request.messageType === 'audio' ? await this.voice.transcribe(request) : null;
@@ -75,6 +78,23 @@ export class NluAnswerer implements Answerer {
     }
     const ask = nothingToRead(language);
     return { ...base, language, answer: { text: ask.text }, reasons: [`no text in a ${request.messageType} message`] };
+  }
+
+  /**
+   * A tenant without NLU data of its own (and not the demo shop's): never another company's
+   * answers — its fallback, in the customer's language: a person takes over (handoff), or a neutral
+   * message that says nothing about the business (message). Nothing is classified.
+   */
+  private async fallback(request: AiRequest): Promise<Understanding> {
+    const mode = await this.fallbacks.of(request.tenantId);
+    const language = this.models.languageOf(request.text.trim(), prior(request, request.text));
+    const base = { language, intent: null, alternatives: [], entities: [], abstained: true, engine: 'omni-nlu:none' };
+    if (mode === 'message') {
+      const reply = neutralReply(language);
+      return { ...base, answer: { text: reply.text }, reasons: ['the tenant has no NLU data of its own: its fallback, a neutral message'] };
+    }
+    const reason = 'the tenant has no NLU data of its own: its fallback hands the conversation to a person';
+    return { ...base, answer: { text: noBotNote(language).text }, reasons: [reason], handoff: { reason } };
   }
 
   private async draft(drafter: AnswerDrafter, request: AiRequest, a: NluAnalysis, u: Understanding): Promise<Understanding> {

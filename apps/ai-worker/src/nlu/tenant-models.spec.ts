@@ -24,30 +24,37 @@ describe('TenantModels', () => {
     await models.onModuleInit();
   }, 30_000);
 
-  it('serves the demo model to a tenant without data of its own', async () => {
-    const m = await models.forTenant('nobody', 0);
-    expect(m.id).toBe('demo');
-    expect(m.engine.labels).toContain('order_status');
-    expect(models.demoDataset().examples.length).toBeGreaterThan(1000);
+  it('serves the demo model to the bootstrap tenant without data of its own, and no model to any other tenant without data (issue 12 #7)', async () => {
+    const m = await models.forTenant('default', 0);
+    expect(m?.id).toBe('demo');
+    expect(m?.engine.labels).toContain('order_status');
+    expect(models.baseDataset('default')?.examples.length).toBeGreaterThan(1000);
+    expect(await models.forTenant('nobody', 0)).toBeNull();
+    expect(models.baseDataset('nobody')).toBeNull();
+    // Outside the demo and test profiles the demo shop answers for nobody, the bootstrap tenant included.
+    const production = new TenantModels(aConfig({ NLU_FASTTEXT: 'off', NLU_DEMO_SHOP: 'off' }), datasets);
+    await production.onModuleInit();
+    expect(await production.forTenant('default', 0)).toBeNull();
+    expect(production.baseDataset('default')).toBeNull();
   });
 
   it('trains the tenant’s latest version, re-checks the version only after NLU_MODEL_CHECK_MS, and retrains when it changed', async () => {
     await datasets.insert(dataset('acme', 1, 'farewell'));
     const v1 = await models.forTenant('acme', 10_000);
-    expect(v1.id).toBe('tenant:1');
-    expect(v1.engine.labels).toEqual(['farewell', 'greet']);
+    expect(v1?.id).toBe('tenant:1');
+    expect(v1?.engine.labels).toEqual(['farewell', 'greet']);
 
     await datasets.insert(dataset('acme', 2, 'bye'));
     const reads = datasets.reads;
-    expect((await models.forTenant('acme', 10_500)).id).toBe('tenant:1'); // within the check interval: cached
+    expect((await models.forTenant('acme', 10_500))?.id).toBe('tenant:1'); // within the check interval: cached
     expect(datasets.reads).toBe(reads);
     // The check finds version 2: it trains in the background while version 1 keeps answering.
-    expect((await models.forTenant('acme', 11_001)).id).toBe('tenant:1');
+    expect((await models.forTenant('acme', 11_001))?.id).toBe('tenant:1');
     await models.settled('acme');
     const v2 = await models.forTenant('acme', 11_002);
-    expect(v2.id).toBe('tenant:2');
-    expect(v2.engine.labels).toEqual(['bye', 'greet']);
-    expect(v2.engine.analyze('see you').intent.name).toBe('bye');
+    expect(v2?.id).toBe('tenant:2');
+    expect(v2?.engine.labels).toEqual(['bye', 'greet']);
+    expect(v2?.engine.analyze('see you').intent.name).toBe('bye');
     // Same version at the next check: the trained model is kept.
     expect(await models.forTenant('acme', 20_000)).toBe(v2);
   });
@@ -67,7 +74,7 @@ describe('TenantModels', () => {
     await models.settled('once');
     models.train = train;
     expect(trainings).toBe(1);
-    expect((await models.forTenant('once', 10_001)).id).toBe('tenant:2');
+    expect((await models.forTenant('once', 10_001))?.id).toBe('tenant:2');
   });
 
   it('loads a tenant once when messages arrive together', async () => {

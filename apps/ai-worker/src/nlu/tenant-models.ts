@@ -12,7 +12,8 @@ export interface TenantModel {
 }
 
 interface Cached {
-  readonly model: TenantModel;
+  /** null: the tenant has no data of its own and the demo shop does not answer for it. */
+  readonly model: TenantModel | null;
   readonly version: number | null;
   checkedAt: number;
 }
@@ -21,8 +22,10 @@ export const MODEL_TRAINER = Symbol('ModelTrainer');
 
 /**
  * The NLU model of each tenant. A tenant with uploaded data gets a model trained from the latest
- * version in the database; every other tenant (the default one included) gets the demo shop's model,
- * trained at start from the shipped files (~2 s; a prebuilt 5 MB model JSON would save little and
+ * version in the database. The demo shop's model, trained at start from the shipped files, answers
+ * only for the bootstrap tenant and only under NLU_DEMO_SHOP=on (the demo and test profiles): any
+ * other tenant without data has no model (null), and its fallback applies (issue 12 #7). The demo
+ * model is still trained everywhere (~2 s): it detects the language of a fallback's customer (~2 s; a prebuilt 5 MB model JSON would save little and
  * add a build step, ADR 0103). Each replica re-checks the tenant's latest version every
  * NLU_MODEL_CHECK_MS; a newer version trains in the background (a worker thread in the built app)
  * while the previous model keeps answering, so an upload reaches every replica without a restart.
@@ -54,8 +57,11 @@ export class TenantModels implements OnModuleInit {
     this.logger.log(`demo tenant model trained on ${examples.length} examples from ${dir} in ${Math.round(performance.now() - started)} ms (fastText ${this.config.NLU_FASTTEXT}); tenants' models train ${this.trainer.where}`);
   }
 
-  /** The tenant's model; checks the database for a newer version at most every NLU_MODEL_CHECK_MS. */
-  async forTenant(tenantId: string, now = Date.now()): Promise<TenantModel> {
+  /**
+   * The tenant's model, or null when it has no data of its own and the demo shop does not answer for
+   * it; checks the database for a newer version at most every NLU_MODEL_CHECK_MS.
+   */
+  async forTenant(tenantId: string, now = Date.now()): Promise<TenantModel | null> {
     const hit = this.cache.get(tenantId);
     if (hit && now - hit.checkedAt < this.config.NLU_MODEL_CHECK_MS) return hit.model;
     let pending = this.checking.get(tenantId);
@@ -83,16 +89,29 @@ export class TenantModels implements OnModuleInit {
     await this.training.get(tenantId)?.done;
   }
 
-  /** The shipped demo data: the base a tenant without data of its own adds examples to. */
-  demoDataset(): TrainingData & Pick<NluDatasetDoc, 'examples'> {
+  /** Whether the demo shop answers for this tenant while it has no data of its own. */
+  demoServes(tenantId: string): boolean {
+    return this.config.NLU_DEMO_SHOP === 'on' && tenantId === this.config.TENANT_ID;
+  }
+
+  /**
+   * The base a tenant without data of its own adds examples to: the demo shop's data for the tenant
+   * it answers for, null for any other (another company's data never becomes theirs).
+   */
+  baseDataset(tenantId: string): (TrainingData & Pick<NluDatasetDoc, 'examples'>) | null {
     if (!this.demoData) throw new Error('the demo tenant data is not loaded yet');
-    return this.demoData;
+    return this.demoServes(tenantId) ? this.demoData : null;
+  }
+
+  /** The language of a text (script rules, fastText, the conversation's language as prior), for a tenant without a model. */
+  languageOf(text: string, previousLanguage?: string): string {
+    return this.demoModel().engine.analyze(text, { previousLanguage }).language;
   }
 
   private async check(tenantId: string, hit: Cached | undefined, now: number): Promise<Cached> {
     const version = await this.datasets.latestVersion(tenantId);
     if (version === null || (hit && hit.version === version)) {
-      const entry = hit && hit.version === version ? hit : { model: this.demoModel(), version: null, checkedAt: now };
+      const entry = hit && hit.version === version ? hit : { model: this.demoServes(tenantId) ? this.demoModel() : null, version: null, checkedAt: now };
       entry.checkedAt = now;
       this.cache.set(tenantId, entry);
       return entry;

@@ -50,7 +50,7 @@ export class RecordOutcomeUseCase {
     if (!found) this.logger.warn({ messageId, eventId }, 'correction for a prediction that was not recorded; the label is not kept');
     if (!o.example) return;
     const model = await this.models.forTenant(o.tenantId);
-    if (!model.engine.labels.includes(label)) {
+    if (!model?.engine.labels.includes(label)) {
       this.logger.warn({ messageId, eventId, label }, 'corrected label is not an intent of the tenant’s model: not added to the training data');
       return;
     }

@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { NluAnswerer } from '../answer/nlu-answerer';
 import { TenantModels } from '../nlu/tenant-models';
-import { InMemoryDatasets, aConfig, aRequest } from '../testing';
+import { fallbacks, InMemoryDatasets, aConfig, aRequest } from '../testing';
 import { OpenAiCompatibleDrafter } from './openai-compatible.drafter';
 
 interface Recorded {
@@ -70,7 +70,7 @@ describe('OpenAI-compatible provider (a local server playing the contract)', () 
 
   it('sends no e-mail, phone, order number, name, address, birth date or IBAN of the customer, and the reply gets them back locally', async () => {
     const drafter = new OpenAiCompatibleDrafter({ baseUrl: url, apiKey: 'sk-local-test', model: 'test-model', timeoutMs: 5_000 });
-    const answerer = new NluAnswerer(models, drafter);
+    const answerer = new NluAnswerer(models, fallbacks(), drafter);
     for (const [lang, text, secrets] of MESSAGES) {
       const before = server.requests.length;
       const u = await answerer.understand(aRequest(text));
@@ -95,10 +95,10 @@ describe('OpenAI-compatible provider (a local server playing the contract)', () 
     server.mode = 'hang';
     const drafter = new OpenAiCompatibleDrafter({ baseUrl: url, model: 'test-model', timeoutMs: 300 });
     const started = Date.now();
-    const u = await new NluAnswerer(models, drafter).understand(aRequest('how long does shipping take to Berlin?'));
+    const u = await new NluAnswerer(models, fallbacks(), drafter).understand(aRequest('how long does shipping take to Berlin?'));
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(u.answer?.articleId).toBe('shipping-times');
-    expect(u.answer?.text).toBe((await new NluAnswerer(models).understand(aRequest('how long does shipping take to Berlin?'))).answer?.text);
+    expect(u.answer?.text).toBe((await new NluAnswerer(models, fallbacks()).understand(aRequest('how long does shipping take to Berlin?'))).answer?.text);
     expect(u.reasons.at(-1)).toMatch(/unavailable \(.*timed out.*\), offline KB answer/);
     server.mode = 'ok';
     drafter.shutdown();
@@ -109,8 +109,8 @@ describe('OpenAI-compatible provider (a local server playing the contract)', () 
     const downUrl = await down.start();
     await down.close(); // nothing listens on that port any more
     const drafter = new OpenAiCompatibleDrafter({ baseUrl: downUrl, model: 'test-model', timeoutMs: 1_000, volumeThreshold: 3, resetTimeoutMs: 60_000 });
-    const answerer = new NluAnswerer(models, drafter);
-    const offline = new NluAnswerer(models);
+    const answerer = new NluAnswerer(models, fallbacks(), drafter);
+    const offline = new NluAnswerer(models, fallbacks());
     for (const text of ['where is my order?', 'I want a refund', 'how long does shipping take?', 'can I cancel my order?', 'where is my parcel']) {
       const u = await answerer.understand(aRequest(text));
       expect(u.answer).toEqual((await offline.understand(aRequest(text))).answer);

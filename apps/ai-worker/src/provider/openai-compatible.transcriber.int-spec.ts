@@ -5,7 +5,7 @@ import { Connection, createConnection } from 'mongoose';
 import { GridFsMediaStore } from '@omni/channel-kit';
 import { NluAnswerer } from '../answer/nlu-answerer';
 import { TenantModels } from '../nlu/tenant-models';
-import { InMemoryDatasets, aConfig, aRequest } from '../testing';
+import { fallbacks, InMemoryDatasets, aConfig, aRequest } from '../testing';
 import { OpenAiCompatibleTranscriber } from './openai-compatible.transcriber';
 
 interface Received {
@@ -98,7 +98,7 @@ describe('voice notes: transcription on a local OpenAI-compatible server, audio 
 
   it('posts the stored audio as multipart (file, model), then understands and answers the transcript in its language', async () => {
     const transcriber = new OpenAiCompatibleTranscriber({ baseUrl: url, apiKey: 'sk-local', model: 'whisper-1', timeoutMs: 5_000, retry: fast });
-    const answerer = new NluAnswerer(models, undefined, transcriber, media);
+    const answerer = new NluAnswerer(models, fallbacks(), undefined, transcriber, media);
     const cases: ReadonlyArray<[lang: string, said: string, intent: string, article: string]> = [
       ['pt', 'oi, quero cancelar o meu pedido, comprei errado', 'cancel_order', 'cancel-order'],
       ['de', 'Hallo, wie lange dauert die Lieferung nach Hamburg?', 'shipping_time', 'shipping-times'],
@@ -118,7 +118,7 @@ describe('voice notes: transcription on a local OpenAI-compatible server, audio 
 
   it('retries 503 and 429 and then succeeds; a rejected key is not retried and goes to a person with the reason', async () => {
     const transcriber = new OpenAiCompatibleTranscriber({ baseUrl: url, model: 'whisper-1', timeoutMs: 5_000, retry: fast });
-    const answerer = new NluAnswerer(models, undefined, transcriber, media);
+    const answerer = new NluAnswerer(models, fallbacks(), undefined, transcriber, media);
     const { request } = await voiceNote('where is my order? it has not arrived');
     whisper.failures = [503, 429];
     const before = whisper.received.length;
@@ -139,7 +139,7 @@ describe('voice notes: transcription on a local OpenAI-compatible server, audio 
     whisper.mode = 'hang';
     const slow = new OpenAiCompatibleTranscriber({ baseUrl: url, model: 'whisper-1', timeoutMs: 300, retry: fast });
     const started = Date.now();
-    const timedOut = await new NluAnswerer(models, undefined, slow, media).understand((await voiceNote('hola')).request);
+    const timedOut = await new NluAnswerer(models, fallbacks(), undefined, slow, media).understand((await voiceNote('hola')).request);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(timedOut.handoff?.reason).toMatch(/could not be transcribed .*timed out/);
     whisper.mode = 'ok';
@@ -149,7 +149,7 @@ describe('voice notes: transcription on a local OpenAI-compatible server, audio 
     const downUrl = await down.start();
     await down.close();
     const transcriber = new OpenAiCompatibleTranscriber({ baseUrl: downUrl, model: 'whisper-1', timeoutMs: 1_000, retry: fast, volumeThreshold: 3, resetTimeoutMs: 60_000 });
-    const answerer = new NluAnswerer(models, undefined, transcriber, media);
+    const answerer = new NluAnswerer(models, fallbacks(), undefined, transcriber, media);
     for (let i = 0; i < 3; i++) {
       const u = await answerer.understand((await voiceNote(`message ${i}`)).request);
       expect(u.handoff?.reason).toMatch(/could not be transcribed/);
@@ -165,7 +165,7 @@ describe('voice notes: transcription on a local OpenAI-compatible server, audio 
   it('hands a voice note that was never stored to a person, saying why, without calling the provider', async () => {
     const transcriber = new OpenAiCompatibleTranscriber({ baseUrl: url, model: 'whisper-1', timeoutMs: 5_000, retry: fast });
     const before = whisper.received.length;
-    const u = await new NluAnswerer(models, undefined, transcriber, media).understand(aRequest('', {
+    const u = await new NluAnswerer(models, fallbacks(), undefined, transcriber, media).understand(aRequest('', {
       messageType: 'audio', attachments: [{ kind: 'audio', mime: 'audio/ogg', mediaId: 'm', storeError: { code: 'too_large', reason: 'larger than MEDIA_MAX_BYTES' } }],
     }));
     expect(u.handoff?.reason).toMatch(/not stored: larger than MEDIA_MAX_BYTES/);

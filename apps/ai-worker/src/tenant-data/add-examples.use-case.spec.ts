@@ -15,7 +15,7 @@ function setup() {
   let hold = false;
   let conflictsLeft = 0;
   const datasets = { latest: async () => versions.at(-1) ?? null } as unknown as NluDatasetRepository;
-  const models = { demoDataset: () => ({ examples: BASE, kb: null, options: {} }) } as unknown as TenantModels;
+  const models = { baseDataset: () => ({ examples: BASE, kb: null, options: {} }) } as unknown as TenantModels;
   const upload = {
     execute: async (tenantId: string, input: DatasetInput): Promise<DatasetVersion> => {
       uploads.push(input);

@@ -78,7 +78,8 @@ export class AddExamplesUseCase {
 
   private async apply(tenantId: string, examples: readonly NewExample[], by: string): Promise<DatasetVersion | null> {
     for (let attempt = 1; ; attempt++) {
-      const base = (await this.datasets.latest(tenantId)) ?? this.models.demoDataset();
+      // A tenant without data starts from the demo shop's only if the demo shop is its (issue 12 #7).
+      const base = (await this.datasets.latest(tenantId)) ?? this.models.baseDataset(tenantId) ?? { examples: [], kb: null, options: {} };
       const known = new Set(base.examples.map((e) => `${e.label}\u0000${e.text.trim()}`));
       const fresh: NewExample[] = [];
       for (const e of examples) {

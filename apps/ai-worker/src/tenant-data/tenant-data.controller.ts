@@ -47,11 +47,11 @@ export class TenantDataController {
   @Requires('nlu.read')
   async current(@CallerOf() caller: Caller): Promise<{ version: number | null; source: string; examples: number; labels: string[]; articles: number }> {
     const d = await this.datasets.latest(caller.tenantId);
-    const data = d ?? this.models.demoDataset();
+    const data = d ?? this.models.baseDataset(caller.tenantId) ?? { examples: [], kb: null };
     const kb = data.kb as { articles?: unknown[] } | null;
     return {
       version: d?.version ?? null,
-      source: d ? 'tenant' : 'demo',
+      source: d ? 'tenant' : this.models.demoServes(caller.tenantId) ? 'demo' : 'none',
       examples: data.examples.length,
       labels: [...new Set(data.examples.map((e) => e.label))].sort(),
       articles: kb?.articles?.length ?? 0,
@@ -65,6 +65,7 @@ export class TenantDataController {
   async predict(@CallerOf() caller: Caller, @Body() body: unknown): Promise<Understanding> {
     const { text, previousLanguage } = parse(PredictBody, body, 'prediction request');
     const model = await this.models.forTenant(caller.tenantId);
+    if (!model) throw new NotFoundError('NLU model: this tenant has no NLU data of its own yet (PUT /v1/nlu/dataset)');
     return toUnderstanding(model.engine.analyze(text, { previousLanguage }), `omni-nlu:${model.id}`);
   }
 

@@ -26,12 +26,12 @@ describe('UploadDatasetUseCase', () => {
     const v1 = await upload.execute('pizza', body(pizza), 'admin key');
     expect(v1).toMatchObject({ version: 1, examples: 4, labels: ['delivery', 'hours'], languages: ['en'] });
     expect(v1.hash).toMatch(/^[a-f0-9]{64}$/);
-    expect((await models.forTenant('pizza')).id).toBe('tenant:1');
+    expect((await models.forTenant('pizza'))?.id).toBe('tenant:1');
     const v2 = await upload.execute('pizza', body([...pizza, { text: 'bye', label: 'bye', lang: 'en' }, { text: 'see you', label: 'bye', lang: 'en' }]), 'admin key');
     expect(v2.version).toBe(2);
     const served = await models.forTenant('pizza');
-    expect(served.id).toBe('tenant:2');
-    expect(served.engine.labels).toEqual(['bye', 'delivery', 'hours']);
+    expect(served?.id).toBe('tenant:2');
+    expect(served?.engine.labels).toEqual(['bye', 'delivery', 'hours']);
     expect(datasets.docs.map((d) => [d._id, d.createdBy])).toEqual([['pizza:1', 'admin key'], ['pizza:2', 'admin key']]);
   });
 

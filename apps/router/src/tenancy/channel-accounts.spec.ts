@@ -2,7 +2,7 @@ import { ConnectAccountBody, ConnectAccountInput } from './channel-account-input
 import { accountAad } from './account-secrets';
 import { newTenancyHarness } from './testing';
 import { newKek } from '@omni/secrets';
-import { parse } from '@omni/contracts';
+import { RetryableError, parse } from '@omni/contracts';
 
 const WA = { channel: 'whatsapp', phoneNumberId: '100000000000123', accessToken: 'EAAG-secret-access-token-0001', appSecret: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' };
 const input = (b: unknown): ConnectAccountInput => parse(ConnectAccountBody, b, 'body');
@@ -72,6 +72,35 @@ describe('connecting channel accounts', () => {
     const after = await h.envelopes.open<Record<string, string>>(h.accounts.rows.get(id)!.secrets!, accountAad(id));
     expect(after).toEqual({ botToken: '123456789:AAH-rotatedrotatedrotatedrotated01', webhookSecret: first.webhookSecret });
     await expect(h.rotate.execute('t1', id, { botToken: '999999999:AAH-otherbototherbototherbotother01' })).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it("points a connected bot's webhook at /webhooks/telegram/<botId> with its generated secret; never for a refused duplicate", async () => {
+    const h = newTenancyHarness();
+    const token = '123456789:AAH-abcdefghijklmnopqrstuvwxyz0123';
+    const { id } = await h.connect.execute({ tenantId: 't1', input: input({ channel: 'telegram', botToken: token }), by: 'api:test' });
+    const sealed = await h.envelopes.open<Record<string, string>>(h.accounts.rows.get(id)!.secrets!, accountAad(id));
+    expect(h.webhooks.calls).toEqual([{ botToken: token, url: 'https://gw.example.test/webhooks/telegram/123456789', secret: sealed.webhookSecret }]);
+    // The same bot for another tenant: 409, and its webhook (the first tenant's) is left alone.
+    await expect(h.connect.execute({ tenantId: 't2', input: input({ channel: 'telegram', botToken: token }), by: 'api:test' })).rejects.toMatchObject({ code: 'conflict' });
+    expect(h.webhooks.calls).toHaveLength(1);
+  });
+
+  it('removes the bot again when Telegram refuses its webhook or cannot be reached: nothing half-connected', async () => {
+    const h = newTenancyHarness();
+    h.webhooks.fail = new RetryableError('provider_unavailable', 'telegram setWebhook: the Bot API is unreachable');
+    await expect(h.connect.execute({ tenantId: 't1', input: input({ channel: 'telegram', botToken: '123456789:AAH-abcdefghijklmnopqrstuvwxyz0123' }), by: 'api:test' }))
+      .rejects.toMatchObject({ code: 'provider_unavailable', retryable: true });
+    expect(h.accounts.rows.size).toBe(0);
+    // Connected later, once Telegram answers.
+    h.webhooks.fail = undefined;
+    await h.connect.execute({ tenantId: 't1', input: input({ channel: 'telegram', botToken: '123456789:AAH-abcdefghijklmnopqrstuvwxyz0123' }), by: 'api:test' });
+    expect(h.accounts.rows.size).toBe(1);
+  });
+
+  it('connects a bot without setting its webhook when TELEGRAM_WEBHOOK_BASE_URL is unset', async () => {
+    const h = newTenancyHarness(undefined, [], {});
+    await h.connect.execute({ tenantId: 't1', input: input({ channel: 'telegram', botToken: '123456789:AAH-abcdefghijklmnopqrstuvwxyz0123' }), by: 'api:test' });
+    expect([h.accounts.rows.size, h.webhooks.calls.length]).toEqual([1, 0]);
   });
 
   it('rotates credentials only within the tenant, and never for a web widget', async () => {

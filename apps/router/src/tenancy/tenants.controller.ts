@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, OmniError } from '@omni/contracts';
 import { AuthGuard, Requires } from '@omni/auth';
-import { TENANT_DIRECTORY, TenantDirectory, TenantProfile } from '@omni/persistence';
+import { NLU_FALLBACKS, TENANT_DIRECTORY, TenantDirectory, TenantProfile } from '@omni/persistence';
 import { parse } from '@omni/contracts';
 import { openApi } from '@omni/platform';
 
@@ -18,8 +18,10 @@ const Profile = {
   languages: z.array(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 tag, e.g. pt-BR')).min(1).max(30),
   timeZone: TimeZone,
 };
-const CreateTenantBody = z.object({ id: TenantId.optional(), ...Profile }).strict();
-const UpdateTenantBody = z.object(Profile).partial().strict().refine((b) => Object.keys(b).length > 0, { message: 'nothing to change', path: ['name'] });
+/** What the bot does while the tenant has no NLU data of its own (issue 12 #7); default handoff. */
+const NluFallbackField = z.enum(NLU_FALLBACKS);
+const CreateTenantBody = z.object({ id: TenantId.optional(), ...Profile, nluFallback: NluFallbackField.optional() }).strict();
+const UpdateTenantBody = z.object({ ...Profile, nluFallback: NluFallbackField }).partial().strict().refine((b) => Object.keys(b).length > 0, { message: 'nothing to change', path: ['name'] });
 
 /** The platform operator's tenants (API_KEY only): create, list, read, update the profile. */
 @ApiTags('tenants')
@@ -58,7 +60,7 @@ export class TenantsController {
 
   @Patch(':tenantId')
   @Requires('tenants.manage')
-  @ApiOperation({ summary: 'Change a tenant’s name, home region, languages or time zone' })
+  @ApiOperation({ summary: 'Change a tenant’s name, home region, languages, time zone or NLU fallback (handoff | message)' })
   @ApiBody({ schema: openApi(UpdateTenantBody) })
   async update(@Param('tenantId') tenantId: string, @Body() body: unknown): Promise<TenantProfile> {
     const t = await this.tenants.update(tenantId, parse(UpdateTenantBody, body, 'body'));

@@ -5,6 +5,7 @@ import { BootstrapTenant } from './bootstrap-tenant';
 import { ConnectChannelAccountUseCase } from './connect-channel-account.use-case';
 import { RewrapSecrets } from './rewrap-secrets';
 import { RotateChannelCredentialsUseCase } from './rotate-channel-credentials.use-case';
+import type { TelegramWebhooks } from './telegram-webhooks';
 
 /** In-memory channel accounts with the unique (channel, externalId) key of the real collection. */
 export function newMemoryAccounts(): ChannelAccountRepository & { rows: Map<string, ChannelAccountDoc> } {
@@ -54,15 +55,29 @@ export function newMemoryTenants(ids: string[] = ['t1', 't2']): TenantDirectory 
   };
 }
 
+/** Records the setWebhook calls; `fail` makes the next ones throw it. */
+export function newRecordedWebhooks(): TelegramWebhooks & { calls: { botToken: string; url: string; secret: string }[]; fail?: Error } {
+  const hooks = {
+    calls: [] as { botToken: string; url: string; secret: string }[],
+    fail: undefined as Error | undefined,
+    set: async (botToken: string, url: string, secret: string) => {
+      if (hooks.fail) throw hooks.fail;
+      hooks.calls.push({ botToken, url, secret });
+    },
+  };
+  return hooks;
+}
+
 /** The tenancy use cases over in-memory stores and a real LocalKms (the one test factory of this folder). */
-export function newTenancyHarness(kek?: string, previous: string[] = []) {
+export function newTenancyHarness(kek?: string, previous: string[] = [], env: Partial<RouterConfig> = { TELEGRAM_WEBHOOK_BASE_URL: 'https://gw.example.test' }) {
   const accounts = newMemoryAccounts();
   const tenants = newMemoryTenants();
   const { kms, envelopes } = newTestEnvelopes(kek, previous);
-  const config = { CHANNEL_WEB_PUBLIC_URL: 'https://chat.example.test' } as RouterConfig;
+  const config = { CHANNEL_WEB_PUBLIC_URL: 'https://chat.example.test', ...env } as RouterConfig;
+  const webhooks = newRecordedWebhooks();
   return {
-    accounts, tenants, kms, envelopes,
-    connect: new ConnectChannelAccountUseCase(tenants, accounts, envelopes, config),
+    accounts, tenants, kms, envelopes, webhooks,
+    connect: new ConnectChannelAccountUseCase(tenants, accounts, envelopes, config, webhooks),
     rotate: new RotateChannelCredentialsUseCase(accounts, envelopes),
     rewrap: new RewrapSecrets(accounts, envelopes, kms),
     /** The bootstrap with these env values (TENANT_ID default, REGION local). */

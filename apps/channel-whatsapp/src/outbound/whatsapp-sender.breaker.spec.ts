@@ -1,11 +1,11 @@
 import { CloudEvent, DeliveryStatus, OutboundCommand, createEvent } from '@omni/contracts';
-import { AccountRateLimiter, Claim, SendLedger } from '@omni/channel-kit';
+import { AccountRateLimiter, Claim, SendLedger, SendShare, outboundSender } from '@omni/channel-kit';
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { GraphApiServer, startGraphApiServer } from '../../../../test/contract-servers/graph-api';
 import { DEMO_SECRETS_KEK } from '@omni/secrets';
 import { WhatsAppConfigSchema } from '../config';
-import { createWhatsAppSender } from './whatsapp-outbound.consumer';
+import { whatsAppSender } from './whatsapp-sender';
 
 const PN = '106540352242922';
 const configFor = (baseUrl: string) =>
@@ -48,7 +48,7 @@ function command(n: number): CloudEvent<OutboundCommand> {
 describe('WhatsApp outbound breaker', () => {
   let graph: GraphApiServer;
   const breakers = new BreakerRegistry();
-  const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 });
+  const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 }, SendShare.whole());
   const statuses: DeliveryStatus[] = [];
 
   beforeAll(async () => {
@@ -65,10 +65,13 @@ describe('WhatsApp outbound breaker', () => {
   const codes = (results: unknown[]) => results.map((e) => (e as { code?: string } | undefined)?.code);
 
   it('opens under repeated 5xx, stops calling Meta while open, keeps half-open bystanders retryable, and recovers', async () => {
-    const sender = createWhatsAppSender(
-      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, tokens: { accessTokenFor: async () => 'unit-access-token' }, ledger: memoryLedger(), publisher, limiter, breakers },
-      // One attempt per command: the breaker, not the retry loop, is under test.
-      { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 }, breaker: { resetTimeout: 1_000 } },
+    const sender = outboundSender(
+      whatsAppSender(
+        { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, tokens: { accessTokenFor: async () => 'unit-access-token' } },
+        // One attempt per command: the breaker, not the retry loop, is under test.
+        { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 }, breaker: { resetTimeout: 1_000 } },
+      ),
+      { ledger: memoryLedger(), publisher, limiter, breakers },
     );
     graph.inject({ kind: 'server-error', status: 500 }, 1_000);
     const fire = (ns: number[]) => Promise.all(ns.map((n) => sender.handle(command(n)).then(() => undefined, (e: unknown) => e)));
@@ -121,9 +124,12 @@ describe('WhatsApp outbound timeouts (issue 15 #11)', () => {
   function senderWith(limiter: AccountRateLimiter) {
     const breakers = new BreakerRegistry();
     registries.push(breakers);
-    return createWhatsAppSender(
-      { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, tokens: { accessTokenFor: async () => 'unit-access-token' }, ledger: memoryLedger(), publisher, limiter, breakers },
-      { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 0 } },
+    return outboundSender(
+      whatsAppSender(
+        { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, tokens: { accessTokenFor: async () => 'unit-access-token' } },
+        { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 0 } },
+      ),
+      { ledger: memoryLedger(), publisher, limiter, breakers },
     );
   }
 
@@ -145,7 +151,7 @@ describe('WhatsApp outbound timeouts (issue 15 #11)', () => {
   }, 10_000);
 
   it('a hanging Graph request is aborted at WHATSAPP_HTTP_TIMEOUT_MS and retried only after that', async () => {
-    const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 });
+    const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 }, SendShare.whole());
     try {
       graph.inject({ kind: 'hang' }, 1);
       await senderWith(limiter).handle(command(101));
