@@ -50,7 +50,7 @@ describe('regions: failover route, fencing and the takeover replay (one region o
   });
 
   afterAll(async () => {
-    if (process.env.DUMP_LOGS) for (const a of apps) console.log(a.name, a.logs.join('').slice(-5000));
+    if (process.env.DUMP_LOGS) for (const a of apps) console.log(a.name, a.logs.join('').split('\n').filter((l) => !l.includes('ListOffsets')).join('\n').slice(-8000));
     await Promise.all(apps.map((a) => a.stop()));
     await db?.close();
   });
@@ -70,7 +70,7 @@ describe('regions: failover route, fencing and the takeover replay (one region o
 
     const client = await openClient(web.url);
     // Unfenced once the (dead) peer failed its first poll: a message is answered here.
-    client.ws.send(JSON.stringify({ type: 'message', clientMessageId: 'm1', text: 'Hello!' }));
+    client.ws.send(JSON.stringify({ type: 'message', clientMessageId: 'regions-m1', text: 'Hello!' }));
     await waitFor('the answer while local-a is active', async () => client.replies.length === 1, 60_000, 100);
 
     // The route: operator only, 400 naming `to`, 409 for the active region.
@@ -89,7 +89,7 @@ describe('regions: failover route, fencing and the takeover replay (one region o
 
     // Fenced: the message is stored (the warm copy) and held as pending at the point where the AI
     // would have been asked, so no answer can follow while local-b is active.
-    client.ws.send(JSON.stringify({ type: 'message', clientMessageId: 'm2', text: 'Where is my order ORD-12345?' }));
+    client.ws.send(JSON.stringify({ type: 'message', clientMessageId: 'regions-m2', text: 'Where is my order ORD-12345?' }));
     const pending = db.collection('region_pending');
     const held = await waitFor('the message held as pending', async () => (await pending.findOne({ tenantId: 'default' })) ?? undefined, 60_000, 100);
     expect(await db.collection('messages').findOne({ _id: held._id } as never)).toMatchObject({ direction: 'inbound', text: 'Where is my order ORD-12345?' });
