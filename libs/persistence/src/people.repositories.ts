@@ -38,8 +38,17 @@ export class MongoSessionRepository implements SessionRepository {
     return this.model.findById(hash).lean<SessionDoc>().exec();
   }
 
-  takeForRefresh(refreshHash: string, now: Date): Promise<SessionDoc | null> {
-    return this.model.findOneAndDelete({ refreshHash, refreshExpiresAt: { $gt: now } }).lean<SessionDoc>().exec();
+  /**
+   * One winner among concurrent refreshes of the same token: the one whose delete removed the row.
+   * Not findOneAndDelete: FerretDB runs findAndModify as a read and then a delete without isolation,
+   * so two callers could both get the document (seen in the int-spec); a DELETE's affected-row count
+   * is decided by the database's row lock on FerretDB/PostgreSQL and on MongoDB alike.
+   */
+  async takeForRefresh(refreshHash: string, now: Date): Promise<SessionDoc | null> {
+    const session = await this.model.findOne({ refreshHash, refreshExpiresAt: { $gt: now } }).lean<SessionDoc>().exec();
+    if (!session) return null;
+    const { deletedCount } = await this.model.deleteOne({ _id: session._id }).exec();
+    return deletedCount === 1 ? session : null;
   }
 
   async remove(hash: string): Promise<boolean> {
