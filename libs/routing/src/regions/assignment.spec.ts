@@ -53,4 +53,15 @@ describe('region assignment', () => {
     if (!over.ok) throw new Error('expected a switch');
     expect(shouldTakeOver(over.next, 'local-a', 1_000, 60_000, 5_000)).toBe(false);
   });
+
+  it('measures the outage from the last switch: an operator\'s failback is not undone by the downtime seen before it', () => {
+    const over = switchActive(demo, 'local-b', REGIONS, at);
+    if (!over.ok) throw new Error('expected a switch');
+    const later = new Date(at.getTime() + 60_000);
+    const back = switchActive(over.next, 'local-a', REGIONS, later);
+    if (!back.ok) throw new Error('expected a failback');
+    const downSince = at.getTime() + 1_000; // local-b has not heard from local-a since just after the first switch
+    expect(shouldTakeOver(back.next, 'local-b', downSince, later.getTime() + 100, 5_000)).toBe(false);
+    expect(shouldTakeOver(back.next, 'local-b', downSince, later.getTime() + 5_000, 5_000)).toBe(true);
+  });
 });

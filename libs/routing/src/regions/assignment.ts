@@ -59,10 +59,12 @@ export function mayAct(a: RegionAssignment | undefined, region: string): boolean
  * Whether `region` should take the tenant over automatically: only the standby, only from the home
  * (which has been unreachable since `downSince` for at least `afterMs`; 0 = never automatically).
  * The failback is the operator's: an automatic one too would let two regions that cannot reach each
- * other take a tenant from each other in turn.
+ * other take a tenant from each other in turn. The clock restarts at the last switch (`since`): an
+ * operator's failback to a home this region has not heard from yet (its poll still backing off)
+ * must not be undone by the outage measured before it.
  */
 export function shouldTakeOver(a: RegionAssignment, region: string, downSince: number | undefined, now: number, afterMs: number): boolean {
   if (afterMs <= 0 || downSince === undefined) return false;
   if (region !== a.standby || a.active !== a.home) return false;
-  return now - downSince >= afterMs;
+  return now - Math.max(downSince, Date.parse(a.since)) >= afterMs;
 }
