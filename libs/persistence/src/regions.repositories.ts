@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Schema } from 'mongoose';
-import { insertOnce, isDuplicateKey } from './mongo-errors';
+import { insertOnce } from './mongo-errors';
 
 /** One tenant's copy of the region directory in this region's store (ADR 0300); `_id` is the tenant id. */
 export interface RegionAssignmentDoc {
@@ -13,17 +13,33 @@ export interface RegionAssignmentDoc {
   since: string;
 }
 
-export const RegionAssignmentSchema = new Schema<RegionAssignmentDoc>(
+/**
+ * As stored: one document per epoch, `_id` = `<tenantId>:<epoch>`, inserted once and never updated;
+ * the tenant's assignment is its highest epoch. An epoch is claimed by an insert on a unique key
+ * (ADR 0210), not by a conditional update: FerretDB applies an update as a read-modify-write without
+ * isolation, and racing conditional writes let an older epoch overwrite a newer one (the int-spec's
+ * five concurrent copies did, in a full run).
+ */
+interface StoredAssignment extends Omit<RegionAssignmentDoc, '_id'> {
+  _id: string;
+  tenantId: string;
+}
+
+export const RegionAssignmentSchema = new Schema<StoredAssignment>(
   {
     _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
     home: { type: String, required: true },
     standby: { type: String, required: true },
     active: { type: String, required: true },
     epoch: { type: Number, required: true },
     since: { type: String, required: true },
   },
-  { versionKey: false, collection: 'region_assignments' },
+  { versionKey: false, collection: 'region_assignment_epochs' },
 );
+RegionAssignmentSchema.index({ tenantId: 1, epoch: -1 });
+
+const toAssignment = ({ tenantId, _id: _key, ...rest }: StoredAssignment): RegionAssignmentDoc => ({ _id: tenantId, ...rest });
 
 /**
  * An inbound message this region recorded while another region was active for its tenant, not yet
@@ -90,27 +106,32 @@ export const PEER_SEND_REPOSITORY = Symbol('PeerSendRepository');
 
 @Injectable()
 export class MongoRegionAssignmentRepository implements RegionAssignmentRepository {
-  constructor(@InjectModel('RegionAssignment') private readonly model: Model<RegionAssignmentDoc>) {}
+  constructor(@InjectModel('RegionAssignment') private readonly model: Model<StoredAssignment>) {}
 
-  get(tenantId: string): Promise<RegionAssignmentDoc | null> {
-    return this.model.findById(tenantId).lean<RegionAssignmentDoc>().exec();
+  async get(tenantId: string): Promise<RegionAssignmentDoc | null> {
+    const latest = await this.model.findOne({ tenantId }).sort({ epoch: -1 }).lean<StoredAssignment>().exec();
+    return latest ? toAssignment(latest) : null;
   }
 
-  list(limit: number): Promise<RegionAssignmentDoc[]> {
-    return this.model.find({}).sort({ _id: 1 }).limit(limit).lean<RegionAssignmentDoc[]>().exec();
+  /** Each tenant's highest epoch; versions are few (one per switch), so they are folded here. */
+  async list(limit: number): Promise<RegionAssignmentDoc[]> {
+    const all = await this.model.find({}).sort({ tenantId: 1, epoch: -1 }).lean<StoredAssignment[]>().exec();
+    const latest = new Map<string, StoredAssignment>();
+    for (const d of all) if (!latest.has(d.tenantId)) latest.set(d.tenantId, d);
+    return [...latest.values()].slice(0, limit).map(toAssignment);
   }
 
+  /**
+   * Claims epoch `a.epoch` for the tenant by inserting it; true when this call inserted it and it is
+   * the highest epoch stored. An equal epoch already there (a peer's copy, a mirror's redelivery, a
+   * racing switch) is the same assignment or the winner of that race: false, nothing changes.
+   */
   async putIfNewer(a: RegionAssignmentDoc): Promise<boolean> {
-    const { _id, ...fields } = a;
-    try {
-      // Matches only an older copy; with none there, the upsert inserts; with an equal or newer one the
-      // insert hits the unique _id: nothing changes. No read-then-write, so two writers cannot regress it.
-      const r = await this.model.updateOne({ _id, epoch: { $lt: a.epoch } }, { $set: fields }, { upsert: true });
-      return r.modifiedCount + r.upsertedCount > 0;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+    const { _id: tenantId, ...fields } = a;
+    const current = await this.get(tenantId);
+    if (current && current.epoch >= a.epoch) return false;
+    if (!(await insertOnce(this.model, { ...fields, _id: `${tenantId}:${a.epoch}`, tenantId }))) return false;
+    return (await this.get(tenantId))?.epoch === a.epoch;
   }
 }
 

@@ -15,8 +15,8 @@ export const fromDoc = (d: RegionAssignmentDoc): RegionAssignment => ({ tenantId
 export type ActivationListener = (a: RegionAssignment, reason: 'switch' | 'boot') => void;
 
 /**
- * This region's view of the region directory (ADR 0300): the store copy (`region_assignments`, only
- * ever replaced by a higher epoch) and a cache of it, refreshed from the store at every peer poll so
+ * This region's view of the region directory (ADR 0300): the store copy (`region_assignment_epochs`: one
+ * document per epoch, inserted once; the highest is current) and a cache of it, refreshed from the store at every peer poll so
  * that every replica converges. Decides whether this region may act for a tenant: only its active
  * region does, and none while the router is still fenced at boot (it has not yet heard every peer).
  * A tenant without an assignment has no pair and is served here (the single-region behaviour).
