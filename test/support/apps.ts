@@ -39,7 +39,10 @@ export async function startApp(name: AppName, env: Record<string, string>, dist 
   const port = await freePort();
   const adminPort = await freePort();
   const prefix = name.toUpperCase().replace(/-/g, '_');
-  const proc = spawn(NODE, ['--enable-source-maps', resolve(dist, 'apps', name, 'main.js')], {
+  // OMNI_APP_NODE_ARGS: extra node flags for every started app, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  // to profile the apps under the bench (node refuses --cpu-prof in NODE_OPTIONS).
+  const extra = (process.env.OMNI_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(NODE, ['--enable-source-maps', ...extra, resolve(dist, 'apps', name, 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, OMNI_PROFILE: 'test', LOG_LEVEL: 'warn', [`${prefix}_PORT`]: String(port), [`${prefix}_ADMIN_PORT`]: String(adminPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
