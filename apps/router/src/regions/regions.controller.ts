@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
 import { AuthGuard, Requires } from '@omni/auth';
+import { TENANT_DIRECTORY, TENANT_REPLICA_REPOSITORY, TenantConfigSnapshot, TenantDirectory, TenantReplicaRepository } from '@omni/persistence';
 import type { RegionAssignment } from '@omni/routing';
 import { parse } from '@omni/contracts';
 import { openApi } from '@omni/platform';
@@ -20,7 +21,11 @@ const FailoverBody = z.object({ to: z.string().min(1, 'a region name, e.g. local
 @UseGuards(AuthGuard)
 @Controller('v1')
 export class RegionsController {
-  constructor(private readonly directory: RegionDirectory) {}
+  constructor(
+    private readonly directory: RegionDirectory,
+    @Inject(TENANT_REPLICA_REPOSITORY) private readonly replica: TenantReplicaRepository,
+    @Inject(TENANT_DIRECTORY) private readonly tenants: TenantDirectory,
+  ) {}
 
   @Post('tenants/:tenantId/failover')
   @HttpCode(200)
@@ -36,6 +41,14 @@ export class RegionsController {
     if (!result) throw new NotFoundError(`region assignment of tenant ${tenantId}`);
     if (!result.ok) throw new OmniError('conflict', result.refusal.message, false);
     return result.next;
+  }
+
+  @Get('regions/tenants/:tenantId/config')
+  @Requires('tenants.manage')
+  @ApiOperation({ summary: 'The tenant’s configuration as this region holds it (profile, channel accounts with sealed credentials, key and password hashes, agents, groups, settings, experiments, NLU data): what its standby region pulls' })
+  async tenantConfig(@Param('tenantId') tenantId: string): Promise<TenantConfigSnapshot> {
+    if (!(await this.tenants.get(tenantId))) throw new NotFoundError(`tenant ${tenantId}`);
+    return this.replica.snapshot(tenantId);
   }
 
   @Get('regions/directory')
