@@ -70,6 +70,16 @@ describe('regions: a tenant made through the API is paired and its configuration
     expect(stored).not.toContain(APP_SECRET);
     expect(await apiCall(b.url, 'GET', '/v1/tenants/acme', OPERATOR)).toMatchObject({ status: 200, json: { name: 'Acme', timeZone: 'Europe/Lisbon' } });
 
+    // The route the standby pulls: operator only; an unchanged copy comes back as 304 without a body.
+    const configUrl = `${a.url}/v1/regions/tenants/acme/config`;
+    expect((await fetch(configUrl, { headers: { authorization: `Bearer ${adminKey}` } })).status).toBe(403);
+    const full = await fetch(configUrl, { headers: { authorization: `Bearer ${OPERATOR}` } });
+    expect(full.status).toBe(200);
+    expect(JSON.stringify(await full.json())).not.toContain(ACCESS_TOKEN);
+    const etag = full.headers.get('etag') ?? '';
+    expect((await fetch(configUrl, { headers: { authorization: `Bearer ${OPERATOR}`, 'if-none-match': etag } })).status).toBe(304);
+    expect((await fetch(`${a.url}/v1/regions/tenants/nobody/config`, { headers: { authorization: `Bearer ${OPERATOR}` } })).status).toBe(404);
+
     // The failover turns the direction: local-b is the source now, local-a follows it — a key
     // revoked in local-b stops working in local-a.
     const over = await apiCall(a.url, 'POST', '/v1/tenants/acme/failover', OPERATOR, { to: 'local-b' });

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
@@ -46,9 +47,21 @@ export class RegionsController {
   @Get('regions/tenants/:tenantId/config')
   @Requires('tenants.manage')
   @ApiOperation({ summary: 'The tenant’s configuration as this region holds it (profile, channel accounts with sealed credentials, key and password hashes, agents, groups, settings, experiments, NLU data): what its standby region pulls' })
-  async tenantConfig(@Param('tenantId') tenantId: string): Promise<TenantConfigSnapshot> {
+  async tenantConfig(
+    @Param('tenantId') tenantId: string,
+    @Headers('if-none-match') known: string | undefined,
+    @Res({ passthrough: true }) res: { status(code: number): unknown; header(name: string, value: string): unknown },
+  ): Promise<TenantConfigSnapshot | undefined> {
     if (!(await this.tenants.get(tenantId))) throw new NotFoundError(`tenant ${tenantId}`);
-    return this.replica.snapshot(tenantId);
+    const snapshot = await this.replica.snapshot(tenantId);
+    // The puller names the copy it applied last: an unchanged configuration is not sent again.
+    const etag = `"${createHash('sha256').update(JSON.stringify(snapshot)).digest('base64url')}"`;
+    res.header('etag', etag);
+    if (known === etag) {
+      res.status(304);
+      return undefined;
+    }
+    return snapshot;
   }
 
   @Get('regions/directory')

@@ -15,6 +15,8 @@ import { RegionDirectory } from './region-directory';
  * region can be taken over here with its accounts, keys, people and settings. The active region is
  * the source; the next round is the retry. A peer that is down leaves the last copy in place.
  */
+type Pulled = 'unchanged' | { snapshot: TenantConfigSnapshot; etag?: string };
+
 @Injectable()
 export class TenantConfigSync implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly breakers = new BreakerRegistry();
@@ -22,6 +24,8 @@ export class TenantConfigSync implements OnApplicationBootstrap, OnModuleDestroy
   private running = false;
   private readonly log = rootLogger().child({ component: 'tenant-config-sync' });
   private readonly changes = counter('omni_region_config_changes_total', 'Tenant configuration documents written or deleted here from the active region’s copy', ['peer']);
+  /** The ETag of the copy applied last, per tenant: an unchanged configuration comes back as 304. */
+  private readonly applied = new Map<string, string>();
   private readonly failures = counter('omni_region_config_sync_failures_total', 'Pulls of a tenant’s configuration from its active region that failed', ['peer']);
 
   constructor(
@@ -59,8 +63,10 @@ export class TenantConfigSync implements OnApplicationBootstrap, OnModuleDestroy
 
   private async syncOne(tenantId: string, peer: { name: string; url: string }): Promise<void> {
     try {
-      const snapshot = await this.pull(tenantId, peer);
-      const { upserted, deleted, changedKeys } = await this.replica.apply(snapshot);
+      const pulled = await this.pull(tenantId, peer);
+      if (pulled === 'unchanged') return;
+      const { upserted, deleted, changedKeys } = await this.replica.apply(pulled.snapshot);
+      if (pulled.etag) this.applied.set(tenantId, pulled.etag);
       // A key revoked (or changed) in the active region stops here at once, not after the cache's 30 s.
       for (const hash of changedKeys) this.keys.forget(hash);
       if (upserted + deleted > 0) {
@@ -73,7 +79,7 @@ export class TenantConfigSync implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  private pull(tenantId: string, peer: { name: string; url: string }): Promise<TenantConfigSnapshot> {
+  private pull(tenantId: string, peer: { name: string; url: string }): Promise<Pulled> {
     const timeout = this.config.REGION_PEER_TIMEOUT_MS * 2;
     const breaker = this.breakers.get(`region-config:${peer.name}`, (id: string) => this.get(id, peer, timeout), {
       timeout,
@@ -83,21 +89,26 @@ export class TenantConfigSync implements OnApplicationBootstrap, OnModuleDestroy
     return withSpan('region.tenant_config.pull', SpanKind.CLIENT, { 'omni.region': this.directory.region, 'omni.peer': peer.name, 'omni.tenant_id': tenantId }, () => breaker.fire(tenantId));
   }
 
-  private async get(tenantId: string, peer: { name: string; url: string }, timeoutMs: number): Promise<TenantConfigSnapshot> {
+  private async get(tenantId: string, peer: { name: string; url: string }, timeoutMs: number): Promise<Pulled> {
     let res: Response;
+    const known = this.applied.get(tenantId);
     try {
       res = await fetch(new URL(`/v1/regions/tenants/${encodeURIComponent(tenantId)}/config`, peer.url), {
-        headers: { accept: 'application/json', ...(this.config.API_KEY ? { authorization: `Bearer ${this.config.API_KEY}` } : {}) },
+        headers: {
+          accept: 'application/json', ...(known ? { 'if-none-match': known } : {}),
+          ...(this.config.API_KEY ? { authorization: `Bearer ${this.config.API_KEY}` } : {}),
+        },
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
       throw new RetryableError('region_unreachable', `region ${peer.name} unreachable (${cause})`);
     }
+    if (res.status === 304) return 'unchanged';
     if (res.status >= 500) throw new RetryableError('region_error', `region ${peer.name} answered ${res.status}`);
     if (!res.ok) throw new OmniError('region_rejected', `region ${peer.name} answered ${res.status} for tenant ${tenantId}'s configuration`, false);
     const body = (await res.json()) as TenantConfigSnapshot;
     if (body.tenantId !== tenantId) throw new OmniError('region_rejected', `region ${peer.name} answered tenant ${body.tenantId} for ${tenantId}`, false);
-    return body;
+    return { snapshot: body, etag: res.headers.get('etag') ?? undefined };
   }
 }
