@@ -48,11 +48,13 @@ describe('regions: a tenant made through the API is paired and its configuration
     expect((await apiCall(a.url, 'GET', '/v1/tenants/nope', OPERATOR)).status).toBe(404);
 
     const created = await apiCall(a.url, 'POST', '/v1/tenants', OPERATOR, { ...tenant, id: 'acme', homeRegion: 'local-a' });
-    expect(created).toEqual({ status: 201, json: { id: 'acme', homeRegion: 'local-a', standbyRegion: 'local-b' } });
+    expect(created).toEqual({ status: 201, json: { id: 'acme' } });
     const adminKey = ((await apiCall(a.url, 'POST', '/v1/tenants/acme/api-keys', OPERATOR, { role: 'admin' })).json as { key: string }).key;
     const account = await apiCall(a.url, 'POST', '/v1/tenants/acme/channel-accounts', adminKey, { channel: 'whatsapp', phoneNumberId: '300000000000777', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET });
     expect(account.status).toBe(201);
 
+    const dirA = (await apiCall(a.url, 'GET', '/v1/regions/directory', OPERATOR)).json as { assignments: { tenantId: string; home: string; standby: string; active: string; epoch: number }[] };
+    expect(dirA.assignments.find((x) => x.tenantId === 'acme')).toMatchObject({ home: 'local-a', standby: 'local-b', active: 'local-a', epoch: 1 });
     // The standby knows the pair (the directory poll) and, within a few sync rounds, the tenant's own
     // key works there and its account is listed — with its credentials sealed, as in the home region.
     await waitFor('the pair in local-b’s directory', async () => {

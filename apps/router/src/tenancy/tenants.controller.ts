@@ -48,7 +48,7 @@ export class TenantsController {
   @Requires('tenants.manage')
   @ApiOperation({ summary: 'Create a tenant (operator key only); 409 when the id is taken. With a standby region (named, or this router’s only peer) the tenant is paired: failover applies, and the standby pulls its configuration' })
   @ApiBody({ schema: openApi(CreateTenantBody) })
-  async create(@Body() body: unknown): Promise<{ id: string; homeRegion: string; standbyRegion?: string }> {
+  async create(@Body() body: unknown): Promise<{ id: string }> {
     const { id = `t-${randomUUID()}`, standbyRegion, ...profile } = parse(CreateTenantBody, body, 'body');
     const choice = pairFor(profile.homeRegion, standbyRegion, this.config.REGION, this.config.REGION_PEERS.map((p) => p.name));
     if (!choice.ok) throw new ValidationError('invalid body', [{ path: choice.field, message: choice.message }]);
@@ -59,7 +59,8 @@ export class TenantsController {
     if (!(await this.tenants.create({ _id: id, ...profile }))) throw new OmniError('conflict', `id: tenant ${id} exists already`, false);
     // The pair's first epoch, the same in both regions whichever created it; the peer learns it at its next poll.
     if (choice.pair) await this.regions.apply(initialAssignment(id, choice.pair.home, choice.pair.standby, new Date()));
-    return { id, homeRegion: profile.homeRegion, ...(choice.pair ? { standbyRegion: choice.pair.standby } : {}) };
+    // ★ 201 `{id}` exactly (docs/architecture.md): the pair is read from GET /v1/regions/directory.
+    return { id };
   }
 
   @Get()
