@@ -5,7 +5,7 @@ describe('bench options', () => {
     const o = parseOptions([], {});
     expect(o).not.toBe('help');
     if (o === 'help') return;
-    expect([...o.sections]).toEqual(['webchat', 'kafka', 'ingest', 'outbound', 'replicas', 'email', 'conversation']);
+    expect([...o.sections]).toEqual(['webchat', 'kafka', 'ingest', 'outbound', 'replicas', 'email', 'conversation', 'workspace']);
     expect(o.channels).toEqual(['whatsapp', 'messenger', 'telegram']);
     expect(o).toMatchObject({ quick: false, ingestRate: 1_000, sessions: 40, loadSeconds: 75, emailConnections: 8, emailRate: 50, convCustomers: 600, convRate: 60 });
   });
