@@ -7,12 +7,9 @@ import { CONVERSATION_REPOSITORY, LATEST_TENANT_SETTINGS, MESSAGE_REPOSITORY, Pe
 import { GraphApiServer, startGraphApiServer } from '../../../../test/contract-servers/graph-api';
 import { StoredSendContext } from './conversation-context';
 import { WhatsAppTransport } from './whatsapp.transport';
+import { mongoUri, uniqueName } from '../../../../test/support/env';
 
-const uri = (() => {
-  const u = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:37017/omni-test');
-  u.pathname = `/wa-templates-${Date.now().toString(36)}`;
-  return u.toString();
-})();
+const uri = mongoUri(uniqueName('wa-templates'));
 const PN = '106540352242923';
 const TOKENS: Record<string, string> = { [PN]: 'token-of-the-number' };
 const DAY = 86_400_000;

@@ -5,12 +5,9 @@ import { PersistenceModule, TENANT_DIRECTORY, TENANT_SETTINGS_STORE, type Tenant
 import { type RoutingConversation, decide, outOfHoursMessage } from '@omni/routing';
 import { RoutingDirectory } from '../routing/routing-directory';
 import { ChangeTenantSettingsUseCase } from './change-tenant-settings.use-case';
+import { mongoUri, uniqueName } from '../../../../test/support/env';
 
-const uri = (() => {
-  const u = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:37017/omni-test');
-  u.pathname = `/settings-effects-${Date.now().toString(36)}`;
-  return u.toString();
-})();
+const uri = mongoUri(uniqueName('settings-effects'));
 
 // Saturday 2026-12-12 11:00 in Lisbon (UTC+0 in winter); Monday 2026-12-14 10:00.
 const SATURDAY = new Date('2026-12-12T11:00:00Z');
