@@ -53,13 +53,24 @@ export class ChangeTenantSettingsUseCase {
     throw new OmniError('conflict', 'version: the settings changed meanwhile; read them again and retry', false);
   }
 
-  /** The after-hours group must be one of the tenant's groups (a 400 naming the field, before anything is written). */
+  /**
+   * The after-hours group must be one of the tenant's groups, and stays one: an hours change naming
+   * another group, or a groups change dropping it, is a 400 naming the field, before anything is written.
+   */
   private async checkReferences(tenantId: string, section: SettingsSection, value: unknown): Promise<void> {
-    const afterHours = section === 'hours' ? (value as { afterHoursGroupId?: string }).afterHoursGroupId : undefined;
-    if (afterHours === undefined) return;
-    const ids = (await this.groups.list(tenantId)).map((g) => g.groupId);
-    if (!(ids.length ? ids : ['default']).includes(afterHours)) {
-      throw new ValidationError('invalid hours', [{ path: 'hours.afterHoursGroupId', message: `${afterHours} is not one of the tenant's skill groups (${ids.join(', ') || 'default'})` }]);
+    if (section === 'hours') {
+      const afterHours = (value as { afterHoursGroupId?: string }).afterHoursGroupId;
+      if (afterHours === undefined) return;
+      const ids = (await this.groups.list(tenantId)).map((g) => g.groupId);
+      if (!(ids.length ? ids : ['default']).includes(afterHours)) {
+        throw new ValidationError('invalid hours', [{ path: 'hours.afterHoursGroupId', message: `${afterHours} is not one of the tenant's skill groups (${ids.join(', ') || 'default'})` }]);
+      }
+    }
+    if (section === 'skillGroups') {
+      const afterHours = ((await this.store.latest(tenantId))?.settings.hours as { afterHoursGroupId?: string } | undefined)?.afterHoursGroupId;
+      if (afterHours !== undefined && !(value as { id: string }[]).some((g) => g.id === afterHours)) {
+        throw new ValidationError('invalid skill groups', [{ path: 'skillGroups', message: `${afterHours} is the after-hours group of the tenant's hours: change the hours first` }]);
+      }
     }
   }
 

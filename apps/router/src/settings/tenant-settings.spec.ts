@@ -54,6 +54,9 @@ describe('tenant settings (issue 12 #6)', () => {
     await h.controller.put(admin, 'acme', 'skillGroups', [{ id: 'sales', languages: ['pt'] }, { id: 'night' }]);
     expect(h.groups).toEqual([{ tenantId: 'acme', list: [{ id: 'sales', languages: ['pt'] }, { id: 'night' }] }]);
     expect(await h.controller.put(admin, 'acme', 'hours', { timeZone: 'UTC', weekly: { mon: [{ from: '09:00', to: '24:00' }] }, afterHoursGroupId: 'night' })).toEqual({ version: 2 });
+    // The after-hours group cannot be dropped while the hours name it.
+    expect(await issues(h.controller.put(admin, 'acme', 'skillGroups', [{ id: 'sales' }]))).toEqual(['skillGroups']);
+    expect(h.groups).toHaveLength(1);
   });
 
   it('applies the handoff policy and the NLU fallback to the tenant, where the router and the AI worker read them', async () => {
