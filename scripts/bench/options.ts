@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { INGEST_CHANNELS, IngestChannel } from './ingest';
 
-export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound', 'replicas', 'email', 'conversation'] as const;
+export const SECTIONS = ['webchat', 'kafka', 'ingest', 'outbound', 'replicas', 'email', 'conversation', 'workspace'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export const USAGE = `usage: npm run bench [-- [--quick] [--only <sections>] [--channels <channels>]]

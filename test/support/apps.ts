@@ -36,10 +36,14 @@ export function freePort(): Promise<number> {
  * `dist` names another build of it (the bench compares a baseline build with this checkout's).
  */
 export async function startApp(name: AppName, env: Record<string, string>, dist = resolve(ROOT, 'dist')): Promise<RunningApp> {
-  const port = await freePort();
-  const adminPort = await freePort();
   const prefix = name.toUpperCase().replace(/-/g, '_');
-  const proc = spawn(NODE, ['--enable-source-maps', resolve(dist, 'apps', name, 'main.js')], {
+  // A port given in `env` is kept (two regions' routers must know each other's address before they start).
+  const port = env[`${prefix}_PORT`] ? Number(env[`${prefix}_PORT`]) : await freePort();
+  const adminPort = await freePort();
+  // OMNI_APP_NODE_ARGS: extra node flags for every started app, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  // to profile the apps under the bench (node refuses --cpu-prof in NODE_OPTIONS).
+  const extra = (process.env.OMNI_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(NODE, ['--enable-source-maps', ...extra, resolve(dist, 'apps', name, 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, OMNI_PROFILE: 'test', LOG_LEVEL: 'warn', [`${prefix}_PORT`]: String(port), [`${prefix}_ADMIN_PORT`]: String(adminPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

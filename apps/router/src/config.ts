@@ -54,6 +54,8 @@ const RegionsEnvShape = {
    * the takeover waits this long for the peer's last send commands to be mirrored before replaying.
    */
   REGION_TAKEOVER_SETTLE_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),
+  /** How often each paired tenant active in a peer region has its configuration pulled from there. */
+  REGION_CONFIG_SYNC_MS: z.coerce.number().int().min(200).max(600_000).default(5_000),
 };
 
 export const RouterConfigSchema = InfraEnvSchema.extend({

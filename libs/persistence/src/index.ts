@@ -27,4 +27,5 @@ export * from './people.schemas';
 export * from './people.ports';
 export * from './people.repositories';
 export * from './regions.repositories';
+export * from './tenant-replica.repository';
 export * from './settings.store';

@@ -16,6 +16,7 @@ import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from
 import { MongoRetentionRepository, RETENTION_REPOSITORY } from './retention.repository';
 import { ConversationRecentSchema } from './recent-turns.repository';
 import { REGION_MODELS, REGION_PROVIDERS } from './regions.repositories';
+import { MongoTenantReplicaRepository, TENANT_REPLICA_REPOSITORY } from './tenant-replica.repository';
 import { NluDatasetSchema, NluFeedbackSchema, NluPredictionSchema } from './nlu.schemas';
 import { MongoNluDatasetRepository, MongoNluPredictionRepository, NLU_DATASET_REPOSITORY, NLU_PREDICTION_REPOSITORY } from './nlu.repositories';
 import { AgentSchema, AgentSlotSchema, ApiKeySchema, BotTurnPeriodSchema, BotTurnSchema, OwnershipClaimSchema, SkillGroupDocSchema } from './routing.schemas';
@@ -127,10 +128,11 @@ export class PersistenceModule {
         ...FLOW_PROVIDERS,
         ...NLU_PROVIDERS,
         ...REGION_PROVIDERS,
+        { provide: TENANT_REPLICA_REPOSITORY, useClass: MongoTenantReplicaRepository },
       ],
       exports: [
         CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY, TENANT_SETTINGS_STORE, LATEST_TENANT_SETTINGS,
-        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), MongooseModule,
+        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), TENANT_REPLICA_REPOSITORY, MongooseModule,
       ],
     };
   }

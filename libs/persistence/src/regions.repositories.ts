@@ -161,7 +161,8 @@ export class MongoPeerSendRepository implements PeerSendRepository {
   }
 
   async has(id: string): Promise<boolean> {
-    return (await this.model.countDocuments({ _id: id }).limit(1)) > 0;
+    // An `_id` lookup: FerretDB runs countDocuments as an aggregation that scans the collection.
+    return (await this.model.exists({ _id: id })) !== null;
   }
 }
 

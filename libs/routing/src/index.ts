@@ -40,6 +40,6 @@ export { csatPrompt, csatThanks, parseCsatReply, type CsatPrompt, type CsatScore
 export { BOT_GROUP, aggregateMetrics, type ConversationRecord, type CsatStats, type DurationStats, type MetricsReport } from './metrics/aggregate';
 
 export {
-  initialAssignment, mayAct, newer, shouldTakeOver, switchActive,
-  type RegionAssignment, type SwitchRefusal, type SwitchResult,
+  initialAssignment, mayAct, newer, pairFor, shouldTakeOver, switchActive,
+  type PairChoice, type RegionAssignment, type SwitchRefusal, type SwitchResult,
 } from './regions/assignment';

@@ -82,7 +82,11 @@ describe('PeerWatch and the region directory', () => {
     expect([...stores.pending.keys()]).toEqual(['m1']);
     await directory.peerSent('local-a', 'reply-1', 'm1');
     expect(stores.pending.size).toBe(0);
-    expect(await directory.sentByPeer('reply-1')).toBe(true);
-    expect(await directory.sentByPeer('reply-2')).toBe(false);
+    expect(await directory.sentByPeer('default', 'reply-1')).toBe(true);
+    expect(await directory.sentByPeer('default', 'reply-2')).toBe(false);
+    // A tenant without a pair: no peer could have sent it, and the store is not asked.
+    const asked = jest.spyOn(stores.sendRepo, 'has');
+    expect(await directory.sentByPeer('unpaired', 'reply-1')).toBe(false);
+    expect(asked).not.toHaveBeenCalled();
   });
 });

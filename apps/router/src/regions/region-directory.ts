@@ -144,8 +144,12 @@ export class RegionDirectory implements OnApplicationBootstrap {
     if (replyToMessageId) await this.pending.remove(replyToMessageId);
   }
 
-  /** Whether a peer decided this send already (then this region does not send it). */
-  sentByPeer(messageId: string): Promise<boolean> {
+  /**
+   * Whether a peer decided this send already (then this region does not send it). A tenant without a
+   * pair has no peer that could have: no read (it was one store round trip per bot reply, ADR 0011).
+   */
+  async sentByPeer(tenantId: string, messageId: string): Promise<boolean> {
+    if (!this.cache.has(tenantId)) return false;
     return this.peerSends.has(messageId);
   }
 

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
 import { AuthGuard, Requires } from '@omni/auth';
+import { TENANT_DIRECTORY, TENANT_REPLICA_REPOSITORY, TenantConfigSnapshot, TenantDirectory, TenantReplicaRepository } from '@omni/persistence';
 import type { RegionAssignment } from '@omni/routing';
 import { parse } from '@omni/contracts';
 import { openApi } from '@omni/platform';
@@ -20,7 +22,11 @@ const FailoverBody = z.object({ to: z.string().min(1, 'a region name, e.g. local
 @UseGuards(AuthGuard)
 @Controller('v1')
 export class RegionsController {
-  constructor(private readonly directory: RegionDirectory) {}
+  constructor(
+    private readonly directory: RegionDirectory,
+    @Inject(TENANT_REPLICA_REPOSITORY) private readonly replica: TenantReplicaRepository,
+    @Inject(TENANT_DIRECTORY) private readonly tenants: TenantDirectory,
+  ) {}
 
   @Post('tenants/:tenantId/failover')
   @HttpCode(200)
@@ -36,6 +42,26 @@ export class RegionsController {
     if (!result) throw new NotFoundError(`region assignment of tenant ${tenantId}`);
     if (!result.ok) throw new OmniError('conflict', result.refusal.message, false);
     return result.next;
+  }
+
+  @Get('regions/tenants/:tenantId/config')
+  @Requires('tenants.manage')
+  @ApiOperation({ summary: 'The tenant’s configuration as this region holds it (profile, channel accounts with sealed credentials, key and password hashes, agents, groups, settings, experiments, NLU data): what its standby region pulls' })
+  async tenantConfig(
+    @Param('tenantId') tenantId: string,
+    @Headers('if-none-match') known: string | undefined,
+    @Res({ passthrough: true }) res: { status(code: number): unknown; header(name: string, value: string): unknown },
+  ): Promise<TenantConfigSnapshot | undefined> {
+    if (!(await this.tenants.get(tenantId))) throw new NotFoundError(`tenant ${tenantId}`);
+    const snapshot = await this.replica.snapshot(tenantId);
+    // The puller names the copy it applied last: an unchanged configuration is not sent again.
+    const etag = `"${createHash('sha256').update(JSON.stringify(snapshot)).digest('base64url')}"`;
+    res.header('etag', etag);
+    if (known === etag) {
+      res.status(304);
+      return undefined;
+    }
+    return snapshot;
   }
 
   @Get('regions/directory')

@@ -3,12 +3,13 @@ import { PeerSendsConsumer } from './peer-sends.consumer';
 import { PeerWatch } from './peer-watch';
 import { RegionDirectory } from './region-directory';
 import { RegionsController } from './regions.controller';
+import { TenantConfigSync } from './tenant-config-sync';
 
-/** Paired regions (ADR 0300): the directory's copy here, the peers' polls, the failover route, the peers' sends. */
+/** Paired regions (ADR 0300): the directory's copy here, the peers' polls, the failover route, the peers' sends, the tenants' configuration. */
 @Global()
 @Module({
   controllers: [RegionsController],
-  providers: [RegionDirectory, PeerWatch, PeerSendsConsumer],
+  providers: [RegionDirectory, PeerWatch, PeerSendsConsumer, TenantConfigSync],
   exports: [RegionDirectory, PeerWatch],
 })
 export class RegionsModule {}

@@ -44,7 +44,7 @@ const noWorkflows = { triggered: async () => null } as unknown as Workflows;
 
 /** The region directory, faked: this region acts unless a test says otherwise; replies a peer sent, by id. */
 function fakeRegions(fence: { activeHere: boolean; peerSent: Set<string> }): RegionDirectory {
-  return { mayAct: () => fence.activeHere, sentByPeer: async (id: string) => fence.peerSent.has(id) } as unknown as RegionDirectory;
+  return { mayAct: () => fence.activeHere, sentByPeer: async (_tenantId: string, id: string) => fence.peerSent.has(id) } as unknown as RegionDirectory;
 }
 
 function setup(opts: { workflows?: Workflows } = {}) {

@@ -43,7 +43,7 @@ export class SendBotReplyUseCase {
     const r = event.data;
     // Fencing (ADR 0300): a result that reaches a region no longer active for the tenant is not acted on
     // (the active region replays the message), and a reply a peer region decided is not sent again here.
-    if (!this.regions.mayAct(r.tenantId) || (await this.regions.sentByPeer(derivedId(r.messageId, 'bot-reply')))) return;
+    if (!this.regions.mayAct(r.tenantId) || (await this.regions.sentByPeer(r.tenantId, derivedId(r.messageId, 'bot-reply')))) return;
     // The inbound step's facts come back with the result (ADR 0011): no read of the conversation or of
     // the message being answered. A result without them (an older worker) reads both, as before.
     const conversation = r.request ? conversationFromResult(r, r.request.conversation) : await this.conversations.get(r.conversationId);

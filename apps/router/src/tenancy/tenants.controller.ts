@@ -2,11 +2,14 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, UseGuards 
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, OmniError } from '@omni/contracts';
+import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
 import { AuthGuard, Requires } from '@omni/auth';
 import { NLU_FALLBACKS, TENANT_DIRECTORY, TenantDirectory, TenantProfile } from '@omni/persistence';
 import { parse } from '@omni/contracts';
 import { openApi } from '@omni/platform';
+import { initialAssignment, pairFor } from '@omni/routing';
+import { ROUTER_CONFIG, type RouterConfig } from '../config';
+import { RegionDirectory } from '../regions/region-directory';
 
 export const TenantId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and -, 2-63 characters');
 const TimeZone = z.string().refine((tz) => {
@@ -20,7 +23,12 @@ const Profile = {
 };
 /** What the bot does while the tenant has no NLU data of its own (issue 12 #7); default handoff. */
 const NluFallbackField = z.enum(NLU_FALLBACKS);
-const CreateTenantBody = z.object({ id: TenantId.optional(), ...Profile, nluFallback: NluFallbackField.optional() }).strict();
+const RegionName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a region name, e.g. local-b or eu-central-1');
+/**
+ * `standbyRegion`: the region that takes the tenant over (ADR 0300); without it, a router with one
+ * peer pairs the tenant with it, and one with none or several leaves it unpaired.
+ */
+const CreateTenantBody = z.object({ id: TenantId.optional(), ...Profile, standbyRegion: RegionName.optional(), nluFallback: NluFallbackField.optional() }).strict();
 const UpdateTenantBody = z.object({ ...Profile, nluFallback: NluFallbackField }).partial().strict().refine((b) => Object.keys(b).length > 0, { message: 'nothing to change', path: ['name'] });
 
 /** The platform operator's tenants (API_KEY only): create, list, read, update the profile. */
@@ -29,17 +37,29 @@ const UpdateTenantBody = z.object({ ...Profile, nluFallback: NluFallbackField })
 @UseGuards(AuthGuard)
 @Controller('v1/tenants')
 export class TenantsController {
-  constructor(@Inject(TENANT_DIRECTORY) private readonly tenants: TenantDirectory) {}
+  constructor(
+    @Inject(TENANT_DIRECTORY) private readonly tenants: TenantDirectory,
+    private readonly regions: RegionDirectory,
+    @Inject(ROUTER_CONFIG) private readonly config: Pick<RouterConfig, 'REGION' | 'REGION_PEERS'>,
+  ) {}
 
   @Post()
   @HttpCode(201)
   @Requires('tenants.manage')
-  @ApiOperation({ summary: 'Create a tenant (operator key only); 409 when the id is taken' })
+  @ApiOperation({ summary: 'Create a tenant (operator key only); 409 when the id is taken. With a standby region (named, or this router’s only peer) the tenant is paired: failover applies, and the standby pulls its configuration' })
   @ApiBody({ schema: openApi(CreateTenantBody) })
-  async create(@Body() body: unknown): Promise<{ id: string }> {
-    const { id = `t-${randomUUID()}`, ...profile } = parse(CreateTenantBody, body, 'body');
+  async create(@Body() body: unknown): Promise<{ id: string; homeRegion: string; standbyRegion?: string }> {
+    const { id = `t-${randomUUID()}`, standbyRegion, ...profile } = parse(CreateTenantBody, body, 'body');
+    const choice = pairFor(profile.homeRegion, standbyRegion, this.config.REGION, this.config.REGION_PEERS.map((p) => p.name));
+    if (!choice.ok) throw new ValidationError('invalid body', [{ path: choice.field, message: choice.message }]);
+    // The home region holds the source copy of a paired tenant's configuration (its standby pulls it).
+    if (choice.pair && choice.pair.home !== this.config.REGION) {
+      throw new ValidationError('invalid body', [{ path: 'homeRegion', message: `homeRegion: a paired tenant is created through its home region's router (${choice.pair.home}), not ${this.config.REGION}'s` }]);
+    }
     if (!(await this.tenants.create({ _id: id, ...profile }))) throw new OmniError('conflict', `id: tenant ${id} exists already`, false);
-    return { id };
+    // The pair's first epoch, the same in both regions whichever created it; the peer learns it at its next poll.
+    if (choice.pair) await this.regions.apply(initialAssignment(id, choice.pair.home, choice.pair.standby, new Date()));
+    return { id, homeRegion: profile.homeRegion, ...(choice.pair ? { standbyRegion: choice.pair.standby } : {}) };
   }
 
   @Get()

@@ -1,4 +1,4 @@
-import { initialAssignment, mayAct, newer, shouldTakeOver, switchActive } from './assignment';
+import { initialAssignment, mayAct, newer, pairFor, shouldTakeOver, switchActive } from './assignment';
 
 const REGIONS = ['local-a', 'local-b', 'local-c'];
 const at = new Date('2026-12-07T08:00:00Z');
@@ -63,5 +63,26 @@ describe('region assignment', () => {
     const downSince = at.getTime() + 1_000; // local-b has not heard from local-a since just after the first switch
     expect(shouldTakeOver(back.next, 'local-b', downSince, later.getTime() + 100, 5_000)).toBe(false);
     expect(shouldTakeOver(back.next, 'local-b', downSince, later.getTime() + 5_000, 5_000)).toBe(true);
+  });
+});
+
+describe('the pair of a tenant created through the API', () => {
+  it('pairs with the one peer, from either side, unless the standby is named', () => {
+    expect(pairFor('local-a', undefined, 'local-a', ['local-b'])).toEqual({ ok: true, pair: { home: 'local-a', standby: 'local-b' } });
+    // Created in local-b for a tenant homed in local-a: the same pair.
+    expect(pairFor('local-a', undefined, 'local-b', ['local-a'])).toEqual({ ok: true, pair: { home: 'local-a', standby: 'local-b' } });
+    expect(pairFor('eu-west-1', 'eu-central-1', 'eu-west-1', ['eu-central-1', 'eu-north-1'])).toEqual({ ok: true, pair: { home: 'eu-west-1', standby: 'eu-central-1' } });
+  });
+
+  it('leaves a tenant unpaired where nothing says how: no peer, several peers, a home this router does not know', () => {
+    expect(pairFor('local', undefined, 'local', [])).toEqual({ ok: true });
+    expect(pairFor('eu-west-1', undefined, 'eu-west-1', ['eu-central-1', 'eu-north-1'])).toEqual({ ok: true });
+    expect(pairFor('us-east-1', undefined, 'local-a', ['local-b'])).toEqual({ ok: true });
+  });
+
+  it('refuses a named standby that is unknown, equal to the home, or paired with an unknown home — naming the field', () => {
+    expect(pairFor('local-a', 'mars-1', 'local-a', ['local-b'])).toMatchObject({ ok: false, field: 'standbyRegion' });
+    expect(pairFor('local-a', 'local-a', 'local-a', ['local-b'])).toMatchObject({ ok: false, field: 'standbyRegion' });
+    expect(pairFor('us-east-1', 'local-b', 'local-a', ['local-b'])).toMatchObject({ ok: false, field: 'homeRegion' });
   });
 });

@@ -68,3 +68,24 @@ export function shouldTakeOver(a: RegionAssignment, region: string, downSince: n
   if (region !== a.standby || a.active !== a.home) return false;
   return now - Math.max(downSince, Date.parse(a.since)) >= afterMs;
 }
+
+export type PairChoice =
+  | { ok: true; pair?: { home: string; standby: string } }
+  | { ok: false; field: 'homeRegion' | 'standbyRegion'; message: string };
+
+/**
+ * The pair of a tenant created through the API (ADR 0300): the standby it names, or — when this
+ * region has exactly one peer and the tenant is homed on one side of it — the other side. No pair
+ * (single-region behaviour) where this router has no peer or several and none was named.
+ */
+export function pairFor(home: string, standby: string | undefined, self: string, peers: readonly string[]): PairChoice {
+  const known = [self, ...peers];
+  if (standby !== undefined) {
+    if (!known.includes(standby)) return { ok: false, field: 'standbyRegion', message: `standbyRegion: unknown region ${standby} (known: ${known.join(', ')})` };
+    if (!known.includes(home)) return { ok: false, field: 'homeRegion', message: `homeRegion: unknown region ${home} for a pair (known: ${known.join(', ')})` };
+    if (standby === home) return { ok: false, field: 'standbyRegion', message: `standbyRegion: must differ from homeRegion (${home})` };
+    return { ok: true, pair: { home, standby } };
+  }
+  if (peers.length !== 1 || !known.includes(home)) return { ok: true };
+  return { ok: true, pair: { home, standby: home === self ? peers[0] : self } };
+}
