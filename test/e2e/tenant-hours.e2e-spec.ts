@@ -1,9 +1,10 @@
 import { Connection, createConnection } from 'mongoose';
-import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
-import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
+import type { GraphApiServer } from '../contract-servers/graph-api';
+import type { RunningApp } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 import { apiCall } from '../support/tenancy';
 import { signedMetaWebhook, whatsappTextWebhook } from '../support/webhooks';
+import { WhatsAppStack, startWhatsAppStack } from '../support/whatsapp-stack';
 
 const OPERATOR_KEY = 'tenant-hours-e2e-operator-key';
 const SECRET = 'e2e-whatsapp-app-secret';
@@ -18,8 +19,8 @@ const ASK_FOR_A_PERSON = 'can I speak to a real person? my order ORD-12345 is la
  */
 describe('business hours from the tenant settings', () => {
   const name = uniqueName('tenant-hours');
+  let stack: WhatsAppStack | undefined;
   let graph: GraphApiServer;
-  let apps: RunningApp[] = [];
   let router: RunningApp;
   let wa: RunningApp;
   let db: Connection;
@@ -34,25 +35,14 @@ describe('business hours from the tenant settings', () => {
     .map((r) => (r.body as { text?: { body?: string } }).text?.body ?? '');
 
   beforeAll(async () => {
-    graph = await startGraphApiServer({ accessToken: TOKEN });
-    const env = {
-      ...stackEnv({ prefix: name, db: name }), API_KEY: OPERATOR_KEY,
-      WHATSAPP_APP_SECRET: SECRET, WHATSAPP_ACCESS_TOKEN: TOKEN, WHATSAPP_VERIFY_TOKEN: 'e2e-verify-token', WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-      WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_API_VERSION: 'v23.0',
-    };
-    const [r, ai, w] = await Promise.all([
-      startApp('router', { ...env, INSTANCE_ID: 'router-1', ROUTER_DISPATCH_INTERVAL_MS: '1000' }), startApp('ai-worker', env), startApp('channel-whatsapp' as AppName, env),
-    ]);
-    router = r;
-    wa = w;
-    apps = [router, ai, wa];
+    stack = await startWhatsAppStack(name, { operatorKey: OPERATOR_KEY, appSecret: SECRET, accessToken: TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+    ({ graph, router, wa } = stack);
     db = await createConnection(mongoUri(name)).asPromise();
     expect((await api('PUT', '/v1/tenants/default/settings/skillGroups', [{ id: 'default' }, { id: 'night' }])).status).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(apps.map((a) => a.stop()));
-    await graph?.close();
+    await stack?.stop();
     await db?.close();
   });
 
