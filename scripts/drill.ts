@@ -26,9 +26,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createConnection as tcp } from 'node:net';
 import { resolve } from 'node:path';
 import { createConnection } from 'mongoose';
-import { hubSignature } from '@omni/channels';
 import { channelEventId } from '@omni/contracts';
 import { startGraphApiServer } from '../test/contract-servers/graph-api';
+import { signedMetaWebhook, whatsappTextWebhook } from '../test/support/webhooks';
 
 const ROOT = resolve(__dirname, '..');
 const NODE = resolve(ROOT, 'node_modules/.bin/node');
@@ -95,28 +95,10 @@ async function directory(region: (typeof REGIONS)[number]): Promise<{ active: st
   }
 }
 
-function webhook(from: string, wamid: string, text: string): { body: string; headers: Record<string, string> } {
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [{
-      id: '102290129340398',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_ID },
-          contacts: [{ profile: { name: `Drill ${from.slice(-3)}` }, wa_id: from }],
-          messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-        },
-      }],
-    }],
-  });
-  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, APP_SECRET) } };
-}
-
 /** Delivers like a provider: the chosen region first, then the other, until one acknowledges (200). */
 async function deliver(s: Sent, text: string, first: number, stop: () => boolean): Promise<void> {
-  const hook = webhook(customerNumber(s.customer), s.wamid, text);
+  const from = customerNumber(s.customer);
+  const hook = signedMetaWebhook(whatsappTextWebhook({ phoneNumberId: PHONE_ID, from, wamid: s.wamid, text, name: `Drill ${from.slice(-3)}` }), APP_SECRET);
   for (let attempt = 0; !stop(); attempt++) {
     const region = REGIONS[(first + attempt) % 2];
     try {

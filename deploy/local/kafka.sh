@@ -6,7 +6,8 @@
 COMPONENT=kafka
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$OMNI_ROOT/deploy/local/kafka/pom.xml")"
+POM="$OMNI_ROOT/deploy/local/kafka/pom.xml"
+KAFKA_VERSION="$(pom_property "$POM" kafka.version)"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP="${KAFKA_HEAP:-512m}"
@@ -15,26 +16,7 @@ DIR="$OMNI_DATA/kafka"
 PID_FILE="$DIR/kafka.pid"
 LOG_FILE="$DIR/kafka.log"
 
-classpath_ok() {
-  [ -s "$CLASSPATH_FILE" ] || return 1
-  local jar; for jar in $(tr ':' ' ' < "$CLASSPATH_FILE"); do [ -f "$jar" ] || return 1; done
-}
-
-install() {
-  need java "Install a Java 17+ runtime, e.g. 'apt-get install -y openjdk-17-jre-headless'."
-  if classpath_ok; then return 0; fi
-  install_lock kafka
-  if classpath_ok; then install_unlock; return 0; fi
-  need mvn "Install Maven, e.g. 'apt-get install -y maven'."
-  log "resolving Apache Kafka $KAFKA_VERSION and its dependencies from Maven Central (first time only; cached in ~/.m2)"
-  mvn -B -ntp -f "$OMNI_ROOT/deploy/local/kafka/pom.xml" dependency:build-classpath \
-      -Dmdep.outputFile="$CLASSPATH_FILE.tmp" -Dmdep.includeScope=runtime \
-      | sed -u 's/^/  mvn: /' | grep -E 'Download|BUILD|ERROR' >&2 || true
-  [ -s "$CLASSPATH_FILE.tmp" ] || die "Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION (is Maven Central reachable?)"
-  mv "$CLASSPATH_FILE.tmp" "$CLASSPATH_FILE"
-  install_unlock
-  log "resolved $(tr ':' '\n' < "$CLASSPATH_FILE" | wc -l) jars"
-}
+install() { resolve_classpath "$POM" "$CLASSPATH_FILE" kafka "org.apache.kafka:kafka_2.13:$KAFKA_VERSION and its dependencies"; }
 
 write_config() {
   mkdir -p "$DIR/data"
@@ -75,11 +57,10 @@ log4j.logger.kafka.coordinator=WARN
 PROPS
 }
 
-java_run() { # java_run <main class> <args...>
-  java -Xms128m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
-       -Dlog4j.configuration="file:$DIR/log4j.properties" -Dkafka.logs.dir="$DIR" \
-       -cp "$(cat "$CLASSPATH_FILE")" "$@"
-}
+# The JVM's options, for the broker and its tools alike.
+JAVA_OPTS=(-Xms128m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+           -Dlog4j.configuration="file:$DIR/log4j.properties" -Dkafka.logs.dir="$DIR")
+java_run() { java "${JAVA_OPTS[@]}" -cp "$(cat "$CLASSPATH_FILE")" "$@"; } # java_run <main class> <args...>
 
 ready() { port_open 127.0.0.1 "$KAFKA_PORT" && grep -q 'Kafka Server started' "$LOG_FILE" 2>/dev/null; }
 
@@ -96,16 +77,7 @@ start() {
   fi
   : > "$LOG_FILE"
   log "starting broker on 127.0.0.1:$KAFKA_PORT (heap $KAFKA_HEAP, data $DIR)"
-  # Own process group so `stop` (or the caller's Ctrl-C handling) can reach it.
-  setsid bash -c "exec java -Xms128m -Xmx$KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
-       -Dlog4j.configuration=file:$DIR/log4j.properties -Dkafka.logs.dir=$DIR \
-       -cp '$(cat "$CLASSPATH_FILE")' kafka.Kafka '$DIR/server.properties'" >>"$DIR/kafka.out" 2>&1 < /dev/null &
-  echo $! > "$PID_FILE"
-  if ! wait_until 90 "broker" ready; then
-    pid_alive "$(read_pid "$PID_FILE")" || die "broker exited; last lines:
-$(tail -n 20 "$DIR/kafka.out" "$LOG_FILE" 2>/dev/null)"
-    die "broker not ready after 90 s; see $LOG_FILE"
-  fi
+  start_java_daemon broker "$PID_FILE" "$DIR/kafka.out" "$LOG_FILE" ready "${JAVA_OPTS[@]}" -cp "$(cat "$CLASSPATH_FILE")" kafka.Kafka "$DIR/server.properties"
 }
 
 case "${1:-}" in

@@ -50,3 +50,42 @@ wait_until() { # wait_until <seconds> <description> <command...>
   done
   log "$what ready in $(( $(date +%s) - start )) s"
 }
+
+# --- Java components resolved from Maven Central (kafka.sh, mirror-maker.sh) ---
+
+pom_property() { # pom_property <pom.xml> <property>: a <properties> value of the pom
+  sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$1"
+}
+
+classpath_ok() { # classpath_ok <classpath file>: written, and every jar it names still in the cache
+  [ -s "$1" ] || return 1
+  local jar; for jar in $(tr ':' ' ' < "$1"); do [ -f "$jar" ] || return 1; done
+}
+
+resolve_classpath() { # resolve_classpath <pom.xml> <classpath file> <lock name> <what>: the runtime jars, once
+  local pom="$1" file="$2" lock="$3" what="$4"
+  need java "Install a Java 17+ runtime, e.g. 'apt-get install -y openjdk-17-jre-headless'."
+  if classpath_ok "$file"; then return 0; fi
+  install_lock "$lock"
+  if classpath_ok "$file"; then install_unlock; return 0; fi
+  need mvn "Install Maven, e.g. 'apt-get install -y maven'."
+  log "resolving $what from Maven Central (first time only; cached in ~/.m2)"
+  mvn -B -ntp -f "$pom" dependency:build-classpath -Dmdep.outputFile="$file.tmp" -Dmdep.includeScope=runtime \
+      | sed -u 's/^/  mvn: /' | grep -E 'Download|BUILD|ERROR' >&2 || true
+  [ -s "$file.tmp" ] || die "Maven could not resolve $what (is Maven Central reachable?)"
+  mv "$file.tmp" "$file"
+  install_unlock
+  log "resolved $(tr ':' '\n' < "$file" | wc -l) jars"
+}
+
+start_java_daemon() { # start_java_daemon <name> <pid file> <out file> <log file> <ready command> <java args...>
+  # In its own process group (setsid) so `stop` (or the caller's Ctrl-C handling) can reach it.
+  local name="$1" pid_file="$2" out="$3" log_file="$4" ready_cmd="$5"; shift 5
+  setsid java "$@" >>"$out" 2>&1 < /dev/null &
+  echo $! > "$pid_file"
+  if ! wait_until 90 "$name" "$ready_cmd"; then
+    pid_alive "$(read_pid "$pid_file")" || die "$name exited; last lines:
+$(tail -n 20 "$out" "$log_file" 2>/dev/null)"
+    die "$name not ready after 90 s; see $log_file"
+  fi
+}

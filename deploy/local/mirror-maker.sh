@@ -9,7 +9,8 @@
 COMPONENT=mirror-maker
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$OMNI_ROOT/deploy/local/mirror-maker/pom.xml")"
+POM="$OMNI_ROOT/deploy/local/mirror-maker/pom.xml"
+KAFKA_VERSION="$(pom_property "$POM" kafka.version)"
 MM2_CLUSTERS="${MM2_CLUSTERS:-local-a=127.0.0.1:9092,local-b=127.0.0.1:9192}"
 # What a region shares with its peers (ADR 0300): inbound events (the relay and the standby's warm
 # copy), outbound send commands (what the active region has decided to send) and conversation events.
@@ -21,26 +22,7 @@ DIR="$OMNI_DATA/mirror-maker"
 PID_FILE="$DIR/mirror-maker.pid"
 LOG_FILE="$DIR/mirror-maker.log"
 
-classpath_ok() {
-  [ -s "$CLASSPATH_FILE" ] || return 1
-  local jar; for jar in $(tr ':' ' ' < "$CLASSPATH_FILE"); do [ -f "$jar" ] || return 1; done
-}
-
-install() {
-  need java "Install a Java 17+ runtime, e.g. 'apt-get install -y openjdk-17-jre-headless'."
-  if classpath_ok; then return 0; fi
-  install_lock mirror-maker
-  if classpath_ok; then install_unlock; return 0; fi
-  need mvn "Install Maven, e.g. 'apt-get install -y maven'."
-  log "resolving Kafka Connect MirrorMaker 2 $KAFKA_VERSION from Maven Central (first time only; cached in ~/.m2)"
-  mvn -B -ntp -f "$OMNI_ROOT/deploy/local/mirror-maker/pom.xml" dependency:build-classpath \
-      -Dmdep.outputFile="$CLASSPATH_FILE.tmp" -Dmdep.includeScope=runtime \
-      | sed -u 's/^/  mvn: /' | grep -E 'Download|BUILD|ERROR' >&2 || true
-  [ -s "$CLASSPATH_FILE.tmp" ] || die "Maven could not resolve org.apache.kafka:connect-mirror:$KAFKA_VERSION (is Maven Central reachable?)"
-  mv "$CLASSPATH_FILE.tmp" "$CLASSPATH_FILE"
-  install_unlock
-  log "resolved $(tr ':' '\n' < "$CLASSPATH_FILE" | wc -l) jars"
-}
+install() { resolve_classpath "$POM" "$CLASSPATH_FILE" mirror-maker "Kafka Connect MirrorMaker 2 (org.apache.kafka:connect-mirror:$KAFKA_VERSION)"; }
 
 write_config() {
   mkdir -p "$DIR"
@@ -105,17 +87,9 @@ start() {
   local targets=()
   [ -n "${MM2_TARGETS:-}" ] && targets=(--clusters ${MM2_TARGETS//,/ })
   log "starting MirrorMaker 2 between ${MM2_CLUSTERS} (heap $MM2_HEAP, data $DIR)"
-  # Own process group so `stop` (or the caller's Ctrl-C handling) can reach it.
-  setsid bash -c "exec java -Xms64m -Xmx$MM2_HEAP -XX:+UseSerialGC -Djava.awt.headless=true \
-       -Dlog4j.configuration=file:$DIR/log4j.properties -Dkafka.logs.dir=$DIR \
-       -cp '$(cat "$CLASSPATH_FILE")' org.apache.kafka.connect.mirror.MirrorMaker '$DIR/mm2.properties' ${targets[*]:-}" \
-       >>"$DIR/mirror-maker.out" 2>&1 < /dev/null &
-  echo $! > "$PID_FILE"
-  if ! wait_until 90 "MirrorMaker 2" ready; then
-    pid_alive "$(read_pid "$PID_FILE")" || die "MirrorMaker 2 exited; last lines:
-$(tail -n 20 "$DIR/mirror-maker.out" "$LOG_FILE" 2>/dev/null)"
-    die "MirrorMaker 2 not started after 90 s; see $LOG_FILE"
-  fi
+  start_java_daemon "MirrorMaker 2" "$PID_FILE" "$DIR/mirror-maker.out" "$LOG_FILE" ready -Xms64m -Xmx"$MM2_HEAP" -XX:+UseSerialGC -Djava.awt.headless=true \
+       -Dlog4j.configuration="file:$DIR/log4j.properties" -Dkafka.logs.dir="$DIR" \
+       -cp "$(cat "$CLASSPATH_FILE")" org.apache.kafka.connect.mirror.MirrorMaker "$DIR/mm2.properties" "${targets[@]}"
 }
 
 case "${1:-}" in

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, Partitioners } from 'kafkajs';
 import { createConnection } from 'mongoose';
 import WebSocket from 'ws';
-import { hubSignature } from '@omni/channels';
 import { TOPICS, createEvent, derivedId, toKafkaRecord } from '@omni/contracts';
 import { withTimeout } from '@omni/resilience';
 import type { ContractServer } from '../../test/contract-servers/fault-server';
 import { freePort } from '../../test/support/apps';
+import { signedMetaWebhook, whatsappTextWebhook } from '../../test/support/webhooks';
 import { BareProcess, startBareProcess } from './bare-process';
-import { ACCOUNTS, SECRETS, Webhook } from './ingest';
+import { ACCOUNTS, SECRETS } from './ingest';
 import { createTopic } from './kafka';
 import { Latency, latency } from './stats';
 
@@ -116,25 +116,6 @@ export function burstPlan(customers: number, perCustomer: number, rate: number, 
   return plan;
 }
 
-function whatsappWebhook(from: string, wamid: string, text: string): Webhook {
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [{
-      id: '102290129340398',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '15550783881', phone_number_id: ACCOUNTS.whatsapp },
-          contacts: [{ profile: { name: 'Bench Customer' }, wa_id: from }],
-          messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-        },
-      }],
-    }],
-  });
-  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, SECRETS.whatsapp) } };
-}
-
 interface Posted {
   wamid: string;
   /** When the 2xx arrived (Date.now(), the clock the contract server stamps requests with). */
@@ -225,7 +206,7 @@ export async function whatsappBurst(appUrl: string, server: ContractServer, o: B
     const from = String(o.fromBase + customer);
     const wamid = `wamid.${o.run}.${customer}.${k}`;
     const text = BURST_TEXTS[k % BURST_TEXTS.length].replace('__ORDER__', ORDERS[customer % ORDERS.length]);
-    const w = whatsappWebhook(from, wamid, text);
+    const w = signedMetaWebhook(whatsappTextWebhook({ phoneNumberId: ACCOUNTS.whatsapp, from, wamid, text, name: 'Bench Customer' }), SECRETS.whatsapp);
     const p: Posted = { wamid };
     posted.push(p);
     inflight.push(

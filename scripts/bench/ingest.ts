@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { loadTest } from 'loadtest';
+import { hubSignature } from '@omni/channels';
 import { freePort } from '../../test/support/apps';
 import { ROOT } from './infra';
 import { startBareProcess } from './bare-process';
@@ -60,7 +60,6 @@ export const ACCOUNTS: Record<IngestChannel, string> = { whatsapp: WA_PHONE_NUMB
 export const TELEGRAM_BOT_TOKEN = TELEGRAM_TOKEN;
 
 const fixture = (path: string) => JSON.parse(readFileSync(resolve(FIXTURES, path), 'utf8')) as Record<string, unknown>;
-const hub = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 /** Signed webhook n of a run: a text message from one of 1,000 senders, with an id never sent before. */
 export function webhookFactory(channel: IngestChannel, run: string): (n: number) => Webhook {
@@ -74,14 +73,14 @@ export function webhookFactory(channel: IngestChannel, run: string): (n: number)
       const t = tpl.replaceAll('16505551234', '__FROM__').replace('wamid.HBgLMTY1MDUwNTUxMjM0FQIAEhgU3A0001TEXT', '__ID__').replace('1749416383', '__TS__');
       return (n) => {
         const body = t.replaceAll('__FROM__', sender(n)).replace('__ID__', `wamid.${run}.${n}`).replace('__TS__', String(Math.floor(Date.now() / 1000)));
-        return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': hub(SECRETS.whatsapp, body) } };
+        return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, SECRETS.whatsapp) } };
       };
     }
     case 'messenger': {
       const t = tpl.replace('6543210987654321', '__FROM__').replace(/"mid":"[^"]+"/, '"mid":"__ID__"');
       return (n) => {
         const body = t.replace('__FROM__', sender(n)).replace('__ID__', `m_${run}.${n}`);
-        return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': hub(SECRETS.messenger, body) } };
+        return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, SECRETS.messenger) } };
       };
     }
     case 'telegram': {

@@ -1,8 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect as http2Connect } from 'node:http2';
 import { Socket, connect as netConnect } from 'node:net';
 import WebSocket from 'ws';
+import { hubSignature } from '@omni/channels';
 import { AppName, RunningApp, freePort, startApp, stackEnv } from '../support/apps';
 import { uniqueName } from '../support/env';
 
@@ -31,7 +32,7 @@ function count(surface: string, status: number, what: string): void {
   else tally.accepted++;
 }
 
-const sign = (secret: string, body: Buffer | string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const sign = (secret: string, body: Buffer | string) => hubSignature(body, secret);
 
 /** Bodies no provider would send: each is sent unsigned, badly signed and well signed. */
 function hostileBodies(): { name: string; body: Buffer; type: string }[] {

@@ -4,6 +4,7 @@ import { hubSignature } from '@omni/channels';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
+import { messengerEntry, messengerTextEntry, messengerWebhook, newMid } from '../support/webhooks';
 
 const SECRET = 'e2e-messenger-app-secret';
 const TOKEN = 'e2e-messenger-page-token';
@@ -12,14 +13,10 @@ const PAGE_ID = '104567891234567';
 const SEND_PATH = '/v23.0/me/messages';
 const REPLY = 'Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.';
 
-/** A Page webhook in Meta's documented shape with one messaging event from `psid`. */
-function pageWebhook(psid: string, event: Record<string, unknown>, at = Date.now()): Record<string, unknown> {
-  return { object: 'page', entry: [{ id: PAGE_ID, time: at, messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: at, ...event }] }] };
-}
-const textWebhook = (psid: string, mid: string, text: string, at = Date.now()) => pageWebhook(psid, { message: { mid, text } }, at);
+const pageWebhook = (psid: string, event: Record<string, unknown>, at = Date.now()) => messengerWebhook(messengerEntry(PAGE_ID, psid, event, at));
+const textWebhook = (psid: string, mid: string, text: string, at = Date.now()) => messengerWebhook(messengerTextEntry(PAGE_ID, psid, text, mid, at));
 
 const newPsid = () => `65432${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`;
-const newMid = () => `m_${randomBytes(24).toString('base64url')}`;
 
 /**
  * channel-messenger with the built router and ai-worker on the real Kafka and FerretDB, and the Graph

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { Connection, createConnection } from 'mongoose';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
+import { nextTelegramUpdateId, telegramTextUpdate } from '../support/webhooks';
 import { TelegramBotApiServer, startTelegramBotApiServer } from '../contract-servers/telegram-bot-api';
 
 const TOKEN = '7000000123:e2e-bot-token-AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
@@ -13,17 +14,9 @@ const SEND_PATH = `/bot${TOKEN}/sendMessage`;
 const REPLY = 'Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.';
 const ROOT = resolve(__dirname, '../..');
 
-let nextUpdate = Math.floor(Math.random() * 1e8);
 const newChat = () => String(100_000_000 + Math.floor(Math.random() * 8e8));
 
-/** A Bot API Update in the documented shape: a private-chat text message (chat id = user id). */
-function textUpdate(chat: string, messageId: number, text: string): Record<string, unknown> {
-  const user = { id: Number(chat), is_bot: false, first_name: 'Maria', last_name: 'Silva', username: 'maria_s', language_code: 'en' };
-  return {
-    update_id: nextUpdate++,
-    message: { message_id: messageId, from: user, chat: { id: Number(chat), first_name: 'Maria', type: 'private' }, date: Math.floor(Date.now() / 1000), text },
-  };
-}
+const textUpdate = (chat: string, messageId: number, text: string) => telegramTextUpdate(chat, messageId, text, { lastName: 'Silva', username: 'maria_s' });
 
 /**
  * channel-telegram with the built router and ai-worker on the real Kafka and FerretDB, and the Bot
@@ -86,7 +79,7 @@ describe('channel-telegram through the whole pipeline', () => {
     // Bot API MessageReactionUpdated, as sent when allowed_updates includes message_reaction.
     const user = { id: Number(chat), is_bot: false, first_name: 'Maria', language_code: 'en' };
     const res = await post({
-      update_id: nextUpdate++,
+      update_id: nextTelegramUpdateId(),
       message_reaction: {
         chat: { id: Number(chat), first_name: 'Maria', type: 'private' }, message_id: Number(messageId), user, date: Math.floor(Date.now() / 1000),
         old_reaction: [], new_reaction: [{ type: 'emoji', emoji: '👍' }],

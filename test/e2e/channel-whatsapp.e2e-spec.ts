@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Connection, createConnection } from 'mongoose';
 import { hubSignature } from '@omni/channels';
+import { newWamid, signedMetaWebhook, whatsappImageChange, whatsappMessageChange, whatsappStatusChange, whatsappTextWebhook, whatsappWebhook } from '../support/webhooks';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
@@ -12,55 +13,13 @@ const PHONE_NUMBER_ID = '106540352242922';
 const SEND_PATH = `/v23.0/${PHONE_NUMBER_ID}/messages`;
 const REPLY = 'Hi! 👋 How can I help you today? I can check an order, delivery times, payments and returns.';
 
-/** A Cloud API webhook in Meta's documented shape (one text message from `from`). */
-function textWebhook(from: string, wamid: string, text: string, sentAt = Date.now()): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{
-      id: '102290129340398',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-          contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: from }],
-          messages: [{ from, id: wamid, timestamp: String(Math.floor(sentAt / 1000)), type: 'text', text: { body: text } }],
-        },
-      }],
-    }],
-  };
-}
-
-function statusWebhook(to: string, wamid: string, status: 'delivered' | 'read', ourId: string): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{
-      id: '102290129340398',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-          statuses: [{ id: wamid, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: to, biz_opaque_callback_data: ourId }],
-        },
-      }],
-    }],
-  };
-}
-
-/** A customer's photo as Meta announces it: only a media id (and the hash) in the webhook. */
-function imageWebhook(from: string, wamid: string, mediaId: string, sha256: string): Record<string, unknown> {
-  const hook = textWebhook(from, wamid, '');
-  const value = ((hook.entry as { changes: { value: { messages: Record<string, unknown>[] } }[] }[])[0].changes[0].value);
-  value.messages = [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'image', image: { caption: 'my receipt', mime_type: 'image/jpeg', sha256, id: mediaId } }];
-  return hook;
-}
+const textWebhook = (from: string, wamid: string, text: string, sentAt = Date.now()) => whatsappTextWebhook({ phoneNumberId: PHONE_NUMBER_ID, from, wamid, text, sentAt, name: 'Sheena Nelson' });
+const statusWebhook = (to: string, wamid: string, status: 'delivered' | 'read', ourId: string) => whatsappWebhook([whatsappStatusChange({ phoneNumberId: PHONE_NUMBER_ID, to, wamid, status, ourId })]);
 
 const MEDIA_ID = '1003383421387256';
 const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]), randomBytes(40_000)]);
 
 const newCustomer = () => `1650${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-const newWamid = () => `wamid.${randomBytes(18).toString('base64url')}`;
 
 /**
  * channel-whatsapp with the built router and ai-worker on the real Kafka and FerretDB, and the Graph
@@ -81,8 +40,8 @@ describe('channel-whatsapp through the whole pipeline', () => {
       body,
     });
   const postSigned = (payload: unknown, extra?: Record<string, string>) => {
-    const body = JSON.stringify(payload);
-    return post(body, hubSignature(body, SECRET), extra);
+    const { body, headers } = signedMetaWebhook(payload, SECRET);
+    return post(body, headers['x-hub-signature-256'], extra);
   };
   const sendsTo = (to: string) => graph.requests.filter((r) => r.path === SEND_PATH && (r.body as { to?: string }).to === to);
   const messages = () => db.collection('messages');
@@ -154,9 +113,7 @@ describe('channel-whatsapp through the whole pipeline', () => {
     const asked = await waitFor('the question stored', () => inbound(question), 10_000);
 
     // Meta's documented reaction message: the emoji and the wamid of the message reacted to.
-    const hook = textWebhook(from, newWamid(), '');
-    const value = (hook.entry as { changes: { value: { messages: Record<string, unknown>[] } }[] }[])[0].changes[0].value;
-    value.messages = [{ from, id: newWamid(), timestamp: String(Math.floor(Date.now() / 1000)), type: 'reaction', reaction: { message_id: reply.providerMessageId, emoji: '👎' } }];
+    const hook = whatsappWebhook([whatsappMessageChange({ phoneNumberId: PHONE_NUMBER_ID, from }, { type: 'reaction', reaction: { message_id: reply.providerMessageId, emoji: '👎' } })]);
     expect((await postSigned(hook)).status).toBe(200);
 
     const prediction = await waitFor('thumbs-down on the prediction log', async () => db.collection('nlu_predictions').findOne({ _id: asked._id, outcome: 'thumbs_down' }), 15_000);
@@ -173,7 +130,7 @@ describe('channel-whatsapp through the whole pipeline', () => {
     const from = newCustomer();
     const wamid = newWamid();
     const hex = createHash('sha256').update(PHOTO).digest('hex');
-    const res = await postSigned(imageWebhook(from, wamid, MEDIA_ID, Buffer.from(hex, 'hex').toString('base64')));
+    const res = await postSigned(whatsappWebhook([whatsappImageChange({ phoneNumberId: PHONE_NUMBER_ID, from, wamid }, { id: MEDIA_ID, sha256: Buffer.from(hex, 'hex').toString('base64'), caption: 'my receipt' })]));
     expect(res.status).toBe(200);
     // Media object, then the download URL it named, both with the bearer token.
     const gets = graph.requests.filter((r) => r.method === 'GET');

@@ -4,6 +4,7 @@ import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-a
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { uniqueName, waitFor } from '../support/env';
 import { apiCall, onboardTenant } from '../support/tenancy';
+import { messengerTextEntry, messengerWebhook } from '../support/webhooks';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
 const KEK = `k1:${randomBytes(32).toString('base64')}`;
@@ -13,11 +14,7 @@ const META_APP_SECRET = randomBytes(16).toString('hex');
 const ENV_APP_SECRET = randomBytes(16).toString('hex');
 const UNKNOWN_PAGE = '309999999999999';
 
-/** One entry of a batched Page webhook: a text from `psid` to the Page `pageId`. */
-function entry(pageId: string, psid: string, text: string) {
-  const at = Date.now();
-  return { id: pageId, time: at, messaging: [{ sender: { id: psid }, recipient: { id: pageId }, timestamp: at, message: { mid: `m_${randomBytes(24).toString('base64url')}`, text } }] };
-}
+const entry = (pageId: string, psid: string, text: string) => messengerTextEntry(pageId, psid, text);
 
 /**
  * Pages connected through the router's API decide where a Messenger webhook's entries go: one
@@ -57,14 +54,14 @@ describe('Messenger webhooks routed by connected Page', () => {
   });
 
   it('refuses the batch signed by another app, storing nothing', async () => {
-    const body = JSON.stringify({ object: 'page', entry: [entry(pages.acme, '6510000000000009', 'forged')] });
+    const body = JSON.stringify(messengerWebhook(entry(pages.acme, '6510000000000009', 'forged')));
     expect((await postWebhook(body, hubSignature(body, 'not-the-app-secret'))).status).toBe(401);
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await call('GET', '/v1/conversations', keys.acme)).json).toEqual([]);
   });
 
   it('routes one batched webhook to each Page’s tenant, counts the unknown Page and logs it once', async () => {
-    const body = JSON.stringify({ object: 'page', entry: [entry(pages.acme, customers.acme, 'hello acme'), entry(UNKNOWN_PAGE, '6590000000000001', 'to nobody'), entry(pages.globex, customers.globex, 'hello globex')] });
+    const body = JSON.stringify(messengerWebhook(entry(pages.acme, customers.acme, 'hello acme'), entry(UNKNOWN_PAGE, '6590000000000001', 'to nobody'), entry(pages.globex, customers.globex, 'hello globex')));
     const res = await postWebhook(body, hubSignature(body, META_APP_SECRET));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ messages: 2 });
@@ -79,7 +76,7 @@ describe('Messenger webhooks routed by connected Page', () => {
     expect(defaults.map((c) => c.channelUserId)).not.toContain('6590000000000001');
     expect(await (await fetch(`${fbm.adminUrl}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="messenger"[^}]*\} 1\b/);
     // Naming only the unknown Page, the body must carry the env app's signature; logged once in all.
-    const again = JSON.stringify({ object: 'page', entry: [entry(UNKNOWN_PAGE, '6590000000000002', 'again')] });
+    const again = JSON.stringify(messengerWebhook(entry(UNKNOWN_PAGE, '6590000000000002', 'again')));
     expect((await postWebhook(again, hubSignature(again, ENV_APP_SECRET))).status).toBe(200);
     expect(await (await fetch(`${fbm.adminUrl}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="messenger"[^}]*\} 2\b/);
     expect(fbm.logs.join('').split(`"accountId":"${UNKNOWN_PAGE}"`).length - 1).toBe(1);

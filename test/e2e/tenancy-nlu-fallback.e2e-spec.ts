@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Connection, createConnection } from 'mongoose';
-import { hubSignature } from '@omni/channels';
 import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 import { apiCall, onboardTenant } from '../support/tenancy';
+import { signedMetaWebhook, whatsappTextWebhook } from '../support/webhooks';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
 const KEK = `k1:${randomBytes(32).toString('base64')}`;
@@ -17,24 +17,6 @@ const CUSTOMERS = { acme: '5491100000001', bravo: '4915100000001' } as const;
 /** Every answer text of the demo shop, in every language: none may reach another company's customer. */
 const DEMO_TEXTS: string[] = (JSON.parse(readFileSync(resolve(__dirname, '../../libs/nlu/data/demo-tenant/kb.json'), 'utf8')) as { articles: { answer: Record<string, string> }[] })
   .articles.flatMap((a) => Object.values(a.answer));
-
-function webhook(phoneNumberId: string, from: string, text: string) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{
-      id: '102290129340398',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '15550001111', phone_number_id: phoneNumberId },
-          contacts: [{ profile: { name: 'Customer' }, wa_id: from }],
-          messages: [{ from, id: `wamid.${randomBytes(12).toString('base64url')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-        },
-      }],
-    }],
-  };
-}
 
 /**
  * Issue 12 #7 on the real stack: two companies onboarded through the API without NLU data of their
@@ -85,8 +67,8 @@ describe('a tenant without NLU data gets its fallback, never the demo shop', () 
   it("answers Acme's customer with a neutral message in Spanish and hands Bravo's to a person; neither sees the demo shop", async () => {
     for (const tenant of ['acme', 'bravo'] as const) {
       const text = tenant === 'acme' ? '¿dónde está mi pedido? quiero cancelarlo' : 'where is my order? I want a refund';
-      const body = JSON.stringify(webhook(NUMBERS[tenant], CUSTOMERS[tenant], text));
-      const res = await fetch(`${wa.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, META_APP_SECRET) }, body });
+      const signed = signedMetaWebhook(whatsappTextWebhook({ phoneNumberId: NUMBERS[tenant], from: CUSTOMERS[tenant], text }), META_APP_SECRET);
+      const res = await fetch(`${wa.url}/webhooks/whatsapp`, { method: 'POST', ...signed });
       expect(res.status).toBe(200);
     }
     // Acme: the neutral message, in the customer's language, from Acme's number.

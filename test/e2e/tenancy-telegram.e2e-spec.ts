@@ -6,17 +6,13 @@ import { TelegramBotApiServer, startTelegramBotApiServer } from '../contract-ser
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 import { apiCall, onboardTenant } from '../support/tenancy';
+import { telegramTextUpdate } from '../support/webhooks';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
 const KEK = `k1:${randomBytes(32).toString('base64')}`;
 const UNKNOWN_BOT = '7999999999';
 
-let nextUpdate = Math.floor(Math.random() * 1e8);
-/** A Bot API Update: a private-chat text message from `chat`. */
-function textUpdate(chat: string, messageId: number, text: string): Record<string, unknown> {
-  const user = { id: Number(chat), is_bot: false, first_name: 'Maria', language_code: 'en' };
-  return { update_id: nextUpdate++, message: { message_id: messageId, from: user, chat: { id: Number(chat), first_name: 'Maria', type: 'private' }, date: Math.floor(Date.now() / 1000), text } };
-}
+const textUpdate = telegramTextUpdate;
 
 /**
  * Bots connected through the router's API, one per tenant, share one channel-telegram: each bot's

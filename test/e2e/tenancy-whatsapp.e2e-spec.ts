@@ -4,6 +4,7 @@ import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-a
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { uniqueName, waitFor } from '../support/env';
 import { apiCall, onboardTenant } from '../support/tenancy';
+import { whatsappTextChange, whatsappWebhook } from '../support/webhooks';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
 const KEK = `k1:${randomBytes(32).toString('base64')}`;
@@ -13,18 +14,7 @@ const UNKNOWN_NUMBER = '799999999999999';
 /** The env's own app (the bootstrap number's): it signs webhooks that name no connected number. */
 const ENV_APP_SECRET = randomBytes(16).toString('hex');
 
-/** One change of a batched Cloud API webhook: a text from `from` to the number `phoneNumberId`. */
-function change(phoneNumberId: string, from: string, text: string) {
-  return {
-    field: 'messages',
-    value: {
-      messaging_product: 'whatsapp',
-      metadata: { display_phone_number: '15550001111', phone_number_id: phoneNumberId },
-      contacts: [{ profile: { name: 'Customer' }, wa_id: from }],
-      messages: [{ from, id: `wamid.${randomBytes(12).toString('base64url')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-    },
-  };
-}
+const change = (phoneNumberId: string, from: string, text: string) => whatsappTextChange({ phoneNumberId, from, text });
 
 /**
  * Channel accounts connected through the router's API decide where a WhatsApp webhook's items go:
@@ -67,7 +57,7 @@ describe('WhatsApp webhooks routed by connected account', () => {
   });
 
   it('refuses the batch signed by another app, storing nothing', async () => {
-    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba', changes: [change(numbers.acme[0], '351900000009', 'forged')] }] });
+    const body = JSON.stringify(whatsappWebhook([change(numbers.acme[0], '351900000009', 'forged')]));
     expect((await postWebhook(body, hubSignature(body, 'not-the-app-secret'))).status).toBe(401);
     // Had it been produced, the router would hold acme's conversation within a moment.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -82,7 +72,7 @@ describe('WhatsApp webhooks routed by connected account', () => {
       change(numbers.globex[1], '351900000004', 'hello globex 2'),
       change(UNKNOWN_NUMBER, '351900000005', 'to nobody'),
     ];
-    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba-1', changes: items.slice(0, 3) }, { id: 'waba-2', changes: items.slice(3) }] });
+    const body = JSON.stringify(whatsappWebhook(items.slice(0, 3), items.slice(3)));
     const res = await postWebhook(body, hubSignature(body, META_APP_SECRET));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ messages: 4 });
@@ -103,7 +93,7 @@ describe('WhatsApp webhooks routed by connected account', () => {
     const metrics = await (await fetch(`${wa.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="whatsapp"[^}]*\} 1\b/);
     // Logged once with its account id, also when it comes again.
-    const again = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba-2', changes: [change(UNKNOWN_NUMBER, '351900000006', 'again')] }] });
+    const again = JSON.stringify(whatsappWebhook([change(UNKNOWN_NUMBER, '351900000006', 'again')]));
     expect((await postWebhook(again, hubSignature(again, ENV_APP_SECRET))).status).toBe(200);
     expect(wa.logs.join('').split(`"accountId":"${UNKNOWN_NUMBER}"`).length - 1).toBe(1);
     expect(await (await fetch(`${wa.adminUrl}/metrics`)).text()).toMatch(/omni_webhook_unknown_account_items_total\{[^}]*channel="whatsapp"[^}]*\} 2\b/);

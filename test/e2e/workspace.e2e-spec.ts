@@ -3,12 +3,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Connection, createConnection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
-import { hubSignature } from '@omni/channels';
 import { hashApiKey } from '@omni/auth';
 import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { launchChromium } from '../support/browser';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
 import { apiCall } from '../support/tenancy';
+import { signedMetaWebhook, whatsappTextWebhook } from '../support/webhooks';
 import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
 
 const OPERATOR_KEY = 'workspace-e2e-operator-key';
@@ -18,24 +18,6 @@ const PHONE_NUMBER_ID = '106540352242922';
 const PASSWORD = 'correct-horse-battery';
 const SHOTS = resolve(process.env.OMNI_TEST_REPORTS ?? resolve(__dirname, '../../.local/test/reports'), 'workspace');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-function textWebhook(from: string, text: string): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{
-      id: '102290129340398',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-          contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: from }],
-          messages: [{ from, id: `wamid.${randomBytes(18).toString('base64url')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-        },
-      }],
-    }],
-  };
-}
 
 /** axe-core in the page: the serious and critical violations (none expected). */
 async function axeViolations(page: Page): Promise<string[]> {
@@ -142,8 +124,8 @@ describe('agents’ workspace', () => {
   it('an agent takes a WhatsApp handoff, replies and transfers; a second agent resolves; the wallboard follows live; Arabic is RTL', async () => {
     const from = `1650${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
     const post = async (text: string) => {
-      const body = JSON.stringify(textWebhook(from, text));
-      const res = await fetch(`${wa.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, SECRET) }, body });
+      const signed = signedMetaWebhook(whatsappTextWebhook({ phoneNumberId: PHONE_NUMBER_ID, from, text, name: 'Sheena Nelson' }), SECRET);
+      const res = await fetch(`${wa.url}/webhooks/whatsapp`, { method: 'POST', ...signed });
       expect(res.status).toBe(200);
     };
     const sends = () => graph.requests.filter((r) => r.method === 'POST' && (r.body as { to?: string }).to === from);

@@ -50,6 +50,19 @@
   var shown = {};          // message id -> <li>, so redeliveries are not shown twice
   var pending = {};        // clientMessageId -> { text, li }
   var ws, attempt = 0;
+  var offlineText = 'offline';  // the tenant's own once a welcome brings its texts
+
+  // The tenant's texts for this visitor's language (its widget settings), when it set them.
+  function applyTexts(t) {
+    if (!t) return;
+    if (t.title) { root.querySelector('.omni-title').textContent = t.title; root.setAttribute('aria-label', t.title); }
+    if (t.placeholder) input.setAttribute('placeholder', t.placeholder);
+    if (t.offline) offlineText = t.offline;
+    if (t.greeting && !log.children.length) {
+      var li = document.createElement('li'); li.className = 'outbound greeting'; li.dataset.author = 'system'; li.dataset.testid = 'chat-greeting';
+      li.textContent = t.greeting; log.appendChild(li);
+    }
+  }
 
   function render(m) {
     var id = m.id;
@@ -97,6 +110,7 @@
         // A new session (first visit, or a token the gateway no longer knows) comes with its token.
         if (f.token) localStorage.setItem(KEY, f.token);
         log.innerHTML = ''; shown = {};
+        applyTexts(f.texts);
         f.history.forEach(render);
         // Anything sent but never acknowledged goes again, with the same id.
         Object.keys(pending).forEach(function (cid) {
@@ -130,7 +144,7 @@
     };
     ws.onclose = function (ev) {
       // 1008: this page's origin is not allowed, or it flooded; 1013: too many tabs from this address.
-      stateEl.textContent = ev && ev.code === 1008 ? 'unavailable' : 'offline';
+      stateEl.textContent = ev && ev.code === 1008 ? 'unavailable' : offlineText;
       if (ev && ev.code === 1008) { showError(ev.reason || 'the chat refused this page'); return; }
       var delay = Math.min(30000, 500 * Math.pow(2, attempt++)) * (0.5 + Math.random() / 2);
       setTimeout(connect, delay);

@@ -12,6 +12,7 @@ export * from './routing.schemas';
 export * from './routing.ports';
 export * from './routing.repositories';
 export * from './privacy.repository';
+export * from './erasure-steps';
 export * from './retention.repository';
 export * from './flows.schemas';
 export * from './flows.ports';

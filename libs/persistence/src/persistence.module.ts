@@ -11,7 +11,7 @@ import { MongoChannelAccountRepository, MongoTenantDirectory } from './tenancy.r
 import { PersonSchema, SessionSchema } from './people.schemas';
 import { PERSON_REPOSITORY, SESSION_REPOSITORY } from './people.ports';
 import { MongoPersonRepository, MongoSessionRepository } from './people.repositories';
-import { MongoTenantSettingsStore, TENANT_SETTINGS_STORE, TenantSettingsVersionSchema } from './settings.store';
+import { LATEST_TENANT_SETTINGS, LatestTenantSettings, MongoTenantSettingsStore, TENANT_SETTINGS_STORE, TenantSettingsVersionSchema, type TenantSettingsStore } from './settings.store';
 import { MongoPrivacyRepository, PRIVACY_REPOSITORY, PrivacyRequestSchema } from './privacy.repository';
 import { MongoRetentionRepository, RETENTION_REPOSITORY } from './retention.repository';
 import { ConversationRecentSchema } from './recent-turns.repository';
@@ -123,6 +123,7 @@ export class PersistenceModule {
         { provide: TENANT_DIRECTORY, useClass: MongoTenantDirectory },
         { provide: CHANNEL_ACCOUNT_REPOSITORY, useClass: MongoChannelAccountRepository },
         { provide: TENANT_SETTINGS_STORE, useClass: MongoTenantSettingsStore },
+        { provide: LATEST_TENANT_SETTINGS, useFactory: (store: TenantSettingsStore) => new LatestTenantSettings(store), inject: [TENANT_SETTINGS_STORE] },
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
         ...NLU_PROVIDERS,
@@ -130,7 +131,7 @@ export class PersistenceModule {
         { provide: TENANT_REPLICA_REPOSITORY, useClass: MongoTenantReplicaRepository },
       ],
       exports: [
-        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY, TENANT_SETTINGS_STORE,
+        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY, TENANT_SETTINGS_STORE, LATEST_TENANT_SETTINGS,
         ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), TENANT_REPLICA_REPOSITORY, MongooseModule,
       ],
     };

@@ -7,6 +7,7 @@ import type { BotTurnDoc, BotTurnPeriodDoc } from './routing.schemas';
 import type { ConversationRecentDoc } from './recent-turns.repository';
 import { type NluDatasetDoc, datasetHash } from './nlu.schemas';
 import { insertOnce } from './mongo-errors';
+import { deleteChannelRecords, redactMessages, splitFileReferences } from './erasure-steps';
 import type { CustomerLinkDoc, CustomerTierDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 /**
@@ -117,14 +118,6 @@ export interface PrivacyRepository {
   erase(tenantId: string, customerId: string, requestedBy: string, at: Date, media?: PrivacyRequestDoc['media']): Promise<PrivacyRequestDoc | null>;
 }
 
-/** Store ids of a message's attachments (inbound ones stored from the provider, outbound ones from the store). */
-export function storeIdsOf(m: Pick<MessageDoc, 'attachments'>): string[] {
-  return (m.attachments ?? []).flatMap((a) => {
-    const id = (a as { storeId?: unknown } | null)?.storeId;
-    return typeof id === 'string' && /^[a-f0-9]{64}$/.test(id) ? [id] : [];
-  });
-}
-
 export function mediaItems(messages: MessageDoc[]): CustomerMediaItem[] {
   return messages.flatMap((m) => (m.attachments ?? []).flatMap((raw) => {
     const a = raw as { storeId?: unknown; kind?: string; mime?: string; size?: number; filename?: string };
@@ -176,16 +169,8 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     const ids = (await this.conversations.find({ tenantId, customerId }, { _id: 1 }).lean<Pick<ConversationDoc, '_id'>[]>().exec()).map((c) => c._id);
     if (ids.length === 0) return { exclusive: [], shared: [] };
     const messages = await this.messages.find({ tenantId, conversationId: { $in: ids } }, { attachments: 1 }).lean<Pick<MessageDoc, 'attachments'>[]>().exec();
-    const all = [...new Set(messages.flatMap(storeIdsOf))];
-    if (all.length === 0) return { exclusive: [], shared: [] };
-    // The store keeps one copy of the same bytes per tenant: another customer's identical photo (or an
-    // agent's brochure sent to others too) references this file as well, and is not ours to delete.
-    const others = await this.messages
-      .find({ tenantId, 'attachments.storeId': { $in: all }, conversationId: { $nin: ids } }, { attachments: 1 })
-      .lean<Pick<MessageDoc, 'attachments'>[]>()
-      .exec();
-    const elsewhere = new Set(others.flatMap(storeIdsOf));
-    return { exclusive: all.filter((id) => !elsewhere.has(id)), shared: all.filter((id) => elsewhere.has(id)) };
+    // Another customer's identical photo (or an agent's brochure sent to others too) is the same file, not ours to delete.
+    return splitFileReferences(this.messages, tenantId, messages, { conversationId: { $nin: ids } });
   }
 
   async erase(tenantId: string, customerId: string, requestedBy: string, at: Date, media?: PrivacyRequestDoc['media']): Promise<PrivacyRequestDoc | null> {
@@ -195,18 +180,8 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     const conversations = await this.conversations.find({ tenantId, customerId }, { _id: 1, handoff: 1 }).lean<Pick<ConversationDoc, '_id' | 'handoff'>[]>().exec();
     const ids = conversations.map((c) => c._id);
     // Messages first: should the request fail half-way, a retry still finds the customer and goes on.
-    // A channel's message id may embed the sender (web visitor ids, some email Message-IDs): each
-    // message keeps only its own event id there, which stays unique and still dedupes a redelivery (by _id).
     const stored = ids.length === 0 ? [] : await this.messages.find({ tenantId, conversationId: { $in: ids } }, { _id: 1, author: 1, direction: 1 }).lean<Pick<MessageDoc, '_id' | 'author' | 'direction'>[]>().exec();
-    const messages = stored.length === 0 ? { modifiedCount: 0 } : await this.messages.bulkWrite(stored.map((m) => ({
-      updateOne: {
-        filter: { _id: m._id },
-        update: {
-          $set: { attachments: [], redactedAt: at, channelMessageId: m._id, ...(m.author.kind === 'customer' ? { 'author.id': subject } : {}) },
-          $unset: { text: '', ai: '', 'author.name': '' },
-        },
-      },
-    })), { ordered: false });
+    const messages = { modifiedCount: await redactMessages(this.messages, tenantId, stored, at, subject) };
     const botTurns = ids.length === 0 ? { deletedCount: 0 } : await this.botTurns.deleteMany({ tenantId, conversationId: { $in: ids } });
     // The legacy AI-context copy of the last turns (written by older versions) holds message texts too.
     if (ids.length) {
@@ -265,8 +240,8 @@ export class MongoPrivacyRepository implements PrivacyRepository {
   private async eraseChannelStores(conversationIds: string[], outboundIds: string[]): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number }> {
     const db = this.messages.db;
     const byConversation = { conversationId: { $in: conversationIds } };
-    const emailThreads = conversationIds.length === 0 ? 0 : (await db.collection('email_threads').deleteMany(byConversation)).deletedCount;
-    const webSessions = conversationIds.length === 0 ? 0 : (await db.collection('web_sessions').deleteMany(byConversation)).deletedCount;
+    const { emailThreads, webSessions } = conversationIds.length === 0 ? { emailThreads: 0, webSessions: 0 }
+      : await deleteChannelRecords(db, { emailThreads: byConversation, webSessions: byConversation });
     if (outboundIds.length === 0) return { emailThreads, webSessions, sends: 0, sendOutcomes: 0 };
     const redact = { $unset: { providerMessageId: '', 'error.reason': '' } };
     const sends = (await db.collection('sends').updateMany({ _id: { $in: outboundIds as never[] } }, redact)).matchedCount;

@@ -5,7 +5,7 @@ import type { CustomerDoc, ConversationDoc, MessageDoc, TenantDoc } from './sche
 import type { BotTurnDoc } from './routing.schemas';
 import type { WorkflowRunDoc } from './flows.schemas';
 import type { NluPredictionDoc } from './nlu.schemas';
-import { storeIdsOf } from './privacy.repository';
+import { deleteChannelRecords, redactMessages, splitFileReferences } from './erasure-steps';
 
 /**
  * What the retention purge (ADR 0501) reads and removes. FerretDB refuses TTL indexes
@@ -75,11 +75,8 @@ export class MongoRetentionRepository implements RetentionRepository {
       .limit(limit)
       .lean<Pick<MessageDoc, '_id' | 'attachments'>[]>()
       .exec();
-    const ids = [...new Set(old.flatMap(storeIdsOf))];
-    if (ids.length === 0) return { messageIds: old.map((m) => m._id), exclusive: [], kept: [] };
-    const newer = await this.messages.find({ tenantId, 'attachments.storeId': { $in: ids }, timestamp: { $gte: before } }, { attachments: 1 }).lean<Pick<MessageDoc, 'attachments'>[]>().exec();
-    const used = new Set(newer.flatMap(storeIdsOf));
-    return { messageIds: old.map((m) => m._id), exclusive: ids.filter((id) => !used.has(id)), kept: ids.filter((id) => used.has(id)) };
+    const { exclusive, shared } = await splitFileReferences(this.messages, tenantId, old, { timestamp: { $gte: before } });
+    return { messageIds: old.map((m) => m._id), exclusive, kept: shared };
   }
 
   async dropAttachments(tenantId: string, messageIds: readonly string[]): Promise<number> {
@@ -90,9 +87,7 @@ export class MongoRetentionRepository implements RetentionRepository {
   async expireMessages(tenantId: string, before: Date, limit: number): Promise<{ messages: number; botTurns: number; workflowRuns: number }> {
     const old = await this.messages.find({ tenantId, timestamp: { $lt: before }, redactedAt: { $exists: false } }, { _id: 1 }).limit(limit).lean<Pick<MessageDoc, '_id'>[]>().exec();
     // The same redaction as an erasure (ADR 0500), keeping the author's pseudonymous id: counts and times stay for reports.
-    const messages = old.length === 0 ? 0 : (await this.messages.bulkWrite(old.map((m) => ({
-      updateOne: { filter: { _id: m._id, tenantId }, update: { $set: { attachments: [], redactedAt: new Date(), channelMessageId: m._id }, $unset: { text: '', ai: '', 'author.name': '' } } },
-    })), { ordered: false })).modifiedCount;
+    const messages = await redactMessages(this.messages, tenantId, old, new Date());
     const botTurns = (await this.botTurns.deleteMany({ tenantId, at: { $lt: before } }).exec()).deletedCount;
     const workflowRuns = (await this.runs.deleteMany({ tenantId, startedAt: { $lt: before } }).exec()).deletedCount;
     return { messages, botTurns, workflowRuns };
@@ -103,12 +98,13 @@ export class MongoRetentionRepository implements RetentionRepository {
   }
 
   async purgeChannelStores(before: { emailThreads: Date; webSessions: Date; sendLedger: Date }): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number }> {
-    const db = this.messages.db;
-    const emailThreads = (await db.collection('email_threads').deleteMany({ receivedAt: { $lt: before.emailThreads } })).deletedCount;
-    const webSessions = (await db.collection('web_sessions').deleteMany({ createdAt: { $lt: before.webSessions } })).deletedCount;
-    // A claim older than Kafka's retention can no longer meet a redelivery of its command.
-    const sends = (await db.collection('sends').deleteMany({ claimedAt: { $lt: before.sendLedger } })).deletedCount;
-    const sendOutcomes = (await db.collection('send_outcomes').deleteMany({ doneAt: { $lt: before.sendLedger } })).deletedCount;
+    // A send-ledger claim older than Kafka's retention can no longer meet a redelivery of its command.
+    const { emailThreads, webSessions, sends, sendOutcomes } = await deleteChannelRecords(this.messages.db, {
+      emailThreads: { receivedAt: { $lt: before.emailThreads } },
+      webSessions: { createdAt: { $lt: before.webSessions } },
+      sends: { claimedAt: { $lt: before.sendLedger } },
+      sendOutcomes: { doneAt: { $lt: before.sendLedger } },
+    });
     return { emailThreads, webSessions, sends, sendOutcomes };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Schema } from 'mongoose';
+import { LRUCache } from 'lru-cache';
 import { insertOnce } from './mongo-errors';
 
 /**
@@ -66,3 +67,32 @@ export class MongoTenantSettingsStore implements TenantSettingsStore {
     return this.model.find({ tenantId }).sort({ version: -1 }).limit(limit).lean<TenantSettingsVersionDoc[]>().exec();
   }
 }
+
+/** How long a reader keeps a tenant's latest settings: an admin's change acts within this (ADR 0602). */
+export const TENANT_SETTINGS_CACHE_MS = 10_000;
+
+/**
+ * The sections of a tenant's latest settings version, for the code that acts on them (routing, the
+ * WhatsApp sender, the web widget): read on every decision, so kept for a few seconds per tenant.
+ */
+export class LatestTenantSettings {
+  private readonly cache: LRUCache<string, { settings: Record<string, unknown> }>;
+
+  constructor(private readonly store: TenantSettingsStore, ttlMs = TENANT_SETTINGS_CACHE_MS) {
+    this.cache = new LRUCache({ max: 10_000, ttl: Math.max(ttlMs, 1) });
+  }
+
+  async of(tenantId: string): Promise<Record<string, unknown>> {
+    const hit = this.cache.get(tenantId);
+    if (hit) return hit.settings;
+    const settings = (await this.store.latest(tenantId))?.settings ?? {};
+    this.cache.set(tenantId, { settings });
+    return settings;
+  }
+
+  /** After a change made here: this replica reads the new version at once (the others within the TTL). */
+  forget(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+}
+export const LATEST_TENANT_SETTINGS = Symbol('LatestTenantSettings');

@@ -16,7 +16,8 @@ export { reactionVerdict, type ReactionVerdict } from './handoff/reaction';
 
 export { BusinessHoursSchema, WEEKDAYS, isOpen, localTime, nextOpenAt, zonedTime, type BusinessHours, type Weekday } from './routing/business-hours';
 export {
-  DEFAULT_ROUTING_OPTIONS, SkillGroupSchema, parseSkillGroups,
+  DEFAULT_ROUTING_OPTIONS, SkillGroupSchema, SkillGroupsInputSchema, parseSkillGroups, withTenantDefaults,
+  type GroupDefaults,
   type Agent, type CustomerProfile, type Presence, type QueueEntry, type RoutingContext, type RoutingConversation,
   type RoutingDecision, type RoutingOptions, type SkillGroup,
 } from './routing/model';

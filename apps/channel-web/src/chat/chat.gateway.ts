@@ -9,7 +9,8 @@ import { OpenedSession, VisitorSessions } from '../sessions/visitor-sessions';
 import { HistoryService } from './history.service';
 import { IpLimits, clientAddress } from './ip-limits';
 import { originAllowed } from './origin';
-import { ClientFrame, ClientFrameSchema, ServerFrame } from './protocol';
+import { ClientFrame, ClientFrameSchema, ServerFrame, type WidgetTexts } from './protocol';
+import { WidgetTextsService } from './widget-texts.service';
 import { ReceiveWebMessageUseCase, WebSession, openSession } from './receive-web-message.use-case';
 import { SessionRegistry } from './session-registry';
 import { TokenBucket } from './token-bucket';
@@ -33,6 +34,7 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
     private readonly history: HistoryService,
     private readonly receive: ReceiveWebMessageUseCase,
     private readonly visitors: VisitorSessions,
+    private readonly widgetTexts: WidgetTextsService,
   ) {
     this.limits = new IpLimits({ maxConnections: config.WEB_MAX_CONNECTIONS_PER_IP, framesPer10s: config.WEB_MAX_FRAMES_PER_IP_PER_10S });
   }
@@ -121,13 +123,15 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
         const session = openSession(this.config, opened.sessionId, frame.displayName, frame.locale);
         c.setSession(session);
         this.sessions.add(session.conversationId, c.socket);
+        const texts = await this.textsFor(frame.locale);
+        const welcome = { type: 'welcome' as const, conversationId: session.conversationId, ...(texts ? { texts } : {}) };
         // A new session starts empty: its token goes to the widget, once.
-        if (opened.token) return c.send({ type: 'welcome', conversationId: session.conversationId, history: [], token: opened.token });
+        if (opened.token) return c.send({ ...welcome, history: [], token: opened.token });
         try {
           const history = await this.history.load(session.conversationId, this.config.WEB_HISTORY_LIMIT);
-          return c.send({ type: 'welcome', conversationId: session.conversationId, history });
+          return c.send({ ...welcome, history });
         } catch (err) {
-          c.send({ type: 'welcome', conversationId: session.conversationId, history: [] });
+          c.send({ ...welcome, history: [] });
           return c.refuse('history_unavailable', `history could not be loaded: ${errorSummary(err).message}`);
         }
       }
@@ -165,6 +169,16 @@ export class ChatGateway implements OnGatewayConnection, OnModuleDestroy {
           return c.refuse('unavailable', 'reaction not accepted, please retry', { retryAfterMs: 2_000 });
         }
       }
+    }
+  }
+
+  /** The tenant's widget texts for the visitor (ADR 0602); a settings read that fails leaves the widget's defaults. */
+  private async textsFor(locale: string | undefined): Promise<WidgetTexts | undefined> {
+    try {
+      return await this.widgetTexts.forVisitor(this.config.TENANT_ID, locale);
+    } catch (err) {
+      this.log.warn({ err: errorSummary(err) }, 'could not read the widget texts; the widget keeps its own');
+      return undefined;
     }
   }
 

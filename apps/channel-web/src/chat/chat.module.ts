@@ -8,6 +8,7 @@ import { HistoryService } from './history.service';
 import { OutboundConsumer } from './outbound.consumer';
 import { ReceiveWebMessageUseCase } from './receive-web-message.use-case';
 import { SessionRegistry } from './session-registry';
+import { WidgetTextsService } from './widget-texts.service';
 
 @Module({})
 export class ChatModule {
@@ -22,6 +23,7 @@ export class ChatModule {
         ChatGateway,
         SessionRegistry,
         HistoryService,
+        WidgetTextsService,
         ReceiveWebMessageUseCase,
         OutboundConsumer,
       ],

@@ -1,4 +1,4 @@
-import { ClientFrameSchema } from './protocol';
+import { ClientFrameSchema, widgetTextsFor } from './protocol';
 
 const TOKEN = 'AAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
 
@@ -51,5 +51,23 @@ describe('ClientFrameSchema', () => {
     expect(issues('ping')).not.toEqual([]);
     expect(issues(null)).not.toEqual([]);
     expect(issues([{ type: 'ping' }])).not.toEqual([]);
+  });
+});
+
+describe('widgetTextsFor', () => {
+  const texts = { en: { title: 'Help', greeting: 'Hi!', offline: 'Offline' }, 'pt-BR': { title: 'Ajuda', greeting: 'Olá!' }, pt_PT: { title: 'Apoio' } };
+
+  it("picks the visitor's tag, then its language's variants, then English, text by text", () => {
+    expect(widgetTextsFor(texts, 'pt-BR')).toEqual({ title: 'Ajuda', greeting: 'Olá!', offline: 'Offline' });
+    expect(widgetTextsFor(texts, 'pt-PT')).toEqual({ title: 'Apoio', greeting: 'Olá!', offline: 'Offline' });
+    expect(widgetTextsFor(texts, 'pt')).toEqual({ title: 'Ajuda', greeting: 'Olá!', offline: 'Offline' });
+    expect(widgetTextsFor(texts, 'de-DE')).toEqual({ title: 'Help', greeting: 'Hi!', offline: 'Offline' });
+    expect(widgetTextsFor(texts, undefined)).toEqual({ title: 'Help', greeting: 'Hi!', offline: 'Offline' });
+  });
+
+  it('is undefined without the setting', () => {
+    expect(widgetTextsFor(undefined, 'en')).toBeUndefined();
+    expect(widgetTextsFor({}, 'en')).toBeUndefined();
+    expect(widgetTextsFor([], 'en')).toBeUndefined();
   });
 });

@@ -43,9 +43,38 @@ export interface WireMessage {
   status?: string;
 }
 
+/** The widget's texts in the visitor's language, from the tenant's `widgetTexts` setting (ADR 0602). */
+export interface WidgetTexts {
+  title?: string;
+  greeting?: string;
+  placeholder?: string;
+  offline?: string;
+}
+
+/**
+ * The texts for a visitor's locale: its exact tag, then its language, then another variant of its
+ * language (`pt` → `pt-BR`), then English, then the first language the tenant wrote; each text falls
+ * back the same way on its own. Undefined without a setting.
+ */
+export function widgetTextsFor(section: unknown, locale: string | undefined): WidgetTexts | undefined {
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) return undefined;
+  const byTag = new Map(Object.entries(section as Record<string, WidgetTexts>).map(([tag, t]) => [tag.toLowerCase().replace('_', '-'), t]));
+  if (byTag.size === 0) return undefined;
+  const tag = (locale ?? '').toLowerCase().replace('_', '-');
+  const language = tag.split('-')[0];
+  const variants = [...byTag.keys()].filter((k) => language && k.startsWith(`${language}-`)).sort();
+  const order = [tag, language, ...variants, 'en', ...byTag.keys()].filter((t, i, all) => t && all.indexOf(t) === i);
+  const texts: WidgetTexts = {};
+  for (const key of ['title', 'greeting', 'placeholder', 'offline'] as const) {
+    const found = order.map((t) => byTag.get(t)?.[key]).find((v) => typeof v === 'string');
+    if (found) texts[key] = found;
+  }
+  return texts;
+}
+
 export type ServerFrame =
-  /** `token` only when a new session was issued (keep it; send it in the next hello). */
-  | { type: 'welcome'; conversationId: string; history: WireMessage[]; token?: string }
+  /** `token` only when a new session was issued (keep it; send it in the next hello); `texts` when the tenant set its widget's texts. */
+  | { type: 'welcome'; conversationId: string; history: WireMessage[]; token?: string; texts?: WidgetTexts }
   | { type: 'ack'; clientMessageId: string; messageId: string }
   | { type: 'reacted'; messageId: string; emoji: string }
   | { type: 'message'; message: WireMessage }

@@ -9,7 +9,7 @@ function newTestContext() {
   const quoted = { _id: 'in-1', conversationId: 'conv-1', direction: 'inbound', channelMessageId: 'wamid.IN1' } as MessageDoc;
   const conversations = { get: async (id: string) => { reads.push(`conversation ${id}`); return conversation; } } as unknown as ConversationRepository;
   const messages = { get: async (id: string) => { reads.push(`message ${id}`); return id === quoted._id ? quoted : null; } } as unknown as MessageRepository;
-  return { reader: new StoredSendContext(conversations, messages), reads, at };
+  return { reader: new StoredSendContext(conversations, messages, { of: async () => ({}) }), reads, at };
 }
 
 const command = (extra: Partial<OutboundCommand> = {}): OutboundCommand => ({

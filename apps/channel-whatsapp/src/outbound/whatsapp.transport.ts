@@ -3,7 +3,7 @@ import { TemplateRegistry, encodeWhatsApp, mapWhatsAppError, planWhatsAppSend } 
 import { ChannelTransport, Pace, callProvider, unpaced } from '@omni/channel-kit';
 import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
 import type { WhatsAppConfig } from '../config';
-import type { SendContextReader } from './conversation-context';
+import type { SendContextReader, TenantTemplates } from './conversation-context';
 import type { WhatsAppAccessTokens } from '../accounts/whatsapp-accounts';
 
 export type WhatsAppTransportConfig = Pick<
@@ -21,6 +21,8 @@ export class WhatsAppTransport implements ChannelTransport {
   readonly channel = 'whatsapp' as const;
   readonly pacesRequests = true;
   private readonly templates: TemplateRegistry;
+  /** One registry per tenant settings version read (the reader keeps the same object while it caches it). */
+  private readonly tenantRegistries = new WeakMap<TenantTemplates, TemplateRegistry>();
   /**
    * Parts already accepted per message: a long text is several requests, and an in-place retry after
    * part 2 failed must not send part 1 again.
@@ -44,8 +46,8 @@ export class WhatsAppTransport implements ChannelTransport {
     const planned = planWhatsAppSend(cmd, {
       lastCustomerMessageAt: ctx.lastInboundAt,
       now: this.now(),
-      templates: this.templates,
-      fallbackTemplate: this.config.WHATSAPP_FALLBACK_TEMPLATE,
+      templates: ctx.templates ? this.registryOf(ctx.templates) : this.templates,
+      fallbackTemplate: ctx.templates?.reengage ?? this.config.WHATSAPP_FALLBACK_TEMPLATE,
       customerLocale: ctx.locale,
     });
     const { replyToMessageId: _ours, ...rest } = planned;
@@ -83,6 +85,16 @@ export class WhatsAppTransport implements ChannelTransport {
       else if (this.progress.size > MAX_TRACKED) this.progress.delete(this.progress.keys().next().value as string);
       throw err;
     }
+  }
+
+  /** The tenant's templates (its settings) replace the deployment's env list for its sends. */
+  private registryOf(t: TenantTemplates): TemplateRegistry {
+    let registry = this.tenantRegistries.get(t);
+    if (!registry) {
+      registry = new TemplateRegistry(t.defs);
+      this.tenantRegistries.set(t, registry);
+    }
+    return registry;
   }
 }
 

@@ -2,9 +2,10 @@ import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@ne
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '@omni/contracts';
-import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, AgentDoc, AgentRepository, AgentSlotRepository, SKILL_GROUP_REPOSITORY, SkillGroupRepository } from '@omni/persistence';
-import { SkillGroup, parseSkillGroups } from '@omni/routing';
+import { AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, AgentDoc, AgentRepository, AgentSlotRepository } from '@omni/persistence';
+import { SkillGroup, SkillGroupsInputSchema } from '@omni/routing';
 import { RoutingDirectory } from '../routing/routing-directory';
+import { ChangeTenantSettingsUseCase, actorOf } from '../settings/change-tenant-settings.use-case';
 import { AuthGuard, Caller, CallerOf, Requires, mayActOnAgent } from '@omni/auth';
 import { parse } from '@omni/contracts';
 import { openApi } from '@omni/platform';
@@ -30,8 +31,8 @@ export class AgentsController {
   constructor(
     @Inject(AGENT_REPOSITORY) private readonly agents: AgentRepository,
     @Inject(AGENT_SLOT_REPOSITORY) private readonly slots: AgentSlotRepository,
-    @Inject(SKILL_GROUP_REPOSITORY) private readonly groups: SkillGroupRepository,
     private readonly directory: RoutingDirectory,
+    private readonly settings: ChangeTenantSettingsUseCase,
   ) {}
 
   @Get('agents')
@@ -86,11 +87,12 @@ export class AgentsController {
 
   @Put('skill-groups')
   @Requires('skill-groups.write')
-  @ApiOperation({ summary: 'Replace the tenant’s skill groups (order = routing tie-break)' })
-  @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
+  @ApiOperation({ summary: 'Replace the tenant’s skill groups (order = routing tie-break); the same change as PUT …/settings/skillGroups, versioned in the settings audit log' })
+  @ApiBody({ schema: openApi(SkillGroupsInputSchema) })
   async replaceGroups(@CallerOf() caller: Caller, @Body() body: unknown): Promise<SkillGroup[]> {
-    const groups = parseSkillGroups(body);
-    await this.groups.replace(caller.tenantId, groups);
+    const r = SkillGroupsInputSchema.safeParse(body);
+    if (!r.success) throw new ValidationError('invalid skill groups', r.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message })));
+    await this.settings.execute(caller.tenantId, 'skillGroups', r.data, actorOf(caller));
     return this.directory.groupsOf(caller.tenantId);
   }
 

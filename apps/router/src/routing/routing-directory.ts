@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AGENT_REPOSITORY, AGENT_SLOT_REPOSITORY, AgentRepository, AgentSlotRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository,
-  SKILL_GROUP_REPOSITORY, SkillGroupRepository,
+  LATEST_TENANT_SETTINGS, type LatestTenantSettings, SKILL_GROUP_REPOSITORY, SkillGroupRepository,
 } from '@omni/persistence';
-import { Agent, QueueEntry, SkillGroup, SkillGroupSchema, parseSkillGroups } from '@omni/routing';
+import { Agent, QueueEntry, SkillGroup, SkillGroupSchema, withTenantDefaults } from '@omni/routing';
+import { groupDefaults } from '../settings/settings-sections';
 
 /** Until a tenant configures skill groups, everything waits in one general group open around the clock. */
 export const DEFAULT_GROUP: SkillGroup = SkillGroupSchema.parse({ id: 'default' });
@@ -29,11 +30,13 @@ export class RoutingDirectory {
     @Inject(AGENT_REPOSITORY) private readonly agents: AgentRepository,
     @Inject(AGENT_SLOT_REPOSITORY) private readonly slots: AgentSlotRepository,
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
+    @Inject(LATEST_TENANT_SETTINGS) private readonly settings: LatestTenantSettings,
   ) {}
 
+  /** The tenant's groups as routing uses them: each group's own configuration over the tenant's hours and SLA settings (ADR 0602). */
   async groupsOf(tenantId: string): Promise<SkillGroup[]> {
-    const stored = await this.groups.list(tenantId);
-    return stored.length > 0 ? parseSkillGroups(stored.map((g) => g.config)) : [DEFAULT_GROUP];
+    const [stored, settings] = await Promise.all([this.groups.list(tenantId), this.settings.of(tenantId)]);
+    return withTenantDefaults(stored.length > 0 ? stored.map((g) => g.config) : [{ id: DEFAULT_GROUP.id }], groupDefaults(settings));
   }
 
   /**

@@ -6,7 +6,7 @@ import { AuthGuard, Caller, CallerOf, Requires } from '@omni/auth';
 import { TENANT_SETTINGS_STORE, type TenantSettingsStore } from '@omni/persistence';
 import { parse } from '@omni/contracts';
 import { openApi } from '@omni/platform';
-import { ChangeTenantSettingsUseCase } from './change-tenant-settings.use-case';
+import { ChangeTenantSettingsUseCase, actorOf } from './change-tenant-settings.use-case';
 import { SECTION_NAMES, SETTINGS_SECTIONS, isSection } from './settings-sections';
 
 const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
@@ -75,6 +75,6 @@ export class TenantSettingsController {
     const r = SETTINGS_SECTIONS[section].safeParse(body);
     if (!r.success) throw new ValidationError(`invalid ${section}`, r.error.issues.map((i) => ({ path: [section, ...i.path].join('.'), message: i.message })));
     const expected = ifMatch === undefined ? undefined : parse(IfMatch, ifMatch, 'if-match header');
-    return this.change.execute(tenantId, section, r.data, caller.operator ? 'operator' : `api:${caller.keyName}`, expected);
+    return this.change.execute(tenantId, section, r.data, actorOf(caller), expected);
   }
 }

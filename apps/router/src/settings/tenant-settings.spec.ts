@@ -38,9 +38,25 @@ describe('tenant settings (issue 12 #6)', () => {
       { name: 'order_update', language: 'en_US', bodyParams: 1 }, { name: 'order_update', language: 'en_US', bodyParams: 2 },
     ]))).toEqual(['whatsappTemplates']);
     expect(await issues(h.controller.put(admin, 'acme', 'skillGroups', [{ id: 'billing', name: 'Billing', extra: true }]))).toEqual(['skillGroups.0']);
+    expect(await issues(h.controller.put(admin, 'acme', 'skillGroups', [{ id: 'billing', fallbackGroupId: 'nobody' }, { id: 'sales', slaSeconds: -1 }]))).toEqual(['skillGroups.1.slaSeconds']);
+    expect(await issues(h.controller.put(admin, 'acme', 'skillGroups', [{ id: 'billing', fallbackGroupId: 'nobody' }]))).toEqual(['skillGroups.0.fallbackGroupId']);
+    expect(await issues(h.controller.put(admin, 'acme', 'whatsappTemplates', [
+      { name: 'a_follow_up', language: 'en', bodyParams: 1, reengage: true }, { name: 'b_follow_up', language: 'pt', bodyParams: 1, reengage: true },
+    ]))).toEqual(['whatsappTemplates']);
+    expect(await issues(h.controller.put(admin, 'acme', 'hours', { timeZone: 'UTC', weekly: { mon: [{ from: '09:00', to: '24:00' }] }, afterHoursGroupId: 'night' }))).toEqual(['hours.afterHoursGroupId']);
     expect(await issues(h.controller.put(admin, 'acme', 'colours', { a: 1 }))).toEqual(['section']);
     expect(await issues(h.controller.put(admin, 'acme', 'nluFallback', 'demo'))).toEqual(['nluFallback']);
     expect(h.store.rows).toHaveLength(0);
+  });
+
+  it('writes the skill groups where routing reads them, as given (no defaults filled in)', async () => {
+    const h = newSettingsHarness();
+    await h.controller.put(admin, 'acme', 'skillGroups', [{ id: 'sales', languages: ['pt'] }, { id: 'night' }]);
+    expect(h.groups).toEqual([{ tenantId: 'acme', list: [{ id: 'sales', languages: ['pt'] }, { id: 'night' }] }]);
+    expect(await h.controller.put(admin, 'acme', 'hours', { timeZone: 'UTC', weekly: { mon: [{ from: '09:00', to: '24:00' }] }, afterHoursGroupId: 'night' })).toEqual({ version: 2 });
+    // The after-hours group cannot be dropped while the hours name it.
+    expect(await issues(h.controller.put(admin, 'acme', 'skillGroups', [{ id: 'sales' }]))).toEqual(['skillGroups']);
+    expect(h.groups).toHaveLength(1);
   });
 
   it('applies the handoff policy and the NLU fallback to the tenant, where the router and the AI worker read them', async () => {

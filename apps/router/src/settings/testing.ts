@@ -1,4 +1,4 @@
-import type { TenantDirectory, TenantSettingsStore, TenantSettingsVersionDoc } from '@omni/persistence';
+import { LatestTenantSettings, type SkillGroupRepository, type TenantDirectory, type TenantSettingsStore, type TenantSettingsVersionDoc } from '@omni/persistence';
 import { ChangeTenantSettingsUseCase } from './change-tenant-settings.use-case';
 import { TenantSettingsController } from './tenant-settings.controller';
 
@@ -34,6 +34,13 @@ export function newSettingsHarness(tenants = ['acme', 'globex']) {
       return { _id: id, createdAt: new Date(), updatedAt: new Date() };
     },
   } as unknown as TenantDirectory;
-  const change = new ChangeTenantSettingsUseCase(store, directory);
-  return { store, applied, change, controller: new TenantSettingsController(store, change) };
+  const groups: { tenantId: string; list: ({ id: string } & Record<string, unknown>)[] }[] = [];
+  const groupRepo: SkillGroupRepository = {
+    replace: async (tenantId, list) => { groups.push({ tenantId, list: [...list] }); },
+    list: async (tenantId) => (groups.filter((g) => g.tenantId === tenantId).at(-1)?.list ?? []).map((g, order) => ({
+      _id: `${tenantId}:${g.id}`, tenantId, groupId: g.id, order, config: g, updatedAt: new Date(),
+    })),
+  };
+  const change = new ChangeTenantSettingsUseCase(store, directory, groupRepo, new LatestTenantSettings(store));
+  return { store, applied, groups, change, controller: new TenantSettingsController(store, change) };
 }

@@ -25,5 +25,6 @@ import { TenantSettingsController } from '../settings/tenant-settings.controller
     RewrapSecrets,
     ChangeTenantSettingsUseCase,
   ],
+  exports: [ChangeTenantSettingsUseCase],
 })
 export class TenancyModule {}

@@ -43,7 +43,8 @@ export function decide(
   }
 
   if (group.hours && !isOpen(group.hours, now)) {
-    const fallback = group.fallbackGroupId ? byId.get(group.fallbackGroupId) : undefined;
+    const closedTo = group.afterHoursGroupId ?? group.fallbackGroupId;
+    const fallback = closedTo ? byId.get(closedTo) : undefined;
     if (fallback && fallback.id !== overflowedFrom && (!fallback.hours || isOpen(fallback.hours, now))) {
       why.push(`${group.id} is closed (${group.hours.timeZone}); fallback ${fallback.id} is open`);
       overflowedFrom ??= group.id;
