@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { VERIFIED_CONTACTS_HEADER, formatVerifiedContacts, type ConnectorContact } from '@omni/contracts';
+import { CONNECTOR_SIGNATURE_HEADER, VERIFIED_CONTACTS_HEADER, formatVerifiedContacts, signConnectorRequest, type ConnectorContact } from '@omni/contracts';
 import { createDemoConnector } from './demo-connector';
 
 const ANA: ConnectorContact[] = [{ kind: 'phone', value: '+351912345678' }];
@@ -60,5 +60,37 @@ describe('demo connector', () => {
     expect(again).toEqual({ id: first.id, status: 'exists' });
     const tickets = (await (await fetch(`${base}/tickets`)).json()) as { verifiedContacts: unknown[] }[];
     expect(tickets).toEqual([expect.objectContaining({ verifiedContacts: [] })]);
+  });
+});
+
+describe('demo connector with a signing secret shared with the router', () => {
+  const SECRET = 'demo-connector-spec-secret-0123';
+  const NOW = new Date('2026-03-02T10:00:00Z');
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createDemoConnector(() => NOW, SECRET);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  const signed = (secret: string, path: string, contacts: string, at = NOW) =>
+    signConnectorRequest(secret, { method: 'GET', path, contacts, idempotencyKey: '', body: '' }, Math.floor(at.getTime() / 1000));
+
+  it('answers the router’s signed lookup, and refuses the same request unsigned, forged, re-pointed at other contacts or stale', async () => {
+    const contacts = formatVerifiedContacts(ANA);
+    const get = (signature?: string, who = contacts) =>
+      fetch(`${base}/orders/ORD-12345`, { headers: { [VERIFIED_CONTACTS_HEADER]: who, ...(signature ? { [CONNECTOR_SIGNATURE_HEADER]: signature } : {}) } });
+    expect((await get(signed(SECRET, '/orders/ORD-12345', contacts))).status).toBe(200);
+    const unsigned = await get();
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toEqual({ error: 'bad_signature', reason: 'signature missing or malformed' });
+    expect((await get(signed('not-the-shared-secret-at-all', '/orders/ORD-12345', contacts))).status).toBe(401);
+    // A valid signature does not carry over to other contacts (the claim the connector trusts).
+    expect((await get(signed(SECRET, '/orders/ORD-12345', contacts), formatVerifiedContacts(STRANGER))).status).toBe(401);
+    expect((await get(signed(SECRET, '/orders/ORD-12345', contacts, new Date(NOW.getTime() - 600_000)))).status).toBe(401);
+    // Health checks stay open for the orchestrator.
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { VERIFIED_CONTACTS_HEADER, parseVerifiedContacts } from '@omni/contracts';
+import { CONNECTOR_SIGNATURE_HEADER, VERIFIED_CONTACTS_HEADER, connectorSignatureRefusal, parseVerifiedContacts } from '@omni/contracts';
 import { DEMO_ORDERS, orderKey, ownsOrder, type DemoOrder } from './orders';
 
 const MAX_BODY = 64 * 1024;
@@ -29,8 +29,11 @@ function owned(number: string, contacts: ReadonlyArray<{ kind: string; value: st
  * whose `Omni-Verified-Contacts` include one of them. No verified contact at all: 403
  * `verification_required`. Contacts that own no such order: 404, the same as a missing order, so the
  * answer never tells a stranger that an order number exists.
+ *
+ * With `signingSecret` (CONNECTOR_SIGNING_SECRET, shared with the router), a request without the
+ * router's valid, fresh `Omni-Signature` is 401: nobody else can claim a customer's contacts here.
  */
-export function createDemoConnector(now = () => new Date()): Server {
+export function createDemoConnector(now = () => new Date(), signingSecret?: string): Server {
   const created = { tickets: new Map<string, Created>(), refunds: new Map<string, Created>() };
   const byKey = new Map<string, Created>();
   let next = 1000;
@@ -39,6 +42,15 @@ export function createDemoConnector(now = () => new Date()): Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (req.method === 'GET' && (path === '/health/live' || path === '/health/ready')) return send(res, 200, { status: 'ok' });
+    const raw = await readBody(req);
+    if (raw === null) return send(res, 413, { error: 'too_large', reason: `bodies up to ${MAX_BODY} bytes` });
+    if (signingSecret) {
+      const header = (name: string) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(', ') : (v ?? ''); };
+      const refusal = connectorSignatureRefusal(signingSecret, header(CONNECTOR_SIGNATURE_HEADER), {
+        method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, contacts: header(VERIFIED_CONTACTS_HEADER), idempotencyKey: header('idempotency-key'), body: raw,
+      }, Math.floor(now().getTime() / 1000));
+      if (refusal) return send(res, 401, { error: 'bad_signature', reason: refusal });
+    }
     const order = /^\/orders\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && order?.[1]) {
       const contacts = parseVerifiedContacts(req.headers[VERIFIED_CONTACTS_HEADER]);
@@ -52,7 +64,7 @@ export function createDemoConnector(now = () => new Date()): Server {
     const kind = path === '/tickets' ? 'tickets' : path === '/refunds' ? 'refunds' : null;
     if (kind && req.method === 'GET') return send(res, 200, [...created[kind].values()]);
     if (kind && req.method === 'POST') {
-      const body = await readJson(req);
+      const body = parseObject(raw);
       if (!body) return send(res, 400, { error: 'invalid_body', reason: 'a JSON object is required' });
       if (kind === 'refunds' && (typeof body.orderNumber !== 'string' || typeof body.amount !== 'number')) {
         return send(res, 400, { error: 'invalid_body', reason: 'orderNumber (string) and amount (number) are required' });
@@ -84,7 +96,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+/** The raw body, or null past MAX_BODY. */
+async function readBody(req: IncomingMessage): Promise<string | null> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -92,8 +105,12 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
     if (size > MAX_BODY) return null;
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseObject(raw: string): Record<string, unknown> | null {
   try {
-    const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const v: unknown = JSON.parse(raw);
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   } catch {
     return null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEMO_CONNECTOR_SIGNING_SECRET } from '@omni/contracts';
 import { MediaLimitsEnvShape, MediaStoreEnvShape } from '@omni/persistence';
 import { InfraEnvSchema, RateLimitEnv, loadConfig } from '@omni/platform';
 import { DEMO_SECRETS_KEK, SecretsEnvShape } from '@omni/secrets';
@@ -102,6 +103,8 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   CONNECTOR_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Per connector call; with 3 attempts a dead connector costs at most about 3 × this before the handoff. */
   CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
+  /** Shared with the company's connector: every request carries `Omni-Signature` (HMAC-SHA256, ADR 0226); unset = unsigned. */
+  CONNECTOR_SIGNING_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /**
    * The channel apps' media store (ADR 0420), which the router serves to agents, fills with agents'
    * uploads and erases from (ADR 0424): the same MEDIA_STORE (and MEDIA_DIR for disk) as the channel apps.
@@ -161,6 +164,7 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
   const source: NodeJS.ProcessEnv = env.OMNI_PROFILE === 'test' && !env.ROUTER_GRPC_PORT ? { ...env, ROUTER_GRPC_PORT: '0' } : { ...env };
   // `npm run up` starts apps/demo-connector on 3030; test stacks name their connector explicitly.
   if (env.OMNI_PROFILE === 'demo' && !env.CONNECTOR_BASE_URL) source.CONNECTOR_BASE_URL = `http://127.0.0.1:${env.DEMO_CONNECTOR_PORT ?? '3030'}`;
+  if (env.OMNI_PROFILE === 'demo' && !env.CONNECTOR_SIGNING_SECRET) source.CONNECTOR_SIGNING_SECRET = DEMO_CONNECTOR_SIGNING_SECRET;
   // A known key only where harmless defaults are allowed (OMNI_PROFILE demo/test); production has none.
   return loadConfig('router', RouterConfigSchema, { API_KEY: 'omni-demo-admin-key', SECRETS_KEK: DEMO_SECRETS_KEK, ...DEMO_ACCOUNTS }, source);
 }

@@ -1,4 +1,4 @@
-import { formatVerifiedContacts, parseVerifiedContacts } from './connector-identity';
+import { connectorSignatureRefusal, formatVerifiedContacts, parseVerifiedContacts, signConnectorRequest } from './connector-identity';
 
 describe('Omni-Verified-Contacts header', () => {
   it('round-trips contacts whose values hold separators', () => {
@@ -12,5 +12,31 @@ describe('Omni-Verified-Contacts header', () => {
     expect(parseVerifiedContacts('name:Ana, phone:, email:%E0%A4%A, :x, phone:%2B1555')).toEqual([{ kind: 'phone', value: '+1555' }]);
     expect(parseVerifiedContacts(undefined)).toEqual([]);
     expect(parseVerifiedContacts(['phone:1', 'email:a%40b.c'])).toEqual([{ kind: 'phone', value: '1' }, { kind: 'email', value: 'a@b.c' }]);
+  });
+});
+
+describe('the router’s signature on connector requests', () => {
+  const secret = 'connector-shared-secret';
+  const req = { method: 'POST', path: '/refunds?x=1', contacts: 'phone:%2B351912345678', idempotencyKey: 'idem-1', body: '{"orderNumber":"ORD-1","amount":5}' };
+  const now = 1_800_000_000;
+
+  it('verifies what it signed, within the tolerance', () => {
+    const header = signConnectorRequest(secret, req, now);
+    expect(header).toMatch(/^t=1800000000,v1=[0-9a-f]{64}$/);
+    expect(connectorSignatureRefusal(secret, header, req, now + 10)).toBeNull();
+    expect(connectorSignatureRefusal(secret, header, { ...req, method: 'post' }, now)).toBeNull();
+  });
+
+  it('refuses a change of contacts, body, path, method or key, another secret, a stale or malformed signature', () => {
+    const header = signConnectorRequest(secret, req, now);
+    expect(connectorSignatureRefusal(secret, header, { ...req, contacts: 'phone:%2B15550000000' }, now)).toBe('signature does not match');
+    expect(connectorSignatureRefusal(secret, header, { ...req, body: '{"orderNumber":"ORD-1","amount":500}' }, now)).toBe('signature does not match');
+    expect(connectorSignatureRefusal(secret, header, { ...req, path: '/refunds' }, now)).toBe('signature does not match');
+    expect(connectorSignatureRefusal(secret, header, { ...req, method: 'GET' }, now)).toBe('signature does not match');
+    expect(connectorSignatureRefusal(secret, header, { ...req, idempotencyKey: 'idem-2' }, now)).toBe('signature does not match');
+    expect(connectorSignatureRefusal('another-secret', header, req, now)).toBe('signature does not match');
+    expect(connectorSignatureRefusal(secret, header, req, now + 301)).toBe('signature too old or from the future');
+    expect(connectorSignatureRefusal(secret, undefined, req, now)).toBe('signature missing or malformed');
+    expect(connectorSignatureRefusal(secret, 't=1,v1=zz', req, now)).toBe('signature missing or malformed');
   });
 });

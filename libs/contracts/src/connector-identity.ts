@@ -1,3 +1,5 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
 /**
  * The customer a connector call is made for (ADR 0226): the contacts the gateway verified for the
  * customer who wrote the triggering message, sent as one request header to the company's connector,
@@ -35,4 +37,44 @@ export function parseVerifiedContacts(header: string | readonly string[] | undef
     }
   }
   return out;
+}
+
+/**
+ * The router's signature on a connector request (ADR 0226, "the hop is authenticated"): a connector
+ * that holds the shared secret knows the request — its verified contacts above all — comes from the
+ * gateway and was not changed or replayed later. `Omni-Signature: t=<unix seconds>,v1=<hex>`, the
+ * HMAC-SHA256 of `t`, the method, the path with its query, the verified-contacts header, the
+ * idempotency key and the body, each on its own line.
+ */
+export const CONNECTOR_SIGNATURE_HEADER = 'omni-signature';
+/** The demo profile's shared secret (router and demo connector under `npm run up`); never outside demo. */
+export const DEMO_CONNECTOR_SIGNING_SECRET = 'omni-demo-connector-signing-secret';
+/** How far a signature's time may be from the connector's clock. */
+export const CONNECTOR_SIGNATURE_TOLERANCE_S = 300;
+
+export interface SignedConnectorRequest {
+  readonly method: string;
+  /** Path and query, as sent. */
+  readonly path: string;
+  readonly contacts: string;
+  readonly idempotencyKey: string;
+  readonly body: string;
+}
+
+function connectorMac(secret: string, t: number, r: SignedConnectorRequest): string {
+  return createHmac('sha256', secret).update([String(t), r.method.toUpperCase(), r.path, r.contacts, r.idempotencyKey, r.body].join('\n')).digest('hex');
+}
+
+export function signConnectorRequest(secret: string, r: SignedConnectorRequest, nowSeconds = Math.floor(Date.now() / 1000)): string {
+  return `t=${nowSeconds},v1=${connectorMac(secret, nowSeconds, r)}`;
+}
+
+/** Why a request's signature is refused, or null when it is the gateway's, fresh and unchanged. */
+export function connectorSignatureRefusal(secret: string, header: string | undefined, r: SignedConnectorRequest, nowSeconds = Math.floor(Date.now() / 1000)): string | null {
+  const m = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header?.trim() ?? '');
+  if (!m) return 'signature missing or malformed';
+  const t = Number(m[1]);
+  if (Math.abs(nowSeconds - t) > CONNECTOR_SIGNATURE_TOLERANCE_S) return 'signature too old or from the future';
+  const expected = Buffer.from(connectorMac(secret, t, r), 'hex');
+  return timingSafeEqual(expected, Buffer.from(m[2], 'hex')) ? null : 'signature does not match';
 }

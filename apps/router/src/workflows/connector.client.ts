@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { OmniError, RetryableError, VERIFIED_CONTACTS_HEADER, formatVerifiedContacts, type ConnectorContact } from '@omni/contracts';
+import { CONNECTOR_SIGNATURE_HEADER, OmniError, RetryableError, VERIFIED_CONTACTS_HEADER, formatVerifiedContacts, signConnectorRequest, type ConnectorContact } from '@omni/contracts';
 import { BreakerRegistry, parseRetryAfter, withRetry } from '@omni/resilience';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 
@@ -49,16 +49,26 @@ export class ConnectorClient implements OnModuleDestroy {
 
   private async send(baseUrl: string, req: ConnectorRequest, timeoutMs: number): Promise<ConnectorResponse> {
     let res: Response;
+    const url = new URL(req.path, baseUrl);
+    const payload = req.body ? JSON.stringify(req.body) : '';
+    const contacts = req.contacts.length ? formatVerifiedContacts(req.contacts) : '';
+    // Signed when a secret is shared with the connector (ADR 0226): it can tell the gateway's requests,
+    // and their verified contacts, from anyone else's. Signed per attempt: a retry carries a fresh time.
+    const secret = this.config.CONNECTOR_SIGNING_SECRET;
+    const signature = secret
+      ? signConnectorRequest(secret, { method: req.method, path: `${url.pathname}${url.search}`, contacts, idempotencyKey: req.idempotencyKey ?? '', body: payload })
+      : undefined;
     try {
-      res = await fetch(new URL(req.path, baseUrl), {
+      res = await fetch(url, {
         method: req.method,
         headers: {
           accept: 'application/json',
           ...(req.body ? { 'content-type': 'application/json' } : {}),
           ...(req.idempotencyKey ? { 'idempotency-key': req.idempotencyKey } : {}),
-          ...(req.contacts.length ? { [VERIFIED_CONTACTS_HEADER]: formatVerifiedContacts(req.contacts) } : {}),
+          ...(contacts ? { [VERIFIED_CONTACTS_HEADER]: contacts } : {}),
+          ...(signature ? { [CONNECTOR_SIGNATURE_HEADER]: signature } : {}),
         },
-        ...(req.body ? { body: JSON.stringify(req.body) } : {}),
+        ...(req.body ? { body: payload } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {

@@ -1,0 +1,58 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CONNECTOR_SIGNATURE_HEADER, VERIFIED_CONTACTS_HEADER, connectorSignatureRefusal } from '@omni/contracts';
+import type { RouterConfig } from '../config';
+import { ConnectorClient } from './connector.client';
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A connector that records what reached it and answers 200. */
+async function recordingConnector(): Promise<{ server: Server; url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+const config = (secret?: string) => ({ CONNECTOR_TIMEOUT_MS: 2_000, ...(secret ? { CONNECTOR_SIGNING_SECRET: secret } : {}) }) as RouterConfig;
+
+describe('ConnectorClient', () => {
+  let connector: Awaited<ReturnType<typeof recordingConnector>>;
+  beforeEach(async () => {
+    connector = await recordingConnector();
+  });
+  afterEach(() => new Promise((r) => connector.server.close(r)));
+
+  it('signs every request with the shared secret over what the connector trusts: contacts, body, path, key', async () => {
+    const client = new ConnectorClient(config('router-connector-shared-secret'));
+    await client.call(connector.url, {
+      method: 'POST', path: '/refunds?from=bot', body: { orderNumber: 'ORD-1', amount: 5 }, idempotencyKey: 'idem-1', contacts: [{ kind: 'phone', value: '+351912345678' }],
+    });
+    client.onModuleDestroy();
+    const [seen] = connector.seen;
+    const asSent = {
+      method: seen.method, path: seen.path, contacts: String(seen.headers[VERIFIED_CONTACTS_HEADER]), idempotencyKey: String(seen.headers['idempotency-key']), body: seen.body,
+    };
+    expect(connectorSignatureRefusal('router-connector-shared-secret', String(seen.headers[CONNECTOR_SIGNATURE_HEADER]), asSent)).toBeNull();
+    expect(connectorSignatureRefusal('router-connector-shared-secret', String(seen.headers[CONNECTOR_SIGNATURE_HEADER]), { ...asSent, contacts: 'phone:%2B15550000000' })).toBe('signature does not match');
+  });
+
+  it('sends no signature when no secret is shared', async () => {
+    const client = new ConnectorClient(config());
+    await client.call(connector.url, { method: 'GET', path: '/orders/ORD-1', contacts: [] });
+    client.onModuleDestroy();
+    expect(connector.seen[0].headers[CONNECTOR_SIGNATURE_HEADER]).toBeUndefined();
+  });
+});
