@@ -5,9 +5,11 @@ import { Connection, createConnection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { hubSignature } from '@omni/channels';
 import { hashApiKey } from '@omni/auth';
-import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
-import { launchChromium } from '../support/browser';
+import { createTransport } from 'nodemailer';
+import { AppName, RunningApp, freePort, startApp, stackEnv } from '../support/apps';
+import { launchChromium, withFailureArtifacts } from '../support/browser';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
+import { startSmtpSink } from '../support/smtp-sink';
 import { apiCall } from '../support/tenancy';
 import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
 
@@ -17,6 +19,10 @@ const TOKEN = 'e2e-whatsapp-access-token';
 const PHONE_NUMBER_ID = '106540352242922';
 const PASSWORD = 'correct-horse-battery';
 const SHOTS = resolve(process.env.OMNI_TEST_REPORTS ?? resolve(__dirname, '../../.local/test/reports'), 'workspace');
+const BOX = 'support@acme.test';
+const LINK_BASE = 'https://gateway.example.test';
+/** A small PDF the agent attaches to a reply. */
+const RECEIPT = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 function textWebhook(from: string, text: string): Record<string, unknown> {
@@ -61,26 +67,35 @@ describe('agents’ workspace', () => {
   let router: RunningApp;
   let workspace: RunningApp;
   let wa: RunningApp;
+  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+  let smtpPort: number;
   let browser: Browser;
   let db: Connection;
   const api = (method: string, path: string, key: string, body?: unknown) => apiCall(router.url, method, path, key, body);
   const signIn = (email: string, password = PASSWORD, tenantId = 'default') => apiCall(workspace.url, 'POST', '/api/v1/sessions', '', { tenantId, email, password });
+  /** On failure: every open page's screenshot and HTML under the test reports. */
+  const artifactsOnFailure = (label: string, body: () => Promise<void>) => withFailureArtifacts(browser, SHOTS, label, body);
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     graph = await startGraphApiServer({ accessToken: TOKEN });
+    sink = await startSmtpSink();
+    smtpPort = await freePort();
     const env = {
       ...stackEnv({ prefix: name, db: name }), API_KEY: OPERATOR_KEY,
+      // Files an agent uploads go to Meta as signed links (ADR 0424).
+      MEDIA_LINK_BASE_URL: LINK_BASE, MEDIA_LINK_SECRET: 'workspace-e2e-media-link-secret-0123456789',
       WHATSAPP_APP_SECRET: SECRET, WHATSAPP_ACCESS_TOKEN: TOKEN, WHATSAPP_VERIFY_TOKEN: 'e2e-verify-token', WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_API_VERSION: 'v23.0',
     };
-    const [r, ai, w] = await Promise.all([
+    const [r, ai, w, em] = await Promise.all([
       startApp('router', { ...env, INSTANCE_ID: 'router-1', ROUTER_DISPATCH_INTERVAL_MS: '1000' }), startApp('ai-worker', env), startApp('channel-whatsapp' as AppName, env),
+      startApp('channel-email' as AppName, { ...env, EMAIL_ADDRESS: BOX, EMAIL_SMTP_PORT: String(smtpPort), EMAIL_SMTP_HOST: '127.0.0.1', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), SMTP_SECURE: 'false' }),
     ]);
     router = r;
     wa = w;
     workspace = await startApp('workspace' as AppName, { WORKSPACE_ROUTER_URL: router.url });
-    apps = [router, ai, wa, workspace];
+    apps = [router, ai, wa, em, workspace];
     db = await createConnection(mongoUri(name)).asPromise();
     browser = await launchChromium();
     // The tenant's set-up, through the API only: two groups, two agents (offline), their people, a supervisor.
@@ -97,6 +112,7 @@ describe('agents’ workspace', () => {
     await Promise.all(apps.map((a) => a.stop()));
     await db?.close();
     await graph?.close();
+    await sink?.close();
   });
 
   it('signs people in through the workspace’s same-origin proxy: wrong password, expired token, roles and tenants refused', async () => {
@@ -139,7 +155,7 @@ describe('agents’ workspace', () => {
     expect((await api('GET', '/v1/me', fresh)).status).toBe(401);
   });
 
-  it('an agent takes a WhatsApp handoff, replies and transfers; a second agent resolves; the wallboard follows live; Arabic is RTL', async () => {
+  it('an agent takes a WhatsApp handoff, sees the customer’s earlier email, replies with a file and transfers; a second agent resolves; the wallboard follows live; Arabic is RTL', () => artifactsOnFailure('handoff', async () => {
     const from = `1650${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
     const post = async (text: string) => {
       const body = JSON.stringify(textWebhook(from, text));
@@ -147,11 +163,20 @@ describe('agents’ workspace', () => {
       expect(res.status).toBe(200);
     };
     const sends = () => graph.requests.filter((r) => r.method === 'POST' && (r.body as { to?: string }).to === from);
+    // Yesterday the same customer wrote by email.
+    const address = `sheena.${from}@example.com`;
+    await createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true })
+      .sendMail({ from: address, to: BOX, subject: 'Late parcel', text: 'My parcel ORD-12345 has not arrived yet, where is it?' });
+    const mailed = await waitFor('the email conversation', async () => db.collection('conversations').findOne({ channel: 'email', channelUserId: address }), 30_000);
     await post('hello');
     await waitFor('the bot’s answer at Meta', async () => sends().length >= 1, 30_000);
     await post('can I speak to a real person? my order ORD-12345 is late');
     const conv = await waitFor('the handoff to the queue', async () => db.collection('conversations').findOne({ channelUserId: from, state: 'queued' }), 30_000);
     const convId = String(conv._id);
+    // The supervisor links the two identities into one customer (the agent confirmed it is her; ADR 0221).
+    const supervisor = (await signIn('sue@acme.test')).json as { accessToken: string };
+    const merged = await api('POST', `/v1/customers/${String(conv.customerId)}/merge`, supervisor.accessToken, { customerId: String(mailed.customerId) });
+    expect(merged).toMatchObject({ status: 201, json: { identities: expect.arrayContaining([expect.objectContaining({ channel: 'email' })]) } });
 
     // The supervisor's wallboard, live.
     const sue = await (await browser.newContext()).newPage();
@@ -186,6 +211,8 @@ describe('agents’ workspace', () => {
     // The customer's history (the earlier greeting and the bot's answer) and what the AI understood.
     await ana.locator('[data-testid=history] li', { hasText: 'hello' }).waitFor();
     await ana.locator('[data-testid=history] li', { hasText: 'real person' }).waitFor();
+    // The same customer's earlier email, in the one history, marked with its channel.
+    await ana.locator('[data-testid=history] li.earlier', { hasText: 'has not arrived yet' }).filter({ has: ana.locator('.chip', { hasText: 'email' }) }).waitFor();
     await ana.locator('[data-testid=ai]', { hasText: 'talk_to_human' }).waitFor();
     await ana.locator('[data-testid=handoff]').waitFor();
     // The wallboard changed without a reload: nobody waiting, Ana carries one.
@@ -206,6 +233,18 @@ describe('agents’ workspace', () => {
     const reply = await waitFor('the agent’s reply at Meta', async () => sends().find((r) => (r.body as { text?: { body?: string } }).text?.body?.includes('ORD-12345 for you')), 30_000);
     expect(reply.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(await ana.inputValue('#reply')).toBe('');
+
+    // A reply with a file: uploaded to the media store through the router, sent as a signed link, in the history to download.
+    await ana.fill('#reply', 'Here is your receipt.');
+    await ana.setInputFiles('#attach', { name: 'receipt.pdf', mimeType: 'application/pdf', buffer: RECEIPT });
+    await ana.getByRole('button', { name: 'Send' }).click();
+    const doc = await waitFor('the file at Meta', async () => sends().map((r) => r.body as { type?: string; document?: { link?: string; filename?: string } }).find((b) => b.type === 'document'), 30_000);
+    expect(doc.document).toMatchObject({ filename: 'receipt.pdf', link: expect.stringMatching(/^https:\/\/gateway\.example\.test\/media-links\/default\//) });
+    const file = ana.locator('[data-testid=history] li.here [data-testid=attachment]', { hasText: 'receipt.pdf' });
+    await file.waitFor();
+    const [download] = await Promise.all([ana.waitForEvent('download'), file.click()]);
+    expect(download.suggestedFilename()).toBe('receipt.pdf');
+    expect(readFileSync(await download.path())).toEqual(RECEIPT);
     await ana.screenshot({ path: resolve(SHOTS, 'agent-conversation.png'), fullPage: true });
 
     // Ana transfers to tier2; Bo (tier2, offline) takes it from his queue and resolves it.
@@ -219,7 +258,7 @@ describe('agents’ workspace', () => {
     await bo.fill('input[name=password]', PASSWORD);
     await bo.click('button[type=submit]');
     await bo.locator(`[data-testid=queued] [data-conversation="${convId}"]`).getByRole('button', { name: 'Take' }).click();
-    await bo.locator('[data-testid=history] li', { hasText: 'ORD-12345 for you' }).waitFor();
+    await bo.locator('[data-testid=history] li.here', { hasText: 'ORD-12345 for you now' }).waitFor();
     await bo.getByRole('button', { name: 'Resolve' }).click();
     await bo.getByRole('status').filter({ hasText: 'Resolved.' }).waitFor();
     await waitFor('resolved in the store', async () => (await db.collection('conversations').findOne({ _id: convId as never }))?.state === 'resolved', 10_000);
@@ -236,9 +275,9 @@ describe('agents’ workspace', () => {
     await sue.getByRole('button', { name: 'لوحة المتابعة' }).waitFor();
     expect(await axeViolations(sue)).toEqual([]);
     await sue.screenshot({ path: resolve(SHOTS, 'wallboard-ar.png'), fullPage: true });
-  });
+  }));
 
-  it('says the server cannot be reached when the API fails, sends an expired session back to sign-in, and the proxy answers 503 for a router that is down', async () => {
+  it('says the server cannot be reached when the API fails, sends an expired session back to sign-in, and the proxy answers 503 for a router that is down', () => artifactsOnFailure('failures', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(workspace.url);
     await page.fill('input[name=email]', 'ana@acme.test');
@@ -273,5 +312,5 @@ describe('agents’ workspace', () => {
     } finally {
       await down.stop();
     }
-  });
+  }));
 });

@@ -1,10 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Agent, Api, Conversation, History, Message, Person, SkillGroup } from './api';
+import type { Agent, Api, Conversation, History, Message, MessageAttachment, Person, SkillGroup } from './api';
 import { Lang, T } from './i18n';
 import { explain } from './errors';
 import { stateLabel } from './inbox';
 
 const draftKey = (id: string) => `omni.workspace.draft.${id}`;
+
+function fileSize(lang: Lang, bytes: number): string {
+  const [n, unit] = bytes >= 1_048_576 ? [bytes / 1_048_576, 'megabyte'] : [bytes / 1024, 'kilobyte'];
+  return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(n);
+}
 
 function authorLabel(t: T, m: Message): string {
   if (m.author.kind === 'customer') return t('customer');
@@ -30,6 +35,9 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
+  const [files, setFiles] = useState<File[]>([]);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const loads = useRef(0);
   const supervises = person.role !== 'agent';
   const historyRef = useRef<HTMLOListElement>(null);
   // The newest message in view when the history changes.
@@ -37,13 +45,18 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
     historyRef.current?.scrollTo({ top: historyRef.current.scrollHeight });
   }, [history]);
 
+  // Every live change re-reads; loads overlap, and only the newest one's answer is shown (an older
+  // one finishing last would otherwise put a stale history back on screen).
   useEffect(() => {
+    const load = ++loads.current;
     (async () => {
       const c = await api.call<Conversation>('GET', `/v1/conversations/${encodeURIComponent(id)}`);
+      const h = await api.call<History>('GET', `/v1/customers/${encodeURIComponent(c.customerId)}/history?limit=200`);
+      if (load !== loads.current) return;
       setConv(c);
-      setHistory(await api.call<History>('GET', `/v1/customers/${encodeURIComponent(c.customerId)}/history?limit=200`));
+      setHistory(h);
       setError('');
-    })().catch((e: unknown) => setError(explain(t, e)));
+    })().catch((e: unknown) => { if (load === loads.current) setError(explain(t, e)); });
   }, [id, tick]);
 
   useEffect(() => {
@@ -74,9 +87,29 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
 
   const send = () => {
     const text = draft.trim();
-    if (!text) return;
-    // One Idempotency-Key per draft would be ideal; the router de-duplicates retried requests by it.
-    void act(() => api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/messages`, { text }), t('sent'), () => keepDraft(''));
+    if (!text && !files.length) return;
+    // Files go to the media store first (POST /v1/media), then the reply references them by storeId.
+    void act(async () => {
+      const attachments = [];
+      for (const f of files) attachments.push({ storeId: (await api.upload(f)).storeId, filename: f.name });
+      await api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/messages`, { ...(text ? { text } : {}), ...(attachments.length ? { attachments } : {}) });
+    }, t('sent'), () => {
+      keepDraft('');
+      setFiles([]);
+      if (fileInput.current) fileInput.current.value = '';
+    });
+  };
+  /** A stored attachment, fetched with the session (the media API needs it) and saved under its name. */
+  const download = (a: MessageAttachment) => {
+    if (!a.storeId) return;
+    api.call<Blob>('GET', `/v1/media/${encodeURIComponent(a.storeId)}`, undefined, 'blob').then((blob) => {
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = a.filename ?? a.storeId ?? 'file';
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    }, (e: unknown) => setError(explain(t, e)));
   };
   const transfer = () => {
     if (!target) return;
@@ -113,6 +146,17 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
               <li key={m._id} class={`msg ${m.direction} ${m.conversationId === id ? 'here' : 'earlier'}`}>
                 <span class="meta"><span class="chip">{channelOf.get(m.conversationId) ?? m.channel}</span> {authorLabel(t, m)} · <time dateTime={m.timestamp}>{time.format(new Date(m.timestamp))}</time></span>
                 <bdi class="text">{m.text ?? ''}</bdi>
+                {m.attachments?.length ? (
+                  <ul class="files">
+                    {m.attachments.map((a, i) => (
+                      <li key={i}>
+                        {a.storeId
+                          ? <button type="button" class="file" onClick={() => download(a)} data-testid="attachment">📎 <bdi>{a.filename ?? a.mime}</bdi>{a.size ? ` (${fileSize(lang, a.size)})` : ''}</button>
+                          : <span class="muted">📎 <bdi>{a.filename ?? a.mime}</bdi></span>}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
               </li>
             ))}
           </ol>
@@ -141,7 +185,11 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
         <textarea id="reply" value={draft} placeholder={t('replyPlaceholder')} onInput={(e) => keepDraft((e.currentTarget).value)}
           onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); } }} disabled={!mayWrite} />
         <div class="actions">
-          <button type="submit" disabled={busy || !mayWrite || !draft.trim() || !online}>{t('send')}</button>
+          <label>{t('attach')}
+            <input id="attach" type="file" multiple ref={fileInput} disabled={!mayWrite} data-testid="attach"
+              onChange={(e) => setFiles([...((e.currentTarget).files ?? [])])} />
+          </label>
+          <button type="submit" disabled={busy || !mayWrite || (!draft.trim() && !files.length) || !online}>{t('send')}</button>
           <label>{t('transferTo')}
             <select value={target} onChange={(e) => setTarget((e.currentTarget).value)} disabled={!mayWrite} data-testid="transfer-target">
               <option value="">—</option>

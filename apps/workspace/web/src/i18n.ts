@@ -68,6 +68,7 @@ const en = {
   resolved_state: 'resolved',
   total: 'Total',
   none: 'none',
+  attach: 'Attach files',
 };
 export type Key = keyof typeof en;
 
@@ -86,6 +87,7 @@ const es: Record<Key, string> = {
   customer: 'Cliente', bot: 'Bot', system: 'Sistema', queueSize: 'En cola', longestWait: 'Espera máxima', agents: 'Agentes', load: 'Carga',
   byChannel: 'Colas por canal', byLanguage: 'Colas por idioma', assigned: 'asignada', queued: 'en cola', bot_state: 'con el bot',
   resolved_state: 'resuelta', total: 'Total', none: 'ninguna',
+  attach: 'Adjuntar archivos',
 };
 
 const zh: Record<Key, string> = {
@@ -99,6 +101,7 @@ const zh: Record<Key, string> = {
   agent: '坐席', resolve: '解决', resolved: '已解决。', sent: '已发送。', transferred: '已转接。', taken: '已分配给您。', customer: '客户', bot: '机器人',
   system: '系统', queueSize: '排队中', longestWait: '最长等待', agents: '坐席', load: '负载', byChannel: '按渠道的队列', byLanguage: '按语言的队列',
   assigned: '已分配', queued: '排队中', bot_state: '机器人处理中', resolved_state: '已解决', total: '合计', none: '无',
+  attach: '添加附件',
 };
 
 const ar: Record<Key, string> = {
@@ -114,6 +117,7 @@ const ar: Record<Key, string> = {
   transferred: 'تم التحويل.', taken: 'تم إسنادها إليك.', customer: 'العميل', bot: 'الروبوت', system: 'النظام', queueSize: 'في الطابور',
   longestWait: 'أطول انتظار', agents: 'الموظفون', load: 'الحمل', byChannel: 'الطوابير حسب القناة', byLanguage: 'الطوابير حسب اللغة', assigned: 'مسندة',
   queued: 'في الطابور', bot_state: 'مع الروبوت', resolved_state: 'مغلقة', total: 'المجموع', none: 'لا شيء',
+  attach: 'إرفاق ملفات',
 };
 
 export const CATALOGUES: Record<Lang, Record<Key, string>> = { en, es, zh, ar };
