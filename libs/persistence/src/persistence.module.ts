@@ -30,6 +30,16 @@ import {
 import {
   MongoCustomerLinkRepository, MongoCustomerTierRepository, MongoExperimentOutcomeRepository, MongoExperimentRepository, MongoVerifiedContactRepository, MongoWorkflowRunRepository,
 } from './flows.repositories';
+import { CannedResponseSchema, ConversationNoteSchema, ConversationViewerSchema } from './desk.schemas';
+import { CANNED_RESPONSE_REPOSITORY, CONVERSATION_NOTE_REPOSITORY, CONVERSATION_VIEWER_REPOSITORY } from './desk.ports';
+import { MongoCannedResponseRepository, MongoConversationNoteRepository, MongoConversationViewerRepository } from './desk.repositories';
+
+/** The workspace's notes, viewers and canned responses (ADR 0700). */
+const DESK_PROVIDERS = [
+  { provide: CONVERSATION_NOTE_REPOSITORY, useClass: MongoConversationNoteRepository },
+  { provide: CONVERSATION_VIEWER_REPOSITORY, useClass: MongoConversationViewerRepository },
+  { provide: CANNED_RESPONSE_REPOSITORY, useClass: MongoCannedResponseRepository },
+];
 
 const FLOW_PROVIDERS = [
   { provide: EXPERIMENT_REPOSITORY, useClass: MongoExperimentRepository },
@@ -109,6 +119,9 @@ export class PersistenceModule {
           { name: 'Session', schema: SessionSchema },
           ...REGION_MODELS,
           { name: 'TenantSettingsVersion', schema: TenantSettingsVersionSchema },
+          { name: 'ConversationNote', schema: ConversationNoteSchema },
+          { name: 'ConversationViewer', schema: ConversationViewerSchema },
+          { name: 'CannedResponse', schema: CannedResponseSchema },
         ]),
       ],
       providers: [
@@ -124,12 +137,13 @@ export class PersistenceModule {
         { provide: TENANT_SETTINGS_STORE, useClass: MongoTenantSettingsStore },
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
+        ...DESK_PROVIDERS,
         ...NLU_PROVIDERS,
         ...REGION_PROVIDERS,
       ],
       exports: [
         CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY, TENANT_SETTINGS_STORE,
-        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), MongooseModule,
+        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...DESK_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), MongooseModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ import type { BotTurnDoc, BotTurnPeriodDoc } from './routing.schemas';
 import type { ConversationRecentDoc } from './recent-turns.repository';
 import { type NluDatasetDoc, datasetHash } from './nlu.schemas';
 import { insertOnce } from './mongo-errors';
+import type { ConversationNoteDoc } from './desk.schemas';
 import type { CustomerLinkDoc, CustomerTierDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 /**
@@ -154,6 +155,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     @InjectModel('BotTurnPeriod') private readonly periods: Model<BotTurnPeriodDoc>,
     @InjectModel('NluDataset') private readonly datasets: Model<NluDatasetDoc>,
     @InjectModel('CustomerTier') private readonly tiers: Model<CustomerTierDoc>,
+    @InjectModel('ConversationNote') private readonly notes: Model<ConversationNoteDoc>,
   ) {}
 
   async export(tenantId: string, customerId: string): Promise<CustomerExport | null> {
@@ -208,6 +210,8 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       },
     })), { ordered: false });
     const botTurns = ids.length === 0 ? { deletedCount: 0 } : await this.botTurns.deleteMany({ tenantId, conversationId: { $in: ids } });
+    // Agents' internal notes on these conversations talk about the person (ADR 0700).
+    const notes = ids.length === 0 ? 0 : (await this.notes.deleteMany({ tenantId, conversationId: { $in: ids } })).deletedCount;
     // The legacy AI-context copy of the last turns (written by older versions) holds message texts too.
     if (ids.length) {
       await this.recent.deleteMany({ tenantId, _id: { $in: ids } });
@@ -232,6 +236,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       { store: 'conversations', action: 'detached', count: counts.conversations, note: 'customer id replaced by the tombstone, channel user id erased, agent summary cleared' },
       { store: 'messages', action: 'redacted', count: counts.messages, note: 'text, attachments, AI reading, author name and channel message id removed' },
       { store: 'bot_turns', action: 'deleted', count: counts.botTurns },
+      { store: 'conversation_notes', action: 'deleted', count: notes, note: 'agents’ internal notes' },
       { store: 'customer_tiers', action: 'deleted', count: tiers, note: 'VIP flag and priority' },
       { store: 'verified_contacts', action: 'deleted', count: related.verifiedContacts },
       { store: 'customer_links', action: 'detached', count: related.customerLinks },

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AgentsController } from './agents.controller';
 import { ConversationsController } from './conversations.controller';
+import { CannedResponsesController, ConversationDeskController } from './desk-collaboration.controller';
 
 /** The agent REST API's controllers; what they do is in desk/ (one use case per state change). */
-@Module({ controllers: [ConversationsController, AgentsController] })
+@Module({ controllers: [ConversationsController, ConversationDeskController, CannedResponsesController, AgentsController] })
 export class ApiModule {}
