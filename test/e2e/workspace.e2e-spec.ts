@@ -177,6 +177,13 @@ describe('agents’ workspace', () => {
     const supervisor = (await signIn('sue@acme.test')).json as { accessToken: string };
     const merged = await api('POST', `/v1/customers/${String(conv.customerId)}/merge`, supervisor.accessToken, { customerId: String(mailed.customerId) });
     expect(merged).toMatchObject({ status: 201, json: { identities: expect.arrayContaining([expect.objectContaining({ channel: 'email' })]) } });
+    // The tenant's canned responses, one per shortcut and language, kept by a supervisor (an agent may not).
+    for (const [lang, text] of [['en', 'Thank you for your patience, Sheena!'], ['es', '¡Gracias por tu paciencia!']] as const) {
+      expect((await api('PUT', `/v1/canned-responses/thanks/${lang}`, supervisor.accessToken, { text })).status).toBe(200);
+    }
+    const anaKey = (await signIn('ana@acme.test')).json as { accessToken: string };
+    expect((await api('PUT', '/v1/canned-responses/thanks/en', anaKey.accessToken, { text: 'x' })).status).toBe(403);
+    expect(await api('PUT', '/v1/canned-responses/thanks/english', supervisor.accessToken, { text: 'x' })).toMatchObject({ status: 400, json: { issues: [{ path: 'language' }] } });
 
     // The supervisor's wallboard, live.
     const sue = await (await browser.newContext()).newPage();
@@ -203,6 +210,8 @@ describe('agents’ workspace', () => {
     await ana.click('button[type=submit]');
     const queuedRow = ana.locator(`[data-testid=queued] [data-conversation="${convId}"]`);
     await queuedRow.filter({ hasText: /waiting/ }).waitFor();
+    // The SLA countdown of the queue (the group's 300 s by default).
+    await queuedRow.locator('[data-testid=sla]', { hasText: /SLA in \d/ }).waitFor();
     await ana.locator('[data-testid=live]', { hasText: 'Live' }).waitFor();
     await ana.selectOption('[data-testid=presence]', 'online');
     await waitFor('ana online', async () => (await db.collection('agents').findOne({ _id: 'ana' as never }))?.presence === 'online', 10_000);
@@ -215,6 +224,24 @@ describe('agents’ workspace', () => {
     await ana.locator('[data-testid=history] li.earlier', { hasText: 'has not arrived yet' }).filter({ has: ana.locator('.chip', { hasText: 'email' }) }).waitFor();
     await ana.locator('[data-testid=ai]', { hasText: 'talk_to_human' }).waitFor();
     await ana.locator('[data-testid=handoff]').waitFor();
+    // Collision detection: Sue opens the same conversation, then types in it; Ana is told; Sue leaves.
+    const watcher = await (await browser.newContext()).newPage();
+    await watcher.goto(workspace.url);
+    await watcher.fill('input[name=email]', 'sue@acme.test');
+    await watcher.fill('input[name=password]', PASSWORD);
+    await watcher.click('button[type=submit]');
+    await watcher.locator(`[data-testid=mine] [data-conversation="${convId}"] button.link`).click();
+    await ana.locator('[data-testid=collision]', { hasText: 'Sue is viewing this conversation' }).waitFor();
+    await watcher.locator('#reply').pressSequentially('Ana, the customer is');
+    await ana.locator('[data-testid=collision]', { hasText: 'Sue is typing a reply here' }).waitFor();
+    await watcher.locator('#reply').press('Escape');
+    await ana.locator('[data-testid=collision]').waitFor({ state: 'detached' });
+    await watcher.close();
+    // An internal note: the colleagues see it, the customer never does.
+    await ana.fill('#note', 'Second late order this month: offer the voucher');
+    await ana.getByRole('button', { name: 'Add note' }).click();
+    await ana.locator('[data-testid=notes] li', { hasText: 'offer the voucher' }).waitFor();
+
     // The wallboard changed without a reload: nobody waiting, Ana carries one.
     await sue.locator('[data-testid=queue-total]', { hasText: /^0$/ }).waitFor();
     await sue.locator('[data-testid=agents] tr[data-agent=ana]', { hasText: '1/3' }).waitFor();
@@ -245,6 +272,32 @@ describe('agents’ workspace', () => {
     const [download] = await Promise.all([ana.waitForEvent('download'), file.click()]);
     expect(download.suggestedFilename()).toBe('receipt.pdf');
     expect(readFileSync(await download.path())).toEqual(RECEIPT);
+
+    // A canned response in the customer's language (en, not the es one), by its shortcut and Tab; sent with Ctrl+Enter.
+    await ana.locator('#reply').pressSequentially('/than');
+    await ana.locator('[data-testid=canned] li', { hasText: '/thanks' }).waitFor();
+    expect(await ana.locator('[data-testid=canned] li').allTextContents()).toEqual([expect.stringContaining('Thank you for your patience')]);
+    await ana.locator('#reply').press('Tab');
+    expect(await ana.inputValue('#reply')).toBe('Thank you for your patience, Sheena!');
+    await ana.locator('#reply').press('Control+Enter');
+    await waitFor('the canned reply at Meta', async () => sends().some((r) => (r.body as { text?: { body?: string } }).text?.body === 'Thank you for your patience, Sheena!'), 30_000);
+
+    // Unread: Ana closes the conversation (Esc); the customer writes; the inbox counts it; "j" opens it from the keyboard.
+    await ana.locator('#reply').press('Escape');
+    await ana.locator('main.empty').waitFor();
+    await post('are you still there?');
+    await ana.locator('[data-testid=unread-count]', { hasText: '1 unread' }).waitFor();
+    await ana.locator(`[data-testid=mine] [data-conversation="${convId}"] [data-testid=unread]`).waitFor();
+    await ana.keyboard.press('j');
+    await ana.locator('[data-testid=history] li.here', { hasText: 'are you still there?' }).waitFor();
+    await ana.locator('[data-testid=unread-count]').waitFor({ state: 'detached' });
+    // The shortcuts' help: "?" opens it, accessible, Esc closes it.
+    await ana.locator('body').click({ position: { x: 5, y: 5 } });
+    await ana.keyboard.press('?');
+    await ana.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    expect(await axeViolations(ana)).toEqual([]);
+    await ana.keyboard.press('Escape');
+    await ana.getByRole('dialog').waitFor({ state: 'detached' });
     await ana.screenshot({ path: resolve(SHOTS, 'agent-conversation.png'), fullPage: true });
 
     // Ana transfers to tier2; Bo (tier2, offline) takes it from his queue and resolves it.
@@ -259,6 +312,10 @@ describe('agents’ workspace', () => {
     await bo.click('button[type=submit]');
     await bo.locator(`[data-testid=queued] [data-conversation="${convId}"]`).getByRole('button', { name: 'Take' }).click();
     await bo.locator('[data-testid=history] li.here', { hasText: 'ORD-12345 for you now' }).waitFor();
+    await bo.locator('[data-testid=notes] li', { hasText: 'offer the voucher' }).waitFor();
+    // The note never left: not at Meta, not among the conversation's messages.
+    expect(graph.requests.filter((r) => JSON.stringify(r.body ?? '').includes('voucher'))).toEqual([]);
+    expect(await db.collection('messages').countDocuments({ conversationId: convId, text: /voucher/ })).toBe(0);
     await bo.getByRole('button', { name: 'Resolve' }).click();
     await bo.getByRole('status').filter({ hasText: 'Resolved.' }).waitFor();
     await waitFor('resolved in the store', async () => (await db.collection('conversations').findOne({ _id: convId as never }))?.state === 'resolved', 10_000);

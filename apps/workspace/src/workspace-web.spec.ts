@@ -1,5 +1,6 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
 import { agentRows, queueRows } from '../web/src/wallboard-figures';
+import { cannedMatches, expandCanned, slaLeft, unreadSince } from '../web/src/desk-figures';
 
 describe('workspace catalogues', () => {
   it('has every key of English in es, zh and ar, none empty, and keeps each {placeholder}', () => {
@@ -46,5 +47,34 @@ describe('wallboard figures', () => {
       { id: 'ana', name: 'Ana', presence: 'online', active: 2, max: 3 },
       { id: 'bo', name: 'Bo', presence: 'away', active: 0, max: 2 },
     ]);
+  });
+});
+
+describe('desk figures', () => {
+  const canned = [{ shortcut: 'thanks', language: 'en', text: 'Thank you!' }, { shortcut: 'thx-vip', language: 'en', text: 'Thanks, VIP!' }, { shortcut: 'hours', language: 'en', text: 'We open at 9.' }];
+
+  it('offers the canned responses whose shortcut starts with the /word the draft ends with, and expands only that word', () => {
+    expect(cannedMatches('Hi Ana, /th', canned)).toEqual({ token: 'th', matches: [canned[0], canned[1]] });
+    expect(cannedMatches('/', canned).matches).toHaveLength(3);
+    // A slash inside a word or a URL is not a shortcut, nor one followed by a space.
+    expect(cannedMatches('see https://acme.test/th', canned).matches).toEqual([]);
+    expect(cannedMatches('/thanks ', canned).matches).toEqual([]);
+    expect(expandCanned('Hi Ana, /th', 'th', canned[0])).toBe('Hi Ana, Thank you!');
+    expect(expandCanned('/', '', canned[2])).toBe('We open at 9.');
+  });
+
+  it('counts the SLA down from the first time in the queue, by the group’s target (300 s without one), and below zero once breached', () => {
+    const t0 = Date.UTC(2026, 11, 7, 10, 0);
+    const queued = { state: 'queued', groupId: 'vip', firstQueuedAt: new Date(t0).toISOString(), since: new Date(t0 + 60_000).toISOString() };
+    expect(slaLeft(queued, [{ id: 'vip', slaSeconds: 60 }], t0 + 45_000)).toBe(15_000);
+    expect(slaLeft(queued, [{ id: 'vip', slaSeconds: 60 }], t0 + 90_000)).toBe(-30_000);
+    expect(slaLeft(queued, [], t0)).toBe(300_000);
+    expect(slaLeft({ ...queued, state: 'assigned' }, [], t0)).toBeNull();
+  });
+
+  it('marks a conversation unread when something happened after the agent last had it open, or they never did', () => {
+    expect(unreadSince('2026-12-07T10:00:05.000Z', '2026-12-07T10:00:00.000Z')).toBe(true);
+    expect(unreadSince('2026-12-07T10:00:00.000Z', '2026-12-07T10:00:00.000Z')).toBe(false);
+    expect(unreadSince('2026-12-07T10:00:00.000Z', null)).toBe(true);
   });
 });

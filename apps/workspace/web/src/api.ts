@@ -22,7 +22,7 @@ export interface Message {
 }
 export interface History { conversations: { _id: string; channel: string; state: string; createdAt: string }[]; messages: Message[] }
 export interface Agent { _id: string; name: string; presence: 'online' | 'away' | 'offline'; maxConcurrent: number; groupIds: string[]; languages: string[] }
-export interface SkillGroup { id: string; name?: string }
+export interface SkillGroup { id: string; name?: string; slaSeconds?: number }
 
 /** A refused or failed call: `status` 0 = the network (lost connection). */
 export class ApiError extends Error {

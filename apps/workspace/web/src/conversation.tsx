@@ -2,7 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent, Api, Conversation, History, Message, MessageAttachment, Person, SkillGroup } from './api';
 import { Lang, T } from './i18n';
 import { explain } from './errors';
-import { stateLabel } from './inbox';
+import { markSeen, stateLabel } from './inbox';
+import { CollisionNotice, Notes, useCanned, useViewers } from './collaboration';
+import { cannedMatches, expandCanned } from './desk-figures';
 
 const draftKey = (id: string) => `omni.workspace.draft.${id}`;
 
@@ -39,6 +41,8 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   const fileInput = useRef<HTMLInputElement>(null);
   const loads = useRef(0);
   const supervises = person.role !== 'agent';
+  const { others, notes } = useViewers(api, id, draft);
+  const canned = useCanned(api, conv?.language);
   const historyRef = useRef<HTMLOListElement>(null);
   // The newest message in view when the history changes.
   useEffect(() => {
@@ -55,6 +59,7 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
       if (load !== loads.current) return;
       setConv(c);
       setHistory(h);
+      markSeen(c);
       setError('');
     })().catch((e: unknown) => { if (load === loads.current) setError(explain(t, e)); });
   }, [id, tick]);
@@ -121,6 +126,7 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   };
   const resolve = () => void act(() => api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/resolve`), t('resolved'));
 
+  const { token, matches } = cannedMatches(draft, canned);
   const channelOf = new Map(history?.conversations.map((c) => [c._id, c.channel]) ?? []);
   const summary = conv?.handoff?.summary;
   const lastAi = [...(history?.messages ?? [])].reverse().find((m) => m.conversationId === id && m.direction === 'inbound' && m.ai)?.ai;
@@ -131,6 +137,7 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
     <main class="conversation" aria-label={t('conversation')} onKeyDown={(e) => { if (e.key === 'Escape') onClosed(); }}>
       {error && <p class="error" role="alert">{error}</p>}
       {notice && <p class="notice" role="status">{notice}</p>}
+      <CollisionNotice t={t} others={others} />
       {conv && (
         <header class="conv-head">
           <h2><span class={`chip ${conv.channel}`}>{conv.channel}</span> {conv.channelUserId}</h2>
@@ -178,12 +185,28 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
               <p class="muted">{t('reasons')}: {conv.handoff.reasons.map((r) => r.code).join(', ')}</p>
             </>
           )}
+          <Notes api={api} t={t} lang={lang} id={id} count={notes} />
         </section>
       </div>
       <form class="reply" onSubmit={(e) => { e.preventDefault(); send(); }} aria-label={t('reply')}>
         <label class="sr" for="reply">{t('reply')}</label>
         <textarea id="reply" value={draft} placeholder={t('replyPlaceholder')} onInput={(e) => keepDraft((e.currentTarget).value)}
-          onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); } }} disabled={!mayWrite} />
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); }
+            if (e.key === 'Tab' && !e.shiftKey && matches[0]) { e.preventDefault(); keepDraft(expandCanned(draft, token, matches[0])); }
+          }} disabled={!mayWrite} aria-describedby="canned-hint" />
+        <p id="canned-hint" class="muted hint">{t('cannedHint')}</p>
+        {matches.length > 0 && (
+          <ul class="canned" data-testid="canned" aria-label={t('canned')}>
+            {matches.map((c) => (
+              <li key={`${c.shortcut}:${c.language}`}>
+                <button type="button" class="file" onClick={() => { keepDraft(expandCanned(draft, token, c)); document.getElementById('reply')?.focus(); }}>
+                  /{c.shortcut} <span class="chip">{c.language}</span> <bdi>{c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text}</bdi>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
         <div class="actions">
           <label>{t('attach')}
             <input id="attach" type="file" multiple ref={fileInput} disabled={!mayWrite} data-testid="attach"
@@ -198,7 +221,7 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
             </select>
           </label>
           <button type="button" onClick={transfer} disabled={busy || !mayWrite || !target}>{t('transfer')}</button>
-          <button type="button" onClick={resolve} disabled={busy || !mayWrite}>{t('resolve')}</button>
+          <button type="button" onClick={resolve} disabled={busy || !mayWrite} data-action="resolve">{t('resolve')}</button>
         </div>
       </form>
     </main>

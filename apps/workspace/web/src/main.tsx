@@ -7,6 +7,7 @@ import { Inbox } from './inbox';
 import { ConversationView } from './conversation';
 import { Wallboard } from './wallboard';
 import { explain } from './errors';
+import { ShortcutHelp, useShortcuts } from './shortcuts';
 import './styles.css';
 
 export function initialLanguage(): Lang {
@@ -84,6 +85,9 @@ function App() {
   const [selected, setSelected] = useState<string | null>(null);
   const [live, setLive] = useState<LiveStatus>('connecting');
   const [tick, setTick] = useState(0);
+  const [help, setHelp] = useState(false);
+  const toggleHelp = useCallback(() => setHelp((h) => !h), []);
+  useShortcuts(setSelected, toggleHelp);
   expiredRef.current = () => {
     setPerson(null);
     setNotice(t('sessionExpired'));
@@ -145,6 +149,7 @@ function App() {
         <span class={`live ${live}`} role="status" data-testid="live">{live === 'live' ? t('live') : live === 'lost' ? t('connectionLost') : t('connecting')}</span>
         {person.agentId && <Presence api={api} t={t} agentId={person.agentId} />}
         {languagePicker}
+        <button class="tab" onClick={toggleHelp} aria-label={t('shortcuts')} title={t('shortcuts')} data-testid="shortcuts">?</button>
         <span class="who">{person.name}</span>
         <button onClick={() => void signOut()}>{t('signOut')}</button>
       </header>
@@ -160,6 +165,7 @@ function App() {
           )}
         </div>
       )}
+      {help && <ShortcutHelp t={t} onClose={() => setHelp(false)} />}
     </>
   );
 }
