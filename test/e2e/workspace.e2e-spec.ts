@@ -326,6 +326,20 @@ describe('agents’ workspace', () => {
     const refused = await apiCall(workspace.url, 'POST', `/api/v1/conversations/${convId}/resolve`, 'omk_not-a-key');
     expect(refused.status).toBe(401);
 
+    // The supervisor's reports (loaded on demand): today's conversations, the uPlot chart, per channel, and the CSV.
+    await sue.getByRole('button', { name: 'Reports' }).click();
+    await sue.locator('[data-testid=report-total]', { hasText: /^[1-9]\d*$/ }).waitFor();
+    await sue.locator('[data-testid=report-chart] canvas').waitFor();
+    await sue.locator('[data-testid=report-channels] tr', { hasText: 'whatsapp' }).waitFor();
+    await sue.locator('[data-testid=report-channels] tr', { hasText: 'email' }).waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
+    await sue.screenshot({ path: resolve(SHOTS, 'reports.png'), fullPage: true });
+    const [csv] = await Promise.all([sue.waitForEvent('download'), sue.getByRole('button', { name: 'Export CSV' }).click()]);
+    const exported = readFileSync(await csv.path(), 'utf8').split('\r\n');
+    expect(exported[0]).toBe('section,key,conversations,first_response_p50_s,resolution_p50_s,containment_rate,csat_mean,csat_n');
+    expect(exported.filter((l) => l.startsWith('day,'))).toHaveLength(7);
+    expect(exported).toEqual(expect.arrayContaining([expect.stringMatching(/^channel,whatsapp,1,/), expect.stringMatching(/^channel,email,1,/)]));
+
     // Arabic: right-to-left, translated, still accessible.
     await sue.selectOption('[data-testid=language]', 'ar');
     await sue.locator('html[dir=rtl][lang=ar]').waitFor({ state: 'attached' });

@@ -1,6 +1,7 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
 import { agentRows, queueRows } from '../web/src/wallboard-figures';
 import { cannedMatches, expandCanned, slaLeft, unreadSince } from '../web/src/desk-figures';
+import { ConversationReport, csvField, dayRanges, dayRow, reportCsv } from '../web/src/report-figures';
 
 describe('workspace catalogues', () => {
   it('has every key of English in es, zh and ar, none empty, and keeps each {placeholder}', () => {
@@ -76,5 +77,42 @@ describe('desk figures', () => {
     expect(unreadSince('2026-12-07T10:00:05.000Z', '2026-12-07T10:00:00.000Z')).toBe(true);
     expect(unreadSince('2026-12-07T10:00:00.000Z', '2026-12-07T10:00:00.000Z')).toBe(false);
     expect(unreadSince('2026-12-07T10:00:00.000Z', null)).toBe(true);
+  });
+});
+
+describe('report figures', () => {
+  const stats = (p50: number | null) => ({ n: p50 === null ? 0 : 1, meanSeconds: p50, p50Seconds: p50, p90Seconds: p50 });
+  const report = (from: string, over: Partial<ConversationReport> = {}): ConversationReport => ({
+    from, to: from, channel: null, truncated: false, conversations: 2, firstResponse: stats(4), agentFirstResponse: stats(null), resolution: stats(600),
+    containment: { contained: 1, resolved: 2, rate: 0.5 }, csat: { n: 1, mean: 5, satisfiedRate: 1 },
+    csatBy: { channel: {}, language: { en: { n: 1, mean: 5, satisfiedRate: 1 }, es: { n: 2, mean: 3.5, satisfiedRate: 0.5 } }, group: {} }, ...over,
+  });
+
+  it('splits the period into whole UTC days ending with today, oldest first', () => {
+    expect(dayRanges(2, Date.UTC(2026, 11, 7, 15, 30))).toEqual([
+      { from: '2026-12-06T00:00:00.000Z', to: '2026-12-07T00:00:00.000Z' },
+      { from: '2026-12-07T00:00:00.000Z', to: '2026-12-08T00:00:00.000Z' },
+    ]);
+  });
+
+  it('writes RFC 4180 CSV: quotes what needs it, empties nulls, defuses spreadsheet formulas', () => {
+    expect([csvField('a,b'), csvField('say "hi"'), csvField(null), csvField(-3), csvField('=HYPERLINK("x")'), csvField('@sum')])
+      .toEqual(['"a,b"', '"say ""hi"""', '', '-3', '"\'=HYPERLINK(""x"")"', "'@sum"]);
+  });
+
+  it('exports the daily series, each channel and the CSAT per language', () => {
+    const csv = reportCsv(
+      [dayRow(report('2026-12-07T00:00:00.000Z'))],
+      [{ channel: 'whatsapp', report: report('2026-12-01T00:00:00.000Z', { containment: { contained: 0, resolved: 0, rate: null } }) }],
+      report('2026-12-01T00:00:00.000Z'),
+    );
+    expect(csv.split('\r\n')).toEqual([
+      'section,key,conversations,first_response_p50_s,resolution_p50_s,containment_rate,csat_mean,csat_n',
+      'day,2026-12-07,2,4,600,0.5,5,',
+      'channel,whatsapp,2,4,600,,5,1',
+      'language,en,,,,,5,1',
+      'language,es,,,,,3.5,2',
+      '',
+    ]);
   });
 });

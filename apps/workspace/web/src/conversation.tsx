@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent, Api, Conversation, History, Message, MessageAttachment, Person, SkillGroup } from './api';
 import { Lang, T } from './i18n';
 import { explain } from './errors';
+import { saveFile } from './save-file';
 import { markSeen, stateLabel } from './inbox';
 import { CollisionNotice, Notes, useCanned, useViewers } from './collaboration';
 import { cannedMatches, expandCanned } from './desk-figures';
@@ -107,14 +108,8 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   /** A stored attachment, fetched with the session (the media API needs it) and saved under its name. */
   const download = (a: MessageAttachment) => {
     if (!a.storeId) return;
-    api.call<Blob>('GET', `/v1/media/${encodeURIComponent(a.storeId)}`, undefined, 'blob').then((blob) => {
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = a.filename ?? a.storeId ?? 'file';
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    }, (e: unknown) => setError(explain(t, e)));
+    api.call<Blob>('GET', `/v1/media/${encodeURIComponent(a.storeId)}`, undefined, 'blob')
+      .then((blob) => saveFile(blob, a.filename ?? a.storeId ?? 'file'), (e: unknown) => setError(explain(t, e)));
   };
   const transfer = () => {
     if (!target) return;

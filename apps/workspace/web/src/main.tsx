@@ -81,7 +81,14 @@ function App() {
   const expiredRef = useRef<() => void>(() => undefined);
   const api = useMemo(() => new Api(() => expiredRef.current()), []);
   const [person, setPerson] = useState<Person | null>(api.person);
-  const [tab, setTab] = useState<'inbox' | 'wallboard'>('inbox');
+  const [tab, setTab] = useState<'inbox' | 'wallboard' | 'reports'>('inbox');
+  // The reports (and uPlot) load only when opened: the first screen's bundle stays small.
+  const [ReportsView, setReportsView] = useState<null | typeof import('./reports').Reports>(null);
+  const [loadError, setLoadError] = useState(false);
+  useEffect(() => {
+    if (tab !== 'reports' || ReportsView) return;
+    import('./reports').then((m) => setReportsView(() => m.Reports), () => setLoadError(true));
+  }, [tab]);
   const [selected, setSelected] = useState<string | null>(null);
   const [live, setLive] = useState<LiveStatus>('connecting');
   const [tick, setTick] = useState(0);
@@ -145,6 +152,7 @@ function App() {
         <nav aria-label={t('appName')}>
           <button class={tab === 'inbox' ? 'tab on' : 'tab'} aria-pressed={tab === 'inbox'} onClick={() => setTab('inbox')}>{t('inbox')}</button>
           {supervises && <button class={tab === 'wallboard' ? 'tab on' : 'tab'} aria-pressed={tab === 'wallboard'} onClick={() => setTab('wallboard')}>{t('wallboard')}</button>}
+          {supervises && <button class={tab === 'reports' ? 'tab on' : 'tab'} aria-pressed={tab === 'reports'} onClick={() => setTab('reports')}>{t('reports')}</button>}
         </nav>
         <span class={`live ${live}`} role="status" data-testid="live">{live === 'live' ? t('live') : live === 'lost' ? t('connectionLost') : t('connecting')}</span>
         {person.agentId && <Presence api={api} t={t} agentId={person.agentId} />}
@@ -155,6 +163,8 @@ function App() {
       </header>
       {tab === 'wallboard' && supervises ? (
         <Wallboard api={api} t={t} lang={lang} tick={tick} />
+      ) : tab === 'reports' && supervises ? (
+        ReportsView ? <ReportsView api={api} t={t} lang={lang} /> : <main class="empty">{loadError ? <p class="error" role="alert">{t('loadFailed')}</p> : <p>{t('connecting')}</p>}</main>
       ) : (
         <div class="desk">
           <Inbox api={api} t={t} lang={lang} person={person} tick={tick} selected={selected} onSelect={setSelected} />
