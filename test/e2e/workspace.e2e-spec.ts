@@ -177,10 +177,8 @@ describe('agents’ workspace', () => {
     const supervisor = (await signIn('sue@acme.test')).json as { accessToken: string };
     const merged = await api('POST', `/v1/customers/${String(conv.customerId)}/merge`, supervisor.accessToken, { customerId: String(mailed.customerId) });
     expect(merged).toMatchObject({ status: 201, json: { identities: expect.arrayContaining([expect.objectContaining({ channel: 'email' })]) } });
-    // The tenant's canned responses, one per shortcut and language, kept by a supervisor (an agent may not).
-    for (const [lang, text] of [['en', 'Thank you for your patience, Sheena!'], ['es', '¡Gracias por tu paciencia!']] as const) {
-      expect((await api('PUT', `/v1/canned-responses/thanks/${lang}`, supervisor.accessToken, { text })).status).toBe(200);
-    }
+    // The tenant's canned responses, one per shortcut and language, kept by a supervisor (an agent may not); the en one through the screen below.
+    expect((await api('PUT', '/v1/canned-responses/thanks/es', supervisor.accessToken, { text: '¡Gracias por tu paciencia!' })).status).toBe(200);
     const anaKey = (await signIn('ana@acme.test')).json as { accessToken: string };
     expect((await api('PUT', '/v1/canned-responses/thanks/en', anaKey.accessToken, { text: 'x' })).status).toBe(403);
     expect(await api('PUT', '/v1/canned-responses/thanks/english', supervisor.accessToken, { text: 'x' })).toMatchObject({ status: 400, json: { issues: [{ path: 'language' }] } });
@@ -192,6 +190,18 @@ describe('agents’ workspace', () => {
     await sue.fill('input[name=email]', 'sue@acme.test');
     await sue.fill('input[name=password]', PASSWORD);
     await sue.click('button[type=submit]');
+    // Sue writes the English canned response in the screen: a bad language is refused naming the field.
+    await sue.getByRole('button', { name: 'Canned responses' }).click();
+    const cannedForm = sue.locator('[data-testid=canned-form]');
+    await cannedForm.locator('input[name=shortcut]').fill('thanks');
+    await cannedForm.locator('input[name=language]').fill('english');
+    await cannedForm.locator('textarea[name=text]').fill('Thank you for your patience, Sheena!');
+    await cannedForm.getByRole('button', { name: 'Save' }).click();
+    await sue.getByRole('alert').filter({ hasText: 'language' }).waitFor();
+    await cannedForm.locator('input[name=language]').fill('en');
+    await cannedForm.getByRole('button', { name: 'Save' }).click();
+    await sue.locator('[data-testid=canned-list] tr', { hasText: '/thanks' }).filter({ hasText: 'Thank you for your patience' }).waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
     await sue.getByRole('button', { name: 'Wallboard' }).click();
     await sue.locator('[data-testid=queue-total]', { hasText: /^1$/ }).waitFor();
     await sue.locator('[data-testid=by-channel] tr', { hasText: 'whatsapp' }).waitFor();
