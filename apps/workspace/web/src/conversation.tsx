@@ -153,8 +153,8 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
                     {m.attachments.map((a, i) => (
                       <li key={i}>
                         {a.storeId
-                          ? <button type="button" class="file" onClick={() => download(a)} data-testid="attachment">📎 <bdi>{a.filename ?? a.mime}</bdi>{a.size ? ` (${fileSize(lang, a.size)})` : ''}</button>
-                          : <span class="muted">📎 <bdi>{a.filename ?? a.mime}</bdi></span>}
+                          ? <button type="button" class="file" onClick={() => download(a)} data-testid="attachment"><bdi>{a.filename ?? a.mime}</bdi>{a.size ? ` (${fileSize(lang, a.size)})` : ''} <span aria-hidden="true">↓</span></button>
+                          : <span class="muted"><bdi>{a.filename ?? a.mime}</bdi></span>}
                       </li>
                     ))}
                   </ul>
