@@ -1,6 +1,6 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
 import { agentRows, queueRows } from '../web/src/wallboard-figures';
-import { cannedMatches, expandCanned, slaLeft, unreadSince } from '../web/src/desk-figures';
+import { cannedMatches, expandCanned, inStoredOrder, slaLeft, unreadSince } from '../web/src/desk-figures';
 import { ConversationReport, csvField, dayRanges, dayRow, reportCsv } from '../web/src/report-figures';
 
 describe('workspace catalogues', () => {
@@ -71,6 +71,13 @@ describe('desk figures', () => {
     expect(slaLeft(queued, [{ id: 'vip', slaSeconds: 60 }], t0 + 90_000)).toBe(-30_000);
     expect(slaLeft(queued, [], t0)).toBe(300_000);
     expect(slaLeft({ ...queued, state: 'assigned' }, [], t0)).toBeNull();
+  });
+
+  it('orders the history as stored (ms), not by the provider’s whole-second time, falling back to that time', () => {
+    const reply = { id: 'agent', timestamp: '2026-12-07T10:00:00.700Z', createdAt: '2026-12-07T10:00:00.710Z' };
+    const customer = { id: 'customer', timestamp: '2026-12-07T10:00:00.000Z', createdAt: '2026-12-07T10:00:00.950Z' };
+    const old = { id: 'imported', timestamp: '2026-12-06T09:00:00.000Z' };
+    expect(inStoredOrder([customer, reply, old]).map((m) => m.id)).toEqual(['imported', 'agent', 'customer']);
   });
 
   it('marks a conversation unread when something happened after the agent last had it open, or they never did', () => {

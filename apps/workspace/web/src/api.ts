@@ -17,7 +17,7 @@ export interface StoredFile { storeId: string; size: number; mime: string }
 export interface MessageAttachment { kind: string; mime: string; size?: number; storeId?: string; url?: string; filename?: string; caption?: string }
 export interface Message {
   _id: string; conversationId: string; channel: string; direction: 'inbound' | 'outbound';
-  author: { kind: string; id?: string; name?: string }; text?: string; timestamp: string; attachments?: MessageAttachment[];
+  author: { kind: string; id?: string; name?: string }; text?: string; timestamp: string; createdAt?: string; attachments?: MessageAttachment[];
   ai?: { language?: string; intent?: { name: string; confidence: number } | null; sentiment?: { label?: string; score: number } };
 }
 export interface History { conversations: { _id: string; channel: string; state: string; createdAt: string }[]; messages: Message[] }

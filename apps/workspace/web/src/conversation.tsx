@@ -5,7 +5,7 @@ import { explain } from './errors';
 import { saveFile } from './save-file';
 import { markSeen, stateLabel } from './inbox';
 import { CollisionNotice, Notes, useCanned, useViewers } from './collaboration';
-import { cannedMatches, expandCanned } from './desk-figures';
+import { cannedMatches, expandCanned, inStoredOrder } from './desk-figures';
 
 const draftKey = (id: string) => `omni.workspace.draft.${id}`;
 
@@ -59,7 +59,7 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
       const h = await api.call<History>('GET', `/v1/customers/${encodeURIComponent(c.customerId)}/history?limit=200`);
       if (load !== loads.current) return;
       setConv(c);
-      setHistory(h);
+      setHistory({ ...h, messages: inStoredOrder(h.messages) });
       markSeen(c);
       setError('');
     })().catch((e: unknown) => { if (load === loads.current) setError(explain(t, e)); });

@@ -1,4 +1,4 @@
-import type { Conversation, SkillGroup } from './api';
+import type { Conversation, Message, SkillGroup } from './api';
 
 /** Pure figures of the desk (unit-tested without a browser). */
 export interface Canned { shortcut: string; language: string; text: string }
@@ -26,4 +26,14 @@ export function cannedMatches(draft: string, canned: Canned[]): { token: string;
 /** The draft with its trailing `/token` replaced by the canned text. */
 export function expandCanned(draft: string, token: string, c: Canned): string {
   return `${draft.slice(0, draft.length - token.length - 1)}${c.text}`;
+}
+
+/**
+ * The history in the order the gateway stored it (createdAt, milliseconds), else by the message's
+ * own time: providers stamp inbound messages in whole seconds (WhatsApp), so a customer's message
+ * written just after an agent's reply would otherwise sort before it.
+ */
+export function inStoredOrder<M extends Pick<Message, 'timestamp' | 'createdAt'>>(messages: readonly M[]): M[] {
+  const at = (m: M) => Date.parse(m.createdAt ?? m.timestamp);
+  return [...messages].sort((a, b) => at(a) - at(b));
 }
