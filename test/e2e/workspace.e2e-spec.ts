@@ -342,6 +342,7 @@ describe('agents’ workspace', () => {
     await sue.locator('[data-testid=report-chart] canvas').waitFor();
     await sue.locator('[data-testid=report-channels] tr', { hasText: 'whatsapp' }).waitFor();
     await sue.locator('[data-testid=report-channels] tr', { hasText: 'email' }).waitFor();
+    await sue.locator('[data-testid=report-groups]').waitFor();
     expect(await axeViolations(sue)).toEqual([]);
     await sue.screenshot({ path: resolve(SHOTS, 'reports.png'), fullPage: true });
     const [csv] = await Promise.all([sue.waitForEvent('download'), sue.getByRole('button', { name: 'Export CSV' }).click()]);

@@ -92,7 +92,7 @@ describe('report figures', () => {
   const report = (from: string, over: Partial<ConversationReport> = {}): ConversationReport => ({
     from, to: from, channel: null, truncated: false, conversations: 2, firstResponse: stats(4), agentFirstResponse: stats(null), resolution: stats(600),
     containment: { contained: 1, resolved: 2, rate: 0.5 }, csat: { n: 1, mean: 5, satisfiedRate: 1 },
-    csatBy: { channel: {}, language: { en: { n: 1, mean: 5, satisfiedRate: 1 }, es: { n: 2, mean: 3.5, satisfiedRate: 0.5 } }, group: {} }, ...over,
+    csatBy: { channel: {}, language: { en: { n: 1, mean: 5, satisfiedRate: 1 }, es: { n: 2, mean: 3.5, satisfiedRate: 0.5 } }, group: { tier2: { n: 3, mean: 4, satisfiedRate: 0.67 } } }, ...over,
   });
 
   it('splits the period into whole UTC days ending with today, oldest first', () => {
@@ -107,7 +107,7 @@ describe('report figures', () => {
       .toEqual(['"a,b"', '"say ""hi"""', '', '-3', '"\'=HYPERLINK(""x"")"', "'@sum"]);
   });
 
-  it('exports the daily series, each channel and the CSAT per language', () => {
+  it('exports the daily series, each channel and the CSAT per language and group', () => {
     const csv = reportCsv(
       [dayRow(report('2026-12-07T00:00:00.000Z'))],
       [{ channel: 'whatsapp', report: report('2026-12-01T00:00:00.000Z', { containment: { contained: 0, resolved: 0, rate: null } }) }],
@@ -119,6 +119,7 @@ describe('report figures', () => {
       'channel,whatsapp,2,4,600,,5,1',
       'language,en,,,,,5,1',
       'language,es,,,,,3.5,2',
+      'group,tier2,,,,,4,3',
       '',
     ]);
   });

@@ -42,11 +42,13 @@ export function toCsv(header: string[], rows: (string | number | null)[][]): str
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
-/** The report as CSV: the daily series, then one line per channel and per language. */
+/** The report as CSV: the daily series, then one line per channel, per language and per group. */
 export function reportCsv(days: DayRow[], byChannel: { channel: string; report: ConversationReport }[], total: ConversationReport | null): string {
   const header = ['section', 'key', 'conversations', 'first_response_p50_s', 'resolution_p50_s', 'containment_rate', 'csat_mean', 'csat_n'];
   const rows: (string | number | null)[][] = days.map((d) => ['day', d.day, d.conversations, d.firstResponseP50, d.resolutionP50, d.containment, d.csatMean, null]);
   for (const { channel, report: r } of byChannel) rows.push(['channel', channel, r.conversations, r.firstResponse.p50Seconds, r.resolution.p50Seconds, r.containment.rate, r.csat.mean, r.csat.n]);
-  for (const [language, c] of Object.entries(total?.csatBy.language ?? {})) rows.push(['language', language, null, null, null, null, c.mean, c.n]);
+  for (const section of ['language', 'group'] as const) {
+    for (const [k, c] of Object.entries(total?.csatBy[section] ?? {})) rows.push([section, k, null, null, null, null, c.mean, c.n]);
+  }
   return toCsv(header, rows);
 }

@@ -20,7 +20,7 @@ async function limited<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<
 /**
  * The supervisor's reports (loaded only when opened: uPlot stays out of the first screen's bundle):
  * first response and resolution (medians) and containment per day on a uPlot chart, the same per
- * channel, CSAT per channel and language, and the whole as CSV.
+ * channel, CSAT per channel, language and group, and the whole as CSV.
  */
 export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
   const [days, setDays] = useState(7);
@@ -112,15 +112,17 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
           </tbody>
         </table>
       </section>
-      <section class="card">
-        <h3>{t('csatByLanguage')}</h3>
-        <table data-testid="report-languages">
-          <thead><tr><th scope="col">{t('language')}</th><th scope="col">{t('csat')}</th><th scope="col">{t('satisfied')}</th></tr></thead>
-          <tbody>
-            {Object.entries(total?.csatBy.language ?? {}).map(([l, c]) => <tr key={l}><th scope="row">{l}</th><td>{score(c.mean)} (n={c.n})</td><td>{pct(c.satisfiedRate)}</td></tr>)}
-          </tbody>
-        </table>
-      </section>
+      {([['language', t('csatByLanguage'), t('language')], ['group', t('csatByGroup'), t('group')]] as const).map(([section, title, head]) => (
+        <section class="card" key={section}>
+          <h3>{title}</h3>
+          <table data-testid={`report-${section}s`}>
+            <thead><tr><th scope="col">{head}</th><th scope="col">{t('csat')}</th><th scope="col">{t('satisfied')}</th></tr></thead>
+            <tbody>
+              {Object.entries(total?.csatBy[section] ?? {}).map(([k, c]) => <tr key={k}><th scope="row">{k}</th><td>{score(c.mean)} (n={c.n})</td><td>{pct(c.satisfiedRate)}</td></tr>)}
+            </tbody>
+          </table>
+        </section>
+      ))}
     </main>
   );
 }
