@@ -4,9 +4,11 @@ import { resolve } from 'node:path';
 import { Connection, createConnection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { hashApiKey } from '@omni/auth';
-import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
-import { launchChromium } from '../support/browser';
+import { createTransport } from 'nodemailer';
+import { AppName, RunningApp, freePort, startApp, stackEnv } from '../support/apps';
+import { launchChromium, withFailureArtifacts } from '../support/browser';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
+import { startSmtpSink } from '../support/smtp-sink';
 import { apiCall } from '../support/tenancy';
 import { signedMetaWebhook, whatsappTextWebhook } from '../support/webhooks';
 import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
@@ -17,6 +19,10 @@ const TOKEN = 'e2e-whatsapp-access-token';
 const PHONE_NUMBER_ID = '106540352242922';
 const PASSWORD = 'correct-horse-battery';
 const SHOTS = resolve(process.env.OMNI_TEST_REPORTS ?? resolve(__dirname, '../../.local/test/reports'), 'workspace');
+const BOX = 'support@acme.test';
+const LINK_BASE = 'https://gateway.example.test';
+/** A small PDF the agent attaches to a reply. */
+const RECEIPT = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /** axe-core in the page: the serious and critical violations (none expected). */
@@ -43,26 +49,35 @@ describe('agents’ workspace', () => {
   let router: RunningApp;
   let workspace: RunningApp;
   let wa: RunningApp;
+  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+  let smtpPort: number;
   let browser: Browser;
   let db: Connection;
   const api = (method: string, path: string, key: string, body?: unknown) => apiCall(router.url, method, path, key, body);
   const signIn = (email: string, password = PASSWORD, tenantId = 'default') => apiCall(workspace.url, 'POST', '/api/v1/sessions', '', { tenantId, email, password });
+  /** On failure: every open page's screenshot and HTML under the test reports. */
+  const artifactsOnFailure = (label: string, body: () => Promise<void>) => withFailureArtifacts(browser, SHOTS, label, body);
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     graph = await startGraphApiServer({ accessToken: TOKEN });
+    sink = await startSmtpSink();
+    smtpPort = await freePort();
     const env = {
       ...stackEnv({ prefix: name, db: name }), API_KEY: OPERATOR_KEY,
+      // Files an agent uploads go to Meta as signed links (ADR 0424).
+      MEDIA_LINK_BASE_URL: LINK_BASE, MEDIA_LINK_SECRET: 'workspace-e2e-media-link-secret-0123456789',
       WHATSAPP_APP_SECRET: SECRET, WHATSAPP_ACCESS_TOKEN: TOKEN, WHATSAPP_VERIFY_TOKEN: 'e2e-verify-token', WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_API_VERSION: 'v23.0',
     };
-    const [r, ai, w] = await Promise.all([
+    const [r, ai, w, em] = await Promise.all([
       startApp('router', { ...env, INSTANCE_ID: 'router-1', ROUTER_DISPATCH_INTERVAL_MS: '1000' }), startApp('ai-worker', env), startApp('channel-whatsapp' as AppName, env),
+      startApp('channel-email' as AppName, { ...env, EMAIL_ADDRESS: BOX, EMAIL_SMTP_PORT: String(smtpPort), EMAIL_SMTP_HOST: '127.0.0.1', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), SMTP_SECURE: 'false' }),
     ]);
     router = r;
     wa = w;
     workspace = await startApp('workspace' as AppName, { WORKSPACE_ROUTER_URL: router.url });
-    apps = [router, ai, wa, workspace];
+    apps = [router, ai, wa, em, workspace];
     db = await createConnection(mongoUri(name)).asPromise();
     browser = await launchChromium();
     // The tenant's set-up, through the API only: two groups, two agents (offline), their people, a supervisor.
@@ -79,6 +94,7 @@ describe('agents’ workspace', () => {
     await Promise.all(apps.map((a) => a.stop()));
     await db?.close();
     await graph?.close();
+    await sink?.close();
   });
 
   it('signs people in through the workspace’s same-origin proxy: wrong password, expired token, roles and tenants refused', async () => {
@@ -121,7 +137,7 @@ describe('agents’ workspace', () => {
     expect((await api('GET', '/v1/me', fresh)).status).toBe(401);
   });
 
-  it('an agent takes a WhatsApp handoff, replies and transfers; a second agent resolves; the wallboard follows live; Arabic is RTL', async () => {
+  it('an agent takes a WhatsApp handoff, sees the customer’s earlier email, replies with a file and transfers; a second agent resolves; the wallboard follows live; Arabic is RTL', () => artifactsOnFailure('handoff', async () => {
     const from = `1650${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
     const post = async (text: string) => {
       const signed = signedMetaWebhook(whatsappTextWebhook({ phoneNumberId: PHONE_NUMBER_ID, from, text, name: 'Sheena Nelson' }), SECRET);
@@ -129,11 +145,25 @@ describe('agents’ workspace', () => {
       expect(res.status).toBe(200);
     };
     const sends = () => graph.requests.filter((r) => r.method === 'POST' && (r.body as { to?: string }).to === from);
+    // Yesterday the same customer wrote by email.
+    const address = `sheena.${from}@example.com`;
+    await createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true })
+      .sendMail({ from: address, to: BOX, subject: 'Late parcel', text: 'My parcel ORD-12345 has not arrived yet, where is it?' });
+    const mailed = await waitFor('the email conversation', async () => db.collection('conversations').findOne({ channel: 'email', channelUserId: address }), 30_000);
     await post('hello');
     await waitFor('the bot’s answer at Meta', async () => sends().length >= 1, 30_000);
     await post('can I speak to a real person? my order ORD-12345 is late');
     const conv = await waitFor('the handoff to the queue', async () => db.collection('conversations').findOne({ channelUserId: from, state: 'queued' }), 30_000);
     const convId = String(conv._id);
+    // The supervisor links the two identities into one customer (the agent confirmed it is her; ADR 0221).
+    const supervisor = (await signIn('sue@acme.test')).json as { accessToken: string };
+    const merged = await api('POST', `/v1/customers/${String(conv.customerId)}/merge`, supervisor.accessToken, { customerId: String(mailed.customerId) });
+    expect(merged).toMatchObject({ status: 201, json: { identities: expect.arrayContaining([expect.objectContaining({ channel: 'email' })]) } });
+    // The tenant's canned responses, one per shortcut and language, kept by a supervisor (an agent may not); the en one through the screen below.
+    expect((await api('PUT', '/v1/canned-responses/thanks/es', supervisor.accessToken, { text: '¡Gracias por tu paciencia!' })).status).toBe(200);
+    const anaKey = (await signIn('ana@acme.test')).json as { accessToken: string };
+    expect((await api('PUT', '/v1/canned-responses/thanks/en', anaKey.accessToken, { text: 'x' })).status).toBe(403);
+    expect(await api('PUT', '/v1/canned-responses/thanks/english', supervisor.accessToken, { text: 'x' })).toMatchObject({ status: 400, json: { issues: [{ path: 'language' }] } });
 
     // The supervisor's wallboard, live.
     const sue = await (await browser.newContext()).newPage();
@@ -142,6 +172,18 @@ describe('agents’ workspace', () => {
     await sue.fill('input[name=email]', 'sue@acme.test');
     await sue.fill('input[name=password]', PASSWORD);
     await sue.click('button[type=submit]');
+    // Sue writes the English canned response in the screen: a bad language is refused naming the field.
+    await sue.getByRole('button', { name: 'Canned responses' }).click();
+    const cannedForm = sue.locator('[data-testid=canned-form]');
+    await cannedForm.locator('input[name=shortcut]').fill('thanks');
+    await cannedForm.locator('input[name=language]').fill('english');
+    await cannedForm.locator('textarea[name=text]').fill('Thank you for your patience, Sheena!');
+    await cannedForm.getByRole('button', { name: 'Save' }).click();
+    await sue.getByRole('alert').filter({ hasText: 'language' }).waitFor();
+    await cannedForm.locator('input[name=language]').fill('en');
+    await cannedForm.getByRole('button', { name: 'Save' }).click();
+    await sue.locator('[data-testid=canned-list] tr', { hasText: '/thanks' }).filter({ hasText: 'Thank you for your patience' }).waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
     await sue.getByRole('button', { name: 'Wallboard' }).click();
     await sue.locator('[data-testid=queue-total]', { hasText: /^1$/ }).waitFor();
     await sue.locator('[data-testid=by-channel] tr', { hasText: 'whatsapp' }).waitFor();
@@ -160,6 +202,8 @@ describe('agents’ workspace', () => {
     await ana.click('button[type=submit]');
     const queuedRow = ana.locator(`[data-testid=queued] [data-conversation="${convId}"]`);
     await queuedRow.filter({ hasText: /waiting/ }).waitFor();
+    // The SLA countdown of the queue (the group's 300 s by default).
+    await queuedRow.locator('[data-testid=sla]', { hasText: /SLA in \d/ }).waitFor();
     await ana.locator('[data-testid=live]', { hasText: 'Live' }).waitFor();
     await ana.selectOption('[data-testid=presence]', 'online');
     await waitFor('ana online', async () => (await db.collection('agents').findOne({ _id: 'ana' as never }))?.presence === 'online', 10_000);
@@ -168,8 +212,28 @@ describe('agents’ workspace', () => {
     // The customer's history (the earlier greeting and the bot's answer) and what the AI understood.
     await ana.locator('[data-testid=history] li', { hasText: 'hello' }).waitFor();
     await ana.locator('[data-testid=history] li', { hasText: 'real person' }).waitFor();
+    // The same customer's earlier email, in the one history, marked with its channel.
+    await ana.locator('[data-testid=history] li.earlier', { hasText: 'has not arrived yet' }).filter({ has: ana.locator('.chip', { hasText: 'email' }) }).waitFor();
     await ana.locator('[data-testid=ai]', { hasText: 'talk_to_human' }).waitFor();
     await ana.locator('[data-testid=handoff]').waitFor();
+    // Collision detection: Sue opens the same conversation, then types in it; Ana is told; Sue leaves.
+    const watcher = await (await browser.newContext()).newPage();
+    await watcher.goto(workspace.url);
+    await watcher.fill('input[name=email]', 'sue@acme.test');
+    await watcher.fill('input[name=password]', PASSWORD);
+    await watcher.click('button[type=submit]');
+    await watcher.locator(`[data-testid=mine] [data-conversation="${convId}"] button.link`).click();
+    await ana.locator('[data-testid=collision]', { hasText: 'Sue is viewing this conversation' }).waitFor();
+    await watcher.locator('#reply').pressSequentially('Ana, the customer is');
+    await ana.locator('[data-testid=collision]', { hasText: 'Sue is typing a reply here' }).waitFor();
+    await watcher.locator('#reply').press('Escape');
+    await ana.locator('[data-testid=collision]').waitFor({ state: 'detached' });
+    await watcher.close();
+    // An internal note: the colleagues see it, the customer never does.
+    await ana.fill('#note', 'Second late order this month: offer the voucher');
+    await ana.getByRole('button', { name: 'Add note' }).click();
+    await ana.locator('[data-testid=notes] li', { hasText: 'offer the voucher' }).waitFor();
+
     // The wallboard changed without a reload: nobody waiting, Ana carries one.
     await sue.locator('[data-testid=queue-total]', { hasText: /^0$/ }).waitFor();
     await sue.locator('[data-testid=agents] tr[data-agent=ana]', { hasText: '1/3' }).waitFor();
@@ -188,6 +252,44 @@ describe('agents’ workspace', () => {
     const reply = await waitFor('the agent’s reply at Meta', async () => sends().find((r) => (r.body as { text?: { body?: string } }).text?.body?.includes('ORD-12345 for you')), 30_000);
     expect(reply.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(await ana.inputValue('#reply')).toBe('');
+
+    // A reply with a file: uploaded to the media store through the router, sent as a signed link, in the history to download.
+    await ana.fill('#reply', 'Here is your receipt.');
+    await ana.setInputFiles('#attach', { name: 'receipt.pdf', mimeType: 'application/pdf', buffer: RECEIPT });
+    await ana.getByRole('button', { name: 'Send' }).click();
+    const doc = await waitFor('the file at Meta', async () => sends().map((r) => r.body as { type?: string; document?: { link?: string; filename?: string } }).find((b) => b.type === 'document'), 30_000);
+    expect(doc.document).toMatchObject({ filename: 'receipt.pdf', link: expect.stringMatching(/^https:\/\/gateway\.example\.test\/media-links\/default\//) });
+    const file = ana.locator('[data-testid=history] li.here [data-testid=attachment]', { hasText: 'receipt.pdf' });
+    await file.waitFor();
+    const [download] = await Promise.all([ana.waitForEvent('download'), file.click()]);
+    expect(download.suggestedFilename()).toBe('receipt.pdf');
+    expect(readFileSync(await download.path())).toEqual(RECEIPT);
+
+    // A canned response in the customer's language (en, not the es one), by its shortcut and Tab; sent with Ctrl+Enter.
+    await ana.locator('#reply').pressSequentially('/than');
+    await ana.locator('[data-testid=canned] li', { hasText: '/thanks' }).waitFor();
+    expect(await ana.locator('[data-testid=canned] li').allTextContents()).toEqual([expect.stringContaining('Thank you for your patience')]);
+    await ana.locator('#reply').press('Tab');
+    expect(await ana.inputValue('#reply')).toBe('Thank you for your patience, Sheena!');
+    await ana.locator('#reply').press('Control+Enter');
+    await waitFor('the canned reply at Meta', async () => sends().some((r) => (r.body as { text?: { body?: string } }).text?.body === 'Thank you for your patience, Sheena!'), 30_000);
+
+    // Unread: Ana closes the conversation (Esc); the customer writes; the inbox counts it; "j" opens it from the keyboard.
+    await ana.locator('#reply').press('Escape');
+    await ana.locator('main.empty').waitFor();
+    await post('are you still there?');
+    await ana.locator('[data-testid=unread-count]', { hasText: '1 unread' }).waitFor();
+    await ana.locator(`[data-testid=mine] [data-conversation="${convId}"] [data-testid=unread]`).waitFor();
+    await ana.keyboard.press('j');
+    await ana.locator('[data-testid=history] li.here', { hasText: 'are you still there?' }).waitFor();
+    await ana.locator('[data-testid=unread-count]').waitFor({ state: 'detached' });
+    // The shortcuts' help: "?" opens it, accessible, Esc closes it.
+    await ana.locator('body').click({ position: { x: 5, y: 5 } });
+    await ana.keyboard.press('?');
+    await ana.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    expect(await axeViolations(ana)).toEqual([]);
+    await ana.keyboard.press('Escape');
+    await ana.getByRole('dialog').waitFor({ state: 'detached' });
     await ana.screenshot({ path: resolve(SHOTS, 'agent-conversation.png'), fullPage: true });
 
     // Ana transfers to tier2; Bo (tier2, offline) takes it from his queue and resolves it.
@@ -201,7 +303,11 @@ describe('agents’ workspace', () => {
     await bo.fill('input[name=password]', PASSWORD);
     await bo.click('button[type=submit]');
     await bo.locator(`[data-testid=queued] [data-conversation="${convId}"]`).getByRole('button', { name: 'Take' }).click();
-    await bo.locator('[data-testid=history] li', { hasText: 'ORD-12345 for you' }).waitFor();
+    await bo.locator('[data-testid=history] li.here', { hasText: 'ORD-12345 for you now' }).waitFor();
+    await bo.locator('[data-testid=notes] li', { hasText: 'offer the voucher' }).waitFor();
+    // The note never left: not at Meta, not among the conversation's messages.
+    expect(graph.requests.filter((r) => JSON.stringify(r.body ?? '').includes('voucher'))).toEqual([]);
+    expect(await db.collection('messages').countDocuments({ conversationId: convId, text: /voucher/ })).toBe(0);
     await bo.getByRole('button', { name: 'Resolve' }).click();
     await bo.getByRole('status').filter({ hasText: 'Resolved.' }).waitFor();
     await waitFor('resolved in the store', async () => (await db.collection('conversations').findOne({ _id: convId as never }))?.state === 'resolved', 10_000);
@@ -212,15 +318,30 @@ describe('agents’ workspace', () => {
     const refused = await apiCall(workspace.url, 'POST', `/api/v1/conversations/${convId}/resolve`, 'omk_not-a-key');
     expect(refused.status).toBe(401);
 
+    // The supervisor's reports (loaded on demand): today's conversations, the uPlot chart, per channel, and the CSV.
+    await sue.getByRole('button', { name: 'Reports' }).click();
+    await sue.locator('[data-testid=report-total]', { hasText: /^[1-9]\d*$/ }).waitFor();
+    await sue.locator('[data-testid=report-chart] canvas').waitFor();
+    await sue.locator('[data-testid=report-channels] tr', { hasText: 'whatsapp' }).waitFor();
+    await sue.locator('[data-testid=report-channels] tr', { hasText: 'email' }).waitFor();
+    await sue.locator('[data-testid=report-groups]').waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
+    await sue.screenshot({ path: resolve(SHOTS, 'reports.png'), fullPage: true });
+    const [csv] = await Promise.all([sue.waitForEvent('download'), sue.getByRole('button', { name: 'Export CSV' }).click()]);
+    const exported = readFileSync(await csv.path(), 'utf8').split('\r\n');
+    expect(exported[0]).toBe('section,key,conversations,first_response_p50_s,resolution_p50_s,containment_rate,csat_mean,csat_n');
+    expect(exported.filter((l) => l.startsWith('day,'))).toHaveLength(7);
+    expect(exported).toEqual(expect.arrayContaining([expect.stringMatching(/^channel,whatsapp,1,/), expect.stringMatching(/^channel,email,1,/)]));
+
     // Arabic: right-to-left, translated, still accessible.
     await sue.selectOption('[data-testid=language]', 'ar');
     await sue.locator('html[dir=rtl][lang=ar]').waitFor({ state: 'attached' });
     await sue.getByRole('button', { name: 'لوحة المتابعة' }).waitFor();
     expect(await axeViolations(sue)).toEqual([]);
     await sue.screenshot({ path: resolve(SHOTS, 'wallboard-ar.png'), fullPage: true });
-  });
+  }));
 
-  it('says the server cannot be reached when the API fails, sends an expired session back to sign-in, and the proxy answers 503 for a router that is down', async () => {
+  it('says the server cannot be reached when the API fails, sends an expired session back to sign-in, and the proxy answers 503 for a router that is down', () => artifactsOnFailure('failures', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(workspace.url);
     await page.fill('input[name=email]', 'ana@acme.test');
@@ -255,5 +376,5 @@ describe('agents’ workspace', () => {
     } finally {
       await down.stop();
     }
-  });
+  }));
 });

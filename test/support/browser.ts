@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium, driven by playwright-core (no downloaded browser). */
@@ -10,4 +12,23 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
     ],
   });
+}
+
+/**
+ * Runs a browser test body; when it fails, every open page's screenshot and HTML are saved under
+ * `dir` as `<name>-<n>.png|html` (the test reports), then the failure is thrown on unchanged.
+ */
+export async function withFailureArtifacts(browser: Browser, dir: string, name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    mkdirSync(dir, { recursive: true });
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    await Promise.all(pages.map(async (page, i) => {
+      const file = resolve(dir, `${name}-failed-${i}`);
+      await page.screenshot({ path: `${file}.png`, fullPage: true, timeout: 10_000 }).catch(() => undefined);
+      await page.content().then((html) => writeFileSync(`${file}.html`, `<!-- ${page.url()} -->\n${html}`), () => undefined);
+    }));
+    throw err;
+  }
 }

@@ -1,5 +1,7 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
 import { agentRows, queueRows } from '../web/src/wallboard-figures';
+import { cannedMatches, expandCanned, inStoredOrder, slaLeft, unreadSince } from '../web/src/desk-figures';
+import { ConversationReport, csvField, dayRanges, dayRow, reportCsv } from '../web/src/report-figures';
 
 describe('workspace catalogues', () => {
   it('has every key of English in es, zh and ar, none empty, and keeps each {placeholder}', () => {
@@ -45,6 +47,80 @@ describe('wallboard figures', () => {
     expect(agentRows(agents, assigned)).toEqual([
       { id: 'ana', name: 'Ana', presence: 'online', active: 2, max: 3 },
       { id: 'bo', name: 'Bo', presence: 'away', active: 0, max: 2 },
+    ]);
+  });
+});
+
+describe('desk figures', () => {
+  const canned = [{ shortcut: 'thanks', language: 'en', text: 'Thank you!' }, { shortcut: 'thx-vip', language: 'en', text: 'Thanks, VIP!' }, { shortcut: 'hours', language: 'en', text: 'We open at 9.' }];
+
+  it('offers the canned responses whose shortcut starts with the /word the draft ends with, and expands only that word', () => {
+    expect(cannedMatches('Hi Ana, /th', canned)).toEqual({ token: 'th', matches: [canned[0], canned[1]] });
+    expect(cannedMatches('/', canned).matches).toHaveLength(3);
+    // A slash inside a word or a URL is not a shortcut, nor one followed by a space.
+    expect(cannedMatches('see https://acme.test/th', canned).matches).toEqual([]);
+    expect(cannedMatches('/thanks ', canned).matches).toEqual([]);
+    expect(expandCanned('Hi Ana, /th', 'th', canned[0])).toBe('Hi Ana, Thank you!');
+    expect(expandCanned('/', '', canned[2])).toBe('We open at 9.');
+  });
+
+  it('counts the SLA down from the first time in the queue, by the group’s target (300 s without one), and below zero once breached', () => {
+    const t0 = Date.UTC(2026, 11, 7, 10, 0);
+    const queued = { state: 'queued', groupId: 'vip', firstQueuedAt: new Date(t0).toISOString(), since: new Date(t0 + 60_000).toISOString() };
+    expect(slaLeft(queued, [{ id: 'vip', slaSeconds: 60 }], t0 + 45_000)).toBe(15_000);
+    expect(slaLeft(queued, [{ id: 'vip', slaSeconds: 60 }], t0 + 90_000)).toBe(-30_000);
+    expect(slaLeft(queued, [], t0)).toBe(300_000);
+    expect(slaLeft({ ...queued, state: 'assigned' }, [], t0)).toBeNull();
+  });
+
+  it('orders the history as stored (ms), not by the provider’s whole-second time, falling back to that time', () => {
+    const reply = { id: 'agent', timestamp: '2026-12-07T10:00:00.700Z', createdAt: '2026-12-07T10:00:00.710Z' };
+    const customer = { id: 'customer', timestamp: '2026-12-07T10:00:00.000Z', createdAt: '2026-12-07T10:00:00.950Z' };
+    const old = { id: 'imported', timestamp: '2026-12-06T09:00:00.000Z' };
+    expect(inStoredOrder([customer, reply, old]).map((m) => m.id)).toEqual(['imported', 'agent', 'customer']);
+  });
+
+  it('marks a conversation unread when something happened after the agent last had it open, or they never did', () => {
+    expect(unreadSince('2026-12-07T10:00:05.000Z', '2026-12-07T10:00:00.000Z')).toBe(true);
+    expect(unreadSince('2026-12-07T10:00:00.000Z', '2026-12-07T10:00:00.000Z')).toBe(false);
+    expect(unreadSince('2026-12-07T10:00:00.000Z', null)).toBe(true);
+  });
+});
+
+describe('report figures', () => {
+  const stats = (p50: number | null) => ({ n: p50 === null ? 0 : 1, meanSeconds: p50, p50Seconds: p50, p90Seconds: p50 });
+  const report = (from: string, over: Partial<ConversationReport> = {}): ConversationReport => ({
+    from, to: from, channel: null, truncated: false, conversations: 2, firstResponse: stats(4), agentFirstResponse: stats(null), resolution: stats(600),
+    containment: { contained: 1, resolved: 2, rate: 0.5 }, csat: { n: 1, mean: 5, satisfiedRate: 1 },
+    csatBy: { channel: {}, language: { en: { n: 1, mean: 5, satisfiedRate: 1 }, es: { n: 2, mean: 3.5, satisfiedRate: 0.5 } }, group: { tier2: { n: 3, mean: 4, satisfiedRate: 0.67 } } }, ...over,
+  });
+
+  it('splits the period into whole UTC days ending with today, oldest first', () => {
+    expect(dayRanges(2, Date.UTC(2026, 11, 7, 15, 30))).toEqual([
+      { from: '2026-12-06T00:00:00.000Z', to: '2026-12-07T00:00:00.000Z' },
+      { from: '2026-12-07T00:00:00.000Z', to: '2026-12-08T00:00:00.000Z' },
+    ]);
+  });
+
+  it('writes RFC 4180 CSV: quotes what needs it, empties nulls, defuses spreadsheet formulas', () => {
+    expect([csvField('a,b'), csvField('say "hi"'), csvField(null), csvField(-3), csvField('=HYPERLINK("x")'), csvField('@sum')])
+      .toEqual(['"a,b"', '"say ""hi"""', '', '-3', '"\'=HYPERLINK(""x"")"', "'@sum"]);
+  });
+
+  it('exports the daily series, each channel and the CSAT per language and group', () => {
+    const csv = reportCsv(
+      [dayRow(report('2026-12-07T00:00:00.000Z'))],
+      [{ channel: 'whatsapp', report: report('2026-12-01T00:00:00.000Z', { containment: { contained: 0, resolved: 0, rate: null } }) }],
+      report('2026-12-01T00:00:00.000Z'),
+    );
+    expect(csv.split('\r\n')).toEqual([
+      'section,key,conversations,first_response_p50_s,resolution_p50_s,containment_rate,csat_mean,csat_n',
+      'day,2026-12-07,2,4,600,0.5,5,',
+      'channel,whatsapp,2,4,600,,5,1',
+      'language,en,,,,,5,1',
+      'language,es,,,,,3.5,2',
+      'group,tier2,,,,,4,3',
+      '',
     ]);
   });
 });

@@ -14,6 +14,8 @@ export interface Caller {
   readonly keyName: string;
   /** The signed-in person (a session token, ADR 0610; absent for keys). */
   readonly personId?: string;
+  /** The signed-in person's name (sessions only). */
+  readonly personName?: string;
   /** The agent this credential acts as (agents' keys; optional on the others). */
   readonly agentId?: string;
 }

@@ -83,7 +83,7 @@ export class ApiKeys {
       kind: 'session',
       expiresAt: s.expiresAt,
       caller: {
-        tenantId: s.tenantId, role: s.role, operator: false, keyName: `person ${s.personId} (${s.name})`, personId: s.personId,
+        tenantId: s.tenantId, role: s.role, operator: false, keyName: `person ${s.personId} (${s.name})`, personId: s.personId, personName: s.name,
         ...(s.agentId ? { agentId: s.agentId } : {}),
       },
     };

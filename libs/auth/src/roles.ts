@@ -17,6 +17,8 @@ export const PERMISSIONS = [
   'conversations.assign',
   'conversations.transfer',
   'conversations.correct-intent',
+  'conversations.notes', // internal notes: people of the desk only, never an integration, never the customer
+  'conversations.presence', // who else has a conversation open or is typing (collision detection)
   'agents.read',
   'agents.write',
   'agents.presence',
@@ -31,6 +33,8 @@ export const PERMISSIONS = [
   'personal-data.manage',
   'media.read',
   'media.upload',
+  'canned-responses.read',
+  'canned-responses.write',
   'events.read',
   'nlu.read',
   'nlu.write',
@@ -42,11 +46,12 @@ export type Permission = (typeof PERMISSIONS)[number];
 const DESK: readonly Permission[] = [
   'sessions.own', 'conversations.read', 'conversations.reply', 'conversations.resolve', 'conversations.assign', 'conversations.transfer',
   'agents.read', 'agents.presence', 'skill-groups.read', 'customers.read', 'media.read', 'media.upload', 'events.read',
+  'conversations.notes', 'conversations.presence', 'canned-responses.read',
 ];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   agent: DESK,
-  supervisor: [...DESK, 'conversations.correct-intent', 'customers.link', 'customers.tier', 'experiments.read', 'reports.read', 'nlu.read'],
+  supervisor: [...DESK, 'canned-responses.write', 'conversations.correct-intent', 'customers.link', 'customers.tier', 'experiments.read', 'reports.read', 'nlu.read'],
   // An integration (CRM, bot, BI): reads, replies as the agent its key names, no settings.
   service: [
     'sessions.own', 'conversations.read', 'conversations.reply', 'conversations.resolve', 'agents.read', 'skill-groups.read',

@@ -15,3 +15,17 @@ export async function insertOnce<T>(model: Model<T>, doc: T): Promise<boolean> {
     throw err;
   }
 }
+
+/**
+ * Replaces the document matching `filter` or inserts it. Two concurrent upserts of a new `_id` can
+ * both miss and both insert: the loser's duplicate-key error means the row now exists, so it
+ * replaces once more (and a second duplicate key — an `_id` held under another filter — throws).
+ */
+export async function replaceOrInsert<T>(model: Model<T>, filter: Record<string, unknown>, doc: T): Promise<void> {
+  try {
+    await model.replaceOne(filter as never, doc, { upsert: true }).exec();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await model.replaceOne(filter as never, doc, { upsert: true }).exec();
+  }
+}

@@ -31,6 +31,16 @@ import {
 import {
   MongoCustomerLinkRepository, MongoCustomerTierRepository, MongoExperimentOutcomeRepository, MongoExperimentRepository, MongoVerifiedContactRepository, MongoWorkflowRunRepository,
 } from './flows.repositories';
+import { CannedResponseSchema, ConversationNoteSchema, ConversationViewerSchema } from './desk.schemas';
+import { CANNED_RESPONSE_REPOSITORY, CONVERSATION_NOTE_REPOSITORY, CONVERSATION_VIEWER_REPOSITORY } from './desk.ports';
+import { MongoCannedResponseRepository, MongoConversationNoteRepository, MongoConversationViewerRepository } from './desk.repositories';
+
+/** The workspace's notes, viewers and canned responses (ADR 0700). */
+const DESK_PROVIDERS = [
+  { provide: CONVERSATION_NOTE_REPOSITORY, useClass: MongoConversationNoteRepository },
+  { provide: CONVERSATION_VIEWER_REPOSITORY, useClass: MongoConversationViewerRepository },
+  { provide: CANNED_RESPONSE_REPOSITORY, useClass: MongoCannedResponseRepository },
+];
 
 const FLOW_PROVIDERS = [
   { provide: EXPERIMENT_REPOSITORY, useClass: MongoExperimentRepository },
@@ -110,6 +120,9 @@ export class PersistenceModule {
           { name: 'Session', schema: SessionSchema },
           ...REGION_MODELS,
           { name: 'TenantSettingsVersion', schema: TenantSettingsVersionSchema },
+          { name: 'ConversationNote', schema: ConversationNoteSchema },
+          { name: 'ConversationViewer', schema: ConversationViewerSchema },
+          { name: 'CannedResponse', schema: CannedResponseSchema },
         ]),
       ],
       providers: [
@@ -126,13 +139,14 @@ export class PersistenceModule {
         { provide: LATEST_TENANT_SETTINGS, useFactory: (store: TenantSettingsStore) => new LatestTenantSettings(store), inject: [TENANT_SETTINGS_STORE] },
         ...ROUTING_PROVIDERS,
         ...FLOW_PROVIDERS,
+        ...DESK_PROVIDERS,
         ...NLU_PROVIDERS,
         ...REGION_PROVIDERS,
         { provide: TENANT_REPLICA_REPOSITORY, useClass: MongoTenantReplicaRepository },
       ],
       exports: [
         CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY, TENANT_SETTINGS_STORE, LATEST_TENANT_SETTINGS,
-        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), TENANT_REPLICA_REPOSITORY, MongooseModule,
+        ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...DESK_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), TENANT_REPLICA_REPOSITORY, MongooseModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import type { ConversationRecentDoc } from './recent-turns.repository';
 import { type NluDatasetDoc, datasetHash } from './nlu.schemas';
 import { insertOnce } from './mongo-errors';
 import { deleteChannelRecords, redactMessages, splitFileReferences } from './erasure-steps';
+import type { ConversationNoteDoc } from './desk.schemas';
 import type { CustomerLinkDoc, CustomerTierDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
 
 /**
@@ -147,6 +148,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     @InjectModel('BotTurnPeriod') private readonly periods: Model<BotTurnPeriodDoc>,
     @InjectModel('NluDataset') private readonly datasets: Model<NluDatasetDoc>,
     @InjectModel('CustomerTier') private readonly tiers: Model<CustomerTierDoc>,
+    @InjectModel('ConversationNote') private readonly notes: Model<ConversationNoteDoc>,
   ) {}
 
   async export(tenantId: string, customerId: string): Promise<CustomerExport | null> {
@@ -183,6 +185,8 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     const stored = ids.length === 0 ? [] : await this.messages.find({ tenantId, conversationId: { $in: ids } }, { _id: 1, author: 1, direction: 1 }).lean<Pick<MessageDoc, '_id' | 'author' | 'direction'>[]>().exec();
     const messages = { modifiedCount: await redactMessages(this.messages, tenantId, stored, at, subject) };
     const botTurns = ids.length === 0 ? { deletedCount: 0 } : await this.botTurns.deleteMany({ tenantId, conversationId: { $in: ids } });
+    // Agents' internal notes on these conversations talk about the person (ADR 0700).
+    const notes = ids.length === 0 ? 0 : (await this.notes.deleteMany({ tenantId, conversationId: { $in: ids } })).deletedCount;
     // The legacy AI-context copy of the last turns (written by older versions) holds message texts too.
     if (ids.length) {
       await this.recent.deleteMany({ tenantId, _id: { $in: ids } });
@@ -207,6 +211,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       { store: 'conversations', action: 'detached', count: counts.conversations, note: 'customer id replaced by the tombstone, channel user id erased, agent summary cleared' },
       { store: 'messages', action: 'redacted', count: counts.messages, note: 'text, attachments, AI reading, author name and channel message id removed' },
       { store: 'bot_turns', action: 'deleted', count: counts.botTurns },
+      { store: 'conversation_notes', action: 'deleted', count: notes, note: 'agents’ internal notes' },
       { store: 'customer_tiers', action: 'deleted', count: tiers, note: 'VIP flag and priority' },
       { store: 'verified_contacts', action: 'deleted', count: related.verifiedContacts },
       { store: 'customer_links', action: 'detached', count: related.customerLinks },

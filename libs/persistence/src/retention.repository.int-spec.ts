@@ -63,6 +63,7 @@ describe('retention and erasure on a real database', () => {
     ] as never[]);
     await db.collection('bot_turns').insertMany([{ _id: 'bt-old', tenantId: 't1', conversationId: 'c-2', at: ago(40) }, { _id: 'bt-new', tenantId: 't1', conversationId: 'c-2', at: ago(3) }] as never[]);
     await db.collection('workflow_runs').insertOne({ _id: 'wr-old', tenantId: 't1', conversationId: 'c-2', startedAt: ago(40) } as never);
+    await db.collection('conversation_notes').insertMany([{ _id: 'n-old', tenantId: 't1', conversationId: 'c-2', at: ago(40) }, { _id: 'n-new', tenantId: 't1', conversationId: 'c-2', at: ago(3) }] as never[]);
 
     // A file of an old message goes unless a newer message uses the same bytes.
     const old = await retention.oldAttachments('t1', ago(30), 100);
@@ -70,8 +71,9 @@ describe('retention and erasure on a real database', () => {
     expect(await retention.dropAttachments('t1', old.messageIds)).toBe(1);
     expect(await retention.oldAttachments('t1', ago(30), 100)).toEqual({ messageIds: [], exclusive: [], kept: [] });
 
-    expect(await retention.expireMessages('t1', ago(30), 100)).toEqual({ messages: 2, botTurns: 1, workflowRuns: 1 });
-    expect(await retention.expireMessages('t1', ago(30), 100)).toEqual({ messages: 0, botTurns: 0, workflowRuns: 0 });
+    expect(await retention.expireMessages('t1', ago(30), 100)).toEqual({ messages: 2, botTurns: 1, workflowRuns: 1, notes: 1 });
+    expect(await retention.expireMessages('t1', ago(30), 100)).toEqual({ messages: 0, botTurns: 0, workflowRuns: 0, notes: 0 });
+    expect(await db.collection('conversation_notes').find({}).map((n) => n._id).toArray()).toEqual(['n-new']);
     const left = await db.collection<MessageDoc>('messages').find({}).sort({ _id: 1 }).toArray();
     expect(left.map((m) => [m._id, m.text ?? null, m.redactedAt !== undefined, m.author.name ?? null, m.channelMessageId])).toEqual([
       ['m-new', 'text of m-new', false, 'Olga', 'ch-m-new'],
@@ -104,6 +106,7 @@ describe('retention and erasure on a real database', () => {
     await db.collection('messages').insertMany([message('mail-in', 'c-mail', 2), message('mail-out', 'c-mail', 1, { direction: 'outbound', author: { kind: 'bot' } })] as never[]);
     await db.collection('email_threads').insertOne({ _id: 'mail-in', conversationId: 'c-mail', messageId: 'rui-1@example.com', references: [], subject: 'Rui’s order', receivedAt: ago(2) } as never);
     await db.collection('web_sessions').insertOne({ _id: 'hash-of-token', sessionId: 's', conversationId: 'c-mail', createdAt: ago(2) } as never);
+    await db.collection('conversation_notes').insertOne({ _id: 'n-mail', tenantId: 't1', conversationId: 'c-mail', author: { id: 'p_ana', name: 'Ana' }, text: 'Rui is moving house', at: ago(1) } as never);
     await db.collection('sends').insertOne({ _id: 'mail-out', channel: 'email', accountId: 'a', state: 'sending', claimedAt: ago(1) } as never);
     await db.collection('send_outcomes').insertOne({ _id: 'mail-out', channel: 'email', accountId: 'a', state: 'failed', providerMessageId: '<mail-out@omni>', doneAt: ago(1), error: { code: '5.1.1', reason: 'rui@example.com: no such user' } } as never);
 
@@ -114,6 +117,8 @@ describe('retention and erasure on a real database', () => {
       expect.objectContaining({ action: 'redacted', count: 1 }), expect.objectContaining({ action: 'redacted', count: 1 }),
     ]);
     expect(entry('kafka')).toMatchObject({ action: 'expires', until: new Date(now.getTime() + 14 * DAY) });
+    expect(entry('conversation_notes')).toMatchObject({ action: 'deleted', count: 1 });
+    expect(await db.collection('conversation_notes').countDocuments({ conversationId: 'c-mail' })).toBe(0);
     expect(receipt?.stores?.map((s) => s.store)).toEqual(expect.arrayContaining(['customers', 'conversations', 'messages', 'bot_turns', 'verified_contacts', 'customer_links', 'workflow_runs', 'media', 'nlu_datasets']));
     expect(await db.collection('email_threads').countDocuments({ conversationId: 'c-mail' })).toBe(0);
     expect(await db.collection('web_sessions').countDocuments({ conversationId: 'c-mail' })).toBe(0);

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import type { CustomerDoc, ConversationDoc, MessageDoc, TenantDoc } from './schemas';
 import type { BotTurnDoc } from './routing.schemas';
+import type { ConversationNoteDoc } from './desk.schemas';
 import type { WorkflowRunDoc } from './flows.schemas';
 import type { NluPredictionDoc } from './nlu.schemas';
 import { deleteChannelRecords, redactMessages, splitFileReferences } from './erasure-steps';
@@ -25,8 +26,8 @@ export interface RetentionRepository {
    */
   oldAttachments(tenantId: string, before: Date, limit: number): Promise<{ messageIds: string[]; exclusive: string[]; kept: string[] }>;
   dropAttachments(tenantId: string, messageIds: readonly string[]): Promise<number>;
-  /** Redacts messages older than `before` (text, AI reading, author name, channel id) and deletes the bot turns and workflow runs of that age. */
-  expireMessages(tenantId: string, before: Date, limit: number): Promise<{ messages: number; botTurns: number; workflowRuns: number }>;
+  /** Redacts messages older than `before` (text, AI reading, author name, channel id) and deletes the bot turns, workflow runs and agents' internal notes of that age. */
+  expireMessages(tenantId: string, before: Date, limit: number): Promise<{ messages: number; botTurns: number; workflowRuns: number; notes: number }>;
   deletePredictions(tenantId: string, before: Date): Promise<number>;
   /**
    * The channel apps' stores on the shared database, which carry no tenant: email thread facts,
@@ -47,6 +48,7 @@ export class MongoRetentionRepository implements RetentionRepository {
     @InjectModel('BotTurn') private readonly botTurns: Model<BotTurnDoc>,
     @InjectModel('WorkflowRun') private readonly runs: Model<WorkflowRunDoc>,
     @InjectModel('NluPrediction') private readonly predictions: Model<NluPredictionDoc>,
+    @InjectModel('ConversationNote') private readonly notes: Model<ConversationNoteDoc>,
   ) {}
 
   async tenants(): Promise<Array<{ tenantId: string; retention?: unknown }>> {
@@ -84,13 +86,15 @@ export class MongoRetentionRepository implements RetentionRepository {
     return (await this.messages.updateMany({ tenantId, _id: { $in: [...messageIds] } }, { $set: { attachments: [] } }).exec()).modifiedCount;
   }
 
-  async expireMessages(tenantId: string, before: Date, limit: number): Promise<{ messages: number; botTurns: number; workflowRuns: number }> {
+  async expireMessages(tenantId: string, before: Date, limit: number): Promise<{ messages: number; botTurns: number; workflowRuns: number; notes: number }> {
     const old = await this.messages.find({ tenantId, timestamp: { $lt: before }, redactedAt: { $exists: false } }, { _id: 1 }).limit(limit).lean<Pick<MessageDoc, '_id'>[]>().exec();
     // The same redaction as an erasure (ADR 0500), keeping the author's pseudonymous id: counts and times stay for reports.
     const messages = await redactMessages(this.messages, tenantId, old, new Date());
     const botTurns = (await this.botTurns.deleteMany({ tenantId, at: { $lt: before } }).exec()).deletedCount;
     const workflowRuns = (await this.runs.deleteMany({ tenantId, startedAt: { $lt: before } }).exec()).deletedCount;
-    return { messages, botTurns, workflowRuns };
+    // Notes talk about the customer (ADR 0700): they age out with the messages.
+    const notes = (await this.notes.deleteMany({ tenantId, at: { $lt: before } }).exec()).deletedCount;
+    return { messages, botTurns, workflowRuns, notes };
   }
 
   async deletePredictions(tenantId: string, before: Date): Promise<number> {

@@ -36,6 +36,9 @@ export class AssignConversationUseCase {
     const agent = await this.agents.get(tenantId, input.agentId);
     if (!agent) throw new NotFoundError(`agent ${input.agentId}`);
     const { ownership: o } = await this.ownership.current(c);
+    // Taking a conversation that is already this agent's (the dispatcher gave it to them a moment
+    // before they clicked "Take") is done, not a conflict: nothing changes and the caller opens it.
+    if (o.state === 'assigned' && o.agentId === agent._id) return c;
     const at = new Date();
     const groupId = input.groupId ?? agent.groupIds[0] ?? (o.state === 'queued' || o.state === 'assigned' ? o.groupId : 'default');
     const event: OwnershipEvent = o.state === 'assigned'

@@ -8,6 +8,8 @@ import type { CustomerStanding } from '../customers/customer-standing';
 import type { RecordOutcomes } from '../experiments/record-outcomes';
 import type { QueueDispatcher } from '../handoff/queue-dispatcher.port';
 import type { ReplyAttachments } from '../media/reply-attachments';
+import type { AgentRepository } from '@omni/persistence';
+import { AssignConversationUseCase } from './assign-conversation.use-case';
 import { ConversationLookup } from './conversation-lookup';
 import { ReplyToCustomerUseCase } from './reply-to-customer.use-case';
 import { ResolveConversationUseCase } from './resolve-conversation.use-case';
@@ -38,7 +40,15 @@ function newDesk(o: { ownership?: Ownership; claimWins?: boolean; channel?: stri
     },
   } as unknown as OwnershipStore;
   const customer = { send: async (_c: ConversationDoc, out: OutgoingText) => { sent.push(out); return { _id: out.id } as MessageDoc; } } as unknown as CustomerMessages;
-  const slots = { release: async (agentId: string) => { released.push(agentId); return true; } } as unknown as AgentSlotRepository;
+  const reserved: string[] = [];
+  const slots = {
+    release: async (agentId: string) => { released.push(agentId); return true; },
+    reserve: async (_t: string, agentId: string) => { reserved.push(agentId); return 'reserved'; },
+  } as unknown as AgentSlotRepository;
+  const agents = {
+    get: async (_t: string, id: string) => ({ _id: id, name: id, groupIds: ['g1'], maxConcurrent: 3 }),
+    markAssigned: async () => undefined,
+  } as unknown as AgentRepository;
   const events = { emit: async (e: { kind: string }) => void emitted.push(e.kind) } as unknown as ConversationEvents;
   const outcomes = { resolved: async () => undefined } as unknown as RecordOutcomes;
   const files = { resolve: async () => ({ attachments: [] }) } as unknown as ReplyAttachments;
@@ -48,7 +58,8 @@ function newDesk(o: { ownership?: Ownership; claimWins?: boolean; channel?: stri
     reply: new ReplyToCustomerUseCase(lookup, ownership, customer, files),
     resolve: new ResolveConversationUseCase(lookup, slots, ownership, customer, events, outcomes),
     transfer: new TransferToQueueUseCase(lookup, slots, ownership, events, dispatcher, standing),
-    sent, released, claims, emitted, dispatched,
+    assign: new AssignConversationUseCase(lookup, agents, slots, ownership, events, customer),
+    sent, released, reserved, claims, emitted, dispatched,
   };
 }
 
@@ -96,5 +107,14 @@ describe('desk use cases', () => {
     expect(d.released).toEqual(['ana']);
     expect(d.emitted).toEqual(['state_changed']);
     expect(d.dispatched).toEqual(['c1']);
+  });
+
+  it('taking a conversation that is already the agent’s (the dispatcher was first) returns it unchanged; another agent’s is a transfer', async () => {
+    const d = newDesk();
+    await expect(d.assign.execute('t1', 'c1', { agentId: 'ana' }, 'req-3')).resolves.toMatchObject({ _id: 'c1', agentId: 'ana' });
+    expect([d.claims, d.reserved, d.released, d.sent, d.emitted]).toEqual([[], [], [], [], []]);
+    await d.assign.execute('t1', 'c1', { agentId: 'bo' }, 'req-4');
+    expect(d.claims.map((c) => c.next)).toMatchObject([{ state: 'assigned', agentId: 'bo' }]);
+    expect([d.reserved, d.released]).toEqual([['bo'], ['ana']]);
   });
 });

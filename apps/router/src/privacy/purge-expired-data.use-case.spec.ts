@@ -17,7 +17,7 @@ function setup(tenants: Array<{ tenantId: string; retention?: unknown }>) {
     inactiveCustomers: async (t, before) => (calls.push(`inactive ${t} ${(now.getTime() - before.getTime()) / DAY}`), [`${t}-quiet`]),
     oldAttachments: async (t, before) => (calls.push(`attachments ${t} ${(now.getTime() - before.getTime()) / DAY}`), { messageIds: ['m1'], exclusive: ['f-own'], kept: ['f-shared'] }),
     dropAttachments: async (t, ids) => (calls.push(`drop ${t} ${ids.join()}`), ids.length),
-    expireMessages: async (t, before) => (calls.push(`expire ${t} ${(now.getTime() - before.getTime()) / DAY}`), { messages: 2, botTurns: 1, workflowRuns: 0 }),
+    expireMessages: async (t, before) => (calls.push(`expire ${t} ${(now.getTime() - before.getTime()) / DAY}`), { messages: 2, botTurns: 1, workflowRuns: 0, notes: 1 }),
     deletePredictions: async (t) => (calls.push(`predictions ${t}`), 3),
     purgeChannelStores: async (b) => (calls.push(`channel ${[b.emailThreads, b.webSessions, b.sendLedger].map((d) => d.getTime() === 0 ? 'never' : (now.getTime() - d.getTime()) / DAY).join(' ')}`), { emailThreads: 1, webSessions: 0, sends: 4, sendOutcomes: 4 }),
   };
@@ -37,7 +37,7 @@ describe('PurgeExpiredDataUseCase', () => {
       'attachments globex 180', 'delete file globex f-own', 'drop globex m1', 'expire globex 365',
       'channel 365 never 30',
     ]);
-    expect(report).toMatchObject({ tenants: 2, invalidSettings: [], customersErased: 1, mediaDeleted: 2, mediaKept: 2, messagesRedacted: 4, botTurns: 2, predictions: 3, emailThreads: 1, sends: 4 });
+    expect(report).toMatchObject({ tenants: 2, invalidSettings: [], customersErased: 1, mediaDeleted: 2, mediaKept: 2, messagesRedacted: 4, botTurns: 2, notes: 2, predictions: 3, emailThreads: 1, sends: 4 });
   });
 
   it('applies the defaults to a tenant whose stored settings do not parse, and says so', async () => {

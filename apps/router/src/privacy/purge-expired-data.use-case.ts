@@ -17,6 +17,8 @@ export interface PurgeReport {
   messagesRedacted: number;
   botTurns: number;
   workflowRuns: number;
+  /** Agents' internal notes (ADR 0700), with the messages' age. */
+  notes: number;
   mediaDeleted: number;
   mediaKept: number;
   predictions: number;
@@ -46,7 +48,7 @@ export class PurgeExpiredDataUseCase {
 
   async execute(now: Date): Promise<PurgeReport> {
     const report: PurgeReport = {
-      tenants: 0, invalidSettings: [], customersErased: 0, messagesRedacted: 0, botTurns: 0, workflowRuns: 0, mediaDeleted: 0, mediaKept: 0, predictions: 0,
+      tenants: 0, invalidSettings: [], customersErased: 0, messagesRedacted: 0, botTurns: 0, workflowRuns: 0, notes: 0, mediaDeleted: 0, mediaKept: 0, predictions: 0,
       emailThreads: 0, webSessions: 0, sends: 0, sendOutcomes: 0,
     };
     const defaults = defaultRetention(this.config);
@@ -77,6 +79,7 @@ export class PurgeExpiredDataUseCase {
         report.messagesRedacted += expired.messages;
         report.botTurns += expired.botTurns;
         report.workflowRuns += expired.workflowRuns;
+        report.notes += expired.notes;
       }
       if (at.predictions) report.predictions += await this.retention.deletePredictions(tenantId, at.predictions);
     }

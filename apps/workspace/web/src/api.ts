@@ -13,14 +13,16 @@ export interface HandoffSummary {
   entities?: { type: string; value: string }[];
   sentiment?: { trend?: string; scores?: number[] };
 }
+export interface StoredFile { storeId: string; size: number; mime: string }
+export interface MessageAttachment { kind: string; mime: string; size?: number; storeId?: string; url?: string; filename?: string; caption?: string }
 export interface Message {
   _id: string; conversationId: string; channel: string; direction: 'inbound' | 'outbound';
-  author: { kind: string; id?: string; name?: string }; text?: string; timestamp: string;
+  author: { kind: string; id?: string; name?: string }; text?: string; timestamp: string; createdAt?: string; attachments?: MessageAttachment[];
   ai?: { language?: string; intent?: { name: string; confidence: number } | null; sentiment?: { label?: string; score: number } };
 }
 export interface History { conversations: { _id: string; channel: string; state: string; createdAt: string }[]; messages: Message[] }
 export interface Agent { _id: string; name: string; presence: 'online' | 'away' | 'offline'; maxConcurrent: number; groupIds: string[]; languages: string[] }
-export interface SkillGroup { id: string; name?: string }
+export interface SkillGroup { id: string; name?: string; slaSeconds?: number }
 
 /** A refused or failed call: `status` 0 = the network (lost connection). */
 export class ApiError extends Error {
@@ -63,15 +65,23 @@ export class Api {
     return `Bearer ${this.session?.accessToken ?? ''}`;
   }
 
-  /** An authenticated call; an expired access token is refreshed once (single flight) and the call repeated. */
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * An authenticated call; an expired access token is refreshed once (single flight) and the call
+   * repeated. A Blob body goes as it is, with its type (an upload); `as: 'blob'` reads the bytes.
+   */
+  async call<T>(method: string, path: string, body?: unknown, as: 'json' | 'blob' = 'json'): Promise<T> {
     try {
-      return await this.raw<T>(method, path, body, true);
+      return await this.raw<T>(method, path, body, true, as);
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401 || !this.session) throw err;
       if (!(await this.refresh())) throw err;
-      return this.raw<T>(method, path, body, true);
+      return this.raw<T>(method, path, body, true, as);
     }
+  }
+
+  /** A file into the router's media store (ADR 0424), for a reply to reference by its storeId. */
+  upload(file: File): Promise<StoredFile> {
+    return this.call<StoredFile>('POST', `/v1/media?filename=${encodeURIComponent(file.name)}`, file);
   }
 
   /** Renews the session with its refresh token; false (and signed out) when that is refused too. */
@@ -100,18 +110,23 @@ export class Api {
     else sessionStorage.removeItem(KEY);
   }
 
-  private async raw<T>(method: string, path: string, body: unknown, auth: boolean): Promise<T> {
+  private async raw<T>(method: string, path: string, body: unknown, auth: boolean, as: 'json' | 'blob' = 'json'): Promise<T> {
     let res: Response;
+    const file = body instanceof Blob;
     try {
       res = await fetch(`./api${path}`, {
         method,
-        headers: { ...(auth ? { authorization: this.authorization() } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        headers: {
+          ...(auth ? { authorization: this.authorization() } : {}),
+          ...(body !== undefined ? { 'content-type': file ? body.type || 'application/octet-stream' : 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: file ? body : JSON.stringify(body) } : {}),
       });
     } catch {
       throw new ApiError(0, 'network');
     }
     if (res.status === 204) return undefined as T;
+    if (res.ok && as === 'blob') return (await res.blob()) as T;
     const json = (await res.json().catch(() => null)) as { reason?: string; issues?: { path: string; message: string }[] } | null;
     if (!res.ok) {
       const issues = json?.issues?.map((i) => `${i.path}: ${i.message}`).join('; ');

@@ -1,10 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Agent, Api, Conversation, History, Message, Person, SkillGroup } from './api';
+import type { Agent, Api, Conversation, History, Message, MessageAttachment, Person, SkillGroup } from './api';
 import { Lang, T } from './i18n';
 import { explain } from './errors';
-import { stateLabel } from './inbox';
+import { saveFile } from './save-file';
+import { markSeen, stateLabel } from './inbox';
+import { CollisionNotice, Notes, useCanned, useViewers } from './collaboration';
+import { cannedMatches, expandCanned, inStoredOrder } from './desk-figures';
 
 const draftKey = (id: string) => `omni.workspace.draft.${id}`;
+
+function fileSize(lang: Lang, bytes: number): string {
+  const [n, unit] = bytes >= 1_048_576 ? [bytes / 1_048_576, 'megabyte'] : [bytes / 1024, 'kilobyte'];
+  return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(n);
+}
 
 function authorLabel(t: T, m: Message): string {
   if (m.author.kind === 'customer') return t('customer');
@@ -30,20 +38,31 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
+  const [files, setFiles] = useState<File[]>([]);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const loads = useRef(0);
   const supervises = person.role !== 'agent';
+  const { others, notes } = useViewers(api, id, draft);
+  const canned = useCanned(api, conv?.language);
   const historyRef = useRef<HTMLOListElement>(null);
   // The newest message in view when the history changes.
   useEffect(() => {
     historyRef.current?.scrollTo({ top: historyRef.current.scrollHeight });
   }, [history]);
 
+  // Every live change re-reads; loads overlap, and only the newest one's answer is shown (an older
+  // one finishing last would otherwise put a stale history back on screen).
   useEffect(() => {
+    const load = ++loads.current;
     (async () => {
       const c = await api.call<Conversation>('GET', `/v1/conversations/${encodeURIComponent(id)}`);
+      const h = await api.call<History>('GET', `/v1/customers/${encodeURIComponent(c.customerId)}/history?limit=200`);
+      if (load !== loads.current) return;
       setConv(c);
-      setHistory(await api.call<History>('GET', `/v1/customers/${encodeURIComponent(c.customerId)}/history?limit=200`));
+      setHistory({ ...h, messages: inStoredOrder(h.messages) });
+      markSeen(c);
       setError('');
-    })().catch((e: unknown) => setError(explain(t, e)));
+    })().catch((e: unknown) => { if (load === loads.current) setError(explain(t, e)); });
   }, [id, tick]);
 
   useEffect(() => {
@@ -74,9 +93,23 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
 
   const send = () => {
     const text = draft.trim();
-    if (!text) return;
-    // One Idempotency-Key per draft would be ideal; the router de-duplicates retried requests by it.
-    void act(() => api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/messages`, { text }), t('sent'), () => keepDraft(''));
+    if (!text && !files.length) return;
+    // Files go to the media store first (POST /v1/media), then the reply references them by storeId.
+    void act(async () => {
+      const attachments = [];
+      for (const f of files) attachments.push({ storeId: (await api.upload(f)).storeId, filename: f.name });
+      await api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/messages`, { ...(text ? { text } : {}), ...(attachments.length ? { attachments } : {}) });
+    }, t('sent'), () => {
+      keepDraft('');
+      setFiles([]);
+      if (fileInput.current) fileInput.current.value = '';
+    });
+  };
+  /** A stored attachment, fetched with the session (the media API needs it) and saved under its name. */
+  const download = (a: MessageAttachment) => {
+    if (!a.storeId) return;
+    api.call<Blob>('GET', `/v1/media/${encodeURIComponent(a.storeId)}`, undefined, 'blob')
+      .then((blob) => saveFile(blob, a.filename ?? a.storeId ?? 'file'), (e: unknown) => setError(explain(t, e)));
   };
   const transfer = () => {
     if (!target) return;
@@ -88,6 +121,7 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   };
   const resolve = () => void act(() => api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/resolve`), t('resolved'));
 
+  const { token, matches } = cannedMatches(draft, canned);
   const channelOf = new Map(history?.conversations.map((c) => [c._id, c.channel]) ?? []);
   const summary = conv?.handoff?.summary;
   const lastAi = [...(history?.messages ?? [])].reverse().find((m) => m.conversationId === id && m.direction === 'inbound' && m.ai)?.ai;
@@ -98,6 +132,7 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
     <main class="conversation" aria-label={t('conversation')} onKeyDown={(e) => { if (e.key === 'Escape') onClosed(); }}>
       {error && <p class="error" role="alert">{error}</p>}
       {notice && <p class="notice" role="status">{notice}</p>}
+      <CollisionNotice t={t} others={others} />
       {conv && (
         <header class="conv-head">
           <h2><span class={`chip ${conv.channel}`}>{conv.channel}</span> {conv.channelUserId}</h2>
@@ -113,6 +148,17 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
               <li key={m._id} class={`msg ${m.direction} ${m.conversationId === id ? 'here' : 'earlier'}`}>
                 <span class="meta"><span class="chip">{channelOf.get(m.conversationId) ?? m.channel}</span> {authorLabel(t, m)} · <time dateTime={m.timestamp}>{time.format(new Date(m.timestamp))}</time></span>
                 <bdi class="text">{m.text ?? ''}</bdi>
+                {m.attachments?.length ? (
+                  <ul class="files">
+                    {m.attachments.map((a, i) => (
+                      <li key={i}>
+                        {a.storeId
+                          ? <button type="button" class="file" onClick={() => download(a)} data-testid="attachment"><bdi>{a.filename ?? a.mime}</bdi>{a.size ? ` (${fileSize(lang, a.size)})` : ''} <span aria-hidden="true">↓</span></button>
+                          : <span class="muted"><bdi>{a.filename ?? a.mime}</bdi></span>}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
               </li>
             ))}
           </ol>
@@ -134,14 +180,34 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
               <p class="muted">{t('reasons')}: {conv.handoff.reasons.map((r) => r.code).join(', ')}</p>
             </>
           )}
+          <Notes api={api} t={t} lang={lang} id={id} count={notes} />
         </section>
       </div>
       <form class="reply" onSubmit={(e) => { e.preventDefault(); send(); }} aria-label={t('reply')}>
         <label class="sr" for="reply">{t('reply')}</label>
         <textarea id="reply" value={draft} placeholder={t('replyPlaceholder')} onInput={(e) => keepDraft((e.currentTarget).value)}
-          onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); } }} disabled={!mayWrite} />
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); }
+            if (e.key === 'Tab' && !e.shiftKey && matches[0]) { e.preventDefault(); keepDraft(expandCanned(draft, token, matches[0])); }
+          }} disabled={!mayWrite} aria-describedby="canned-hint" />
+        <p id="canned-hint" class="muted hint">{t('cannedHint')}</p>
+        {matches.length > 0 && (
+          <ul class="canned" data-testid="canned" aria-label={t('canned')}>
+            {matches.map((c) => (
+              <li key={`${c.shortcut}:${c.language}`}>
+                <button type="button" class="file" onClick={() => { keepDraft(expandCanned(draft, token, c)); document.getElementById('reply')?.focus(); }}>
+                  /{c.shortcut} <span class="chip">{c.language}</span> <bdi>{c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text}</bdi>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
         <div class="actions">
-          <button type="submit" disabled={busy || !mayWrite || !draft.trim() || !online}>{t('send')}</button>
+          <label>{t('attach')}
+            <input id="attach" type="file" multiple ref={fileInput} disabled={!mayWrite} data-testid="attach"
+              onChange={(e) => setFiles([...((e.currentTarget).files ?? [])])} />
+          </label>
+          <button type="submit" disabled={busy || !mayWrite || (!draft.trim() && !files.length) || !online}>{t('send')}</button>
           <label>{t('transferTo')}
             <select value={target} onChange={(e) => setTarget((e.currentTarget).value)} disabled={!mayWrite} data-testid="transfer-target">
               <option value="">—</option>
@@ -150,7 +216,7 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
             </select>
           </label>
           <button type="button" onClick={transfer} disabled={busy || !mayWrite || !target}>{t('transfer')}</button>
-          <button type="button" onClick={resolve} disabled={busy || !mayWrite}>{t('resolve')}</button>
+          <button type="button" onClick={resolve} disabled={busy || !mayWrite} data-action="resolve">{t('resolve')}</button>
         </div>
       </form>
     </main>

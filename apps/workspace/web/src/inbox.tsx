@@ -1,10 +1,23 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Api, Conversation, Person } from './api';
+import type { Api, Conversation, Person, SkillGroup } from './api';
 import { Key, Lang, T, duration } from './i18n';
 import { explain } from './errors';
+import { slaLeft, unreadSince } from './desk-figures';
 
 const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'email', 'web'];
 const STATES = ['assigned', 'queued', 'bot', 'resolved'] as const;
+
+const seenKey = (id: string) => `omni.workspace.seen.${id}`;
+
+/** The agent has seen the conversation up to its last message (kept per browser). */
+export function markSeen(c: Conversation): void {
+  localStorage.setItem(seenKey(c._id), c.lastMessageAt);
+}
+
+/** Something happened since the agent last had it open (or they never opened it). */
+export function isUnread(c: Conversation): boolean {
+  return unreadSince(c.lastMessageAt, localStorage.getItem(seenKey(c._id)));
+}
 
 export function stateLabel(t: T, state: string): string {
   const key = ({ assigned: 'assigned', queued: 'queued', bot: 'bot_state', resolved: 'resolved_state' } as Record<string, Key>)[state];
@@ -23,6 +36,8 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
   const [language, setLanguage] = useState('');
   const [state, setState] = useState('');
   const [now, setNow] = useState(Date.now());
+  const [groups, setGroups] = useState<SkillGroup[]>([]);
+  useEffect(() => { api.call<SkillGroup[]>('GET', '/v1/skill-groups').then(setGroups, () => undefined); }, []);
 
   useEffect(() => {
     const q = channel ? `&channel=${channel}` : '';
@@ -34,7 +49,8 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
   }, [tick, channel, state, person.agentId]);
 
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 15_000);
+    // Every second: the SLA countdown of the queued conversations.
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
     return () => clearInterval(timer);
   }, []);
 
@@ -55,6 +71,8 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
 
   const row = (c: Conversation, action?: 'take') => {
     const waitingSince = c.firstQueuedAt ?? c.since;
+    const left = slaLeft(c, groups, now);
+    const unread = selected !== c._id && isUnread(c);
     return (
       <li key={c._id} class={selected === c._id ? 'conv sel' : 'conv'} data-conversation={c._id}>
         <button class="link" onClick={() => onSelect(c._id)} aria-current={selected === c._id ? 'true' : undefined}>
@@ -62,6 +80,12 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
           {c.language && <span class="chip">{c.language}</span>}
           <span class="muted"> · {stateLabel(t, c.state)}</span>
           {c.state === 'queued' && waitingSince && <span class="wait"> · {t('waiting', { t: duration(lang, now - Date.parse(waitingSince)) })}</span>}
+          {left !== null && (
+            <span class={left < 0 ? 'sla breached' : left < 60_000 ? 'sla soon' : 'sla'} data-testid="sla">
+              {' · '}{left < 0 ? t('slaBreached', { t: duration(lang, -left) }) : t('slaLeft', { t: duration(lang, left) })}
+            </span>
+          )}
+          {unread && <span class="badge" data-testid="unread">{t('new')}</span>}
         </button>
         {action === 'take' && person.agentId && <button onClick={() => void take(c)} data-testid="take">{t('take')}</button>}
       </li>
@@ -70,6 +94,7 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
 
   const shownMine = mine.filter(byLanguage);
   const shownQueued = queued.filter(byLanguage);
+  const unreadMine = shownMine.filter((c) => c._id !== selected && isUnread(c)).length;
   return (
     <aside class="inbox" aria-label={t('inbox')}>
       <fieldset class="filters">
@@ -94,7 +119,7 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
       </fieldset>
       {error && <p class="error" role="alert">{error}</p>}
       {notice && <p class="notice" role="status">{notice}</p>}
-      <h2>{t('mine')} <span class="count">{shownMine.length}</span></h2>
+      <h2>{t('mine')} <span class="count">{shownMine.length}</span>{unreadMine > 0 && <span class="badge" data-testid="unread-count">{t('unread', { n: String(unreadMine) })}</span>}</h2>
       <ul data-testid="mine">{shownMine.length ? shownMine.map((c) => row(c)) : <li class="muted">{t('noConversations')}</li>}</ul>
       <h2>{t('queues')} <span class="count">{shownQueued.length}</span></h2>
       <ul data-testid="queued">{shownQueued.length ? shownQueued.map((c) => row(c, 'take')) : <li class="muted">{t('noConversations')}</li>}</ul>

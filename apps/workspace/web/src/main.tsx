@@ -6,7 +6,9 @@ import { LANGUAGES, LANGUAGE_NAMES, Lang, T, direction, translator } from './i18
 import { Inbox } from './inbox';
 import { ConversationView } from './conversation';
 import { Wallboard } from './wallboard';
+import { CannedAdmin } from './canned-admin';
 import { explain } from './errors';
+import { ShortcutHelp, useShortcuts } from './shortcuts';
 import './styles.css';
 
 export function initialLanguage(): Lang {
@@ -80,10 +82,20 @@ function App() {
   const expiredRef = useRef<() => void>(() => undefined);
   const api = useMemo(() => new Api(() => expiredRef.current()), []);
   const [person, setPerson] = useState<Person | null>(api.person);
-  const [tab, setTab] = useState<'inbox' | 'wallboard'>('inbox');
+  const [tab, setTab] = useState<'inbox' | 'wallboard' | 'reports' | 'canned'>('inbox');
+  // The reports (and uPlot) load only when opened: the first screen's bundle stays small.
+  const [ReportsView, setReportsView] = useState<null | typeof import('./reports').Reports>(null);
+  const [loadError, setLoadError] = useState(false);
+  useEffect(() => {
+    if (tab !== 'reports' || ReportsView) return;
+    import('./reports').then((m) => setReportsView(() => m.Reports), () => setLoadError(true));
+  }, [tab]);
   const [selected, setSelected] = useState<string | null>(null);
   const [live, setLive] = useState<LiveStatus>('connecting');
   const [tick, setTick] = useState(0);
+  const [help, setHelp] = useState(false);
+  const toggleHelp = useCallback(() => setHelp((h) => !h), []);
+  useShortcuts(setSelected, toggleHelp);
   expiredRef.current = () => {
     setPerson(null);
     setNotice(t('sessionExpired'));
@@ -141,15 +153,22 @@ function App() {
         <nav aria-label={t('appName')}>
           <button class={tab === 'inbox' ? 'tab on' : 'tab'} aria-pressed={tab === 'inbox'} onClick={() => setTab('inbox')}>{t('inbox')}</button>
           {supervises && <button class={tab === 'wallboard' ? 'tab on' : 'tab'} aria-pressed={tab === 'wallboard'} onClick={() => setTab('wallboard')}>{t('wallboard')}</button>}
+          {supervises && <button class={tab === 'reports' ? 'tab on' : 'tab'} aria-pressed={tab === 'reports'} onClick={() => setTab('reports')}>{t('reports')}</button>}
+          {supervises && <button class={tab === 'canned' ? 'tab on' : 'tab'} aria-pressed={tab === 'canned'} onClick={() => setTab('canned')}>{t('canned')}</button>}
         </nav>
         <span class={`live ${live}`} role="status" data-testid="live">{live === 'live' ? t('live') : live === 'lost' ? t('connectionLost') : t('connecting')}</span>
         {person.agentId && <Presence api={api} t={t} agentId={person.agentId} />}
         {languagePicker}
+        <button class="tab" onClick={toggleHelp} aria-label={t('shortcuts')} title={t('shortcuts')} data-testid="shortcuts">?</button>
         <span class="who">{person.name}</span>
         <button onClick={() => void signOut()}>{t('signOut')}</button>
       </header>
       {tab === 'wallboard' && supervises ? (
         <Wallboard api={api} t={t} lang={lang} tick={tick} />
+      ) : tab === 'canned' && supervises ? (
+        <CannedAdmin api={api} t={t} />
+      ) : tab === 'reports' && supervises ? (
+        ReportsView ? <ReportsView api={api} t={t} lang={lang} /> : <main class="empty">{loadError ? <p class="error" role="alert">{t('loadFailed')}</p> : <p>{t('connecting')}</p>}</main>
       ) : (
         <div class="desk">
           <Inbox api={api} t={t} lang={lang} person={person} tick={tick} selected={selected} onSelect={setSelected} />
@@ -160,6 +179,7 @@ function App() {
           )}
         </div>
       )}
+      {help && <ShortcutHelp t={t} onClose={() => setHelp(false)} />}
     </>
   );
 }

@@ -1,0 +1,39 @@
+import type { Conversation, Message, SkillGroup } from './api';
+
+/** Pure figures of the desk (unit-tested without a browser). */
+export interface Canned { shortcut: string; language: string; text: string }
+
+/** Milliseconds left until the group's SLA is breached (negative: breached that long ago), or null without a wait. */
+export function slaLeft(c: Pick<Conversation, 'state' | 'groupId' | 'firstQueuedAt' | 'since'>, groups: SkillGroup[], now: number): number | null {
+  const since = c.firstQueuedAt ?? c.since;
+  if (c.state !== 'queued' || !since) return null;
+  const sla = groups.find((g) => g.id === c.groupId)?.slaSeconds ?? 300;
+  return Date.parse(since) + sla * 1_000 - now;
+}
+
+/** Activity after the last time the agent had the conversation open (never opened: unread). */
+export function unreadSince(lastMessageAt: string, seen: string | null): boolean {
+  return !seen || Date.parse(lastMessageAt) > Date.parse(seen);
+}
+
+/** `/shortcut` typed at the end of the draft: the canned responses it may complete to. */
+export function cannedMatches(draft: string, canned: Canned[]): { token: string; matches: Canned[] } {
+  const token = /(?:^|\s)\/([\p{L}\p{N}_-]*)$/u.exec(draft)?.[1];
+  if (token === undefined) return { token: '', matches: [] };
+  return { token, matches: canned.filter((c) => c.shortcut.startsWith(token)) };
+}
+
+/** The draft with its trailing `/token` replaced by the canned text. */
+export function expandCanned(draft: string, token: string, c: Canned): string {
+  return `${draft.slice(0, draft.length - token.length - 1)}${c.text}`;
+}
+
+/**
+ * The history in the order the gateway stored it (createdAt, milliseconds), else by the message's
+ * own time: providers stamp inbound messages in whole seconds (WhatsApp), so a customer's message
+ * written just after an agent's reply would otherwise sort before it.
+ */
+export function inStoredOrder<M extends Pick<Message, 'timestamp' | 'createdAt'>>(messages: readonly M[]): M[] {
+  const at = (m: M) => Date.parse(m.createdAt ?? m.timestamp);
+  return [...messages].sort((a, b) => at(a) - at(b));
+}

@@ -1,0 +1,54 @@
+/** The router's conversation report (GET /v1/reports/conversations), as the reports screen reads it. */
+export interface DurationStats { n: number; meanSeconds: number | null; p50Seconds: number | null; p90Seconds: number | null }
+export interface CsatStats { n: number; mean: number | null; satisfiedRate: number | null }
+export interface ConversationReport {
+  from: string; to: string; channel: string | null; truncated: boolean; conversations: number;
+  firstResponse: DurationStats; agentFirstResponse: DurationStats; resolution: DurationStats;
+  containment: { contained: number; resolved: number; rate: number | null };
+  csat: CsatStats;
+  csatBy: { channel: Record<string, CsatStats>; language: Record<string, CsatStats>; group: Record<string, CsatStats> };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The `days` whole UTC days ending with today's, oldest first, as [from, to) pairs. */
+export function dayRanges(days: number, now: number): { from: string; to: string }[] {
+  const end = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
+  return Array.from({ length: days }, (_, i) => {
+    const from = end - (days - i) * DAY_MS;
+    return { from: new Date(from).toISOString(), to: new Date(from + DAY_MS).toISOString() };
+  });
+}
+
+/** One row per day: what the chart draws and the CSV carries. */
+export interface DayRow { day: string; conversations: number; firstResponseP50: number | null; resolutionP50: number | null; containment: number | null; csatMean: number | null }
+
+export function dayRow(r: ConversationReport): DayRow {
+  return {
+    day: r.from.slice(0, 10), conversations: r.conversations, firstResponseP50: r.firstResponse.p50Seconds, resolutionP50: r.resolution.p50Seconds,
+    containment: r.containment.rate, csatMean: r.csat.mean,
+  };
+}
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; a leading = + - @ is defused (spreadsheet formulas). */
+export function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(header: string[], rows: (string | number | null)[][]): string {
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+/** The report as CSV: the daily series, then one line per channel, per language and per group. */
+export function reportCsv(days: DayRow[], byChannel: { channel: string; report: ConversationReport }[], total: ConversationReport | null): string {
+  const header = ['section', 'key', 'conversations', 'first_response_p50_s', 'resolution_p50_s', 'containment_rate', 'csat_mean', 'csat_n'];
+  const rows: (string | number | null)[][] = days.map((d) => ['day', d.day, d.conversations, d.firstResponseP50, d.resolutionP50, d.containment, d.csatMean, null]);
+  for (const { channel, report: r } of byChannel) rows.push(['channel', channel, r.conversations, r.firstResponse.p50Seconds, r.resolution.p50Seconds, r.containment.rate, r.csat.mean, r.csat.n]);
+  for (const section of ['language', 'group'] as const) {
+    for (const [k, c] of Object.entries(total?.csatBy[section] ?? {})) rows.push([section, k, null, null, null, null, c.mean, c.n]);
+  }
+  return toCsv(header, rows);
+}

@@ -1,0 +1,128 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Api } from './api';
+import { Lang, T, duration } from './i18n';
+import { explain } from './errors';
+import { ConversationReport, DayRow, dayRanges, dayRow, reportCsv } from './report-figures';
+import { saveFile } from './save-file';
+
+const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'email', 'web'];
+/** Report requests at once (one per day and one per channel). */
+const PARALLEL = 4;
+
+async function limited<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += PARALLEL) out.push(...(await Promise.all(items.slice(i, i + PARALLEL).map(run))));
+  return out;
+}
+
+/**
+ * The supervisor's reports (loaded only when opened: uPlot stays out of the first screen's bundle):
+ * first response and resolution (medians) and containment per day on a uPlot chart, the same per
+ * channel, CSAT per channel, language and group, and the whole as CSV.
+ */
+export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
+  const [days, setDays] = useState(7);
+  const [rows, setRows] = useState<DayRow[]>([]);
+  const [byChannel, setByChannel] = useState<{ channel: string; report: ConversationReport }[]>([]);
+  const [total, setTotal] = useState<ConversationReport | null>(null);
+  const [error, setError] = useState('');
+  const [loading, setLoading] = useState(true);
+  const chart = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    let current = true;
+    setLoading(true);
+    const ranges = dayRanges(days, Date.now());
+    const range = { from: ranges[0]!.from, to: ranges.at(-1)!.to };
+    const get = (q: Record<string, string>) => api.call<ConversationReport>('GET', `/v1/reports/conversations?${new URLSearchParams(q).toString()}`);
+    Promise.all([
+      limited(ranges, (r) => get(r)),
+      limited(CHANNELS, async (channel) => ({ channel, report: await get({ ...range, channel }) })),
+      get(range),
+    ]).then(([daily, channels, all]) => {
+      if (!current) return;
+      setRows(daily.map(dayRow));
+      setByChannel(channels.filter((c) => c.report.conversations > 0));
+      setTotal(all);
+      setError('');
+    }, (e: unknown) => { if (current) setError(explain(t, e)); }).finally(() => { if (current) setLoading(false); });
+    return () => { current = false; };
+  }, [days]);
+
+  useEffect(() => {
+    const el = chart.current;
+    if (!el || !rows.length) return undefined;
+    const x = rows.map((r) => Date.parse(`${r.day}T00:00:00Z`) / 1000);
+    const plot = new uPlot({
+      width: Math.max(320, el.clientWidth), height: 260, legend: { show: false },
+      scales: { x: { time: true }, s: { auto: true }, pct: { range: [0, 100] } },
+      axes: [{}, { scale: 's', label: t('seconds') }, { scale: 'pct', side: 1, label: '%', grid: { show: false } }],
+      series: [
+        {},
+        { label: t('firstResponse'), scale: 's', stroke: '#3056a0', width: 2, spanGaps: true },
+        { label: t('resolutionTime'), scale: 's', stroke: '#8a3b00', width: 2, spanGaps: true },
+        { label: t('containment'), scale: 'pct', stroke: '#059669', width: 2, dash: [6, 4], spanGaps: true },
+      ],
+    }, [x, rows.map((r) => r.firstResponseP50), rows.map((r) => r.resolutionP50), rows.map((r) => (r.containment === null ? null : r.containment * 100))], el);
+    return () => plot.destroy();
+  }, [rows, lang]);
+
+  const secs = (s: number | null) => (s === null ? '—' : duration(lang, s * 1000));
+  const pct = (r: number | null) => (r === null ? '—' : new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(r));
+  const score = (m: number | null) => (m === null ? '—' : new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(m));
+  const exportCsv = () => saveFile(new Blob([reportCsv(rows, byChannel, total)], { type: 'text/csv' }), `omni-report-${rows[0]?.day ?? ''}-${rows.at(-1)?.day ?? ''}.csv`);
+
+  return (
+    <main class="reports" aria-label={t('reports')} aria-busy={loading}>
+      <div class="actions">
+        <label>{t('period')}
+          <select value={days} onChange={(e) => setDays(Number((e.currentTarget).value))} data-testid="report-days">
+            {[7, 14, 30].map((n) => <option key={n} value={n}>{t('lastDays', { n: String(n) })}</option>)}
+          </select>
+        </label>
+        <button onClick={exportCsv} disabled={loading || !rows.length} data-testid="export-csv">{t('exportCsv')}</button>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      {total && (
+        <div class="tiles">
+          <div class="tile"><span class="big" data-testid="report-total">{total.conversations}</span><span>{t('conversations')}</span></div>
+          <div class="tile"><span class="big">{secs(total.firstResponse.p50Seconds)}</span><span>{t('firstResponse')}</span></div>
+          <div class="tile"><span class="big">{secs(total.resolution.p50Seconds)}</span><span>{t('resolutionTime')}</span></div>
+          <div class="tile"><span class="big">{pct(total.containment.rate)}</span><span>{t('containment')}</span></div>
+          <div class="tile"><span class="big">{score(total.csat.mean)}</span><span>{t('csat')} (n={total.csat.n})</span></div>
+        </div>
+      )}
+      <section class="card">
+        <h3>{t('overTime')}</h3>
+        <p class="muted legend">
+          <span class="key fr">{t('firstResponse')}</span> <span class="key res">{t('resolutionTime')}</span> <span class="key cont">{t('containment')} (%)</span>
+        </p>
+        <div ref={chart} class="chart" role="img" aria-label={t('overTime')} data-testid="report-chart" />
+      </section>
+      <section class="card">
+        <h3>{t('reportByChannel')}</h3>
+        <table data-testid="report-channels">
+          <thead><tr><th scope="col">{t('channel')}</th><th scope="col">{t('conversations')}</th><th scope="col">{t('firstResponse')}</th><th scope="col">{t('resolutionTime')}</th><th scope="col">{t('containment')}</th><th scope="col">{t('csat')}</th></tr></thead>
+          <tbody>
+            {byChannel.length ? byChannel.map(({ channel, report: r }) => (
+              <tr key={channel}><th scope="row">{channel}</th><td>{r.conversations}</td><td>{secs(r.firstResponse.p50Seconds)}</td><td>{secs(r.resolution.p50Seconds)}</td><td>{pct(r.containment.rate)}</td><td>{score(r.csat.mean)} (n={r.csat.n})</td></tr>
+            )) : <tr><td colSpan={6} class="muted">{t('none')}</td></tr>}
+          </tbody>
+        </table>
+      </section>
+      {([['language', t('csatByLanguage'), t('language')], ['group', t('csatByGroup'), t('group')]] as const).map(([section, title, head]) => (
+        <section class="card" key={section}>
+          <h3>{title}</h3>
+          <table data-testid={`report-${section}s`}>
+            <thead><tr><th scope="col">{head}</th><th scope="col">{t('csat')}</th><th scope="col">{t('satisfied')}</th></tr></thead>
+            <tbody>
+              {Object.entries(total?.csatBy[section] ?? {}).map(([k, c]) => <tr key={k}><th scope="row">{k}</th><td>{score(c.mean)} (n={c.n})</td><td>{pct(c.satisfiedRate)}</td></tr>)}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </main>
+  );
+}
