@@ -187,6 +187,8 @@ describe('agents’ workspace', () => {
     await sue.getByRole('button', { name: 'Wallboard' }).click();
     await sue.locator('[data-testid=queue-total]', { hasText: /^1$/ }).waitFor();
     await sue.locator('[data-testid=by-channel] tr', { hasText: 'whatsapp' }).waitFor();
+    // Queued seconds ago, inside the group's 300 s SLA: no breach (the counting is unit-tested).
+    await sue.locator('[data-testid=sla-breaches]', { hasText: /^0$/ }).waitFor();
     await sue.locator('[data-testid=live]', { hasText: 'Live' }).waitFor();
     expect(await axeViolations(sue)).toEqual([]);
     await sue.screenshot({ path: resolve(SHOTS, 'wallboard-queued.png'), fullPage: true });

@@ -35,10 +35,20 @@ describe('wallboard figures', () => {
       { channel: 'email', language: 'en', since: at(20), lastMessageAt: at(29) },
     ];
     expect(queueRows(queued, (c) => c.channel, now)).toEqual([
-      { key: 'whatsapp', size: 2, longestWaitMs: 20 * 60_000 },
-      { key: 'email', size: 1, longestWaitMs: 10 * 60_000 },
+      { key: 'whatsapp', size: 2, longestWaitMs: 20 * 60_000, breaches: 1 },
+      { key: 'email', size: 1, longestWaitMs: 10 * 60_000, breaches: 1 },
     ]);
     expect(queueRows(queued, (c) => c.language ?? '—', now).map((r) => [r.key, r.size])).toEqual([['en', 2], ['es', 1]]);
+  });
+
+  it('counts SLA breaches against each conversation’s group SLA (300 s without one)', () => {
+    const queued = [
+      { channel: 'whatsapp', groupId: 'vip', firstQueuedAt: at(28), lastMessageAt: at(29) }, // waited 2 min, VIP SLA 60 s: breached
+      { channel: 'whatsapp', groupId: 'default', firstQueuedAt: at(28), lastMessageAt: at(29) }, // 2 min of 15: fine
+      { channel: 'email', firstQueuedAt: at(24), lastMessageAt: at(29) }, // 6 min, no group: default 300 s, breached
+    ];
+    const sla = (g: string | undefined) => (g === 'vip' ? 60 : g === 'default' ? 900 : 300);
+    expect(queueRows(queued, (c) => c.channel, now, sla).map((r) => [r.key, r.breaches])).toEqual([['whatsapp', 1], ['email', 1]]);
   });
 
   it('gives each agent its load of assigned conversations', () => {

@@ -1,18 +1,24 @@
 /** The fields of the router's conversations and agents the figures read (DOM-free: unit-tested under Node). */
-interface Conversation { channel: string; language?: string; agentId?: string; firstQueuedAt?: string; since?: string; lastMessageAt: string }
+interface Conversation { channel: string; language?: string; agentId?: string; groupId?: string; firstQueuedAt?: string; since?: string; lastMessageAt: string }
 interface Agent { _id: string; name: string; presence: 'online' | 'away' | 'offline'; maxConcurrent: number }
 
-export interface QueueRow { key: string; size: number; longestWaitMs: number }
+export interface QueueRow { key: string; size: number; longestWaitMs: number; breaches: number }
+/** A group's first-response SLA in seconds (the router's default when the group names none). */
+export type SlaOf = (groupId: string | undefined) => number;
+export const DEFAULT_SLA_SECONDS = 300;
 export interface AgentRow { id: string; name: string; presence: Agent['presence']; active: number; max: number }
 
-/** Queue sizes and longest wait per key (channel or language), largest queue first. */
-export function queueRows(queued: readonly Conversation[], keyOf: (c: Conversation) => string, now: number): QueueRow[] {
+/**
+ * Queue sizes, longest wait and SLA breaches (waiting longer than the group's first-response SLA) per
+ * key (channel or language), largest queue first.
+ */
+export function queueRows(queued: readonly Conversation[], keyOf: (c: Conversation) => string, now: number, slaOf: SlaOf = () => DEFAULT_SLA_SECONDS): QueueRow[] {
   const rows = new Map<string, QueueRow>();
   for (const c of queued) {
     const key = keyOf(c);
-    const since = Date.parse(c.firstQueuedAt ?? c.since ?? c.lastMessageAt);
-    const row = rows.get(key) ?? { key, size: 0, longestWaitMs: 0 };
-    rows.set(key, { key, size: row.size + 1, longestWaitMs: Math.max(row.longestWaitMs, now - since) });
+    const waited = now - Date.parse(c.firstQueuedAt ?? c.since ?? c.lastMessageAt);
+    const row = rows.get(key) ?? { key, size: 0, longestWaitMs: 0, breaches: 0 };
+    rows.set(key, { key, size: row.size + 1, longestWaitMs: Math.max(row.longestWaitMs, waited), breaches: row.breaches + (waited > slaOf(c.groupId) * 1_000 ? 1 : 0) });
   }
   return [...rows.values()].sort((a, b) => b.size - a.size || a.key.localeCompare(b.key));
 }

@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Agent, Api, Conversation } from './api';
+import type { Agent, Api, Conversation, SkillGroup } from './api';
 import { Lang, T, duration } from './i18n';
 import { explain } from './errors';
-import { QueueRow, agentRows, queueRows } from './wallboard-figures';
+import { DEFAULT_SLA_SECONDS, QueueRow, agentRows, queueRows } from './wallboard-figures';
 
-/** The supervisor's live wallboard: queues per channel and language, longest wait, agents' states and load. */
+/** The supervisor's live wallboard: queues per channel and language, longest wait, SLA breaches, agents' states and load. */
 export function Wallboard({ api, t, lang, tick }: { api: Api; t: T; lang: Lang; tick: number }) {
   const [queued, setQueued] = useState<Conversation[]>([]);
   const [assigned, setAssigned] = useState<Conversation[]>([]);
   const [agents, setAgents] = useState<Agent[]>([]);
+  const [groups, setGroups] = useState<SkillGroup[]>([]);
   const [error, setError] = useState('');
   const [now, setNow] = useState(Date.now());
 
@@ -19,21 +20,25 @@ export function Wallboard({ api, t, lang, tick }: { api: Api; t: T; lang: Lang; 
       api.call<Agent[]>('GET', '/v1/agents'),
     ]).then(([q, a, ag]) => { setQueued(q); setAssigned(a); setAgents(ag); setError(''); setNow(Date.now()); }, (e: unknown) => setError(explain(t, e)));
   }, [tick]);
+  useEffect(() => { api.call<SkillGroup[]>('GET', '/v1/skill-groups').then(setGroups, () => undefined); }, []);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 5_000);
     return () => clearInterval(timer);
   }, []);
 
+  const slaOf = (groupId: string | undefined) => groups.find((g) => g.id === groupId)?.slaSeconds ?? DEFAULT_SLA_SECONDS;
   const longest = queued.reduce((m, c) => Math.max(m, now - Date.parse(c.firstQueuedAt ?? c.since ?? c.lastMessageAt)), 0);
+  const byChannel = queueRows(queued, (c) => c.channel, now, slaOf);
+  const breaches = byChannel.reduce((n, r) => n + r.breaches, 0);
   const table = (title: string, rows: QueueRow[], testId: string) => (
     <section class="card">
       <h3>{title}</h3>
       <table data-testid={testId}>
-        <thead><tr><th scope="col">{title === t('byChannel') ? t('channel') : t('language')}</th><th scope="col">{t('queueSize')}</th><th scope="col">{t('longestWait')}</th></tr></thead>
+        <thead><tr><th scope="col">{title === t('byChannel') ? t('channel') : t('language')}</th><th scope="col">{t('queueSize')}</th><th scope="col">{t('longestWait')}</th><th scope="col">{t('slaBreaches')}</th></tr></thead>
         <tbody>
           {rows.length ? rows.map((r) => (
-            <tr key={r.key}><th scope="row">{r.key}</th><td>{r.size}</td><td>{duration(lang, r.longestWaitMs)}</td></tr>
-          )) : <tr><td colSpan={3} class="muted">{t('none')}</td></tr>}
+            <tr key={r.key}><th scope="row">{r.key}</th><td>{r.size}</td><td>{duration(lang, r.longestWaitMs)}</td><td class={r.breaches ? 'breached' : ''}>{r.breaches}</td></tr>
+          )) : <tr><td colSpan={4} class="muted">{t('none')}</td></tr>}
         </tbody>
       </table>
     </section>
@@ -44,10 +49,11 @@ export function Wallboard({ api, t, lang, tick }: { api: Api; t: T; lang: Lang; 
       <div class="tiles">
         <div class="tile"><span class="big" data-testid="queue-total">{queued.length}</span><span>{t('queueSize')}</span></div>
         <div class="tile"><span class="big" data-testid="longest-wait">{queued.length ? duration(lang, longest) : '—'}</span><span>{t('longestWait')}</span></div>
+        <div class={`tile${breaches ? ' breached' : ''}`}><span class="big" data-testid="sla-breaches">{breaches}</span><span>{t('slaBreaches')}</span></div>
         <div class="tile"><span class="big" data-testid="assigned-total">{assigned.length}</span><span>{t('assigned')}</span></div>
       </div>
-      {table(t('byChannel'), queueRows(queued, (c) => c.channel, now), 'by-channel')}
-      {table(t('byLanguage'), queueRows(queued, (c) => c.language ?? '—', now), 'by-language')}
+      {table(t('byChannel'), byChannel, 'by-channel')}
+      {table(t('byLanguage'), queueRows(queued, (c) => c.language ?? '—', now, slaOf), 'by-language')}
       <section class="card">
         <h3>{t('agents')}</h3>
         <table data-testid="agents">
