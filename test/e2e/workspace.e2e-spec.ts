@@ -320,8 +320,12 @@ describe('agents’ workspace', () => {
     const refused = await apiCall(workspace.url, 'POST', `/api/v1/conversations/${convId}/resolve`, 'omk_not-a-key');
     expect(refused.status).toBe(401);
 
-    // The supervisor's reports (loaded on demand): today's conversations, the uPlot chart, per channel, and the CSV.
+    // The supervisor's reports (loaded on demand): today's conversations, the uPlot chart, per channel,
+    // the A/B experiments per variant (one made now, with no conversation yet), and the CSV.
+    expect((await api('PUT', '/v1/experiments/reply-tone', OPERATOR_KEY, { variants: [{ id: 'warm', weight: 1, params: {} }, { id: 'plain', weight: 1, params: {} }] })).status).toBe(200);
     await sue.getByRole('button', { name: 'Reports' }).click();
+    await sue.locator('[data-testid=report-experiments] tr[data-variant="reply-tone/warm"]').waitFor();
+    await sue.locator('[data-testid=report-experiments] tr[data-variant="reply-tone/plain"]').waitFor();
     await sue.locator('[data-testid=report-total]', { hasText: /^[1-9]\d*$/ }).waitFor();
     await sue.locator('[data-testid=report-chart] canvas').waitFor();
     await sue.locator('[data-testid=report-channels] tr', { hasText: 'whatsapp' }).waitFor();

@@ -1,7 +1,7 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
 import { agentRows, queueRows } from '../web/src/wallboard-figures';
 import { cannedMatches, expandCanned, inStoredOrder, slaLeft, unreadSince } from '../web/src/desk-figures';
-import { ConversationReport, csvField, dayRanges, dayRow, reportCsv } from '../web/src/report-figures';
+import { ConversationReport, csvField, dayRanges, dayRow, reportCsv, variantRows } from '../web/src/report-figures';
 
 describe('workspace catalogues', () => {
   it('has every key of English in es, zh and ar, none empty, and keeps each {placeholder}', () => {
@@ -131,6 +131,22 @@ describe('report figures', () => {
       'language,es,,,,,3.5,2',
       'group,tier2,,,,,4,3',
       '',
+    ]);
+  });
+});
+
+describe('experiment report rows', () => {
+  it('shows each variant’s containment, CSAT and resolution time with its 95% interval, and a dash where nothing was measured', () => {
+    const rows = variantRows({
+      experimentId: 'greeting',
+      variants: [
+        { variantId: 'warm', conversations: 40, containment: { successes: 30, n: 40, rate: 0.75, ci: { low: 0.6, high: 0.86 } }, csat: { n: 12, mean: 4.25, ci: { low: 3.9, high: 4.6 } }, timeToResolutionSeconds: { n: 1, mean: 120, ci: null } },
+        { variantId: 'plain', conversations: 0, containment: { successes: 0, n: 0, rate: null, ci: null }, csat: { n: 0, mean: null, ci: null }, timeToResolutionSeconds: { n: 0, mean: null, ci: null } },
+      ],
+    }, { pct: (x) => `${Math.round(x * 100)}%`, num: (x) => x.toFixed(2), secs: (x) => `${x}s` });
+    expect(rows).toEqual([
+      { experimentId: 'greeting', variantId: 'warm', conversations: 40, containment: '75% [60%–86%]', csat: '4.25 [3.90–4.60]', resolution: '120s' },
+      { experimentId: 'greeting', variantId: 'plain', conversations: 0, containment: '—', csat: '—', resolution: '—' },
     ]);
   });
 });

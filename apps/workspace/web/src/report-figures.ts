@@ -52,3 +52,28 @@ export function reportCsv(days: DayRow[], byChannel: { channel: string; report: 
   }
   return toCsv(header, rows);
 }
+
+/** The router's A/B experiment report (GET /v1/experiments/{id}/report), as the reports screen reads it. */
+export interface Interval { low: number; high: number }
+export interface ExperimentReport {
+  experimentId: string;
+  variants: {
+    variantId: string; conversations: number;
+    containment: { successes: number; n: number; rate: number | null; ci: Interval | null };
+    csat: { n: number; mean: number | null; ci: Interval | null };
+    timeToResolutionSeconds: { n: number; mean: number | null; ci: Interval | null };
+  }[];
+}
+
+/** One table row per variant: containment as a percentage with its Wilson 95% interval, CSAT and resolution time with Student-t 95% intervals. */
+export interface VariantRow { experimentId: string; variantId: string; conversations: number; containment: string; csat: string; resolution: string }
+
+export function variantRows(report: ExperimentReport, fmt: { pct: (r: number) => string; num: (n: number) => string; secs: (s: number) => string }): VariantRow[] {
+  const withCi = (v: number | null, ci: Interval | null, f: (x: number) => string) => (v === null ? '—' : ci ? `${f(v)} [${f(ci.low)}–${f(ci.high)}]` : f(v));
+  return report.variants.map((v) => ({
+    experimentId: report.experimentId, variantId: v.variantId, conversations: v.conversations,
+    containment: withCi(v.containment.rate, v.containment.ci, fmt.pct),
+    csat: withCi(v.csat.mean, v.csat.ci, fmt.num),
+    resolution: withCi(v.timeToResolutionSeconds.mean, v.timeToResolutionSeconds.ci, fmt.secs),
+  }));
+}

@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { Api } from './api';
 import { Lang, T, duration } from './i18n';
 import { explain } from './errors';
-import { ConversationReport, DayRow, dayRanges, dayRow, reportCsv } from './report-figures';
+import { ConversationReport, DayRow, ExperimentReport, VariantRow, dayRanges, dayRow, reportCsv, variantRows } from './report-figures';
 import { saveFile } from './save-file';
 
 const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'email', 'web'];
@@ -20,13 +20,15 @@ async function limited<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<
 /**
  * The supervisor's reports (loaded only when opened: uPlot stays out of the first screen's bundle):
  * first response and resolution (medians) and containment per day on a uPlot chart, the same per
- * channel, CSAT per channel, language and group, and the whole as CSV.
+ * channel, CSAT per channel, language and group, the A/B experiments per variant with their 95%
+ * intervals, and the whole as CSV.
  */
 export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
   const [days, setDays] = useState(7);
   const [rows, setRows] = useState<DayRow[]>([]);
   const [byChannel, setByChannel] = useState<{ channel: string; report: ConversationReport }[]>([]);
   const [total, setTotal] = useState<ConversationReport | null>(null);
+  const [experiments, setExperiments] = useState<ExperimentReport[]>([]);
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(true);
   const chart = useRef<HTMLDivElement>(null);
@@ -51,6 +53,15 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
     return () => { current = false; };
   }, [days]);
 
+  // The tenant's experiments (at most 10), each with its per-variant report.
+  useEffect(() => {
+    let current = true;
+    api.call<{ experimentId: string }[]>('GET', '/v1/experiments')
+      .then((list) => limited(list.slice(0, 10), (e) => api.call<ExperimentReport>('GET', `/v1/experiments/${encodeURIComponent(e.experimentId)}/report`)))
+      .then((reports) => { if (current) setExperiments(reports); }, (e: unknown) => { if (current) setError(explain(t, e)); });
+    return () => { current = false; };
+  }, []);
+
   useEffect(() => {
     const el = chart.current;
     if (!el || !rows.length) return undefined;
@@ -72,6 +83,7 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
   const secs = (s: number | null) => (s === null ? '—' : duration(lang, s * 1000));
   const pct = (r: number | null) => (r === null ? '—' : new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(r));
   const score = (m: number | null) => (m === null ? '—' : new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(m));
+  const variants: VariantRow[] = experiments.flatMap((r) => variantRows(r, { pct: (x) => pct(x), num: (x) => score(x), secs: (x) => secs(x) }));
   const exportCsv = () => saveFile(new Blob([reportCsv(rows, byChannel, total)], { type: 'text/csv' }), `omni-report-${rows[0]?.day ?? ''}-${rows.at(-1)?.day ?? ''}.csv`);
 
   return (
@@ -123,6 +135,18 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
           </table>
         </section>
       ))}
+      <section class="card">
+        <h3>{t('experiments')}</h3>
+        <p class="muted">{t('experimentsNote')}</p>
+        <table data-testid="report-experiments">
+          <thead><tr><th scope="col">{t('experiment')}</th><th scope="col">{t('variant')}</th><th scope="col">{t('conversations')}</th><th scope="col">{t('containment')}</th><th scope="col">{t('csat')}</th><th scope="col">{t('resolutionTime')}</th></tr></thead>
+          <tbody>
+            {variants.length ? variants.map((v) => (
+              <tr key={`${v.experimentId}/${v.variantId}`} data-variant={`${v.experimentId}/${v.variantId}`}><th scope="row">{v.experimentId}</th><td>{v.variantId}</td><td>{v.conversations}</td><td>{v.containment}</td><td>{v.csat}</td><td>{v.resolution}</td></tr>
+            )) : <tr><td colSpan={6} class="muted">{t('none')}</td></tr>}
+          </tbody>
+        </table>
+      </section>
     </main>
   );
 }
