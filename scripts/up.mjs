@@ -94,6 +94,8 @@ async function main() {
             ...process.env, OMNI_PROFILE: profile, ...region.appEnv, [portVar]: port,
             // The workspace proxies /api to this stack's router (ADR 0700).
             ...(app.name === 'workspace' && !process.env.WORKSPACE_ROUTER_URL ? { WORKSPACE_ROUTER_URL: `http://127.0.0.1:${region.appEnv?.ROUTER_PORT ?? process.env.ROUTER_PORT ?? 3010}` } : {}),
+            // …and /ai to its AI worker (the supervisors' NLU report).
+            ...(app.name === 'workspace' && !process.env.WORKSPACE_AI_WORKER_URL ? { WORKSPACE_AI_WORKER_URL: `http://127.0.0.1:${region.appEnv?.AI_WORKER_PORT ?? process.env.AI_WORKER_PORT ?? 3020}` } : {}),
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         });

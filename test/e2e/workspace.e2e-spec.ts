@@ -76,7 +76,7 @@ describe('agents’ workspace', () => {
     ]);
     router = r;
     wa = w;
-    workspace = await startApp('workspace' as AppName, { WORKSPACE_ROUTER_URL: router.url });
+    workspace = await startApp('workspace' as AppName, { WORKSPACE_ROUTER_URL: router.url, WORKSPACE_AI_WORKER_URL: ai.url });
     apps = [router, ai, wa, em, workspace];
     db = await createConnection(mongoUri(name)).asPromise();
     browser = await launchChromium();
@@ -326,6 +326,8 @@ describe('agents’ workspace', () => {
     await sue.getByRole('button', { name: 'Reports' }).click();
     await sue.locator('[data-testid=report-experiments] tr[data-variant="reply-tone/warm"]').waitFor();
     await sue.locator('[data-testid=report-experiments] tr[data-variant="reply-tone/plain"]').waitFor();
+    // The NLU per language, from the AI worker through the workspace's /ai proxy: the customers' English predictions.
+    await sue.locator('[data-testid=report-nlu] tr[data-language=en]').waitFor();
     await sue.locator('[data-testid=report-total]', { hasText: /^[1-9]\d*$/ }).waitFor();
     await sue.locator('[data-testid=report-chart] canvas').waitFor();
     await sue.locator('[data-testid=report-channels] tr', { hasText: 'whatsapp' }).waitFor();

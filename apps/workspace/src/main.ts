@@ -3,7 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { bootstrap } from '@omni/platform';
 import { loadWorkspaceConfig } from './config';
 import { publicDir } from './public-dir';
-import { routerProxy } from './router-proxy';
+import { aiWorkerProxy, routerProxy } from './router-proxy';
 import { WorkspaceModule } from './workspace.module';
 
 const config = loadWorkspaceConfig();
@@ -15,6 +15,7 @@ void bootstrap({
   configure: (app) => {
     const express = app as NestExpressApplication;
     express.use(routerProxy({ routerUrl: config.WORKSPACE_ROUTER_URL, timeoutMs: config.WORKSPACE_PROXY_TIMEOUT_MS }).handler);
+    express.use(aiWorkerProxy({ aiWorkerUrl: config.WORKSPACE_AI_WORKER_URL, timeoutMs: config.WORKSPACE_PROXY_TIMEOUT_MS }).handler);
     express.use(securityHeaders);
     express.useStaticAssets(publicDir(config.WORKSPACE_PUBLIC_DIR), { index: 'index.html', maxAge: '5m' });
   },

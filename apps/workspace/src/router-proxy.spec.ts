@@ -1,6 +1,6 @@
 import { Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { routerProxy } from './router-proxy';
+import { aiWorkerProxy, routerProxy } from './router-proxy';
 
 const listen = (server: Server) => new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 const close = (server: Server) => new Promise<void>((r) => server.close(() => r()));
@@ -56,5 +56,31 @@ describe('routerProxy', () => {
     expect(new Set(after)).toEqual(new Set([503]));
     const body = await (await fetch(`${base}/api/v1/me`)).json();
     expect(body).toEqual({ error: 'dependency_unavailable', reason: 'router unavailable (circuit open)' });
+  });
+});
+
+/** The /ai proxy in front of a stand-in AI worker: its own prefix and its own breaker. */
+describe('aiWorkerProxy', () => {
+  it('forwards /ai/* to the AI worker without the prefix, leaves /api/* alone, and names the AI worker when it fails', async () => {
+    const hits: string[] = [];
+    let status = 200;
+    const worker = createServer((req, res) => {
+      hits.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    });
+    const { handler } = aiWorkerProxy({ aiWorkerUrl: await listen(worker), timeoutMs: 5_000, resetTimeoutMs: 60_000 });
+    const front = createServer((req, res) => handler(req, res, () => res.writeHead(404).end('not ai')));
+    const base = await listen(front);
+    try {
+      expect((await fetch(`${base}/ai/v1/nlu/report?from=x`, { headers: { authorization: 'Bearer oms_s' } })).status).toBe(200);
+      expect((await fetch(`${base}/api/v1/me`)).status).toBe(404);
+      expect(hits).toEqual(['GET /v1/nlu/report?from=x Bearer oms_s']);
+      status = 500;
+      for (let i = 0; i < 8; i++) await fetch(`${base}/ai/v1/nlu/report`);
+      expect(await (await fetch(`${base}/ai/v1/nlu/report`)).json()).toEqual({ error: 'dependency_unavailable', reason: 'ai-worker unavailable (circuit open)' });
+    } finally {
+      await close(front);
+      await close(worker);
+    }
   });
 });

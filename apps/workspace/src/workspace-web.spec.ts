@@ -1,7 +1,7 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
 import { agentRows, queueRows } from '../web/src/wallboard-figures';
 import { cannedMatches, expandCanned, inStoredOrder, slaLeft, unreadSince } from '../web/src/desk-figures';
-import { ConversationReport, csvField, dayRanges, dayRow, reportCsv, variantRows } from '../web/src/report-figures';
+import { ConversationReport, NluLanguage, NluReport, biasFlags, csvField, dayRanges, dayRow, reportCsv, variantRows } from '../web/src/report-figures';
 
 describe('workspace catalogues', () => {
   it('has every key of English in es, zh and ar, none empty, and keeps each {placeholder}', () => {
@@ -148,5 +148,29 @@ describe('experiment report rows', () => {
       { experimentId: 'greeting', variantId: 'warm', conversations: 40, containment: '75% [60%–86%]', csat: '4.25 [3.90–4.60]', resolution: '120s' },
       { experimentId: 'greeting', variantId: 'plain', conversations: 0, containment: '—', csat: '—', resolution: '—' },
     ]);
+  });
+});
+
+describe('the NLU bias flag', () => {
+  const lang = (language: string, labelled: number, accuracy: number | null, withOutcome: number, handoffRate: number | null): NluLanguage => ({
+    language, predictions: Math.max(labelled, withOutcome), labelled, correct: accuracy === null ? 0 : Math.round(accuracy * labelled), accuracy,
+    outcomes: { withOutcome, answeredRate: handoffRate === null ? null : 1 - handoffRate, handoffRate, csat: { rated: 0, mean: null } },
+  });
+  const report = (byLanguage: NluLanguage[], accuracy: number | null, handoffRate: number | null): NluReport => ({
+    predictions: 1000, overall: { ...lang('all', 500, accuracy, 500, handoffRate) }, byLanguage,
+  });
+
+  it('flags a language whose labelled accuracy is 10 points or more below the whole, or (without labels) whose handoffs are 10 points above it', () => {
+    const flags = biasFlags(report([
+      lang('en', 300, 0.9, 300, 0.1),
+      lang('ar', 40, 0.7, 40, 0.3), // accuracy 15 points below
+      lang('th', 5, 0.2, 60, 0.35), // too few labels; handoffs 20 points above
+      lang('pt', 25, 0.8, 25, 0.1), // 5 points below: not flagged
+    ], 0.85, 0.15));
+    expect(flags.map((f) => [f.language, f.by, Math.round(f.gap * 100)])).toEqual([['ar', 'accuracy', 15], ['th', 'handoff', 20]]);
+  });
+
+  it('flags nothing on too little evidence', () => {
+    expect(biasFlags(report([lang('sw', 3, 0, 4, 1)], 0.9, 0.1))).toEqual([]);
   });
 });

@@ -114,7 +114,8 @@ export class Api {
     let res: Response;
     const file = body instanceof Blob;
     try {
-      res = await fetch(`./api${path}`, {
+      // Paths under /ai/ go to the AI worker through the workspace's second proxy; the rest to the router.
+      res = await fetch(path.startsWith('/ai/') ? `.${path}` : `./api${path}`, {
         method,
         headers: {
           ...(auth ? { authorization: this.authorization() } : {}),

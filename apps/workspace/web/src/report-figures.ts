@@ -77,3 +77,36 @@ export function variantRows(report: ExperimentReport, fmt: { pct: (r: number) =>
     resolution: withCi(v.timeToResolutionSeconds.mean, v.timeToResolutionSeconds.ci, fmt.secs),
   }));
 }
+
+/** The AI worker's NLU report (GET /v1/nlu/report), the part the reports screen reads. */
+export interface NluLanguage {
+  language: string; predictions: number; labelled: number; correct: number; accuracy: number | null;
+  outcomes: { withOutcome: number; answeredRate: number | null; handoffRate: number | null; csat: { rated: number; mean: number | null } };
+}
+export interface NluReport { predictions: number; overall: Omit<NluLanguage, 'language'>; byLanguage: NluLanguage[] }
+
+/** Evidence needed before a language is compared with the whole: labelled predictions, or outcomes. */
+export const BIAS_MIN_SAMPLES = 20;
+/** How far below the whole (in points of accuracy, or above it in handoff rate) flags a language. */
+export const BIAS_GAP = 0.1;
+
+export interface BiasFlag { language: string; by: 'accuracy' | 'handoff'; gap: number }
+
+/**
+ * The bias flag: languages the NLU serves worse than the whole — accuracy on labelled feedback
+ * `BIAS_GAP` or more below the overall, or (without enough labels) handoffs `BIAS_GAP` or more above
+ * the overall rate — each only with `BIAS_MIN_SAMPLES` behind it, so one unlucky message flags nothing.
+ */
+export function biasFlags(report: NluReport): BiasFlag[] {
+  const flags: BiasFlag[] = [];
+  const all = report.overall;
+  for (const l of report.byLanguage) {
+    if (l.accuracy !== null && all.accuracy !== null && l.labelled >= BIAS_MIN_SAMPLES && all.accuracy - l.accuracy >= BIAS_GAP) {
+      flags.push({ language: l.language, by: 'accuracy', gap: all.accuracy - l.accuracy });
+    } else if (l.labelled < BIAS_MIN_SAMPLES && l.outcomes.handoffRate !== null && all.outcomes.handoffRate !== null && l.outcomes.withOutcome >= BIAS_MIN_SAMPLES
+      && l.outcomes.handoffRate - all.outcomes.handoffRate >= BIAS_GAP) {
+      flags.push({ language: l.language, by: 'handoff', gap: l.outcomes.handoffRate - all.outcomes.handoffRate });
+    }
+  }
+  return flags;
+}

@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { Api } from './api';
 import { Lang, T, duration } from './i18n';
 import { explain } from './errors';
-import { ConversationReport, DayRow, ExperimentReport, VariantRow, dayRanges, dayRow, reportCsv, variantRows } from './report-figures';
+import { ConversationReport, DayRow, ExperimentReport, NluReport, VariantRow, biasFlags, dayRanges, dayRow, reportCsv, variantRows } from './report-figures';
 import { saveFile } from './save-file';
 
 const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'email', 'web'];
@@ -20,8 +20,8 @@ async function limited<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<
 /**
  * The supervisor's reports (loaded only when opened: uPlot stays out of the first screen's bundle):
  * first response and resolution (medians) and containment per day on a uPlot chart, the same per
- * channel, CSAT per channel, language and group, the A/B experiments per variant with their 95%
- * intervals, and the whole as CSV.
+ * channel, CSAT per channel, language and group, the NLU's accuracy per language with the bias flag
+ * (from the AI worker), the A/B experiments per variant with their 95% intervals, and the whole as CSV.
  */
 export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
   const [days, setDays] = useState(7);
@@ -29,6 +29,8 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
   const [byChannel, setByChannel] = useState<{ channel: string; report: ConversationReport }[]>([]);
   const [total, setTotal] = useState<ConversationReport | null>(null);
   const [experiments, setExperiments] = useState<ExperimentReport[]>([]);
+  const [nlu, setNlu] = useState<NluReport | null>(null);
+  const [nluError, setNluError] = useState('');
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(true);
   const chart = useRef<HTMLDivElement>(null);
@@ -50,6 +52,15 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
       setTotal(all);
       setError('');
     }, (e: unknown) => { if (current) setError(explain(t, e)); }).finally(() => { if (current) setLoading(false); });
+    return () => { current = false; };
+  }, [days]);
+
+  // The NLU over the same period, from the AI worker (its own proxy: a failure there leaves the rest).
+  useEffect(() => {
+    let current = true;
+    const ranges = dayRanges(days, Date.now());
+    api.call<NluReport>('GET', `/ai/v1/nlu/report?${new URLSearchParams({ from: ranges[0]!.from, to: ranges.at(-1)!.to }).toString()}`)
+      .then((r) => { if (current) { setNlu(r); setNluError(''); } }, (e: unknown) => { if (current) setNluError(explain(t, e)); });
     return () => { current = false; };
   }, [days]);
 
@@ -135,6 +146,23 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
           </table>
         </section>
       ))}
+      <section class="card">
+        <h3>{t('nluByLanguage')}</h3>
+        {nluError && <p class="error" role="alert">{nluError}</p>}
+        {nlu && biasFlags(nlu).map((f) => (
+          <p class="warning" role="status" key={f.language} data-testid="bias-flag">
+            {t(f.by === 'accuracy' ? 'biasAccuracy' : 'biasHandoff', { language: f.language, points: String(Math.round(f.gap * 100)) })}
+          </p>
+        ))}
+        <table data-testid="report-nlu">
+          <thead><tr><th scope="col">{t('language')}</th><th scope="col">{t('predictions')}</th><th scope="col">{t('accuracy')}</th><th scope="col">{t('answeredRate')}</th><th scope="col">{t('handoffRate')}</th><th scope="col">{t('csat')}</th></tr></thead>
+          <tbody>
+            {nlu?.byLanguage.length ? nlu.byLanguage.map((l) => (
+              <tr key={l.language} data-language={l.language}><th scope="row">{l.language}</th><td>{l.predictions}</td><td>{pct(l.accuracy)} (n={l.labelled})</td><td>{pct(l.outcomes.answeredRate)}</td><td>{pct(l.outcomes.handoffRate)}</td><td>{score(l.outcomes.csat.mean)} (n={l.outcomes.csat.rated})</td></tr>
+            )) : <tr><td colSpan={6} class="muted">{t('none')}</td></tr>}
+          </tbody>
+        </table>
+      </section>
       <section class="card">
         <h3>{t('experiments')}</h3>
         <p class="muted">{t('experimentsNote')}</p>
