@@ -172,6 +172,15 @@ describe('agents’ workspace', () => {
     await sue.fill('input[name=email]', 'sue@acme.test');
     await sue.fill('input[name=password]', PASSWORD);
     await sue.click('button[type=submit]');
+    // Sue opens the queued conversation and says what the customer's last message really meant: the
+    // correction reaches the AI worker's feedback (agents do not get this form).
+    await sue.locator(`[data-testid=queued] [data-conversation="${convId}"] button.link`).click();
+    const correction = sue.locator('[data-testid=correct-intent]');
+    await correction.locator('input[name=label]').fill('order_status');
+    await correction.getByRole('button', { name: 'Save' }).click();
+    await sue.getByRole('status').filter({ hasText: 'Intent corrected.' }).waitFor();
+    const lastInbound = await db.collection('messages').find({ conversationId: convId, direction: 'inbound' }).sort({ timestamp: -1 }).limit(1).next();
+    await waitFor('the correction in the AI worker’s feedback', async () => db.collection('nlu_feedback').findOne({ _id: lastInbound?._id, label: 'order_status' }), 30_000);
     // Sue writes the English canned response in the screen: a bad language is refused naming the field.
     await sue.getByRole('button', { name: 'Canned responses' }).click();
     const cannedForm = sue.locator('[data-testid=canned-form]');
@@ -217,6 +226,7 @@ describe('agents’ workspace', () => {
     // The same customer's earlier email, in the one history, marked with its channel.
     await ana.locator('[data-testid=history] li.earlier', { hasText: 'has not arrived yet' }).filter({ has: ana.locator('.chip', { hasText: 'email' }) }).waitFor();
     await ana.locator('[data-testid=ai]', { hasText: 'talk_to_human' }).waitFor();
+    expect(await ana.locator('[data-testid=correct-intent]').count()).toBe(0); // a supervisor's form, not an agent's
     await ana.locator('[data-testid=handoff]').waitFor();
     // Collision detection: Sue opens the same conversation, then types in it; Ana is told; Sue leaves.
     const watcher = await (await browser.newContext()).newPage();

@@ -39,6 +39,8 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
+  const [label, setLabel] = useState('');
+  const [train, setTrain] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const loads = useRef(0);
   const supervises = person.role !== 'agent';
@@ -124,7 +126,14 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   const { token, matches } = cannedMatches(draft, canned);
   const channelOf = new Map(history?.conversations.map((c) => [c._id, c.channel]) ?? []);
   const summary = conv?.handoff?.summary;
-  const lastAi = [...(history?.messages ?? [])].reverse().find((m) => m.conversationId === id && m.direction === 'inbound' && m.ai)?.ai;
+  const lastAiMessage = [...(history?.messages ?? [])].reverse().find((m) => m.conversationId === id && m.direction === 'inbound' && m.ai);
+  const lastAi = lastAiMessage?.ai;
+  // A supervisor says what the customer's last message really meant: into the NLU's report, and with
+  // "train" into the tenant's training data (the AI worker retrains).
+  const correct = () => {
+    if (!lastAiMessage || !label.trim()) return;
+    void act(() => api.call('POST', `/v1/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(lastAiMessage._id)}/intent`, { label: label.trim(), train }), t('intentCorrected'), () => setLabel(''));
+  };
   const time = new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'short' });
   const mayWrite = conv?.state === 'assigned' && (supervises || conv.agentId === person.agentId);
 
@@ -173,6 +182,14 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
               : lastAi?.intent ? `${lastAi.intent.name} (${t('confidence')} ${Math.round(lastAi.intent.confidence * 100)}%)` : t('none')}</dd>
             <dt>{t('sentiment')}</dt><dd>{summary?.sentiment?.trend ?? lastAi?.sentiment?.label ?? t('none')}</dd>
           </dl>
+          {supervises && lastAiMessage && (
+            <form class="correct" data-testid="correct-intent" onSubmit={(e) => { e.preventDefault(); correct(); }}>
+              <label for="intent-label">{t('correctIntent')}</label>
+              <input id="intent-label" name="label" value={label} onInput={(e) => setLabel((e.currentTarget).value)} placeholder={lastAi?.intent?.name ?? ''} maxLength={128} required />
+              <label class="check"><input type="checkbox" name="train" checked={train} onChange={(e) => setTrain((e.currentTarget).checked)} /> {t('trainOnIt')}</label>
+              <button type="submit" disabled={busy || !label.trim()}>{t('save')}</button>
+            </form>
+          )}
           {conv?.handoff && (
             <>
               <h3>{t('handoffSummary')}</h3>
