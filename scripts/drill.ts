@@ -29,6 +29,7 @@ import { createConnection } from 'mongoose';
 import { hubSignature } from '@omni/channels';
 import { channelEventId } from '@omni/contracts';
 import { startGraphApiServer } from '../test/contract-servers/graph-api';
+import { mirrorMakerEnv } from './regions.mjs';
 
 const ROOT = resolve(__dirname, '..');
 const NODE = resolve(ROOT, 'node_modules/.bin/node');
@@ -259,6 +260,13 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
   restart.stderr?.on('data', (b: Buffer) => { restartErr += b.toString(); });
   const restarted = await new Promise<number | null>((r) => restart.once('exit', (code) => r(code)));
   if (restarted !== 0) throw new Error(`drill: local-a's infrastructure did not restart: ${restartErr.slice(-2000)}`);
+  // Its MirrorMaker 2 (the flows into local-a) returns with it, as in a region of the chart.
+  const mm2 = spawn('bash', ['deploy/local/mirror-maker.sh', 'start'], {
+    cwd: ROOT, env: { ...process.env, ...mirrorMakerEnv(0) }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let mm2Err = '';
+  mm2.stderr?.on('data', (b: Buffer) => { mm2Err += b.toString(); });
+  if ((await new Promise<number | null>((r) => mm2.once('exit', (code) => r(code)))) !== 0) throw new Error(`drill: local-a's MirrorMaker 2 did not restart: ${mm2Err.slice(-2000)}`);
   await until('local-a router ready and synced', async () => (await ready(A.router)) && (await directory(A))?.active === B.name, 180_000);
   const back = await fetch(`${B.router}/v1/tenants/default/failover`, {
     method: 'POST', headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: A.name }),
@@ -296,11 +304,11 @@ async function run(requests: { path: string; body: unknown; at: number; status?:
   return lost === 0 && duplicated === 0 && outOfOrder === 0 ? 0 : 1;
 }
 
-/** SIGKILL of local-a's apps (by the pids `npm run up` keeps per region) and of its infrastructure. */
+/** SIGKILL of local-a's apps (by the pids `npm run up` keeps per region), of its infrastructure and of its MirrorMaker 2. */
 function killRegionA(): void {
   const byRegion = JSON.parse(readFileSync(resolve(A.data, 'regions.json'), 'utf8')) as Record<string, number[]>;
   const pids = [...(byRegion[A.name] ?? [])];
-  for (const f of ['kafka/kafka.pid', 'ferretdb/ferretdb.pid', 'postgres/data/postmaster.pid']) {
+  for (const f of ['kafka/kafka.pid', 'ferretdb/ferretdb.pid', 'postgres/data/postmaster.pid', 'mirror-maker/mirror-maker.pid']) {
     const p = resolve(A.data, f);
     if (existsSync(p)) pids.push(Number(readFileSync(p, 'utf8').split('\n')[0]));
   }
