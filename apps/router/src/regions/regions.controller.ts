@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { MESSAGE_REPOSITORY, MessageRepository } from '@omni/persistence';
 import { z } from 'zod';
 import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
 import { AuthGuard, Requires } from '@omni/auth';
@@ -7,9 +8,10 @@ import type { RegionAssignment } from '@omni/routing';
 import { parse } from '@omni/contracts';
 import { openApi } from '@omni/platform';
 import { RegionDirectory } from './region-directory';
-import type { PeerDirectory } from './peer-watch';
+import type { PeerDirectory, PeerSendAnswer } from './peer-watch';
 
 const FailoverBody = z.object({ to: z.string().min(1, 'a region name, e.g. local-b').max(63) }).strict();
+const SendQuery = z.object({ tenantId: z.string().min(1, 'the tenant the send belongs to').max(128) });
 
 /**
  * The region directory's operator routes (API_KEY only, ADR 0300): the failover (and failback) of a
@@ -20,7 +22,10 @@ const FailoverBody = z.object({ to: z.string().min(1, 'a region name, e.g. local
 @UseGuards(AuthGuard)
 @Controller('v1')
 export class RegionsController {
-  constructor(private readonly directory: RegionDirectory) {}
+  constructor(
+    private readonly directory: RegionDirectory,
+    @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
+  ) {}
 
   @Post('tenants/:tenantId/failover')
   @HttpCode(200)
@@ -44,5 +49,15 @@ export class RegionsController {
   async list(): Promise<PeerDirectory> {
     await this.directory.refresh();
     return { region: this.directory.region, assignments: this.directory.list() };
+  }
+
+  @Get('regions/sends/:sendId')
+  @Requires('tenants.manage')
+  @ApiQuery({ name: 'tenantId', required: true })
+  @ApiOperation({ summary: 'Whether this region decided the send `sendId` of the tenant (its outbound message is stored here): what a region taking the tenant over asks its previous active region' })
+  async send(@Param('sendId') sendId: string, @Query() query: unknown): Promise<PeerSendAnswer> {
+    const { tenantId } = parse(SendQuery, query, 'query');
+    const m = await this.messages.get(sendId);
+    return { sendId, decided: m !== null && m.direction === 'outbound' && m.tenantId === tenantId };
   }
 }

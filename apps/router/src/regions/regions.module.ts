@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { PeerSendCheck } from './peer-send-check';
 import { PeerSendsConsumer } from './peer-sends.consumer';
 import { PeerWatch } from './peer-watch';
 import { RegionDirectory } from './region-directory';
@@ -8,7 +9,7 @@ import { RegionsController } from './regions.controller';
 @Global()
 @Module({
   controllers: [RegionsController],
-  providers: [RegionDirectory, PeerWatch, PeerSendsConsumer],
-  exports: [RegionDirectory, PeerWatch],
+  providers: [RegionDirectory, PeerWatch, PeerSendsConsumer, PeerSendCheck],
+  exports: [RegionDirectory, PeerWatch, PeerSendCheck],
 })
 export class RegionsModule {}
