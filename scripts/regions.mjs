@@ -55,6 +55,8 @@ export function regionSpec(index, env = process.env) {
     KAFKA_CONTROLLER_PORT: String(9093 + offset),
     FERRETDB_PORT: String(storePort),
     POSTGRES_PORT: String(5432 + offset),
+    // A region is killed on purpose (the drill): what its store acknowledged must survive (deploy/local/postgres.sh).
+    POSTGRES_SYNCHRONOUS_COMMIT: 'on',
   };
   return { name, index, offset, dataDir, apps, appEnv, infraEnv };
 }
