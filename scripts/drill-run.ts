@@ -168,6 +168,27 @@ async function deliver(o: DrillOptions, s: Sent, text: string, first: number, st
 
 const customerNumber = (c: number) => `3519100${String(c).padStart(5, '0')}`;
 
+/**
+ * Both regions agree on the tenant's assignment, with A active: a region started before its peer answers
+ * may have taken the tenant over (or an earlier run stopped mid-way left it in B) — the operator fails it
+ * back first.
+ */
+export async function startAtHome(o: Pick<DrillOptions, 'regions' | 'operatorKey' | 'tenantId' | 'note'>): Promise<void> {
+  const [A, B] = o.regions;
+  const dir = (region: DrillRegion) => directory(region, o.operatorKey, o.tenantId);
+  await until('both regions agree on the tenant', async () => {
+    const [a, b] = [await dir(A), await dir(B)];
+    return a !== undefined && b !== undefined && a.epoch === b.epoch;
+  }, 60_000);
+  if ((await dir(A))?.active !== A.name) {
+    const back = await fetch(`${A.router}/v1/tenants/${o.tenantId}/failover`, {
+      method: 'POST', headers: { authorization: `Bearer ${o.operatorKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: A.name }),
+    });
+    o.note(`the tenant was active in ${B.name} (an earlier run, or ${B.name} started before ${A.name} answered): failed back first (${back.status})`);
+  }
+  await until(`both regions know the tenant is active in ${A.name}`, async () => (await dir(B))?.active === A.name && (await dir(A))?.active === A.name, 60_000);
+}
+
 /** The drill on two running regions with the tenant active in A: load, kill, takeover, return, failback, verdict. */
 export async function runDrill(o: DrillOptions): Promise<DrillResult> {
   const { requests, note } = o;

@@ -21,7 +21,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createConnection as tcp } from 'node:net';
 import { resolve } from 'node:path';
 import { startGraphApiServer } from '../test/contract-servers/graph-api';
-import { directory, runDrill, runScript, sleep, until } from './drill-run';
+import { runDrill, runScript, sleep, startAtHome, until } from './drill-run';
 import { mirrorMakerEnv, regionInfraEnv, regionSpec } from './regions.mjs';
 
 const ROOT = resolve(__dirname, '..');
@@ -38,7 +38,6 @@ const REGIONS = [
   { name: 'local-b', whatsapp: 'http://127.0.0.1:3101', router: 'http://127.0.0.1:3110', store: 'mongodb://127.0.0.1:27117/omni', data: resolve(ROOT, '.local', 'dev-b') },
 ] as const;
 const A = REGIONS[0];
-const B = REGIONS[1];
 
 const note = (msg: string) => process.stderr.write(`[drill ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
 
@@ -81,19 +80,8 @@ async function main(): Promise<number> {
     }, 900_000, 1_000).catch((err: Error) => {
       throw new Error(`${err.message}; up said:\n${upOut.slice(-3000)}`);
     });
-    // A drill starts from the pair at home. The regions keep their stores between runs (npm run up), so an
-    // earlier drill stopped mid-way may have left the tenant active in local-b: the operator fails it back first.
-    await until('both regions agree on the demo tenant', async () => {
-      const [a, b] = [await directory(A, OPERATOR, 'default'), await directory(B, OPERATOR, 'default')];
-      return a !== undefined && b !== undefined && a.epoch === b.epoch;
-    }, 60_000);
-    if ((await directory(A, OPERATOR, 'default'))?.active !== A.name) {
-      const back = await fetch(`${A.router}/v1/tenants/default/failover`, {
-        method: 'POST', headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: A.name }),
-      });
-      note(`the demo tenant was left active in local-b by an earlier run: failed back first (${back.status})`);
-    }
-    await until('local-b knows the demo tenant is active in local-a', async () => (await directory(B, OPERATOR, 'default'))?.active === A.name && (await directory(A, OPERATOR, 'default'))?.active === A.name, 60_000);
+    // A drill starts from the pair at home (the regions keep their stores between runs).
+    await startAtHome({ regions: REGIONS, operatorKey: OPERATOR, tenantId: 'default', note });
     note('both regions up; the demo tenant is active in local-a');
     const result = await runDrill({
       regions: REGIONS, tenantId: 'default', operatorKey: OPERATOR, phoneId: PHONE_ID, appSecret: APP_SECRET, customers: CUSTOMERS, messages: MESSAGES,
