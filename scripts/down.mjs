@@ -30,7 +30,9 @@ if (existsSync(pidFile)) {
   rmSync(pidFile, { force: true });
   say('apps stopped');
 }
-run('bash', ['deploy/local/infra.sh', 'down'], { env: { ...process.env, OMNI_DATA: resolve(ROOT, '.local', 'dev') } });
 // `npm run up -- --regions 2` (or `npm run drill`) also ran local-b and MirrorMaker 2: stopped when their data is there.
-if (existsSync(resolve(ROOT, '.local', 'dev-mm2'))) run('bash', ['deploy/local/mirror-maker.sh', 'stop'], { env: mirrorMakerEnv() });
+for (const i of [0, 1]) if (existsSync(resolve(regionSpec(i).dataDir, 'mirror-maker'))) run('bash', ['deploy/local/mirror-maker.sh', 'stop'], { env: mirrorMakerEnv(i) });
+// The single MirrorMaker of earlier versions (both directions, data in .local/dev-mm2).
+if (existsSync(resolve(ROOT, '.local', 'dev-mm2'))) run('bash', ['deploy/local/mirror-maker.sh', 'stop'], { env: { ...process.env, OMNI_DATA: resolve(ROOT, '.local', 'dev-mm2') } });
+run('bash', ['deploy/local/infra.sh', 'down'], { env: { ...process.env, OMNI_DATA: resolve(ROOT, '.local', 'dev') } });
 if (existsSync(resolve(ROOT, '.local', 'dev-b'))) run('bash', ['deploy/local/infra.sh', 'down'], { env: regionInfraEnv(regionSpec(1)) });

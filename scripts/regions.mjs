@@ -55,6 +55,8 @@ export function regionSpec(index, env = process.env) {
     KAFKA_CONTROLLER_PORT: String(9093 + offset),
     FERRETDB_PORT: String(storePort),
     POSTGRES_PORT: String(5432 + offset),
+    // A region is killed on purpose (the drill): what its store acknowledged must survive (deploy/local/postgres.sh).
+    POSTGRES_SYNCHRONOUS_COMMIT: 'on',
   };
   return { name, index, offset, dataDir, apps, appEnv, infraEnv };
 }
@@ -65,11 +67,18 @@ export function regionInfraEnv(spec, env = process.env) {
   return { ...rest, ...spec.infraEnv };
 }
 
-/** MirrorMaker 2 between the local regions (its data beside local-b's). */
-export function mirrorMakerEnv(env = process.env) {
+/**
+ * The MirrorMaker 2 of one region: the flows *into* it (MM2_TARGETS), its data and its Connect state in
+ * that region (`<region data>/mirror-maker`, Connect's internal topics on that region's Kafka), as the
+ * chart runs it in each target region (ADR 0300). It dies and returns with its region: one MM2 for both
+ * directions kept the Connect worker of the flow into a killed region waiting for its group coordinator
+ * after that region's Kafka returned (the drill: nothing mirrored into local-a for 4 min after its return).
+ */
+export function mirrorMakerEnv(index, env = process.env) {
   return {
     ...env,
-    OMNI_DATA: resolve(ROOT, '.local', 'dev-mm2'),
+    OMNI_DATA: regionSpec(index, env).dataDir,
     MM2_CLUSTERS: REGION_NAMES.map((n, i) => `${n}=127.0.0.1:${9092 + i * 100}`).join(','),
+    MM2_TARGETS: REGION_NAMES[index],
   };
 }

@@ -43,7 +43,9 @@ async function main() {
     rmSync(pidFile, { force: true });
     say('stopping local infrastructure…');
     if (regionCount > 1) {
-      try { run('bash', ['deploy/local/mirror-maker.sh', 'stop'], { env: mirrorMakerEnv() }); } catch (err) { warn(err.message); }
+      for (const r of regions) {
+        try { run('bash', ['deploy/local/mirror-maker.sh', 'stop'], { env: mirrorMakerEnv(r.index) }); } catch (err) { warn(err.message); }
+      }
     }
     for (const r of regions) {
       try { run('bash', ['deploy/local/infra.sh', 'down'], { env: r.infraEnv }); } catch (err) { warn(err.message); }
@@ -59,8 +61,8 @@ async function main() {
     if (regionCount === 1) run('bash', ['deploy/local/infra.sh', 'up'], { env: infraEnv });
     else {
       await Promise.all(regions.map((r) => runAsync('bash', ['deploy/local/infra.sh', 'up'], r.infraEnv)));
-      say('starting MirrorMaker 2 between local-a and local-b…');
-      run('bash', ['deploy/local/mirror-maker.sh', 'start'], { env: mirrorMakerEnv() });
+      say('starting MirrorMaker 2 in each region (the flows into it from its peer)…');
+      await Promise.all(regions.map((r) => runAsync('bash', ['deploy/local/mirror-maker.sh', 'start'], mirrorMakerEnv(r.index))));
     }
     say('building apps…');
     run(NODE, ['node_modules/.bin/webpack', '--config', 'webpack.config.js']);

@@ -228,6 +228,7 @@ describe('tenants, accounts and keys', () => {
     { method: 'POST', path: '/v1/tenants/{tenantId}/failover', real: () => '/v1/tenants/acme/failover', body: {}, allowed: [] },
     { method: 'GET', path: '/v1/regions/directory', real: () => '/v1/regions/directory', allowed: [] },
     { method: 'GET', path: '/v1/regions/tenants/{tenantId}/config', real: () => '/v1/regions/tenants/acme/config', allowed: [] },
+    { method: 'GET', path: '/v1/regions/sends/{sendId}', real: () => '/v1/regions/sends/send-1?tenantId=acme', allowed: [] },
     { method: 'GET', path: '/v1/tenants/{tenantId}/settings', real: () => '/v1/tenants/acme/settings', allowed: ['admin'] },
     { method: 'GET', path: '/v1/tenants/{tenantId}/settings/audit', real: () => '/v1/tenants/acme/settings/audit', allowed: ['admin'] },
     { method: 'PUT', path: '/v1/tenants/{tenantId}/settings/{section}', real: () => '/v1/tenants/acme/settings/sla', body: {}, allowed: ['admin'] },

@@ -51,12 +51,19 @@ const RegionsEnvShape = {
   /** A router with peers acts for no paired tenant until each peer answered once or failed this many polls. */
   REGION_BOOT_FENCE_POLLS: z.coerce.number().int().min(1).max(100).default(3),
   /**
-   * At a switch to this region while the old active peer still answers (a planned switch, a failback),
-   * the takeover waits this long for the peer's last send commands to be mirrored before replaying.
+   * At a switch to this region while the old active peer does not answer (an outage), the takeover waits
+   * this long for the send commands MirrorMaker 2 still carries before replaying: the mirrored copy is
+   * all there is. A peer that answers is asked instead (REGION_TAKEOVER_CHECK_MS).
    */
   REGION_TAKEOVER_SETTLE_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),
   /** How often each paired tenant active in a peer region has its configuration pulled from there. */
   REGION_CONFIG_SYNC_MS: z.coerce.number().int().min(200).max(600_000).default(5_000),
+  /**
+   * For this long after a switch to this region, a bot reply to a message stored here before the switch
+   * is first checked with the previous active region, when it answers (`GET /v1/regions/sends/{id}`):
+   * the peer may have answered it already and its mirrored send command may not have arrived yet.
+   */
+  REGION_TAKEOVER_CHECK_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
 };
 
 export const RouterConfigSchema = InfraEnvSchema.extend({

@@ -132,6 +132,67 @@ describe('OutboundSender', () => {
     expect(down.calls).not.toContain('release msg-6');
   });
 
+  describe('the claim, taken right before the first provider request (regions drill: local-a killed mid-send)', () => {
+    it('is not taken while the send waits for its slot: a process that dies then leaves nothing, and the redelivery sends', async () => {
+      const { ledger, calls } = fakeLedger();
+      const { publisher } = fakePublisher();
+      const breakers = new BreakerRegistry();
+      registries.push(breakers);
+      let grant: () => void = () => undefined;
+      const limiter = { acquire: () => new Promise<() => void>((r) => { grant = () => r(() => undefined); }) } as unknown as AccountRateLimiter;
+      const tr = transport({ pacesRequests: true });
+      const s = new OutboundSender({ transport: tr.t, ledger, publisher, limiter, breakers, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+      const handled = s.handle(command(20));
+      await new Promise((r) => setImmediate(r));
+      expect(calls).toEqual([]); // waiting for the slot: no claim yet
+      grant();
+      await handled;
+      expect(calls).toEqual(['claim msg-20', 'sent msg-20 p-msg-20']);
+      expect(tr.log).toEqual(['request msg-20 0']);
+    });
+
+    it('a send claimed and done before: no provider request, its outcome said again', async () => {
+      const { ledger, calls } = fakeLedger();
+      (ledger as { claim: SendLedger['claim'] }).claim = async (id) => {
+        calls.push(`claim ${id}`);
+        return { kind: 'done', doc: { _id: id, channel: 'telegram', accountId: 'bot-1', state: 'sent', providerMessageId: 'p-x', claimedAt: new Date() } };
+      };
+      const { publisher, published } = fakePublisher();
+      const tr = transport({ pacesRequests: true });
+      const { s } = sender(tr.t, ledger, publisher);
+      await s.handle(command(21));
+      expect(tr.log).toEqual([]);
+      expect(calls).toEqual(['claim msg-21']);
+      expect(published).toEqual([{ status: 'sent' }]);
+    });
+
+    it('a claim without an outcome (the process died mid-request): reported unknown, never sent again', async () => {
+      const { ledger, calls } = fakeLedger();
+      (ledger as { claim: SendLedger['claim'] }).claim = async (id) => {
+        calls.push(`claim ${id}`);
+        return { kind: 'in_doubt', doc: { _id: id, channel: 'telegram', accountId: 'bot-1', state: 'sending', claimedAt: new Date() } };
+      };
+      const { publisher, published } = fakePublisher();
+      const tr = transport({ parts: 1 });
+      const { s } = sender(tr.t, ledger, publisher);
+      await s.handle(command(22));
+      expect(tr.log).toEqual([]);
+      expect(calls).toEqual(['claim msg-22', 'failed msg-22 send_outcome_unknown']);
+      expect(published).toEqual([{ status: 'failed' }]);
+    });
+
+    it('a permanent failure before any request is claimed and recorded failed; a retryable one frees no claim it never took', async () => {
+      const fatal = fakeLedger();
+      const t: ChannelTransport = { channel: 'telegram', pacesRequests: true, send: async () => { throw new FatalError('unknown_account', 'no token'); } };
+      await sender(t, fatal.ledger, fakePublisher().publisher).s.handle(command(23));
+      expect(fatal.calls).toEqual(['claim msg-23', 'failed msg-23 unknown_account']);
+      const retry = fakeLedger();
+      const t2: ChannelTransport = { channel: 'telegram', pacesRequests: true, send: async () => { throw new RetryableError('store_unavailable', 'read timed out'); } };
+      await expect(sender(t2, retry.ledger, fakePublisher().publisher).s.handle(command(24))).rejects.toThrow('read timed out');
+      expect(retry.calls).toEqual([]);
+    });
+  });
+
   describe('no breaker timeout around the limiter wait and the send (issue 15 #11)', () => {
     afterEach(() => jest.useRealTimers());
 

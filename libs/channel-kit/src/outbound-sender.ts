@@ -1,11 +1,11 @@
 import {
-  Channel, CloudEvent, DeliveryState, OutboundCommand, TOPICS, createEvent, errorSummary, isRetryable, statusEventId,
+  Channel, CloudEvent, DeliveryState, OmniError, OutboundCommand, TOPICS, createEvent, errorSummary, isRetryable, statusEventId,
 } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
 import { counter, rootLogger } from '@omni/telemetry';
 import type { AccountRateLimiter, Done } from './rate-limiter';
-import type { SendLedger } from './send-ledger';
+import type { Claim, SendLedger } from './send-ledger';
 
 /**
  * Conversations sent at once per partition by the channel apps' outbound consumers (ADR 0008): a
@@ -84,38 +84,47 @@ export class OutboundSender {
   async handle(event: CloudEvent<OutboundCommand>): Promise<void> {
     const cmd = event.data;
     const { ledger, transport } = this.deps;
-    const claim = await ledger.claim(cmd.messageId, cmd.channel, cmd.accountId);
-    if (claim.kind === 'done') {
-      // Sent (or failed) before; the status may not have made it out before a crash: say it again.
-      const d = claim.doc;
-      await this.status(cmd, d.state === 'sent' ? 'sent' : 'failed', d.providerMessageId, d.error);
-      return;
-    }
-    if (claim.kind === 'in_doubt') {
-      const error = { code: 'send_outcome_unknown', reason: 'the gateway stopped during this send; it may or may not have reached the customer' };
-      this.log.warn({ messageId: cmd.messageId, channel: cmd.channel }, error.reason);
-      await ledger.failed(cmd.messageId, error, cmd.channel, cmd.accountId);
-      await this.status(cmd, 'failed', undefined, error);
-      this.outcomes.inc({ channel: cmd.channel, outcome: 'in_doubt' });
-      return;
-    }
+    // The claim is taken right before the first provider request, once the transport has read what it
+    // needs and the limiter has given the slot: a process that dies before it leaves no claim, and the
+    // redelivered command is sent (a claim taken first and lost in those reads or that wait was reported
+    // `send_outcome_unknown` and never sent — the regions drill lost a reply so, local-a killed mid-send).
+    let claim: Claim | undefined;
+    const claimOnce = async (): Promise<void> => {
+      claim ??= await ledger.claim(cmd.messageId, cmd.channel, cmd.accountId);
+      if (claim.kind !== 'claimed') throw new ClaimSettled(claim);
+    };
     const breaker = this.deps.breakers.get(
       `${transport.channel}:${cmd.accountId}`,
-      (c: OutboundCommand) => {
-        const recipient = transport.recipientKey?.(c) ?? c.recipient.channelUserId;
-        return sendPaced(transport, c, () => this.deps.limiter.acquire(c.accountId, recipient));
-      },
-      { ...this.deps.breaker, timeout: false },
+      (c: OutboundCommand, pace: Pace) => sendPaced(transport, c, pace),
+      { ...this.deps.breaker, timeout: false, isFailure: (err) => !(err instanceof ClaimSettled) && (this.deps.breaker?.isFailure?.(err) ?? true) },
     );
+    const recipient = transport.recipientKey?.(cmd) ?? cmd.recipient.channelUserId;
+    const pace: Pace = async () => {
+      const done = await this.deps.limiter.acquire(cmd.accountId, recipient);
+      try {
+        await claimOnce();
+      } catch (err) {
+        done();
+        throw err;
+      }
+      return done;
+    };
     let result: { providerMessageId?: string };
     try {
-      result = await withRetry(() => breaker.fire(cmd), this.deps.retry);
+      result = await withRetry(() => breaker.fire(cmd, pace), this.deps.retry);
     } catch (err) {
+      if (err instanceof ClaimSettled) return this.settled(cmd, err.claim);
       if (isRetryable(err)) {
-        // The provider did not take it: free the claim for the retry topic's next attempt.
-        await ledger.release(cmd.messageId);
+        // The provider did not take it: free this send's claim (if it got that far) for the retry topic's next attempt.
+        if (claim?.kind === 'claimed') await ledger.release(cmd.messageId);
         this.outcomes.inc({ channel: cmd.channel, outcome: 'retry' });
         throw err;
+      }
+      // A permanent failure before any provider request (an unknown account) is claimed too, so
+      // that a redelivery reports it instead of sending.
+      if (!claim) {
+        claim = await ledger.claim(cmd.messageId, cmd.channel, cmd.accountId);
+        if (claim.kind !== 'claimed') return this.settled(cmd, claim);
       }
       const e = errorSummary(err);
       const error = { code: e.code, reason: e.message };
@@ -130,6 +139,21 @@ export class OutboundSender {
     await withRetry(() => ledger.sent(cmd.messageId, result.providerMessageId, cmd.channel, cmd.accountId), LEDGER_RETRY);
     await this.status(cmd, 'sent', result.providerMessageId);
     this.outcomes.inc({ channel: cmd.channel, outcome: 'sent' });
+  }
+
+  /** A command whose send was claimed before (a redelivery): its outcome said again, or reported unknown. */
+  private async settled(cmd: OutboundCommand, claim: Exclude<Claim, { kind: 'claimed' }>): Promise<void> {
+    if (claim.kind === 'done') {
+      // Sent (or failed) before; the status may not have made it out before a crash: say it again.
+      const d = claim.doc;
+      await this.status(cmd, d.state === 'sent' ? 'sent' : 'failed', d.providerMessageId, d.error);
+      return;
+    }
+    const error = { code: 'send_outcome_unknown', reason: 'the gateway stopped during this send; it may or may not have reached the customer' };
+    this.log.warn({ messageId: cmd.messageId, channel: cmd.channel }, error.reason);
+    await this.deps.ledger.failed(cmd.messageId, error, cmd.channel, cmd.accountId);
+    await this.status(cmd, 'failed', undefined, error);
+    this.outcomes.inc({ channel: cmd.channel, outcome: 'in_doubt' });
   }
 
   private async status(cmd: OutboundCommand, status: DeliveryState, providerMessageId?: string, error?: { code: string; reason: string }): Promise<void> {
@@ -150,5 +174,12 @@ export class OutboundSender {
         },
       }),
     );
+  }
+}
+
+/** Thrown at the first provider slot when the send was claimed before (a redelivery): nothing is sent. */
+class ClaimSettled extends OmniError {
+  constructor(readonly claim: Exclude<Claim, { kind: 'claimed' }>) {
+    super('send_claimed_before', `send claimed before (${claim.kind})`, false);
   }
 }

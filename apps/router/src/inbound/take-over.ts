@@ -15,8 +15,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * When this region becomes a tenant's active region (a failover, a failback, or a start that finds it
  * active), the messages it recorded while another region was active and that no mirrored send
  * command answered are replayed in order through the inbound use case: nothing accepted before the
- * switch is lost (ADR 0300). When the old active region still answers (a planned switch), the replay
- * first waits REGION_TAKEOVER_SETTLE_MS for its last send commands to be mirrored here. One replay per
+ * switch is lost (ADR 0300). When the old active region does not answer (an outage), the replay first
+ * waits REGION_TAKEOVER_SETTLE_MS for the send commands MM2 may still carry; one that answers is asked
+ * about each reply before it is sent (PeerSendCheck). One replay per
  * tenant at a time; the use case is idempotent, so a replay interrupted by a crash runs again at boot.
  */
 @Injectable()
@@ -48,7 +49,9 @@ export class TakeOver implements OnApplicationBootstrap {
   private async replay(a: RegionAssignment, reason: 'switch' | 'boot'): Promise<void> {
     await withSpan('region.takeover', SpanKind.INTERNAL, { 'omni.tenant': a.tenantId, 'omni.epoch': a.epoch, 'omni.reason': reason }, async () => {
       const previous = a.home === this.directory.region ? a.standby : a.home;
-      if (reason === 'switch' && this.peers.reachable(previous) && this.config.REGION_TAKEOVER_SETTLE_MS > 0) await sleep(this.config.REGION_TAKEOVER_SETTLE_MS);
+      // An old active region that answers is asked about each reply (PeerSendCheck); one that does not
+      // (an outage) has only its mirrored send commands to tell, which MM2 may still be carrying.
+      if (reason === 'switch' && !this.peers.reachable(previous) && this.config.REGION_TAKEOVER_SETTLE_MS > 0) await sleep(this.config.REGION_TAKEOVER_SETTLE_MS);
       let total = 0;
       for (;;) {
         if (!this.directory.mayAct(a.tenantId)) break; // switched away again meanwhile

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { OmniError, RetryableError } from '@omni/contracts';
-import { BreakerRegistry } from '@omni/resilience';
+import { BreakerRegistry, withRetry } from '@omni/resilience';
 import { RegionAssignment, shouldTakeOver } from '@omni/routing';
 import { SpanKind, gauge, rootLogger, withSpan } from '@omni/telemetry';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
@@ -9,6 +9,12 @@ import { RegionDirectory } from './region-directory';
 export interface PeerDirectory {
   region: string;
   assignments: RegionAssignment[];
+}
+
+/** A peer's answer to `GET /v1/regions/sends/{sendId}`. */
+export interface PeerSendAnswer {
+  sendId: string;
+  decided: boolean;
 }
 
 interface PeerState {
@@ -60,6 +66,29 @@ export class PeerWatch implements OnApplicationBootstrap, OnModuleDestroy {
   reachable(name: string): boolean {
     const p = this.peers.find((x) => x.name === name);
     return p !== undefined && p.downSince === undefined && p.answered;
+  }
+
+  /**
+   * Whether peer region `name` decided the send `sendId` of `tenantId` (its router stored that outbound
+   * message): `GET /v1/regions/sends/{sendId}?tenantId=` with the operator key, a timeout, an opossum
+   * breaker per peer (`region-sends:<peer>`), one retry and an OTel span (`region.peer.sends`).
+   * Undefined when the peer does not answer its polls (an outage: the mirrored copy is all there is);
+   * a peer that answers its polls but fails this call throws a RetryableError (the caller retries later).
+   */
+  async decidedByPeer(name: string, tenantId: string, sendId: string): Promise<boolean | undefined> {
+    const p = this.peers.find((x) => x.name === name);
+    if (!p || !this.reachable(name)) return undefined;
+    const timeout = this.config.REGION_PEER_TIMEOUT_MS;
+    const breaker = this.breakers.get(`region-sends:${p.name}`, (tenant: string, id: string) => this.getDecided(p, tenant, id, timeout), {
+      timeout, volumeThreshold: 3, resetTimeout: Math.max(1_000, this.config.REGION_PEER_POLL_MS * 2),
+    });
+    try {
+      return await withSpan('region.peer.sends', SpanKind.CLIENT, { 'omni.region': this.directory.region, 'omni.peer': p.name, 'omni.tenant': tenantId }, () =>
+        withRetry(() => breaker.fire(tenantId, sendId), { attempts: 2, baseDelayMs: 100, maxDelayMs: 500 }));
+    } catch (err) {
+      if (!this.reachable(name)) return undefined; // went down meanwhile
+      throw err instanceof RetryableError ? err : new RetryableError('region_unreachable', `region ${p.name}: ${(err as Error).message}`);
+    }
   }
 
   /** One round: every peer polled, copies applied, automatic switches decided. Not re-entered. */
@@ -118,10 +147,20 @@ export class PeerWatch implements OnApplicationBootstrap, OnModuleDestroy {
     return withSpan('region.peer.poll', SpanKind.CLIENT, { 'omni.region': this.directory.region, 'omni.peer': p.name }, () => breaker.fire());
   }
 
+  private async getDecided(p: PeerState, tenantId: string, sendId: string, timeoutMs: number): Promise<boolean> {
+    const url = new URL(`/v1/regions/sends/${encodeURIComponent(sendId)}`, p.url);
+    url.searchParams.set('tenantId', tenantId);
+    return ((await this.getJson(p, url, timeoutMs)) as PeerSendAnswer).decided === true;
+  }
+
   private async get(p: PeerState, timeoutMs: number): Promise<PeerDirectory> {
+    return (await this.getJson(p, new URL('/v1/regions/directory', p.url), timeoutMs)) as PeerDirectory;
+  }
+
+  private async getJson(p: PeerState, url: URL, timeoutMs: number): Promise<unknown> {
     let res: Response;
     try {
-      res = await fetch(new URL('/v1/regions/directory', p.url), {
+      res = await fetch(url, {
         headers: { accept: 'application/json', ...(this.config.API_KEY ? { authorization: `Bearer ${this.config.API_KEY}` } : {}) },
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -131,6 +170,6 @@ export class PeerWatch implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (res.status >= 500) throw new RetryableError('region_error', `region ${p.name} answered ${res.status}`);
     if (!res.ok) throw new OmniError('region_rejected', `region ${p.name} answered ${res.status} (is API_KEY the same in both regions?)`, false);
-    return (await res.json()) as PeerDirectory;
+    return res.json();
   }
 }

@@ -1,17 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
 import { AuthGuard, Requires } from '@omni/auth';
-import { TENANT_DIRECTORY, TENANT_REPLICA_REPOSITORY, TenantConfigSnapshot, TenantDirectory, TenantReplicaRepository } from '@omni/persistence';
+import { MESSAGE_REPOSITORY, MessageRepository, TENANT_DIRECTORY, TENANT_REPLICA_REPOSITORY, TenantConfigSnapshot, TenantDirectory, TenantReplicaRepository } from '@omni/persistence';
 import type { RegionAssignment } from '@omni/routing';
 import { parse } from '@omni/contracts';
 import { openApi } from '@omni/platform';
 import { RegionDirectory } from './region-directory';
-import type { PeerDirectory } from './peer-watch';
+import type { PeerDirectory, PeerSendAnswer } from './peer-watch';
 
 const FailoverBody = z.object({ to: z.string().min(1, 'a region name, e.g. local-b').max(63) }).strict();
+const SendQuery = z.object({ tenantId: z.string().min(1, 'the tenant the send belongs to').max(128) });
 
 /**
  * The region directory's operator routes (API_KEY only, ADR 0300): the failover (and failback) of a
@@ -26,6 +27,7 @@ export class RegionsController {
     private readonly directory: RegionDirectory,
     @Inject(TENANT_REPLICA_REPOSITORY) private readonly replica: TenantReplicaRepository,
     @Inject(TENANT_DIRECTORY) private readonly tenants: TenantDirectory,
+    @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
   ) {}
 
   @Post('tenants/:tenantId/failover')
@@ -70,5 +72,15 @@ export class RegionsController {
   async list(): Promise<PeerDirectory> {
     await this.directory.refresh();
     return { region: this.directory.region, assignments: this.directory.list() };
+  }
+
+  @Get('regions/sends/:sendId')
+  @Requires('tenants.manage')
+  @ApiQuery({ name: 'tenantId', required: true })
+  @ApiOperation({ summary: 'Whether this region decided the send `sendId` of the tenant (its outbound message is stored here): what a region taking the tenant over asks its previous active region' })
+  async send(@Param('sendId') sendId: string, @Query() query: unknown): Promise<PeerSendAnswer> {
+    const { tenantId } = parse(SendQuery, query, 'query');
+    const m = await this.messages.get(sendId);
+    return { sendId, decided: m !== null && m.direction === 'outbound' && m.tenantId === tenantId };
   }
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { PeerSendCheck } from './peer-send-check';
 import { PeerSendsConsumer } from './peer-sends.consumer';
 import { PeerWatch } from './peer-watch';
 import { RegionDirectory } from './region-directory';
@@ -9,7 +10,7 @@ import { TenantConfigSync } from './tenant-config-sync';
 @Global()
 @Module({
   controllers: [RegionsController],
-  providers: [RegionDirectory, PeerWatch, PeerSendsConsumer, TenantConfigSync],
-  exports: [RegionDirectory, PeerWatch],
+  providers: [RegionDirectory, PeerWatch, PeerSendsConsumer, PeerSendCheck, TenantConfigSync],
+  exports: [RegionDirectory, PeerWatch, PeerSendCheck],
 })
 export class RegionsModule {}

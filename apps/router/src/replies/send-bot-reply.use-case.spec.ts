@@ -15,6 +15,7 @@ import { CustomerReactions } from '../inbound/customer-reactions';
 import type { Workflows } from '../workflows/workflows';
 import type { WorkflowOutcome } from '../workflows/run-workflow.use-case';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
+import type { PeerSendCheck } from '../regions/peer-send-check';
 import type { RegionDirectory } from '../regions/region-directory';
 
 const INBOUND_ID = 'inbound-1';
@@ -42,9 +43,14 @@ function ownershipIn(state: Ownership['state']): Ownership {
 /** For tests that are not about workflows: none is triggered. */
 const noWorkflows = { triggered: async () => null } as unknown as Workflows;
 
-/** The region directory, faked: this region acts unless a test says otherwise; replies a peer sent, by id. */
+/** The region directory, faked: this region acts unless a test says otherwise. */
 function fakeRegions(fence: { activeHere: boolean; peerSent: Set<string> }): RegionDirectory {
-  return { mayAct: () => fence.activeHere, sentByPeer: async (_tenantId: string, id: string) => fence.peerSent.has(id) } as unknown as RegionDirectory;
+  return { mayAct: () => fence.activeHere } as unknown as RegionDirectory;
+}
+
+/** Replies a peer decided (mirrored, or answered when asked), by id. */
+function fakePeerSends(fence: { peerSent: Set<string> }): PeerSendCheck {
+  return { decidedByPeer: async (_tenantId: string, _inboundId: string, id: string) => fence.peerSent.has(id) } as unknown as PeerSendCheck;
 }
 
 function setup(opts: { workflows?: Workflows } = {}) {
@@ -95,6 +101,7 @@ function setup(opts: { workflows?: Workflows } = {}) {
   const events = new ConversationEvents(publisher);
   const useCase = new SendBotReplyUseCase(
     conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows ?? noWorkflows, new AiOutcomes(publisher), fakeRegions(fence),
+    fakePeerSends(fence),
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
   const reactions = new CustomerReactions(messages, turns, new AiOutcomes(publisher));

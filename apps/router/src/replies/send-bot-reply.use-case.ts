@@ -9,6 +9,7 @@ import { AiOutcomes } from '../conversations/ai-outcomes';
 import { conversationFromResult } from '../conversations/conversation-facts';
 import { CustomerMessages } from '../conversations/customer-messages';
 import { OwnershipStore } from '../conversations/ownership.store';
+import { PeerSendCheck } from '../regions/peer-send-check';
 import { RegionDirectory } from '../regions/region-directory';
 import { TenantSettings } from '../conversations/tenant-settings';
 import { DEFAULT_SMALL_TALK_INTENTS, forHandoffRules, storedTurn, turnsToRead } from '../handoff/bot-turns';
@@ -37,13 +38,14 @@ export class SendBotReplyUseCase {
     private readonly workflows: Workflows,
     private readonly outcomes: AiOutcomes,
     private readonly regions: RegionDirectory,
+    private readonly peerSends: PeerSendCheck,
   ) {}
 
   async execute(event: CloudEvent<AiResult>): Promise<void> {
     const r = event.data;
     // Fencing (ADR 0300): a result that reaches a region no longer active for the tenant is not acted on
     // (the active region replays the message), and a reply a peer region decided is not sent again here.
-    if (!this.regions.mayAct(r.tenantId) || (await this.regions.sentByPeer(r.tenantId, derivedId(r.messageId, 'bot-reply')))) return;
+    if (!this.regions.mayAct(r.tenantId) || (await this.peerSends.decidedByPeer(r.tenantId, r.messageId, derivedId(r.messageId, 'bot-reply')))) return;
     // The inbound step's facts come back with the result (ADR 0011): no read of the conversation or of
     // the message being answered. A result without them (an older worker) reads both, as before.
     const conversation = r.request ? conversationFromResult(r, r.request.conversation) : await this.conversations.get(r.conversationId);
