@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { initialAssignment, type RegionAssignment } from '@omni/routing';
 import { PeerWatch } from './peer-watch';
-import { newRegionDirectory, regionConfig } from './testing';
+import { newMemoryRegionStores, newRegionDirectory, regionConfig } from './testing';
 
 /** A peer region's router as far as the poll sees it: its directory, or nothing at all (down). */
 async function fakePeer(region: string) {
@@ -89,4 +89,20 @@ describe('PeerWatch and the region directory', () => {
     expect(await directory.sentByPeer('unpaired', 'reply-1')).toBe(false);
     expect(asked).not.toHaveBeenCalled();
   });
+
+  it('a router with no peer region acts for a tenant whose stored assignment names other regions (left by a paired run on the same store)', async () => {
+    const stores = newMemoryRegionStores();
+    await stores.assignmentRepo.putIfNewer({ _id: 'default', home: 'local-a', standby: 'local-b', active: 'local-b', epoch: 3, since: new Date(0).toISOString() });
+    const { directory } = newRegionDirectory(regionConfig('local', 'local-b', DEAD, { REGION_PEERS: [], TENANT_STANDBY_REGION: undefined }), stores);
+    await directory.onApplicationBootstrap();
+    expect(directory.get('default')).toMatchObject({ active: 'local-b' });
+    expect(directory.isFenced()).toBe(false);
+    expect(directory.mayAct('default')).toBe(true);
+    // With a peer, the same assignment fences this region off the tenant.
+    const paired = newRegionDirectory(regionConfig('local-a', 'local-b', DEAD), stores).directory;
+    await paired.onApplicationBootstrap();
+    paired.unfence();
+    expect(paired.mayAct('default')).toBe(false);
+  });
 });
+

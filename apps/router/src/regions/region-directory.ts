@@ -26,6 +26,7 @@ export class RegionDirectory implements OnApplicationBootstrap {
   private readonly cache = new Map<string, RegionAssignment>();
   private readonly listeners: ActivationListener[] = [];
   private fenced: boolean;
+  private readonly standaloneWarned = new Set<string>();
   private readonly log = rootLogger().child({ component: 'region-directory' });
   private readonly switches = counter('omni_region_switches_total', 'Tenants switched to another active region, by cause', ['to', 'cause']);
   private readonly fencedGauge = gauge('omni_region_fenced', '1 while this router acts for no paired tenant (boot, before every peer was heard)', []);
@@ -85,10 +86,22 @@ export class RegionDirectory implements OnApplicationBootstrap {
     return this.cache.get(tenantId);
   }
 
-  /** Whether this region acts for the tenant now. */
+  /**
+   * Whether this region acts for the tenant now. A router with no peer is a standalone deployment:
+   * nobody else could answer or take a message over, so it acts for every tenant — an assignment
+   * naming other regions there is left from a paired run on the same store (`npm run drill`, then
+   * `npm run up`), and holding messages for it would leave every customer unanswered. Logged once.
+   */
   mayAct(tenantId: string): boolean {
     const a = this.cache.get(tenantId);
     if (!a) return true; // no pair: served here alone
+    if (this.config.REGION_PEERS.length === 0) {
+      if (a.active !== this.region && !this.standaloneWarned.has(tenantId)) {
+        this.standaloneWarned.add(tenantId);
+        this.log.warn({ tenantId, active: a.active, region: this.region }, 'tenant assigned to another region, but this router has no peer region (REGION_PEERS): acting for it here');
+      }
+      return true;
+    }
     return !this.fenced && mayAct(a, this.region);
   }
 
