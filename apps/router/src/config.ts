@@ -46,6 +46,11 @@ const RegionsEnvShape = {
   /** How often each peer is polled (directory and health), and how long one poll may take. */
   REGION_PEER_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   REGION_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1_500),
+  /**
+   * A peer not heard since this router started counts as unreachable only from start + this long (it
+   * may be starting too): no automatic takeover at boot. One that answered before counts from its first failure.
+   */
+  REGION_BOOT_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** The standby takes a tenant over once its active peer has been unreachable this long; 0 = only by the operator. */
   REGION_FAILOVER_AFTER_MS: z.coerce.number().int().min(0).default(0),
   /** A router with peers acts for no paired tenant until each peer answered once or failed this many polls. */

@@ -104,5 +104,50 @@ describe('PeerWatch and the region directory', () => {
     paired.unfence();
     expect(paired.mayAct('default')).toBe(false);
   });
+
+  it('does not take a tenant over at boot from a peer it has not heard yet before REGION_BOOT_GRACE_MS, but does from one that answered and then fell silent', async () => {
+    let peerUp = false;
+    const peer: Server = createServer((_req, res) => {
+      if (!peerUp) { res.destroy(); return; }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ region: 'local-a', assignments: [] }));
+    });
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(peer.address() as AddressInfo).port}`;
+    try {
+      const config = regionConfig('local-b', 'local-a', url, { REGION_BOOT_GRACE_MS: 60_000 });
+      const { directory } = newRegionDirectory(config);
+      await directory.onApplicationBootstrap();
+      const watch = new PeerWatch(config, directory);
+      // Booting together: local-a does not answer yet. Within the grace + REGION_FAILOVER_AFTER_MS, no
+      // takeover. (Two failed polls only: a third would open the peer's breaker, which resets on the
+      // wall clock, not on this test's.)
+      for (const now of [0, 64_999]) await watch.tick(() => now);
+      expect(directory.get('default')).toMatchObject({ active: 'local-a', epoch: 1 });
+      // local-a comes up and answers; later it falls silent: down from that moment, taken over 5 s later.
+      peerUp = true;
+      await watch.tick(() => 70_000);
+      peerUp = false;
+      await watch.tick(() => 80_000);
+      await watch.tick(() => 84_999);
+      expect(directory.get('default')).toMatchObject({ active: 'local-a', epoch: 1 });
+      await watch.tick(() => 85_000);
+      expect(directory.get('default')).toMatchObject({ active: 'local-b', epoch: 2 });
+      watch.onModuleDestroy();
+    } finally {
+      await new Promise<void>((r) => peer.close(() => r()));
+    }
+  });
+
+  it('takes over from a peer never heard once the boot grace and REGION_FAILOVER_AFTER_MS have passed', async () => {
+    const config = regionConfig('local-b', 'local-a', DEAD, { REGION_BOOT_GRACE_MS: 60_000 });
+    const { directory } = newRegionDirectory(config);
+    await directory.onApplicationBootstrap();
+    const watch = new PeerWatch(config, directory);
+    for (const now of [0, 1_000, 64_999]) await watch.tick(() => now);
+    expect(directory.get('default')).toMatchObject({ active: 'local-a' });
+    await watch.tick(() => 65_000);
+    expect(directory.get('default')).toMatchObject({ active: 'local-b', epoch: 2 });
+    watch.onModuleDestroy();
+  });
 });
 

@@ -40,6 +40,8 @@ export class PeerWatch implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly breakers = new BreakerRegistry();
   private timer?: NodeJS.Timeout;
   private running = false;
+  /** The first round's time: a peer not heard since is counted down only from here + REGION_BOOT_GRACE_MS. */
+  private bootAt?: number;
   private readonly log = rootLogger().child({ component: 'peer-watch' });
   private readonly up = gauge('omni_region_peer_up', '1 when the peer region answered its last poll', ['peer']);
 
@@ -95,6 +97,7 @@ export class PeerWatch implements OnApplicationBootstrap, OnModuleDestroy {
   async tick(now = Date.now): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.bootAt ??= now();
     try {
       await Promise.all(this.peers.map((p) => this.pollOne(p, now)));
       await this.directory.refresh();
@@ -118,7 +121,11 @@ export class PeerWatch implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (err) {
       p.failures += 1;
       if (p.downSince === undefined) {
-        p.downSince = now();
+        // A peer this router has not heard since it started may simply be starting too (both regions
+        // of `npm run up -- --regions 2` come up together): its outage counts from the end of the boot
+        // grace, so the standby does not take its tenants over at boot. One that answered before is
+        // down from now.
+        p.downSince = p.answered ? now() : Math.max(now(), (this.bootAt ?? now()) + this.config.REGION_BOOT_GRACE_MS);
         this.log.warn({ peer: p.name, err: (err as Error).message }, 'peer region unreachable');
       }
       this.up.set({ peer: p.name }, 0);

@@ -34,7 +34,7 @@ export function regionConfig(region: string, peer: string, peerUrl: string, over
   return {
     REGION: region, REGIONS: ['local-a', 'local-b'], REGION_PEERS: [{ name: peer, url: peerUrl }], TENANT_ID: 'default',
     TENANT_HOME_REGION: 'local-a', TENANT_STANDBY_REGION: 'local-b', REGION_PEER_POLL_MS: 1_000, REGION_PEER_TIMEOUT_MS: 500,
-    REGION_FAILOVER_AFTER_MS: 5_000, REGION_BOOT_FENCE_POLLS: 2, REGION_TAKEOVER_SETTLE_MS: 0, REGION_TAKEOVER_CHECK_MS: 900_000, API_KEY: 'operator-key-for-tests',
+    REGION_FAILOVER_AFTER_MS: 5_000, REGION_BOOT_GRACE_MS: 0, REGION_BOOT_FENCE_POLLS: 2, REGION_TAKEOVER_SETTLE_MS: 0, REGION_TAKEOVER_CHECK_MS: 900_000, API_KEY: 'operator-key-for-tests',
     ...overrides,
   } as RouterConfig;
 }
