@@ -114,7 +114,11 @@ export class PeerWatch implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const dir = await this.fetchDirectory(p);
       for (const a of dir.assignments) await this.directory.apply(a);
-      if (p.downSince !== undefined) this.log.info({ peer: p.name, downMs: now() - p.downSince }, 'peer region answers again');
+      if (p.downSince !== undefined) {
+        // Heard for the first time since this router started (its outage had not started counting).
+        if (!p.answered) this.log.info({ peer: p.name }, 'peer region answers');
+        else this.log.info({ peer: p.name, downMs: now() - p.downSince }, 'peer region answers again');
+      }
       p.downSince = undefined;
       p.answered = true;
       this.up.set({ peer: p.name }, 1);
