@@ -3,29 +3,13 @@ import WebSocket from 'ws';
 import type { ConversationDoc, MessageDoc, PrivacyRequestDoc } from '@omni/persistence';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
 import { mongoUri, uniqueName, waitFor } from '../support/env';
+import { WidgetFrame, openWidgetSocket } from '../support/web-chat';
 
 const ADMIN_KEY = 'test-admin-key-of-default-tenant';
 const DAY = 86_400_000;
 
-interface Frame { type: string; token?: string; conversationId?: string }
-
-/** A widget's socket: frames in order. */
-async function visitor(url: string): Promise<{ ws: WebSocket; next: () => Promise<Frame> }> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
-  const queue: Frame[] = [];
-  const waiting: ((f: Frame) => void)[] = [];
-  ws.on('message', (raw: Buffer) => {
-    const f = JSON.parse(raw.toString()) as Frame;
-    const w = waiting.shift();
-    if (w) w(f);
-    else queue.push(f);
-  });
-  await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
-  return { ws, next: () => new Promise((r) => { const f = queue.shift(); if (f) r(f); else waiting.push(r); }) };
-}
-
-async function welcome(url: string, token?: string): Promise<Frame & { ws: WebSocket }> {
-  const v = await visitor(url);
+async function welcome(url: string, token?: string): Promise<WidgetFrame & { ws: WebSocket }> {
+  const v = await openWidgetSocket(url);
   v.ws.send(JSON.stringify({ type: 'hello', ...(token ? { token } : {}) }));
   for (;;) {
     const f = await v.next();

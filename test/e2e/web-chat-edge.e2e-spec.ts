@@ -1,31 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createConnection } from 'mongoose';
-import WebSocket from 'ws';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
 import { KAFKA_BROKERS, mongoUri, uniqueName } from '../support/env';
+import { WidgetFrame, WidgetSocket, openWidgetSocket } from '../support/web-chat';
 import { createKafka, kafkaSettingsFromEnv } from '@omni/messaging';
 
-interface Frame { type: string; code?: string; reason?: string; token?: string; conversationId?: string; history?: unknown[] }
-interface Client { ws: WebSocket; next: () => Promise<Frame>; closed: Promise<{ code: number; reason: string }> }
-
-function connectTo(url: string, origin?: string): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, origin ? { origin } : {});
-    const queue: Frame[] = [];
-    const waiting: ((f: Frame) => void)[] = [];
-    ws.on('message', (raw: Buffer) => {
-      const f = JSON.parse(raw.toString()) as Frame;
-      const w = waiting.shift();
-      if (w) w(f);
-      else queue.push(f);
-    });
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
-    ws.on('open', () => resolve({ ws, closed, next: () => new Promise((r) => { const f = queue.shift(); if (f) r(f); else waiting.push(r); }) }));
-    ws.on('error', reject);
-  });
-}
-
-async function hello(c: Client, frame: Record<string, unknown> = {}): Promise<Frame> {
+async function hello(c: WidgetSocket, frame: Record<string, unknown> = {}): Promise<WidgetFrame> {
   c.ws.send(JSON.stringify({ type: 'hello', ...frame }));
   const f = await c.next();
   expect(f.type).toBe('welcome');
@@ -62,7 +42,7 @@ describe('web chat edge: malformed and oversized frames', () => {
     }
   }
 
-  const connect = (origin?: string) => connectTo(web.url, origin);
+  const connect = (origin?: string) => openWidgetSocket(web.url, origin);
 
   it('answers each bad frame with an error event and produces nothing', async () => {
     const before = await producedCount();
@@ -150,9 +130,9 @@ describe('web chat edge: connections and frames per address', () => {
   });
 
   it('closes a third socket from one address with 1013, and a flood of frames with 1008', async () => {
-    const one = await connectTo(web.url);
-    const two = await connectTo(web.url);
-    const three = await connectTo(web.url);
+    const one = await openWidgetSocket(web.url);
+    const two = await openWidgetSocket(web.url);
+    const three = await openWidgetSocket(web.url);
     expect(await three.closed).toEqual({ code: 1013, reason: 'too many connections from this address (limit 2)' });
 
     for (let i = 0; i < 5; i++) {
