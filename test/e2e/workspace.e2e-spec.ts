@@ -175,12 +175,16 @@ describe('agents’ workspace', () => {
     // Sue opens the queued conversation and says what the customer's last message really meant: the
     // correction reaches the AI worker's feedback (agents do not get this form).
     await sue.locator(`[data-testid=queued] [data-conversation="${convId}"] button.link`).click();
-    const correction = sue.locator('[data-testid=correct-intent]');
+    // The form names the message it corrects: the customer's last one the bot analysed. (Found by its
+    // text: WhatsApp's timestamps are whole seconds, so two messages of one second tie on them.)
+    const handedOff = await db.collection('messages').findOne({ conversationId: convId, direction: 'inbound', text: { $regex: '^can I speak' } });
+    expect(handedOff).not.toBeNull();
+    const correction = sue.locator(`[data-testid=correct-intent][data-message-id="${String(handedOff?._id)}"]`);
+    await correction.waitFor();
     await correction.locator('input[name=label]').fill('order_status');
     await correction.getByRole('button', { name: 'Save' }).click();
     await sue.getByRole('status').filter({ hasText: 'Intent corrected.' }).waitFor();
-    const lastInbound = await db.collection('messages').find({ conversationId: convId, direction: 'inbound' }).sort({ timestamp: -1 }).limit(1).next();
-    await waitFor('the correction in the AI worker’s feedback', async () => db.collection('nlu_feedback').findOne({ _id: lastInbound?._id, label: 'order_status' }), 30_000);
+    await waitFor('the correction in the AI worker’s feedback', async () => db.collection('nlu_feedback').findOne({ _id: handedOff?._id, label: 'order_status' }), 30_000);
     // Sue writes the English canned response in the screen: a bad language is refused naming the field.
     await sue.getByRole('button', { name: 'Canned responses' }).click();
     const cannedForm = sue.locator('[data-testid=canned-form]');

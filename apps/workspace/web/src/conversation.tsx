@@ -183,8 +183,9 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
             <dt>{t('sentiment')}</dt><dd>{summary?.sentiment?.trend ?? lastAi?.sentiment?.label ?? t('none')}</dd>
           </dl>
           {supervises && lastAiMessage && (
-            <form class="correct" data-testid="correct-intent" onSubmit={(e) => { e.preventDefault(); correct(); }}>
+            <form class="correct" data-testid="correct-intent" data-message-id={lastAiMessage._id} onSubmit={(e) => { e.preventDefault(); correct(); }}>
               <label for="intent-label">{t('correctIntent')}</label>
+              {lastAiMessage.text && <q class="muted">{lastAiMessage.text}</q>}
               <input id="intent-label" name="label" value={label} onInput={(e) => setLabel((e.currentTarget).value)} placeholder={lastAi?.intent?.name ?? ''} maxLength={128} required />
               <label class="check"><input type="checkbox" name="train" checked={train} onChange={(e) => setTrain((e.currentTarget).checked)} /> {t('trainOnIt')}</label>
               <button type="submit" disabled={busy || !label.trim()}>{t('save')}</button>
