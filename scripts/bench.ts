@@ -20,7 +20,9 @@
  * (unless KAFKA_BROKERS / MONGODB_URI are given), builds the apps it needs, and tears everything down
  * at the end, on failure and on Ctrl-C. `--help` lists the knobs.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { EventPublisher } from '@omni/messaging';
 import { AppName, RunningApp, freePort, startApp } from '../test/support/apps';
@@ -28,7 +30,7 @@ import type { ContractServer } from '../test/contract-servers/fault-server';
 import { Infra, buildApps, startInfra, withDatabase } from './bench/infra';
 import { BareServer, FixedRate, INGEST_CHANNELS, IngestChannel, Saturation, channelEnv, fixedRate, saturate, startBareServer, webhookFactory } from './bench/ingest';
 import { benchKafka, benchSettings, createTopic, gatewayProducer, publisherThroughput, rawRoundTrips, rawSendBatch, sampleEvent } from './bench/kafka';
-import { RssSampler, bareNodeRssKiB, cpuSeconds, rssKiB } from './bench/memory';
+import { RssSampler, bareNodeRssKiB, cpuSeconds, rssKiB, treeCpuSeconds } from './bench/memory';
 import { BenchOptions, USAGE, parseOptions } from './bench/options';
 import { OutboundResult, PROVIDER_LIMITS, measureSends, produceCommands, seedConversations, startContractServer } from './bench/outbound';
 import type { BareProcess } from './bench/bare-process';
@@ -36,7 +38,7 @@ import { measureWorkspace } from './bench/workspace';
 import { BENCH_MAILBOX, MailResult, fixedRateSmtp, mailFactory, saturateSmtp, startBareSmtp } from './bench/email';
 import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
-import { BurstResult, FloorResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, newcomerStages, opsBetween, produceBacklog, settledCounts, startDbCounter, webChatSaturated, whatsappBurst } from './bench/conversation';
+import { BurstResult, FloorResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, newcomerStages, opsBetween, produceBacklog, settledCounts, startDbCounter, storeTimeBetween, webChatSaturated, whatsappBurst } from './bench/conversation';
 
 const CHAT_APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
 /** Every bench session comes from 127.0.0.1: the per-socket and per-address caps of channel-web (issue 15 #3) are lifted. */
@@ -438,6 +440,54 @@ async function benchEmail(o: BenchOptions, env: Env): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // conversation: whole conversations through channel → router → ai-worker → channel → provider
 
+/**
+ * CPU seconds used so far by each part of a conversation phase: its apps, the private Kafka, FerretDB
+ * and PostgreSQL (with their children), and this process (load generator, contract server, floor).
+ * The difference of two readings, per answered message, does not depend on what else the machine runs
+ * (other engineers' suites): what a message costs, and so the most a 2-core machine could answer.
+ */
+async function cpuReading(started: readonly RunningApp[]): Promise<Record<string, number>> {
+  const pids = (await infra)?.pids() ?? {};
+  const own = process.cpuUsage();
+  return {
+    ...Object.fromEntries(started.map((a) => [a.name, cpuSeconds(a.proc.pid)])),
+    ...(pids.kafka ? { Kafka: treeCpuSeconds(pids.kafka) } : {}),
+    ...(pids.ferretdb ? { FerretDB: treeCpuSeconds(pids.ferretdb) } : {}),
+    ...(pids.postgres ? { PostgreSQL: treeCpuSeconds(pids.postgres) } : {}),
+    bench: (own.user + own.system) / 1e6,
+  };
+}
+
+interface CpuPerMessage {
+  /** ms of CPU per answered message, by part (NaN parts left out). */
+  parts: [string, number][];
+  /** Everything but this process (the load generator) and the counting proxy. */
+  totalMs: number;
+}
+
+function cpuPerMessage(before: Record<string, number>, after: Record<string, number>, messages: number, exclude: readonly string[] = ['bench']): CpuPerMessage {
+  const parts = Object.keys(after)
+    .map((k): [string, number] => [k, ((after[k] - (before[k] ?? Number.NaN)) * 1000) / Math.max(1, messages)])
+    .filter(([, v]) => Number.isFinite(v))
+    .sort((a, b) => b[1] - a[1]);
+  return { parts, totalMs: parts.filter(([k]) => !exclude.includes(k)).reduce((n, [, v]) => n + v, 0) };
+}
+
+function describeCpu(c: CpuPerMessage): string {
+  return `${c.parts.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} ms; measured total ${c.totalMs.toFixed(1)} ms → at most ${((cpus().length * 1000) / c.totalMs).toFixed(0)} msg/s on ${cpus().length} cores`;
+}
+
+/** With OMNI_BENCH_METRICS_DIR, each app's /metrics at the end of a phase goes to `<dir>/<phase>-<app>.prom` (handler durations, lag). */
+async function dumpMetrics(phase: string, started: readonly RunningApp[]): Promise<void> {
+  const dir = process.env.OMNI_BENCH_METRICS_DIR;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  await Promise.all(started.map(async (a) => {
+    const text = await fetch(`${a.adminUrl}/metrics`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text(), (e: unknown) => `# unavailable: ${String(e)}\n`);
+    await writeFile(join(dir, `${phase}-${a.name}.prom`), text);
+  }));
+}
+
 async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   // Every app reaches the database through a counting proxy (so does the floor): writes per message.
   const counter = await startDbCounter(env.mongoUri);
@@ -465,6 +515,9 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   let sat: Awaited<ReturnType<typeof webChatSaturated>>;
   let burstOps: OpCounts;
   let satOps: OpCounts;
+  let burstCpu: CpuPerMessage | undefined;
+  let satCpu: CpuPerMessage | undefined;
+  let floorCpu: CpuPerMessage | undefined;
   let floorUri: string;
   let cal: Awaited<ReturnType<typeof webChatSaturated>>;
   let calOps: OpCounts;
@@ -478,12 +531,18 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
       say(`conversation burst: ${o.convCustomers} new WhatsApp customers × 3 messages at ${o.convRate} msg/s open loop (${o.convGapSeconds} s between a customer's messages), drain ≤ ${o.convDrainSeconds} s`);
       const c0 = await counter.counts();
       const b0 = await counter.byCollection();
+      const l0 = await counter.latency();
+      const cpu0 = await cpuReading([...wa.started, connector]);
       burst = await whatsappBurst(wa.channel.url, server, {
         run, customers: o.convCustomers, perCustomer: 3, rate: o.convRate, gapSeconds: o.convGapSeconds, drainMs: o.convDrainSeconds * 1000, fromBase: 16_510_000_000,
       });
       burstOps = opsBetween(c0, await settledCounts(counter, 3_000, 10_000));
+      burstCpu = cpuPerMessage(cpu0, await cpuReading([...wa.started, connector]), burst.answered);
+      say(`  CPU per answered message: ${describeCpu(burstCpu)}`);
       say(`  answered ${burst.answered}/${burst.sent}, p50 ${ms(burst.latency.p50)}, p99 ${ms(burst.latency.p99)}, ${burst.duplicates} duplicates; ${JSON.stringify(burstOps.byCommand)}`);
       say(`  per message, by collection: ${perMessage(opsBetween(b0, await counter.byCollection()).byCommand, burst.sent)}`);
+      say(`  store time per command (largest total first): ${storeTimeBetween(l0, await counter.latency())}`);
+      await dumpMetrics('burst', wa.started);
     } finally {
       await Promise.all(wa.started.map((a) => stopApp(a)));
     }
@@ -503,9 +562,16 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
       checkpoint();
       say(`conversation saturated: ${o.convSessions} web-chat sessions × ${o.convMessages} messages, closed loop`);
       const c0 = await counter.counts();
+      const l0 = await counter.latency();
+      const cpu0 = await cpuReading(web.started);
       sat = await webChatSaturated(web.channel.url, o.convSessions, o.convMessages);
       satOps = opsBetween(c0, await counter.counts());
+      // The web-chat clients run in this process: its CPU is the load generator's, left out of the total.
+      satCpu = cpuPerMessage(cpu0, await cpuReading(web.started), sat.answered);
+      say(`  CPU per answered message: ${describeCpu(satCpu)}`);
       say(`  answered ${sat.answered}/${sat.sent}, ${sat.perSec.toFixed(1)} msg/s, ${sat.duplicates} duplicates${sat.errors.length ? `, ${sat.errors.length} errors (${sat.errors[0]})` : ''}; ${JSON.stringify(satOps.byCommand)}`);
+      say(`  store time per command (largest total first): ${storeTimeBetween(l0, await counter.latency())}`);
+      await dumpMetrics('saturated', web.started);
     } finally {
       await Promise.all(web.started.map((a) => stopApp(a)));
     }
@@ -540,8 +606,12 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   // A failed floor is a failed phase with its reason: the gateway's figures above still stand.
   let floor: FloorResult | { error: string };
   try {
+    const cpu0 = await cpuReading([]);
     floor = await floorChain(env.kafka, floorUri, env.appEnv.KAFKA_TOPIC_PREFIX, GATEWAY_HOPS, writesPerMessage, o.convSessions, o.convMessages, o.partitions);
+    // The floor's hops and writes run in this process: here it counts.
+    floorCpu = cpuPerMessage(cpu0, await cpuReading([]), floor.answered, []);
     say(`  answered ${floor.answered}/${o.convSessions * o.convMessages}, ${floor.perSec.toFixed(1)} msg/s, p99 ${ms(floor.latency.p99)}`);
+    say(`  CPU per answered message: ${describeCpu(floorCpu)}`);
   } catch (err) {
     floor = { error: err instanceof Error ? err.message : String(err) };
     say(`  floor failed: ${floor.error}`);
@@ -549,7 +619,7 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
     bares.splice(bares.indexOf(counter), 1);
     await counter.stop();
   }
-  reportConversation(o, burst, burstOps, sat, satOps, floor, { writesPerMessage, ops: calOps, answered: cal.answered, sent: cal.sent }, backlog);
+  reportConversation(o, burst, burstOps, sat, satOps, floor, { writesPerMessage, ops: calOps, answered: cal.answered, sent: cal.sent }, backlog, { burst: burstCpu, sat: satCpu, floor: floorCpu });
 }
 
 /** "find messages 2.0, update predictions 1.0, …": each command's count per message, most first. */
@@ -561,6 +631,7 @@ function reportConversation(
   o: BenchOptions, b: BurstResult, bOps: OpCounts, s: Awaited<ReturnType<typeof webChatSaturated>>, sOps: OpCounts,
   floor: FloorResult | { error: string }, cal: { writesPerMessage: number; ops: OpCounts; answered: number; sent: number },
   bl: { samples: number[]; unanswered: number; seconds: number; writes: number; stages: string[] },
+  cpu: { burst?: CpuPerMessage; sat?: CpuPerMessage; floor?: CpuPerMessage },
 ): void {
   const { writesPerMessage } = cal;
   const f = 'error' in floor ? undefined : floor;
@@ -583,6 +654,7 @@ function reportConversation(
     [`same, last fifth of the burst (n=${b.lateLatency.n})`, `${ms(b.lateLatency.p50)} / ${ms(b.lateLatency.p99)} / ${ms(b.lateLatency.max)}`],
     ['last webhook 2xx -> last answer', ms(b.tailMs)],
     ['database writes / reads per sent message, during the phase', `${per(bOps.writes, b.sent)} / ${per(bOps.reads, b.sent)} (${top(bOps)})`],
+    ['CPU per answered message (apps, Kafka, store; the load generator left out)', cpu.burst ? describeCpu(cpu.burst) : 'not measured'],
   ]));
   out.push(`\nConversations, saturated: ${o.convSessions} web-chat sessions × ${o.convMessages} messages, each session sends its next message when the reply came`);
   out.push(`(reply matched by id; exactly once = each reply delivered once). Floor: the same ${o.convSessions} × ${o.convMessages} messages through ${GATEWAY_HOPS} raw kafkajs`);
@@ -596,7 +668,10 @@ function reportConversation(
     ['send -> reply p50', ms(s.latency.p50), f ? ms(f.latency.p50) : '', f ? ratio(s.latency.p50, f.latency.p50) : ''],
     ['send -> reply p99', ms(s.latency.p99), f ? ms(f.latency.p99) : '', f ? ratio(s.latency.p99, f.latency.p99) : ''],
     ['database writes / reads per sent message, during the phase', `${per(sOps.writes, s.sent)} / ${per(sOps.reads, s.sent)}`, f ? `${per(f.writes, f.answered)} / 0` : '', ''],
+    ['CPU ms per answered message (gateway: apps + Kafka + store; floor: + its client)', cpu.sat ? cpu.sat.totalMs.toFixed(1) : '', cpu.floor ? cpu.floor.totalMs.toFixed(1) : '', cpu.sat && cpu.floor ? ratio(cpu.sat.totalMs, cpu.floor.totalMs) : ''],
   ]));
+  if (cpu.sat) out.push(`gateway CPU per answered message: ${describeCpu(cpu.sat)}`);
+  if (cpu.floor) out.push(`floor CPU per answered message: ${describeCpu(cpu.floor)}`);
   if ('error' in floor) out.push(`!! the floor failed: ${floor.error}`);
   out.push(`gateway database commands in this phase: ${top(sOps)}`);
   if (s.errors.length) out.push(`!! ${s.errors.length} message(s) refused: ${[...new Set(s.errors)].slice(0, 5).join('; ')}`);
@@ -617,6 +692,7 @@ function reportConversation(
     ['conversation', `WhatsApp ${o.convCustomers}×3 at ${o.convRate}/s: answered`, `${b.answered}/${b.sent}`, '', '', 'all, 0 duplicates', yes(allAnswered && b.answered === b.sent)],
     ['conversation', `WhatsApp at ${o.convRate}/s: p99 2xx -> send`, ms(b.latency.p99), '', '', `≤ ${CONVERSATION_TARGET.p99Ms} ms`, paced ? yes(b.latency.p99 <= CONVERSATION_TARGET.p99Ms && b.unanswered === 0) : 'n/a: load generator fell behind'],
     ['conversation', `WhatsApp answered msg/s`, b.answeredPerSec.toFixed(1), `sent ${b.sentPerSec.toFixed(1)}`, ratio(b.answeredPerSec, b.sentPerSec), '', ''],
+    ...(cpu.burst ? [['conversation', 'WhatsApp CPU ms per answered message', cpu.burst.totalMs.toFixed(1), `${cpus().length} cores: ≤ ${((cpus().length * 1000) / cpu.burst.totalMs).toFixed(0)} msg/s`, '', '', ''] as SummaryRow] : []),
     ['conversation', `newcomer's first answer, ${o.convBacklog} backlog`, bl.unanswered ? `${bl.unanswered}/${o.convNewcomers} none in 30 s` : `max ${ms(nl.max)}`, '', '', '≤ 2 s (max)', yes(bl.unanswered === 0 && nl.max <= 2_000)],
     ['conversation', `saturated web chat answered msg/s`, s.perSec.toFixed(1), f ? `floor ${f.perSec.toFixed(1)}` : 'floor failed', f ? ratio(s.perSec, f.perSec) : '', `≥ ${CONVERSATION_TARGET.saturatedPerSec}/s, exactly once`, yes(s.perSec >= CONVERSATION_TARGET.saturatedPerSec && s.unanswered === 0 && s.duplicates === 0)],
   );

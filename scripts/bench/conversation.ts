@@ -48,6 +48,28 @@ export interface DbCounter extends BareProcess {
   counts(): Promise<Record<string, number>>;
   /** The same, per command and collection ("find messages"): where a message's round trips go. */
   byCollection(): Promise<Record<string, number>>;
+  /** Per command and collection: replies, their summed and largest time at the store (since start). */
+  latency(): Promise<Record<string, StoreTime>>;
+}
+
+export interface StoreTime {
+  n: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/** The store's mean time per command between two latency snapshots, slowest first ("find messages 3.1 ms × 450"). */
+export function storeTimeBetween(before: Record<string, StoreTime>, after: Record<string, StoreTime>, top = 8): string {
+  return Object.entries(after)
+    .map(([k, a]) => {
+      const b = before[k] ?? { n: 0, totalMs: 0, maxMs: 0 };
+      return { k, n: a.n - b.n, totalMs: a.totalMs - b.totalMs };
+    })
+    .filter((x) => x.n > 0)
+    .sort((x, y) => y.totalMs - x.totalMs)
+    .slice(0, top)
+    .map((x) => `${x.k} ${(x.totalMs / x.n).toFixed(1)} ms × ${x.n}`)
+    .join(', ');
 }
 
 export async function startDbCounter(mongoUri: string): Promise<DbCounter> {
@@ -63,6 +85,7 @@ export async function startDbCounter(mongoUri: string): Promise<DbCounter> {
     },
     counts: async () => (await (await fetch(`http://127.0.0.1:${statsPort}/`)).json()) as Record<string, number>,
     byCollection: async () => (await (await fetch(`http://127.0.0.1:${statsPort}/by-collection`)).json()) as Record<string, number>,
+    latency: async () => (await (await fetch(`http://127.0.0.1:${statsPort}/latency`)).json()) as Record<string, StoreTime>,
   };
 }
 

@@ -3,14 +3,19 @@
 // command name (the first key of its body section: insert, update, findAndModify, find, …), so the
 // bench can read how many database writes a message cost the gateway and give its raw-driver floor
 // the same number. Not compressed wire traffic (the apps do not enable compression).
+// Each reply is matched to its request (responseTo), so the proxy also tells how long the store took
+// per command, as the apps see it minus the loopback hop.
 // Env: COUNTER_PORT (listen), COUNTER_STATS_PORT (GET / → {"insert":n,…}; GET /by-collection →
-// {"find messages":n,…}), COUNTER_TARGET (host:port).
+// {"find messages":n,…}; GET /latency → {"find messages":{"n":…,"totalMs":…,"maxMs":…},…}),
+// COUNTER_TARGET (host:port).
 import { createServer, connect } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 
 const [host, port] = process.env.COUNTER_TARGET.split(':');
 const counts = {};
 const byCollection = {};
+/** Per "command collection": replies seen, total and largest time from request to reply. */
+const latency = {};
 const OP_MSG = 2013;
 
 /** The command name (and collection) of one complete wire message, or undefined (handshake OP_QUERY, …). */
@@ -38,6 +43,9 @@ function commandOf(msg) {
 const server = createServer((client) => {
   const upstream = connect(Number(port), host);
   let pending = Buffer.alloc(0);
+  let replies = Buffer.alloc(0);
+  /** requestID → [key, start] of this connection's requests awaiting their reply. */
+  const waiting = new Map();
   client.on('data', (chunk) => {
     upstream.write(chunk);
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -48,11 +56,29 @@ const server = createServer((client) => {
       if (command) {
         counts[command.name] = (counts[command.name] ?? 0) + 1;
         if (command.collection) byCollection[`${command.name} ${command.collection}`] = (byCollection[`${command.name} ${command.collection}`] ?? 0) + 1;
+        waiting.set(pending.readInt32LE(4), [command.collection ? `${command.name} ${command.collection}` : command.name, process.hrtime.bigint()]);
       }
       pending = pending.subarray(len);
     }
   });
-  upstream.pipe(client);
+  upstream.on('data', (chunk) => {
+    client.write(chunk);
+    replies = replies.length ? Buffer.concat([replies, chunk]) : chunk;
+    while (replies.length >= 16) {
+      const len = replies.readInt32LE(0);
+      if (replies.length < len) break;
+      const asked = waiting.get(replies.readInt32LE(8));
+      if (asked) {
+        waiting.delete(replies.readInt32LE(8));
+        const tookMs = Number(process.hrtime.bigint() - asked[1]) / 1e6;
+        const l = (latency[asked[0]] ??= { n: 0, totalMs: 0, maxMs: 0 });
+        l.n += 1;
+        l.totalMs += tookMs;
+        l.maxMs = Math.max(l.maxMs, tookMs);
+      }
+      replies = replies.subarray(len);
+    }
+  });
   const close = () => {
     client.destroy();
     upstream.destroy();
@@ -63,6 +89,10 @@ const server = createServer((client) => {
 
 const stats = createHttpServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
+  if (_req.url === '/latency') {
+    res.end(JSON.stringify(latency));
+    return;
+  }
   res.end(JSON.stringify(_req.url === '/by-collection' ? byCollection : counts));
 });
 

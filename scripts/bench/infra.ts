@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../../test/support/apps';
 
@@ -25,7 +25,18 @@ export interface Infra {
   mongoUri: string;
   /** What runs privately for this benchmark (empty when both were given). */
   privateParts: string[];
+  /** The private servers' root processes (read from their pid files; absent when external or gone). */
+  pids(): { kafka?: number; ferretdb?: number; postgres?: number };
   down(): Promise<void>;
+}
+
+function pidFrom(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').split('\n')[0].trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -66,6 +77,13 @@ export async function startInfra(): Promise<Infra> {
     brokers: process.env.KAFKA_BROKERS ?? `127.0.0.1:${kafka}`,
     mongoUri: process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${ferret}/omni-bench`,
     privateParts,
+    pids: () => ({
+      ...(process.env.KAFKA_BROKERS ? {} : { kafka: pidFrom(resolve(data, 'kafka', 'kafka.pid')) }),
+      ...(process.env.MONGODB_URI ? {} : {
+        ferretdb: pidFrom(resolve(data, 'ferretdb', 'ferretdb.pid')),
+        postgres: pidFrom(resolve(data, 'postgres', 'data', 'postmaster.pid')),
+      }),
+    }),
     down,
   };
 }

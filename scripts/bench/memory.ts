@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { NODE } from './infra';
 
 /** Resident set size in KiB from /proc/<pid>/status (NaN once the process is gone). */
@@ -63,4 +63,41 @@ export function cpuSeconds(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** utime, stime, cutime, cstime and the parent of a process from /proc/<pid>/stat (undefined once gone). */
+function statOf(pid: number): { own: number; children: number; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]), ppid: Number(f[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds of a process and all its descendants so far: their own time, plus what the children
+ * that already exited left in their parents' cutime/cstime (PostgreSQL's backends come and go).
+ * The difference of two readings is the tree's CPU between them. NaN when the root is gone.
+ */
+export function treeCpuSeconds(root: number | undefined): number {
+  if (root === undefined) return Number.NaN;
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const all = new Map<number, { own: number; children: number; ppid: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = statOf(Number(name));
+    if (s) all.set(Number(name), s);
+  }
+  if (!all.has(root)) return Number.NaN;
+  let ticks = 0;
+  const queue = [root];
+  for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+    const s = all.get(pid);
+    if (!s) continue;
+    ticks += s.own + s.children;
+    for (const [child, c] of all) if (c.ppid === pid) queue.push(child);
+  }
+  return ticks / ticksPerSecond;
 }

@@ -5,6 +5,7 @@ import { isDuplicateKey } from './mongo-errors';
 import { ERASED_USER } from './privacy.repository';
 import type { ConversationRepository } from './ports';
 import type { ConversationDoc } from './schemas';
+import { anyOf } from './filters';
 
 type OpenFields = Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>;
 
@@ -99,11 +100,11 @@ export class MongoConversationRepository implements ConversationRepository {
   }
 
   ofCustomers(tenantId: string, customerIds: readonly string[], limit: number): Promise<ConversationDoc[]> {
-    return this.model.find({ tenantId, customerId: { $in: [...customerIds] } }).sort({ createdAt: 1 }).limit(limit).lean<ConversationDoc[]>().exec();
+    return this.model.find({ tenantId, ...anyOf('customerId', customerIds) }).sort({ createdAt: 1 }).limit(limit).lean<ConversationDoc[]>().exec();
   }
 
   async recentIdsOfCustomers(tenantId: string, customerIds: readonly string[], limit: number): Promise<string[]> {
-    const rows = await this.model.find({ tenantId, customerId: { $in: [...customerIds] } }, { _id: 1 }).sort({ lastMessageAt: -1 }).limit(limit).lean<{ _id: string }[]>().exec();
+    const rows = await this.model.find({ tenantId, ...anyOf('customerId', customerIds) }, { _id: 1 }).sort({ lastMessageAt: -1 }).limit(limit).lean<{ _id: string }[]>().exec();
     return rows.map((r) => r._id);
   }
 

@@ -7,6 +7,7 @@ import type {
   CustomerLinkRepository, ExperimentOutcomeRepository, ExperimentRepository, VerifiedContactRepository, WorkflowRunRepository,
 } from './flows.ports';
 import type { CustomerLinkDoc, CustomerTierDoc, ExperimentDoc, ExperimentOutcomeDoc, VerifiedContactDoc, WorkflowRunDoc } from './flows.schemas';
+import { anyOf } from './filters';
 
 @Injectable()
 export class MongoExperimentRepository implements ExperimentRepository {
@@ -80,7 +81,7 @@ export class MongoCustomerLinkRepository implements CustomerLinkRepository {
   }
 
   linkedTo(tenantId: string, profileIds: readonly string[]): Promise<CustomerLinkDoc[]> {
-    return this.model.find({ tenantId, profileId: { $in: [...profileIds] } }).lean<CustomerLinkDoc[]>().exec();
+    return this.model.find({ tenantId, ...anyOf('profileId', profileIds) }).lean<CustomerLinkDoc[]>().exec();
   }
 }
 
@@ -97,7 +98,7 @@ export class MongoVerifiedContactRepository implements VerifiedContactRepository
   }
 
   ofCustomers(customerIds: readonly string[]): Promise<VerifiedContactDoc[]> {
-    return this.model.find({ customerId: { $in: [...customerIds] } }).sort({ at: 1 }).lean<VerifiedContactDoc[]>().exec();
+    return this.model.find({ ...anyOf('customerId', customerIds) }).sort({ at: 1 }).lean<VerifiedContactDoc[]>().exec();
   }
 }
 
@@ -114,6 +115,6 @@ export class MongoCustomerTierRepository implements CustomerTierRepository {
   }
 
   of(tenantId: string, customerIds: readonly string[]): Promise<CustomerTierDoc[]> {
-    return this.model.find({ tenantId, _id: { $in: [...customerIds] } }).lean<CustomerTierDoc[]>().exec();
+    return this.model.find({ tenantId, ...anyOf('_id', customerIds) }).lean<CustomerTierDoc[]>().exec();
   }
 }

@@ -7,6 +7,7 @@ import { isDuplicateKey } from './mongo-errors';
 import { UpdateBatcher } from './update-batcher';
 import type { CustomerRepository, MessageRepository } from './ports';
 import type { CustomerDoc, MessageDoc, StatusEntry } from './schemas';
+import { anyOf } from './filters';
 
 export { MongoConversationRepository } from './conversation.repository';
 
@@ -40,7 +41,7 @@ export class MongoCustomerRepository implements CustomerRepository {
   }
 
   getMany(tenantId: string, ids: readonly string[]): Promise<CustomerDoc[]> {
-    return this.model.find({ tenantId, _id: { $in: [...ids] } }).sort({ createdAt: 1 }).lean<CustomerDoc[]>().exec();
+    return this.model.find({ tenantId, ...anyOf('_id', ids) }).sort({ createdAt: 1 }).lean<CustomerDoc[]>().exec();
   }
 }
 
@@ -106,12 +107,12 @@ export class MongoMessageRepository implements MessageRepository {
 
   responsesOf(conversationIds: readonly string[]): Promise<Pick<MessageDoc, 'conversationId' | 'author' | 'timestamp'>[]> {
     return this.model
-      .find({ conversationId: { $in: [...conversationIds] }, direction: 'outbound', 'author.kind': { $in: ['bot', 'agent'] } }, { conversationId: 1, author: 1, timestamp: 1 })
+      .find({ ...anyOf('conversationId', conversationIds), direction: 'outbound', 'author.kind': { $in: ['bot', 'agent'] } }, { conversationId: 1, author: 1, timestamp: 1 })
       .lean<Pick<MessageDoc, 'conversationId' | 'author' | 'timestamp'>[]>()
       .exec();
   }
 
   ofConversations(conversationIds: readonly string[], limit: number): Promise<MessageDoc[]> {
-    return this.model.find({ conversationId: { $in: [...conversationIds] } }).sort({ timestamp: 1, createdAt: 1 }).limit(limit).lean<MessageDoc[]>().exec();
+    return this.model.find({ ...anyOf('conversationId', conversationIds) }).sort({ timestamp: 1, createdAt: 1 }).limit(limit).lean<MessageDoc[]>().exec();
   }
 }

@@ -7,6 +7,7 @@ import type {
   AgentRepository, AgentSlotRepository, ApiKeyRepository, BotTurnRepository, OwnershipRepository, Reservation, SkillGroupRepository,
 } from './routing.ports';
 import type { AgentDoc, AgentSlotDoc, ApiKeyDoc, BotTurnDoc, OwnershipClaimDoc, SkillGroupDoc } from './routing.schemas';
+import { anyOf } from './filters';
 
 @Injectable()
 export class MongoOwnershipRepository implements OwnershipRepository {
@@ -26,7 +27,7 @@ export class MongoOwnershipRepository implements OwnershipRepository {
 
   ofConversations(conversationIds: readonly string[]): Promise<OwnershipClaimDoc[]> {
     return this.model
-      .find({ conversationId: { $in: [...conversationIds] } }, { 'handoff.summary': 0 })
+      .find({ ...anyOf('conversationId', conversationIds) }, { 'handoff.summary': 0 })
       .sort({ conversationId: 1, version: 1 })
       .lean<OwnershipClaimDoc[]>()
       .exec();
@@ -34,7 +35,7 @@ export class MongoOwnershipRepository implements OwnershipRepository {
   async lastAssigned(conversationIds: readonly string[]): Promise<OwnershipClaimDoc | null> {
     if (!conversationIds.length) return null;
     const [last] = await this.model
-      .find({ conversationId: { $in: [...conversationIds] }, state: 'assigned' }, { handoff: 0, routing: 0 })
+      .find({ ...anyOf('conversationId', conversationIds), state: 'assigned' }, { handoff: 0, routing: 0 })
       .sort({ at: -1 })
       .limit(1)
       .lean<OwnershipClaimDoc[]>()
