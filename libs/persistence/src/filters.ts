@@ -7,5 +7,5 @@
  * from the index, so the equality costs nothing there.
  */
 export function anyOf<V>(field: string, values: readonly V[]): Record<string, V | { $in: V[] }> {
-  return values.length === 1 ? { [field]: values[0] as V } : { [field]: { $in: [...values] } };
+  return values.length === 1 ? { [field]: values[0] } : { [field]: { $in: [...values] } };
 }
