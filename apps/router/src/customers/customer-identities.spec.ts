@@ -5,10 +5,11 @@ import { CustomerIdentities } from './customer-identities';
 function fakes() {
   const links = new Map<string, CustomerLinkDoc>();
   const contacts = new Map<string, VerifiedContactDoc>();
+  const reads = { links: 0 };
   const tick = () => new Promise((r) => setImmediate(r));
   const linkRepo: CustomerLinkRepository = {
     link: async (l) => { await tick(); if (links.has(l._id)) return false; links.set(l._id, l); return true; },
-    get: async (id) => { await tick(); return links.get(id) ?? null; },
+    get: async (id) => { reads.links += 1; await tick(); return links.get(id) ?? null; },
     linkedTo: async (tenantId, ids) => [...links.values()].filter((l) => l.tenantId === tenantId && ids.includes(l.profileId)),
   };
   const contactRepo: VerifiedContactRepository = {
@@ -21,7 +22,7 @@ function fakes() {
     },
     ofCustomers: async (ids) => [...contacts.values()].filter((c) => ids.includes(c.customerId)),
   };
-  return { links, identities: new CustomerIdentities(linkRepo, contactRepo) };
+  return { links, reads, identities: new CustomerIdentities(linkRepo, contactRepo) };
 }
 
 describe('CustomerIdentities', () => {
@@ -32,6 +33,15 @@ describe('CustomerIdentities', () => {
     expect((await identities.profile('t', 'web')).identityIds).toEqual(['web']);
     expect(await identities.verified('t', 'web', { kind: 'phone', value: '+5511987654321' }, 'api:agent')).toBe('wa');
     expect(await identities.profile('t', 'wa')).toMatchObject({ profileId: 'wa', identityIds: ['wa', 'web'] });
+  });
+
+  it('a conversation’s own contacts cost no read of the links; an agent’s verification answers the profile', async () => {
+    const { identities, reads } = fakes();
+    await identities.identified('t', 'wa', 'whatsapp', '5511987654321');
+    await identities.identified('t', 'wa', 'whatsapp', '5511987654321');
+    expect(reads.links).toBe(0);
+    await identities.merge('t', 'wa', 'email-1', 'api:x');
+    expect(await identities.verified('t', 'wa', { kind: 'phone', value: '+5511987654321' }, 'api:agent')).toBe('email-1');
   });
 
   it('merges transitively and is idempotent', async () => {

@@ -28,13 +28,19 @@ export class CustomerIdentities {
 
   /** A conversation opened on a channel: the contacts that channel proves link its identity. */
   async identified(tenantId: string, customerId: string, channel: string, channelUserId: string, meta?: Readonly<Record<string, unknown>>): Promise<void> {
-    for (const contact of contactsProvenBy(channel, channelUserId, meta)) await this.verified(tenantId, customerId, contact, `channel:${channel}`);
+    // The profile id is not needed here: a first claim of the contact links nothing (no read of the links).
+    for (const contact of contactsProvenBy(channel, channelUserId, meta)) await this.claim(tenantId, customerId, contact, `channel:${channel}`);
   }
 
-  /** Records a verified contact; when another identity presented it first, both become one customer. */
+  /** Records a verified contact; when another identity presented it first, both become one customer. Returns the profile id. */
   async verified(tenantId: string, customerId: string, contact: VerifiedContact, source: string): Promise<string> {
+    return (await this.claim(tenantId, customerId, contact, source)) ?? this.root(customerId);
+  }
+
+  /** Claims the contact for `customerId`: undefined when it is this customer's, else the profile both now share. */
+  private async claim(tenantId: string, customerId: string, contact: VerifiedContact, source: string): Promise<string | undefined> {
     const owner = await this.contacts.claim({ tenantId, kind: contact.kind, value: contact.value, customerId, source, at: new Date() });
-    if (owner.customerId === customerId) return this.root(customerId);
+    if (owner.customerId === customerId) return undefined;
     return this.link(tenantId, customerId, owner.customerId, contact.kind, contact.value);
   }
 
