@@ -3,7 +3,7 @@ import type { Channel } from '@omni/contracts';
 import type { TenantDoc } from './schemas';
 import type { ChannelAccountDoc, TenantConnectorDoc } from './tenancy.schemas';
 
-export type TenantProfile = Pick<TenantDoc, '_id' | 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'createdAt' | 'updatedAt'>;
+export type TenantProfile = Pick<TenantDoc, '_id' | 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'kafkaShredding' | 'kafkaShreddingSince' | 'createdAt' | 'updatedAt'>;
 
 /** The platform operator's view of tenants (create, list, read, update the profile). */
 export interface TenantDirectory {
@@ -13,7 +13,7 @@ export interface TenantDirectory {
   ensure(t: Omit<TenantDoc, 'createdAt' | 'updatedAt'>): Promise<void>;
   list(limit: number): Promise<TenantProfile[]>;
   get(id: string): Promise<TenantProfile | null>;
-  update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy'>>): Promise<TenantProfile | null>;
+  update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy' | 'kafkaShredding' | 'kafkaShreddingSince'>>): Promise<TenantProfile | null>;
 }
 export const TENANT_DIRECTORY = Symbol('TenantDirectory');
 

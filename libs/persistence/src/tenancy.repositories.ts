@@ -8,7 +8,7 @@ import type { TenantDoc } from './schemas';
 import type { ChannelAccountRepository, NewChannelAccount, TenantConnectorRepository, TenantDirectory, TenantProfile } from './tenancy.ports';
 import type { ChannelAccountDoc, TenantConnectorDoc } from './tenancy.schemas';
 
-const PROFILE = { _id: 1, name: 1, homeRegion: 1, languages: 1, timeZone: 1, nluFallback: 1, createdAt: 1, updatedAt: 1 } as const;
+const PROFILE = { _id: 1, name: 1, homeRegion: 1, languages: 1, timeZone: 1, nluFallback: 1, kafkaShredding: 1, kafkaShreddingSince: 1, createdAt: 1, updatedAt: 1 } as const;
 
 @Injectable()
 export class MongoTenantDirectory implements TenantDirectory {
@@ -36,7 +36,7 @@ export class MongoTenantDirectory implements TenantDirectory {
     return this.model.findById(id, PROFILE).lean<TenantProfile>().exec();
   }
 
-  async update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy'>>): Promise<TenantProfile | null> {
+  async update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy' | 'kafkaShredding' | 'kafkaShreddingSince'>>): Promise<TenantProfile | null> {
     // Not findOneAndUpdate with a projection: FerretDB does not implement findAndModify's `fields`.
     const r = await this.model.updateOne({ _id: id }, { $set: { ...fields, updatedAt: new Date() } });
     return r.matchedCount === 1 ? this.get(id) : null;
