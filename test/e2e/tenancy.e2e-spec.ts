@@ -232,6 +232,9 @@ describe('tenants, accounts and keys', () => {
     { method: 'GET', path: '/v1/tenants/{tenantId}/settings', real: () => '/v1/tenants/acme/settings', allowed: ['admin'] },
     { method: 'GET', path: '/v1/tenants/{tenantId}/settings/audit', real: () => '/v1/tenants/acme/settings/audit', allowed: ['admin'] },
     { method: 'PUT', path: '/v1/tenants/{tenantId}/settings/{section}', real: () => '/v1/tenants/acme/settings/sla', body: {}, allowed: ['admin'] },
+    { method: 'GET', path: '/v1/tenants/{tenantId}/connector', real: () => '/v1/tenants/acme/connector', allowed: ['admin'] },
+    { method: 'PUT', path: '/v1/tenants/{tenantId}/connector', real: () => '/v1/tenants/acme/connector', body: {}, allowed: ['admin'] },
+    { method: 'DELETE', path: '/v1/tenants/{tenantId}/connector', real: () => '/v1/tenants/acme/connector', allowed: ['admin'] },
     { method: 'PUT', path: '/v1/nlu/dataset', real: () => '/v1/nlu/dataset', body: {}, allowed: ['admin'], app: 'ai-worker' },
     { method: 'POST', path: '/v1/nlu/examples', real: () => '/v1/nlu/examples', body: {}, allowed: ['admin'], app: 'ai-worker' },
     { method: 'POST', path: '/v1/nlu/feedback', real: () => '/v1/nlu/feedback', body: {}, allowed: ['admin'], app: 'ai-worker' },
@@ -417,16 +420,37 @@ describe('tenants, accounts and keys', () => {
     expect((await call('POST', '/v1/tenants/globex/channel-accounts', globex.keys.admin, waAccount('20000000000102'))).status).toBe(201);
   });
 
+  it("sets a tenant's workflow connector with a write-only signing secret, rotates it, and shows only fingerprints (ADR 0226)", async () => {
+    const path = '/v1/tenants/acme/connector';
+    const first = secret('cs');
+    const next = secret('cs');
+    const missing = await call('PUT', path, acme.keys.admin, { baseUrl: 'https://connector.acme.example' });
+    expect(missing.status).toBe(400);
+    expect((missing.json() as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['signingSecret']);
+    const set = await call('PUT', path, acme.keys.admin, { baseUrl: 'https://connector.acme.example', signingSecret: first });
+    expect(set.status).toBe(200);
+    const fingerprint = (set.json() as { signingSecret: { set: boolean; fingerprint: string } }).signingSecret;
+    expect(fingerprint).toEqual({ set: true, fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    const rotated = (await call('PUT', path, acme.keys.admin, { baseUrl: 'https://connector.acme.example', signingSecret: next, overlapHours: 2 })).json();
+    expect(rotated).toMatchObject({ previousSecret: { fingerprint: fingerprint.fingerprint, acceptedUntil: expect.any(String) } });
+    expect((await call('GET', path, acme.keys.admin)).json()).toEqual(rotated);
+    expect((await call('GET', path, globex.keys.admin)).status).toBe(403);
+    expect((await call('GET', '/v1/tenants/globex/connector', globex.keys.admin)).status).toBe(404);
+  });
+
   it('rotates the KEK without downtime: old envelopes keep opening, the router rewraps them, then the old KEK can go', async () => {
     await stopRouter();
     await startRouter({ SECRETS_KEK: K2, SECRETS_KEK_PREVIOUS: K1 });
     await waitFor('every data key rewrapped under k2', async () => (await db.collection('channel_accounts').countDocuments({ 'secrets.key.kekId': 'k1' })) === 0, 30_000, 250);
     expect(await db.collection('channel_accounts').countDocuments({ 'secrets.key.kekId': 'k2' })).toBeGreaterThan(10);
+    await waitFor("acme's connector secret rewrapped under k2", async () => (await db.collection('tenant_connectors').countDocuments({ _id: 'acme' as never, 'secrets.key.kekId': 'k2' })) === 1, 30_000, 250);
     await stopRouter();
     await startRouter({ SECRETS_KEK: K2 });
     // Telegram's rotation opens the old envelope (it keeps the webhook secret): proof it still decrypts under k2 alone.
     const bot = await call('PUT', `/v1/tenants/acme/channel-accounts/${acme.accounts.bot}/credentials`, acme.keys.admin, { botToken: `500000001:${secret('AAH')}` });
     expect(bot.status).toBe(204);
+    // The connector's envelope opens under k2 alone (a URL-only change opens it to keep the secret).
+    expect((await call('PUT', '/v1/tenants/acme/connector', acme.keys.admin, { baseUrl: 'https://connector2.acme.example' })).status).toBe(200);
     // The bootstrap ran three times: still one account per env value.
     expect(((await call('GET', '/v1/tenants/default/channel-accounts', OPERATOR_KEY)).json() as unknown[])).toHaveLength(4);
   }, 120_000);

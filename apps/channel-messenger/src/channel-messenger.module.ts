@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TOPICS, outboundTopic } from '@omni/contracts';
 import { ChannelKitModule, ChannelMediaModule, ChannelOutboundConsumer } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
-import { PersistenceModule } from '@omni/persistence';
+import { EventSealingModule, PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { Envelopes, kmsFromConfig } from '@omni/secrets';
 import { MessengerAccounts } from './accounts/messenger-accounts';
@@ -21,6 +21,8 @@ const config = loadMessengerConfig();
     PlatformModule.forRoot('channel-messenger', { accessLog: 'failures' }),
     MessagingModule.forRoot({ clientId: 'channel-messenger', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('messenger')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
+    // Crypto-shredding of inbound message events for tenants that opted in (ADR 0501).
+    EventSealingModule.forRoot(config),
     ChannelKitModule,
     ChannelMediaModule.forRoot(config),
   ],

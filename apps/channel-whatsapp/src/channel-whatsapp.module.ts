@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { TOPICS, outboundTopic } from '@omni/contracts';
 import { ChannelKitModule, ChannelMediaModule, ChannelOutboundConsumer } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
-import { PersistenceModule } from '@omni/persistence';
+import { EventSealingModule, PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { Envelopes, kmsFromConfig } from '@omni/secrets';
 import { WHATSAPP_CONFIG, loadWhatsAppConfig } from './config';
@@ -28,6 +28,8 @@ const config = loadWhatsAppConfig();
     PlatformModule.forRoot('channel-whatsapp', { accessLog: 'failures' }),
     MessagingModule.forRoot({ clientId: 'channel-whatsapp', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('whatsapp')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
+    // Crypto-shredding of inbound message events for tenants that opted in (ADR 0501).
+    EventSealingModule.forRoot(config),
     ChannelKitModule,
     ChannelMediaModule.forRoot(config),
   ],

@@ -32,8 +32,10 @@ function owned(number: string, contacts: ReadonlyArray<{ kind: string; value: st
  *
  * With `signingSecret` (CONNECTOR_SIGNING_SECRET, shared with the router), a request without the
  * router's valid, fresh `Omni-Signature` is 401: nobody else can claim a customer's contacts here.
+ * Several secrets (this side's rotation: the new one and CONNECTOR_SIGNING_SECRET_PREVIOUS) are each
+ * accepted.
  */
-export function createDemoConnector(now = () => new Date(), signingSecret?: string): Server {
+export function createDemoConnector(now = () => new Date(), signingSecret?: string | readonly string[]): Server {
   const created = { tickets: new Map<string, Created>(), refunds: new Map<string, Created>() };
   const byKey = new Map<string, Created>();
   let next = 1000;
@@ -44,7 +46,7 @@ export function createDemoConnector(now = () => new Date(), signingSecret?: stri
     if (req.method === 'GET' && (path === '/health/live' || path === '/health/ready')) return send(res, 200, { status: 'ok' });
     const raw = await readBody(req);
     if (raw === null) return send(res, 413, { error: 'too_large', reason: `bodies up to ${MAX_BODY} bytes` });
-    if (signingSecret) {
+    if (signingSecret?.length) {
       const header = (name: string) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(', ') : (v ?? ''); };
       const refusal = connectorSignatureRefusal(signingSecret, header(CONNECTOR_SIGNATURE_HEADER), {
         method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, contacts: header(VERIFIED_CONTACTS_HEADER), idempotencyKey: header('idempotency-key'), body: raw,

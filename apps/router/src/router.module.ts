@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { CHANNELS, TOPICS, outboundTopic } from '@omni/contracts';
 import { MessagingModule } from '@omni/messaging';
-import { PersistenceModule } from '@omni/persistence';
+import { EventSealingModule, PersistenceModule } from '@omni/persistence';
 import { ApiRateLimitModule, PlatformModule, rateLimitsOf } from '@omni/platform';
 import { AuthModule } from '@omni/auth';
 import { ROUTER_CONFIG, loadRouterConfig } from './config';
@@ -48,6 +48,8 @@ class RouterConfigModule {}
         ...peerInboundTopics(config), ...peerOutboundTopics(config)],
     }),
     PersistenceModule.forRoot(config.MONGODB_URI),
+    // Crypto-shredding of inbound message events for tenants that opted in (ADR 0501).
+    EventSealingModule.forRoot(config),
     AuthModule.forRoot({ operatorKey: config.API_KEY, defaultTenantId: config.TENANT_ID }),
     TenancyModule,
     PeopleModule,

@@ -19,7 +19,21 @@ export interface CloudEvent<T = unknown> {
   region: string;
   traceparent?: string;
   tracestate?: string;
+  /**
+   * Crypto-shredding (ADR 0501), only for tenants that opted in: the id of the conversation's data key
+   * (`ce_datakey`) the record's value is sealed with. A consumed event carrying it has the sealed bytes
+   * as its data until libs/messaging opens them.
+   */
+  datakey?: string;
   data: T;
+}
+
+/** The content type of a sealed value: AES-256-GCM iv (12) | tag (16) | ciphertext of the JSON data. */
+export const SEALED_CONTENT_TYPE = 'application/vnd.omni.sealed';
+
+/** What a sealed value is bound to (its AAD): the event and the key, so bytes moved to another event do not open. */
+export function sealedDataAad(e: Pick<CloudEvent, 'id' | 'subject' | 'type'>, keyId: string): string {
+  return `omni-event\n${e.type}\n${e.id}\n${e.subject}\n${keyId}`;
 }
 
 export interface KafkaRecord {
@@ -80,6 +94,12 @@ export function toKafkaRecord(event: CloudEvent): KafkaRecord {
   return { key: event.subject, value: Buffer.from(JSON.stringify(event.data)), headers };
 }
 
+/** The record of an event whose data was sealed with a conversation's data key (the headers stay readable). */
+export function toSealedKafkaRecord(event: CloudEvent, keyId: string, sealed: Buffer): KafkaRecord {
+  const record = toKafkaRecord({ ...event, data: null });
+  return { key: record.key, value: sealed, headers: { ...record.headers, ce_datakey: keyId, 'content-type': SEALED_CONTENT_TYPE } };
+}
+
 export function headerValue(headers: IncomingRecord['headers'], name: string): string | undefined {
   const raw = headers?.[name];
   const first = Array.isArray(raw) ? raw[0] : raw;
@@ -96,13 +116,20 @@ export function fromKafkaRecord(record: IncomingRecord): CloudEvent<unknown> {
   if (missing.length) throw new ValidationError(`not a CloudEvent: missing header(s) ${missing.join(', ')}`);
   if (h('ce_specversion') !== '1.0') throw new ValidationError(`unsupported ce_specversion ${h('ce_specversion')}`);
   const contentType = h('content-type') ?? 'application/json';
-  if (!contentType.startsWith('application/json')) throw new ValidationError(`unsupported content-type ${contentType}`);
+  const datakey = h('ce_datakey');
   if (record.value === null) throw new ValidationError('record has no value');
   let data: unknown;
-  try {
-    data = JSON.parse(typeof record.value === 'string' ? record.value : record.value.toString('utf8'));
-  } catch (err) {
-    throw new ValidationError(`value is not JSON: ${(err as Error).message}`);
+  if (datakey) {
+    // Sealed (crypto-shredding): the bytes stay as they are until the consumer opens them with the key.
+    if (contentType !== SEALED_CONTENT_TYPE) throw new ValidationError(`ce_datakey with content-type ${contentType}`);
+    data = typeof record.value === 'string' ? Buffer.from(record.value, 'utf8') : record.value;
+  } else {
+    if (!contentType.startsWith('application/json')) throw new ValidationError(`unsupported content-type ${contentType}`);
+    try {
+      data = JSON.parse(typeof record.value === 'string' ? record.value : record.value.toString('utf8'));
+    } catch (err) {
+      throw new ValidationError(`value is not JSON: ${(err as Error).message}`);
+    }
   }
   return {
     specversion: '1.0',
@@ -116,6 +143,7 @@ export function fromKafkaRecord(record: IncomingRecord): CloudEvent<unknown> {
     region: h('ce_region') ?? '',
     traceparent: h('traceparent'),
     tracestate: h('tracestate'),
+    ...(datakey ? { datakey } : {}),
     data,
   };
 }

@@ -39,4 +39,15 @@ describe('the router’s signature on connector requests', () => {
     expect(connectorSignatureRefusal(secret, undefined, req, now)).toBe('signature missing or malformed');
     expect(connectorSignatureRefusal(secret, 't=1,v1=zz', req, now)).toBe('signature missing or malformed');
   });
+
+  it('during a rotation signs with the current and the previous secret; a connector on either accepts, one on neither refuses', () => {
+    const header = signConnectorRequest(['new-secret', secret], req, now);
+    expect(header).toMatch(/^t=1800000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    expect(connectorSignatureRefusal(secret, header, req, now)).toBeNull(); // the connector not yet switched
+    expect(connectorSignatureRefusal('new-secret', header, req, now)).toBeNull(); // the connector switched
+    expect(connectorSignatureRefusal(['new-secret', secret], signConnectorRequest(secret, req, now), req, now)).toBeNull(); // a connector rotating on its side
+    expect(connectorSignatureRefusal('another-tenants-secret', header, req, now)).toBe('signature does not match');
+    expect(connectorSignatureRefusal(secret, `${header},v1=${'0'.repeat(64)},v1=${'1'.repeat(64)}`, req, now)).toBe('signature missing or malformed');
+    expect(() => signConnectorRequest([], req, now)).toThrow(/needs a secret/);
+  });
 });

@@ -6,6 +6,7 @@ import {
 import { SpanKind, contextFromHeaders, counter, gauge, histogram, rootLogger, withSpan } from '@omni/telemetry';
 import { FreshLaneOptions, FreshTicket, LaneBook } from './fresh-lane';
 import { CommitFrontier, Slots, chainKey, keyChains } from './keyed-batch';
+import { ERASED, type EventSealing } from './sealing';
 import { KafkaSettings } from './settings';
 import { resolveTopic, stripPrefix } from './topics';
 
@@ -95,6 +96,12 @@ export interface SubscriptionOptions {
    * account's provider limit by it (ADR 0601).
    */
   onAssignment?: (assigned: TopicAssignment[]) => void;
+  /**
+   * Opens sealed events (crypto-shredding, ADR 0501) before the handler; an event whose data key was
+   * destroyed is erased: skipped and committed, never retried or dead-lettered. Without it a sealed
+   * event is a validation error (dead-lettered: this consumer was not given key access).
+   */
+  sealing?: EventSealing;
 }
 
 export interface TopicAssignment {
@@ -142,6 +149,7 @@ export class EventSubscription {
   private readonly plan: RetryPlan;
   private readonly outage: OutagePolicy;
   private readonly held = gauge('omni_kafka_records_held', 'Records held (their partition paused) while a dependency is down', ['group']);
+  private readonly erased = counter('omni_kafka_records_erased_total', 'Sealed records skipped because their data key was destroyed (the conversation was erased)', ['topic', 'group']);
   private readonly log = rootLogger().child({ component: 'consumer' });
   private readonly consumed = counter('omni_kafka_consumed_total', 'Records handled, by outcome', ['topic', 'group', 'outcome']);
   private readonly duration = histogram('omni_kafka_handler_seconds', 'Handler duration', ['topic', 'group'], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
@@ -451,8 +459,14 @@ export class EventSubscription {
     let wait = this.outage.backoffMs[0];
     for (let i = 1; ; i++) {
       try {
+        const opened = await this.opened(event);
+        if (opened === ERASED) {
+          this.erased.inc({ topic: ctx.topic, group: this.options.groupId });
+          if (heldSince !== undefined) this.resumed(ctx, heldSince);
+          return;
+        }
         // A fresh record's writes go to the head of the batchers' queues (ADR 0012).
-        await (ctx.lane === 'fresh' ? withPriority(() => this.options.handler(event, ctx)) : this.options.handler(event, ctx));
+        await (ctx.lane === 'fresh' ? withPriority(() => this.options.handler(opened, ctx)) : this.options.handler(opened, ctx));
         if (heldSince !== undefined) this.resumed(ctx, heldSince);
         return;
       } catch (err) {
@@ -478,6 +492,16 @@ export class EventSubscription {
         wait = Math.min(this.outage.backoffMs[1], wait * 2);
       }
     }
+  }
+
+  /** The event with its data opened, ERASED when its key is gone; a clear event as it is. */
+  private async opened(event: CloudEvent<unknown>): Promise<CloudEvent<unknown> | typeof ERASED> {
+    if (!event.datakey) return event;
+    if (!this.options.sealing) throw new ValidationError(`sealed event ${event.id} (ce_datakey) but this consumer has no key access`);
+    const data = await this.options.sealing.open(event);
+    if (data === ERASED) return ERASED;
+    const { datakey: _sealedWith, ...clear } = event;
+    return { ...clear, data };
   }
 
   private resumed(ctx: HandlerContext, heldSince: number): void {

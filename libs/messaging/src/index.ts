@@ -6,3 +6,4 @@ export * from './messaging.module';
 export * from './replay';
 export { Slots } from './keyed-batch';
 export { FreshLaneOptions, freshLane } from './fresh-lane';
+export * from './sealing';

@@ -1,11 +1,12 @@
 import {
-  BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit,
+  BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, Optional,
 } from '@nestjs/common';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { rootLogger } from '@omni/telemetry';
 import { withTimeout } from '@omni/resilience';
 import { EventPublisher } from './publisher';
 import { EventSubscription, SubscriptionOptions } from './consumer';
+import type { EventSealing } from './sealing';
 import { KafkaSettings, createKafka, kafkaSettingsFromEnv } from './settings';
 import { ensureTopics } from './topics';
 
@@ -13,6 +14,11 @@ export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 export const KAFKA = Symbol('KAFKA');
 export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+/**
+ * Optional: an app that provides it (globally) seals what it publishes for tenants that opted in and
+ * opens what it consumes (crypto-shredding, ADR 0501); without it events go and are read in clear.
+ */
+export const EVENT_SEALING = Symbol('EVENT_SEALING');
 
 export interface MessagingOptions {
   clientId: string;
@@ -36,6 +42,7 @@ export class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdo
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly publisher: EventPublisher,
+    @Optional() @Inject(EVENT_SEALING) private readonly sealing?: EventSealing,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -51,7 +58,7 @@ export class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdo
 
   /** Starts a consumer under the shared policy (retry topics, DLQ, commit after effect). */
   async subscribe(options: SubscriptionOptions): Promise<EventSubscription> {
-    const sub = new EventSubscription(this.kafka, this.producer, this.settings, options);
+    const sub = new EventSubscription(this.kafka, this.producer, this.settings, { ...(this.sealing ? { sealing: this.sealing } : {}), ...options });
     this.subscriptions.push(sub);
     await sub.start();
     return sub;
@@ -107,8 +114,8 @@ export class MessagingModule {
         },
         {
           provide: EventPublisher,
-          inject: [KAFKA_PRODUCER, KAFKA_SETTINGS],
-          useFactory: (p: Producer, s: KafkaSettings) => new EventPublisher(p, s),
+          inject: [KAFKA_PRODUCER, KAFKA_SETTINGS, { token: EVENT_SEALING, optional: true }],
+          useFactory: (p: Producer, s: KafkaSettings, sealing?: EventSealing) => new EventPublisher(p, s, sealing ? { sealing } : {}),
         },
         MessagingLifecycle,
       ],

@@ -214,5 +214,25 @@ describe('EventPublisher', () => {
     expect(await queued).toMatchObject({ code: 'publisher_closed', retryable: true });
     void inFlight;
   });
-});
 
+  it('publishes what the sealing seals as sealed records, the rest in clear; a key it cannot get fails the publish (retryable) and sends nothing in clear', async () => {
+    const sealing = {
+      seal: async (e: CloudEvent) => (e.id === 'status-1' ? { keyId: 'dk_1', value: Buffer.from('sealed-bytes') } : null),
+      open: async () => null,
+    };
+    const { publisher, batches } = setup('auto', { sealing });
+    await publisher.publish('omni.status.v1', [event(1), event(2)]);
+    const [one, two] = batches[0].topicMessages?.[0].messages ?? [];
+    expect(one.headers).toMatchObject({ ce_id: 'status-1', ce_datakey: 'dk_1', 'content-type': 'application/vnd.omni.sealed' });
+    expect(String(one.value)).toBe('sealed-bytes');
+    expect(two.headers?.ce_datakey).toBeUndefined();
+    expect(JSON.parse(String(two.value))).toMatchObject({ messageId: 'm-2' });
+
+    const failing = setup('auto', { sealing: { seal: async () => { throw new Error('MongoServerSelectionError'); }, open: async () => null } });
+    const err = await failing.publisher.publish('omni.status.v1', event(3)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect((err as RetryableError).code).toBe('event_sealing_failed');
+    await tick();
+    expect(failing.batches).toEqual([]);
+  });
+});

@@ -1,8 +1,9 @@
 import { Producer, Message, CompressionTypes } from 'kafkajs';
-import { CloudEvent, RetryableError, toKafkaRecord } from '@omni/contracts';
+import { CloudEvent, RetryableError, toKafkaRecord, toSealedKafkaRecord } from '@omni/contracts';
 import { SpanKind, counter, histogram, startSpan, traceHeadersOf } from '@omni/telemetry';
 import { withTimeout } from '@omni/resilience';
 import { KafkaSettings } from './settings';
+import type { EventSealing } from './sealing';
 import { resolveTopic } from './topics';
 
 interface Pending {
@@ -25,6 +26,12 @@ export interface PublisherOptions {
   maxQueued?: number;
   /** How long `drain()` (shutdown) waits for Kafka before it fails what is still queued. */
   drainTimeoutMs?: number;
+  /**
+   * Crypto-shredding (ADR 0501): events of the types it covers, of tenants that opted in, leave sealed
+   * with their conversation's data key. A key that cannot be had (database down) fails the publish
+   * (retryable): an event is never published in clear instead.
+   */
+  sealing?: EventSealing;
 }
 
 /**
@@ -59,10 +66,28 @@ export class EventPublisher {
       'messaging.system': 'kafka', 'messaging.destination.name': resolved, 'messaging.batch.message_count': list.length,
     });
     const trace = traceHeadersOf(span);
-    const messages = list.map((e) => {
-      const record = toKafkaRecord({ ...e, ...trace });
-      return { key: record.key, value: record.value, headers: record.headers };
-    });
+    const sealing = this.options.sealing;
+    let messages: Message[];
+    if (!sealing) {
+      // Synchronous when nothing is sealed: the record is queued in the caller's tick, as before.
+      messages = list.map((e) => {
+        const record = toKafkaRecord({ ...e, ...trace });
+        return { key: record.key, value: record.value, headers: record.headers };
+      });
+    } else {
+      try {
+        messages = await Promise.all(list.map(async (e) => {
+          const event = { ...e, ...trace };
+          const sealed = await sealing.seal(event);
+          const record = sealed ? toSealedKafkaRecord(event, sealed.keyId, sealed.value) : toKafkaRecord(event);
+          return { key: record.key, value: record.value, headers: record.headers };
+        }));
+      } catch (err) {
+        span.recordException(err as Error);
+        span.end();
+        throw new RetryableError('event_sealing_failed', `could not seal events for ${topic}: ${(err as Error).message}`);
+      }
+    }
     const limit = this.options.maxQueued ?? 20_000;
     if (this.queued + messages.length > limit) {
       span.end();

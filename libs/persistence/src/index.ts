@@ -32,3 +32,4 @@ export * from './people.repositories';
 export * from './regions.repositories';
 export * from './tenant-replica.repository';
 export * from './settings.store';
+export * from './data-keys';

@@ -5,9 +5,10 @@ import { ConversationSchema, CustomerSchema, MessageSchema, TenantSchema } from 
 import { CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY } from './ports';
 import { MongoConversationRepository, MongoCustomerRepository, MongoMessageRepository } from './repositories';
 import { MongoTenantRepository } from './tenant.repository';
-import { ChannelAccountSchema } from './tenancy.schemas';
-import { CHANNEL_ACCOUNT_REPOSITORY, TENANT_DIRECTORY } from './tenancy.ports';
-import { MongoChannelAccountRepository, MongoTenantDirectory } from './tenancy.repositories';
+import { ChannelAccountSchema, TenantConnectorSchema } from './tenancy.schemas';
+import { ConversationKeySchema, DATA_KEY_STORE, MongoDataKeyStore } from './data-keys';
+import { CHANNEL_ACCOUNT_REPOSITORY, TENANT_CONNECTOR_REPOSITORY, TENANT_DIRECTORY } from './tenancy.ports';
+import { MongoChannelAccountRepository, MongoTenantConnectorRepository, MongoTenantDirectory } from './tenancy.repositories';
 import { PersonSchema, SessionSchema } from './people.schemas';
 import { PERSON_REPOSITORY, SESSION_REPOSITORY } from './people.ports';
 import { MongoPersonRepository, MongoSessionRepository } from './people.repositories';
@@ -116,6 +117,8 @@ export class PersistenceModule {
           { name: 'NluPrediction', schema: NluPredictionSchema },
           { name: 'NluFeedback', schema: NluFeedbackSchema },
           { name: 'ChannelAccount', schema: ChannelAccountSchema },
+          { name: 'TenantConnector', schema: TenantConnectorSchema },
+          { name: 'ConversationKey', schema: ConversationKeySchema },
           { name: 'Person', schema: PersonSchema },
           { name: 'Session', schema: SessionSchema },
           ...REGION_MODELS,
@@ -135,6 +138,8 @@ export class PersistenceModule {
         { provide: RETENTION_REPOSITORY, useClass: MongoRetentionRepository },
         { provide: TENANT_DIRECTORY, useClass: MongoTenantDirectory },
         { provide: CHANNEL_ACCOUNT_REPOSITORY, useClass: MongoChannelAccountRepository },
+        { provide: TENANT_CONNECTOR_REPOSITORY, useClass: MongoTenantConnectorRepository },
+        { provide: DATA_KEY_STORE, useClass: MongoDataKeyStore },
         { provide: TENANT_SETTINGS_STORE, useClass: MongoTenantSettingsStore },
         { provide: LATEST_TENANT_SETTINGS, useFactory: (store: TenantSettingsStore) => new LatestTenantSettings(store), inject: [TENANT_SETTINGS_STORE] },
         ...ROUTING_PROVIDERS,
@@ -145,7 +150,7 @@ export class PersistenceModule {
         { provide: TENANT_REPLICA_REPOSITORY, useClass: MongoTenantReplicaRepository },
       ],
       exports: [
-        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY, TENANT_SETTINGS_STORE, LATEST_TENANT_SETTINGS,
+        CUSTOMER_REPOSITORY, CONVERSATION_REPOSITORY, MESSAGE_REPOSITORY, TENANT_REPOSITORY, PRIVACY_REPOSITORY, RETENTION_REPOSITORY, TENANT_DIRECTORY, CHANNEL_ACCOUNT_REPOSITORY, TENANT_CONNECTOR_REPOSITORY, DATA_KEY_STORE, TENANT_SETTINGS_STORE, LATEST_TENANT_SETTINGS,
         ...ROUTING_PROVIDERS.map((p) => p.provide), ...FLOW_PROVIDERS.map((p) => p.provide), ...DESK_PROVIDERS.map((p) => p.provide), ...NLU_PROVIDERS.map((p) => p.provide), ...REGION_PROVIDERS.map((p) => p.provide), TENANT_REPLICA_REPOSITORY, MongooseModule,
       ],
     };

@@ -42,7 +42,7 @@ export interface PrivacyRequestDoc {
 
 export interface ErasureStoreEntry {
   store: string;
-  action: 'deleted' | 'redacted' | 'detached' | 'expires' | 'none';
+  action: 'deleted' | 'redacted' | 'detached' | 'expires' | 'shredded' | 'none';
   count?: number;
   until?: Date;
   note?: string;
@@ -224,7 +224,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       { store: 'sends', action: 'redacted', count: channel.sends, note: "provider message ids and error texts removed; the claim stays so a redelivered command is not sent twice" },
       { store: 'send_outcomes', action: 'redacted', count: channel.sendOutcomes },
       { store: 'nlu_predictions', action: 'none', note: 'intent, confidence and outcome per message: no text or identity' },
-      { store: 'kafka', action: 'expires', until, note: `events are immutable; they leave the topics with their retention (${KAFKA_RETENTION_DAYS} days at most)` },
+      await this.kafkaEntry(tenantId, ids, at, until),
     ];
     const doc: PrivacyRequestDoc = {
       _id: randomUUID(), tenantId, kind: 'erase', subject, requestedBy, at, counts, related,
@@ -252,6 +252,26 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     const sends = (await db.collection('sends').updateMany({ _id: { $in: outboundIds as never[] } }, redact)).matchedCount;
     const sendOutcomes = (await db.collection('send_outcomes').updateMany({ _id: { $in: outboundIds as never[] } }, redact)).matchedCount;
     return { emailThreads, webSessions, sends, sendOutcomes };
+  }
+
+  /**
+   * Kafka's line of the receipt (ADR 0501). For a tenant that opted in to crypto-shredding the
+   * conversations' data keys are destroyed: every inbound message event of theirs, on the topic, its
+   * retry topic and its dead letters, is sealed bytes nobody can open any more. What is not sealed
+   * (the other event types, and events from before the opt-in) still leaves with topic retention.
+   */
+  private async kafkaEntry(tenantId: string, conversationIds: string[], at: Date, until: Date): Promise<ErasureStoreEntry> {
+    const db = this.messages.db;
+    const keys = conversationIds.length === 0 ? 0 : (await db.collection('conversation_keys').deleteMany({ tenantId, conversationId: { $in: conversationIds } })).deletedCount;
+    const tenant = await db.collection<{ _id: string; kafkaShredding?: boolean; kafkaShreddingSince?: Date }>('tenants').findOne({ _id: tenantId });
+    const expires = `they leave the topics with their retention (${KAFKA_RETENTION_DAYS} days at most)`;
+    if (!tenant?.kafkaShredding && keys === 0) return { store: 'kafka', action: 'expires', until, note: `events are immutable; ${expires}` };
+    const since = tenant?.kafkaShreddingSince;
+    const before = since && since.getTime() > at.getTime() - KAFKA_RETENTION_DAYS * 86_400_000 ? `; inbound messages from before the opt-in (${since.toISOString()}) are in clear and` : '';
+    return {
+      store: 'kafka', action: 'shredded', count: keys, until,
+      note: `${keys} conversation data key(s) destroyed: the inbound message events (omni.inbound.v1 with its retry and dead-letter topics) are unreadable${before}; AI requests and results, conversation events, outbound commands and statuses are not sealed: ${expires}`,
+    };
   }
 
   /**

@@ -241,6 +241,13 @@ export interface TenantDoc {
   workflows?: Record<string, unknown>;
   /** How long each kind of personal data is kept, in days (parsed by the router's retention purge; ADR 0501). */
   retention?: Record<string, unknown>;
+  /**
+   * Crypto-shredding opt-in (ADR 0501): the personal data of this tenant's inbound message events is
+   * sealed on Kafka with a key per conversation, destroyed on erasure. Off by default (events in clear, ★).
+   */
+  kafkaShredding?: boolean;
+  /** When it was last turned on: events before it are in clear until topic retention. */
+  kafkaShreddingSince?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -261,6 +268,8 @@ export const TenantSchema = new Schema<TenantDoc>(
     smallTalkIntents: { type: [String], default: undefined },
     workflows: Schema.Types.Mixed,
     retention: Schema.Types.Mixed,
+    kafkaShredding: Boolean,
+    kafkaShreddingSince: Date,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

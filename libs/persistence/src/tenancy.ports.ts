@@ -1,9 +1,9 @@
 import type { Envelope } from '@omni/secrets';
 import type { Channel } from '@omni/contracts';
 import type { TenantDoc } from './schemas';
-import type { ChannelAccountDoc } from './tenancy.schemas';
+import type { ChannelAccountDoc, TenantConnectorDoc } from './tenancy.schemas';
 
-export type TenantProfile = Pick<TenantDoc, '_id' | 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'createdAt' | 'updatedAt'>;
+export type TenantProfile = Pick<TenantDoc, '_id' | 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'kafkaShredding' | 'kafkaShreddingSince' | 'createdAt' | 'updatedAt'>;
 
 /** The platform operator's view of tenants (create, list, read, update the profile). */
 export interface TenantDirectory {
@@ -13,7 +13,7 @@ export interface TenantDirectory {
   ensure(t: Omit<TenantDoc, 'createdAt' | 'updatedAt'>): Promise<void>;
   list(limit: number): Promise<TenantProfile[]>;
   get(id: string): Promise<TenantProfile | null>;
-  update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy'>>): Promise<TenantProfile | null>;
+  update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy' | 'kafkaShredding' | 'kafkaShreddingSince'>>): Promise<TenantProfile | null>;
 }
 export const TENANT_DIRECTORY = Symbol('TenantDirectory');
 
@@ -35,3 +35,17 @@ export interface ChannelAccountRepository {
   remove(tenantId: string, id: string): Promise<boolean>;
 }
 export const CHANNEL_ACCOUNT_REPOSITORY = Symbol('ChannelAccountRepository');
+
+export interface TenantConnectorRepository {
+  get(tenantId: string): Promise<TenantConnectorDoc | null>;
+  /**
+   * Writes the connector only if its envelope is still `expected` (null: only if there is none yet):
+   * of two admins rotating at once one wins and the other is refused, so no secret is dropped unseen.
+   */
+  replace(doc: TenantConnectorDoc, expected: TenantConnectorDoc['secrets'] | null): Promise<boolean>;
+  /** Replaces the envelope only if it is still `expected` (the KEK rewrap; a concurrent change wins). */
+  swapSecrets(tenantId: string, expected: TenantConnectorDoc['secrets'], next: TenantConnectorDoc['secrets']): Promise<boolean>;
+  wrappedByOther(kekId: string, limit: number): Promise<TenantConnectorDoc[]>;
+  remove(tenantId: string): Promise<boolean>;
+}
+export const TENANT_CONNECTOR_REPOSITORY = Symbol('TenantConnectorRepository');

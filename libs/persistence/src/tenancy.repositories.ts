@@ -5,10 +5,10 @@ import type { Envelope } from '@omni/secrets';
 import type { Channel } from '@omni/contracts';
 import { insertOnce, isDuplicateKey } from './mongo-errors';
 import type { TenantDoc } from './schemas';
-import type { ChannelAccountRepository, NewChannelAccount, TenantDirectory, TenantProfile } from './tenancy.ports';
-import type { ChannelAccountDoc } from './tenancy.schemas';
+import type { ChannelAccountRepository, NewChannelAccount, TenantConnectorRepository, TenantDirectory, TenantProfile } from './tenancy.ports';
+import type { ChannelAccountDoc, TenantConnectorDoc } from './tenancy.schemas';
 
-const PROFILE = { _id: 1, name: 1, homeRegion: 1, languages: 1, timeZone: 1, nluFallback: 1, createdAt: 1, updatedAt: 1 } as const;
+const PROFILE = { _id: 1, name: 1, homeRegion: 1, languages: 1, timeZone: 1, nluFallback: 1, kafkaShredding: 1, kafkaShreddingSince: 1, createdAt: 1, updatedAt: 1 } as const;
 
 @Injectable()
 export class MongoTenantDirectory implements TenantDirectory {
@@ -36,7 +36,7 @@ export class MongoTenantDirectory implements TenantDirectory {
     return this.model.findById(id, PROFILE).lean<TenantProfile>().exec();
   }
 
-  async update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy'>>): Promise<TenantProfile | null> {
+  async update(id: string, fields: Partial<Pick<TenantDoc, 'name' | 'homeRegion' | 'languages' | 'timeZone' | 'nluFallback' | 'handoffPolicy' | 'kafkaShredding' | 'kafkaShreddingSince'>>): Promise<TenantProfile | null> {
     // Not findOneAndUpdate with a projection: FerretDB does not implement findAndModify's `fields`.
     const r = await this.model.updateOne({ _id: id }, { $set: { ...fields, updatedAt: new Date() } });
     return r.matchedCount === 1 ? this.get(id) : null;
@@ -85,5 +85,33 @@ export class MongoChannelAccountRepository implements ChannelAccountRepository {
   async remove(tenantId: string, id: string): Promise<boolean> {
     const r = await this.model.deleteOne({ _id: id, tenantId });
     return r.deletedCount === 1;
+  }
+}
+
+@Injectable()
+export class MongoTenantConnectorRepository implements TenantConnectorRepository {
+  constructor(@InjectModel('TenantConnector') private readonly model: Model<TenantConnectorDoc>) {}
+
+  get(tenantId: string): Promise<TenantConnectorDoc | null> {
+    return this.model.findById(tenantId).lean<TenantConnectorDoc>().exec();
+  }
+
+  async replace(doc: TenantConnectorDoc, expected: Envelope | null): Promise<boolean> {
+    if (expected === null) return insertOnce(this.model, doc);
+    const r = await this.model.replaceOne({ _id: doc._id, 'secrets.key.wrapped': expected.key.wrapped }, doc);
+    return r.matchedCount === 1;
+  }
+
+  async swapSecrets(tenantId: string, expected: Envelope, next: Envelope): Promise<boolean> {
+    const r = await this.model.updateOne({ _id: tenantId, 'secrets.key.wrapped': expected.key.wrapped }, { $set: { secrets: next } });
+    return r.modifiedCount === 1;
+  }
+
+  wrappedByOther(kekId: string, limit: number): Promise<TenantConnectorDoc[]> {
+    return this.model.find({ 'secrets.key.kekId': { $ne: kekId } }).limit(limit).lean<TenantConnectorDoc[]>().exec();
+  }
+
+  async remove(tenantId: string): Promise<boolean> {
+    return (await this.model.deleteOne({ _id: tenantId })).deletedCount === 1;
   }
 }

@@ -50,3 +50,52 @@ ChannelAccountSchema.index({ channel: 1, externalId: 1 }, { unique: true });
 ChannelAccountSchema.index({ tenantId: 1, createdAt: 1 });
 // Envelopes still wrapped by an old KEK (rewrap after a rotation).
 ChannelAccountSchema.index({ 'secrets.key.kekId': 1 });
+
+/**
+ * A tenant's workflow connector (ADR 0226, "a secret per tenant"): where the router calls the company's
+ * systems, and the secret(s) it signs those calls with, sealed together in one envelope — `{current,
+ * previous?}` — never returned. During a rotation the previous secret is still sent (a second
+ * signature) until `previousUntil`. Fingerprints say which secret is which without revealing it.
+ */
+export interface TenantConnectorDoc {
+  /** The tenant id: one connector per tenant. */
+  _id: string;
+  tenantId: string;
+  baseUrl: string;
+  secrets: Envelope;
+  fingerprint: string;
+  previousFingerprint?: string;
+  previousUntil?: Date;
+  updatedBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What the connector's envelope holds. */
+export interface ConnectorSecrets {
+  current: string;
+  previous?: string;
+}
+
+/** The AAD of a tenant connector's envelope: an envelope copied onto another tenant's connector does not open. */
+export function tenantConnectorAad(tenantId: string): string {
+  return `tenant-connector:${tenantId}`;
+}
+
+export const TenantConnectorSchema = new Schema<TenantConnectorDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    baseUrl: { type: String, required: true },
+    secrets: { type: Schema.Types.Mixed, required: true },
+    fingerprint: { type: String, required: true },
+    previousFingerprint: String,
+    previousUntil: Date,
+    updatedBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'tenant_connectors', minimize: false },
+);
+// Envelopes still wrapped by an old KEK (rewrap after a rotation).
+TenantConnectorSchema.index({ 'secrets.key.kekId': 1 });

@@ -397,7 +397,7 @@ describe('SendBotReplyUseCase with flow variants and workflows', () => {
   function withWorkflow(outcome: WorkflowOutcome) {
     const runs: string[] = [];
     const workflows = {
-      triggered: async () => ({ match: { workflow: 'lookup_order', intent: 'order_status', inputs: { orderNumber: 'ORD-1' } }, config: {}, baseUrl: 'http://c/' }),
+      triggered: async () => ({ match: { workflow: 'lookup_order', intent: 'order_status', inputs: { orderNumber: 'ORD-1' } }, config: {}, connector: { baseUrl: 'http://c/', signingSecrets: [] } }),
       run: async (_c: ConversationDoc, messageId: string) => { runs.push(messageId); return { runId: 'run-1', outcome }; },
     } as unknown as Workflows;
     return { s: setup({ workflows }), runs };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { CHANNEL_ACCOUNT_REPOSITORY, ChannelAccountRepository } from '@omni/persistence';
+import { CHANNEL_ACCOUNT_REPOSITORY, ChannelAccountRepository, TENANT_CONNECTOR_REPOSITORY, TenantConnectorRepository, tenantConnectorAad } from '@omni/persistence';
 import { Envelopes, KMS, Kms } from '@omni/secrets';
 import { rootLogger } from '@omni/telemetry';
 import { accountAad } from './account-secrets';
@@ -20,6 +20,7 @@ export class RewrapSecrets implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     @Inject(CHANNEL_ACCOUNT_REPOSITORY) private readonly accounts: ChannelAccountRepository,
+    @Inject(TENANT_CONNECTOR_REPOSITORY) private readonly connectors: TenantConnectorRepository,
     private readonly envelopes: Envelopes,
     @Inject(KMS) private readonly kms: Kms,
   ) {}
@@ -48,7 +49,19 @@ export class RewrapSecrets implements OnApplicationBootstrap, OnApplicationShutd
       moved += progressed;
       if (batch.length < BATCH || progressed === 0) break;
     }
-    if (moved) this.log.info({ moved, kekId: this.kms.currentKekId() }, 'rewrapped channel account secrets under the current KEK');
+    // The tenants' connector signing secrets (ADR 0226), the same way.
+    for (;;) {
+      if (this.stopped) return moved;
+      const batch = await this.connectors.wrappedByOther(this.kms.currentKekId(), BATCH);
+      let progressed = 0;
+      for (const c of batch) {
+        const next = await this.envelopes.rewrap(c.secrets, tenantConnectorAad(c.tenantId));
+        if (next && (await this.connectors.swapSecrets(c.tenantId, c.secrets, next))) progressed++;
+      }
+      moved += progressed;
+      if (batch.length < BATCH || progressed === 0) break;
+    }
+    if (moved) this.log.info({ moved, kekId: this.kms.currentKekId() }, 'rewrapped channel account and connector secrets under the current KEK');
     return moved;
   }
 }

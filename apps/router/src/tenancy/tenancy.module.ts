@@ -25,6 +25,6 @@ import { TenantSettingsController } from '../settings/tenant-settings.controller
     RewrapSecrets,
     ChangeTenantSettingsUseCase,
   ],
-  exports: [ChangeTenantSettingsUseCase],
+  exports: [ChangeTenantSettingsUseCase, Envelopes],
 })
 export class TenancyModule {}

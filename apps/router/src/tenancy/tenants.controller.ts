@@ -29,7 +29,9 @@ const RegionName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a region name,
  * peer pairs the tenant with it, and one with none or several leaves it unpaired.
  */
 const CreateTenantBody = z.object({ id: TenantId.optional(), ...Profile, standbyRegion: RegionName.optional(), nluFallback: NluFallbackField.optional() }).strict();
-const UpdateTenantBody = z.object({ ...Profile, nluFallback: NluFallbackField }).partial().strict().refine((b) => Object.keys(b).length > 0, { message: 'nothing to change', path: ['name'] });
+/** Crypto-shredding of the tenant's inbound message events on Kafka (ADR 0501); off by default. */
+const KafkaShreddingField = z.boolean();
+const UpdateTenantBody = z.object({ ...Profile, nluFallback: NluFallbackField, kafkaShredding: KafkaShreddingField }).partial().strict().refine((b) => Object.keys(b).length > 0, { message: 'nothing to change', path: ['name'] });
 
 /** The platform operator's tenants (API_KEY only): create, list, read, update the profile. */
 @ApiTags('tenants')
@@ -81,10 +83,19 @@ export class TenantsController {
 
   @Patch(':tenantId')
   @Requires('tenants.manage')
-  @ApiOperation({ summary: 'Change a tenant’s name, home region, languages, time zone or NLU fallback (handoff | message)' })
+  @ApiOperation({ summary: 'Change a tenant’s name, home region, languages, time zone, NLU fallback (handoff | message) or Kafka crypto-shredding (kafkaShredding: true seals its inbound message events with a key per conversation, destroyed on erasure)' })
   @ApiBody({ schema: openApi(UpdateTenantBody) })
   async update(@Param('tenantId') tenantId: string, @Body() body: unknown): Promise<TenantProfile> {
-    const t = await this.tenants.update(tenantId, parse(UpdateTenantBody, body, 'body'));
+    const fields = parse(UpdateTenantBody, body, 'body');
+    // A paired tenant's events are mirrored to its standby region, whose store has none of these keys:
+    // it would read every sealed message as erased.
+    if (fields.kafkaShredding && this.regions.get(tenantId)) {
+      throw new ValidationError('invalid body', [{ path: 'kafkaShredding', message: 'not for a tenant paired across regions (the standby region holds no conversation keys)' }]);
+    }
+    const before = fields.kafkaShredding ? await this.tenants.get(tenantId) : null;
+    // Since when events are sealed: the erasure receipt says what is older than that is still in clear.
+    const since = fields.kafkaShredding && !before?.kafkaShredding ? { kafkaShreddingSince: new Date() } : {};
+    const t = await this.tenants.update(tenantId, { ...fields, ...since });
     if (!t) throw new NotFoundError(`tenant ${tenantId}`);
     return t;
   }

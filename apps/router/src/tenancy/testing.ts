@@ -1,4 +1,4 @@
-import type { ChannelAccountDoc, ChannelAccountRepository, TenantDirectory, TenantProfile } from '@omni/persistence';
+import type { ChannelAccountDoc, ChannelAccountRepository, TenantConnectorDoc, TenantConnectorRepository, TenantDirectory, TenantProfile } from '@omni/persistence';
 import { newTestEnvelopes } from '@omni/secrets';
 import type { RouterConfig } from '../config';
 import { BootstrapTenant } from './bootstrap-tenant';
@@ -44,6 +44,29 @@ export function newMemoryAccounts(): ChannelAccountRepository & { rows: Map<stri
   };
 }
 
+/** In-memory tenant connectors with the real store's conditional writes. */
+export function newMemoryConnectors(): TenantConnectorRepository & { rows: Map<string, TenantConnectorDoc> } {
+  const rows = new Map<string, TenantConnectorDoc>();
+  return {
+    rows,
+    get: async (tenantId) => rows.get(tenantId) ?? null,
+    replace: async (doc, expected) => {
+      const cur = rows.get(doc._id);
+      if (expected === null ? cur !== undefined : cur?.secrets.key.wrapped !== expected.key.wrapped) return false;
+      rows.set(doc._id, doc);
+      return true;
+    },
+    swapSecrets: async (tenantId, expected, next) => {
+      const cur = rows.get(tenantId);
+      if (cur?.secrets.key.wrapped !== expected.key.wrapped) return false;
+      rows.set(tenantId, { ...cur, secrets: next });
+      return true;
+    },
+    wrappedByOther: async (kekId, limit) => [...rows.values()].filter((r) => r.secrets.key.kekId !== kekId).slice(0, limit),
+    remove: async (tenantId) => rows.delete(tenantId),
+  };
+}
+
 export function newMemoryTenants(ids: string[] = ['t1', 't2']): TenantDirectory {
   const rows = new Map<string, TenantProfile>(ids.map((id) => [id, { _id: id, name: id, createdAt: new Date(), updatedAt: new Date() }]));
   return {
@@ -71,15 +94,16 @@ export function newRecordedWebhooks(): TelegramWebhooks & { calls: { botToken: s
 /** The tenancy use cases over in-memory stores and a real LocalKms (the one test factory of this folder). */
 export function newTenancyHarness(kek?: string, previous: string[] = [], env: Partial<RouterConfig> = { TELEGRAM_WEBHOOK_BASE_URL: 'https://gw.example.test' }) {
   const accounts = newMemoryAccounts();
+  const connectors = newMemoryConnectors();
   const tenants = newMemoryTenants();
   const { kms, envelopes } = newTestEnvelopes(kek, previous);
   const config = { CHANNEL_WEB_PUBLIC_URL: 'https://chat.example.test', ...env } as RouterConfig;
   const webhooks = newRecordedWebhooks();
   return {
-    accounts, tenants, kms, envelopes, webhooks,
+    accounts, connectors, tenants, kms, envelopes, webhooks,
     connect: new ConnectChannelAccountUseCase(tenants, accounts, envelopes, config, webhooks),
     rotate: new RotateChannelCredentialsUseCase(accounts, envelopes),
-    rewrap: new RewrapSecrets(accounts, envelopes, kms),
+    rewrap: new RewrapSecrets(accounts, connectors, envelopes, kms),
     /** The bootstrap with these env values (TENANT_ID default, REGION local). */
     bootstrap: (env: Partial<RouterConfig>) => new BootstrapTenant(tenants, accounts, envelopes, { TENANT_ID: 'default', REGION: 'local', ...env } as RouterConfig),
   };

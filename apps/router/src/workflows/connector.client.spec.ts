@@ -26,7 +26,7 @@ async function recordingConnector(): Promise<{ server: Server; url: string; seen
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
-const config = (secret?: string) => ({ CONNECTOR_TIMEOUT_MS: 2_000, ...(secret ? { CONNECTOR_SIGNING_SECRET: secret } : {}) }) as RouterConfig;
+const config = () => ({ CONNECTOR_TIMEOUT_MS: 2_000 }) as RouterConfig;
 
 describe('ConnectorClient', () => {
   let connector: Awaited<ReturnType<typeof recordingConnector>>;
@@ -36,8 +36,8 @@ describe('ConnectorClient', () => {
   afterEach(() => new Promise((r) => connector.server.close(r)));
 
   it('signs every request with the shared secret over what the connector trusts: contacts, body, path, key', async () => {
-    const client = new ConnectorClient(config('router-connector-shared-secret'));
-    await client.call(connector.url, {
+    const client = new ConnectorClient(config());
+    await client.call({ baseUrl: connector.url, signingSecrets: ['router-connector-shared-secret'] }, {
       method: 'POST', path: '/refunds?from=bot', body: { orderNumber: 'ORD-1', amount: 5 }, idempotencyKey: 'idem-1', contacts: [{ kind: 'phone', value: '+351912345678' }],
     });
     client.onModuleDestroy();
@@ -51,8 +51,21 @@ describe('ConnectorClient', () => {
 
   it('sends no signature when no secret is shared', async () => {
     const client = new ConnectorClient(config());
-    await client.call(connector.url, { method: 'GET', path: '/orders/ORD-1', contacts: [] });
+    await client.call({ baseUrl: connector.url, signingSecrets: [] }, { method: 'GET', path: '/orders/ORD-1', contacts: [] });
     client.onModuleDestroy();
     expect(connector.seen[0].headers[CONNECTOR_SIGNATURE_HEADER]).toBeUndefined();
+  });
+
+  it('during a rotation sends the previous secret’s signature beside the current one, each over the same request', async () => {
+    const client = new ConnectorClient(config());
+    await client.call({ baseUrl: connector.url, signingSecrets: ['tenant-new-secret-000000000000000000', 'tenant-old-secret-000000000000000000'] }, { method: 'GET', path: '/orders/ORD-1', contacts: [] });
+    client.onModuleDestroy();
+    const [seen] = connector.seen;
+    const header = String(seen.headers[CONNECTOR_SIGNATURE_HEADER]);
+    expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    const asSent = { method: 'GET', path: seen.path, contacts: '', idempotencyKey: '', body: '' };
+    expect(connectorSignatureRefusal('tenant-old-secret-000000000000000000', header, asSent)).toBeNull();
+    expect(connectorSignatureRefusal('tenant-new-secret-000000000000000000', header, asSent)).toBeNull();
+    expect(connectorSignatureRefusal('another-tenants-secret-0000000000000', header, asSent)).toBe('signature does not match');
   });
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { CONNECTOR_SIGNATURE_HEADER, OmniError, RetryableError, VERIFIED_CONTACTS_HEADER, formatVerifiedContacts, signConnectorRequest, type ConnectorContact } from '@omni/contracts';
 import { BreakerRegistry, parseRetryAfter, withRetry } from '@omni/resilience';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
+import type { ConnectorTarget } from './tenant-connector';
 
 export interface ConnectorRequest {
   readonly method: 'GET' | 'POST';
@@ -31,32 +32,33 @@ export class ConnectorClient implements OnModuleDestroy {
 
   constructor(@Inject(ROUTER_CONFIG) private readonly config: RouterConfig) {}
 
-  async call(baseUrl: string, req: ConnectorRequest): Promise<ConnectorResponse> {
+  async call(target: ConnectorTarget, req: ConnectorRequest): Promise<ConnectorResponse> {
     const timeout = this.config.CONNECTOR_TIMEOUT_MS;
-    const breaker = this.breakers.get(`connector:${new URL(baseUrl).host}`, (r: ConnectorRequest) => this.send(baseUrl, r, timeout), {
+    const breaker = this.breakers.get(`connector:${new URL(target.baseUrl).host}`, (t: ConnectorTarget, r: ConnectorRequest) => this.send(t, r, timeout), {
       timeout,
       volumeThreshold: 5,
       resetTimeout: 10_000,
       isFailure: (err) => !(err instanceof OmniError) || err.retryable,
     });
     // An open breaker's retry-after (10 s) exceeds maxRetryAfterMs: no waiting on a known-dead connector.
-    return withRetry(() => breaker.fire(req), { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 1_000 });
+    return withRetry(() => breaker.fire(target, req), { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 1_000 });
   }
 
   onModuleDestroy(): void {
     this.breakers.shutdown();
   }
 
-  private async send(baseUrl: string, req: ConnectorRequest, timeoutMs: number): Promise<ConnectorResponse> {
+  private async send(target: ConnectorTarget, req: ConnectorRequest, timeoutMs: number): Promise<ConnectorResponse> {
     let res: Response;
+    const baseUrl = target.baseUrl;
     const url = new URL(req.path, baseUrl);
     const payload = req.body ? JSON.stringify(req.body) : '';
     const contacts = req.contacts.length ? formatVerifiedContacts(req.contacts) : '';
     // Signed when a secret is shared with the connector (ADR 0226): it can tell the gateway's requests,
-    // and their verified contacts, from anyone else's. Signed per attempt: a retry carries a fresh time.
-    const secret = this.config.CONNECTOR_SIGNING_SECRET;
-    const signature = secret
-      ? signConnectorRequest(secret, { method: req.method, path: `${url.pathname}${url.search}`, contacts, idempotencyKey: req.idempotencyKey ?? '', body: payload })
+    // and their verified contacts, from anyone else's — with the tenant's own secret, and during a
+    // rotation with the previous one too. Signed per attempt: a retry carries a fresh time.
+    const signature = target.signingSecrets.length
+      ? signConnectorRequest(target.signingSecrets, { method: req.method, path: `${url.pathname}${url.search}`, contacts, idempotencyKey: req.idempotencyKey ?? '', body: payload })
       : undefined;
     try {
       res = await fetch(url, {

@@ -21,7 +21,7 @@ function setup(answer: (req: ConnectorRequest) => ConnectorResponse | Error) {
   };
   const calls: ConnectorRequest[] = [];
   const connector = {
-    call: async (_base: string, req: ConnectorRequest) => {
+    call: async (_target: unknown, req: ConnectorRequest) => {
       calls.push(req);
       const a = answer(req);
       if (a instanceof Error) throw a;
@@ -30,7 +30,7 @@ function setup(answer: (req: ConnectorRequest) => ConnectorResponse | Error) {
   } as unknown as ConnectorClient;
   const useCase = new RunWorkflowUseCase(repo, connector);
   const run = (match: WorkflowMatch, language = 'en', messageId = 'm1', contacts: readonly ConnectorContact[] = ANA) =>
-    useCase.execute({ conversation, messageId, language, match, config: workflowConfig({}), baseUrl: 'http://connector/', contacts });
+    useCase.execute({ conversation, messageId, language, match, config: workflowConfig({}), connector: { baseUrl: 'http://connector/', signingSecrets: [] }, contacts });
   return { run, runs, calls };
 }
 

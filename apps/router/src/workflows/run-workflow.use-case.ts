@@ -4,6 +4,7 @@ import { OmniError, derivedId, errorSummary, type ConnectorContact } from '@omni
 import { ConversationDoc, WORKFLOW_RUN_REPOSITORY, WorkflowRunDoc, WorkflowRunRepository, WorkflowStepDoc } from '@omni/persistence';
 import type { HandoffReasonCode } from '@omni/routing';
 import { ConnectorClient, ConnectorRequest } from './connector.client';
+import type { ConnectorTarget } from './tenant-connector';
 import type { WorkflowConfig, WorkflowMatch } from './workflow-config';
 import { orderNotFoundText, orderStatusText, refundText, ticketText, verifyFirstText } from './workflow-texts';
 
@@ -26,7 +27,8 @@ export interface WorkflowCommand {
   readonly language: string | undefined;
   readonly match: WorkflowMatch;
   readonly config: WorkflowConfig;
-  readonly baseUrl: string;
+  /** The tenant's connector (its own, or the env's for the demo) and the secrets its requests are signed with. */
+  readonly connector: ConnectorTarget;
   /**
    * Who the customer writing the message is proven to be (ADR 0226): sent with every connector call,
    * which answers only with what these contacts own. Empty: nothing about an order is looked up or done.
@@ -63,12 +65,12 @@ export class RunWorkflowUseCase {
       const startedAt = new Date();
       const input = { method: req.method, path: req.path, ...(req.body ? { body: req.body } : {}) };
       try {
-        const res = await this.connector.call(cmd.baseUrl, { ...req, contacts: cmd.contacts, ...(req.method === 'POST' ? { idempotencyKey: `${runId}:${name}` } : {}) });
-        steps.push({ name, connector: cmd.baseUrl, input, output: { status: res.status, body: res.body as Record<string, unknown> }, startedAt, endedAt: new Date() });
+        const res = await this.connector.call(cmd.connector, { ...req, contacts: cmd.contacts, ...(req.method === 'POST' ? { idempotencyKey: `${runId}:${name}` } : {}) });
+        steps.push({ name, connector: cmd.connector.baseUrl, input, output: { status: res.status, body: res.body as Record<string, unknown> }, startedAt, endedAt: new Date() });
         return res;
       } catch (err) {
         const { code, message } = errorSummary(err);
-        steps.push({ name, connector: cmd.baseUrl, input, error: { code, message }, startedAt, endedAt: new Date() });
+        steps.push({ name, connector: cmd.connector.baseUrl, input, error: { code, message }, startedAt, endedAt: new Date() });
         throw new StepFailed(name, code, message);
       }
     };

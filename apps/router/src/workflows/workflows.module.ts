@@ -1,10 +1,18 @@
 import { Global, Module } from '@nestjs/common';
+import { TenancyModule } from '../tenancy/tenancy.module';
 import { ConnectorClient } from './connector.client';
+import { ConnectorController } from './connector.controller';
 import { CustomerVerification } from './customer-verification';
 import { RunWorkflowUseCase } from './run-workflow.use-case';
+import { SetTenantConnectorUseCase, TenantConnectors } from './tenant-connector';
 import { Workflows } from './workflows';
 import { WorkflowsController } from './workflows.controller';
 
 @Global()
-@Module({ controllers: [WorkflowsController], providers: [ConnectorClient, CustomerVerification, RunWorkflowUseCase, Workflows], exports: [Workflows] })
+@Module({
+  imports: [TenancyModule],
+  controllers: [WorkflowsController, ConnectorController],
+  providers: [ConnectorClient, CustomerVerification, RunWorkflowUseCase, Workflows, TenantConnectors, SetTenantConnectorUseCase],
+  exports: [Workflows],
+})
 export class WorkflowsModule {}
