@@ -32,7 +32,7 @@ export class PeerSendsConsumer implements OnApplicationBootstrap {
       handler: async (event, ctx) => {
         const cmd = parseEvent(event, 'omni.message.send.v1').data;
         const region = ctx.topic.slice(0, ctx.topic.indexOf('.'));
-        await this.directory.peerSent(region, cmd.messageId, cmd.replyToMessageId);
+        await this.directory.peerSent(region, cmd.messageId, cmd.replyToMessageId, cmd.fence?.epoch);
       },
     });
   }
