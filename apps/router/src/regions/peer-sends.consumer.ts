@@ -1,12 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { CHANNELS, outboundTopic, parseEvent } from '@omni/contracts';
+import { CHANNELS, mirroredTopic, outboundTopic, parseEvent } from '@omni/contracts';
 import { MessagingLifecycle } from '@omni/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { RegionDirectory } from './region-directory';
 
 /** The peers' mirrored outbound topics (`<peer>.omni.outbound.<channel>.v1`), which MirrorMaker 2 fills. */
 export function peerOutboundTopics(config: Pick<RouterConfig, 'REGION_PEERS'>): string[] {
-  return config.REGION_PEERS.flatMap((p) => CHANNELS.map((c) => `${p.name}.${outboundTopic(c)}`));
+  return config.REGION_PEERS.flatMap((p) => CHANNELS.map((c) => mirroredTopic(p.name, outboundTopic(c))));
 }
 
 /**
