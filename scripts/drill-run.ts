@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createConnection } from 'mongoose';
-import { channelEventId } from '@omni/contracts';
+import { channelEventId, derivedId } from '@omni/contracts';
 import { SignedWebhook, signedMetaWebhook, whatsappTextWebhook } from '../test/support/webhooks';
 
 export interface DrillRegion {
@@ -34,6 +34,7 @@ export interface GraphRequest {
   body: unknown;
   at: number;
   status?: number;
+  answer?: unknown;
 }
 
 export interface DrillOptions {
@@ -276,9 +277,45 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     for (let i = 1; i < mine.length; i++) if (Number.isFinite(mine[i]) && Number.isFinite(mine[i - 1]) && mine[i] < mine[i - 1]) outOfOrder++;
   }
   if (outOfOrder) note(`${outOfOrder} answers out of order`);
-  for (const s of sent.filter((x) => quotes(x).length !== 1)) note(`message ${s.customer}.${s.k} (${s.region ?? 'never acknowledged'}): ${quotes(s).length} answers`);
+  const odd = sent.filter((x) => quotes(x).length !== 1);
+  for (const s of odd) note(`message ${s.customer}.${s.k} (${s.region ?? 'never acknowledged'}): ${quotes(s).length} answers`);
+  if (odd.length) await explain(o, odd, requests);
   const line = `drill: ${sent.length} sent, ${answered} answered, ${lost} lost, ${duplicated} duplicated, RPO ${(rpoMs / 1000).toFixed(1)} s, RTO ${((rtoMs ?? NaN) / 1000).toFixed(1)} s`;
   return { sent: sent.length, answered, lost, duplicated, outOfOrder, rpoMs, rtoMs, line };
+}
+
+/**
+ * For a message answered not exactly once: what each region's store says of its reply (the router's
+ * outbound message, the channel's send claim and outcome, the peer sends) and every request the contract
+ * server took for that customer (status, quoted id, provider id) — the evidence for the verdict.
+ */
+async function explain(o: DrillOptions, odd: Sent[], requests: GraphRequest[]): Promise<void> {
+  for (const region of o.regions) {
+    let db;
+    try {
+      db = await createConnection(region.store).asPromise();
+    } catch (err) {
+      o.note(`${region.name}: store unreadable (${(err as Error).message})`);
+      continue;
+    }
+    try {
+      for (const s of odd) {
+        const replyId = derivedId(s.eventId, 'bot-reply');
+        const read = async (collection: string, id: string) => JSON.stringify(await db.collection(collection).findOne({ _id: id } as never, { projection: { text: 0, ai: 0, statusHistory: 0 } }));
+        o.note(`${region.name} ${s.customer}.${s.k}: inbound ${await read('messages', s.eventId)}; reply ${await read('messages', replyId)}; claim ${await read('sends', replyId)}; outcome ${await read('send_outcomes', replyId)}; peer_sends ${await read('peer_sends', replyId)}`);
+      }
+    } finally {
+      await db.close();
+    }
+  }
+  for (const s of odd) {
+    const to = customerNumber(s.customer);
+    for (const r of requests.filter((x) => (x.body as { to?: string } | undefined)?.to === to)) {
+      const b = r.body as { context?: { message_id?: string }; text?: { body?: string } };
+      const id = (r.answer as { messages?: { id?: string }[] } | undefined)?.messages?.[0]?.id;
+      o.note(`contract server, to customer ${s.customer}: ${new Date(r.at).toISOString().slice(11, 23)} ${r.status ?? 'no answer'} quoting ${b.context?.message_id ?? '(nothing)'} → ${id ?? '-'} "${(b.text?.body ?? '').slice(0, 40)}"`);
+    }
+  }
 }
 
 /** The age at the kill of the oldest message A acknowledged that B's store does not have. */

@@ -3,9 +3,10 @@
 # resolved from Maven Central by Maven (deploy/local/mirror-maker/pom.xml, cached in ~/.m2 and
 # $OMNI_CACHE like the broker's), run as org.apache.kafka.connect.mirror.MirrorMaker (ADR 0300).
 #   deploy/local/mirror-maker.sh install|start|stop|status|logs
+#   deploy/local/mirror-maker.sh config   (writes and prints mm2.properties only)
 # Env: MM2_CLUSTERS ("local-a=127.0.0.1:9092,local-b=127.0.0.1:9192": alias=bootstrap, every pair mirrored
-# both ways), MM2_TOPICS (the regex of mirrored topics), MM2_TARGETS (only the flows into these aliases,
-# comma list; default all), MM2_HEAP (256m).
+# both ways), MM2_TOPICS (the regex of mirrored topics; default: the shared topics under KAFKA_TOPIC_PREFIX),
+# MM2_TARGETS (only the flows into these aliases, comma list; default all), MM2_HEAP (256m).
 COMPONENT=mirror-maker
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -14,8 +15,11 @@ KAFKA_VERSION="$(pom_property "$POM" kafka.version)"
 MM2_CLUSTERS="${MM2_CLUSTERS:-local-a=127.0.0.1:9092,local-b=127.0.0.1:9192}"
 # What a region shares with its peers (ADR 0300): inbound events (the relay and the standby's warm
 # copy), outbound send commands (what the active region has decided to send) and conversation events.
-# Never the .retry/.dlq topics (each region's own), never a mirrored topic again.
-MM2_TOPICS="${MM2_TOPICS:-omni\\.inbound\\.v1|omni\\.outbound\\.[a-z]+\\.v1|omni\\.conversation\\.v1}"
+# Never the .retry/.dlq topics (each region's own), never a mirrored topic again. The apps' topics carry
+# KAFKA_TOPIC_PREFIX (test suites share a cluster so): the mirrored ones are `<prefix>omni.…`, and their
+# copies `<source alias>.<prefix>omni.…`, which is where the routers read them (libs/messaging resolveTopic).
+PREFIX_RE="$(printf '%s' "${KAFKA_TOPIC_PREFIX:-}" | sed 's/[][\\.^$*+?(){}|]/\\&/g')"
+MM2_TOPICS="${MM2_TOPICS:-${PREFIX_RE}(omni\\.inbound\\.v1|omni\\.outbound\\.[a-z]+\\.v1|omni\\.conversation\\.v1)}"
 MM2_HEAP="${MM2_HEAP:-256m}"
 CLASSPATH_FILE="$OMNI_CACHE/mirror-maker-$KAFKA_VERSION.classpath"
 DIR="$OMNI_DATA/mirror-maker"
@@ -94,9 +98,10 @@ start() {
 
 case "${1:-}" in
   install) install ;;
+  config) write_config; cat "$DIR/mm2.properties" ;;
   start) start ;;
   stop) stop_pid_file "$PID_FILE" "MirrorMaker 2" ;;
   status) if pid_alive "$(read_pid "$PID_FILE")"; then echo "mirror-maker: running (${MM2_CLUSTERS})"; else echo "mirror-maker: stopped"; exit 1; fi ;;
   logs) tail -n 100 "$LOG_FILE" ;;
-  *) echo "usage: $0 install|start|stop|status|logs" >&2; exit 2 ;;
+  *) echo "usage: $0 install|config|start|stop|status|logs" >&2; exit 2 ;;
 esac

@@ -26,6 +26,8 @@ export interface RecordedRequest {
   at: number;
   /** The HTTP status answered (undefined while pending or for a hang). */
   status?: number;
+  /** The JSON body answered (the provider's message id of a send). */
+  answer?: unknown;
   /** When the client gave up on the request (closed it before the answer): a cancelled call. */
   abortedAt?: number;
 }
@@ -92,6 +94,7 @@ export async function startFaultServer(spec: FaultServerSpec): Promise<ContractS
 
   const send = (res: ServerResponse, record: RecordedRequest, reply: Reply) => {
     record.status = reply.status;
+    record.answer = reply.body;
     res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
     res.end(reply.raw ?? JSON.stringify(reply.body));
   };

@@ -1,11 +1,25 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { PEER_SEND_REPOSITORY, PeerSendRepository, REGION_ASSIGNMENT_REPOSITORY, RegionAssignmentRepository } from '@omni/persistence';
 import { SendLedger, SendOutcomeSchema, SendSchema } from './send-ledger';
+import { HttpPeerDecisions, SendFence, sendFenceConfigFromEnv } from './send-fence';
 
-/** The send ledger for a channel app (needs PersistenceModule.forRoot for the connection). */
+/**
+ * The send ledger and the region fence for a channel app (needs PersistenceModule.forRoot for the
+ * connection and the region repositories the router writes).
+ */
 @Module({
   imports: [MongooseModule.forFeature([{ name: 'Send', schema: SendSchema }, { name: 'SendOutcome', schema: SendOutcomeSchema }])],
-  providers: [SendLedger],
-  exports: [SendLedger],
+  providers: [
+    SendLedger,
+    { provide: HttpPeerDecisions, useFactory: () => new HttpPeerDecisions(sendFenceConfigFromEnv()) },
+    {
+      provide: SendFence,
+      inject: [PEER_SEND_REPOSITORY, REGION_ASSIGNMENT_REPOSITORY, HttpPeerDecisions],
+      useFactory: (peerSends: PeerSendRepository, assignments: RegionAssignmentRepository, peers: HttpPeerDecisions) =>
+        new SendFence({ config: sendFenceConfigFromEnv(), peerSends, assignments, peers }),
+    },
+  ],
+  exports: [SendLedger, SendFence],
 })
 export class ChannelKitModule {}

@@ -1,5 +1,6 @@
 export * from './ingest';
 export * from './send-ledger';
+export * from './send-fence';
 export * from './rate-limiter';
 export * from './http-transport';
 export * from './outbound-sender';

@@ -7,6 +7,7 @@ import { AccountRateLimiter, RateLimitPlan } from './rate-limiter';
 import { ChannelTransport, OutboundSender } from './outbound-sender';
 import { SendLedger } from './send-ledger';
 import { SendShare } from './send-share';
+import { SendFence } from './send-fence';
 
 /**
  * What a channel app brings to the shared outbound consumer: its transport and the provider's
@@ -33,7 +34,7 @@ export const CHANNEL_SENDER = Symbol('CHANNEL_SENDER');
 /** The outbound path of one channel app instance, built from its sender. */
 export function outboundSender(
   sender: ChannelSender,
-  deps: { ledger: SendLedger; publisher: EventPublisher; limiter: AccountRateLimiter; breakers: BreakerRegistry },
+  deps: { ledger: SendLedger; fence: Pick<SendFence, 'verdict'>; publisher: EventPublisher; limiter: AccountRateLimiter; breakers: BreakerRegistry },
 ): OutboundSender {
   return new OutboundSender({ transport: sender.transport, retry: sender.retry, breaker: sender.breaker, ...deps });
 }
@@ -55,11 +56,12 @@ export class ChannelOutboundConsumer implements OnApplicationBootstrap, OnApplic
   constructor(
     @Inject(CHANNEL_SENDER) private readonly channel: ChannelSender,
     ledger: SendLedger,
+    fence: SendFence,
     publisher: EventPublisher,
     private readonly messaging: MessagingLifecycle,
   ) {
     this.limiter = new AccountRateLimiter(channel.limits, this.share);
-    this.sender = outboundSender(channel, { ledger, publisher, limiter: this.limiter, breakers: this.breakers });
+    this.sender = outboundSender(channel, { ledger, fence, publisher, limiter: this.limiter, breakers: this.breakers });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -6,6 +6,7 @@ import { ChannelTransport, OutboundSender, Pace } from './outbound-sender';
 import { AccountRateLimiter } from './rate-limiter';
 import { SendShare } from './send-share';
 import type { Claim, SendLedger } from './send-ledger';
+import type { SendFence } from './send-fence';
 
 function command(n: number): CloudEvent<OutboundCommand> {
   return createEvent({
@@ -32,6 +33,11 @@ function fakeLedger(sentFailures = 0) {
     release: async (id: string) => { calls.push(`release ${id}`); },
   } as unknown as SendLedger;
   return { ledger, calls };
+}
+
+/** The region fence: every send allowed, or the ids a peer region decided later. */
+function fakeFence(peerDecided: string[] = []): Pick<SendFence, 'verdict'> {
+  return { verdict: async (cmd) => (peerDecided.includes(cmd.messageId) ? { send: false, peer: 'local-b', epoch: 2 } : { send: true }) };
 }
 
 function fakePublisher() {
@@ -64,14 +70,14 @@ describe('OutboundSender', () => {
   const registries: BreakerRegistry[] = [];
   afterAll(() => registries.forEach((r) => r.shutdown()));
 
-  function sender(t: ChannelTransport, ledger: SendLedger, publisher: EventPublisher) {
+  function sender(t: ChannelTransport, ledger: SendLedger, publisher: EventPublisher, fence = fakeFence()) {
     const breakers = new BreakerRegistry();
     registries.push(breakers);
     const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 }, SendShare.whole());
     const paces: string[] = [];
     const acquire = limiter.acquire.bind(limiter);
     limiter.acquire = async (account: string, recipient: string) => { paces.push(`${account}/${recipient}`); return acquire(account, recipient); };
-    const s = new OutboundSender({ transport: t, ledger, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const s = new OutboundSender({ transport: t, ledger, fence, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
     return { s, paces };
   }
 
@@ -85,6 +91,24 @@ describe('OutboundSender', () => {
     expect(tr.log).toHaveLength(3);
     expect(calls).toEqual(['claim msg-1', 'sent msg-1 p-msg-1']);
     expect(published).toEqual([{ status: 'sent' }]);
+  });
+
+  it('sends nothing, claims nothing and says nothing when a peer region decided the send later (ADR 0300), and asks the fence once per send', async () => {
+    const { ledger, calls } = fakeLedger();
+    const { publisher, published } = fakePublisher();
+    const tr = transport({ parts: 2, pacesRequests: true });
+    let asked = 0;
+    const fence = fakeFence(['msg-20']);
+    const { s } = sender(tr.t, ledger, publisher, { verdict: async (cmd) => { asked++; return fence.verdict(cmd); } });
+    await s.handle(command(20));
+    expect(tr.log).toEqual([]);
+    expect(calls).toEqual([]);
+    expect(published).toEqual([]);
+
+    await s.handle(command(21));
+    expect(tr.log).toEqual(['request msg-21 0', 'request msg-21 1']);
+    expect(calls).toEqual(['claim msg-21', 'sent msg-21 p-msg-21']);
+    expect(asked).toBe(2);
   });
 
   it('paces a transport that does not pace itself once per send', async () => {
@@ -141,7 +165,7 @@ describe('OutboundSender', () => {
       let grant: () => void = () => undefined;
       const limiter = { acquire: () => new Promise<() => void>((r) => { grant = () => r(() => undefined); }) } as unknown as AccountRateLimiter;
       const tr = transport({ pacesRequests: true });
-      const s = new OutboundSender({ transport: tr.t, ledger, publisher, limiter, breakers, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+      const s = new OutboundSender({ transport: tr.t, ledger, fence: fakeFence(), publisher, limiter, breakers, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
       const handled = s.handle(command(20));
       await new Promise((r) => setImmediate(r));
       expect(calls).toEqual([]); // waiting for the slot: no claim yet
@@ -211,7 +235,7 @@ describe('OutboundSender', () => {
         },
       } as unknown as AccountRateLimiter;
       const tr = transport({ pacesRequests: true });
-      const s = new OutboundSender({ transport: tr.t, ledger, publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
+      const s = new OutboundSender({ transport: tr.t, ledger, fence: fakeFence(), publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
       const handled = s.handle(command(7));
       await jest.advanceTimersByTimeAsync(10_000);
       await handled;
@@ -245,7 +269,7 @@ describe('OutboundSender', () => {
         },
       };
       const limiter = { acquire: async () => () => undefined } as unknown as AccountRateLimiter;
-      const s = new OutboundSender({ transport: t, ledger, publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
+      const s = new OutboundSender({ transport: t, ledger, fence: fakeFence(), publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
       const handled = s.handle(command(8));
       await jest.advanceTimersByTimeAsync(20_000);
       await handled;
@@ -268,7 +292,7 @@ describe('ChannelOutboundConsumer', () => {
         transport: t, limits: { perAccountPerSecond: 1_000 }, keyConcurrency: 7,
         retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, breaker: {}, close: () => void closed++,
       },
-      ledger, publisher, messaging,
+      ledger, fakeFence() as SendFence, publisher, messaging,
     );
     await consumer.onApplicationBootstrap();
     expect(subscriptions.map(({ groupId, topics, keyConcurrency }) => ({ groupId, topics, keyConcurrency })))

@@ -6,6 +6,7 @@ import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/r
 import { counter, rootLogger } from '@omni/telemetry';
 import type { AccountRateLimiter, Done } from './rate-limiter';
 import type { Claim, SendLedger } from './send-ledger';
+import type { FenceVerdict, SendFence } from './send-fence';
 
 /**
  * Conversations sent at once per partition by the channel apps' outbound consumers (ADR 0008): a
@@ -55,6 +56,8 @@ const LEDGER_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1
 export interface OutboundSenderDeps {
   transport: ChannelTransport;
   ledger: SendLedger;
+  /** Paired regions (ADR 0300): whether a peer region decided this send later (then it is not sent here). */
+  fence: Pick<SendFence, 'verdict'>;
   publisher: EventPublisher;
   limiter: AccountRateLimiter;
   breakers: BreakerRegistry;
@@ -88,15 +91,22 @@ export class OutboundSender {
     // needs and the limiter has given the slot: a process that dies before it leaves no claim, and the
     // redelivered command is sent (a claim taken first and lost in those reads or that wait was reported
     // `send_outcome_unknown` and never sent — the regions drill lost a reply so, local-a killed mid-send).
+    // The region fence is checked there too, right before the claim: a send a peer region decided
+    // later (it took the tenant over and answered) is not sent here (ADR 0300).
     let claim: Claim | undefined;
+    let fenced: FenceVerdict | undefined;
     const claimOnce = async (): Promise<void> => {
+      if (!claim) {
+        fenced ??= await this.deps.fence.verdict(cmd);
+        if (!fenced.send) throw new SentByPeer(fenced.peer);
+      }
       claim ??= await ledger.claim(cmd.messageId, cmd.channel, cmd.accountId);
       if (claim.kind !== 'claimed') throw new ClaimSettled(claim);
     };
     const breaker = this.deps.breakers.get(
       `${transport.channel}:${cmd.accountId}`,
       (c: OutboundCommand, pace: Pace) => sendPaced(transport, c, pace),
-      { ...this.deps.breaker, timeout: false, isFailure: (err) => !(err instanceof ClaimSettled) && (this.deps.breaker?.isFailure?.(err) ?? true) },
+      { ...this.deps.breaker, timeout: false, isFailure: (err) => !notTheProvider(err) && (this.deps.breaker?.isFailure?.(err) ?? true) },
     );
     const recipient = transport.recipientKey?.(cmd) ?? cmd.recipient.channelUserId;
     const pace: Pace = async () => {
@@ -114,6 +124,11 @@ export class OutboundSender {
       result = await withRetry(() => breaker.fire(cmd, pace), this.deps.retry);
     } catch (err) {
       if (err instanceof ClaimSettled) return this.settled(cmd, err.claim);
+      if (err instanceof SentByPeer) {
+        // Nothing claimed, nothing said: the peer region's send is the customer's answer.
+        this.outcomes.inc({ channel: cmd.channel, outcome: 'sent_by_peer_region' });
+        return;
+      }
       if (isRetryable(err)) {
         // The provider did not take it: free this send's claim (if it got that far) for the retry topic's next attempt.
         if (claim?.kind === 'claimed') await ledger.release(cmd.messageId);
@@ -176,6 +191,17 @@ export class OutboundSender {
     );
   }
 }
+
+/** Thrown at the first provider slot when a peer region decided this send later (ADR 0300): nothing is sent. */
+class SentByPeer extends OmniError {
+  constructor(readonly peer: string) {
+    super('sent_by_peer_region', `send decided again by region ${peer}`, false);
+  }
+}
+
+/** Errors of our own checks before the provider request: not the provider's health (the account breaker ignores them). */
+const notTheProvider = (err: unknown): boolean =>
+  err instanceof ClaimSettled || err instanceof SentByPeer || (err instanceof OmniError && err.code === 'region_send_unknown');
 
 /** Thrown at the first provider slot when the send was claimed before (a redelivery): nothing is sent. */
 class ClaimSettled extends OmniError {

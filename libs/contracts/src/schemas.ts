@@ -253,6 +253,13 @@ export const OutboundCommandSchema = z.object({
   context: z
     .object({ lastInboundAt: isoTime.optional(), locale: z.string().max(35).optional(), quotedChannelMessageId: z.string().max(512).optional() })
     .optional(),
+  /**
+   * Paired regions (ADR 0300; added within v1: optional): the region that decided the send and the
+   * tenant's region-directory epoch then. The channel checks it right before sending: a send a peer
+   * region decided at a later epoch is not sent again, and a command that outlived a switch is first
+   * checked with the other region of the pair.
+   */
+  fence: z.object({ region: z.string().min(1).max(64), epoch: z.number().int().positive() }).optional(),
 });
 export type OutboundCommand = z.infer<typeof OutboundCommandSchema>;
 

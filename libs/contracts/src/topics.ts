@@ -24,3 +24,13 @@ export function dlqTopic(topic: string): string {
 export function retryTopic(topic: string): string {
   return `${topic}.retry`;
 }
+
+/**
+ * A peer region's topic as MirrorMaker 2 names its copy here (DefaultReplicationPolicy: `<source
+ * alias>.<topic>`, ADR 0300), e.g. `local-b.omni.inbound.v1`. Under a KAFKA_TOPIC_PREFIX the source
+ * topic is `<prefix>omni.…` and its copy `<alias>.<prefix>omni.…`: libs/messaging puts the prefix
+ * after the alias when it resolves a mirrored name.
+ */
+export function mirroredTopic(region: string, topic: string): string {
+  return `${region}.${topic}`;
+}

@@ -1,5 +1,5 @@
 import type { Admin, ITopicConfig, ITopicMetadata } from 'kafkajs';
-import { ensureTopics } from './topics';
+import { ensureTopics, resolveTopic, stripPrefix } from './topics';
 import type { KafkaSettings } from './settings';
 
 const settings: KafkaSettings = { brokers: ['x:1'], clientId: 't', topicPrefix: 'p.', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 10_000 };
@@ -29,6 +29,19 @@ function fakeAdmin(opts: { lag?: number; visibleAfterLists?: number } = {}) {
   };
   return { admin: admin as unknown as Admin, created, calls, specs };
 }
+
+describe('resolveTopic / stripPrefix', () => {
+  it('puts the prefix before our topics and after the source alias of a mirrored one (MirrorMaker 2 names the copy of p.omni.inbound.v1 local-b.p.omni.inbound.v1)', () => {
+    const p = { topicPrefix: 'p.' };
+    expect(resolveTopic(p, 'omni.inbound.v1')).toBe('p.omni.inbound.v1');
+    expect(resolveTopic(p, 'local-b.omni.inbound.v1')).toBe('local-b.p.omni.inbound.v1');
+    expect(resolveTopic(p, 'local-b.omni.outbound.whatsapp.v1.retry')).toBe('local-b.p.omni.outbound.whatsapp.v1.retry');
+    for (const t of ['omni.inbound.v1', 'omni.inbound.v1.dlq', 'local-b.omni.inbound.v1', 'eu-west-1.omni.conversation.v1.retry']) expect(stripPrefix(p, resolveTopic(p, t))).toBe(t);
+    const none = { topicPrefix: '' };
+    expect(resolveTopic(none, 'local-b.omni.inbound.v1')).toBe('local-b.omni.inbound.v1');
+    expect(stripPrefix(none, 'local-b.omni.inbound.v1')).toBe('local-b.omni.inbound.v1');
+  });
+});
 
 describe('ensureTopics', () => {
   it('creates each topic with its retry and DLQ companions, under the prefix', async () => {

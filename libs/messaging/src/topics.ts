@@ -2,12 +2,28 @@ import { Admin, ITopicConfig } from 'kafkajs';
 import { dlqTopic, retryTopic } from '@omni/contracts';
 import { KafkaSettings } from './settings';
 
+/** `<region alias>.omni.…`: a peer region's topic mirrored here by MirrorMaker 2 (mirroredTopic in @omni/contracts). */
+const MIRRORED = /^([a-z0-9][a-z0-9-]*)\.(omni\..+)$/;
+
+/**
+ * The topic's name on the cluster: the prefix (KAFKA_TOPIC_PREFIX) before our own topics, and after the
+ * source alias of a mirrored one — MirrorMaker 2 names the copy of `<prefix>omni.inbound.v1` from
+ * local-b `local-b.<prefix>omni.inbound.v1` (ADR 0300). Its retry and DLQ topics follow the same rule.
+ */
 export function resolveTopic(settings: Pick<KafkaSettings, 'topicPrefix'>, topic: string): string {
-  return settings.topicPrefix + topic;
+  const mirrored = MIRRORED.exec(topic);
+  return mirrored ? `${mirrored[1]}.${settings.topicPrefix}${mirrored[2]}` : settings.topicPrefix + topic;
 }
 
+/** The topic's name as subscribed (resolveTopic's inverse). */
 export function stripPrefix(settings: Pick<KafkaSettings, 'topicPrefix'>, topic: string): string {
-  return topic.startsWith(settings.topicPrefix) ? topic.slice(settings.topicPrefix.length) : topic;
+  const p = settings.topicPrefix;
+  if (p && topic.startsWith(p)) return topic.slice(p.length);
+  const dot = topic.indexOf('.');
+  if (p && dot > 0 && topic.startsWith(p, dot + 1) && MIRRORED.test(topic.slice(0, dot + 1) + topic.slice(dot + 1 + p.length))) {
+    return topic.slice(0, dot + 1) + topic.slice(dot + 1 + p.length);
+  }
+  return topic;
 }
 
 /**

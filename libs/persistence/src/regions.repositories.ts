@@ -72,11 +72,13 @@ export interface PeerSendDoc {
   _id: string;
   region: string;
   replyToMessageId?: string;
+  /** The tenant's directory epoch when the peer decided it (its command's `fence`); absent when unknown (an answer to a question, an older router). */
+  epoch?: number;
   at: Date;
 }
 
 export const PeerSendSchema = new Schema<PeerSendDoc>(
-  { _id: { type: String, required: true }, region: { type: String, required: true }, replyToMessageId: String, at: { type: Date, required: true } },
+  { _id: { type: String, required: true }, region: { type: String, required: true }, replyToMessageId: String, epoch: Number, at: { type: Date, required: true } },
   { versionKey: false, collection: 'peer_sends' },
 );
 
@@ -101,6 +103,7 @@ export interface PeerSendRepository {
   /** Idempotent on the message id. */
   record(s: PeerSendDoc): Promise<void>;
   has(id: string): Promise<boolean>;
+  get(id: string): Promise<PeerSendDoc | null>;
 }
 export const PEER_SEND_REPOSITORY = Symbol('PeerSendRepository');
 
@@ -163,6 +166,10 @@ export class MongoPeerSendRepository implements PeerSendRepository {
   async has(id: string): Promise<boolean> {
     // An `_id` lookup: FerretDB runs countDocuments as an aggregation that scans the collection.
     return (await this.model.exists({ _id: id })) !== null;
+  }
+
+  get(id: string): Promise<PeerSendDoc | null> {
+    return this.model.findById(id).lean<PeerSendDoc>().exec();
   }
 }
 

@@ -181,6 +181,8 @@ export interface MessageDoc {
   senderVerified?: boolean;
   /** Set when a data-subject erasure removed text, attachments and AI reading (privacy.repository.ts). */
   redactedAt?: Date;
+  /** Outbound, paired tenants: the tenant's region-directory epoch when this region decided the send (ADR 0300). */
+  regionEpoch?: number;
 }
 
 export const MessageSchema = new Schema<MessageDoc>(
@@ -206,6 +208,7 @@ export const MessageSchema = new Schema<MessageDoc>(
     ai: Schema.Types.Mixed,
     senderVerified: Boolean,
     redactedAt: Date,
+    regionEpoch: Number,
   },
   { versionKey: false, collection: 'messages' },
 );

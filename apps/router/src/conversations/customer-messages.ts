@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Attachment, OutboundCommand, createEvent, outboundTopic } from '@omni/contracts';
 import { EventPublisher } from '@omni/messaging';
 import { ConversationDoc, MESSAGE_REPOSITORY, MessageDoc, MessageRepository } from '@omni/persistence';
+import { RegionDirectory } from '../regions/region-directory';
 import { ConversationEvents } from './conversation-events';
 
 /** Who said a turn, as the AI request's history names it. */
@@ -46,10 +47,14 @@ export class CustomerMessages {
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
     private readonly publisher: EventPublisher,
     private readonly events: ConversationEvents,
+    private readonly regions: RegionDirectory,
   ) {}
 
   async send(c: ConversationDoc, out: OutgoingText, at = new Date()): Promise<MessageDoc> {
     const channel = c.channel as OutboundCommand['channel'];
+    // A paired tenant's send names the region that decided it and the epoch then (ADR 0300): the
+    // channel does not send it again when a peer decided it later, and checks one that outlived a switch.
+    const assignment = this.regions.get(c.tenantId);
     const { message, created } = await this.messages.insert({
       _id: out.id,
       tenantId: c.tenantId,
@@ -65,6 +70,7 @@ export class CustomerMessages {
       replyToMessageId: out.replyToMessageId,
       timestamp: at,
       ...(out.ai ? { ai: out.ai } : {}),
+      ...(assignment ? { regionEpoch: assignment.epoch } : {}),
     });
     // Notices re-derived on every dispatcher tick stop here unless new: no per-tick work beyond the insert.
     if (out.onlyIfNew && !created) return message;
@@ -87,6 +93,7 @@ export class CustomerMessages {
           ...(out.replyToMessageId ? { replyToMessageId: out.replyToMessageId } : {}),
           createdAt: message.timestamp.toISOString(),
           ...(out.context ? { context: out.context } : {}),
+          ...(message.regionEpoch ? { fence: { region: this.regions.region, epoch: message.regionEpoch } } : {}),
         },
       }),
     );

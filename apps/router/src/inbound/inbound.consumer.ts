@@ -1,12 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { TOPICS, parseEvent } from '@omni/contracts';
+import { TOPICS, mirroredTopic, parseEvent } from '@omni/contracts';
 import { MessagingLifecycle, freshLane } from '@omni/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { ReceiveInboundUseCase } from './receive-inbound.use-case';
 
 /** The peers' mirrored inbound topics. */
 export function peerInboundTopics(config: Pick<RouterConfig, 'REGION_PEERS'>): string[] {
-  return config.REGION_PEERS.map((p) => `${p.name}.${TOPICS.inbound}`);
+  return config.REGION_PEERS.map((p) => mirroredTopic(p.name, TOPICS.inbound));
 }
 
 @Injectable()

@@ -1,12 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { CHANNELS, outboundTopic, parseEvent } from '@omni/contracts';
+import { CHANNELS, mirroredTopic, outboundTopic, parseEvent } from '@omni/contracts';
 import { MessagingLifecycle } from '@omni/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { RegionDirectory } from './region-directory';
 
 /** The peers' mirrored outbound topics (`<peer>.omni.outbound.<channel>.v1`), which MirrorMaker 2 fills. */
 export function peerOutboundTopics(config: Pick<RouterConfig, 'REGION_PEERS'>): string[] {
-  return config.REGION_PEERS.flatMap((p) => CHANNELS.map((c) => `${p.name}.${outboundTopic(c)}`));
+  return config.REGION_PEERS.flatMap((p) => CHANNELS.map((c) => mirroredTopic(p.name, outboundTopic(c))));
 }
 
 /**
@@ -32,7 +32,7 @@ export class PeerSendsConsumer implements OnApplicationBootstrap {
       handler: async (event, ctx) => {
         const cmd = parseEvent(event, 'omni.message.send.v1').data;
         const region = ctx.topic.slice(0, ctx.topic.indexOf('.'));
-        await this.directory.peerSent(region, cmd.messageId, cmd.replyToMessageId);
+        await this.directory.peerSent(region, cmd.messageId, cmd.replyToMessageId, cmd.fence?.epoch);
       },
     });
   }

@@ -15,6 +15,8 @@ export interface PeerDirectory {
 export interface PeerSendAnswer {
   sendId: string;
   decided: boolean;
+  /** The tenant's directory epoch when the answering region decided it (sends stored before ADR 0300's fence: absent). */
+  epoch?: number;
 }
 
 interface PeerState {

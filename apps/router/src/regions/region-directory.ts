@@ -152,8 +152,8 @@ export class RegionDirectory implements OnApplicationBootstrap {
   }
 
   /** A send command decided by a peer (mirrored): its answer is no longer pending here, and never sent again from here. */
-  async peerSent(region: string, messageId: string, replyToMessageId: string | undefined): Promise<void> {
-    await this.peerSends.record({ _id: messageId, region, ...(replyToMessageId ? { replyToMessageId } : {}), at: new Date() });
+  async peerSent(region: string, messageId: string, replyToMessageId: string | undefined, epoch?: number): Promise<void> {
+    await this.peerSends.record({ _id: messageId, region, ...(replyToMessageId ? { replyToMessageId } : {}), ...(epoch ? { epoch } : {}), at: new Date() });
     if (replyToMessageId) await this.pending.remove(replyToMessageId);
   }
 

@@ -81,6 +81,7 @@ export class RegionsController {
   async send(@Param('sendId') sendId: string, @Query() query: unknown): Promise<PeerSendAnswer> {
     const { tenantId } = parse(SendQuery, query, 'query');
     const m = await this.messages.get(sendId);
-    return { sendId, decided: m !== null && m.direction === 'outbound' && m.tenantId === tenantId };
+    const decided = m !== null && m.direction === 'outbound' && m.tenantId === tenantId;
+    return { sendId, decided, ...(decided && m.regionEpoch ? { epoch: m.regionEpoch } : {}) };
   }
 }

@@ -25,6 +25,7 @@ export function newMemoryRegionStores() {
   const sendRepo: PeerSendRepository = {
     record: async (s) => { if (!sends.has(s._id)) sends.set(s._id, s); },
     has: async (id) => sends.has(id),
+    get: async (id) => sends.get(id) ?? null,
   };
   return { assignments, pending, sends, assignmentRepo, pendingRepo, sendRepo };
 }

@@ -44,8 +44,12 @@ function ownershipIn(state: Ownership['state']): Ownership {
 const noWorkflows = { triggered: async () => null } as unknown as Workflows;
 
 /** The region directory, faked: this region acts unless a test says otherwise. */
-function fakeRegions(fence: { activeHere: boolean; peerSent: Set<string> }): RegionDirectory {
-  return { mayAct: () => fence.activeHere } as unknown as RegionDirectory;
+function fakeRegions(fence: { activeHere: boolean; peerSent: Set<string>; epoch?: number }): RegionDirectory {
+  return {
+    mayAct: () => fence.activeHere,
+    region: 'local-a',
+    get: () => (fence.epoch ? { tenantId: 't1', home: 'local-a', standby: 'local-b', active: 'local-a', epoch: fence.epoch, since: new Date(0).toISOString() } : undefined),
+  } as unknown as RegionDirectory;
 }
 
 /** Replies a peer decided (mirrored, or answered when asked), by id. */
@@ -54,7 +58,7 @@ function fakePeerSends(fence: { peerSent: Set<string> }): PeerSendCheck {
 }
 
 function setup(opts: { workflows?: Workflows } = {}) {
-  const fence = { activeHere: true, peerSent: new Set<string>() };
+  const fence = { activeHere: true, peerSent: new Set<string>(), epoch: undefined as number | undefined };
   const conv = conversation();
   const stored = new Map<string, MessageDoc>();
   const calls = { inserts: 0, attachAi: [] as string[], setLanguage: [] as string[], handoffs: [] as HandOffCommand[], announced: [] as OwnershipClaimDoc[], reads: [] as string[] };
@@ -100,7 +104,7 @@ function setup(opts: { workflows?: Workflows } = {}) {
   const tenants: TenantRepository = { get: async () => null, save: async () => undefined };
   const events = new ConversationEvents(publisher);
   const useCase = new SendBotReplyUseCase(
-    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events), new TenantSettings(tenants), handoff, opts.workflows ?? noWorkflows, new AiOutcomes(publisher), fakeRegions(fence),
+    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events, fakeRegions(fence)), new TenantSettings(tenants), handoff, opts.workflows ?? noWorkflows, new AiOutcomes(publisher), fakeRegions(fence),
     fakePeerSends(fence),
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
@@ -140,6 +144,17 @@ describe('SendBotReplyUseCase', () => {
     s.fence.peerSent.clear();
     await s.useCase.execute(result());
     expect(s.sends().map((e) => e.data.messageId)).toEqual([derivedId(INBOUND_ID, 'bot-reply')]);
+  });
+
+  it('names the deciding region and the tenant\'s epoch in the send command of a paired tenant, and nothing for an unpaired one (ADR 0300)', async () => {
+    const s = setup();
+    await s.useCase.execute(result());
+    expect(s.sends()[0].data.fence).toBeUndefined();
+
+    const paired = setup();
+    paired.fence.epoch = 3;
+    await paired.useCase.execute(result());
+    expect(paired.sends()[0].data.fence).toEqual({ region: 'local-a', epoch: 3 });
   });
 
   it('stores the reply under an id derived from the inbound message and sends it once', async () => {
