@@ -1,6 +1,6 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
-import { agentRows, queueRows } from '../web/src/wallboard-figures';
-import { cannedMatches, expandCanned, inStoredOrder, slaLeft, unreadSince } from '../web/src/desk-figures';
+import { agentRows, queueRows, resolutionBreaches } from '../web/src/wallboard-figures';
+import { cannedMatches, expandCanned, inStoredOrder, resolutionLeft, resolutionStartedAt, slaLeft, unreadSince } from '../web/src/desk-figures';
 import { ConversationReport, NluLanguage, NluReport, biasFlags, csvField, dayRanges, dayRow, reportCsv, variantRows } from '../web/src/report-figures';
 
 describe('workspace catalogues', () => {
@@ -51,6 +51,19 @@ describe('wallboard figures', () => {
     expect(queueRows(queued, (c) => c.channel, now, sla).map((r) => [r.key, r.breaches])).toEqual([['whatsapp', 1], ['email', 1]]);
   });
 
+  it('counts resolution SLA breaches of waiting and assigned conversations from their handoff, per key, only where the group has a target', () => {
+    const open = [
+      { channel: 'whatsapp', language: 'es', groupId: 'billing', handoff: { at: at(0) }, firstQueuedAt: at(1), since: at(2), lastMessageAt: at(29) }, // 30 min of 20: late
+      { channel: 'whatsapp', language: 'en', groupId: 'billing', handoff: { at: at(15) }, firstQueuedAt: at(15), lastMessageAt: at(29) }, // 15 min of 20: fine
+      { channel: 'email', language: 'es', groupId: 'billing', firstQueuedAt: at(5), lastMessageAt: at(29) }, // queued 25 min ago: late
+      { channel: 'email', language: 'es', groupId: 'sales', firstQueuedAt: at(0), lastMessageAt: at(29) }, // no target in sales
+    ];
+    const target = (g: string | undefined) => (g === 'billing' ? 20 * 60 : undefined);
+    expect([...resolutionBreaches(open, (c) => c.channel, now, target)]).toEqual([['whatsapp', 1], ['email', 1]]);
+    expect([...resolutionBreaches(open, (c) => c.language ?? '—', now, target)]).toEqual([['es', 2]]);
+    expect(resolutionBreaches(open, (c) => c.channel, now, () => undefined).size).toBe(0);
+  });
+
   it('gives each agent its load of assigned conversations', () => {
     const agents = [{ _id: 'ana', name: 'Ana', presence: 'online' as const, maxConcurrent: 3 }, { _id: 'bo', name: 'Bo', presence: 'away' as const, maxConcurrent: 2 }];
     const assigned = [{ channel: 'web', agentId: 'ana', lastMessageAt: at(1) }, { channel: 'web', agentId: 'ana', lastMessageAt: at(2) }];
@@ -81,6 +94,24 @@ describe('desk figures', () => {
     expect(slaLeft(queued, [{ id: 'vip', slaSeconds: 60 }], t0 + 90_000)).toBe(-30_000);
     expect(slaLeft(queued, [], t0)).toBe(300_000);
     expect(slaLeft({ ...queued, state: 'assigned' }, [], t0)).toBeNull();
+  });
+
+  it('counts the resolution SLA down on assigned conversations from the handoff (a transfer does not restart it), by the group’s target', () => {
+    const t0 = Date.UTC(2026, 11, 7, 10, 0);
+    const iso = (min: number) => new Date(t0 + min * 60_000).toISOString();
+    const groups = [{ id: 'billing', resolutionSeconds: 3_600 }, { id: 'sales' }];
+    const assigned = { state: 'assigned', groupId: 'billing', handoff: { at: iso(0) }, firstQueuedAt: iso(0), since: iso(5) };
+    expect(resolutionLeft(assigned, groups, t0 + 20 * 60_000)).toBe(40 * 60_000);
+    expect(resolutionLeft(assigned, groups, t0 + 70 * 60_000)).toBe(-10 * 60_000);
+    // Transferred at minute 30 (queued anew): still counted from the handoff.
+    expect(resolutionLeft({ ...assigned, firstQueuedAt: iso(30), since: iso(31) }, groups, t0 + 70 * 60_000)).toBe(-10 * 60_000);
+    // Taken over from the bot (never queued): from the assignment, not an earlier episode's handoff.
+    expect(resolutionStartedAt({ handoff: { at: iso(-600) }, since: iso(5) })).toBe(t0 + 5 * 60_000);
+    // A handoff after the queueing is another episode's leftover; the queue time counts.
+    expect(resolutionStartedAt({ handoff: { at: iso(10) }, firstQueuedAt: iso(3) })).toBe(t0 + 3 * 60_000);
+    // No target in the group, or not assigned: no countdown.
+    expect(resolutionLeft({ ...assigned, groupId: 'sales' }, groups, t0)).toBeNull();
+    expect(resolutionLeft({ ...assigned, state: 'queued' }, groups, t0)).toBeNull();
   });
 
   it('orders the history as stored (ms), not by the provider’s whole-second time, falling back to that time', () => {

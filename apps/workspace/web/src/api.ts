@@ -22,7 +22,8 @@ export interface Message {
 }
 export interface History { conversations: { _id: string; channel: string; state: string; createdAt: string }[]; messages: Message[] }
 export interface Agent { _id: string; name: string; presence: 'online' | 'away' | 'offline'; maxConcurrent: number; groupIds: string[]; languages: string[] }
-export interface SkillGroup { id: string; name?: string; slaSeconds?: number }
+/** `slaSeconds`: the first-response SLA; `resolutionSeconds`: the resolution SLA (each the group's own, else the tenant's setting). */
+export interface SkillGroup { id: string; name?: string; slaSeconds?: number; resolutionSeconds?: number }
 
 /** A refused or failed call: `status` 0 = the network (lost connection). */
 export class ApiError extends Error {

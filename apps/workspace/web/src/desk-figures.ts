@@ -11,6 +11,29 @@ export function slaLeft(c: Pick<Conversation, 'state' | 'groupId' | 'firstQueued
   return Date.parse(since) + sla * 1_000 - now;
 }
 
+type ResolutionFields = Pick<Conversation, 'state' | 'groupId' | 'firstQueuedAt' | 'since'> & { handoff?: { at: string } };
+
+/**
+ * When the resolution SLA's clock started: the handoff to people (a transfer does not restart it), else
+ * the first time in this queue, else the assignment (an agent took it over from the bot). A handoff
+ * older than the queueing belongs to this episode only when the conversation was queued since (a
+ * takeover from the bot has no queue time and keeps no earlier handoff's clock).
+ */
+export function resolutionStartedAt(c: Pick<ResolutionFields, 'firstQueuedAt' | 'since' | 'handoff'>): number | null {
+  const queued = c.firstQueuedAt ? Date.parse(c.firstQueuedAt) : null;
+  const handoff = c.handoff ? Date.parse(c.handoff.at) : null;
+  if (queued !== null) return handoff !== null && handoff <= queued ? handoff : queued;
+  return c.since ? Date.parse(c.since) : null;
+}
+
+/** Milliseconds left until an assigned conversation breaches its group's resolution SLA (negative: that long ago), or null without a target. */
+export function resolutionLeft(c: ResolutionFields, groups: SkillGroup[], now: number): number | null {
+  const target = groups.find((g) => g.id === c.groupId)?.resolutionSeconds;
+  const start = resolutionStartedAt(c);
+  if (c.state !== 'assigned' || target === undefined || start === null) return null;
+  return start + target * 1_000 - now;
+}
+
 /** Activity after the last time the agent had the conversation open (never opened: unread). */
 export function unreadSince(lastMessageAt: string, seen: string | null): boolean {
   return !seen || Date.parse(lastMessageAt) > Date.parse(seen);
