@@ -334,7 +334,7 @@ describe('agents’ workspace', () => {
     const refused = await apiCall(workspace.url, 'POST', `/api/v1/conversations/${convId}/resolve`, 'omk_not-a-key');
     expect(refused.status).toBe(401);
 
-    // The supervisor's reports (loaded on demand): today's conversations, the uPlot chart, per channel,
+    // The supervisor's reports (loaded on demand): today's conversations, the uPlot chart, per channel, language and group,
     // the A/B experiments per variant (one made now, with no conversation yet), and the CSV.
     expect((await api('PUT', '/v1/experiments/reply-tone', OPERATOR_KEY, { variants: [{ id: 'warm', weight: 1, params: {} }, { id: 'plain', weight: 1, params: {} }] })).status).toBe(200);
     await sue.getByRole('button', { name: 'Reports' }).click();
@@ -346,14 +346,18 @@ describe('agents’ workspace', () => {
     await sue.locator('[data-testid=report-chart] canvas').waitFor();
     await sue.locator('[data-testid=report-channels] tr', { hasText: 'whatsapp' }).waitFor();
     await sue.locator('[data-testid=report-channels] tr', { hasText: 'email' }).waitFor();
-    await sue.locator('[data-testid=report-groups]').waitFor();
+    await sue.locator('[data-testid=report-groups] tr[data-key=tier2]').waitFor();
+    // First response and resolution by language: the customer wrote in English on both channels.
+    await sue.locator('[data-testid=report-languages] tr[data-key=en]', { hasText: /^en2/ }).waitFor();
     expect(await axeViolations(sue)).toEqual([]);
     await sue.screenshot({ path: resolve(SHOTS, 'reports.png'), fullPage: true });
     const [csv] = await Promise.all([sue.waitForEvent('download'), sue.getByRole('button', { name: 'Export CSV' }).click()]);
     const exported = readFileSync(await csv.path(), 'utf8').split('\r\n');
-    expect(exported[0]).toBe('section,key,conversations,first_response_p50_s,resolution_p50_s,containment_rate,csat_mean,csat_n');
+    expect(exported[0]).toBe('section,key,conversations,first_response_p50_s,agent_first_response_p50_s,resolution_p50_s,containment_rate,resolution_sla_breached,resolution_sla_judged,csat_mean,csat_n');
     expect(exported.filter((l) => l.startsWith('day,'))).toHaveLength(7);
-    expect(exported).toEqual(expect.arrayContaining([expect.stringMatching(/^channel,whatsapp,1,/), expect.stringMatching(/^channel,email,1,/)]));
+    expect(exported).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^channel,whatsapp,1,/), expect.stringMatching(/^channel,email,1,/), expect.stringMatching(/^language,en,2,/), expect.stringMatching(/^group,tier2,1,/),
+    ]));
 
     // Arabic: right-to-left, translated, still accessible.
     await sue.selectOption('[data-testid=language]', 'ar');

@@ -1,7 +1,7 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
 import { agentRows, queueRows, resolutionBreaches } from '../web/src/wallboard-figures';
 import { cannedMatches, expandCanned, inStoredOrder, resolutionLeft, resolutionStartedAt, slaLeft, unreadSince } from '../web/src/desk-figures';
-import { ConversationReport, NluLanguage, NluReport, biasFlags, csvField, dayRanges, dayRow, reportCsv, variantRows } from '../web/src/report-figures';
+import { ConversationReport, NluLanguage, NluReport, SegmentStats, biasFlags, csvField, dayRanges, dayRow, reportCsv, segmentRows, variantRows } from '../web/src/report-figures';
 
 describe('workspace catalogues', () => {
   it('has every key of English in es, zh and ar, none empty, and keeps each {placeholder}', () => {
@@ -130,10 +130,19 @@ describe('desk figures', () => {
 
 describe('report figures', () => {
   const stats = (p50: number | null) => ({ n: p50 === null ? 0 : 1, meanSeconds: p50, p50Seconds: p50, p90Seconds: p50 });
+  const segment = (conversations: number, over: Partial<SegmentStats> = {}): SegmentStats => ({
+    conversations, firstResponse: stats(4), agentFirstResponse: stats(null), resolution: stats(600), containment: { contained: 1, resolved: 2, rate: 0.5 },
+    resolutionSla: { met: 0, breached: 0, pending: 0, breachRate: null }, csat: { n: 1, mean: 5, satisfiedRate: 1 }, ...over,
+  });
   const report = (from: string, over: Partial<ConversationReport> = {}): ConversationReport => ({
-    from, to: from, channel: null, truncated: false, conversations: 2, firstResponse: stats(4), agentFirstResponse: stats(null), resolution: stats(600),
-    containment: { contained: 1, resolved: 2, rate: 0.5 }, csat: { n: 1, mean: 5, satisfiedRate: 1 },
-    csatBy: { channel: {}, language: { en: { n: 1, mean: 5, satisfiedRate: 1 }, es: { n: 2, mean: 3.5, satisfiedRate: 0.5 } }, group: { tier2: { n: 3, mean: 4, satisfiedRate: 0.67 } } }, ...over,
+    from, to: from, channel: null, truncated: false, ...segment(2),
+    csatBy: { channel: {}, language: {}, group: {} },
+    by: {
+      channel: { email: segment(1), whatsapp: segment(3, { resolutionSla: { met: 1, breached: 2, pending: 0, breachRate: 2 / 3 }, agentFirstResponse: stats(45) }) },
+      language: { en: segment(1, { containment: { contained: 0, resolved: 0, rate: null } }), es: segment(3, { csat: { n: 2, mean: 3.5, satisfiedRate: 0.5 } }) },
+      group: { tier2: segment(4, { firstResponse: stats(null) }) },
+    },
+    ...over,
   });
 
   it('splits the period into whole UTC days ending with today, oldest first', () => {
@@ -148,19 +157,23 @@ describe('report figures', () => {
       .toEqual(['"a,b"', '"say ""hi"""', '', '-3', '"\'=HYPERLINK(""x"")"', "'@sum"]);
   });
 
-  it('exports the daily series, each channel and the CSAT per language and group', () => {
-    const csv = reportCsv(
-      [dayRow(report('2026-12-07T00:00:00.000Z'))],
-      [{ channel: 'whatsapp', report: report('2026-12-01T00:00:00.000Z', { containment: { contained: 0, resolved: 0, rate: null } }) }],
-      report('2026-12-01T00:00:00.000Z'),
-    );
+  it('lists the period’s figures per channel, language and group, busiest first', () => {
+    const r = report('2026-12-01T00:00:00.000Z');
+    expect(segmentRows(r, 'channel').map((x) => [x.key, x.conversations, x.agentFirstResponseP50, x.resolutionBreached, x.resolutionJudged])).toEqual([['whatsapp', 3, 45, 2, 3], ['email', 1, null, 0, 0]]);
+    expect(segmentRows(r, 'language').map((x) => x.key)).toEqual(['es', 'en']);
+    expect(segmentRows(null, 'group')).toEqual([]);
+  });
+
+  it('exports the daily series and the figures per channel, language and group, resolution SLA included', () => {
+    const csv = reportCsv([dayRow(report('2026-12-07T00:00:00.000Z', { resolutionSla: { met: 3, breached: 1, pending: 2, breachRate: 0.25 } }))], report('2026-12-01T00:00:00.000Z'));
     expect(csv.split('\r\n')).toEqual([
-      'section,key,conversations,first_response_p50_s,resolution_p50_s,containment_rate,csat_mean,csat_n',
-      'day,2026-12-07,2,4,600,0.5,5,',
-      'channel,whatsapp,2,4,600,,5,1',
-      'language,en,,,,,5,1',
-      'language,es,,,,,3.5,2',
-      'group,tier2,,,,,4,3',
+      'section,key,conversations,first_response_p50_s,agent_first_response_p50_s,resolution_p50_s,containment_rate,resolution_sla_breached,resolution_sla_judged,csat_mean,csat_n',
+      'day,2026-12-07,2,4,,600,0.5,1,4,5,1',
+      'channel,whatsapp,3,4,45,600,0.5,2,3,5,1',
+      'channel,email,1,4,,600,0.5,0,0,5,1',
+      'language,es,3,4,,600,0.5,0,0,3.5,2',
+      'language,en,1,4,,600,,0,0,5,1',
+      'group,tier2,4,,,600,0.5,0,0,5,1',
       '',
     ]);
   });
