@@ -87,6 +87,8 @@ describe('agents’ workspace', () => {
       expect((await api('POST', '/v1/tenants/default/people', OPERATOR_KEY, { email: `${id}@acme.test`, name: id, role: 'agent', agentId: id, password: PASSWORD })).status).toBe(201);
     }
     expect((await api('POST', '/v1/tenants/default/people', OPERATOR_KEY, { email: 'sue@acme.test', name: 'Sue', role: 'supervisor', password: PASSWORD })).status).toBe(201);
+    // The tenant's resolution SLA (an hour from the handoff): the countdown on an assigned conversation.
+    expect((await api('PUT', '/v1/tenants/default/settings/sla', OPERATOR_KEY, { firstResponseSeconds: 300, resolutionSeconds: 3_600 })).status).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
@@ -155,10 +157,7 @@ describe('agents’ workspace', () => {
     await post('can I speak to a real person? my order ORD-12345 is late');
     const conv = await waitFor('the handoff to the queue', async () => db.collection('conversations').findOne({ channelUserId: from, state: 'queued' }), 30_000);
     const convId = String(conv._id);
-    // The supervisor links the two identities into one customer (the agent confirmed it is her; ADR 0221).
     const supervisor = (await signIn('sue@acme.test')).json as { accessToken: string };
-    const merged = await api('POST', `/v1/customers/${String(conv.customerId)}/merge`, supervisor.accessToken, { customerId: String(mailed.customerId) });
-    expect(merged).toMatchObject({ status: 201, json: { identities: expect.arrayContaining([expect.objectContaining({ channel: 'email' })]) } });
     // The tenant's canned responses, one per shortcut and language, kept by a supervisor (an agent may not); the en one through the screen below.
     expect((await api('PUT', '/v1/canned-responses/thanks/es', supervisor.accessToken, { text: '¡Gracias por tu paciencia!' })).status).toBe(200);
     const anaKey = (await signIn('ana@acme.test')).json as { accessToken: string };
@@ -185,6 +184,35 @@ describe('agents’ workspace', () => {
     await correction.getByRole('button', { name: 'Save' }).click();
     await sue.getByRole('status').filter({ hasText: 'Intent corrected.' }).waitFor();
     await waitFor('the correction in the AI worker’s feedback', async () => db.collection('nlu_feedback').findOne({ _id: handedOff?._id, label: 'order_status' }), 30_000);
+    // Sue links the customer's earlier email to this WhatsApp number in the customer panel (ADR 0221):
+    // a search that finds nobody says so; the address finds the email customer; both profiles' identities
+    // side by side; confirmed from the keyboard; the email joins the history.
+    const merge = sue.locator('[data-testid=merge]');
+    expect(await sue.locator('[data-testid=history] li.earlier').count()).toBe(0);
+    await merge.locator('input[name=q]').fill('nobody@example.com');
+    await merge.locator('input[name=q]').press('Enter');
+    await merge.getByRole('status').filter({ hasText: 'No other customer matches “nobody@example.com”.' }).waitFor();
+    await merge.locator('input[name=q]').fill(address);
+    await merge.getByRole('button', { name: 'Find' }).click();
+    const candidate = merge.locator('[data-testid=merge-candidates] button', { hasText: address });
+    await candidate.focus();
+    await sue.keyboard.press('Enter');
+    await merge.locator('[data-testid=merge-other] li', { hasText: address }).filter({ has: sue.locator('.chip', { hasText: 'email' }) }).waitFor();
+    await merge.locator('[data-testid=merge-this] li', { hasText: from }).filter({ has: sue.locator('.chip', { hasText: 'whatsapp' }) }).waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
+    await sue.screenshot({ path: resolve(SHOTS, 'merge-confirm.png'), fullPage: true });
+    // The confirmation has the focus: Enter merges.
+    expect(await sue.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } }).document.activeElement?.textContent)).toBe('Confirm: the same person');
+    await sue.keyboard.press('Enter');
+    await merge.getByRole('status').filter({ hasText: 'Merged. The history now shows both profiles.' }).waitFor();
+    await sue.locator('[data-testid=history] li.earlier', { hasText: 'has not arrived yet' }).filter({ has: sue.locator('.chip', { hasText: 'email' }) }).waitFor();
+    const profile = await api('GET', `/v1/customers/${String(conv.customerId)}`, supervisor.accessToken);
+    expect(profile.json).toMatchObject({ identities: expect.arrayContaining([expect.objectContaining({ _id: String(mailed.customerId), channel: 'email' })]) });
+    await sue.screenshot({ path: resolve(SHOTS, 'merge-done.png'), fullPage: true });
+    // Searching again finds the email customer already in the profile: said so, nothing to merge.
+    await merge.locator('input[name=q]').fill(address);
+    await merge.locator('input[name=q]').press('Enter');
+    await merge.getByRole('status').filter({ hasText: 'Already the same customer.' }).waitFor();
     // Sue writes the English canned response in the screen: a bad language is refused naming the field.
     await sue.getByRole('button', { name: 'Canned responses' }).click();
     const cannedForm = sue.locator('[data-testid=canned-form]');
@@ -224,6 +252,8 @@ describe('agents’ workspace', () => {
     await waitFor('ana online', async () => (await db.collection('agents').findOne({ _id: 'ana' as never }))?.presence === 'online', 10_000);
     await queuedRow.getByRole('button', { name: 'Take' }).click();
     await ana.locator(`[data-testid=mine] [data-conversation="${convId}"]`).waitFor();
+    // Assigned: the resolution countdown from the handoff against the tenant's hour (breaches are unit-tested).
+    await ana.locator(`[data-testid=mine] [data-conversation="${convId}"] [data-testid=resolution-sla]`, { hasText: /resolve in (59|60) min/ }).waitFor();
     // The customer's history (the earlier greeting and the bot's answer) and what the AI understood.
     await ana.locator('[data-testid=history] li', { hasText: 'hello' }).waitFor();
     await ana.locator('[data-testid=history] li', { hasText: 'real person' }).waitFor();
@@ -253,6 +283,7 @@ describe('agents’ workspace', () => {
     // The wallboard changed without a reload: nobody waiting, Ana carries one.
     await sue.locator('[data-testid=queue-total]', { hasText: /^0$/ }).waitFor();
     await sue.locator('[data-testid=agents] tr[data-agent=ana]', { hasText: '1/3' }).waitFor();
+    await sue.locator('[data-testid=resolution-breaches]', { hasText: /^0$/ }).waitFor();
     await sue.screenshot({ path: resolve(SHOTS, 'wallboard-assigned.png'), fullPage: true });
 
     // A draft survives a reload (a lost connection, a crash of the tab), then goes out through WhatsApp.
