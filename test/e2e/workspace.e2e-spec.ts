@@ -213,6 +213,13 @@ describe('agents’ workspace', () => {
     await merge.locator('input[name=q]').fill(address);
     await merge.locator('input[name=q]').press('Enter');
     await merge.getByRole('status').filter({ hasText: 'Already the same customer.' }).waitFor();
+    // Sue makes her a VIP (from the keyboard): served first from her next time in a queue (Ana's transfer below).
+    const tier = sue.locator('[data-testid=tier]');
+    await tier.locator('input[name=vip]').focus();
+    await sue.keyboard.press('Space');
+    await tier.getByRole('status').filter({ hasText: 'Saved: VIP.' }).waitFor();
+    expect(await tier.locator('input[name=vip]').isChecked()).toBe(true);
+    expect(await db.collection('customer_tiers').countDocuments({ tenantId: 'default', vip: true })).toBe(2); // both identities of the profile
     // Sue writes the English canned response in the screen: a bad language is refused naming the field.
     await sue.getByRole('button', { name: 'Canned responses' }).click();
     const cannedForm = sue.locator('[data-testid=canned-form]');
@@ -253,7 +260,7 @@ describe('agents’ workspace', () => {
     await queuedRow.getByRole('button', { name: 'Take' }).click();
     await ana.locator(`[data-testid=mine] [data-conversation="${convId}"]`).waitFor();
     // Assigned: the resolution countdown from the handoff against the tenant's hour (breaches are unit-tested).
-    await ana.locator(`[data-testid=mine] [data-conversation="${convId}"] [data-testid=resolution-sla]`, { hasText: /resolve in (59|60) min/ }).waitFor();
+    await ana.locator(`[data-testid=mine] [data-conversation="${convId}"] [data-testid=resolution-sla]`, { hasText: /resolution due in (59|60) min/ }).waitFor();
     // The customer's history (the earlier greeting and the bot's answer) and what the AI understood.
     await ana.locator('[data-testid=history] li', { hasText: 'hello' }).waitFor();
     await ana.locator('[data-testid=history] li', { hasText: 'real person' }).waitFor();
@@ -349,13 +356,15 @@ describe('agents’ workspace', () => {
     await bo.fill('input[name=email]', 'bo@acme.test');
     await bo.fill('input[name=password]', PASSWORD);
     await bo.click('button[type=submit]');
+    // Transferred after Sue made her a VIP: queued as a VIP, marked so in Bo's queue.
+    await bo.locator(`[data-testid=queued] [data-conversation="${convId}"] [data-testid=vip]`, { hasText: 'VIP' }).waitFor();
     await bo.locator(`[data-testid=queued] [data-conversation="${convId}"]`).getByRole('button', { name: 'Take' }).click();
     await bo.locator('[data-testid=history] li.here', { hasText: 'ORD-12345 for you now' }).waitFor();
     await bo.locator('[data-testid=notes] li', { hasText: 'offer the voucher' }).waitFor();
     // The note never left: not at Meta, not among the conversation's messages.
     expect(graph.requests.filter((r) => JSON.stringify(r.body ?? '').includes('voucher'))).toEqual([]);
     expect(await db.collection('messages').countDocuments({ conversationId: convId, text: /voucher/ })).toBe(0);
-    await bo.getByRole('button', { name: 'Resolve' }).click();
+    await bo.getByRole('button', { name: 'Resolve', exact: true }).click();
     await bo.getByRole('status').filter({ hasText: 'Resolved.' }).waitFor();
     await waitFor('resolved in the store', async () => (await db.collection('conversations').findOne({ _id: convId as never }))?.state === 'resolved', 10_000);
     await sue.locator('[data-testid=queue-total]', { hasText: /^0$/ }).waitFor();

@@ -1,6 +1,7 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
 import { agentRows, queueRows, resolutionBreaches } from '../web/src/wallboard-figures';
-import { cannedMatches, expandCanned, inStoredOrder, resolutionLeft, resolutionStartedAt, slaLeft, unreadSince } from '../web/src/desk-figures';
+import { compareQueueEntries } from '@omni/routing';
+import { cannedMatches, expandCanned, inServiceOrder, inStoredOrder, resolutionLeft, resolutionStartedAt, slaLeft, unreadSince } from '../web/src/desk-figures';
 import { ConversationReport, NluLanguage, NluReport, SegmentStats, biasFlags, csvField, dayRanges, dayRow, reportCsv, segmentRows, variantRows } from '../web/src/report-figures';
 
 describe('workspace catalogues', () => {
@@ -112,6 +113,24 @@ describe('desk figures', () => {
     // No target in the group, or not assigned: no countdown.
     expect(resolutionLeft({ ...assigned, groupId: 'sales' }, groups, t0)).toBeNull();
     expect(resolutionLeft({ ...assigned, state: 'queued' }, groups, t0)).toBeNull();
+  });
+
+  it('lists the queue in the router’s service order: VIP, then priority, then the longest waiting, then id', () => {
+    const t0 = Date.UTC(2026, 11, 7, 10, 0);
+    const iso = (min: number) => new Date(t0 + min * 60_000).toISOString();
+    const queued = [
+      { _id: 'c-old', firstQueuedAt: iso(0), lastMessageAt: iso(9) },
+      { _id: 'c-vip-late', queue: { vip: true, priority: 0, firstQueuedAt: iso(8) }, lastMessageAt: iso(9) },
+      { _id: 'c-p5', queue: { vip: false, priority: 5, firstQueuedAt: iso(5) }, lastMessageAt: iso(9) },
+      { _id: 'c-vip-early', queue: { vip: true, priority: 0, firstQueuedAt: iso(2) }, lastMessageAt: iso(9) },
+      { _id: 'c-b', queue: { vip: false, priority: 0, firstQueuedAt: iso(3) }, lastMessageAt: iso(9) },
+      { _id: 'c-a', queue: { vip: false, priority: 0, firstQueuedAt: iso(3) }, lastMessageAt: iso(9) },
+    ];
+    const shown = inServiceOrder(queued).map((c) => c._id);
+    expect(shown).toEqual(['c-vip-early', 'c-vip-late', 'c-p5', 'c-old', 'c-a', 'c-b']);
+    // The same order as the router's own comparator.
+    const entries = queued.map((c) => ({ conversationId: c._id, groupId: 'g', vip: c.queue?.vip ?? false, priority: c.queue?.priority ?? 0, firstQueuedAt: new Date(c.queue?.firstQueuedAt ?? c.firstQueuedAt ?? '') }));
+    expect([...entries].sort(compareQueueEntries).map((e) => e.conversationId)).toEqual(shown);
   });
 
   it('orders the history as stored (ms), not by the provider’s whole-second time, falling back to that time', () => {

@@ -5,6 +5,8 @@ export interface Session { accessToken: string; refreshToken: string; expiresAt:
 export interface Conversation {
   _id: string; channel: string; customerId: string; channelUserId: string; state: string; language?: string;
   agentId?: string; groupId?: string; since?: string; firstQueuedAt?: string; lastMessageAt: string; queueReason?: string;
+  /** While queued: the customer's standing (VIP, priority) the router serves the queue by. */
+  queue?: { vip: boolean; priority: number; firstQueuedAt?: string };
   handoff?: { at: string; reasons: { code: string; detail: string }[]; summary: HandoffSummary };
 }
 export interface HandoffSummary {

@@ -34,6 +34,23 @@ export function resolutionLeft(c: ResolutionFields, groups: SkillGroup[], now: n
   return start + target * 1_000 - now;
 }
 
+type Queued = Pick<Conversation, '_id' | 'firstQueuedAt' | 'since' | 'lastMessageAt' | 'queue'>;
+
+/**
+ * The queue as the router serves it (libs/routing `compareQueueEntries`; a unit test holds the two
+ * together): VIP first, then higher priority, then the longest waiting, then id.
+ */
+export function inServiceOrder<C extends Queued>(queued: readonly C[]): C[] {
+  const age = (c: C) => Date.parse(c.queue?.firstQueuedAt ?? c.firstQueuedAt ?? c.since ?? c.lastMessageAt);
+  return [...queued].sort((a, b) => {
+    const [va, vb] = [a.queue?.vip === true, b.queue?.vip === true];
+    if (va !== vb) return va ? -1 : 1;
+    const pr = (b.queue?.priority ?? 0) - (a.queue?.priority ?? 0);
+    if (pr !== 0) return pr;
+    return age(a) - age(b) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
+  });
+}
+
 /** Activity after the last time the agent had the conversation open (never opened: unread). */
 export function unreadSince(lastMessageAt: string, seen: string | null): boolean {
   return !seen || Date.parse(lastMessageAt) > Date.parse(seen);

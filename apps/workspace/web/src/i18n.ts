@@ -118,7 +118,7 @@ const en = {
   kbSend: 'Send the reply',
   kbClose: 'Close the conversation or this help',
   close: 'Close',
-  resolveLeft: 'resolve in {t}',
+  resolveLeft: 'resolution due in {t}',
   resolveBreached: 'resolution SLA breached {t} ago',
   resolutionBreaches: 'Resolution SLA breached',
   agentFirstResponse: 'Agent’s first reply (median)',
@@ -136,6 +136,11 @@ const en = {
   mergeDone: 'Merged. The history now shows both profiles.',
   mergeAlready: 'Already the same customer.',
   identities: 'Identities',
+  vip: 'VIP',
+  vipCustomer: 'VIP customer: served first from the next handoff on',
+  tierSaved: 'Saved: {state}.',
+  tierVip: 'VIP',
+  tierNotVip: 'not VIP',
 };
 export type Key = keyof typeof en;
 
@@ -221,6 +226,11 @@ const es: Record<Key, string> = {
   mergeDone: 'Unidos. El historial muestra ahora ambos perfiles.',
   mergeAlready: 'Ya es el mismo cliente.',
   identities: 'Identidades',
+  vip: 'VIP',
+  vipCustomer: 'Cliente VIP: atendido primero desde el próximo traspaso',
+  tierSaved: 'Guardado: {state}.',
+  tierVip: 'VIP',
+  tierNotVip: 'no VIP',
 };
 
 const zh: Record<Key, string> = {
@@ -301,6 +311,11 @@ const zh: Record<Key, string> = {
   mergeDone: '已合并。历史记录现在包含两个档案。',
   mergeAlready: '已经是同一位客户。',
   identities: '身份',
+  vip: 'VIP',
+  vipCustomer: 'VIP 客户：从下次转人工起优先服务',
+  tierSaved: '已保存：{state}。',
+  tierVip: 'VIP',
+  tierNotVip: '非 VIP',
 };
 
 const ar: Record<Key, string> = {
@@ -383,6 +398,11 @@ const ar: Record<Key, string> = {
   mergeDone: 'تم الدمج. يعرض السجل الآن الملفين.',
   mergeAlready: 'إنه العميل نفسه بالفعل.',
   identities: 'الهويات',
+  vip: 'VIP',
+  vipCustomer: 'عميل مميز (VIP): يُخدم أولًا بدءًا من التحويل التالي',
+  tierSaved: 'تم الحفظ: {state}.',
+  tierVip: 'مميز (VIP)',
+  tierNotVip: 'غير مميز',
 };
 
 export const CATALOGUES: Record<Lang, Record<Key, string>> = { en, es, zh, ar };

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Api, Conversation, Person, SkillGroup } from './api';
 import { Key, Lang, T, duration } from './i18n';
 import { explain } from './errors';
-import { resolutionLeft, slaLeft, unreadSince } from './desk-figures';
+import { inServiceOrder, resolutionLeft, slaLeft, unreadSince } from './desk-figures';
 
 const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'email', 'web'];
 const STATES = ['assigned', 'queued', 'bot', 'resolved'] as const;
@@ -79,6 +79,7 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
         <button class="link" onClick={() => onSelect(c._id)} aria-current={selected === c._id ? 'true' : undefined}>
           <span class={`chip ${c.channel}`}>{c.channel}</span> {c.channelUserId}
           {c.language && <span class="chip">{c.language}</span>}
+          {c.state === 'queued' && c.queue?.vip && <span class="chip vip" data-testid="vip">{t('vip')}</span>}
           <span class="muted"> · {stateLabel(t, c.state)}</span>
           {c.state === 'queued' && waitingSince && <span class="wait"> · {t('waiting', { t: duration(lang, now - Date.parse(waitingSince)) })}</span>}
           {left !== null && (
@@ -99,7 +100,8 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
   };
 
   const shownMine = mine.filter(byLanguage);
-  const shownQueued = queued.filter(byLanguage);
+  // Served VIP first, then by priority, then the longest waiting: the order the router takes them in.
+  const shownQueued = inServiceOrder(queued.filter(byLanguage));
   const unreadMine = shownMine.filter((c) => c._id !== selected && isUnread(c)).length;
   return (
     <aside class="inbox" aria-label={t('inbox')}>

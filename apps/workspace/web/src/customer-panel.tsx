@@ -5,7 +5,7 @@ import { explain } from './errors';
 
 /** A channel identity as the router's customers API returns it. */
 export interface Identity { _id: string; channel: string; channelUserId: string; displayName?: string; language?: string }
-interface Profile { profileId: string; identities: Identity[] }
+interface Profile { profileId: string; identities: Identity[]; tier?: { vip: boolean; priority: number } }
 
 function Identities({ t, title, profile, testId }: { t: T; title: string; profile: Profile | null; testId: string }) {
   return (
@@ -21,11 +21,60 @@ function Identities({ t, title, profile, testId }: { t: T; title: string; profil
 }
 
 /**
+ * The supervisor's customer panel in a conversation (`customers.tier`, `customers.link`): the VIP
+ * standing, and the merge with another customer. A chunk of its own, fetched only for supervisors.
+ */
+export function CustomerPanel(props: { api: Api; t: T; customerId: string; onMerged: () => void }) {
+  return (
+    <>
+      <CustomerTier api={props.api} t={props.t} customerId={props.customerId} />
+      <MergeCustomers {...props} />
+    </>
+  );
+}
+
+/**
+ * VIP (PUT /v1/customers/{id}/tier, every identity of the profile): the router serves a VIP first in
+ * the queues from their next handoff or transfer on (the standing is read when queued, ADR 0200); the
+ * priority is kept as it was.
+ */
+function CustomerTier({ api, t, customerId }: { api: Api; t: T; customerId: string }) {
+  const [tier, setTier] = useState<{ vip: boolean; priority: number } | null>(null);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    setNotice(''); setError('');
+    api.call<Profile>('GET', `/v1/customers/${encodeURIComponent(customerId)}`).then((p) => setTier(p.tier ?? { vip: false, priority: 0 }), (e: unknown) => setError(explain(t, e)));
+  }, [customerId]);
+  const change = async (vip: boolean) => {
+    if (!tier) return;
+    setBusy(true); setError(''); setNotice('');
+    try {
+      const p = await api.call<Profile>('PUT', `/v1/customers/${encodeURIComponent(customerId)}/tier`, { vip, priority: tier.priority });
+      setTier(p.tier ?? { vip, priority: tier.priority });
+      setNotice(t('tierSaved', { state: t(vip ? 'tierVip' : 'tierNotVip') }));
+    } catch (e) {
+      setError(explain(t, e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="tier" data-testid="tier">
+      <label class="check"><input type="checkbox" name="vip" checked={tier?.vip ?? false} disabled={!tier || busy} onChange={(e) => void change((e.currentTarget).checked)} /> {t('vipCustomer')}</label>
+      {error && <p class="error" role="alert">{error}</p>}
+      {notice && <p class="notice" role="status">{notice}</p>}
+    </section>
+  );
+}
+
+/**
  * The supervisor's merge of two customers who are the same person (ADR 0221, `customers.link`): find
  * the other customer (GET /v1/customers?q=), compare both profiles' identities, confirm
  * (POST /v1/customers/{id}/merge); the conversation then shows the merged history (`onMerged`).
  */
-export function MergeCustomers({ api, t, customerId, onMerged }: { api: Api; t: T; customerId: string; onMerged: () => void }) {
+function MergeCustomers({ api, t, customerId, onMerged }: { api: Api; t: T; customerId: string; onMerged: () => void }) {
   const [q, setQ] = useState('');
   const [found, setFound] = useState<Identity[] | null>(null);
   const [mine, setMine] = useState<Profile | null>(null);
