@@ -405,6 +405,14 @@ describe('agents’ workspace', () => {
     await sue.getByRole('button', { name: 'لوحة المتابعة' }).waitFor();
     expect(await axeViolations(sue)).toEqual([]);
     await sue.screenshot({ path: resolve(SHOTS, 'wallboard-ar.png'), fullPage: true });
+    // The customer panel in Arabic (the resolved conversation, by the status filter): mirrored, translated, accessible.
+    await sue.getByRole('button', { name: 'صندوق الوارد' }).click();
+    await sue.locator('.filters select').nth(2).selectOption('resolved');
+    await sue.locator(`[data-testid=mine] [data-conversation="${convId}"] button.link`).click();
+    await sue.locator('[data-testid=merge] h3', { hasText: 'الشخص نفسه على قناة أخرى؟' }).waitFor();
+    await sue.locator('[data-testid=tier] input[name=vip]:checked').waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
+    await sue.screenshot({ path: resolve(SHOTS, 'customer-panel-ar.png'), fullPage: true });
   }));
 
   it('says the server cannot be reached when the API fails, sends an expired session back to sign-in, and the proxy answers 503 for a router that is down', () => artifactsOnFailure('failures', async () => {
