@@ -196,6 +196,7 @@ describe('tenants, accounts and keys', () => {
     { method: 'PUT', path: '/v1/experiments/{id}', real: () => '/v1/experiments/exp-1', body: {}, allowed: ['admin'] },
     { method: 'GET', path: '/v1/experiments/{id}/report', real: () => '/v1/experiments/exp-none/report', allowed: ['admin', 'supervisor'] },
     { method: 'GET', path: '/v1/reports/conversations', real: () => '/v1/reports/conversations', allowed: ['admin', 'supervisor', 'service'] },
+    { method: 'GET', path: '/v1/customers', real: () => '/v1/customers?q=acme', allowed: all },
     { method: 'GET', path: '/v1/customers/{id}', real: () => '/v1/customers/cu-acme', allowed: all },
     { method: 'GET', path: '/v1/customers/{id}/history', real: () => '/v1/customers/cu-acme/history', allowed: all },
     { method: 'POST', path: '/v1/customers/{id}/merge', real: () => '/v1/customers/cu-acme/merge', body: {}, allowed: ['admin', 'supervisor'] },

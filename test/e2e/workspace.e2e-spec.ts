@@ -87,6 +87,8 @@ describe('agents’ workspace', () => {
       expect((await api('POST', '/v1/tenants/default/people', OPERATOR_KEY, { email: `${id}@acme.test`, name: id, role: 'agent', agentId: id, password: PASSWORD })).status).toBe(201);
     }
     expect((await api('POST', '/v1/tenants/default/people', OPERATOR_KEY, { email: 'sue@acme.test', name: 'Sue', role: 'supervisor', password: PASSWORD })).status).toBe(201);
+    // The tenant's resolution SLA (an hour from the handoff): the countdown on an assigned conversation.
+    expect((await api('PUT', '/v1/tenants/default/settings/sla', OPERATOR_KEY, { firstResponseSeconds: 300, resolutionSeconds: 3_600 })).status).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
@@ -155,10 +157,7 @@ describe('agents’ workspace', () => {
     await post('can I speak to a real person? my order ORD-12345 is late');
     const conv = await waitFor('the handoff to the queue', async () => db.collection('conversations').findOne({ channelUserId: from, state: 'queued' }), 30_000);
     const convId = String(conv._id);
-    // The supervisor links the two identities into one customer (the agent confirmed it is her; ADR 0221).
     const supervisor = (await signIn('sue@acme.test')).json as { accessToken: string };
-    const merged = await api('POST', `/v1/customers/${String(conv.customerId)}/merge`, supervisor.accessToken, { customerId: String(mailed.customerId) });
-    expect(merged).toMatchObject({ status: 201, json: { identities: expect.arrayContaining([expect.objectContaining({ channel: 'email' })]) } });
     // The tenant's canned responses, one per shortcut and language, kept by a supervisor (an agent may not); the en one through the screen below.
     expect((await api('PUT', '/v1/canned-responses/thanks/es', supervisor.accessToken, { text: '¡Gracias por tu paciencia!' })).status).toBe(200);
     const anaKey = (await signIn('ana@acme.test')).json as { accessToken: string };
@@ -185,6 +184,42 @@ describe('agents’ workspace', () => {
     await correction.getByRole('button', { name: 'Save' }).click();
     await sue.getByRole('status').filter({ hasText: 'Intent corrected.' }).waitFor();
     await waitFor('the correction in the AI worker’s feedback', async () => db.collection('nlu_feedback').findOne({ _id: handedOff?._id, label: 'order_status' }), 30_000);
+    // Sue links the customer's earlier email to this WhatsApp number in the customer panel (ADR 0221):
+    // a search that finds nobody says so; the address finds the email customer; both profiles' identities
+    // side by side; confirmed from the keyboard; the email joins the history.
+    const merge = sue.locator('[data-testid=merge]');
+    expect(await sue.locator('[data-testid=history] li.earlier').count()).toBe(0);
+    await merge.locator('input[name=q]').fill('nobody@example.com');
+    await merge.locator('input[name=q]').press('Enter');
+    await merge.getByRole('status').filter({ hasText: 'No other customer matches “nobody@example.com”.' }).waitFor();
+    await merge.locator('input[name=q]').fill(address);
+    await merge.getByRole('button', { name: 'Find' }).click();
+    const candidate = merge.locator('[data-testid=merge-candidates] button', { hasText: address });
+    await candidate.focus();
+    await sue.keyboard.press('Enter');
+    await merge.locator('[data-testid=merge-other] li', { hasText: address }).filter({ has: sue.locator('.chip', { hasText: 'email' }) }).waitFor();
+    await merge.locator('[data-testid=merge-this] li', { hasText: from }).filter({ has: sue.locator('.chip', { hasText: 'whatsapp' }) }).waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
+    await sue.screenshot({ path: resolve(SHOTS, 'merge-confirm.png'), fullPage: true });
+    // The confirmation has the focus: Enter merges.
+    expect(await sue.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } }).document.activeElement?.textContent)).toBe('Confirm: the same person');
+    await sue.keyboard.press('Enter');
+    await merge.getByRole('status').filter({ hasText: 'Merged. The history now shows both profiles.' }).waitFor();
+    await sue.locator('[data-testid=history] li.earlier', { hasText: 'has not arrived yet' }).filter({ has: sue.locator('.chip', { hasText: 'email' }) }).waitFor();
+    const profile = await api('GET', `/v1/customers/${String(conv.customerId)}`, supervisor.accessToken);
+    expect(profile.json).toMatchObject({ identities: expect.arrayContaining([expect.objectContaining({ _id: String(mailed.customerId), channel: 'email' })]) });
+    await sue.screenshot({ path: resolve(SHOTS, 'merge-done.png'), fullPage: true });
+    // Searching again finds the email customer already in the profile: said so, nothing to merge.
+    await merge.locator('input[name=q]').fill(address);
+    await merge.locator('input[name=q]').press('Enter');
+    await merge.getByRole('status').filter({ hasText: 'Already the same customer.' }).waitFor();
+    // Sue makes her a VIP (from the keyboard): served first from her next time in a queue (Ana's transfer below).
+    const tier = sue.locator('[data-testid=tier]');
+    await tier.locator('input[name=vip]').focus();
+    await sue.keyboard.press('Space');
+    await tier.getByRole('status').filter({ hasText: 'Saved: VIP.' }).waitFor();
+    expect(await tier.locator('input[name=vip]').isChecked()).toBe(true);
+    expect(await db.collection('customer_tiers').countDocuments({ tenantId: 'default', vip: true })).toBe(2); // both identities of the profile
     // Sue writes the English canned response in the screen: a bad language is refused naming the field.
     await sue.getByRole('button', { name: 'Canned responses' }).click();
     const cannedForm = sue.locator('[data-testid=canned-form]');
@@ -224,6 +259,8 @@ describe('agents’ workspace', () => {
     await waitFor('ana online', async () => (await db.collection('agents').findOne({ _id: 'ana' as never }))?.presence === 'online', 10_000);
     await queuedRow.getByRole('button', { name: 'Take' }).click();
     await ana.locator(`[data-testid=mine] [data-conversation="${convId}"]`).waitFor();
+    // Assigned: the resolution countdown from the handoff against the tenant's hour (breaches are unit-tested).
+    await ana.locator(`[data-testid=mine] [data-conversation="${convId}"] [data-testid=resolution-sla]`, { hasText: /resolution due in (59|60) min/ }).waitFor();
     // The customer's history (the earlier greeting and the bot's answer) and what the AI understood.
     await ana.locator('[data-testid=history] li', { hasText: 'hello' }).waitFor();
     await ana.locator('[data-testid=history] li', { hasText: 'real person' }).waitFor();
@@ -253,6 +290,7 @@ describe('agents’ workspace', () => {
     // The wallboard changed without a reload: nobody waiting, Ana carries one.
     await sue.locator('[data-testid=queue-total]', { hasText: /^0$/ }).waitFor();
     await sue.locator('[data-testid=agents] tr[data-agent=ana]', { hasText: '1/3' }).waitFor();
+    await sue.locator('[data-testid=resolution-breaches]', { hasText: /^0$/ }).waitFor();
     await sue.screenshot({ path: resolve(SHOTS, 'wallboard-assigned.png'), fullPage: true });
 
     // A draft survives a reload (a lost connection, a crash of the tab), then goes out through WhatsApp.
@@ -318,13 +356,15 @@ describe('agents’ workspace', () => {
     await bo.fill('input[name=email]', 'bo@acme.test');
     await bo.fill('input[name=password]', PASSWORD);
     await bo.click('button[type=submit]');
+    // Transferred after Sue made her a VIP: queued as a VIP, marked so in Bo's queue.
+    await bo.locator(`[data-testid=queued] [data-conversation="${convId}"] [data-testid=vip]`, { hasText: 'VIP' }).waitFor();
     await bo.locator(`[data-testid=queued] [data-conversation="${convId}"]`).getByRole('button', { name: 'Take' }).click();
     await bo.locator('[data-testid=history] li.here', { hasText: 'ORD-12345 for you now' }).waitFor();
     await bo.locator('[data-testid=notes] li', { hasText: 'offer the voucher' }).waitFor();
     // The note never left: not at Meta, not among the conversation's messages.
     expect(graph.requests.filter((r) => JSON.stringify(r.body ?? '').includes('voucher'))).toEqual([]);
     expect(await db.collection('messages').countDocuments({ conversationId: convId, text: /voucher/ })).toBe(0);
-    await bo.getByRole('button', { name: 'Resolve' }).click();
+    await bo.getByRole('button', { name: 'Resolve', exact: true }).click();
     await bo.getByRole('status').filter({ hasText: 'Resolved.' }).waitFor();
     await waitFor('resolved in the store', async () => (await db.collection('conversations').findOne({ _id: convId as never }))?.state === 'resolved', 10_000);
     await sue.locator('[data-testid=queue-total]', { hasText: /^0$/ }).waitFor();
@@ -334,7 +374,7 @@ describe('agents’ workspace', () => {
     const refused = await apiCall(workspace.url, 'POST', `/api/v1/conversations/${convId}/resolve`, 'omk_not-a-key');
     expect(refused.status).toBe(401);
 
-    // The supervisor's reports (loaded on demand): today's conversations, the uPlot chart, per channel,
+    // The supervisor's reports (loaded on demand): today's conversations, the uPlot chart, per channel, language and group,
     // the A/B experiments per variant (one made now, with no conversation yet), and the CSV.
     expect((await api('PUT', '/v1/experiments/reply-tone', OPERATOR_KEY, { variants: [{ id: 'warm', weight: 1, params: {} }, { id: 'plain', weight: 1, params: {} }] })).status).toBe(200);
     await sue.getByRole('button', { name: 'Reports' }).click();
@@ -346,14 +386,18 @@ describe('agents’ workspace', () => {
     await sue.locator('[data-testid=report-chart] canvas').waitFor();
     await sue.locator('[data-testid=report-channels] tr', { hasText: 'whatsapp' }).waitFor();
     await sue.locator('[data-testid=report-channels] tr', { hasText: 'email' }).waitFor();
-    await sue.locator('[data-testid=report-groups]').waitFor();
+    await sue.locator('[data-testid=report-groups] tr[data-key=tier2]').waitFor();
+    // First response and resolution by language: the customer wrote in English on both channels.
+    await sue.locator('[data-testid=report-languages] tr[data-key=en]', { hasText: /^en2/ }).waitFor();
     expect(await axeViolations(sue)).toEqual([]);
     await sue.screenshot({ path: resolve(SHOTS, 'reports.png'), fullPage: true });
     const [csv] = await Promise.all([sue.waitForEvent('download'), sue.getByRole('button', { name: 'Export CSV' }).click()]);
     const exported = readFileSync(await csv.path(), 'utf8').split('\r\n');
-    expect(exported[0]).toBe('section,key,conversations,first_response_p50_s,resolution_p50_s,containment_rate,csat_mean,csat_n');
+    expect(exported[0]).toBe('section,key,conversations,first_response_p50_s,agent_first_response_p50_s,resolution_p50_s,containment_rate,resolution_sla_breached,resolution_sla_judged,csat_mean,csat_n');
     expect(exported.filter((l) => l.startsWith('day,'))).toHaveLength(7);
-    expect(exported).toEqual(expect.arrayContaining([expect.stringMatching(/^channel,whatsapp,1,/), expect.stringMatching(/^channel,email,1,/)]));
+    expect(exported).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^channel,whatsapp,1,/), expect.stringMatching(/^channel,email,1,/), expect.stringMatching(/^language,en,2,/), expect.stringMatching(/^group,tier2,1,/),
+    ]));
 
     // Arabic: right-to-left, translated, still accessible.
     await sue.selectOption('[data-testid=language]', 'ar');
@@ -361,6 +405,14 @@ describe('agents’ workspace', () => {
     await sue.getByRole('button', { name: 'لوحة المتابعة' }).waitFor();
     expect(await axeViolations(sue)).toEqual([]);
     await sue.screenshot({ path: resolve(SHOTS, 'wallboard-ar.png'), fullPage: true });
+    // The customer panel in Arabic (the resolved conversation, by the status filter): mirrored, translated, accessible.
+    await sue.getByRole('button', { name: 'صندوق الوارد' }).click();
+    await sue.locator('.filters select').nth(2).selectOption('resolved');
+    await sue.locator(`[data-testid=mine] [data-conversation="${convId}"] button.link`).click();
+    await sue.locator('[data-testid=merge] h3', { hasText: 'الشخص نفسه على قناة أخرى؟' }).waitFor();
+    await sue.locator('[data-testid=tier] input[name=vip]:checked').waitFor();
+    expect(await axeViolations(sue)).toEqual([]);
+    await sue.screenshot({ path: resolve(SHOTS, 'customer-panel-ar.png'), fullPage: true });
   }));
 
   it('says the server cannot be reached when the API fails, sends an expired session back to sign-in, and the proxy answers 503 for a router that is down', () => artifactsOnFailure('failures', async () => {

@@ -1,7 +1,8 @@
 import { CATALOGUES, LANGUAGES, direction, duration, translator } from '../web/src/i18n';
-import { agentRows, queueRows } from '../web/src/wallboard-figures';
-import { cannedMatches, expandCanned, inStoredOrder, slaLeft, unreadSince } from '../web/src/desk-figures';
-import { ConversationReport, NluLanguage, NluReport, biasFlags, csvField, dayRanges, dayRow, reportCsv, variantRows } from '../web/src/report-figures';
+import { agentRows, queueRows, resolutionBreaches } from '../web/src/wallboard-figures';
+import { compareQueueEntries } from '@omni/routing';
+import { cannedMatches, expandCanned, inServiceOrder, inStoredOrder, resolutionLeft, resolutionStartedAt, slaLeft, unreadSince } from '../web/src/desk-figures';
+import { ConversationReport, NluLanguage, NluReport, SegmentStats, biasFlags, csvField, dayRanges, dayRow, reportCsv, segmentRows, variantRows } from '../web/src/report-figures';
 
 describe('workspace catalogues', () => {
   it('has every key of English in es, zh and ar, none empty, and keeps each {placeholder}', () => {
@@ -51,6 +52,19 @@ describe('wallboard figures', () => {
     expect(queueRows(queued, (c) => c.channel, now, sla).map((r) => [r.key, r.breaches])).toEqual([['whatsapp', 1], ['email', 1]]);
   });
 
+  it('counts resolution SLA breaches of waiting and assigned conversations from their handoff, per key, only where the group has a target', () => {
+    const open = [
+      { channel: 'whatsapp', language: 'es', groupId: 'billing', handoff: { at: at(0) }, firstQueuedAt: at(1), since: at(2), lastMessageAt: at(29) }, // 30 min of 20: late
+      { channel: 'whatsapp', language: 'en', groupId: 'billing', handoff: { at: at(15) }, firstQueuedAt: at(15), lastMessageAt: at(29) }, // 15 min of 20: fine
+      { channel: 'email', language: 'es', groupId: 'billing', firstQueuedAt: at(5), lastMessageAt: at(29) }, // queued 25 min ago: late
+      { channel: 'email', language: 'es', groupId: 'sales', firstQueuedAt: at(0), lastMessageAt: at(29) }, // no target in sales
+    ];
+    const target = (g: string | undefined) => (g === 'billing' ? 20 * 60 : undefined);
+    expect([...resolutionBreaches(open, (c) => c.channel, now, target)]).toEqual([['whatsapp', 1], ['email', 1]]);
+    expect([...resolutionBreaches(open, (c) => c.language ?? '—', now, target)]).toEqual([['es', 2]]);
+    expect(resolutionBreaches(open, (c) => c.channel, now, () => undefined).size).toBe(0);
+  });
+
   it('gives each agent its load of assigned conversations', () => {
     const agents = [{ _id: 'ana', name: 'Ana', presence: 'online' as const, maxConcurrent: 3 }, { _id: 'bo', name: 'Bo', presence: 'away' as const, maxConcurrent: 2 }];
     const assigned = [{ channel: 'web', agentId: 'ana', lastMessageAt: at(1) }, { channel: 'web', agentId: 'ana', lastMessageAt: at(2) }];
@@ -83,6 +97,42 @@ describe('desk figures', () => {
     expect(slaLeft({ ...queued, state: 'assigned' }, [], t0)).toBeNull();
   });
 
+  it('counts the resolution SLA down on assigned conversations from the handoff (a transfer does not restart it), by the group’s target', () => {
+    const t0 = Date.UTC(2026, 11, 7, 10, 0);
+    const iso = (min: number) => new Date(t0 + min * 60_000).toISOString();
+    const groups = [{ id: 'billing', resolutionSeconds: 3_600 }, { id: 'sales' }];
+    const assigned = { state: 'assigned', groupId: 'billing', handoff: { at: iso(0) }, firstQueuedAt: iso(0), since: iso(5) };
+    expect(resolutionLeft(assigned, groups, t0 + 20 * 60_000)).toBe(40 * 60_000);
+    expect(resolutionLeft(assigned, groups, t0 + 70 * 60_000)).toBe(-10 * 60_000);
+    // Transferred at minute 30 (queued anew): still counted from the handoff.
+    expect(resolutionLeft({ ...assigned, firstQueuedAt: iso(30), since: iso(31) }, groups, t0 + 70 * 60_000)).toBe(-10 * 60_000);
+    // Taken over from the bot (never queued): from the assignment, not an earlier episode's handoff.
+    expect(resolutionStartedAt({ handoff: { at: iso(-600) }, since: iso(5) })).toBe(t0 + 5 * 60_000);
+    // A handoff after the queueing is another episode's leftover; the queue time counts.
+    expect(resolutionStartedAt({ handoff: { at: iso(10) }, firstQueuedAt: iso(3) })).toBe(t0 + 3 * 60_000);
+    // No target in the group, or not assigned: no countdown.
+    expect(resolutionLeft({ ...assigned, groupId: 'sales' }, groups, t0)).toBeNull();
+    expect(resolutionLeft({ ...assigned, state: 'queued' }, groups, t0)).toBeNull();
+  });
+
+  it('lists the queue in the router’s service order: VIP, then priority, then the longest waiting, then id', () => {
+    const t0 = Date.UTC(2026, 11, 7, 10, 0);
+    const iso = (min: number) => new Date(t0 + min * 60_000).toISOString();
+    const queued = [
+      { _id: 'c-old', firstQueuedAt: iso(0), lastMessageAt: iso(9) },
+      { _id: 'c-vip-late', queue: { vip: true, priority: 0, firstQueuedAt: iso(8) }, lastMessageAt: iso(9) },
+      { _id: 'c-p5', queue: { vip: false, priority: 5, firstQueuedAt: iso(5) }, lastMessageAt: iso(9) },
+      { _id: 'c-vip-early', queue: { vip: true, priority: 0, firstQueuedAt: iso(2) }, lastMessageAt: iso(9) },
+      { _id: 'c-b', queue: { vip: false, priority: 0, firstQueuedAt: iso(3) }, lastMessageAt: iso(9) },
+      { _id: 'c-a', queue: { vip: false, priority: 0, firstQueuedAt: iso(3) }, lastMessageAt: iso(9) },
+    ];
+    const shown = inServiceOrder(queued).map((c) => c._id);
+    expect(shown).toEqual(['c-vip-early', 'c-vip-late', 'c-p5', 'c-old', 'c-a', 'c-b']);
+    // The same order as the router's own comparator.
+    const entries = queued.map((c) => ({ conversationId: c._id, groupId: 'g', vip: c.queue?.vip ?? false, priority: c.queue?.priority ?? 0, firstQueuedAt: new Date(c.queue?.firstQueuedAt ?? c.firstQueuedAt ?? '') }));
+    expect([...entries].sort(compareQueueEntries).map((e) => e.conversationId)).toEqual(shown);
+  });
+
   it('orders the history as stored (ms), not by the provider’s whole-second time, falling back to that time', () => {
     const reply = { id: 'agent', timestamp: '2026-12-07T10:00:00.700Z', createdAt: '2026-12-07T10:00:00.710Z' };
     const customer = { id: 'customer', timestamp: '2026-12-07T10:00:00.000Z', createdAt: '2026-12-07T10:00:00.950Z' };
@@ -99,10 +149,19 @@ describe('desk figures', () => {
 
 describe('report figures', () => {
   const stats = (p50: number | null) => ({ n: p50 === null ? 0 : 1, meanSeconds: p50, p50Seconds: p50, p90Seconds: p50 });
+  const segment = (conversations: number, over: Partial<SegmentStats> = {}): SegmentStats => ({
+    conversations, firstResponse: stats(4), agentFirstResponse: stats(null), resolution: stats(600), containment: { contained: 1, resolved: 2, rate: 0.5 },
+    resolutionSla: { met: 0, breached: 0, pending: 0, breachRate: null }, csat: { n: 1, mean: 5, satisfiedRate: 1 }, ...over,
+  });
   const report = (from: string, over: Partial<ConversationReport> = {}): ConversationReport => ({
-    from, to: from, channel: null, truncated: false, conversations: 2, firstResponse: stats(4), agentFirstResponse: stats(null), resolution: stats(600),
-    containment: { contained: 1, resolved: 2, rate: 0.5 }, csat: { n: 1, mean: 5, satisfiedRate: 1 },
-    csatBy: { channel: {}, language: { en: { n: 1, mean: 5, satisfiedRate: 1 }, es: { n: 2, mean: 3.5, satisfiedRate: 0.5 } }, group: { tier2: { n: 3, mean: 4, satisfiedRate: 0.67 } } }, ...over,
+    from, to: from, channel: null, truncated: false, ...segment(2),
+    csatBy: { channel: {}, language: {}, group: {} },
+    by: {
+      channel: { email: segment(1), whatsapp: segment(3, { resolutionSla: { met: 1, breached: 2, pending: 0, breachRate: 2 / 3 }, agentFirstResponse: stats(45) }) },
+      language: { en: segment(1, { containment: { contained: 0, resolved: 0, rate: null } }), es: segment(3, { csat: { n: 2, mean: 3.5, satisfiedRate: 0.5 } }) },
+      group: { tier2: segment(4, { firstResponse: stats(null) }) },
+    },
+    ...over,
   });
 
   it('splits the period into whole UTC days ending with today, oldest first', () => {
@@ -117,19 +176,23 @@ describe('report figures', () => {
       .toEqual(['"a,b"', '"say ""hi"""', '', '-3', '"\'=HYPERLINK(""x"")"', "'@sum"]);
   });
 
-  it('exports the daily series, each channel and the CSAT per language and group', () => {
-    const csv = reportCsv(
-      [dayRow(report('2026-12-07T00:00:00.000Z'))],
-      [{ channel: 'whatsapp', report: report('2026-12-01T00:00:00.000Z', { containment: { contained: 0, resolved: 0, rate: null } }) }],
-      report('2026-12-01T00:00:00.000Z'),
-    );
+  it('lists the period’s figures per channel, language and group, busiest first', () => {
+    const r = report('2026-12-01T00:00:00.000Z');
+    expect(segmentRows(r, 'channel').map((x) => [x.key, x.conversations, x.agentFirstResponseP50, x.resolutionBreached, x.resolutionJudged])).toEqual([['whatsapp', 3, 45, 2, 3], ['email', 1, null, 0, 0]]);
+    expect(segmentRows(r, 'language').map((x) => x.key)).toEqual(['es', 'en']);
+    expect(segmentRows(null, 'group')).toEqual([]);
+  });
+
+  it('exports the daily series and the figures per channel, language and group, resolution SLA included', () => {
+    const csv = reportCsv([dayRow(report('2026-12-07T00:00:00.000Z', { resolutionSla: { met: 3, breached: 1, pending: 2, breachRate: 0.25 } }))], report('2026-12-01T00:00:00.000Z'));
     expect(csv.split('\r\n')).toEqual([
-      'section,key,conversations,first_response_p50_s,resolution_p50_s,containment_rate,csat_mean,csat_n',
-      'day,2026-12-07,2,4,600,0.5,5,',
-      'channel,whatsapp,2,4,600,,5,1',
-      'language,en,,,,,5,1',
-      'language,es,,,,,3.5,2',
-      'group,tier2,,,,,4,3',
+      'section,key,conversations,first_response_p50_s,agent_first_response_p50_s,resolution_p50_s,containment_rate,resolution_sla_breached,resolution_sla_judged,csat_mean,csat_n',
+      'day,2026-12-07,2,4,,600,0.5,1,4,5,1',
+      'channel,whatsapp,3,4,45,600,0.5,2,3,5,1',
+      'channel,email,1,4,,600,0.5,0,0,5,1',
+      'language,es,3,4,,600,0.5,0,0,3.5,2',
+      'language,en,1,4,,600,,0,0,5,1',
+      'group,tier2,4,,,600,0.5,0,0,5,1',
       '',
     ]);
   });

@@ -6,6 +6,12 @@ export interface CustomerRepository {
   upsert(c: Omit<CustomerDoc, '_id' | 'createdAt' | 'lastSeenAt'>, at: Date): Promise<string>;
   get(tenantId: string, id: string): Promise<CustomerDoc | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<CustomerDoc[]>;
+  /**
+   * A tenant's customers matching what a person typed: the id itself, a channel identity (phone,
+   * email, user id) starting with it, or a display name containing it (case-insensitive); most
+   * recently seen first.
+   */
+  search(tenantId: string, text: string, limit: number): Promise<CustomerDoc[]>;
 }
 
 export interface ConversationRepository {

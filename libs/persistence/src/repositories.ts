@@ -43,6 +43,24 @@ export class MongoCustomerRepository implements CustomerRepository {
   getMany(tenantId: string, ids: readonly string[]): Promise<CustomerDoc[]> {
     return this.model.find({ tenantId, ...anyOf('_id', ids) }).sort({ createdAt: 1 }).lean<CustomerDoc[]>().exec();
   }
+
+  /** A scan of the tenant's customers (no index serves a regex): bounded by `limit`, for a person's search. */
+  search(tenantId: string, text: string, limit: number): Promise<CustomerDoc[]> {
+    const literal = escapeRegExp(text.trim());
+    // A phone number as people write it (+1 650-555 0100) is stored as WhatsApp's digits (16505550100).
+    const digits = /^\+?[\d\s().-]+$/.test(text.trim()) ? text.replace(/\D/g, '') : '';
+    const or: Record<string, unknown>[] = [
+      { _id: text.trim() },
+      { channelUserId: { $regex: `^${literal}`, $options: 'i' } },
+      { displayName: { $regex: literal, $options: 'i' } },
+      ...(digits ? [{ channelUserId: { $regex: `^${digits}` } }] : []),
+    ];
+    return this.model.find({ tenantId, $or: or }).sort({ lastSeenAt: -1 }).limit(limit).lean<CustomerDoc[]>().exec();
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 @Injectable()

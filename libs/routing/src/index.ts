@@ -37,7 +37,7 @@ export {
 } from './experiments/report';
 
 export { csatPrompt, csatThanks, parseCsatReply, type CsatPrompt, type CsatScore } from './metrics/csat';
-export { BOT_GROUP, aggregateMetrics, type ConversationRecord, type CsatStats, type DurationStats, type MetricsReport } from './metrics/aggregate';
+export { BOT_GROUP, aggregateMetrics, type ConversationRecord, type CsatStats, type DurationStats, type MetricsReport, type SegmentStats, type SlaStats } from './metrics/aggregate';
 
 export {
   initialAssignment, mayAct, newer, pairFor, shouldTakeOver, switchActive,

@@ -16,6 +16,7 @@ import { openApi } from '@omni/platform';
 const MergeBody = z.object({ customerId: z.string().min(1).max(128) }).strict();
 const ContactBody = z.object({ kind: z.enum(['email', 'phone']), value: z.string().min(3).max(254) }).strict();
 const TierBody = z.object({ vip: z.boolean(), priority: z.number().int().min(0).max(100).default(0) }).strict();
+const SearchQuery = z.object({ q: z.string().trim().min(2).max(128), limit: z.coerce.number().int().min(1).max(50).default(10) }).strict();
 const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(500) }).strict();
 
 interface CustomerView {
@@ -47,6 +48,16 @@ export class CustomersController {
     private readonly identities: CustomerIdentities,
     @Inject(CUSTOMER_TIER_REPOSITORY) private readonly tiers: CustomerTierRepository,
   ) {}
+
+  @Get()
+  @Requires('customers.read')
+  @ApiOperation({ summary: 'Find customers: by id, a channel identity starting with q (phone digits, email, user id) or a display name containing it; most recently seen first (the merge screen)' })
+  @ApiQuery({ name: 'q', required: true, schema: { type: 'string', minLength: 2, maxLength: 128 } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } })
+  search(@CallerOf() caller: Caller, @Query() query: unknown): Promise<CustomerDoc[]> {
+    const { q, limit } = parse(SearchQuery, query, 'query');
+    return this.customers.search(caller.tenantId, q, limit);
+  }
 
   @Get(':id')
   @Requires('customers.read')

@@ -99,7 +99,7 @@ function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReaction
   const conversations = new FakeConversations();
   const messages = new FakeMessages();
   const upserts: Parameters<CustomerRepository['upsert']>[0][] = [];
-  const customers: CustomerRepository = { upsert: async (c) => { upserts.push(c); return 'cust'; }, get: async () => null, getMany: async () => [] };
+  const customers: CustomerRepository = { upsert: async (c) => { upserts.push(c); return 'cust'; }, get: async () => null, getMany: async () => [], search: async () => [] };
   const published: { topic: string; event: CloudEvent }[] = [];
   let failNext = opts.failAiPublishOnce ?? false;
   const publisher = {

@@ -43,6 +43,15 @@ describe('conversationRecord', () => {
     expect(r.firstResponseAt).toBeUndefined();
   });
 
+  it('carries the resolution SLA of the group that served a handed-off conversation, none for a contained one', () => {
+    const targets = (g: string) => ({ billing: 600 } as Record<string, number>)[g];
+    const handedOff = conversationRecord(conv('c4'), [entry('c4', 1, 'queued', 10, { groupId: 'billing', handoff: handoff('customer_requested') }), entry('c4', 2, 'resolved', 700)], [], targets);
+    expect(handedOff).toMatchObject({ groupId: 'billing', handedOffAt: at(10), resolvedAt: at(700), resolutionTargetSeconds: 600 });
+    expect(aggregateMetrics([handedOff]).resolutionSla).toEqual({ met: 0, breached: 1, pending: 0, breachRate: 1 });
+    expect(conversationRecord(conv('c5'), [entry('c5', 1, 'resolved', 30)], [said('bot', 2)], targets).resolutionTargetSeconds).toBeUndefined();
+    expect(conversationRecord(conv('c6'), [entry('c6', 1, 'queued', 10, { groupId: 'sales' })], [], targets).resolutionTargetSeconds).toBeUndefined();
+  });
+
   it('feeds aggregateMetrics: containment among resolved, CSAT per group', () => {
     const records = [
       conversationRecord(conv('a', { csat: { score: 4 } }), [entry('a', 1, 'resolved', 60)], [said('bot', 1)]),

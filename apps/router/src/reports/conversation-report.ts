@@ -3,6 +3,7 @@ import {
   CONVERSATION_REPOSITORY, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository, OWNERSHIP_REPOSITORY, OwnershipRepository,
 } from '@omni/persistence';
 import { aggregateMetrics, type MetricsReport } from '@omni/routing';
+import { RoutingDirectory } from '../routing/routing-directory';
 import { conversationRecord, type Response } from './conversation-record';
 
 /** Conversations per report; a wider range is truncated and says so (use a shorter range). */
@@ -18,24 +19,32 @@ export interface ConversationReport extends MetricsReport {
   readonly truncated: boolean;
 }
 
-/** First-response and resolution times, containment, handoff reasons and CSAT of a tenant's conversations. */
+/**
+ * First-response and resolution times, containment, the resolution SLA, handoff reasons and CSAT of a
+ * tenant's conversations, for the whole and per channel, language and group.
+ */
 @Injectable()
 export class ConversationReportQuery {
   constructor(
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
     @Inject(OWNERSHIP_REPOSITORY) private readonly ownership: OwnershipRepository,
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
+    private readonly groups: RoutingDirectory,
   ) {}
 
   async execute(tenantId: string, q: { from: Date; to: Date; channel?: string }): Promise<ConversationReport> {
     const rows = await this.conversations.openedBetween(tenantId, q.from, q.to, { channel: q.channel }, REPORT_LIMIT + 1);
     const convs = rows.slice(0, REPORT_LIMIT);
     const ids = convs.map((c) => c._id);
-    const [entries, responses] = await Promise.all([inChunks(ids, (part) => this.ownership.ofConversations(part)), inChunks(ids, (part) => this.messages.responsesOf(part))]);
+    const [entries, responses, groups] = await Promise.all([
+      inChunks(ids, (part) => this.ownership.ofConversations(part)), inChunks(ids, (part) => this.messages.responsesOf(part)), this.groups.groupsOf(tenantId),
+    ]);
+    // Each group's resolution SLA as configured now (its own, else the tenant's sla.resolutionSeconds).
+    const targets = new Map(groups.map((g) => [g.id, g.resolutionSeconds]));
     const entriesBy = groupBy(entries, (e) => e.conversationId);
     const responsesBy = groupBy<Response & { conversationId: string }>(responses, (m) => m.conversationId);
-    const records = convs.map((c) => conversationRecord(c, entriesBy.get(c._id) ?? [], responsesBy.get(c._id) ?? []));
-    return { from: q.from.toISOString(), to: q.to.toISOString(), channel: q.channel ?? null, truncated: rows.length > REPORT_LIMIT, ...aggregateMetrics(records) };
+    const records = convs.map((c) => conversationRecord(c, entriesBy.get(c._id) ?? [], responsesBy.get(c._id) ?? [], (g) => targets.get(g)));
+    return { from: q.from.toISOString(), to: q.to.toISOString(), channel: q.channel ?? null, truncated: rows.length > REPORT_LIMIT, ...aggregateMetrics(records, new Date()) };
   }
 }
 

@@ -32,8 +32,9 @@ export class ReportsController {
   @Get('conversations')
   @Requires('reports.read')
   @ApiOperation({
-    summary: 'First-response time, resolution time, containment, handoff reasons and CSAT per channel/language/group',
-    description: 'Over the conversations opened in [from, to) (default: the last 7 days; at most 93 days and 5,000 conversations, `truncated` says when more).',
+    summary: 'First-response time, resolution time, containment, resolution SLA, handoff reasons and CSAT; each also per channel/language/group (`by`)',
+    description: 'Over the conversations opened in [from, to) (default: the last 7 days; at most 93 days and 5,000 conversations, `truncated` says when more). '
+      + '`resolutionSla` judges handed-off conversations against their group\'s resolution target (the group\'s `resolutionSeconds`, else the tenant\'s `sla.resolutionSeconds`), from the handoff: met, breached (resolved late or open past it), pending.',
   })
   @ApiQuery({ name: 'from', required: false, description: 'ISO 8601 date-time' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO 8601 date-time (exclusive)' })

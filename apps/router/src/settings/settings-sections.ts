@@ -73,8 +73,8 @@ export function businessHours(h: z.infer<typeof SETTINGS_SECTIONS.hours>): Busin
 }
 
 /**
- * What a tenant's settings give its skill groups: its business hours and after-hours group, and its
- * first-response SLA as the longest wait in a group's queue. A stored section that no longer parses
+ * What a tenant's settings give its skill groups: its business hours and after-hours group, its
+ * first-response SLA as the longest wait in a group's queue, and its resolution SLA. A stored section that no longer parses
  * (a schema made stricter later) is left out rather than stopping routing.
  */
 export function groupDefaults(settings: Record<string, unknown>): GroupDefaults {
@@ -83,5 +83,6 @@ export function groupDefaults(settings: Record<string, unknown>): GroupDefaults 
   return {
     ...(hours.success ? { hours: businessHours(hours.data), ...(hours.data.afterHoursGroupId ? { afterHoursGroupId: hours.data.afterHoursGroupId } : {}) } : {}),
     ...(sla.success ? { slaSeconds: sla.data.firstResponseSeconds } : {}),
+    ...(sla.success && sla.data.resolutionSeconds !== undefined ? { resolutionSeconds: sla.data.resolutionSeconds } : {}),
   };
 }

@@ -100,4 +100,11 @@ describe('tenant settings that act on routing', () => {
     expect(decide(waiting(90), await routing.groupsOf('acme'), [], MONDAY)).toMatchObject({ kind: 'queue', groupId: 'sales' });
     expect((await routing.groupsOf('acme')).find((g) => g.id === 'overflow')?.slaSeconds).toBe(60);
   });
+
+  it('gives every group the tenant’s resolution SLA (the inbox’s countdown, the wallboard’s and reports’ breaches), unless the group has its own', async () => {
+    await change.execute('acme', 'skillGroups', [{ id: 'sales', languages: ['pt'], resolutionSeconds: 900 }, { id: 'overflow' }, { id: 'night' }], 'api:acme admin');
+    expect((await routing.groupsOf('acme')).map((g) => [g.id, g.resolutionSeconds])).toEqual([['sales', 900], ['overflow', undefined], ['night', undefined]]);
+    await change.execute('acme', 'sla', { firstResponseSeconds: 60, resolutionSeconds: 7_200 }, 'api:acme admin');
+    expect((await routing.groupsOf('acme')).map((g) => [g.id, g.resolutionSeconds])).toEqual([['sales', 900], ['overflow', 7_200], ['night', 7_200]]);
+  });
 });

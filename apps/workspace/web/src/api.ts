@@ -5,6 +5,8 @@ export interface Session { accessToken: string; refreshToken: string; expiresAt:
 export interface Conversation {
   _id: string; channel: string; customerId: string; channelUserId: string; state: string; language?: string;
   agentId?: string; groupId?: string; since?: string; firstQueuedAt?: string; lastMessageAt: string; queueReason?: string;
+  /** While queued: the customer's standing (VIP, priority) the router serves the queue by. */
+  queue?: { vip: boolean; priority: number; firstQueuedAt?: string };
   handoff?: { at: string; reasons: { code: string; detail: string }[]; summary: HandoffSummary };
 }
 export interface HandoffSummary {
@@ -22,7 +24,8 @@ export interface Message {
 }
 export interface History { conversations: { _id: string; channel: string; state: string; createdAt: string }[]; messages: Message[] }
 export interface Agent { _id: string; name: string; presence: 'online' | 'away' | 'offline'; maxConcurrent: number; groupIds: string[]; languages: string[] }
-export interface SkillGroup { id: string; name?: string; slaSeconds?: number }
+/** `slaSeconds`: the first-response SLA; `resolutionSeconds`: the resolution SLA (each the group's own, else the tenant's setting). */
+export interface SkillGroup { id: string; name?: string; slaSeconds?: number; resolutionSeconds?: number }
 
 /** A refused or failed call: `status` 0 = the network (lost connection). */
 export class ApiError extends Error {

@@ -43,6 +43,10 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
   const [train, setTrain] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const loads = useRef(0);
+  // A merge re-reads the history (the other profile's conversations join it).
+  const [merges, setMerges] = useState(0);
+  // The customer panel (VIP, merge) is a supervisor's: its chunk is fetched only for them (agents' bundle stays as it was).
+  const [Panel, setPanel] = useState<null | typeof import('./customer-panel').CustomerPanel>(null);
   const supervises = person.role !== 'agent';
   const { others, notes } = useViewers(api, id, draft);
   const canned = useCanned(api, conv?.language);
@@ -65,11 +69,12 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
       markSeen(c);
       setError('');
     })().catch((e: unknown) => { if (load === loads.current) setError(explain(t, e)); });
-  }, [id, tick]);
+  }, [id, tick, merges]);
 
   useEffect(() => {
     api.call<SkillGroup[]>('GET', '/v1/skill-groups').then(setGroups, () => undefined);
     if (supervises) api.call<Agent[]>('GET', '/v1/agents').then(setAgents, () => undefined);
+    if (supervises) import('./customer-panel').then((m) => setPanel(() => m.CustomerPanel), () => setError(t('loadFailed')));
   }, []);
 
   const keepDraft = (text: string) => {
@@ -199,6 +204,7 @@ export function ConversationView({ api, t, lang, person, id, tick, online, onClo
             </>
           )}
           <Notes api={api} t={t} lang={lang} id={id} count={notes} />
+          {Panel && conv && <Panel api={api} t={t} customerId={conv.customerId} onMerged={() => setMerges((n) => n + 1)} />}
         </section>
       </div>
       <form class="reply" onSubmit={(e) => { e.preventDefault(); send(); }} aria-label={t('reply')}>

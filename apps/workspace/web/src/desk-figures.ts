@@ -11,6 +11,46 @@ export function slaLeft(c: Pick<Conversation, 'state' | 'groupId' | 'firstQueued
   return Date.parse(since) + sla * 1_000 - now;
 }
 
+type ResolutionFields = Pick<Conversation, 'state' | 'groupId' | 'firstQueuedAt' | 'since'> & { handoff?: { at: string } };
+
+/**
+ * When the resolution SLA's clock started: the handoff to people (a transfer does not restart it), else
+ * the first time in this queue, else the assignment (an agent took it over from the bot). A handoff
+ * older than the queueing belongs to this episode only when the conversation was queued since (a
+ * takeover from the bot has no queue time and keeps no earlier handoff's clock).
+ */
+export function resolutionStartedAt(c: Pick<ResolutionFields, 'firstQueuedAt' | 'since' | 'handoff'>): number | null {
+  const queued = c.firstQueuedAt ? Date.parse(c.firstQueuedAt) : null;
+  const handoff = c.handoff ? Date.parse(c.handoff.at) : null;
+  if (queued !== null) return handoff !== null && handoff <= queued ? handoff : queued;
+  return c.since ? Date.parse(c.since) : null;
+}
+
+/** Milliseconds left until an assigned conversation breaches its group's resolution SLA (negative: that long ago), or null without a target. */
+export function resolutionLeft(c: ResolutionFields, groups: SkillGroup[], now: number): number | null {
+  const target = groups.find((g) => g.id === c.groupId)?.resolutionSeconds;
+  const start = resolutionStartedAt(c);
+  if (c.state !== 'assigned' || target === undefined || start === null) return null;
+  return start + target * 1_000 - now;
+}
+
+type Queued = Pick<Conversation, '_id' | 'firstQueuedAt' | 'since' | 'lastMessageAt' | 'queue'>;
+
+/**
+ * The queue as the router serves it (libs/routing `compareQueueEntries`; a unit test holds the two
+ * together): VIP first, then higher priority, then the longest waiting, then id.
+ */
+export function inServiceOrder<C extends Queued>(queued: readonly C[]): C[] {
+  const age = (c: C) => Date.parse(c.queue?.firstQueuedAt ?? c.firstQueuedAt ?? c.since ?? c.lastMessageAt);
+  return [...queued].sort((a, b) => {
+    const [va, vb] = [a.queue?.vip === true, b.queue?.vip === true];
+    if (va !== vb) return va ? -1 : 1;
+    const pr = (b.queue?.priority ?? 0) - (a.queue?.priority ?? 0);
+    if (pr !== 0) return pr;
+    return age(a) - age(b) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
+  });
+}
+
 /** Activity after the last time the agent had the conversation open (never opened: unread). */
 export function unreadSince(lastMessageAt: string, seen: string | null): boolean {
   return !seen || Date.parse(lastMessageAt) > Date.parse(seen);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Api, Conversation, Person, SkillGroup } from './api';
 import { Key, Lang, T, duration } from './i18n';
 import { explain } from './errors';
-import { slaLeft, unreadSince } from './desk-figures';
+import { inServiceOrder, resolutionLeft, slaLeft, unreadSince } from './desk-figures';
 
 const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'email', 'web'];
 const STATES = ['assigned', 'queued', 'bot', 'resolved'] as const;
@@ -49,7 +49,7 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
   }, [tick, channel, state, person.agentId]);
 
   useEffect(() => {
-    // Every second: the SLA countdown of the queued conversations.
+    // Every second: the SLA countdowns (first response of the queued, resolution of the assigned).
     const timer = setInterval(() => setNow(Date.now()), 1_000);
     return () => clearInterval(timer);
   }, []);
@@ -72,17 +72,24 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
   const row = (c: Conversation, action?: 'take') => {
     const waitingSince = c.firstQueuedAt ?? c.since;
     const left = slaLeft(c, groups, now);
+    const toResolve = resolutionLeft(c, groups, now);
     const unread = selected !== c._id && isUnread(c);
     return (
       <li key={c._id} class={selected === c._id ? 'conv sel' : 'conv'} data-conversation={c._id}>
         <button class="link" onClick={() => onSelect(c._id)} aria-current={selected === c._id ? 'true' : undefined}>
           <span class={`chip ${c.channel}`}>{c.channel}</span> {c.channelUserId}
           {c.language && <span class="chip">{c.language}</span>}
+          {c.state === 'queued' && c.queue?.vip && <span class="chip vip" data-testid="vip">{t('vip')}</span>}
           <span class="muted"> · {stateLabel(t, c.state)}</span>
           {c.state === 'queued' && waitingSince && <span class="wait"> · {t('waiting', { t: duration(lang, now - Date.parse(waitingSince)) })}</span>}
           {left !== null && (
             <span class={left < 0 ? 'sla breached' : left < 60_000 ? 'sla soon' : 'sla'} data-testid="sla">
               {' · '}{left < 0 ? t('slaBreached', { t: duration(lang, -left) }) : t('slaLeft', { t: duration(lang, left) })}
+            </span>
+          )}
+          {toResolve !== null && (
+            <span class={toResolve < 0 ? 'sla breached' : toResolve < 5 * 60_000 ? 'sla soon' : 'sla'} data-testid="resolution-sla">
+              {' · '}{toResolve < 0 ? t('resolveBreached', { t: duration(lang, -toResolve) }) : t('resolveLeft', { t: duration(lang, toResolve) })}
             </span>
           )}
           {unread && <span class="badge" data-testid="unread">{t('new')}</span>}
@@ -93,7 +100,8 @@ export function Inbox({ api, t, lang, person, tick, selected, onSelect }: {
   };
 
   const shownMine = mine.filter(byLanguage);
-  const shownQueued = queued.filter(byLanguage);
+  // Served VIP first, then by priority, then the longest waiting: the order the router takes them in.
+  const shownQueued = inServiceOrder(queued.filter(byLanguage));
   const unreadMine = shownMine.filter((c) => c._id !== selected && isUnread(c)).length;
   return (
     <aside class="inbox" aria-label={t('inbox')}>

@@ -1,12 +1,19 @@
 /** The router's conversation report (GET /v1/reports/conversations), as the reports screen reads it. */
 export interface DurationStats { n: number; meanSeconds: number | null; p50Seconds: number | null; p90Seconds: number | null }
 export interface CsatStats { n: number; mean: number | null; satisfiedRate: number | null }
-export interface ConversationReport {
-  from: string; to: string; channel: string | null; truncated: boolean; conversations: number;
-  firstResponse: DurationStats; agentFirstResponse: DurationStats; resolution: DurationStats;
-  containment: { contained: number; resolved: number; rate: number | null };
-  csat: CsatStats;
-  csatBy: { channel: Record<string, CsatStats>; language: Record<string, CsatStats>; group: Record<string, CsatStats> };
+/** The resolution SLA, judged from the handoff (the group's target, else the tenant's `sla.resolutionSeconds`). */
+export interface SlaStats { met: number; breached: number; pending: number; breachRate: number | null }
+export interface SegmentStats {
+  conversations: number; firstResponse: DurationStats; agentFirstResponse: DurationStats; resolution: DurationStats;
+  containment: { contained: number; resolved: number; rate: number | null }; resolutionSla: SlaStats; csat: CsatStats;
+}
+export const SEGMENTS = ['channel', 'language', 'group'] as const;
+export type Segment = (typeof SEGMENTS)[number];
+export interface ConversationReport extends SegmentStats {
+  from: string; to: string; channel: string | null; truncated: boolean;
+  csatBy: Record<Segment, Record<string, CsatStats>>;
+  /** Every figure per channel, language and group (`bot`: no agent served). */
+  by: Record<Segment, Record<string, SegmentStats>>;
 }
 
 const DAY_MS = 86_400_000;
@@ -20,14 +27,30 @@ export function dayRanges(days: number, now: number): { from: string; to: string
   });
 }
 
-/** One row per day: what the chart draws and the CSV carries. */
-export interface DayRow { day: string; conversations: number; firstResponseP50: number | null; resolutionP50: number | null; containment: number | null; csatMean: number | null }
+/** One row of figures: a day (what the chart draws), or a channel, language or group; the CSV carries them all. */
+export interface FigureRow {
+  section: 'day' | Segment; key: string; conversations: number; firstResponseP50: number | null; agentFirstResponseP50: number | null;
+  resolutionP50: number | null; containment: number | null; resolutionBreached: number; resolutionJudged: number; csatMean: number | null; csatN: number;
+}
+export type DayRow = FigureRow & { section: 'day'; day: string };
+
+function figureRow(section: FigureRow['section'], key: string, r: SegmentStats): FigureRow {
+  return {
+    section, key, conversations: r.conversations, firstResponseP50: r.firstResponse.p50Seconds, agentFirstResponseP50: r.agentFirstResponse.p50Seconds,
+    resolutionP50: r.resolution.p50Seconds, containment: r.containment.rate, resolutionBreached: r.resolutionSla.breached,
+    resolutionJudged: r.resolutionSla.met + r.resolutionSla.breached, csatMean: r.csat.mean, csatN: r.csat.n,
+  };
+}
 
 export function dayRow(r: ConversationReport): DayRow {
-  return {
-    day: r.from.slice(0, 10), conversations: r.conversations, firstResponseP50: r.firstResponse.p50Seconds, resolutionP50: r.resolution.p50Seconds,
-    containment: r.containment.rate, csatMean: r.csat.mean,
-  };
+  const day = r.from.slice(0, 10);
+  return { ...figureRow('day', day, r), section: 'day', day };
+}
+
+/** The period's figures per channel, language or group, busiest first. */
+export function segmentRows(total: ConversationReport | null, section: Segment): FigureRow[] {
+  return Object.entries(total?.by[section] ?? {}).map(([k, r]) => figureRow(section, k, r))
+    .sort((a, b) => b.conversations - a.conversations || a.key.localeCompare(b.key));
 }
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; a leading = + - @ is defused (spreadsheet formulas). */
@@ -43,13 +66,12 @@ export function toCsv(header: string[], rows: (string | number | null)[][]): str
 }
 
 /** The report as CSV: the daily series, then one line per channel, per language and per group. */
-export function reportCsv(days: DayRow[], byChannel: { channel: string; report: ConversationReport }[], total: ConversationReport | null): string {
-  const header = ['section', 'key', 'conversations', 'first_response_p50_s', 'resolution_p50_s', 'containment_rate', 'csat_mean', 'csat_n'];
-  const rows: (string | number | null)[][] = days.map((d) => ['day', d.day, d.conversations, d.firstResponseP50, d.resolutionP50, d.containment, d.csatMean, null]);
-  for (const { channel, report: r } of byChannel) rows.push(['channel', channel, r.conversations, r.firstResponse.p50Seconds, r.resolution.p50Seconds, r.containment.rate, r.csat.mean, r.csat.n]);
-  for (const section of ['language', 'group'] as const) {
-    for (const [k, c] of Object.entries(total?.csatBy[section] ?? {})) rows.push([section, k, null, null, null, null, c.mean, c.n]);
-  }
+export function reportCsv(days: DayRow[], total: ConversationReport | null): string {
+  const header = ['section', 'key', 'conversations', 'first_response_p50_s', 'agent_first_response_p50_s', 'resolution_p50_s', 'containment_rate',
+    'resolution_sla_breached', 'resolution_sla_judged', 'csat_mean', 'csat_n'];
+  const rows = [...days, ...SEGMENTS.flatMap((section) => segmentRows(total, section))].map((r) => [
+    r.section, r.key, r.conversations, r.firstResponseP50, r.agentFirstResponseP50, r.resolutionP50, r.containment, r.resolutionBreached, r.resolutionJudged, r.csatMean, r.csatN,
+  ]);
   return toCsv(header, rows);
 }
 

@@ -4,11 +4,10 @@ import 'uplot/dist/uPlot.min.css';
 import type { Api } from './api';
 import { Lang, T, duration } from './i18n';
 import { explain } from './errors';
-import { ConversationReport, DayRow, ExperimentReport, NluReport, VariantRow, biasFlags, dayRanges, dayRow, reportCsv, variantRows } from './report-figures';
+import { ConversationReport, DayRow, ExperimentReport, NluReport, SEGMENTS, VariantRow, biasFlags, dayRanges, dayRow, reportCsv, segmentRows, variantRows } from './report-figures';
 import { saveFile } from './save-file';
 
-const CHANNELS = ['whatsapp', 'messenger', 'telegram', 'email', 'web'];
-/** Report requests at once (one per day and one per channel). */
+/** Report requests at once (one per day, and the period's). */
 const PARALLEL = 4;
 
 async function limited<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<R[]> {
@@ -19,14 +18,14 @@ async function limited<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<
 
 /**
  * The supervisor's reports (loaded only when opened: uPlot stays out of the first screen's bundle):
- * first response and resolution (medians) and containment per day on a uPlot chart, the same per
- * channel, CSAT per channel, language and group, the NLU's accuracy per language with the bias flag
+ * first response and resolution (medians) and containment per day on a uPlot chart; first response,
+ * the agent's first reply, resolution, the resolution SLA, containment and CSAT per channel, language
+ * and group (the period report's `by`: one request, not one per channel); the NLU's accuracy per language with the bias flag
  * (from the AI worker), the A/B experiments per variant with their 95% intervals, and the whole as CSV.
  */
 export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
   const [days, setDays] = useState(7);
   const [rows, setRows] = useState<DayRow[]>([]);
-  const [byChannel, setByChannel] = useState<{ channel: string; report: ConversationReport }[]>([]);
   const [total, setTotal] = useState<ConversationReport | null>(null);
   const [experiments, setExperiments] = useState<ExperimentReport[]>([]);
   const [nlu, setNlu] = useState<NluReport | null>(null);
@@ -41,14 +40,9 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
     const ranges = dayRanges(days, Date.now());
     const range = { from: ranges[0]!.from, to: ranges.at(-1)!.to };
     const get = (q: Record<string, string>) => api.call<ConversationReport>('GET', `/v1/reports/conversations?${new URLSearchParams(q).toString()}`);
-    Promise.all([
-      limited(ranges, (r) => get(r)),
-      limited(CHANNELS, async (channel) => ({ channel, report: await get({ ...range, channel }) })),
-      get(range),
-    ]).then(([daily, channels, all]) => {
+    Promise.all([limited(ranges, (r) => get(r)), get(range)]).then(([daily, all]) => {
       if (!current) return;
       setRows(daily.map(dayRow));
-      setByChannel(channels.filter((c) => c.report.conversations > 0));
       setTotal(all);
       setError('');
     }, (e: unknown) => { if (current) setError(explain(t, e)); }).finally(() => { if (current) setLoading(false); });
@@ -95,7 +89,7 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
   const pct = (r: number | null) => (r === null ? '—' : new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(r));
   const score = (m: number | null) => (m === null ? '—' : new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(m));
   const variants: VariantRow[] = experiments.flatMap((r) => variantRows(r, { pct: (x) => pct(x), num: (x) => score(x), secs: (x) => secs(x) }));
-  const exportCsv = () => saveFile(new Blob([reportCsv(rows, byChannel, total)], { type: 'text/csv' }), `omni-report-${rows[0]?.day ?? ''}-${rows.at(-1)?.day ?? ''}.csv`);
+  const exportCsv = () => saveFile(new Blob([reportCsv(rows, total)], { type: 'text/csv' }), `omni-report-${rows[0]?.day ?? ''}-${rows.at(-1)?.day ?? ''}.csv`);
 
   return (
     <main class="reports" aria-label={t('reports')} aria-busy={loading}>
@@ -114,6 +108,7 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
           <div class="tile"><span class="big">{secs(total.firstResponse.p50Seconds)}</span><span>{t('firstResponse')}</span></div>
           <div class="tile"><span class="big">{secs(total.resolution.p50Seconds)}</span><span>{t('resolutionTime')}</span></div>
           <div class="tile"><span class="big">{pct(total.containment.rate)}</span><span>{t('containment')}</span></div>
+          <div class={`tile${total.resolutionSla.breached ? ' breached' : ''}`}><span class="big" data-testid="report-resolution-breaches">{total.resolutionSla.breached}</span><span>{t('resolutionBreaches')} ({total.resolutionSla.met + total.resolutionSla.breached})</span></div>
           <div class="tile"><span class="big">{score(total.csat.mean)}</span><span>{t('csat')} (n={total.csat.n})</span></div>
         </div>
       )}
@@ -124,28 +119,28 @@ export function Reports({ api, t, lang }: { api: Api; t: T; lang: Lang }) {
         </p>
         <div ref={chart} class="chart" role="img" aria-label={t('overTime')} data-testid="report-chart" />
       </section>
-      <section class="card">
-        <h3>{t('reportByChannel')}</h3>
-        <table data-testid="report-channels">
-          <thead><tr><th scope="col">{t('channel')}</th><th scope="col">{t('conversations')}</th><th scope="col">{t('firstResponse')}</th><th scope="col">{t('resolutionTime')}</th><th scope="col">{t('containment')}</th><th scope="col">{t('csat')}</th></tr></thead>
-          <tbody>
-            {byChannel.length ? byChannel.map(({ channel, report: r }) => (
-              <tr key={channel}><th scope="row">{channel}</th><td>{r.conversations}</td><td>{secs(r.firstResponse.p50Seconds)}</td><td>{secs(r.resolution.p50Seconds)}</td><td>{pct(r.containment.rate)}</td><td>{score(r.csat.mean)} (n={r.csat.n})</td></tr>
-            )) : <tr><td colSpan={6} class="muted">{t('none')}</td></tr>}
-          </tbody>
-        </table>
-      </section>
-      {([['language', t('csatByLanguage'), t('language')], ['group', t('csatByGroup'), t('group')]] as const).map(([section, title, head]) => (
-        <section class="card" key={section}>
-          <h3>{title}</h3>
-          <table data-testid={`report-${section}s`}>
-            <thead><tr><th scope="col">{head}</th><th scope="col">{t('csat')}</th><th scope="col">{t('satisfied')}</th></tr></thead>
-            <tbody>
-              {Object.entries(total?.csatBy[section] ?? {}).map(([k, c]) => <tr key={k}><th scope="row">{k}</th><td>{score(c.mean)} (n={c.n})</td><td>{pct(c.satisfiedRate)}</td></tr>)}
-            </tbody>
-          </table>
-        </section>
-      ))}
+      {SEGMENTS.map((section) => {
+        const segmentRowsOf = segmentRows(total, section);
+        return (
+          <section class="card" key={section}>
+            <h3>{t(section === 'channel' ? 'reportByChannel' : section === 'language' ? 'reportByLanguage' : 'reportByGroup')}</h3>
+            <table data-testid={`report-${section}s`}>
+              <thead><tr>
+                <th scope="col">{t(section)}</th><th scope="col">{t('conversations')}</th><th scope="col">{t('firstResponse')}</th><th scope="col">{t('agentFirstResponse')}</th>
+                <th scope="col">{t('resolutionTime')}</th><th scope="col">{t('resolutionBreaches')}</th><th scope="col">{t('containment')}</th><th scope="col">{t('csat')}</th>
+              </tr></thead>
+              <tbody>
+                {segmentRowsOf.length ? segmentRowsOf.map((r) => (
+                  <tr key={r.key} data-key={r.key}>
+                    <th scope="row">{r.key}</th><td>{r.conversations}</td><td>{secs(r.firstResponseP50)}</td><td>{secs(r.agentFirstResponseP50)}</td><td>{secs(r.resolutionP50)}</td>
+                    <td class={r.resolutionBreached ? 'breached' : ''}>{r.resolutionBreached}/{r.resolutionJudged}</td><td>{pct(r.containment)}</td><td>{score(r.csatMean)} (n={r.csatN})</td>
+                  </tr>
+                )) : <tr><td colSpan={8} class="muted">{t('none')}</td></tr>}
+              </tbody>
+            </table>
+          </section>
+        );
+      })}
       <section class="card">
         <h3>{t('nluByLanguage')}</h3>
         {nluError && <p class="error" role="alert">{nluError}</p>}

@@ -59,10 +59,42 @@ describe('aggregateMetrics', () => {
     });
   });
 
+  it('gives every figure per channel, language and group (bot for what no agent served)', () => {
+    expect(Object.keys(m.by.language)).toEqual(['en', 'es', 'pt']);
+    expect(m.by.language.es).toMatchObject({
+      conversations: 2, firstResponse: { n: 2, p50Seconds: 1 }, agentFirstResponse: { n: 1, meanSeconds: 60 },
+      resolution: { n: 2, p50Seconds: 120, p90Seconds: 600 }, containment: { contained: 1, resolved: 2, rate: 0.5 }, csat: { n: 2, mean: 3 },
+    });
+    expect(m.by.channel.telegram).toMatchObject({ conversations: 2, resolution: { n: 2, meanSeconds: 450 }, containment: { contained: 0, resolved: 2, rate: 0 } });
+    expect(m.by.group.bot).toMatchObject({ conversations: 3, resolution: { n: 2, p50Seconds: 60 } });
+    expect(m.by.group['es-general']?.agentFirstResponse).toEqual({ n: 2, meanSeconds: 45, p50Seconds: 30, p90Seconds: 60 });
+  });
+
+  it('judges the resolution SLA from the handoff: met, breached (late, or open past it), pending (open, not yet due)', () => {
+    const target = (r: ConversationRecord, seconds: number) => ({ ...r, resolutionTargetSeconds: seconds });
+    const judged = [
+      target(record('met', { handedOff: true, handedOffAt: s(100), resolvedAt: s(400) }), 300), // exactly at the target
+      target(record('late', { language: 'es', handedOff: true, handedOffAt: s(100), resolvedAt: s(401) }), 300),
+      target(record('overdue', { language: 'es', handedOff: true, handedOffAt: s(0) }), 300),
+      target(record('due-later', { handedOff: true, handedOffAt: s(0) }), 3_600),
+      record('no-target', { handedOff: true, handedOffAt: s(0), resolvedAt: s(99_999) }),
+      target(record('bot', { resolvedAt: s(99_999) }), 60), // never handed off: no resolution SLA
+    ];
+    const r = aggregateMetrics(judged, s(1_000));
+    expect(r.resolutionSla).toEqual({ met: 1, breached: 2, pending: 1, breachRate: 2 / 3 });
+    expect(r.by.language.es?.resolutionSla).toEqual({ met: 0, breached: 2, pending: 0, breachRate: 1 });
+    expect(r.by.language.en?.resolutionSla).toEqual({ met: 1, breached: 0, pending: 1, breachRate: 0 });
+    // The same open conversation is pending before its due time and breached after it.
+    expect(aggregateMetrics(judged.slice(2, 3), s(300)).resolutionSla).toMatchObject({ breached: 0, pending: 1 });
+    expect(aggregateMetrics(judged.slice(2, 3), s(301)).resolutionSla).toMatchObject({ breached: 1, pending: 0 });
+  });
+
   it('reports nothing for no records', () => {
     const empty = aggregateMetrics([]);
     expect(empty.containment).toEqual({ contained: 0, resolved: 0, rate: null });
     expect(empty.firstResponse).toEqual({ n: 0, meanSeconds: null, p50Seconds: null, p90Seconds: null });
     expect(empty.csat).toEqual({ n: 0, mean: null, satisfiedRate: null });
+    expect(empty.resolutionSla).toEqual({ met: 0, breached: 0, pending: 0, breachRate: null });
+    expect(empty.by).toEqual({ channel: {}, language: {}, group: {} });
   });
 });

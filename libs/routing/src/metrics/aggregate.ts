@@ -13,6 +13,8 @@ export interface ConversationRecord {
   readonly handedOffAt?: Date;
   readonly firstAgentResponseAt?: Date;
   readonly resolvedAt?: Date;
+  /** The resolution SLA of the group that served it (from the handoff to the resolution); absent = no target. */
+  readonly resolutionTargetSeconds?: number;
   readonly handedOff: boolean;
   readonly handoffReasons: readonly string[];
   readonly csat?: number;
@@ -32,7 +34,20 @@ export interface CsatStats {
   readonly satisfiedRate: number | null;
 }
 
-export interface MetricsReport {
+/**
+ * The resolution SLA over handed-off conversations whose group has a target: `met` resolved within it
+ * after the handoff, `breached` resolved later or still open past it, `pending` open and not yet due.
+ */
+export interface SlaStats {
+  readonly met: number;
+  readonly breached: number;
+  readonly pending: number;
+  /** breached / (met + breached); null when nothing was judged. */
+  readonly breachRate: number | null;
+}
+
+/** The figures of a set of conversations: the whole period, or one channel, language or group of it. */
+export interface SegmentStats {
   readonly conversations: number;
   readonly firstResponse: DurationStats;
   /** From handoff to the first agent reply: the human queue's speed of answer. */
@@ -40,38 +55,81 @@ export interface MetricsReport {
   readonly resolution: DurationStats;
   /** Among resolved conversations (open ones have no outcome yet): resolved without a handoff. */
   readonly containment: { readonly contained: number; readonly resolved: number; readonly rate: number | null };
+  readonly resolutionSla: SlaStats;
+  readonly csat: CsatStats;
+}
+
+export interface MetricsReport extends SegmentStats {
   /** Most frequent first; a conversation with two reasons counts for both. */
   readonly handoffReasons: ReadonlyArray<{ readonly reason: string; readonly count: number }>;
-  readonly csat: CsatStats;
   readonly csatBy: {
     readonly channel: Readonly<Record<string, CsatStats>>;
     readonly language: Readonly<Record<string, CsatStats>>;
     readonly group: Readonly<Record<string, CsatStats>>;
+  };
+  /** Every figure per channel, per language and per group (`bot` for conversations no agent served). */
+  readonly by: {
+    readonly channel: Readonly<Record<string, SegmentStats>>;
+    readonly language: Readonly<Record<string, SegmentStats>>;
+    readonly group: Readonly<Record<string, SegmentStats>>;
   };
 }
 
 /** Group key of conversations no agent served. */
 export const BOT_GROUP = 'bot';
 
-export function aggregateMetrics(records: readonly ConversationRecord[]): MetricsReport {
-  const resolved = records.filter((r) => r.resolvedAt !== undefined);
-  const contained = resolved.filter((r) => !r.handedOff).length;
+const channelOf = (r: ConversationRecord) => r.channel;
+const languageOf = (r: ConversationRecord) => normalizeLanguage(r.language) ?? r.language.toLowerCase();
+const groupOf = (r: ConversationRecord) => r.groupId ?? BOT_GROUP;
+
+/** `now` judges the conversations still open against their resolution SLA. */
+export function aggregateMetrics(records: readonly ConversationRecord[], now: Date = new Date()): MetricsReport {
   const reasons = new Map<string, number>();
   for (const r of records) for (const reason of new Set(r.handoffReasons)) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  return {
+    ...segmentStats(records, now),
+    handoffReasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)),
+    csatBy: {
+      channel: mapGroups(records, channelOf, csatStats),
+      language: mapGroups(records, languageOf, csatStats),
+      group: mapGroups(records, groupOf, csatStats),
+    },
+    by: {
+      channel: mapGroups(records, channelOf, (rs) => segmentStats(rs, now)),
+      language: mapGroups(records, languageOf, (rs) => segmentStats(rs, now)),
+      group: mapGroups(records, groupOf, (rs) => segmentStats(rs, now)),
+    },
+  };
+}
+
+function segmentStats(records: readonly ConversationRecord[], now: Date): SegmentStats {
+  const resolved = records.filter((r) => r.resolvedAt !== undefined);
+  const contained = resolved.filter((r) => !r.handedOff).length;
   return {
     conversations: records.length,
     firstResponse: durations(records.map((r) => seconds(r.startedAt, r.firstResponseAt))),
     agentFirstResponse: durations(records.map((r) => seconds(r.handedOffAt, r.firstAgentResponseAt))),
     resolution: durations(records.map((r) => seconds(r.startedAt, r.resolvedAt))),
     containment: { contained, resolved: resolved.length, rate: resolved.length ? contained / resolved.length : null },
-    handoffReasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)),
+    resolutionSla: resolutionSla(records, now),
     csat: csatStats(records),
-    csatBy: {
-      channel: csatBy(records, (r) => r.channel),
-      language: csatBy(records, (r) => normalizeLanguage(r.language) ?? r.language.toLowerCase()),
-      group: csatBy(records, (r) => r.groupId ?? BOT_GROUP),
-    },
   };
+}
+
+function resolutionSla(records: readonly ConversationRecord[], now: Date): SlaStats {
+  let met = 0;
+  let breached = 0;
+  let pending = 0;
+  for (const r of records) {
+    if (r.resolutionTargetSeconds === undefined || !r.handedOffAt) continue;
+    const due = r.handedOffAt.getTime() + r.resolutionTargetSeconds * 1000;
+    if (r.resolvedAt) {
+      if (r.resolvedAt.getTime() <= due) met++;
+      else breached++;
+    } else if (now.getTime() > due) breached++;
+    else pending++;
+  }
+  return { met, breached, pending, breachRate: met + breached ? breached / (met + breached) : null };
 }
 
 function seconds(from: Date | undefined, to: Date | undefined): number | undefined {
@@ -94,8 +152,12 @@ function csatStats(records: readonly ConversationRecord[]): CsatStats {
   return { n, mean: scores.reduce((s, v) => s + v, 0) / n, satisfiedRate: scores.filter((s) => s >= 4).length / n };
 }
 
-function csatBy(records: readonly ConversationRecord[], key: (r: ConversationRecord) => string): Record<string, CsatStats> {
+function mapGroups<T>(records: readonly ConversationRecord[], key: (r: ConversationRecord) => string, stats: (rs: readonly ConversationRecord[]) => T): Record<string, T> {
   const groups = new Map<string, ConversationRecord[]>();
-  for (const r of records) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
-  return Object.fromEntries([...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, rs]) => [k, csatStats(rs)]));
+  for (const r of records) {
+    const list = groups.get(key(r));
+    if (list) list.push(r);
+    else groups.set(key(r), [r]);
+  }
+  return Object.fromEntries([...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, rs]) => [k, stats(rs)]));
 }

@@ -20,6 +20,11 @@ export const SkillGroupSchema = z.object({
   afterHoursGroupId: z.string().min(1).optional(),
   /** How long a conversation may wait in this group's queue before it overflows to the fallback. */
   slaSeconds: z.number().int().positive().default(300),
+  /**
+   * How long after the handoff a conversation of this group should be resolved (the resolution SLA);
+   * absent = no target. The tenant's `sla.resolutionSeconds` is the default of every group.
+   */
+  resolutionSeconds: z.number().int().min(60).max(30 * 86_400).optional(),
   /** Average handle time, for the expected-wait estimate. */
   averageHandleSeconds: z.number().int().positive().optional(),
 });
@@ -64,6 +69,8 @@ export const SkillGroupsInputSchema = z.array(z.record(z.string(), z.unknown()))
 export interface GroupDefaults {
   readonly hours?: BusinessHours;
   readonly slaSeconds?: number;
+  /** The resolution SLA of groups without their own `resolutionSeconds`. */
+  readonly resolutionSeconds?: number;
   /** The group that takes conversations while the others are closed: it is exempt from `hours`. */
   readonly afterHoursGroupId?: string;
 }
@@ -71,7 +78,7 @@ export interface GroupDefaults {
 /**
  * The groups routing uses: each group's own configuration over the tenant's defaults — a group without
  * its own hours keeps the tenant's business hours (except the after-hours group), one without its own
- * `slaSeconds` the tenant's first-response SLA, and every closed group sends to the tenant's after-hours
+ * `slaSeconds` the tenant's first-response SLA (and `resolutionSeconds` its resolution SLA), and every closed group sends to the tenant's after-hours
  * group unless it names its own. An after-hours group that is not (or no longer) configured is ignored.
  */
 export function withTenantDefaults(configs: ReadonlyArray<Record<string, unknown>>, d: GroupDefaults): SkillGroup[] {
@@ -80,6 +87,7 @@ export function withTenantDefaults(configs: ReadonlyArray<Record<string, unknown
     const isAfter = after !== undefined && c.id === after;
     return {
       ...(d.slaSeconds !== undefined ? { slaSeconds: d.slaSeconds } : {}),
+      ...(d.resolutionSeconds !== undefined ? { resolutionSeconds: d.resolutionSeconds } : {}),
       ...(d.hours && !isAfter ? { hours: d.hours } : {}),
       ...(after && !isAfter ? { afterHoursGroupId: after } : {}),
       ...c,
