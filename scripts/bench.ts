@@ -30,7 +30,7 @@ import type { ContractServer } from '../test/contract-servers/fault-server';
 import { Infra, buildApps, startInfra, withDatabase } from './bench/infra';
 import { BareServer, FixedRate, INGEST_CHANNELS, IngestChannel, Saturation, channelEnv, fixedRate, saturate, startBareServer, webhookFactory } from './bench/ingest';
 import { benchKafka, benchSettings, createTopic, gatewayProducer, publisherThroughput, rawRoundTrips, rawSendBatch, sampleEvent } from './bench/kafka';
-import { RssSampler, bareNodeRssKiB, cpuSeconds, rssKiB, treeCpuSeconds } from './bench/memory';
+import { CpuPerMessage, RssSampler, bareNodeRssKiB, cpuPerMessage, cpuSeconds, rssKiB, treeCpuSeconds } from './bench/memory';
 import { BenchOptions, USAGE, parseOptions } from './bench/options';
 import { OutboundResult, PROVIDER_LIMITS, measureSends, produceCommands, seedConversations, startContractServer } from './bench/outbound';
 import type { BareProcess } from './bench/bare-process';
@@ -456,21 +456,6 @@ async function cpuReading(started: readonly RunningApp[]): Promise<Record<string
     ...(pids.postgres ? { PostgreSQL: treeCpuSeconds(pids.postgres) } : {}),
     bench: (own.user + own.system) / 1e6,
   };
-}
-
-interface CpuPerMessage {
-  /** ms of CPU per answered message, by part (NaN parts left out). */
-  parts: [string, number][];
-  /** Everything but this process (the load generator) and the counting proxy. */
-  totalMs: number;
-}
-
-function cpuPerMessage(before: Record<string, number>, after: Record<string, number>, messages: number, exclude: readonly string[] = ['bench']): CpuPerMessage {
-  const parts = Object.keys(after)
-    .map((k): [string, number] => [k, ((after[k] - (before[k] ?? Number.NaN)) * 1000) / Math.max(1, messages)])
-    .filter(([, v]) => Number.isFinite(v))
-    .sort((a, b) => b[1] - a[1]);
-  return { parts, totalMs: parts.filter(([k]) => !exclude.includes(k)).reduce((n, [, v]) => n + v, 0) };
 }
 
 function describeCpu(c: CpuPerMessage): string {

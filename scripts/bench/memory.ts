@@ -101,3 +101,19 @@ export function treeCpuSeconds(root: number | undefined): number {
   }
   return ticks / ticksPerSecond;
 }
+
+export interface CpuPerMessage {
+  /** ms of CPU per answered message, by part (NaN parts left out). */
+  parts: [string, number][];
+  /** The parts not excluded (by default all but `bench`, this process: the load generator). */
+  totalMs: number;
+}
+
+/** ms of CPU per message, by part, between two readings of cumulative CPU seconds (parts missing from either are left out). */
+export function cpuPerMessage(before: Record<string, number>, after: Record<string, number>, messages: number, exclude: readonly string[] = ['bench']): CpuPerMessage {
+  const parts = Object.keys(after)
+    .map((k): [string, number] => [k, ((after[k] - (before[k] ?? Number.NaN)) * 1000) / Math.max(1, messages)])
+    .filter(([, v]) => Number.isFinite(v))
+    .sort((a, b) => b[1] - a[1]);
+  return { parts, totalMs: parts.filter(([k]) => !exclude.includes(k)).reduce((n, [, v]) => n + v, 0) };
+}
