@@ -1,6 +1,6 @@
 import { createConnection, Connection } from 'mongoose';
 import { ConversationEvent, OutboundCommand, TOPICS, outboundTopic } from '@omni/contracts';
-import { customerKey, type AgentDoc, type AgentSlotDoc, type CustomerTierDoc, type OwnershipClaimDoc, type SkillGroupDoc } from '@omni/persistence';
+import { customerKey, type AgentDoc, type AgentSlotDoc, type ConversationDoc, type CustomerTierDoc, type OwnershipClaimDoc, type SkillGroupDoc } from '@omni/persistence';
 import { KafkaHarness } from '../../apps/router/test/kafka-harness';
 import { FakeCustomer, TENANT } from '../../apps/router/test/events';
 import { RunningApp, startApp, stackEnv } from '../support/apps';
@@ -193,6 +193,13 @@ describe('routing with two router processes', () => {
       await who.understood(m, { intent: { name: 'vipstuff', confidence: 0.9 } });
       await waitFor('queued', async () => claims().findOne({ conversationId: who.conversationId, state: 'queued' }), 20_000, 200);
     }
+    // The dispatcher serves from the conversations' queue copies, written right after the log entries
+    // waited for above: both must be there, gus's as a VIP, before max comes online (else a pass may
+    // see fay alone and give her max — what the suite once did under load).
+    await waitFor('both in the queue copies, gus as a VIP', async () => {
+      const [f, g] = await Promise.all([fay, gus].map((w) => db.collection<ConversationDoc>('conversations').findOne({ _id: w.conversationId })));
+      return f?.state === 'queued' && g?.state === 'queued' && g.queue?.vip === true;
+    }, 20_000, 200);
     await db.collection<AgentDoc>('agents').updateOne({ _id: 'max' }, { $set: { presence: 'online' } });
     const vip = await waitFor('gus assigned', async () => claims().findOne({ conversationId: gus.conversationId, state: 'assigned' }), 20_000, 200);
     expect(vip).toMatchObject({ agentId: 'max' });
