@@ -2,7 +2,8 @@
 # Apache Kafka, single-node KRaft, without Docker: jars resolved from Maven Central by Maven
 # (deploy/local/kafka/pom.xml), storage formatted once, broker run with a bounded heap.
 #   deploy/local/kafka.sh install|start|stop|status|logs
-# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP (512m), KAFKA_PARTITIONS (3).
+# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP (512m), KAFKA_PARTITIONS (3),
+#      KAFKA_JVM_OPTS (extra JVM options, appended).
 COMPONENT=kafka
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -57,9 +58,15 @@ log4j.logger.kafka.coordinator=WARN
 PROPS
 }
 
-# The JVM's options, for the broker and its tools alike.
-JAVA_OPTS=(-Xms128m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+# The JVM's options, for the broker and its tools alike. C1 only (TieredStopAtLevel=1): on a fresh
+# embedded broker the C2 compiler threads were half of Kafka's CPU during a bench's first minutes,
+# twice what the requests themselves cost (ADR 0011, sixth step); C1 compiles quickly and the
+# broker's request path is a small share of a message's cost. KAFKA_JVM_OPTS comes last, so
+# "-XX:TieredStopAtLevel=4" there brings C2 back.
+JAVA_OPTS=(-Xms128m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1 -Djava.awt.headless=true
            -Dlog4j.configuration="file:$DIR/log4j.properties" -Dkafka.logs.dir="$DIR")
+# shellcheck disable=SC2206 # split on purpose: a list of options
+if [ -n "${KAFKA_JVM_OPTS:-}" ]; then JAVA_OPTS+=($KAFKA_JVM_OPTS); fi
 java_run() { java "${JAVA_OPTS[@]}" -cp "$(cat "$CLASSPATH_FILE")" "$@"; } # java_run <main class> <args...>
 
 ready() { port_open 127.0.0.1 "$KAFKA_PORT" && grep -q 'Kafka Server started' "$LOG_FILE" 2>/dev/null; }
