@@ -575,6 +575,7 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
       // reply step (after the AI worker), delivered by channel-web.
       const stages = (await newcomerStages(bl.mongoUri, n.sent)).map((st) => [st.inboundStoredMs, st.predictedMs, st.replyStoredMs, st.answeredMs].map((v) => ms(v ?? Number.NaN)).join(' / '));
       backlog = { ...n, seconds: (performance.now() - t0) / 1000, writes: ops.writes, stages };
+      await dumpMetrics('backlog', bl.started);
       say(`  newcomers answered ${n.samples.length}/${o.convNewcomers}: ${n.samples.map((v) => ms(v)).join(', ')}; ${ops.writes} writes meanwhile`);
       say(`  each newcomer, message stored / AI prediction / answer stored / answer delivered: ${stages.join('; ')}`);
     } finally {

@@ -32,4 +32,16 @@ describe('ConversationFeed', () => {
     sub.unsubscribe();
     expect(seen).toEqual(['t1/c2']);
   });
+
+  it('does not validate records while no client listens, and does again once one does', async () => {
+    const { feed, subscriptions } = newTestFeed();
+    await feed.onApplicationBootstrap();
+    const valid = createEvent({ type: 'omni.conversation.changed.v1', id: 'bad', source: '/router', subject: 'c1', tenantId: 't1', region: 'local', data: changed('t1', 'c1') });
+    const malformed = { ...valid, data: { tenantId: 't1' } as unknown as ConversationEvent };
+    const meta = { topic: TOPICS.conversation, partition: 0, offset: '0', attempt: 0 };
+    await expect(subscriptions[0].handler(malformed, meta)).resolves.toBeUndefined();
+    const sub = feed.of('t1').subscribe(() => undefined);
+    await expect(subscriptions[0].handler(malformed, meta)).rejects.toThrow();
+    sub.unsubscribe();
+  });
 });

@@ -22,8 +22,11 @@ export class ConversationFeed implements OnApplicationBootstrap, OnModuleDestroy
       // A new group per boot: from the beginning it would replay every retained event to the clients
       // of each new process, as if it were happening now.
       fromBeginning: false,
-      // Live fan-out only: a record it cannot parse is nobody's business but the DLQ's.
-      handler: async (event) => this.events.next(parseEvent(event, 'omni.conversation.changed.v1').data),
+      // Live fan-out only: a record it cannot parse is nobody's business but the DLQ's. With no
+      // client listening there is nobody to tell: the record is not even validated (ADR 0011).
+      handler: async (event) => {
+        if (this.events.observed) this.events.next(parseEvent(event, 'omni.conversation.changed.v1').data);
+      },
     });
   }
 
