@@ -319,9 +319,12 @@ describe('EventSubscription with keyConcurrency (records of different keys at on
     let heartbeats = 0;
     let commits = 0;
     let running = true;
-    const deliver = (topic: string, messages: Message[], firstOffset = 100) =>
+    const deliver = (topic: string, messages: Message[], firstOffset = 100, highWatermark?: string) =>
       k.eachBatch({
-        batch: { topic, partition: 0, messages: messages.map((m, i) => ({ ...m, offset: String(firstOffset + i), timestamp: '0', attributes: 0 }) as KafkaMessage) },
+        batch: {
+          topic, partition: 0, messages: messages.map((m, i) => ({ ...m, offset: String(firstOffset + i), timestamp: '0', attributes: 0 }) as KafkaMessage),
+          ...(highWatermark !== undefined ? { highWatermark } : {}),
+        },
         resolveOffset: (offset: string) => { resolved.push(offset); },
         heartbeat: async () => { heartbeats++; },
         commitOffsetsIfNecessary: async () => { commits++; },
@@ -345,6 +348,16 @@ describe('EventSubscription with keyConcurrency (records of different keys at on
     const plain = await setup({ handler: async () => undefined });
     expect(plain.kafka.calls.runConfig?.eachMessage).toEqual(expect.any(Function));
     expect(plain.kafka.calls.runConfig?.eachBatch).toBeUndefined();
+  });
+
+  it('tells the handler how many records of its partition were behind each one when the batch was fetched', async () => {
+    const seen: [string, number | undefined][] = [];
+    const { deliver } = await setupBatch({ handler: async (event, ctx) => { seen.push([event.id, ctx.behind]); }, keyConcurrency: 2 });
+    // Offsets 100 and 101 of a partition whose end (high watermark) is 150: 49 and 48 behind them.
+    await deliver(TOPIC, [record('a', 1), record('b', 1)], 100, '150');
+    // A batch without a high watermark (never from kafkajs) tells nothing rather than a wrong count.
+    await deliver(TOPIC, [record('c', 1)], 102);
+    expect(seen).toEqual([['a/1', 49], ['b/1', 48], ['c/1', undefined]]);
   });
 
   it('keeps the order of each key while different keys run at once, never more than the limit', async () => {

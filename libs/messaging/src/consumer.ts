@@ -17,6 +17,12 @@ export interface HandlerContext {
   attempt: number;
   /** 'fresh': handled out of a backlog's turn by the fresh lane (ADR 0012); a later stage may give it priority too. */
   lane?: 'ordered' | 'fresh';
+  /**
+   * On the ordered lane of a batch consumer: how many records of its partition were behind this one
+   * when its batch was fetched (the high watermark's distance). Small means it arrived to no
+   * backlog at this stage — a later stage may still have one (ADR 0012, "marked at arrival").
+   */
+  behind?: number;
 }
 
 export type EventHandler = (event: CloudEvent<unknown>, ctx: HandlerContext) => Promise<void>;
@@ -282,8 +288,13 @@ export class EventSubscription {
       partitionsConsumedConcurrently: this.settings.partitions,
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
-          const admit = this.options.freshLane?.admit;
-          const ticket = book.offer(batch.topic, batch.partition, message.offset, chainKey(message.key), admit ? () => admitted(admit, message) : undefined);
+          const { admit, rank } = this.options.freshLane ?? {};
+          const event = readOnce(message);
+          const ticket = book.offer(
+            batch.topic, batch.partition, message.offset, chainKey(message.key),
+            admit ? () => admitted(admit, event) : undefined,
+            rank ? () => ranked(rank, event) : undefined,
+          );
           if (!ticket) continue;
           this.fresh.inc({ group: this.options.groupId, outcome: 'taken' });
           const run = this.runFresh(book, ticket, message).finally(() => this.freshRuns.delete(run));
@@ -385,7 +396,7 @@ export class EventSubscription {
         const release = await slots.acquire();
         try {
           if (stopped()) return;
-          if (record) await this.process(batch.topic, batch.partition, message, record, { heartbeat, stopped });
+          if (record) await this.process(batch.topic, batch.partition, message, record, { heartbeat, stopped }, 'ordered', behindOf(batch.highWatermark, message.offset));
         } finally {
           release();
         }
@@ -429,7 +440,7 @@ export class EventSubscription {
    */
   private async process(
     topic: string, partition: number, message: KafkaMessage, { originalTopic, attempt }: { originalTopic: string; attempt: number },
-    hooks: { heartbeat: () => Promise<void>; stopped: () => boolean }, lane: NonNullable<HandlerContext['lane']> = 'ordered',
+    hooks: { heartbeat: () => Promise<void>; stopped: () => boolean }, lane: NonNullable<HandlerContext['lane']> = 'ordered', behind?: number,
   ): Promise<void> {
     const labels = { topic: originalTopic, group: this.options.groupId };
     const stopTimer = this.duration.startTimer(labels);
@@ -442,7 +453,7 @@ export class EventSubscription {
           'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId,
           'messaging.message.id': event.id, 'messaging.kafka.offset': Number(message.offset), 'omni.attempt': attempt,
         },
-        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt, lane }, hooks),
+        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt, lane, ...(behind !== undefined ? { behind } : {}) }, hooks),
         contextFromHeaders(event),
       );
       this.consumed.inc({ ...labels, outcome: 'ok' });
@@ -558,11 +569,46 @@ export class EventSubscription {
   }
 }
 
+/** Records after `offset` in its partition, by the high watermark its batch was fetched with (never negative; none without one). */
+function behindOf(highWatermark: string | undefined, offset: string): number | undefined {
+  const end = Number(highWatermark);
+  return highWatermark === undefined || !Number.isFinite(end) ? undefined : Math.max(0, end - Number(offset) - 1);
+}
+
+/** The record's event, decoded at most once for the fresh lane's questions (undefined: unreadable). */
+function readOnce(message: KafkaMessage): () => CloudEvent<unknown> | undefined {
+  let read: { event?: CloudEvent<unknown> } | undefined;
+  return () => {
+    if (!read) {
+      try {
+        read = { event: fromKafkaRecord(message) };
+      } catch {
+        read = {};
+      }
+    }
+    return read.event;
+  };
+}
+
 /** Whether the fresh lane's `admit` lets a record in; a record it cannot even read stays in order. */
-function admitted(admit: (event: CloudEvent<unknown>) => boolean, message: KafkaMessage): boolean {
+function admitted(admit: (event: CloudEvent<unknown>) => boolean, event: () => CloudEvent<unknown> | undefined): boolean {
+  const e = event();
+  if (!e) return false;
   try {
-    return admit(fromKafkaRecord(message));
+    return admit(e);
   } catch {
     return false;
+  }
+}
+
+/** The fresh lane's `rank` of a record; none when it cannot be read or ranked. */
+function ranked(rank: (event: CloudEvent<unknown>) => number | undefined, event: () => CloudEvent<unknown> | undefined): number | undefined {
+  const e = event();
+  if (!e) return undefined;
+  try {
+    const r = rank(e);
+    return r !== undefined && Number.isFinite(r) ? r : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -123,6 +123,31 @@ describe('LaneBook (the fresh lane, ADR 0012)', () => {
     expect(book.holding).toBe(2);
   });
 
+  it('with a rank, gives the next place to the highest-ranked waiting record, not the last to arrive here', async () => {
+    const { book } = bookWithBacklog({ capacity: 1 });
+    seeBacklog(book, 100, 150);
+    // A later stage: the newcomer (its customer wrote at 900) reached this stage before two records an
+    // earlier stage had marked for customers who wrote at 100 and 200.
+    const ranks: Record<string, number> = { busy: 0, newcomer: 900, old1: 100, old2: 200 };
+    const tickets = ['busy', 'newcomer', 'old1', 'old2'].map((k, i) => book.offer(T, P, String(151 + i), k, () => true, () => ranks[k])!);
+    const order: string[] = [];
+    const started = tickets.map((t, i) => t.start().then((ok) => { if (ok) order.push(['busy', 'newcomer', 'old1', 'old2'][i]); return ok; }));
+    await Promise.resolve();
+    expect(order).toEqual(['busy']);
+    tickets[0].settle(true);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['busy', 'newcomer']);
+    tickets[1].settle(true);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['busy', 'newcomer', 'old2']);
+    tickets[3].settle(true);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['busy', 'newcomer', 'old2', 'old1']);
+    tickets[2].settle(true);
+    await expect(Promise.all(started)).resolves.toEqual([true, true, true, true]);
+    expect(book.holding).toBe(0);
+  });
+
   it('takes back a record still waiting for a place when the ordered lane reaches it, and leaves its key to the ordered lane', async () => {
     const { book } = bookWithBacklog({ capacity: 1 });
     seeBacklog(book, 100, 150);

@@ -42,9 +42,11 @@ export const FRESH_LANE_MIN_BACKLOG = 100;
  * lane has not fetched them (minBacklog 1): they were already chosen, and waiting for the ordered
  * lane's batch in progress (up to a few hundred records) is the delay the lane is there to avoid.
  */
-export function freshLane(capacity: number, keyConcurrency: number, admit?: FreshLaneOptions['admit']): FreshLaneOptions | undefined {
+export function freshLane(
+  capacity: number, keyConcurrency: number, admit?: FreshLaneOptions['admit'], rank?: FreshLaneOptions['rank'],
+): FreshLaneOptions | undefined {
   if (capacity <= 0 || keyConcurrency <= 1) return undefined;
-  return admit ? { capacity, minBacklog: 1, admit } : { capacity, minBacklog: FRESH_LANE_MIN_BACKLOG };
+  return admit ? { capacity, minBacklog: 1, admit, ...(rank ? { rank } : {}) } : { capacity, minBacklog: FRESH_LANE_MIN_BACKLOG };
 }
 
 export interface FreshLaneOptions {
@@ -58,6 +60,13 @@ export interface FreshLaneOptions {
    * "conversations with nothing waiting" are mostly the backlog's, arriving one by one (ADR 0012).
    */
   admit?: (event: CloudEvent<unknown>) => boolean;
+  /**
+   * A taken record's claim to the next running place: the highest rank gets it (ties, and records
+   * without one: the newest taken first). A stage after the first ranks by when the message first
+   * arrived, which its own arrival order does not tell: an earlier stage's marked records reach it
+   * after a newcomer that overtook them there (ADR 0012, measured: a newcomer 10 s behind them).
+   */
+  rank?: (event: CloudEvent<unknown>) => number | undefined;
 }
 
 /**
@@ -123,8 +132,9 @@ export class LaneBook {
   private readonly books = new Map<string, PartitionBook>();
   private held = 0;
   private running = 0;
-  /** Records waiting for a running place: a stack, the newest gets the next place. */
-  private readonly waiting: { grant: () => void }[] = [];
+  /** Records waiting for a running place: the highest rank, then the newest, gets the next place. */
+  private readonly waiting: { grant: () => void; rank: number; seq: number }[] = [];
+  private seq = 0;
 
   constructor(private readonly options: FreshLaneOptions) {
     if (!Number.isInteger(options.capacity) || options.capacity < 1) throw new RangeError(`fresh lane capacity must be a positive integer, got ${options.capacity}`);
@@ -208,7 +218,9 @@ export class LaneBook {
    * (the caller runs it and settles the ticket); undefined when it stays the ordered lane's.
    * `admitted` is asked last, only of a record the lane would otherwise take (it may parse it).
    */
-  offer(topic: string, partition: number, offset: string, key: string | undefined, admitted: () => boolean = () => true): FreshTicket | undefined {
+  offer(
+    topic: string, partition: number, offset: string, key: string | undefined, admitted: () => boolean = () => true, rank: () => number | undefined = () => undefined,
+  ): FreshTicket | undefined {
     const book = this.live(topic, partition);
     if (!book) return undefined;
     const n = Number(offset);
@@ -230,10 +242,10 @@ export class LaneBook {
       book.stillOrdered(key, n);
       return undefined;
     }
-    return this.ticket(topic, partition, book, n, key);
+    return this.ticket(topic, partition, book, n, key, rank() ?? Number.NEGATIVE_INFINITY);
   }
 
-  private ticket(topic: string, partition: number, book: PartitionBook, offset: number, key: string): FreshTicket {
+  private ticket(topic: string, partition: number, book: PartitionBook, offset: number, key: string, rank: number): FreshTicket {
     const previous = book.freshTail.get(key)?.outcome ?? Promise.resolve(true);
     let resolve!: (handled: boolean) => void;
     const outcome = new Promise<boolean>((r) => { resolve = r; });
@@ -259,7 +271,7 @@ export class LaneBook {
           return Promise.resolve(true);
         }
         return new Promise<boolean>((started) => {
-          const waiter = { grant: () => { run(); started(true); } };
+          const waiter = { grant: () => { run(); started(true); }, rank, seq: this.seq++ };
           this.waiting.push(waiter);
           entry.cancel = () => {
             const i = this.waiting.indexOf(waiter);
@@ -274,8 +286,8 @@ export class LaneBook {
         this.held--;
         if (entry.state === 'running') {
           this.running--;
-          // The newest waiting record gets the place.
-          this.waiting.pop()?.grant();
+          // The highest-ranked waiting record gets the place (the newest among equals).
+          this.next()?.grant();
         }
         entry.cancel?.();
         // Whichever book holds the partition now (a reset replaced the object, not the entries).
@@ -289,6 +301,17 @@ export class LaneBook {
         resolve(handled);
       },
     };
+  }
+
+  /** Takes the waiting record with the highest rank, the newest among equals (a scan: at most `capacity`-ish waiters per key set, a few hundred at worst). */
+  private next(): { grant: () => void } | undefined {
+    let best = -1;
+    for (let i = 0; i < this.waiting.length; i++) {
+      const w = this.waiting[i];
+      const b = this.waiting[best];
+      if (best < 0 || w.rank > b.rank || (w.rank === b.rank && w.seq > b.seq)) best = i;
+    }
+    return best < 0 ? undefined : this.waiting.splice(best, 1)[0];
   }
 
   private live(topic: string, partition: number): PartitionBook | undefined {

@@ -5,5 +5,5 @@ export * from './consumer';
 export * from './messaging.module';
 export * from './replay';
 export { Slots } from './keyed-batch';
-export { FreshLaneOptions, freshLane } from './fresh-lane';
+export { FRESH_LANE_MIN_BACKLOG, FreshLaneOptions, freshLane } from './fresh-lane';
 export * from './sealing';

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '@omni/contracts';
-import { isFreshRequest } from './answer.consumer';
+import { freshRequestRank, isFreshRequest } from './answer.consumer';
 
 describe('the AI worker\'s fresh lane (ADR 0012)', () => {
   const request = (conversation?: Record<string, unknown>) =>
@@ -9,5 +9,10 @@ describe('the AI worker\'s fresh lane (ADR 0012)', () => {
     expect(isFreshRequest(request({ fresh: true, version: 0 }))).toBe(true);
     expect(isFreshRequest(request({ version: 0 }))).toBe(false);
     expect(isFreshRequest(request())).toBe(false);
+  });
+
+  it('ranks a request by when its customer message arrived, none without the router\'s facts', () => {
+    expect(freshRequestRank(request({ fresh: true, version: 0, inboundAt: '2026-12-07T10:00:01.000Z' }))).toBe(Date.parse('2026-12-07T10:00:01.000Z'));
+    expect(freshRequestRank(request())).toBeUndefined();
   });
 });

@@ -19,8 +19,9 @@ export class AnswerConsumer implements OnApplicationBootstrap {
       // Conversations at once, each in order: a slow provider call holds only its own conversation (ADR 0011).
       keyConcurrency: this.config.AI_WORKER_CONVERSATIONS_AT_ONCE,
       // A newcomer's request is not starved by a backlog of requests (ADR 0012): only the requests of
-      // what the router's fresh lane handled (else the backlog's own conversations would fill it).
-      freshLane: freshLane(this.config.AI_WORKER_FRESH_LANE_CAPACITY, this.config.AI_WORKER_CONVERSATIONS_AT_ONCE, isFreshRequest),
+      // what the router marked (else the backlog's own conversations would fill it), the latest
+      // customer message first — not the latest to get here.
+      freshLane: freshLane(this.config.AI_WORKER_FRESH_LANE_CAPACITY, this.config.AI_WORKER_CONVERSATIONS_AT_ONCE, isFreshRequest, freshRequestRank),
       handler: (event) => this.answer.execute(parseEvent(event, 'omni.ai.requested.v1')),
     });
   }
@@ -29,4 +30,10 @@ export class AnswerConsumer implements OnApplicationBootstrap {
 /** A request for a message the router handled on its fresh lane (ADR 0012). */
 export function isFreshRequest(event: CloudEvent<unknown>): boolean {
   return (event.data as Partial<AiRequest> | undefined)?.conversation?.fresh === true;
+}
+
+/** When the customer's message arrived (the fresh lane serves the latest first, ADR 0012). */
+export function freshRequestRank(event: CloudEvent<unknown>): number | undefined {
+  const at = (event.data as Partial<AiRequest> | undefined)?.conversation?.inboundAt;
+  return at ? Date.parse(at) : undefined;
 }

@@ -27,7 +27,7 @@ export class InboundConsumer implements OnApplicationBootstrap {
       keyConcurrency: this.config.ROUTER_CONVERSATIONS_AT_ONCE,
       // A newcomer is not starved by a backlog: handled as it arrives, out of the backlog's turn (ADR 0012).
       freshLane: freshLane(this.config.ROUTER_FRESH_LANE_CAPACITY, this.config.ROUTER_CONVERSATIONS_AT_ONCE),
-      handler: (event, ctx) => this.receive.execute(parseEvent(event, 'omni.message.received.v1'), ctx.lane),
+      handler: (event, ctx) => this.receive.execute(parseEvent(event, 'omni.message.received.v1'), { lane: ctx.lane, behind: ctx.behind }),
     });
   }
 }

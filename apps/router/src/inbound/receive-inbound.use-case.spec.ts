@@ -122,17 +122,18 @@ function setup(opts: { failAiPublishOnce?: boolean; reactions?: CustomerReaction
 }
 
 let seq = 0;
-function inbound(text: string | undefined, opts: { channelMessageId?: string; at?: string; type?: InboundMessage['message']['type'] } = {}): CloudEvent<InboundMessage> {
+function inbound(text: string | undefined, opts: { channelMessageId?: string; at?: string; type?: InboundMessage['message']['type']; conversationId?: string } = {}): CloudEvent<InboundMessage> {
   const channelMessageId = opts.channelMessageId ?? `wamid.${++seq}`;
+  const conversationId = opts.conversationId ?? 'conv-1';
   return createEvent({
     type: 'omni.message.received.v1',
     id: channelEventId('whatsapp', 'acc-1', channelMessageId),
     source: '/channels/whatsapp/acc-1',
-    subject: 'conv-1',
+    subject: conversationId,
     tenantId: 't1',
     region: 'eu',
     data: {
-      tenantId: 't1', region: 'eu', channel: 'whatsapp', accountId: 'acc-1', conversationId: 'conv-1',
+      tenantId: 't1', region: 'eu', channel: 'whatsapp', accountId: 'acc-1', conversationId,
       customer: { channelUserId: '34600111222', displayName: 'Ana', locale: 'es-ES' },
       message: { channelMessageId, direction: 'inbound', type: opts.type ?? 'text', text, attachments: [], timestamp: opts.at ?? '2025-05-05T10:00:00.000Z' },
     },
@@ -299,9 +300,20 @@ describe('ReceiveInboundUseCase', () => {
 
   it('tells the next stages that the fresh lane handled a message (ADR 0012), and nothing otherwise', async () => {
     const s = setup();
-    await s.useCase.execute(inbound('hi'), 'fresh');
+    await s.useCase.execute(inbound('hi'), { lane: 'fresh' });
     await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
     expect(s.aiRequests().map((a) => a.data.conversation?.fresh)).toEqual([true, undefined]);
+  });
+
+  it('marks a newcomer that reached this stage with no backlog behind it, for the later stages that may have one (ADR 0012)', async () => {
+    const s = setup();
+    // A first message near the partition's head: marked, though the ordered lane ran it.
+    await s.useCase.execute(inbound('hi', { conversationId: 'conv-new' }), { lane: 'ordered', behind: 2 });
+    // A first message at the front of a backlog: one of the backlog's, not marked.
+    await s.useCase.execute(inbound('hi', { conversationId: 'conv-burst' }), { lane: 'ordered', behind: 500 });
+    // A later message of a conversation, even with nothing behind it: not a newcomer.
+    await s.useCase.execute(inbound('and my order?', { conversationId: 'conv-new', at: '2025-05-05T10:01:00.000Z' }), { lane: 'ordered', behind: 0 });
+    expect(s.aiRequests().map((a) => [a.data.conversationId, a.data.conversation?.fresh])).toEqual([['conv-new', true], ['conv-burst', undefined], ['conv-new', undefined]]);
   });
 
   it('lets the ownership log, not a stale conversation copy, silence the bot', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudEvent, InboundMessage, TOPICS, createEvent, derivedId } from '@omni/contracts';
-import { EventPublisher } from '@omni/messaging';
+import { EventPublisher, FRESH_LANE_MIN_BACKLOG } from '@omni/messaging';
 import {
   CONVERSATION_REPOSITORY, CUSTOMER_REPOSITORY, ConversationRepository, CustomerRepository, MESSAGE_REPOSITORY, MessageRepository, customerKey,
 } from '@omni/persistence';
@@ -39,8 +39,14 @@ export class ReceiveInboundUseCase {
     @Inject(ROUTER_CONFIG) private readonly config: Pick<RouterConfig, 'ROUTER_AI_HISTORY_TURNS'>,
   ) {}
 
-  /** `lane` 'fresh': the consumer's fresh lane took it out of a backlog's turn; the next stages are told (ADR 0012). */
-  async execute(event: CloudEvent<InboundMessage>, lane: 'ordered' | 'fresh' = 'ordered'): Promise<void> {
+  /**
+   * `arrival` (ADR 0012): the consumer's fresh lane took it out of a backlog's turn (`lane` 'fresh'),
+   * or how many records were behind it when the ordered lane fetched it (`behind`). The next stages
+   * are told to give it priority when it was taken, or when it opened its conversation and arrived
+   * to no backlog here — this stage drains faster than the reply step, so a newcomer that finds
+   * nothing queued here may still find the reply step's backlog (measured: 13–19 s behind it).
+   */
+  async execute(event: CloudEvent<InboundMessage>, arrival: { lane?: 'ordered' | 'fresh'; behind?: number } = {}): Promise<void> {
     const m = event.data;
     const at = new Date(m.message.timestamp);
     // The customer id is a hash of the channel identity, so the conversation can name it before the
@@ -140,9 +146,15 @@ export class ReceiveInboundUseCase {
           ...(m.message.attachments.length ? { attachments: m.message.attachments } : {}),
           // Handed back on the result: the reply step reads neither the conversation nor this message again.
           // With the bot's period just read from the log: the reply step checks it once, before speaking.
-          conversation: conversationFacts(conversation, opened, { channelMessageId: m.message.channelMessageId, at }, owner.state === 'bot' ? owner : undefined, lane === 'fresh'),
+          conversation: conversationFacts(conversation, opened, { channelMessageId: m.message.channelMessageId, at }, owner.state === 'bot' ? owner : undefined, newcomerFirst(arrival, opened)),
         },
       }),
     );
   }
+}
+
+/** Whether the later stages should serve this message first (ADR 0012): see `execute`. */
+export function newcomerFirst(arrival: { lane?: 'ordered' | 'fresh'; behind?: number }, opened: boolean): boolean {
+  if (arrival.lane === 'fresh') return true;
+  return opened && arrival.behind !== undefined && arrival.behind < FRESH_LANE_MIN_BACKLOG;
 }

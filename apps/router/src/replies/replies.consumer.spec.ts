@@ -1,5 +1,5 @@
 import type { CloudEvent } from '@omni/contracts';
-import { isFreshResult } from './replies.consumer';
+import { freshResultRank, isFreshResult } from './replies.consumer';
 
 describe('the replies consumer\'s fresh lane (ADR 0012)', () => {
   const result = (conversation?: Record<string, unknown>) =>
@@ -9,5 +9,10 @@ describe('the replies consumer\'s fresh lane (ADR 0012)', () => {
     expect(isFreshResult(result({ fresh: true, version: 0 }))).toBe(true);
     expect(isFreshResult(result({ version: 0 }))).toBe(false);
     expect(isFreshResult(result())).toBe(false);
+  });
+
+  it('ranks a result by when its customer message arrived, none without the inbound step\'s facts', () => {
+    expect(freshResultRank(result({ fresh: true, version: 0, inboundAt: '2026-12-07T10:00:01.000Z' }))).toBe(Date.parse('2026-12-07T10:00:01.000Z'));
+    expect(freshResultRank(result())).toBeUndefined();
   });
 });

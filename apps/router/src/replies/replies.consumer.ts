@@ -20,8 +20,9 @@ export class RepliesConsumer implements OnApplicationBootstrap {
       // no longer holds every other conversation of its partition (ADR 0011).
       keyConcurrency: this.config.ROUTER_CONVERSATIONS_AT_ONCE,
       // A newcomer is not starved by a backlog: handled as it arrives, out of the backlog's turn (ADR 0012).
-      // Only the results of what the inbound step's fresh lane handled (the AI request said so).
-      freshLane: freshLane(this.config.ROUTER_FRESH_LANE_CAPACITY, this.config.ROUTER_CONVERSATIONS_AT_ONCE, isFreshResult),
+      // Only the results of what the inbound step marked (the AI request said so), the latest customer
+      // message first — not the latest to get here.
+      freshLane: freshLane(this.config.ROUTER_FRESH_LANE_CAPACITY, this.config.ROUTER_CONVERSATIONS_AT_ONCE, isFreshResult, freshResultRank),
       handler: (event) => this.reply.execute(parseEvent(event, 'omni.ai.completed.v1')),
     });
   }
@@ -30,4 +31,10 @@ export class RepliesConsumer implements OnApplicationBootstrap {
 /** A result of a message the inbound step handled on its fresh lane (ADR 0012). */
 export function isFreshResult(event: CloudEvent<unknown>): boolean {
   return (event.data as Partial<AiResult> | undefined)?.request?.conversation?.fresh === true;
+}
+
+/** When the customer's message arrived (the fresh lane serves the latest first, ADR 0012). */
+export function freshResultRank(event: CloudEvent<unknown>): number | undefined {
+  const at = (event.data as Partial<AiResult> | undefined)?.request?.conversation?.inboundAt;
+  return at ? Date.parse(at) : undefined;
 }
