@@ -38,6 +38,7 @@ import { measureWorkspace } from './bench/workspace';
 import { BENCH_MAILBOX, MailResult, fixedRateSmtp, mailFactory, saturateSmtp, startBareSmtp } from './bench/email';
 import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
+import { seedStoredHistory } from './bench/stored-data';
 import { BurstResult, FloorResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, newcomerStages, opsBetween, produceBacklog, settledCounts, startDbCounter, storeTimeBetween, webChatSaturated, whatsappBurst } from './bench/conversation';
 
 const CHAT_APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
@@ -97,6 +98,10 @@ const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
 // ---------------------------------------------------------------------------------------------
 // webchat: round trip through router + ai-worker + channel-web, and memory
 
+/** Issue 11: "latency does not grow with stored data: the same run after 100,000 stored messages is within 20%". */
+const STORED_CONVERSATIONS = 10_000;
+const STORED_PER_CONVERSATION = 10;
+
 async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
   say('starting router, ai-worker, channel-web');
   const started: RunningApp[] = [];
@@ -126,11 +131,20 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
   const sampler = new RssSampler(pids).start();
   const load = await webChatRoundTrips(web.url, o.sessions, o.perSession, o.loadSeconds * 1000).finally(() => sampler.stop());
   const loaded = sampler.stop();
+  checkpoint();
+  // Issue 11: the same two measurements beside a stored history of STORED_MESSAGES messages.
+  say(`stored data: writing ${STORED_CONVERSATIONS.toLocaleString('en')} resolved conversations × ${STORED_PER_CONVERSATION} messages (with their bot turns and predictions)`);
+  const seeded = await seedStoredHistory(env.mongoUri, STORED_CONVERSATIONS, STORED_PER_CONVERSATION);
+  say(`  ${seeded.messages.toLocaleString('en')} messages, ${seeded.botTurns.toLocaleString('en')} bot turns, ${seeded.predictions.toLocaleString('en')} predictions in ${seeded.seconds.toFixed(1)} s`);
+  const storedSolo = await webChatRoundTrips(web.url, 1, o.solo);
+  const storedLoad = await webChatRoundTrips(web.url, o.sessions, o.perSession, o.loadSeconds * 1000);
   await Promise.all(started.map((a) => stopApp(a)));
 
   const soloL = latency(solo.samples);
   const rtt = latency(load.samples);
-  const failures = [...solo.failures, ...load.failures];
+  const storedSoloL = latency(storedSolo.samples);
+  const storedRtt = latency(storedLoad.samples);
+  const failures = [...solo.failures, ...load.failures, ...storedSolo.failures, ...storedLoad.failures];
   const out: string[] = [];
   out.push('Web-chat round trip: WebSocket send -> bot reply, each session waits for its reply before the next message');
   out.push('(the gateway path crosses Kafka 4 times: inbound, ai.request, ai.result, outbound.web; baseline is 1 raw hop, acks=all)');
@@ -144,6 +158,12 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
     ...rows(`${o.sessions} sessions (n=${rtt.n})`, rtt, rawRtt),
   ]));
   out.push(`under load: ${((rtt.n + o.sessions) / load.seconds).toFixed(1)} answered messages/s through the whole pipeline (warm-up included)`);
+  out.push(`\nThe same after ${seeded.messages.toLocaleString('en')} stored messages (${seeded.conversations.toLocaleString('en')} conversations of the same tenant and account, their bot turns and predictions; written in ${seeded.seconds.toFixed(1)} s), against the fresh run above (issue 11: within 20%)`);
+  out.push(table([
+    ['', 'with stored history', 'fresh', 'ratio'],
+    ...rows(`1 session (n=${storedSoloL.n})`, storedSoloL, soloL),
+    ...rows(`${o.sessions} sessions (n=${storedRtt.n})`, storedRtt, rtt),
+  ]));
   if (rtt.n < o.sessions * o.perSession) out.push(`note: the ${o.loadSeconds} s load budget ended the phase after ${rtt.n} of ${o.sessions * o.perSession} messages`);
   if (failures.length) out.push(`!! ${failures.length} session(s) stopped early: ${[...new Set(failures)].join('; ')}`);
   out.push(`\nResident memory (VmRSS), bare node -e "setInterval(()=>{},1000)" = ${mib(bare)}`);
@@ -155,6 +175,8 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
   summary.push(
     ['webchat', `round trip p50, ${o.sessions} sessions`, ms(rtt.p50), ms(rawRtt.p50), ratio(rtt.p50, rawRtt.p50), '', ''],
     ['webchat', `round trip p99, ${o.sessions} sessions`, ms(rtt.p99), ms(rawRtt.p99), ratio(rtt.p99, rawRtt.p99), '', ''],
+    ['webchat', `1 session p50 after ${seeded.messages.toLocaleString('en')} stored messages`, ms(storedSoloL.p50), `fresh ${ms(soloL.p50)}`, ratio(storedSoloL.p50, soloL.p50), '≤ 1.2×', yes(storedSoloL.p50 <= soloL.p50 * 1.2)],
+    ['webchat', `${o.sessions} sessions p50 after ${seeded.messages.toLocaleString('en')} stored messages`, ms(storedRtt.p50), `fresh ${ms(rtt.p50)}`, ratio(storedRtt.p50, rtt.p50), '≤ 1.2×', yes(storedRtt.p50 <= rtt.p50 * 1.2)],
     ...CHAT_APPS.map((a): SummaryRow => ['memory', `${a} RSS peak under load`, mib(loaded[a]), mib(bare), ratio(loaded[a], bare), '', '']),
   );
 }
