@@ -1,4 +1,4 @@
-import { CloudEvent, IncomingRecord, KafkaRecord, createEvent, fromKafkaRecord, headerValue, parseEvent, toKafkaRecord } from './cloudevents';
+import { CloudEvent, IncomingRecord, KafkaRecord, createEvent, fromKafkaRecord, headerValue, parseEvent, toKafkaRecord, toSealedKafkaRecord } from './cloudevents';
 import { ValidationError } from './errors';
 import type { InboundMessage } from './schemas';
 
@@ -67,6 +67,16 @@ describe('Kafka binding round trip', () => {
     expect(rec.headers).not.toHaveProperty('traceparent');
     expect(rec.headers).not.toHaveProperty('tracestate');
     expect(fromKafkaRecord(rec).traceparent).toBeUndefined();
+  });
+
+  it('carries the fresh lane\'s mark as a header, on sealed records too (ADR 0012)', () => {
+    const marked = { ...event(), freshat: '2025-01-01T00:00:00.500Z' };
+    const rec = toKafkaRecord(marked);
+    expect(rec.headers.ce_freshat).toBe('2025-01-01T00:00:00.500Z');
+    expect(fromKafkaRecord(asConsumed(rec)).freshat).toBe('2025-01-01T00:00:00.500Z');
+    const sealed = toSealedKafkaRecord(marked, 'key-1', Buffer.from('ciphertext'));
+    expect(fromKafkaRecord(asConsumed(sealed))).toMatchObject({ freshat: '2025-01-01T00:00:00.500Z', datakey: 'key-1' });
+    expect(fromKafkaRecord(asConsumed(toKafkaRecord(event())))).not.toHaveProperty('freshat');
   });
 
   it('reads string values and header arrays (first value wins)', () => {

@@ -25,6 +25,12 @@ export interface CloudEvent<T = unknown> {
    * as its data until libs/messaging opens them.
    */
   datakey?: string;
+  /**
+   * The fresh lane's mark (ADR 0012): on the records of a newcomer's message after the first stage,
+   * when the customer's message arrived (ISO time; `ce_freshat`). A header, so that a later stage's
+   * lane can admit and rank a record without its data — sealed data included (ADR 0501).
+   */
+  freshat?: string;
   data: T;
 }
 
@@ -91,6 +97,7 @@ export function toKafkaRecord(event: CloudEvent): KafkaRecord {
   };
   if (event.traceparent) headers.traceparent = event.traceparent;
   if (event.tracestate) headers.tracestate = event.tracestate;
+  if (event.freshat) headers.ce_freshat = event.freshat;
   return { key: event.subject, value: Buffer.from(JSON.stringify(event.data)), headers };
 }
 
@@ -144,6 +151,7 @@ export function fromKafkaRecord(record: IncomingRecord): CloudEvent<unknown> {
     traceparent: h('traceparent'),
     tracestate: h('tracestate'),
     ...(datakey ? { datakey } : {}),
+    ...(h('ce_freshat') ? { freshat: h('ce_freshat') } : {}),
     data,
   };
 }

@@ -123,9 +123,9 @@ export const ConversationFactsSchema = z.object({
    */
   bot: z.object({ version: z.number().int().nonnegative(), since: isoTime }).optional(),
   /**
-   * The router handled the message out of a backlog's turn, on its fresh lane (a newcomer while a
-   * backlog drains; added within v1: optional): the AI worker and the reply step give it the same
-   * priority (ADR 0012).
+   * The router marked the message as a newcomer's (ADR 0012; added within v1: optional). The lanes
+   * now read the same mark from the record's `ce_freshat` header, which a sealed record keeps
+   * readable; this field stays for a worker of the version before during a rolling upgrade.
    */
   fresh: z.literal(true).optional(),
   language: z.string().max(35).optional(),

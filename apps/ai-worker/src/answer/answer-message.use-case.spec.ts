@@ -36,4 +36,11 @@ describe('AnswerMessageUseCase', () => {
     await s.useCase.execute(requestEvent(aRequest('hello')));
     expect(s.published[0].data).not.toHaveProperty('request');
   });
+
+  it('passes a newcomer\'s mark on to the result, and marks nothing else (ADR 0012)', async () => {
+    const s = newTestUseCase();
+    await s.useCase.execute({ ...requestEvent(aRequest('hello')), freshat: '2026-12-07T10:00:00.000Z' });
+    await s.useCase.execute(requestEvent(aRequest('hello again')));
+    expect(s.published.map((e) => e.freshat)).toEqual(['2026-12-07T10:00:00.000Z', undefined]);
+  });
 });

@@ -33,6 +33,7 @@ export class AnswerMessageUseCase {
     });
     // Recorded before it is published: the router's outcome of this prediction then always finds it.
     await this.predictions.record(result.data);
-    await this.publisher.publish(TOPICS.aiResult, result);
+    // A newcomer's mark goes on with it: the reply step's fresh lane reads it (ADR 0012).
+    await this.publisher.publish(TOPICS.aiResult, event.freshat ? { ...result, freshat: event.freshat } : result);
   }
 }

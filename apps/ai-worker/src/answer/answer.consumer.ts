@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AiRequest, CloudEvent, TOPICS, parseEvent } from '@omni/contracts';
+import { CloudEvent, TOPICS, parseEvent } from '@omni/contracts';
 import { MessagingLifecycle, freshLane } from '@omni/messaging';
 import { AI_WORKER_CONFIG, type AiWorkerConfig } from '../config';
 import { AnswerMessageUseCase } from './answer-message.use-case';
@@ -27,13 +27,12 @@ export class AnswerConsumer implements OnApplicationBootstrap {
   }
 }
 
-/** A request for a message the router handled on its fresh lane (ADR 0012). */
+/** A request for a newcomer's message: the router marked it (`ce_freshat`, ADR 0012), readable even when its data is sealed. */
 export function isFreshRequest(event: CloudEvent<unknown>): boolean {
-  return (event.data as Partial<AiRequest> | undefined)?.conversation?.fresh === true;
+  return event.freshat !== undefined;
 }
 
 /** When the customer's message arrived (the fresh lane serves the latest first, ADR 0012). */
 export function freshRequestRank(event: CloudEvent<unknown>): number | undefined {
-  const at = (event.data as Partial<AiRequest> | undefined)?.conversation?.inboundAt;
-  return at ? Date.parse(at) : undefined;
+  return event.freshat ? Date.parse(event.freshat) : undefined;
 }

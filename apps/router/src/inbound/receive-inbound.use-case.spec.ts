@@ -303,6 +303,8 @@ describe('ReceiveInboundUseCase', () => {
     await s.useCase.execute(inbound('hi'), { lane: 'fresh' });
     await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
     expect(s.aiRequests().map((a) => a.data.conversation?.fresh)).toEqual([true, undefined]);
+    // The mark the later stages' lanes read: a header with the customer message's time.
+    expect(s.aiRequests().map((a) => a.freshat)).toEqual(['2025-05-05T10:00:00.000Z', undefined]);
   });
 
   it('marks a newcomer that reached this stage with no backlog behind it, for the later stages that may have one (ADR 0012)', async () => {
@@ -313,7 +315,9 @@ describe('ReceiveInboundUseCase', () => {
     await s.useCase.execute(inbound('hi', { conversationId: 'conv-burst' }), { lane: 'ordered', behind: 500 });
     // A later message of a conversation, even with nothing behind it: not a newcomer.
     await s.useCase.execute(inbound('and my order?', { conversationId: 'conv-new', at: '2025-05-05T10:01:00.000Z' }), { lane: 'ordered', behind: 0 });
-    expect(s.aiRequests().map((a) => [a.data.conversationId, a.data.conversation?.fresh])).toEqual([['conv-new', true], ['conv-burst', undefined], ['conv-new', undefined]]);
+    expect(s.aiRequests().map((a) => [a.data.conversationId, a.data.conversation?.fresh, a.freshat])).toEqual([
+      ['conv-new', true, '2025-05-05T10:00:00.000Z'], ['conv-burst', undefined, undefined], ['conv-new', undefined, undefined],
+    ]);
   });
 
   it('lets the ownership log, not a stale conversation copy, silence the bot', async () => {

@@ -125,31 +125,31 @@ export class ReceiveInboundUseCase {
       .filter((h) => h._id !== event.id && h.text)
       .slice(-turns)
       .map((h) => ({ role: turnRole(h.author.kind), text: (h.text ?? '').slice(0, 4096) }));
-    await this.publisher.publish(
-      TOPICS.aiRequest,
-      createEvent({
-        type: 'omni.ai.requested.v1',
-        id: derivedId(event.id, 'ai-request'),
-        source: '/router',
-        subject: m.conversationId,
-        tenantId: m.tenantId,
-        region: m.region,
-        data: {
-          ...scoped,
-          messageId: event.id,
-          text: m.message.text ?? '',
-          messageType: m.message.type,
-          customerLocale: m.customer.locale,
-          previousLanguage: conversation.language,
-          history,
-          // A voice note's storeId, for a worker that can transcribe it.
-          ...(m.message.attachments.length ? { attachments: m.message.attachments } : {}),
-          // Handed back on the result: the reply step reads neither the conversation nor this message again.
-          // With the bot's period just read from the log: the reply step checks it once, before speaking.
-          conversation: conversationFacts(conversation, opened, { channelMessageId: m.message.channelMessageId, at }, owner.state === 'bot' ? owner : undefined, newcomerFirst(arrival, opened)),
-        },
-      }),
-    );
+    const newcomer = newcomerFirst(arrival, opened);
+    const request = createEvent({
+      type: 'omni.ai.requested.v1',
+      id: derivedId(event.id, 'ai-request'),
+      source: '/router',
+      subject: m.conversationId,
+      tenantId: m.tenantId,
+      region: m.region,
+      data: {
+        ...scoped,
+        messageId: event.id,
+        text: m.message.text ?? '',
+        messageType: m.message.type,
+        customerLocale: m.customer.locale,
+        previousLanguage: conversation.language,
+        history,
+        // A voice note's storeId, for a worker that can transcribe it.
+        ...(m.message.attachments.length ? { attachments: m.message.attachments } : {}),
+        // Handed back on the result: the reply step reads neither the conversation nor this message again.
+        // With the bot's period just read from the log: the reply step checks it once, before speaking.
+        conversation: conversationFacts(conversation, opened, { channelMessageId: m.message.channelMessageId, at }, owner.state === 'bot' ? owner : undefined, newcomer),
+      },
+    });
+    // The later stages' fresh lanes read the mark from the record's headers (ADR 0012).
+    await this.publisher.publish(TOPICS.aiRequest, newcomer ? { ...request, freshat: at.toISOString() } : request);
   }
 }
 

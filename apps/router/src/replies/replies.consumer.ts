@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AiResult, CloudEvent, TOPICS, parseEvent } from '@omni/contracts';
+import { CloudEvent, TOPICS, parseEvent } from '@omni/contracts';
 import { MessagingLifecycle, freshLane } from '@omni/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
@@ -28,13 +28,12 @@ export class RepliesConsumer implements OnApplicationBootstrap {
   }
 }
 
-/** A result of a message the inbound step handled on its fresh lane (ADR 0012). */
+/** A result for a newcomer's message: the inbound step marked it (`ce_freshat`, ADR 0012), readable even when its data is sealed. */
 export function isFreshResult(event: CloudEvent<unknown>): boolean {
-  return (event.data as Partial<AiResult> | undefined)?.request?.conversation?.fresh === true;
+  return event.freshat !== undefined;
 }
 
 /** When the customer's message arrived (the fresh lane serves the latest first, ADR 0012). */
 export function freshResultRank(event: CloudEvent<unknown>): number | undefined {
-  const at = (event.data as Partial<AiResult> | undefined)?.request?.conversation?.inboundAt;
-  return at ? Date.parse(at) : undefined;
+  return event.freshat ? Date.parse(event.freshat) : undefined;
 }
