@@ -71,7 +71,7 @@ describe('WhatsApp outbound breaker', () => {
         // One attempt per command: the breaker, not the retry loop, is under test.
         { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 }, breaker: { resetTimeout: 1_000 } },
       ),
-      { ledger: memoryLedger(), fence: { verdict: async () => ({ send: true }) }, publisher, limiter, breakers },
+      { ledger: memoryLedger(), fence: { verdict: async () => ({ send: true }), peerConfirmation: async () => undefined }, reconcile: { windowMs: 1_000 }, publisher, limiter, breakers },
     );
     graph.inject({ kind: 'server-error', status: 500 }, 1_000);
     const fire = (ns: number[]) => Promise.all(ns.map((n) => sender.handle(command(n)).then(() => undefined, (e: unknown) => e)));
@@ -129,7 +129,7 @@ describe('WhatsApp outbound timeouts (issue 15 #11)', () => {
         { config: configFor(graph.url), context: { read: async () => ({ lastInboundAt: new Date() }) }, tokens: { accessTokenFor: async () => 'unit-access-token' } },
         { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 0 } },
       ),
-      { ledger: memoryLedger(), fence: { verdict: async () => ({ send: true }) }, publisher, limiter, breakers },
+      { ledger: memoryLedger(), fence: { verdict: async () => ({ send: true }), peerConfirmation: async () => undefined }, reconcile: { windowMs: 1_000 }, publisher, limiter, breakers },
     );
   }
 

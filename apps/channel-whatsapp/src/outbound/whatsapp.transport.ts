@@ -38,6 +38,11 @@ export class WhatsAppTransport implements ChannelTransport {
     this.templates = new TemplateRegistry(config.WHATSAPP_TEMPLATES);
   }
 
+  /** Every Cloud API request of a send carries its messageId as `biz_opaque_callback_data`, echoed on each status. */
+  reconcilable(): boolean {
+    return true;
+  }
+
   async send(cmd: OutboundCommand, pace: Pace = unpaced): Promise<{ providerMessageId?: string }> {
     const phoneNumberId = cmd.accountId;
     const accessToken = await this.tokens.accessTokenFor(phoneNumberId);
