@@ -16,7 +16,12 @@ export type Fault =
   /** Answers normally, but only after `ms`. */
   | { kind: 'delay'; ms: number }
   /** Never answers: the client's timeout must fire. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /**
+   * Takes the request as the provider would (the route runs: a send is accepted, its status webhooks
+   * follow) but never answers it: a send whose answer was lost (the client killed or timed out mid-request).
+   */
+  | { kind: 'accept-and-hang' };
 
 export interface RecordedRequest {
   method: string;
@@ -30,6 +35,8 @@ export interface RecordedRequest {
   answer?: unknown;
   /** When the client gave up on the request (closed it before the answer): a cancelled call. */
   abortedAt?: number;
+  /** The status the provider took the request with when it never answered it (`accept-and-hang`). */
+  acceptedStatus?: number;
 }
 
 export interface Reply {
@@ -58,7 +65,7 @@ export interface ContractServer {
 
 export interface FaultServerSpec {
   route(method: string, path: string, body: unknown, headers: RecordedRequest['headers']): Reply;
-  renderFault(fault: Exclude<Fault, { kind: 'delay' | 'hang' }>): Reply;
+  renderFault(fault: Exclude<Fault, { kind: 'delay' | 'hang' | 'accept-and-hang' }>): Reply;
   rateLimits?: RateLimitRule[];
   /** The reply when a rate-limit rule is exceeded. */
   rateLimited(retryAfterSeconds: number, path: string): Reply;
@@ -117,6 +124,12 @@ export async function startFaultServer(spec: FaultServerSpec): Promise<ContractS
     });
     const fault = nextFault();
     if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'accept-and-hang') {
+      const reply = spec.route(record.method, path, body, req.headers);
+      record.acceptedStatus = reply.status;
+      record.answer = reply.body;
+      return;
+    }
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
     else if (fault) return send(res, record, spec.renderFault(fault));
     const wait = overLimit(path, body, Date.now());
