@@ -86,7 +86,7 @@ describe('OutboundSender', () => {
     const paces: string[] = [];
     const acquire = limiter.acquire.bind(limiter);
     limiter.acquire = async (account: string, recipient: string) => { paces.push(`${account}/${recipient}`); return acquire(account, recipient); };
-    const s = new OutboundSender({ transport: t, ledger, fence, reconcile: RECONCILE, now, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const s = new OutboundSender({ transport: t, ledger, fence, reconcile: RECONCILE, now, startedAt: 0, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
     return { s, paces };
   }
 

@@ -71,6 +71,8 @@ export interface OutboundSenderDeps {
   /** How long a send of unknown outcome waits for the provider's status before it is sent again. */
   reconcile: SendReconcileConfig;
   now?: () => number;
+  /** When this process started taking status webhooks (default: when the sender was made). */
+  startedAt?: number;
   publisher: EventPublisher;
   limiter: AccountRateLimiter;
   breakers: BreakerRegistry;
@@ -95,7 +97,11 @@ export class OutboundSender {
   private readonly log = rootLogger().child({ component: 'outbound' });
   private readonly outcomes = counter('omni_outbound_sends_total', 'Outbound sends by outcome', ['channel', 'outcome']);
 
-  constructor(private readonly deps: OutboundSenderDeps) {}
+  private readonly startedAt: number;
+
+  constructor(private readonly deps: OutboundSenderDeps) {
+    this.startedAt = deps.startedAt ?? (deps.now ?? Date.now)();
+  }
 
   async handle(event: CloudEvent<OutboundCommand>): Promise<void> {
     await this.deliver(event.data, 'first');
@@ -219,7 +225,7 @@ export class OutboundSender {
   /** The reconcile decision for a claim without an outcome: the local record first, the peer region's once past the window. */
   private async reconcile(cmd: OutboundCommand, claimedAt: Date | undefined): Promise<ReconcileDecision> {
     const reconcilable = this.deps.transport.reconcilable?.(cmd) ?? false;
-    const base = { reconcilable, claimedAt, now: (this.deps.now ?? Date.now)(), windowMs: this.deps.reconcile.windowMs };
+    const base = { reconcilable, claimedAt, listeningSince: this.startedAt, now: (this.deps.now ?? Date.now)(), windowMs: this.deps.reconcile.windowMs };
     const local = reconcilable ? await this.deps.ledger.confirmation(cmd.messageId) : null;
     const decision = decideUnknownSend({ ...base, ...(local ? { confirmation: local } : {}) });
     if (decision.kind !== 'resend') return decision;

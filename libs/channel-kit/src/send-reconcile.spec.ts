@@ -21,6 +21,12 @@ describe('decideUnknownSend (a claim without an outcome, issue 13)', () => {
     expect(decideUnknownSend({ ...base, now: at(30_000) })).toEqual({ kind: 'resend' });
   });
 
+  it('a process started after the claim (a restart) waits the window from its start: the statuses missed while down come in the provider\'s retries', () => {
+    expect(decideUnknownSend({ ...base, now: at(60_000), listeningSince: at(50_000) })).toEqual({ kind: 'hold', remainingMs: 20_000 });
+    expect(decideUnknownSend({ ...base, now: at(80_000), listeningSince: at(50_000) })).toEqual({ kind: 'resend' });
+    expect(decideUnknownSend({ reconcilable: true, windowMs: 30_000, now: at(10_000), listeningSince: at(0) })).toEqual({ kind: 'hold', remainingMs: 20_000 });
+  });
+
   it('a claim without its time (written before it was kept) counts as past the window', () => {
     expect(decideUnknownSend({ reconcilable: true, windowMs: 30_000, now: at(0) })).toEqual({ kind: 'resend' });
   });

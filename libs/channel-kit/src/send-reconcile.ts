@@ -7,7 +7,8 @@ import { z } from 'zod';
  * provider's own record decides, instead of giving up:
  *   - a status naming the key (recorded by the webhook ingest, here or in the peer region) proves the
  *     provider accepted it: recorded sent, never resent;
- *   - none yet, and the claim is younger than the window: held (tried again later) — a status may still come;
+ *   - none yet, and the claim (or this process, if it started later) is younger than the window: held
+ *     (tried again later) — a status may still come;
  *   - none after the window: the request never reached the provider; sent again once, same key.
  * A provider without such an echo keeps at-most-once: reported `send_outcome_unknown`.
  */
@@ -46,6 +47,12 @@ export interface UnknownSend {
   reconcilable: boolean;
   /** When the send was claimed (undefined: an old claim, taken as past the window). */
   claimedAt?: Date;
+  /**
+   * Since when this process can take the provider's status webhooks (its start): a status the provider
+   * could not deliver while the region was down comes in its retries after the restart, so the window
+   * runs from the later of the claim and the start.
+   */
+  listeningSince?: number;
   /** A status naming the key, if one was recorded (here, or in the peer region when asked). */
   confirmation?: SendConfirmation;
   now: number;
@@ -62,7 +69,8 @@ export type ReconcileDecision =
 export function decideUnknownSend(s: UnknownSend): ReconcileDecision {
   if (!s.reconcilable) return { kind: 'unknown' };
   if (s.confirmation) return { kind: 'confirmed', ...(s.confirmation.providerMessageId ? { providerMessageId: s.confirmation.providerMessageId } : {}) };
-  const age = s.claimedAt ? s.now - s.claimedAt.getTime() : Number.POSITIVE_INFINITY;
+  const from = Math.max(s.claimedAt?.getTime() ?? Number.NEGATIVE_INFINITY, s.listeningSince ?? Number.NEGATIVE_INFINITY);
+  const age = Number.isFinite(from) ? s.now - from : Number.POSITIVE_INFINITY;
   if (age < s.windowMs) return { kind: 'hold', remainingMs: s.windowMs - age };
   return { kind: 'resend' };
 }
