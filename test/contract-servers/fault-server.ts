@@ -57,7 +57,8 @@ export interface RateLimitRule {
 export interface ContractServer {
   url: string;
   requests: RecordedRequest[];
-  inject(fault: Fault, times?: number): void;
+  /** The next `times` requests (of those `match` accepts, when given) get `fault`. */
+  inject(fault: Fault, times?: number, match?: (path: string, body: unknown) => boolean): void;
   /** Drops pending faults and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -73,14 +74,15 @@ export interface FaultServerSpec {
 
 export async function startFaultServer(spec: FaultServerSpec): Promise<ContractServer> {
   const requests: RecordedRequest[] = [];
-  const faults: { fault: Fault; remaining: number }[] = [];
+  const faults: { fault: Fault; remaining: number; match?: (path: string, body: unknown) => boolean }[] = [];
   const windows = new Map<string, number[]>();
 
-  const nextFault = (): Fault | undefined => {
-    const head = faults[0];
-    if (!head) return undefined;
+  const nextFault = (path: string, body: unknown): Fault | undefined => {
+    const i = faults.findIndex((f) => !f.match || f.match(path, body));
+    if (i < 0) return undefined;
+    const head = faults[i];
     head.remaining -= 1;
-    if (head.remaining <= 0) faults.shift();
+    if (head.remaining <= 0) faults.splice(i, 1);
     return head.fault;
   };
 
@@ -122,7 +124,7 @@ export async function startFaultServer(spec: FaultServerSpec): Promise<ContractS
     res.once('close', () => {
       if (!res.writableFinished) record.abortedAt = Date.now();
     });
-    const fault = nextFault();
+    const fault = nextFault(path, body);
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'accept-and-hang') {
       const reply = spec.route(record.method, path, body, req.headers);
@@ -149,8 +151,8 @@ export async function startFaultServer(spec: FaultServerSpec): Promise<ContractS
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    inject(fault, times = 1) {
-      faults.push({ fault, remaining: times });
+    inject(fault, times = 1, match) {
+      faults.push({ fault, remaining: times, ...(match ? { match } : {}) });
     },
     reset() {
       faults.length = 0;

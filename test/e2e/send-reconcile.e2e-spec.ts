@@ -49,7 +49,8 @@ describe('a send cut mid-request by a kill is reconciled against the provider\'s
   }, 120_000);
 
   afterAll(async () => {
-    await app?.stop();
+    // Killed: a failed run may leave a send hanging in a provider request that a graceful drain would wait out.
+    await app?.stop('SIGKILL');
     await db?.close();
     await graph?.close();
   });
@@ -67,18 +68,18 @@ describe('a send cut mid-request by a kill is reconciled against the provider\'s
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     const requestsOf = (id: string) => graph.requests.filter((r) => r.path === SEND_PATH && (r.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data === `${name}-${id}`);
     const claimed = async (id: string) => (await db.collection('sends').countDocuments({ _id: `${name}-${id}` } as never)) === 1;
+    const ours = (id: string) => (_path: string, body: unknown) => (body as { biz_opaque_callback_data?: string } | undefined)?.biz_opaque_callback_data === `${name}-${id}`;
+    // "taken": the provider accepts the request (its statuses follow) but the answer never comes back.
+    graph.inject({ kind: 'accept-and-hang' }, 1, ours('taken'));
+    // "never-got": the request hangs and the provider never takes it (no status will ever come).
+    graph.inject({ kind: 'hang' }, 1, ours('never-got'));
     await producer.connect();
     try {
-      // "taken": the provider accepts the request (its statuses follow) but the answer never comes back.
-      graph.inject({ kind: 'accept-and-hang' });
-      await producer.send({ topic: `${name}.${outboundTopic('whatsapp')}`, acks: -1, messages: [command('taken', '34611000201')] });
-      await waitFor('the first send inside its provider request', async () => requestsOf('taken').length === 1 && (await claimed('taken')), 60_000, 100);
-      // Its status webhooks reached the app (they may come before or after a kill; here before, deterministically).
+      // Two conversations, in flight at once.
+      await producer.send({ topic: `${name}.${outboundTopic('whatsapp')}`, acks: -1, messages: [command('taken', '34611000201'), command('never-got', '34611000202')] });
+      await waitFor('both sends inside their provider request', async () => requestsOf('taken').length === 1 && requestsOf('never-got').length === 1 && (await claimed('taken')) && (await claimed('never-got')), 60_000, 100);
+      // The taken send's status webhooks reached the app (they may come before or after a kill; here before, deterministically).
       await waitFor("the provider's status of the taken send delivered", async () => graph.statuses.some((s) => s.ourId === `${name}-taken` && s.status === 'sent' && s.to), 30_000, 100);
-      // "never-got": the request hangs and the provider never takes it (no status will ever come).
-      graph.inject({ kind: 'hang' });
-      await producer.send({ topic: `${name}.${outboundTopic('whatsapp')}`, acks: -1, messages: [command('never-got', '34611000202')] });
-      await waitFor('the second send inside its provider request', async () => requestsOf('never-got').length === 1 && (await claimed('never-got')), 60_000, 100);
     } finally {
       await producer.disconnect();
     }
