@@ -291,6 +291,41 @@ describe('OutboundSender', () => {
         expect(c.published).toEqual([{ status: 'sent' }]);
       });
 
+      it('a request of a reconcilable send cut by our timeout is not retried in place: the claim is kept for the reconcile (a retryable error: the redelivery reconciles it)', async () => {
+        const { ledger, calls } = fakeLedger();
+        const { publisher, published } = fakePublisher();
+        const requests: string[] = [];
+        const t: ChannelTransport = {
+          channel: 'whatsapp', pacesRequests: true, reconcilable: () => true,
+          send: async (cmd, pace) => {
+            const done = await pace();
+            requests.push(cmd.messageId);
+            done();
+            throw new RetryableError('provider_timeout', 'POST /messages: no answer in 5000 ms');
+          },
+        };
+        const { s } = sender(t, ledger, publisher);
+        await expect(s.handle(command(31))).rejects.toMatchObject({ code: 'send_outcome_unknown', retryable: true });
+        expect(requests).toEqual(['msg-31']);
+        expect(calls).toEqual(['claim msg-31']); // not released, no outcome: the redelivery finds it in doubt
+        expect(published).toEqual([]);
+
+        // Unreachable (nothing went out) is retried in place as before; so is a timeout of a send that cannot be reconciled.
+        const other = fakeLedger();
+        let n = 0;
+        const flaky: ChannelTransport = {
+          channel: 'whatsapp', pacesRequests: true, reconcilable: () => false,
+          send: async (cmd, pace) => {
+            (await pace())();
+            if (n++ === 0) throw new RetryableError('provider_timeout', 'no answer');
+            return { providerMessageId: `p-${cmd.messageId}` };
+          },
+        };
+        await sender(flaky, other.ledger, fakePublisher().publisher).s.handle(command(32));
+        expect(n).toBe(2);
+        expect(other.calls).toEqual(['claim msg-32', 'sent msg-32 p-msg-32']);
+      });
+
       it('a send a peer region decided later is still not sent (ADR 0300 fence before the claim): nothing reconciled', async () => {
         const c = cut({ ageMs: 5_000, peerDecidedLater: true });
         await c.s.handle(command(30));

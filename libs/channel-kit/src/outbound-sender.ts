@@ -147,11 +147,28 @@ export class OutboundSender {
       }
       return done;
     };
+    // A request that went out and got no answer (our timeout) may have been taken by the provider: on a
+    // provider whose statuses name our key it is not retried in place (that could send it twice) but left
+    // claimed, without an outcome, for the reconcile (confirmed by a status, or resent once after the window).
+    const reconcilable = transport.reconcilable?.(cmd) ?? false;
+    const fire = async (): Promise<{ providerMessageId?: string }> => {
+      try {
+        return await breaker.fire(cmd, pace);
+      } catch (err) {
+        if (reconcilable && claim?.kind === 'claimed' && unanswered(err)) throw new OutcomeUnknown(err as Error);
+        throw err;
+      }
+    };
     let result: { providerMessageId?: string };
     try {
-      result = await withRetry(() => breaker.fire(cmd, pace), this.deps.retry);
+      result = await withRetry(fire, this.deps.retry);
     } catch (err) {
       if (err instanceof ClaimSettled) return this.settled(cmd, err.claim, attempt);
+      if (err instanceof OutcomeUnknown) {
+        this.outcomes.inc({ channel: cmd.channel, outcome: 'unanswered' });
+        this.log.warn({ messageId: cmd.messageId, channel: cmd.channel, err: err.message }, 'provider request unanswered: held for the reconcile against its status webhooks, not retried in place');
+        throw new RetryableError('send_outcome_unknown', `${err.message} (the claim is kept: the redelivery reconciles it against the provider's statuses)`);
+      }
       if (err instanceof SentByPeer) {
         // Nothing claimed, nothing said: the peer region's send is the customer's answer.
         this.outcomes.inc({ channel: cmd.channel, outcome: 'sent_by_peer_region' });
@@ -265,6 +282,16 @@ export class OutboundSender {
 class SentByPeer extends OmniError {
   constructor(readonly peer: string) {
     super('sent_by_peer_region', `send decided again by region ${peer}`, false);
+  }
+}
+
+/** A provider request our timeout cut: it went out, no answer came (the provider may have taken it). */
+const unanswered = (err: unknown): boolean => err instanceof OmniError && err.code === 'provider_timeout';
+
+/** Thrown out of the in-place retry for an unanswered request of a reconcilable send: the claim is kept, nothing resent here. */
+class OutcomeUnknown extends OmniError {
+  constructor(cause: Error) {
+    super('send_outcome_unknown', cause.message, false);
   }
 }
 
