@@ -14,7 +14,10 @@
  * Prints one line: `drill: N sent, N answered, L lost, D duplicated, RPO x s, RTO y s`, and exits
  * non-zero when L or D is not 0 (or an answer came out of order); the load and the verdict are
  * scripts/drill-run.ts's (shared with the regions drill e2e). Progress goes to stderr.
- * Env: DRILL_CUSTOMERS (12), DRILL_MESSAGES (6 per customer), REGION_FAILOVER_AFTER_MS (5000).
+ * The contract server follows every accepted send with Meta's status webhooks (sent, delivered), to local-a or, when
+ * it does not answer, local-b: a reply whose provider request the kill cut is reconciled against them (ADR 0423).
+ * Env: DRILL_CUSTOMERS (12), DRILL_MESSAGES (6 per customer), REGION_FAILOVER_AFTER_MS (5000), SEND_RECONCILE_SECONDS
+ * (the apps' demo-profile default, 3).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -53,7 +56,11 @@ async function main(): Promise<number> {
   for (const port of [3001, 3010, 3101, 3110, 9092, 9192, 27017, 27117]) {
     if (await portOpen(port)) throw new Error(`drill: port ${port} is in use — stop \`npm run up\` (npm run down) first; the drill starts its own two regions`);
   }
-  const graph = await startGraphApiServer();
+  // As Meta: each accepted send is followed by its signed status webhooks (sent, delivered) echoing our key, posted to
+  // whichever region answers (local-a first): what a send cut by the kill is reconciled against (issue 13).
+  const graph = await startGraphApiServer({
+    statusWebhooks: { targets: () => REGIONS.map((r) => `${r.whatsapp}/webhooks/whatsapp`), appSecret: APP_SECRET, retryForMs: 600_000 },
+  });
   note(`Graph API contract server at ${graph.url}; starting two regions (npm run up -- --regions 2)…`);
   const up: ChildProcess = spawn(NODE, ['scripts/up.mjs', '--regions', '2'], {
     cwd: ROOT,

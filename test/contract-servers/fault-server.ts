@@ -16,7 +16,12 @@ export type Fault =
   /** Answers normally, but only after `ms`. */
   | { kind: 'delay'; ms: number }
   /** Never answers: the client's timeout must fire. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /**
+   * Takes the request as the provider would (the route runs: a send is accepted, its status webhooks
+   * follow) but never answers it: a send whose answer was lost (the client killed or timed out mid-request).
+   */
+  | { kind: 'accept-and-hang' };
 
 export interface RecordedRequest {
   method: string;
@@ -30,6 +35,8 @@ export interface RecordedRequest {
   answer?: unknown;
   /** When the client gave up on the request (closed it before the answer): a cancelled call. */
   abortedAt?: number;
+  /** The status the provider took the request with when it never answered it (`accept-and-hang`). */
+  acceptedStatus?: number;
 }
 
 export interface Reply {
@@ -50,7 +57,8 @@ export interface RateLimitRule {
 export interface ContractServer {
   url: string;
   requests: RecordedRequest[];
-  inject(fault: Fault, times?: number): void;
+  /** The next `times` requests (of those `match` accepts, when given) get `fault`. */
+  inject(fault: Fault, times?: number, match?: (path: string, body: unknown) => boolean): void;
   /** Drops pending faults and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -58,7 +66,7 @@ export interface ContractServer {
 
 export interface FaultServerSpec {
   route(method: string, path: string, body: unknown, headers: RecordedRequest['headers']): Reply;
-  renderFault(fault: Exclude<Fault, { kind: 'delay' | 'hang' }>): Reply;
+  renderFault(fault: Exclude<Fault, { kind: 'delay' | 'hang' | 'accept-and-hang' }>): Reply;
   rateLimits?: RateLimitRule[];
   /** The reply when a rate-limit rule is exceeded. */
   rateLimited(retryAfterSeconds: number, path: string): Reply;
@@ -66,14 +74,15 @@ export interface FaultServerSpec {
 
 export async function startFaultServer(spec: FaultServerSpec): Promise<ContractServer> {
   const requests: RecordedRequest[] = [];
-  const faults: { fault: Fault; remaining: number }[] = [];
+  const faults: { fault: Fault; remaining: number; match?: (path: string, body: unknown) => boolean }[] = [];
   const windows = new Map<string, number[]>();
 
-  const nextFault = (): Fault | undefined => {
-    const head = faults[0];
-    if (!head) return undefined;
+  const nextFault = (path: string, body: unknown): Fault | undefined => {
+    const i = faults.findIndex((f) => !f.match || f.match(path, body));
+    if (i < 0) return undefined;
+    const head = faults[i];
     head.remaining -= 1;
-    if (head.remaining <= 0) faults.shift();
+    if (head.remaining <= 0) faults.splice(i, 1);
     return head.fault;
   };
 
@@ -115,8 +124,14 @@ export async function startFaultServer(spec: FaultServerSpec): Promise<ContractS
     res.once('close', () => {
       if (!res.writableFinished) record.abortedAt = Date.now();
     });
-    const fault = nextFault();
+    const fault = nextFault(path, body);
     if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'accept-and-hang') {
+      const reply = spec.route(record.method, path, body, req.headers);
+      record.acceptedStatus = reply.status;
+      record.answer = reply.body;
+      return;
+    }
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
     else if (fault) return send(res, record, spec.renderFault(fault));
     const wait = overLimit(path, body, Date.now());
@@ -136,8 +151,8 @@ export async function startFaultServer(spec: FaultServerSpec): Promise<ContractS
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    inject(fault, times = 1) {
-      faults.push({ fault, remaining: times });
+    inject(fault, times = 1, match) {
+      faults.push({ fault, remaining: times, ...(match ? { match } : {}) });
     },
     reset() {
       faults.length = 0;

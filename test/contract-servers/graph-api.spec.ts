@@ -1,5 +1,8 @@
 import { RetryableError } from '@omni/contracts';
 import { encodeMessenger, encodeWhatsApp, mapMessengerError, mapWhatsAppError } from '@omni/channels';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decodeWhatsAppWebhook, verifyHubSignature } from '@omni/channels';
 import { GraphApiServer, startGraphApiServer } from './graph-api';
 
 const TOKEN = 'fake-access-token';
@@ -79,6 +82,44 @@ describe('Graph API contract server', () => {
     const [req] = encodeWhatsApp(command, { apiVersion: 'v23.0', phoneNumberId: '106540352242922' });
     await expect(post(req.path, req.body, 200)).rejects.toThrow(/timeout|aborted/i);
     expect(server.requests.at(-1)?.status).toBeUndefined();
+  });
+
+  it("follows an accepted send with Meta's signed status webhooks (sent, then delivered) echoing biz_opaque_callback_data, to the first URL that takes them — also when it never answers the send", async () => {
+    const got: { body: string; signature: string }[] = [];
+    const app = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        got.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['x-hub-signature-256']) });
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/webhooks/whatsapp`;
+    // The first target refuses (a region that is down): the next one takes them.
+    const hooked = await startGraphApiServer({ statusWebhooks: { targets: () => ['http://127.0.0.1:1/webhooks/whatsapp', appUrl], appSecret: 'app-secret', retryEveryMs: 10 } });
+    try {
+      const [req] = encodeWhatsApp(command, { apiVersion: 'v23.0', phoneNumberId: '106540352242922' });
+      const res = await fetch(`${hooked.url}${req.path}`, { method: 'POST', body: JSON.stringify(req.body), headers: { 'content-type': 'application/json' } });
+      const wamid = ((await res.json()) as { messages: { id: string }[] }).messages[0].id;
+      // A send taken but never answered (its client gone mid-request): its statuses still follow.
+      hooked.inject({ kind: 'accept-and-hang' });
+      const cut = fetch(`${hooked.url}${req.path}`, { method: 'POST', body: JSON.stringify({ ...req.body, biz_opaque_callback_data: 'msg-2' }), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(300) });
+      await expect(cut).rejects.toThrow(/timeout|aborted/i);
+      expect(hooked.requests[1]).toMatchObject({ acceptedStatus: 200 });
+      expect(hooked.requests[1].status).toBeUndefined();
+      const cutWamid = (hooked.requests[1].answer as { messages: { id: string }[] }).messages[0].id;
+      while (hooked.statuses.length < 4) await new Promise((r) => setTimeout(r, 20));
+      expect(hooked.statuses.map((x) => `${x.ourId} ${x.status} ${x.to === appUrl}`).sort()).toEqual(['msg-1 delivered true', 'msg-1 sent true', 'msg-2 delivered true', 'msg-2 sent true']);
+      for (const g of got) expect(() => verifyHubSignature(Buffer.from(g.body), g.signature, 'app-secret')).not.toThrow();
+      const decoded = got.flatMap((g) => decodeWhatsAppWebhook(JSON.parse(g.body), { tenantId: 't1', region: 'eu-1' }).statuses);
+      const ofFirst = decoded.filter((d) => d.channelMessageId === wamid);
+      expect(ofFirst.map((d) => `${d.messageId} ${d.status}`)).toEqual(['msg-1 sent', 'msg-1 delivered']);
+      expect(decoded.filter((d) => d.channelMessageId === cutWamid).map((d) => d.messageId)).toEqual(['msg-2', 'msg-2']);
+    } finally {
+      await hooked.close();
+      await new Promise((r) => app.close(r));
+    }
   });
 
   it('enforces a configured rate limit per phone number with 429 + Retry-After', async () => {

@@ -1,11 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ContractServer, Fault, RecordedRequest, Reply, startFaultServer } from './fault-server';
+import { signedMetaWebhook, whatsappStatusChange, whatsappWebhook } from '../support/webhooks';
 
 /**
  * Local stand-in for Meta's Graph API: WhatsApp Cloud API `POST /:version/:phoneNumberId/messages`
  * and Messenger Send API `POST /:version/me/messages`, answering the documented success bodies;
  * Cloud API media: `GET /:version/:mediaId` answers the media object whose `url` (on this server,
  * `/whatsapp_business/attachments/:mediaId`, bearer token required like Meta's) serves the bytes.
+ * With `statusWebhooks`, an accepted Cloud API send is followed, as on Meta, by its signed status
+ * webhooks (`sent`, then `delivered`), each naming the wamid and echoing the send's
+ * `biz_opaque_callback_data`.
  */
 export interface GraphApiOptions {
   /** When set, requests must carry `Authorization: Bearer <token>` (or `?access_token=`) or get error 190. */
@@ -18,9 +22,34 @@ export interface GraphApiOptions {
   rateLimit?: { limit: number; intervalMs: number };
   /** Media by id, served as Meta serves uploaded customer media. */
   media?: Record<string, { content: Buffer; mime: string }>;
+  statusWebhooks?: StatusWebhooks;
 }
 
-export type GraphApiServer = ContractServer;
+/**
+ * Meta's status webhooks of the Cloud API sends it accepted: POSTed (`X-Hub-Signature-256` with the
+ * app secret) after the send's answer, `sent` then `delivered`, to the app's webhook URL — here the
+ * first of `targets()` that answers 200, the others in turn, tried again every `retryEveryMs` for up to
+ * `retryForMs` (Meta retries a failed delivery for days; a region that is down is skipped so).
+ */
+export interface StatusWebhooks {
+  /** The webhook URLs (`…/webhooks/whatsapp`), asked at each delivery (a test learns its app's port late). */
+  targets: () => string[];
+  appSecret: string;
+  retryEveryMs?: number;
+  retryForMs?: number;
+}
+
+/** A status webhook the server delivered (or gave up on). */
+export interface StatusDelivery {
+  wamid: string;
+  ourId?: string;
+  status: 'sent' | 'delivered';
+  /** The URL that answered 200; undefined when every attempt failed within retryForMs. */
+  to?: string;
+  at: number;
+}
+
+export type GraphApiServer = ContractServer & { statuses: StatusDelivery[] };
 export type { Fault, RecordedRequest };
 
 const WA_PATH = /^\/(v\d+\.\d+)\/(\d+)\/messages$/;
@@ -35,7 +64,42 @@ const graphError = (status: number, code: number, message: string, subcode?: num
 });
 
 export async function startGraphApiServer(options: GraphApiOptions = {}): Promise<GraphApiServer> {
-  return startFaultServer({
+  const statuses: StatusDelivery[] = [];
+  let closed = false;
+  const pending = new Set<Promise<void>>();
+  const post = async (hooks: StatusWebhooks, phoneNumberId: string, to: string, wamid: string, ourId: string | undefined, status: 'sent' | 'delivered') => {
+    const signed = signedMetaWebhook(whatsappWebhook([whatsappStatusChange({ phoneNumberId, to, wamid, status, ...(ourId ? { ourId } : {}) })]), hooks.appSecret);
+    const until = Date.now() + (hooks.retryForMs ?? 120_000);
+    while (!closed && Date.now() < until) {
+      for (const url of hooks.targets()) {
+        try {
+          const res = await fetch(url, { method: 'POST', body: signed.body, headers: signed.headers, signal: AbortSignal.timeout(5_000) });
+          if (res.ok) {
+            statuses.push({ wamid, ...(ourId ? { ourId } : {}), status, to: url, at: Date.now() });
+            return;
+          }
+        } catch {
+          // refused or timed out: the next URL, then again later
+        }
+        if (closed) return;
+      }
+      await new Promise((r) => setTimeout(r, hooks.retryEveryMs ?? 500));
+    }
+    statuses.push({ wamid, ...(ourId ? { ourId } : {}), status, at: Date.now() });
+  };
+  /** After the answer, in order: `sent`, then `delivered` once `sent` was taken. */
+  const followWithStatuses = (phoneNumberId: string, body: Record<string, unknown>, wamid: string) => {
+    const hooks = options.statusWebhooks;
+    if (!hooks) return;
+    const to = String(body.to).replace(/\D/g, '');
+    const ourId = typeof body.biz_opaque_callback_data === 'string' ? body.biz_opaque_callback_data : undefined;
+    const done = new Promise<void>((r) => setTimeout(r, 0))
+      .then(() => post(hooks, phoneNumberId, to, wamid, ourId, 'sent'))
+      .then(() => post(hooks, phoneNumberId, to, wamid, ourId, 'delivered'));
+    pending.add(done);
+    void done.finally(() => pending.delete(done));
+  };
+  const server = await startFaultServer({
     rateLimits: options.rateLimit
       ? [{ ...options.rateLimit, key: (path) => WA_PATH.exec(path)?.[2] ?? (ME_PATH.test(path) ? 'page' : undefined) }]
       : [],
@@ -85,6 +149,7 @@ export async function startGraphApiServer(options: GraphApiOptions = {}): Promis
       if (WA_PATH.test(path)) {
         if (b.messaging_product !== 'whatsapp' || typeof b.to !== 'string') return graphError(400, 100, '(#100) Invalid parameter');
         const id = `wamid.${randomBytes(24).toString('base64url')}`;
+        followWithStatuses(WA_PATH.exec(path)?.[2] as string, b, id);
         // Template sends report message_status "accepted" (the documented response shape).
         return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: b.to, wa_id: b.to.replace(/\D/g, '') }], messages: [{ id, ...(b.type === 'template' ? { message_status: 'accepted' } : {}) }] } };
       }
@@ -96,4 +161,17 @@ export async function startGraphApiServer(options: GraphApiOptions = {}): Promis
       return graphError(404, 803, `Unknown path ${path}`);
     },
   });
+  return {
+    ...server,
+    statuses,
+    reset() {
+      server.reset();
+      statuses.length = 0;
+    },
+    async close() {
+      closed = true;
+      await Promise.allSettled([...pending]);
+      await server.close();
+    },
+  };
 }

@@ -1,6 +1,7 @@
 export * from './ingest';
 export * from './send-ledger';
 export * from './send-fence';
+export * from './send-reconcile';
 export * from './rate-limiter';
 export * from './http-transport';
 export * from './outbound-sender';

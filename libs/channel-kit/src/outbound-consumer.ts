@@ -8,6 +8,7 @@ import { ChannelTransport, OutboundSender } from './outbound-sender';
 import { SendLedger } from './send-ledger';
 import { SendShare } from './send-share';
 import { SendFence } from './send-fence';
+import { SEND_RECONCILE_CONFIG, SendReconcileConfig } from './send-reconcile';
 
 /**
  * What a channel app brings to the shared outbound consumer: its transport and the provider's
@@ -34,7 +35,10 @@ export const CHANNEL_SENDER = Symbol('CHANNEL_SENDER');
 /** The outbound path of one channel app instance, built from its sender. */
 export function outboundSender(
   sender: ChannelSender,
-  deps: { ledger: SendLedger; fence: Pick<SendFence, 'verdict'>; publisher: EventPublisher; limiter: AccountRateLimiter; breakers: BreakerRegistry },
+  deps: {
+    ledger: SendLedger; fence: Pick<SendFence, 'verdict' | 'peerConfirmation'>; reconcile: SendReconcileConfig;
+    publisher: EventPublisher; limiter: AccountRateLimiter; breakers: BreakerRegistry;
+  },
 ): OutboundSender {
   return new OutboundSender({ transport: sender.transport, retry: sender.retry, breaker: sender.breaker, ...deps });
 }
@@ -57,11 +61,12 @@ export class ChannelOutboundConsumer implements OnApplicationBootstrap, OnApplic
     @Inject(CHANNEL_SENDER) private readonly channel: ChannelSender,
     ledger: SendLedger,
     fence: SendFence,
+    @Inject(SEND_RECONCILE_CONFIG) reconcile: SendReconcileConfig,
     publisher: EventPublisher,
     private readonly messaging: MessagingLifecycle,
   ) {
     this.limiter = new AccountRateLimiter(channel.limits, this.share);
-    this.sender = outboundSender(channel, { ledger, fence, publisher, limiter: this.limiter, breakers: this.breakers });
+    this.sender = outboundSender(channel, { ledger, fence, reconcile, publisher, limiter: this.limiter, breakers: this.breakers });
   }
 
   async onApplicationBootstrap(): Promise<void> {

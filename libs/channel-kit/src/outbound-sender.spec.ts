@@ -8,6 +8,9 @@ import { SendShare } from './send-share';
 import type { Claim, SendLedger } from './send-ledger';
 import type { SendFence } from './send-fence';
 
+/** The reconcile window of these specs: claims older than this without an outcome are resent (ADR 0423). */
+const RECONCILE = { windowMs: 1_000 };
+
 function command(n: number): CloudEvent<OutboundCommand> {
   return createEvent({
     type: 'omni.message.send.v1', id: `cmd-${n}`, source: '/router', subject: 'conv-1', tenantId: 't1', region: 'local',
@@ -25,19 +28,25 @@ function fakeLedger(sentFailures = 0) {
   let failing = sentFailures;
   const ledger = {
     claim: async (id: string): Promise<Claim> => { calls.push(`claim ${id}`); return { kind: 'claimed' }; },
-    sent: async (id: string, providerId?: string) => {
-      calls.push(`sent ${id} ${providerId}`);
+    sent: async (id: string, providerId?: string, _c?: string, _a?: string, via?: string) => {
+      calls.push(`sent ${id} ${providerId}${via ? ` ${via}` : ''}`);
       if (failing-- > 0) throw new Error('write concern timeout');
     },
     failed: async (id: string, e: { code: string }) => { calls.push(`failed ${id} ${e.code}`); },
     release: async (id: string) => { calls.push(`release ${id}`); },
+    claimResend: async (id: string): Promise<Claim> => { calls.push(`claim resend ${id}`); return { kind: 'claimed' }; },
+    releaseResend: async (id: string) => { calls.push(`release resend ${id}`); },
+    confirmation: async (): Promise<{ providerMessageId?: string } | null> => null,
   } as unknown as SendLedger;
   return { ledger, calls };
 }
 
-/** The region fence: every send allowed, or the ids a peer region decided later. */
-function fakeFence(peerDecided: string[] = []): Pick<SendFence, 'verdict'> {
-  return { verdict: async (cmd) => (peerDecided.includes(cmd.messageId) ? { send: false, peer: 'local-b', epoch: 2 } : { send: true }) };
+/** The region fence: every send allowed, or the ids a peer region decided later; the peer has no provider status of any send. */
+function fakeFence(peerDecided: string[] = []): Pick<SendFence, 'verdict' | 'peerConfirmation'> {
+  return {
+    verdict: async (cmd) => (peerDecided.includes(cmd.messageId) ? { send: false, peer: 'local-b', epoch: 2 } : { send: true }),
+    peerConfirmation: async () => undefined,
+  };
 }
 
 function fakePublisher() {
@@ -70,14 +79,14 @@ describe('OutboundSender', () => {
   const registries: BreakerRegistry[] = [];
   afterAll(() => registries.forEach((r) => r.shutdown()));
 
-  function sender(t: ChannelTransport, ledger: SendLedger, publisher: EventPublisher, fence = fakeFence()) {
+  function sender(t: ChannelTransport, ledger: SendLedger, publisher: EventPublisher, fence = fakeFence(), now?: () => number) {
     const breakers = new BreakerRegistry();
     registries.push(breakers);
     const limiter = new AccountRateLimiter({ perAccountPerSecond: 1_000 }, SendShare.whole());
     const paces: string[] = [];
     const acquire = limiter.acquire.bind(limiter);
     limiter.acquire = async (account: string, recipient: string) => { paces.push(`${account}/${recipient}`); return acquire(account, recipient); };
-    const s = new OutboundSender({ transport: t, ledger, fence, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const s = new OutboundSender({ transport: t, ledger, fence, reconcile: RECONCILE, now, startedAt: 0, publisher, limiter, breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
     return { s, paces };
   }
 
@@ -99,7 +108,7 @@ describe('OutboundSender', () => {
     const tr = transport({ parts: 2, pacesRequests: true });
     let asked = 0;
     const fence = fakeFence(['msg-20']);
-    const { s } = sender(tr.t, ledger, publisher, { verdict: async (cmd) => { asked++; return fence.verdict(cmd); } });
+    const { s } = sender(tr.t, ledger, publisher, { ...fence, verdict: async (cmd) => { asked++; return fence.verdict(cmd); } });
     await s.handle(command(20));
     expect(tr.log).toEqual([]);
     expect(calls).toEqual([]);
@@ -165,7 +174,7 @@ describe('OutboundSender', () => {
       let grant: () => void = () => undefined;
       const limiter = { acquire: () => new Promise<() => void>((r) => { grant = () => r(() => undefined); }) } as unknown as AccountRateLimiter;
       const tr = transport({ pacesRequests: true });
-      const s = new OutboundSender({ transport: tr.t, ledger, fence: fakeFence(), publisher, limiter, breakers, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+      const s = new OutboundSender({ transport: tr.t, ledger, fence: fakeFence(), reconcile: RECONCILE, publisher, limiter, breakers, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
       const handled = s.handle(command(20));
       await new Promise((r) => setImmediate(r));
       expect(calls).toEqual([]); // waiting for the slot: no claim yet
@@ -190,7 +199,7 @@ describe('OutboundSender', () => {
       expect(published).toEqual([{ status: 'sent' }]);
     });
 
-    it('a claim without an outcome (the process died mid-request): reported unknown, never sent again', async () => {
+    it('a claim without an outcome (the process died mid-request), on a provider that echoes no key: reported unknown, never sent again', async () => {
       const { ledger, calls } = fakeLedger();
       (ledger as { claim: SendLedger['claim'] }).claim = async (id) => {
         calls.push(`claim ${id}`);
@@ -203,6 +212,126 @@ describe('OutboundSender', () => {
       expect(tr.log).toEqual([]);
       expect(calls).toEqual(['claim msg-22', 'failed msg-22 send_outcome_unknown']);
       expect(published).toEqual([{ status: 'failed' }]);
+    });
+
+    describe('a claim without an outcome on a provider that echoes our key on its statuses (WhatsApp): reconciled (issue 13)', () => {
+      const CLAIMED_AT = Date.parse('2026-12-07T14:37:00.587Z');
+      /** A reconcilable transport, the ledger's record of the cut send (claimed at CLAIMED_AT, no outcome) and a clock `ageMs` after the claim. */
+      function cut(opts: { ageMs: number; confirmed?: string; peer?: { confirmed?: string; down?: boolean }; resend?: Claim; peerDecidedLater?: boolean }) {
+        const { ledger, calls } = fakeLedger();
+        const l = ledger as unknown as Record<string, unknown>;
+        l.claim = async (id: string): Promise<Claim> => {
+          calls.push(`claim ${id}`);
+          return { kind: 'in_doubt', doc: { _id: id, channel: 'whatsapp', accountId: 'bot-1', state: 'sending', claimedAt: new Date(CLAIMED_AT) } };
+        };
+        l.confirmation = async () => (opts.confirmed ? { providerMessageId: opts.confirmed } : null);
+        if (opts.resend) l.claimResend = async (id: string) => { calls.push(`claim resend ${id}`); return opts.resend; };
+        const fence = fakeFence(opts.peerDecidedLater ? ['msg-30'] : []);
+        fence.peerConfirmation = async () => {
+          calls.push('ask peer');
+          if (opts.peer?.down) throw new Error('region local-b unreachable');
+          return opts.peer?.confirmed ? { providerMessageId: opts.peer.confirmed } : undefined;
+        };
+        const { publisher, published } = fakePublisher();
+        const tr = transport({ pacesRequests: true });
+        tr.t.reconcilable = () => true;
+        const { s } = sender(tr.t, ledger, publisher, fence, () => CLAIMED_AT + opts.ageMs);
+        return { s, calls, published, requests: tr.log };
+      }
+
+      it("the provider's status recorded here: sent (confirmed, with its id), no request", async () => {
+        const c = cut({ ageMs: 10, confirmed: 'wamid.X' });
+        await c.s.handle(command(30));
+        expect(c.requests).toEqual([]);
+        expect(c.calls).toEqual(['claim msg-30', 'sent msg-30 wamid.X confirmed']);
+        expect(c.published).toEqual([{ status: 'sent' }]);
+      });
+
+      it('no status yet within the window: held (a retryable error: the retry topic brings it back), nothing sent or recorded', async () => {
+        const c = cut({ ageMs: 999 });
+        await expect(c.s.handle(command(30))).rejects.toMatchObject({ code: 'send_reconciling', retryable: true });
+        expect(c.requests).toEqual([]);
+        expect(c.calls).toEqual(['claim msg-30']);
+        expect(c.published).toEqual([]);
+      });
+
+      it('no status here nor in the peer region after the window: sent again once, same key, recorded resent_after_unknown', async () => {
+        const c = cut({ ageMs: 1_000 });
+        await c.s.handle(command(30));
+        expect(c.requests).toEqual(['request msg-30 0']);
+        expect(c.calls).toEqual(['claim msg-30', 'ask peer', 'claim resend msg-30', 'sent msg-30 p-msg-30 resent_after_unknown']);
+        expect(c.published).toEqual([{ status: 'sent' }]);
+      });
+
+      it("the provider's status reached the peer region: sent (confirmed), no request", async () => {
+        const c = cut({ ageMs: 5_000, peer: { confirmed: 'wamid.B' } });
+        await c.s.handle(command(30));
+        expect(c.requests).toEqual([]);
+        expect(c.calls).toEqual(['claim msg-30', 'ask peer', 'sent msg-30 wamid.B confirmed']);
+      });
+
+      it('the peer region does not answer: held, never a guess', async () => {
+        const c = cut({ ageMs: 5_000, peer: { down: true } });
+        await expect(c.s.handle(command(30))).rejects.toMatchObject({ code: 'send_reconcile_peer_unknown', retryable: true });
+        expect(c.requests).toEqual([]);
+      });
+
+      it('the resend was claimed before and has no outcome (cut too): unknown, no third request', async () => {
+        const c = cut({ ageMs: 5_000, resend: { kind: 'in_doubt', doc: { _id: 'msg-30', channel: 'whatsapp', accountId: 'bot-1', state: 'sending' } } });
+        await c.s.handle(command(30));
+        expect(c.requests).toEqual([]);
+        expect(c.calls).toEqual(['claim msg-30', 'ask peer', 'claim resend msg-30', 'failed msg-30 send_outcome_unknown']);
+        expect(c.published).toEqual([{ status: 'failed' }]);
+      });
+
+      it('the resend was done by another delivery (a rebalance): its outcome said again, no request', async () => {
+        const c = cut({ ageMs: 5_000, resend: { kind: 'done', doc: { _id: 'msg-30', channel: 'whatsapp', accountId: 'bot-1', state: 'sent', providerMessageId: 'wamid.R' } } });
+        await c.s.handle(command(30));
+        expect(c.requests).toEqual([]);
+        expect(c.published).toEqual([{ status: 'sent' }]);
+      });
+
+      it('a request of a reconcilable send cut by our timeout is not retried in place: the claim is kept for the reconcile (a retryable error: the redelivery reconciles it)', async () => {
+        const { ledger, calls } = fakeLedger();
+        const { publisher, published } = fakePublisher();
+        const requests: string[] = [];
+        const t: ChannelTransport = {
+          channel: 'whatsapp', pacesRequests: true, reconcilable: () => true,
+          send: async (cmd, pace) => {
+            const done = await pace();
+            requests.push(cmd.messageId);
+            done();
+            throw new RetryableError('provider_timeout', 'POST /messages: no answer in 5000 ms');
+          },
+        };
+        const { s } = sender(t, ledger, publisher);
+        await expect(s.handle(command(31))).rejects.toMatchObject({ code: 'send_outcome_unknown', retryable: true });
+        expect(requests).toEqual(['msg-31']);
+        expect(calls).toEqual(['claim msg-31']); // not released, no outcome: the redelivery finds it in doubt
+        expect(published).toEqual([]);
+
+        // Unreachable (nothing went out) is retried in place as before; so is a timeout of a send that cannot be reconciled.
+        const other = fakeLedger();
+        let n = 0;
+        const flaky: ChannelTransport = {
+          channel: 'whatsapp', pacesRequests: true, reconcilable: () => false,
+          send: async (cmd, pace) => {
+            (await pace())();
+            if (n++ === 0) throw new RetryableError('provider_timeout', 'no answer');
+            return { providerMessageId: `p-${cmd.messageId}` };
+          },
+        };
+        await sender(flaky, other.ledger, fakePublisher().publisher).s.handle(command(32));
+        expect(n).toBe(2);
+        expect(other.calls).toEqual(['claim msg-32', 'sent msg-32 p-msg-32']);
+      });
+
+      it('a send a peer region decided later is still not sent (ADR 0300 fence before the claim): nothing reconciled', async () => {
+        const c = cut({ ageMs: 5_000, peerDecidedLater: true });
+        await c.s.handle(command(30));
+        expect(c.requests).toEqual([]);
+        expect(c.calls).toEqual([]);
+      });
     });
 
     it('a permanent failure before any request is claimed and recorded failed; a retryable one frees no claim it never took', async () => {
@@ -235,7 +364,7 @@ describe('OutboundSender', () => {
         },
       } as unknown as AccountRateLimiter;
       const tr = transport({ pacesRequests: true });
-      const s = new OutboundSender({ transport: tr.t, ledger, fence: fakeFence(), publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
+      const s = new OutboundSender({ transport: tr.t, ledger, fence: fakeFence(), reconcile: RECONCILE, publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
       const handled = s.handle(command(7));
       await jest.advanceTimersByTimeAsync(10_000);
       await handled;
@@ -269,7 +398,7 @@ describe('OutboundSender', () => {
         },
       };
       const limiter = { acquire: async () => () => undefined } as unknown as AccountRateLimiter;
-      const s = new OutboundSender({ transport: t, ledger, fence: fakeFence(), publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
+      const s = new OutboundSender({ transport: t, ledger, fence: fakeFence(), reconcile: RECONCILE, publisher, limiter, breakers, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
       const handled = s.handle(command(8));
       await jest.advanceTimersByTimeAsync(20_000);
       await handled;
@@ -292,7 +421,7 @@ describe('ChannelOutboundConsumer', () => {
         transport: t, limits: { perAccountPerSecond: 1_000 }, keyConcurrency: 7,
         retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, breaker: {}, close: () => void closed++,
       },
-      ledger, fakeFence() as SendFence, publisher, messaging,
+      ledger, fakeFence() as SendFence, RECONCILE, publisher, messaging,
     );
     await consumer.onApplicationBootstrap();
     expect(subscriptions.map(({ groupId, topics, keyConcurrency }) => ({ groupId, topics, keyConcurrency })))

@@ -1,5 +1,5 @@
 import {
-  Channel, CloudEvent, DeliveryState, OmniError, OutboundCommand, TOPICS, createEvent, errorSummary, isRetryable, statusEventId,
+  Channel, CloudEvent, DeliveryState, OmniError, OutboundCommand, RetryableError, TOPICS, createEvent, errorSummary, isRetryable, statusEventId,
 } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
@@ -7,6 +7,7 @@ import { counter, rootLogger } from '@omni/telemetry';
 import type { AccountRateLimiter, Done } from './rate-limiter';
 import type { Claim, SendLedger } from './send-ledger';
 import type { FenceVerdict, SendFence } from './send-fence';
+import { ReconcileDecision, SendReconcileConfig, decideUnknownSend } from './send-reconcile';
 
 /**
  * Conversations sent at once per partition by the channel apps' outbound consumers (ADR 0008): a
@@ -37,6 +38,12 @@ export interface ChannelTransport {
   readonly pacesRequests?: boolean;
   /** The key of the provider's per-recipient limit (Telegram: the chat). */
   recipientKey?(cmd: OutboundCommand): string;
+  /**
+   * Whether the provider echoes this send's key (our messageId) on its status webhooks, which the
+   * channel's ingest records in the ledger (WhatsApp Cloud API: `biz_opaque_callback_data`). Only then
+   * is a send whose outcome is unknown reconciled (send-reconcile.ts); otherwise it stays at-most-once.
+   */
+  reconcilable?(cmd: OutboundCommand): boolean;
 }
 
 /** Sends through `transport` with its requests paced, whether it paces them itself or not. */
@@ -56,8 +63,16 @@ const LEDGER_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1
 export interface OutboundSenderDeps {
   transport: ChannelTransport;
   ledger: SendLedger;
-  /** Paired regions (ADR 0300): whether a peer region decided this send later (then it is not sent here). */
-  fence: Pick<SendFence, 'verdict'>;
+  /**
+   * Paired regions (ADR 0300): whether a peer region decided this send later (then it is not sent
+   * here), and whether the provider's status for a send of unknown outcome reached the peer region.
+   */
+  fence: Pick<SendFence, 'verdict' | 'peerConfirmation'>;
+  /** How long a send of unknown outcome waits for the provider's status before it is sent again. */
+  reconcile: SendReconcileConfig;
+  now?: () => number;
+  /** When this process started taking status webhooks (default: when the sender was made). */
+  startedAt?: number;
   publisher: EventPublisher;
   limiter: AccountRateLimiter;
   breakers: BreakerRegistry;
@@ -82,11 +97,24 @@ export class OutboundSender {
   private readonly log = rootLogger().child({ component: 'outbound' });
   private readonly outcomes = counter('omni_outbound_sends_total', 'Outbound sends by outcome', ['channel', 'outcome']);
 
-  constructor(private readonly deps: OutboundSenderDeps) {}
+  private readonly startedAt: number;
+
+  constructor(private readonly deps: OutboundSenderDeps) {
+    this.startedAt = deps.startedAt ?? (deps.now ?? Date.now)();
+  }
 
   async handle(event: CloudEvent<OutboundCommand>): Promise<void> {
-    const cmd = event.data;
+    await this.deliver(event.data, 'first');
+  }
+
+  /**
+   * One send of the command: its first (claimed in `sends`), or the one resend of a send whose outcome
+   * stayed unknown past the reconcile window (claimed in `send_resends`, recorded `resent_after_unknown`).
+   */
+  private async deliver(cmd: OutboundCommand, attempt: 'first' | 'resend'): Promise<void> {
     const { ledger, transport } = this.deps;
+    const takeClaim = (): Promise<Claim> =>
+      attempt === 'first' ? ledger.claim(cmd.messageId, cmd.channel, cmd.accountId) : ledger.claimResend(cmd.messageId, cmd.channel, cmd.accountId);
     // The claim is taken right before the first provider request, once the transport has read what it
     // needs and the limiter has given the slot: a process that dies before it leaves no claim, and the
     // redelivered command is sent (a claim taken first and lost in those reads or that wait was reported
@@ -100,7 +128,7 @@ export class OutboundSender {
         fenced ??= await this.deps.fence.verdict(cmd);
         if (!fenced.send) throw new SentByPeer(fenced.peer);
       }
-      claim ??= await ledger.claim(cmd.messageId, cmd.channel, cmd.accountId);
+      claim ??= await takeClaim();
       if (claim.kind !== 'claimed') throw new ClaimSettled(claim);
     };
     const breaker = this.deps.breakers.get(
@@ -119,11 +147,28 @@ export class OutboundSender {
       }
       return done;
     };
+    // A request that went out and got no answer (our timeout) may have been taken by the provider: on a
+    // provider whose statuses name our key it is not retried in place (that could send it twice) but left
+    // claimed, without an outcome, for the reconcile (confirmed by a status, or resent once after the window).
+    const reconcilable = transport.reconcilable?.(cmd) ?? false;
+    const fire = async (): Promise<{ providerMessageId?: string }> => {
+      try {
+        return await breaker.fire(cmd, pace);
+      } catch (err) {
+        if (reconcilable && claim?.kind === 'claimed' && unanswered(err)) throw new OutcomeUnknown(err as Error);
+        throw err;
+      }
+    };
     let result: { providerMessageId?: string };
     try {
-      result = await withRetry(() => breaker.fire(cmd, pace), this.deps.retry);
+      result = await withRetry(fire, this.deps.retry);
     } catch (err) {
-      if (err instanceof ClaimSettled) return this.settled(cmd, err.claim);
+      if (err instanceof ClaimSettled) return this.settled(cmd, err.claim, attempt);
+      if (err instanceof OutcomeUnknown) {
+        this.outcomes.inc({ channel: cmd.channel, outcome: 'unanswered' });
+        this.log.warn({ messageId: cmd.messageId, channel: cmd.channel, err: err.message }, 'provider request unanswered: held for the reconcile against its status webhooks, not retried in place');
+        throw new RetryableError('send_outcome_unknown', `${err.message} (the claim is kept: the redelivery reconciles it against the provider's statuses)`);
+      }
       if (err instanceof SentByPeer) {
         // Nothing claimed, nothing said: the peer region's send is the customer's answer.
         this.outcomes.inc({ channel: cmd.channel, outcome: 'sent_by_peer_region' });
@@ -131,15 +176,15 @@ export class OutboundSender {
       }
       if (isRetryable(err)) {
         // The provider did not take it: free this send's claim (if it got that far) for the retry topic's next attempt.
-        if (claim?.kind === 'claimed') await ledger.release(cmd.messageId);
+        if (claim?.kind === 'claimed') await (attempt === 'first' ? ledger.release(cmd.messageId) : ledger.releaseResend(cmd.messageId));
         this.outcomes.inc({ channel: cmd.channel, outcome: 'retry' });
         throw err;
       }
       // A permanent failure before any provider request (an unknown account) is claimed too, so
       // that a redelivery reports it instead of sending.
       if (!claim) {
-        claim = await ledger.claim(cmd.messageId, cmd.channel, cmd.accountId);
-        if (claim.kind !== 'claimed') return this.settled(cmd, claim);
+        claim = await takeClaim();
+        if (claim.kind !== 'claimed') return this.settled(cmd, claim, attempt);
       }
       const e = errorSummary(err);
       const error = { code: e.code, reason: e.message };
@@ -151,24 +196,65 @@ export class OutboundSender {
     // Sent: from here a failure must never free the claim (a retry would send twice). The outcome
     // write is retried in place; if it still fails, the redelivered command finds the claim without
     // an outcome and reports `send_outcome_unknown` rather than sending again.
-    await withRetry(() => ledger.sent(cmd.messageId, result.providerMessageId, cmd.channel, cmd.accountId), LEDGER_RETRY);
+    const via = attempt === 'resend' ? 'resent_after_unknown' : undefined;
+    await withRetry(() => ledger.sent(cmd.messageId, result.providerMessageId, cmd.channel, cmd.accountId, via), LEDGER_RETRY);
     await this.status(cmd, 'sent', result.providerMessageId);
-    this.outcomes.inc({ channel: cmd.channel, outcome: 'sent' });
+    this.outcomes.inc({ channel: cmd.channel, outcome: via ?? 'sent' });
   }
 
-  /** A command whose send was claimed before (a redelivery): its outcome said again, or reported unknown. */
-  private async settled(cmd: OutboundCommand, claim: Exclude<Claim, { kind: 'claimed' }>): Promise<void> {
+  /**
+   * A command whose send was claimed before (a redelivery): its outcome said again, or — claimed without
+   * an outcome — reconciled against the provider's record (confirmed, held, resent once), or reported unknown.
+   */
+  private async settled(cmd: OutboundCommand, claim: Exclude<Claim, { kind: 'claimed' }>, attempt: 'first' | 'resend'): Promise<void> {
     if (claim.kind === 'done') {
       // Sent (or failed) before; the status may not have made it out before a crash: say it again.
       const d = claim.doc;
       await this.status(cmd, d.state === 'sent' ? 'sent' : 'failed', d.providerMessageId, d.error);
       return;
     }
+    // A resend cut like the first send is not sent a third time: unknown.
+    if (attempt === 'first') {
+      const decision = await this.reconcile(cmd, claim.doc.claimedAt);
+      if (decision.kind === 'confirmed') {
+        await withRetry(() => this.deps.ledger.sent(cmd.messageId, decision.providerMessageId, cmd.channel, cmd.accountId, 'confirmed'), LEDGER_RETRY);
+        await this.status(cmd, 'sent', decision.providerMessageId);
+        this.outcomes.inc({ channel: cmd.channel, outcome: 'confirmed_after_unknown' });
+        this.log.info({ messageId: cmd.messageId, channel: cmd.channel, providerMessageId: decision.providerMessageId }, 'send of unknown outcome confirmed by the provider\'s status: not sent again');
+        return;
+      }
+      if (decision.kind === 'hold') {
+        this.outcomes.inc({ channel: cmd.channel, outcome: 'reconcile_held' });
+        throw new RetryableError('send_reconciling', `send ${cmd.messageId} of unknown outcome: waiting ${Math.ceil(decision.remainingMs / 1000)} s more for the provider's status before sending it again`);
+      }
+      if (decision.kind === 'resend') {
+        this.log.warn({ messageId: cmd.messageId, channel: cmd.channel }, 'send of unknown outcome: no status from the provider within the window, sent again once with the same key');
+        return this.deliver(cmd, 'resend');
+      }
+    }
     const error = { code: 'send_outcome_unknown', reason: 'the gateway stopped during this send; it may or may not have reached the customer' };
     this.log.warn({ messageId: cmd.messageId, channel: cmd.channel }, error.reason);
     await this.deps.ledger.failed(cmd.messageId, error, cmd.channel, cmd.accountId);
     await this.status(cmd, 'failed', undefined, error);
     this.outcomes.inc({ channel: cmd.channel, outcome: 'in_doubt' });
+  }
+
+  /** The reconcile decision for a claim without an outcome: the local record first, the peer region's once past the window. */
+  private async reconcile(cmd: OutboundCommand, claimedAt: Date | undefined): Promise<ReconcileDecision> {
+    const reconcilable = this.deps.transport.reconcilable?.(cmd) ?? false;
+    const base = { reconcilable, claimedAt, listeningSince: this.startedAt, now: (this.deps.now ?? Date.now)(), windowMs: this.deps.reconcile.windowMs };
+    const local = reconcilable ? await this.deps.ledger.confirmation(cmd.messageId) : null;
+    const decision = decideUnknownSend({ ...base, ...(local ? { confirmation: local } : {}) });
+    if (decision.kind !== 'resend') return decision;
+    // The provider posts its statuses to whichever region answers its webhook: ask the other one of the pair.
+    let peer: { providerMessageId?: string } | undefined;
+    try {
+      peer = await this.deps.fence.peerConfirmation(cmd);
+    } catch (err) {
+      this.outcomes.inc({ channel: cmd.channel, outcome: 'reconcile_held' });
+      throw new RetryableError('send_reconcile_peer_unknown', `send ${cmd.messageId} of unknown outcome: the peer region could not say whether the provider's status reached it: ${(err as Error).message}`);
+    }
+    return decideUnknownSend({ ...base, ...(peer ? { confirmation: peer } : {}) });
   }
 
   private async status(cmd: OutboundCommand, status: DeliveryState, providerMessageId?: string, error?: { code: string; reason: string }): Promise<void> {
@@ -196,6 +282,16 @@ export class OutboundSender {
 class SentByPeer extends OmniError {
   constructor(readonly peer: string) {
     super('sent_by_peer_region', `send decided again by region ${peer}`, false);
+  }
+}
+
+/** A provider request our timeout cut: it went out, no answer came (the provider may have taken it). */
+const unanswered = (err: unknown): boolean => err instanceof OmniError && err.code === 'provider_timeout';
+
+/** Thrown out of the in-place retry for an unanswered request of a reconcilable send: the claim is kept, nothing resent here. */
+class OutcomeUnknown extends OmniError {
+  constructor(cause: Error) {
+    super('send_outcome_unknown', cause.message, false);
   }
 }
 

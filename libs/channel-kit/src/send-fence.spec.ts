@@ -1,6 +1,8 @@
 import { OutboundCommand, RetryableError } from '@omni/contracts';
 import type { PeerSendDoc, RegionAssignmentDoc } from '@omni/persistence';
-import { PeerDecision, SendFence, sendFenceConfigFromEnv } from './send-fence';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpPeerDecisions, PeerDecision, SendFence, sendFenceConfigFromEnv } from './send-fence';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 
@@ -79,5 +81,38 @@ describe('sendFenceConfigFromEnv', () => {
     expect(() => sendFenceConfigFromEnv({ REGION_PEERS: 'local-b=http://127.0.0.1:3110' })).toThrow('API_KEY');
     expect(() => sendFenceConfigFromEnv({ REGION_PEERS: 'nope' })).toThrow('REGION_PEERS');
     expect(sendFenceConfigFromEnv({}).REGION_PEERS).toEqual([]);
+  });
+
+  it("asks the other region of the pair whether the provider's status of a send reached it (issue 13); unpaired: nobody asked; no answer: thrown", async () => {
+    const confirmed = setup({ epoch: 1, answer: { decided: true, epoch: 1, confirmed: { providerMessageId: 'wamid.B' } } });
+    expect(await confirmed.fence.peerConfirmation(command({ epoch: 1 }))).toEqual({ providerMessageId: 'wamid.B' });
+    expect(confirmed.asked).toEqual(['local-b t1 reply-1']);
+    expect(await setup({ epoch: 1, answer: { decided: false } }).fence.peerConfirmation(command({ epoch: 1 }))).toBeUndefined();
+    const unpaired = setup({ answer: { decided: false, confirmed: {} } });
+    expect(await unpaired.fence.peerConfirmation(command())).toBeUndefined();
+    expect(unpaired.asked).toEqual([]);
+    await expect(setup({ epoch: 1, answer: new RetryableError('region_unreachable', 'down') }).fence.peerConfirmation(command({ epoch: 1 }))).rejects.toThrow('down');
+  });
+
+  it("reads the peer router's answer, with the provider's confirmation when it has one", async () => {
+    const answers: Record<string, unknown> = {
+      'r-1': { sendId: 'r-1', decided: true, epoch: 4, confirmed: { providerMessageId: 'wamid.P' } },
+      'r-2': { sendId: 'r-2', decided: false },
+    };
+    const server = createServer((req, res) => {
+      const id = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.split('/').pop() ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers[id]));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const peers = new HttpPeerDecisions({
+      REGION: 'local-a', REGION_PEERS: [{ name: 'local-b', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }], API_KEY: 'k'.repeat(16), REGION_PEER_TIMEOUT_MS: 2_000,
+    });
+    try {
+      expect(await peers.ask('local-b', 't1', 'r-1')).toEqual({ decided: true, epoch: 4, confirmed: { providerMessageId: 'wamid.P' } });
+      expect(await peers.ask('local-b', 't1', 'r-2')).toEqual({ decided: false });
+    } finally {
+      peers.onApplicationShutdown();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -41,6 +41,8 @@ export function sendFenceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Se
 export interface PeerDecision {
   decided: boolean;
   epoch?: number;
+  /** The provider's status webhook for this send reached that region (issue 13): the provider accepted it. */
+  confirmed?: { providerMessageId?: string };
 }
 
 /** Asks a peer region's router whether it decided a send (`GET /v1/regions/sends/{id}?tenantId=`). */
@@ -82,8 +84,11 @@ export class HttpPeerDecisions implements PeerDecisions {
     }
     if (res.status >= 500) throw new RetryableError('region_error', `region ${name} answered ${res.status}`);
     if (!res.ok) throw new OmniError('region_rejected', `region ${name} answered ${res.status} (is API_KEY the same in both regions?)`, false);
-    const body = (await res.json()) as { decided?: unknown; epoch?: unknown };
-    return { decided: body.decided === true, ...(typeof body.epoch === 'number' ? { epoch: body.epoch } : {}) };
+    const body = (await res.json()) as { decided?: unknown; epoch?: unknown; confirmed?: { providerMessageId?: unknown } | null };
+    const confirmed = typeof body.confirmed === 'object' && body.confirmed !== null
+      ? { ...(typeof body.confirmed.providerMessageId === 'string' ? { providerMessageId: body.confirmed.providerMessageId } : {}) }
+      : undefined;
+    return { decided: body.decided === true, ...(typeof body.epoch === 'number' ? { epoch: body.epoch } : {}), ...(confirmed ? { confirmed } : {}) };
   }
 }
 
@@ -147,6 +152,20 @@ export class SendFence {
     }
     if (answer.decided && (answer.epoch === undefined || answer.epoch > fence.epoch)) return this.skip(cmd, other, answer.epoch, 'asked');
     return this.pass('asked');
+  }
+
+  /**
+   * Whether the provider's status webhook for this send reached the other region of the tenant's pair
+   * (issue 13: a provider posts to one webhook URL, whichever region answers it; a send cut by a kill
+   * is reconciled by the region that claimed it). Undefined for an unpaired tenant or when that region
+   * has none; throws when it does not answer (the caller holds the send: never a guess).
+   */
+  async peerConfirmation(cmd: OutboundCommand): Promise<{ providerMessageId?: string } | undefined> {
+    if (!cmd.fence) return undefined;
+    const current = await this.deps.assignments.get(cmd.tenantId);
+    if (!current) return undefined;
+    const other = current.home === this.deps.config.REGION ? current.standby : current.home;
+    return (await this.deps.peers.ask(other, cmd.tenantId, cmd.messageId)).confirmed;
   }
 
   private pass(why: string): FenceVerdict {

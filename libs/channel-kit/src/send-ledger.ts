@@ -25,6 +25,33 @@ export interface SendOutcomeDoc {
   providerMessageId?: string;
   doneAt: Date;
   error?: { code: string; reason: string };
+  /**
+   * How a send whose first outcome was unknown was settled (issue 13): `confirmed` by the provider's
+   * status webhook naming its key, or `resent_after_unknown` when none came within the window.
+   */
+  via?: 'confirmed' | 'resent_after_unknown';
+}
+
+/**
+ * The provider's word that it accepted a send: the first status webhook naming our key
+ * (`biz_opaque_callback_data` on WhatsApp), written once by the webhook ingest (insert-only).
+ */
+export interface SendConfirmationDoc {
+  _id: string;
+  channel: string;
+  accountId: string;
+  providerMessageId: string;
+  /** The first status seen (sent, delivered, read or failed: each says the provider took the request). */
+  status: string;
+  at: Date;
+}
+
+/** The one resend of a send whose outcome was unknown: claimed like a send, so that it happens at most once. */
+export interface SendResendDoc {
+  _id: string;
+  channel: string;
+  accountId: string;
+  claimedAt: Date;
 }
 
 /** Claims: one per messageId, made before the provider call. Documents written before ADR 0423 also carry their outcome. */
@@ -54,20 +81,44 @@ export const SendOutcomeSchema = new Schema<SendOutcomeDoc>(
     providerMessageId: String,
     doneAt: { type: Date, required: true },
     error: { code: String, reason: String },
+    via: { type: String, enum: ['confirmed', 'resent_after_unknown'] },
   },
   { versionKey: false, collection: 'send_outcomes' },
 );
 // Status webhooks name the provider's message id; map it back to our messageId.
 SendOutcomeSchema.index({ channel: 1, accountId: 1, providerMessageId: 1 });
 
+export const SendConfirmationSchema = new Schema<SendConfirmationDoc>(
+  {
+    _id: { type: String, required: true },
+    channel: { type: String, required: true },
+    accountId: { type: String, required: true },
+    providerMessageId: { type: String, required: true },
+    status: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'send_confirmations' },
+);
+
+export const SendResendSchema = new Schema<SendResendDoc>(
+  {
+    _id: { type: String, required: true },
+    channel: { type: String, required: true },
+    accountId: { type: String, required: true },
+    claimedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'send_resends' },
+);
+
 export type Claim = { kind: 'claimed' } | { kind: 'done'; doc: SendDoc } | { kind: 'in_doubt'; doc: SendDoc };
 
 /**
  * The send ledger: a message is claimed (insert by _id, unique) before the provider call and its
  * outcome recorded after it (an insert by _id in `send_outcomes`). A redelivered command finds an
- * outcome (no second send) or a claim without one: the process died mid-send, and since these
- * providers take no idempotency key, resending could double-send — the message is reported `failed`
- * with `send_outcome_unknown` instead, visible to agents.
+ * outcome (no second send) or a claim without one: the process died mid-send. These providers take no
+ * idempotency key, so resending blindly could double-send: a provider that echoes our key on its status
+ * webhooks (WhatsApp) is reconciled against them (`send_confirmations`, `send_resends`, send-reconcile.ts);
+ * the others report the message `failed` with `send_outcome_unknown`, visible to agents.
  *
  * Both writes are inserts, coalesced across concurrent sends into one insertMany each (ADR 0423):
  * on FerretDB an update by _id costs 6–14 ms and does not batch, an insert batch of 20 costs about
@@ -77,13 +128,17 @@ export type Claim = { kind: 'claimed' } | { kind: 'done'; doc: SendDoc } | { kin
 export class SendLedger {
   private readonly claims: InsertBatcher<SendDoc>;
   private readonly outcomes: InsertBatcher<SendOutcomeDoc>;
+  private readonly confirmations: InsertBatcher<SendConfirmationDoc>;
 
   constructor(
     @InjectModel('Send') private readonly model: Model<SendDoc>,
     @InjectModel('SendOutcome') private readonly outcomeModel: Model<SendOutcomeDoc>,
+    @InjectModel('SendConfirmation') private readonly confirmationModel: Model<SendConfirmationDoc>,
+    @InjectModel('SendResend') private readonly resendModel: Model<SendResendDoc>,
   ) {
     this.claims = new InsertBatcher((docs) => this.model.collection.insertMany(docs as never[], { ordered: false }));
     this.outcomes = new InsertBatcher((docs) => this.outcomeModel.collection.insertMany(docs as never[], { ordered: false }));
+    this.confirmations = new InsertBatcher((docs) => this.confirmationModel.collection.insertMany(docs as never[], { ordered: false }));
   }
 
   async claim(messageId: string, channel: string, accountId: string): Promise<Claim> {
@@ -99,9 +154,48 @@ export class SendLedger {
     return claim.state === 'sending' ? { kind: 'in_doubt', doc: claim } : { kind: 'done', doc: claim };
   }
 
+  /**
+   * The one resend of a send whose outcome stayed unknown (issue 13): claimed by its own insert, so two
+   * redeliveries (a rebalance) cannot both resend. `claimed`, or the send's outcome when one exists, or
+   * `in_doubt` when the resend was claimed before and has no outcome (cut too: never a second resend).
+   */
+  async claimResend(messageId: string, channel: string, accountId: string): Promise<Claim> {
+    const inserted = await this.resendModel.collection.insertOne({ _id: messageId, channel, accountId, claimedAt: new Date() } as never).then(
+      () => true,
+      (err: { code?: number }) => {
+        if (err.code === 11000) return false;
+        throw err;
+      },
+    );
+    if (inserted) return { kind: 'claimed' };
+    const [resend, outcome] = await Promise.all([
+      this.resendModel.findById(messageId).lean<SendResendDoc>(),
+      this.outcomeModel.findById(messageId).lean<SendOutcomeDoc>(),
+    ]);
+    if (outcome) return { kind: 'done', doc: { ...outcome, claimedAt: resend?.claimedAt } };
+    return { kind: 'in_doubt', doc: { _id: messageId, channel, accountId, state: 'sending', claimedAt: resend?.claimedAt } };
+  }
+
+  /** A retryable failure of the resend frees it, as `release` frees a claim. */
+  async releaseResend(messageId: string): Promise<void> {
+    await this.resendModel.deleteOne({ _id: messageId });
+  }
+
+  /** Records the provider's first status naming our key (idempotent: a later status keeps the first record). */
+  async confirm(messageId: string, providerMessageId: string, status: string, channel: string, accountId: string): Promise<void> {
+    await this.confirmations.insert({ _id: messageId, channel, accountId, providerMessageId, status, at: new Date() });
+  }
+
+  /** The provider's record of the send, if a status webhook named it. */
+  async confirmation(messageId: string): Promise<SendConfirmationDoc | null> {
+    return this.confirmationModel.findById(messageId).lean<SendConfirmationDoc>();
+  }
+
   /** Records the outcome once; a second record of the same send (a redelivery) keeps the first. */
-  async sent(messageId: string, providerMessageId: string | undefined, channel: string, accountId: string): Promise<void> {
-    await this.outcomes.insert({ _id: messageId, channel, accountId, state: 'sent', ...(providerMessageId ? { providerMessageId } : {}), doneAt: new Date() });
+  async sent(messageId: string, providerMessageId: string | undefined, channel: string, accountId: string, via?: SendOutcomeDoc['via']): Promise<void> {
+    await this.outcomes.insert({
+      _id: messageId, channel, accountId, state: 'sent', ...(providerMessageId ? { providerMessageId } : {}), doneAt: new Date(), ...(via ? { via } : {}),
+    });
   }
 
   async failed(messageId: string, error: { code: string; reason: string }, channel: string, accountId: string): Promise<void> {

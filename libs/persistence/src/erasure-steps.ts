@@ -61,7 +61,11 @@ export async function splitFileReferences(
 }
 
 /** The channel apps' stores on the shared database; they carry no tenant (ADR 0424, 0501). */
-export const CHANNEL_STORES = { emailThreads: 'email_threads', webSessions: 'web_sessions', sends: 'sends', sendOutcomes: 'send_outcomes' } as const;
+export const CHANNEL_STORES = {
+  emailThreads: 'email_threads', webSessions: 'web_sessions', sends: 'sends', sendOutcomes: 'send_outcomes',
+  // The provider's confirmations of sends and the resends of sends of unknown outcome (issue 13, ADR 0423).
+  sendConfirmations: 'send_confirmations', sendResends: 'send_resends',
+} as const;
 export type ChannelStore = keyof typeof CHANNEL_STORES;
 
 /** email_threads, web_sessions (and the send ledgers, for the purge): records matching each filter deleted. */

@@ -223,6 +223,7 @@ export class MongoPrivacyRepository implements PrivacyRepository {
       { store: 'web_sessions', action: 'deleted', count: channel.webSessions },
       { store: 'sends', action: 'redacted', count: channel.sends, note: "provider message ids and error texts removed; the claim stays so a redelivered command is not sent twice" },
       { store: 'send_outcomes', action: 'redacted', count: channel.sendOutcomes },
+      { store: 'send_confirmations', action: 'redacted', count: channel.sendConfirmations, note: "the provider's message id removed; the record stays so a send of unknown outcome is not sent twice" },
       { store: 'nlu_predictions', action: 'none', note: 'intent, confidence and outcome per message: no text or identity' },
       await this.kafkaEntry(tenantId, ids, at, until),
     ];
@@ -242,16 +243,17 @@ export class MongoPrivacyRepository implements PrivacyRepository {
    * out twice) without the provider's message id (a WhatsApp wamid encodes the phone number) or the
    * error text (a bounce names the address).
    */
-  private async eraseChannelStores(conversationIds: string[], outboundIds: string[]): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number }> {
+  private async eraseChannelStores(conversationIds: string[], outboundIds: string[]): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number; sendConfirmations: number }> {
     const db = this.messages.db;
     const byConversation = { conversationId: { $in: conversationIds } };
     const { emailThreads, webSessions } = conversationIds.length === 0 ? { emailThreads: 0, webSessions: 0 }
       : await deleteChannelRecords(db, { emailThreads: byConversation, webSessions: byConversation });
-    if (outboundIds.length === 0) return { emailThreads, webSessions, sends: 0, sendOutcomes: 0 };
+    if (outboundIds.length === 0) return { emailThreads, webSessions, sends: 0, sendOutcomes: 0, sendConfirmations: 0 };
     const redact = { $unset: { providerMessageId: '', 'error.reason': '' } };
     const sends = (await db.collection('sends').updateMany({ _id: { $in: outboundIds as never[] } }, redact)).matchedCount;
     const sendOutcomes = (await db.collection('send_outcomes').updateMany({ _id: { $in: outboundIds as never[] } }, redact)).matchedCount;
-    return { emailThreads, webSessions, sends, sendOutcomes };
+    const sendConfirmations = (await db.collection('send_confirmations').updateMany({ _id: { $in: outboundIds as never[] } }, redact)).matchedCount;
+    return { emailThreads, webSessions, sends, sendOutcomes, sendConfirmations };
   }
 
   /**

@@ -94,8 +94,10 @@ describe('retention and erasure on a real database', () => {
     await db.collection('web_sessions').insertMany([{ _id: 'w-old', conversationId: 'c', createdAt: ago(100) }, { _id: 'w-new', conversationId: 'c', createdAt: ago(1) }] as never[]);
     await db.collection('sends').insertMany([{ _id: 's-old', claimedAt: ago(40) }, { _id: 's-new', claimedAt: ago(1) }] as never[]);
     await db.collection('send_outcomes').insertMany([{ _id: 's-old', doneAt: ago(40) }, { _id: 's-new', doneAt: ago(1) }] as never[]);
-    expect(await retention.purgeChannelStores({ emailThreads: ago(365), webSessions: ago(90), sendLedger: ago(30) })).toEqual({ emailThreads: 1, webSessions: 1, sends: 1, sendOutcomes: 1 });
-    for (const c of ['email_threads', 'web_sessions', 'sends', 'send_outcomes', 'nlu_predictions']) {
+    await db.collection('send_confirmations').insertMany([{ _id: 's-old', at: ago(40) }, { _id: 's-new', at: ago(1) }] as never[]);
+    await db.collection('send_resends').insertMany([{ _id: 's-old', claimedAt: ago(40) }, { _id: 's-new', claimedAt: ago(1) }] as never[]);
+    expect(await retention.purgeChannelStores({ emailThreads: ago(365), webSessions: ago(90), sendLedger: ago(30) })).toEqual({ emailThreads: 1, webSessions: 1, sends: 1, sendOutcomes: 1, sendConfirmations: 1, sendResends: 1 });
+    for (const c of ['email_threads', 'web_sessions', 'sends', 'send_outcomes', 'send_confirmations', 'send_resends', 'nlu_predictions']) {
       expect((await db.collection(c).find({}).toArray()).every((d) => !String(d._id).endsWith('-old'))).toBe(true);
     }
   });
@@ -109,13 +111,17 @@ describe('retention and erasure on a real database', () => {
     await db.collection('conversation_notes').insertOne({ _id: 'n-mail', tenantId: 't1', conversationId: 'c-mail', author: { id: 'p_ana', name: 'Ana' }, text: 'Rui is moving house', at: ago(1) } as never);
     await db.collection('sends').insertOne({ _id: 'mail-out', channel: 'email', accountId: 'a', state: 'sending', claimedAt: ago(1) } as never);
     await db.collection('send_outcomes').insertOne({ _id: 'mail-out', channel: 'email', accountId: 'a', state: 'failed', providerMessageId: '<mail-out@omni>', doneAt: ago(1), error: { code: '5.1.1', reason: 'rui@example.com: no such user' } } as never);
+    // (A WhatsApp send's provider confirmation, issue 13: the wamid encodes the phone number.)
+    await db.collection('send_confirmations').insertOne({ _id: 'mail-out', channel: 'whatsapp', accountId: 'a', providerMessageId: 'wamid.HBgM351910000001', status: 'sent', at: ago(1) } as never);
 
     const receipt = await privacy.erase('t1', 'cu-mail', 'admin', now, { deleted: 0, shared: 0 });
     const entry = (store: string) => receipt?.stores?.find((s) => s.store === store);
-    expect([entry('email_threads'), entry('web_sessions'), entry('sends'), entry('send_outcomes')]).toEqual([
+    expect([entry('email_threads'), entry('web_sessions'), entry('sends'), entry('send_outcomes'), entry('send_confirmations')]).toEqual([
       expect.objectContaining({ action: 'deleted', count: 1 }), expect.objectContaining({ action: 'deleted', count: 1 }),
       expect.objectContaining({ action: 'redacted', count: 1 }), expect.objectContaining({ action: 'redacted', count: 1 }),
+      expect.objectContaining({ action: 'redacted', count: 1 }),
     ]);
+    expect(await db.collection('send_confirmations').findOne({ _id: 'mail-out' as never })).toEqual({ _id: 'mail-out', channel: 'whatsapp', accountId: 'a', status: 'sent', at: ago(1) });
     expect(entry('kafka')).toMatchObject({ action: 'expires', until: new Date(now.getTime() + 14 * DAY) });
     expect(entry('conversation_notes')).toMatchObject({ action: 'deleted', count: 1 });
     expect(await db.collection('conversation_notes').countDocuments({ conversationId: 'c-mail' })).toBe(0);

@@ -31,9 +31,9 @@ export interface RetentionRepository {
   deletePredictions(tenantId: string, before: Date): Promise<number>;
   /**
    * The channel apps' stores on the shared database, which carry no tenant: email thread facts,
-   * web-session token hashes, and the send ledgers' claims and outcomes (message ids only).
+   * web-session token hashes, and the send ledgers' claims, outcomes, provider confirmations and resends.
    */
-  purgeChannelStores(before: { emailThreads: Date; webSessions: Date; sendLedger: Date }): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number }>;
+  purgeChannelStores(before: { emailThreads: Date; webSessions: Date; sendLedger: Date }): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number; sendConfirmations: number; sendResends: number }>;
 }
 
 export const RETENTION_REPOSITORY = Symbol('RetentionRepository');
@@ -101,14 +101,16 @@ export class MongoRetentionRepository implements RetentionRepository {
     return (await this.predictions.deleteMany({ tenantId, at: { $lt: before } }).exec()).deletedCount;
   }
 
-  async purgeChannelStores(before: { emailThreads: Date; webSessions: Date; sendLedger: Date }): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number }> {
+  async purgeChannelStores(before: { emailThreads: Date; webSessions: Date; sendLedger: Date }): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number; sendConfirmations: number; sendResends: number }> {
     // A send-ledger claim older than Kafka's retention can no longer meet a redelivery of its command.
-    const { emailThreads, webSessions, sends, sendOutcomes } = await deleteChannelRecords(this.messages.db, {
+    const { emailThreads, webSessions, sends, sendOutcomes, sendConfirmations, sendResends } = await deleteChannelRecords(this.messages.db, {
       emailThreads: { receivedAt: { $lt: before.emailThreads } },
       webSessions: { createdAt: { $lt: before.webSessions } },
       sends: { claimedAt: { $lt: before.sendLedger } },
       sendOutcomes: { doneAt: { $lt: before.sendLedger } },
+      sendConfirmations: { at: { $lt: before.sendLedger } },
+      sendResends: { claimedAt: { $lt: before.sendLedger } },
     });
-    return { emailThreads, webSessions, sends, sendOutcomes };
+    return { emailThreads, webSessions, sends, sendOutcomes, sendConfirmations, sendResends };
   }
 }

@@ -85,6 +85,11 @@ export class AccountRoutingTransport implements ChannelTransport {
 
   readonly pacesRequests = true;
 
+  /** A linked device echoes no key of ours: only Cloud API sends are reconciled. */
+  reconcilable(cmd: OutboundCommand): boolean {
+    return this.isLinked(cmd.accountId) ? (this.linked.reconcilable?.(cmd) ?? false) : (this.cloud.reconcilable?.(cmd) ?? false);
+  }
+
   send(cmd: OutboundCommand, pace: Pace): Promise<{ providerMessageId?: string }> {
     return sendPaced(this.isLinked(cmd.accountId) ? this.linked : this.cloud, cmd, pace);
   }

@@ -54,6 +54,12 @@ describe('WhatsAppTransport', () => {
     expect(bodies()[0]).toMatchObject({ type: 'text', text: { body: 'Your order ships today' }, context: { message_id: 'wamid.CUSTOMER' }, biz_opaque_callback_data: 'msg-1' });
   });
 
+  it('is reconciled (issue 13) for a send of one request only: a status of a split text names no part', () => {
+    expect(transport().reconcilable(command())).toBe(true);
+    expect(transport().reconcilable(command({}, 'x'.repeat(5_000)))).toBe(false);
+    expect(transport().reconcilable(command({ message: { type: 'text', attachments: [] } }))).toBe(false); // nothing to send: never encoded
+  });
+
   it('never quotes our own id: without a stored customer message there is no context', async () => {
     await transport().send(command({ replyToMessageId: 'our-inbound-id' }));
     expect(bodies()[0].context).toBeUndefined();

@@ -38,6 +38,19 @@ export class WhatsAppTransport implements ChannelTransport {
     this.templates = new TemplateRegistry(config.WHATSAPP_TEMPLATES);
   }
 
+  /**
+   * Every Cloud API request of a send carries its messageId as `biz_opaque_callback_data`, echoed on each
+   * status: a send of one request is reconciled by it. A send of several (a split text, several media)
+   * is not — a status says only that one of its parts was taken, not which: it stays at-most-once.
+   */
+  reconcilable(cmd: OutboundCommand): boolean {
+    try {
+      return encodeWhatsApp(cmd, { apiVersion: this.config.WHATSAPP_API_VERSION, phoneNumberId: cmd.accountId }).length === 1;
+    } catch {
+      return false;
+    }
+  }
+
   async send(cmd: OutboundCommand, pace: Pace = unpaced): Promise<{ providerMessageId?: string }> {
     const phoneNumberId = cmd.accountId;
     const accessToken = await this.tokens.accessTokenFor(phoneNumberId);

@@ -25,7 +25,7 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(
 /** A number connected through the API (channel_accounts), its credentials sealed as the router seals them. */
 interface Connected { phoneNumberId: string; tenantId: string; appSecret: string }
 
-function setup(opts: { failPublish?: boolean; sends?: Record<string, string>; connected?: Connected[]; cfg?: typeof config } = {}) {
+function setup(opts: { failPublish?: boolean; failConfirm?: boolean; sends?: Record<string, string>; connected?: Connected[]; cfg?: typeof config } = {}) {
   const store = new MemoryMediaStore();
   const stored = store.objects;
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
@@ -38,7 +38,12 @@ function setup(opts: { failPublish?: boolean; sends?: Record<string, string>; co
       published.push({ topic, events: Array.isArray(events) ? events : [events] });
     },
   } as unknown as EventPublisher;
+  const confirmations: string[] = [];
   const ledger = {
+    confirm: async (id: string, wamid: string, status: string) => {
+      if (opts.failConfirm) throw new Error('store down');
+      confirmations.push(`${id} ${wamid} ${status}`);
+    },
     byProviderId: async (_c: string, _a: string, providerId: string) => {
       const id = opts.sends?.[providerId];
       return id ? ({ _id: id } as SendDoc) : null;
@@ -59,7 +64,7 @@ function setup(opts: { failPublish?: boolean; sends?: Record<string, string>; co
   const useCase = new ReceiveWhatsAppWebhookUseCase(cfg, publisher, ledger, media, source, new WhatsAppAccounts(directory, envelopes, cfg));
   const signed = (raw: string) => ({ rawBody: Buffer.from(raw), signature: hubSignature(raw, SECRET) });
   const events = (topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events);
-  return { useCase, signed, events, stored, fetched, connect, lookups };
+  return { useCase, signed, events, stored, fetched, connect, lookups, confirmations };
 }
 
 const unknownCount = async () =>
@@ -78,6 +83,26 @@ describe('ReceiveWhatsAppWebhookUseCase', () => {
     const statuses = events(TOPICS.status) as CloudEvent<DeliveryStatus>[];
     // A status without biz_opaque_callback_data is mapped back to our id through the send ledger.
     expect(statuses.map((e) => e.data.messageId)).toEqual(['our-msg-21']);
+  });
+
+  it('records a status naming our key as the provider\'s confirmation of the send before answering, once per send (issue 13)', async () => {
+    const { useCase, signed, events, confirmations } = setup();
+    const status = (wamid: string, state: string, ours?: string) => JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'WABA', changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000000', phone_number_id: '106540352242922' },
+        statuses: [{ id: wamid, status: state, timestamp: '1700000000', recipient_id: '16505551234', ...(ours ? { biz_opaque_callback_data: ours } : {}) }],
+      } }] }],
+    });
+    await useCase.execute(signed(status('wamid.OURS1', 'sent', 'msg-1')));
+    await useCase.execute(signed(status('wamid.OURS1', 'delivered', 'msg-1')));
+    expect(confirmations).toEqual(['msg-1 wamid.OURS1 sent']);
+    expect((events(TOPICS.status) as CloudEvent<DeliveryStatus>[]).map((e) => `${e.data.messageId} ${e.data.status}`)).toEqual(['msg-1 sent', 'msg-1 delivered']);
+
+    // Not recorded: a 503, and Meta redelivers.
+    const down = setup({ failConfirm: true });
+    await expect(down.useCase.execute(down.signed(status('wamid.OURS2', 'sent', 'msg-2')))).rejects.toMatchObject({ code: 'store_unavailable', retryable: true });
+    expect(down.events(TOPICS.status)).toHaveLength(0);
   });
 
   it('stores an image before publishing and references the stored copy from the event', async () => {

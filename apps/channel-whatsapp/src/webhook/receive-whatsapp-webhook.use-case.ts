@@ -30,6 +30,8 @@ export class ReceiveWhatsAppWebhookUseCase {
   private readonly unknownItems = counter('omni_webhook_unknown_account_items_total', 'Webhook items for an account no tenant connected (not produced)', ['channel']);
   /** Numbers already logged as unknown (each once per process, bounded). */
   private readonly loggedUnknown = new LRUCache<string, true>({ max: 10_000 });
+  /** Sends whose confirmation this process recorded (bounded): their later statuses need no write. */
+  private readonly confirmed = new LRUCache<string, true>({ max: 10_000 });
 
   constructor(
     @Inject(WHATSAPP_CONFIG) private readonly config: WhatsAppConfig,
@@ -56,6 +58,7 @@ export class ReceiveWhatsAppWebhookUseCase {
     this.verify(cmd.rawBody, cmd.signature, accounts);
     this.reportUnknown(named, accounts);
     const decoded = await this.withOurMessageIds(this.decode(payload, accounts));
+    await this.recordConfirmations(decoded);
     // Attachments are fetched and stored before anything is published (ADR 0420): the events reference the stored copy.
     const result = await this.media.storeAll(decoded, this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'webhook items not turned into events');
@@ -88,6 +91,22 @@ export class ReceiveWhatsAppWebhookUseCase {
       else ignored.push({ reason: `${s.status} for a message the gateway did not send`, ref: s.channelMessageId });
     }
     return { ...result, statuses, ignored };
+  }
+
+  /**
+   * A status naming our key (`biz_opaque_callback_data`) is the provider's word that it accepted the
+   * send: recorded in the ledger before the 200 (issue 13), so that a send whose outcome is unknown (the
+   * process was killed inside the request) is confirmed rather than sent again. The first status of a
+   * send is written; the later ones (delivered, read) are duplicates the ledger keeps out (insert-only),
+   * and this process skips those it wrote itself.
+   */
+  private async recordConfirmations(result: DecodeResult): Promise<void> {
+    const todo = result.statuses.filter((s) => s.channelMessageId && s.messageId !== s.channelMessageId && !this.confirmed.has(s.messageId));
+    if (!todo.length) return;
+    await Promise.all(todo.map((s) => this.ledger.confirm(s.messageId, s.channelMessageId as string, s.status, 'whatsapp', s.accountId))).catch((err: unknown) => {
+      throw new RetryableError('store_unavailable', `send confirmations not recorded: ${(err as Error).message}`);
+    });
+    for (const s of todo) this.confirmed.set(s.messageId, true);
   }
 
   /** Signed by the app of every connected number it names; naming none, by the env's app (nothing of an unsigned body is logged). */

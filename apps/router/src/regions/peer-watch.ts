@@ -17,6 +17,8 @@ export interface PeerSendAnswer {
   decided: boolean;
   /** The tenant's directory epoch when the answering region decided it (sends stored before ADR 0300's fence: absent). */
   epoch?: number;
+  /** The provider's status webhook for this send reached the answering region (its channel app recorded it). */
+  confirmed?: { providerMessageId?: string };
 }
 
 interface PeerState {

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { NotFoundError, OmniError, ValidationError } from '@omni/contracts';
@@ -28,6 +30,7 @@ export class RegionsController {
     @Inject(TENANT_REPLICA_REPOSITORY) private readonly replica: TenantReplicaRepository,
     @Inject(TENANT_DIRECTORY) private readonly tenants: TenantDirectory,
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
+    @InjectConnection() private readonly connection: Connection,
   ) {}
 
   @Post('tenants/:tenantId/failover')
@@ -77,11 +80,20 @@ export class RegionsController {
   @Get('regions/sends/:sendId')
   @Requires('tenants.manage')
   @ApiQuery({ name: 'tenantId', required: true })
-  @ApiOperation({ summary: 'Whether this region decided the send `sendId` of the tenant (its outbound message is stored here): what a region taking the tenant over asks its previous active region' })
+  @ApiOperation({
+    summary: 'Whether this region decided the send `sendId` of the tenant (its outbound message is stored here): what a region taking the tenant over asks its previous active region; '
+      + 'and whether the provider\'s status webhook for it reached this region (`confirmed`): what the region that claimed a send cut mid-request asks before sending it again',
+  })
   async send(@Param('sendId') sendId: string, @Query() query: unknown): Promise<PeerSendAnswer> {
     const { tenantId } = parse(SendQuery, query, 'query');
-    const m = await this.messages.get(sendId);
+    const [m, confirmation] = await Promise.all([
+      this.messages.get(sendId),
+      // Written by this region's channel app (channel-kit SendLedger.confirm) from the provider's status webhooks.
+      this.connection.collection<{ _id: string; accountId: string; providerMessageId?: string }>('send_confirmations').findOne({ _id: sendId }),
+    ]);
     const decided = m !== null && m.direction === 'outbound' && m.tenantId === tenantId;
-    return { sendId, decided, ...(decided && m.regionEpoch ? { epoch: m.regionEpoch } : {}) };
+    // A confirmation names no tenant: it is told only for a send this region knows is the tenant's, or that it never stored.
+    const confirmed = confirmation && (m === null || m.tenantId === tenantId) ? { ...(confirmation.providerMessageId ? { providerMessageId: confirmation.providerMessageId } : {}) } : undefined;
+    return { sendId, decided, ...(decided && m.regionEpoch ? { epoch: m.regionEpoch } : {}), ...(confirmed ? { confirmed } : {}) };
   }
 }

@@ -1,0 +1,49 @@
+import { Connection, createConnection } from 'mongoose';
+import { SendConfirmationSchema, SendLedger, SendOutcomeSchema, SendResendSchema, SendSchema } from './send-ledger';
+import { mongoUri, uniqueName } from '../../../test/support/env';
+
+/**
+ * The ledger's records of a send whose outcome was unknown (issue 13), on the real store: the provider's
+ * confirmation is written once whatever number of statuses name it, and of concurrent deliveries of the
+ * same command (a rebalance) exactly one may resend it.
+ */
+describe('SendLedger reconcile records (real store)', () => {
+  let db: Connection;
+  let ledger: SendLedger;
+
+  beforeAll(async () => {
+    db = await createConnection(mongoUri(uniqueName('ledger'))).asPromise();
+    ledger = new SendLedger(
+      // What MongooseModule.forFeature makes of the schemas (its models' types differ only by the `id` virtual).
+      db.model('Send', SendSchema) as never, db.model('SendOutcome', SendOutcomeSchema) as never,
+      db.model('SendConfirmation', SendConfirmationSchema) as never, db.model('SendResend', SendResendSchema) as never,
+    );
+  });
+  afterAll(async () => {
+    await db.dropDatabase();
+    await db.close();
+  });
+
+  it('keeps the first status naming a send as its confirmation, concurrent statuses included', async () => {
+    await Promise.all([
+      ledger.confirm('m-1', 'wamid.1', 'sent', 'whatsapp', 'pn'),
+      ledger.confirm('m-1', 'wamid.1', 'delivered', 'whatsapp', 'pn'),
+      ledger.confirm('m-1', 'wamid.1', 'read', 'whatsapp', 'pn'),
+    ]);
+    expect(await db.collection('send_confirmations').countDocuments({ _id: 'm-1' } as never)).toBe(1);
+    expect(await ledger.confirmation('m-1')).toMatchObject({ providerMessageId: 'wamid.1', status: 'sent' });
+    expect(await ledger.confirmation('m-2')).toBeNull();
+  });
+
+  it('lets exactly one of concurrent deliveries resend; the others see it in doubt, then done once its outcome is in', async () => {
+    const claims = await Promise.all(Array.from({ length: 6 }, () => ledger.claimResend('m-3', 'whatsapp', 'pn')));
+    expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
+    expect(claims.filter((c) => c.kind === 'in_doubt')).toHaveLength(5);
+    await ledger.sent('m-3', 'wamid.3', 'whatsapp', 'pn', 'resent_after_unknown');
+    expect(await ledger.claimResend('m-3', 'whatsapp', 'pn')).toMatchObject({ kind: 'done', doc: { state: 'sent', providerMessageId: 'wamid.3', via: 'resent_after_unknown' } });
+    // A resend the provider refused retryably is freed for the retry topic's next attempt.
+    expect((await ledger.claimResend('m-4', 'whatsapp', 'pn')).kind).toBe('claimed');
+    await ledger.releaseResend('m-4');
+    expect((await ledger.claimResend('m-4', 'whatsapp', 'pn')).kind).toBe('claimed');
+  });
+});
