@@ -7,6 +7,7 @@ import { EVENT_SEALING, EventPublisher, EventSubscription, createKafka, ensureTo
 import { DATA_KEY_STORE, EventSealingModule, PRIVACY_REPOSITORY, PersistenceModule, TENANT_DIRECTORY, type PrivacyRepository, type TenantDirectory } from '@omni/persistence';
 import { LocalKms, dataKeyAad, newKek, type DataKeyStore } from '@omni/secrets';
 import { mongoUri, uniqueName, waitFor } from '../../../../test/support/env';
+import { readRawRecords } from '../../../../test/support/kafka-records';
 
 const name = uniqueName('kafka-shredding');
 const KEK = newKek('k1');
@@ -83,26 +84,7 @@ describe('crypto-shredding of inbound messages on Kafka', () => {
   }
 
   /** Every record of a topic as raw bytes (nothing decoded). */
-  async function raw(topic: string, expected: number, reader: string): Promise<{ value: Buffer; headers: string }[]> {
-    const consumer = kafka.consumer({ groupId: `${name}-${reader}`, maxWaitTimeInMs: 200 });
-    const got: { value: Buffer; headers: string }[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [resolveTopic(settings, topic)], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${got.length}/${expected} records on ${topic}`)), 30_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          got.push({ value: message.value ?? Buffer.alloc(0), headers: JSON.stringify(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]))) });
-          if (got.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    await consumer.disconnect();
-    return got;
-  }
+  const raw = (topic: string, expected: number, reader: string) => readRawRecords(kafka, resolveTopic(settings, topic), expected, `${name}-${reader}`);
 
   it('seals, opens, shreds on erasure on every topic, and skips the erased events cleanly afterwards', async () => {
     const publisher = new EventPublisher(producer, settings, { sealing });
@@ -141,13 +123,13 @@ describe('crypto-shredding of inbound messages on Kafka', () => {
 
     // Every copy, raw: the topic, its retry topic and its dead letters.
     const records = [...await raw(TOPICS.inbound, 3, 'scan'), ...await raw(retryTopic(TOPICS.inbound), 1, 'scan-retry'), ...await raw(dlqTopic(TOPICS.inbound), 1, 'scan-dlq')];
-    const ana = records.filter((r) => r.headers.includes('conv-ana'));
+    const ana = records.filter((r) => JSON.stringify(r.headers).includes('conv-ana'));
     expect(ana).toHaveLength(4);
     const secrets = [ANA.name, ANA.phone, 'PT50000201231234567890154', 'passport-scan', 'IBAN'];
     const keyForms = [key.toString('hex'), key.toString('base64'), stored.key.wrapped];
     const leaks: string[] = [];
     for (const r of ana) {
-      const text = `${r.value.toString('latin1')}${r.value.toString('utf8')}${r.headers}`;
+      const text = `${r.value.toString('latin1')}${r.value.toString('utf8')}${JSON.stringify(r.headers)}`;
       for (const s of [...secrets, ...keyForms]) if (text.includes(s)) leaks.push(s.slice(0, 12));
       if (r.value.includes(key)) leaks.push('raw key bytes');
     }
