@@ -92,8 +92,7 @@ export class ConnectorClient implements OnModuleDestroy {
       // not JSON: no body
     }
     if (res.status >= 500 || res.status === 429) {
-      const retryAfter = res.headers['retry-after'];
-      throw new RetryableError('connector_error', `connector answered ${res.status} to ${req.method} ${req.path}`, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter));
+      throw new RetryableError('connector_error', `connector answered ${res.status} to ${req.method} ${req.path}`, parseRetryAfter(res.headers['retry-after']));
     }
     if (res.status >= 400 && res.status !== 404 && res.status !== 403) throw new OmniError('connector_rejected', `connector answered ${res.status} to ${req.method} ${req.path}`, false);
     return { status: res.status, body };
