@@ -7,6 +7,8 @@ import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
 import { KAFKA_BROKERS, mongoUri, uniqueName, waitFor } from '../support/env';
 import { apiCall, onboardTenant } from '../support/tenancy';
 import { whatsappTextChange, whatsappWebhook } from '../support/webhooks';
+import { readRawRecords } from '../support/kafka-records';
+import { openWidgetSocket } from '../support/web-chat';
 
 const OPERATOR_KEY = `operator-${randomBytes(16).toString('hex')}`;
 const KEK = `k1:${randomBytes(32).toString('base64')}`;
@@ -75,18 +77,7 @@ describe('Kafka crypto-shredding through channel-whatsapp and the router', () =>
 
     // The raw records on the topic.
     const kafka = new Kafka({ brokers: KAFKA_BROKERS.split(','), clientId: `${name}-scan`, logLevel: 0 });
-    const consumer = kafka.consumer({ groupId: `${name}-scan`, maxWaitTimeInMs: 200 });
-    const records: { tenant: string; value: Buffer; headers: string }[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [`${name}.omni.inbound.v1`], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        records.push({ tenant: headers.ce_tenantid, value: message.value ?? Buffer.alloc(0), headers: JSON.stringify(headers) });
-      },
-    });
-    await waitFor('both records read', async () => records.length >= 2, 30_000, 100);
-    await consumer.disconnect();
+    const records = (await readRawRecords(kafka, `${name}.omni.inbound.v1`, 2, `${name}-scan`)).map((r) => ({ tenant: r.headers.ce_tenantid, value: r.value, headers: JSON.stringify(r.headers) }));
     const acme = records.filter((r) => r.tenant === 'acme');
     expect(acme).toHaveLength(1);
     expect(acme[0].headers).toContain('application/vnd.omni.sealed');
@@ -94,5 +85,59 @@ describe('Kafka crypto-shredding through channel-whatsapp and the router', () =>
     for (const s of [ANA.phone, 'Ana Shredded', 'PT50000201231234567890154', 'IBAN']) expect(readable).not.toContain(s);
     // The tenant that did not opt in is plain JSON, as the ★ contract says.
     expect(JSON.parse(records.find((r) => r.tenant === 'globex')?.value.toString('utf8') ?? '{}')).toMatchObject({ message: { text: BRUNO.text } });
+  }, 90_000);
+});
+
+/**
+ * Every sealed type through the real apps (ADR 0501, issue 15): the bootstrap tenant opts in; a web
+ * visitor writes; channel-web seals the inbound message, the router opens it and seals its AI request,
+ * the AI worker opens that and seals its result, the router opens it and seals the bot's reply,
+ * channel-web opens the reply and delivers it. Every raw record of the conversation on the four topics
+ * carries the conversation's key id and none of the visitor's words or the bot's.
+ */
+describe('Kafka crypto-shredding through channel-web, the router and the AI worker', () => {
+  const name = uniqueName('shred-web');
+  const apps: RunningApp[] = [];
+  const TEXT = 'hello, I am Dora Sealed-Web and my IBAN is PT50000201231234567890154';
+
+  beforeAll(async () => {
+    const env = { ...stackEnv({ prefix: name, db: name }), SECRETS_KEK: KEK, API_KEY: OPERATOR_KEY };
+    apps.push(await startApp('router', { ...env, ROUTER_DISPATCH_INTERVAL_MS: '0' }));
+    apps.push(...await Promise.all([startApp('ai-worker', env), startApp('channel-web', env)]));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.stop()));
+  });
+
+  it('seals the inbound message, the AI request, the AI result and the reply; every app opens them and the visitor gets the answer', async () => {
+    const [router, , web] = apps;
+    expect((await apiCall(router.url, 'PATCH', '/v1/tenants/default', OPERATOR_KEY, { kafkaShredding: true })).status).toBe(200);
+
+    const socket = await openWidgetSocket(web.url);
+    socket.ws.send(JSON.stringify({ type: 'hello' }));
+    expect((await socket.next()).type).toBe('welcome');
+    socket.ws.send(JSON.stringify({ type: 'message', clientMessageId: 'sealed0001', text: TEXT }));
+    let reply: { type: string; message?: { text?: string; author?: string } } | undefined;
+    while (!reply) {
+      const f = (await socket.next()) as { type: string; message?: { text?: string; direction?: string } };
+      if (f.type === 'message' && f.message?.direction === 'outbound') reply = f;
+    }
+    socket.ws.close();
+    // The bot's answer came back through every app (each opened what it consumed); its words are looked for below.
+    const answer = reply.message?.text ?? '';
+    expect(answer.length).toBeGreaterThan(20);
+
+    const kafka = new Kafka({ brokers: KAFKA_BROKERS.split(','), clientId: `${name}-scan`, logLevel: 0 });
+    const topics = ['omni.inbound.v1', 'omni.ai.request.v1', 'omni.ai.result.v1', 'omni.outbound.web.v1'];
+    const records = (await Promise.all(topics.map((t) => readRawRecords(kafka, `${name}.${t}`, 1, `${name}-scan-${t}`)))).flat();
+    const keyIds = new Set(records.map((r) => r.headers.ce_datakey));
+    expect(keyIds.size).toBe(1);
+    expect([...keyIds][0]).toMatch(/^dk_/);
+    for (const r of records) {
+      expect(r.headers['content-type']).toBe('application/vnd.omni.sealed');
+      const readable = `${r.value.toString('utf8')}${r.value.toString('latin1')}${JSON.stringify(r.headers)}`;
+      for (const s of ['Dora', 'Sealed-Web', 'PT50000201231234567890154', 'IBAN', answer.slice(0, 20)]) expect(readable).not.toContain(s);
+    }
   }, 90_000);
 });

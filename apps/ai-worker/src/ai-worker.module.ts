@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TOPICS } from '@omni/contracts';
 import { MessagingModule } from '@omni/messaging';
-import { PersistenceModule } from '@omni/persistence';
+import { EventSealingModule, PersistenceModule } from '@omni/persistence';
 import { ApiRateLimitModule, PlatformModule, rateLimitsOf } from '@omni/platform';
 import { AuthModule } from '@omni/auth';
 import { AnswerModule } from './answer/answer.module';
@@ -25,6 +25,8 @@ class AiWorkerConfigModule {}
     MessagingModule.forRoot({ clientId: 'ai-worker', topics: [TOPICS.aiRequest, TOPICS.aiResult, TOPICS.aiOutcome] }),
     // Tenants' NLU data and the prediction log (FerretDB locally), shared by all replicas.
     PersistenceModule.forRoot(config.MONGODB_URI),
+    // Crypto-shredding (ADR 0501): an opted-in tenant's events leave sealed and are opened on the way in.
+    EventSealingModule.forRoot(config),
     AuthModule.forRoot({ operatorKey: config.API_KEY, defaultTenantId: config.TENANT_ID }),
     AnswerModule,
     TenantDataModule,

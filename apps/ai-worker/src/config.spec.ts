@@ -1,4 +1,9 @@
-import { loadAiWorkerConfig } from './config';
+import { newKek } from '@omni/secrets';
+import { loadAiWorkerConfig as load } from './config';
+
+/** Production needs the KEK (crypto-shredding, ADR 0501): every case below but the test profile's gives one. */
+const KEK = { SECRETS_KEK: newKek('k1') };
+const loadAiWorkerConfig = (env: NodeJS.ProcessEnv) => load(env.OMNI_PROFILE ? env : { ...KEK, ...env });
 
 describe('loadAiWorkerConfig', () => {
   it('needs no provider and fills the demo admin key only under the test/demo profiles', () => {
@@ -6,6 +11,11 @@ describe('loadAiWorkerConfig', () => {
     expect(c).toMatchObject({ API_KEY: 'omni-demo-admin-key', NLU_FASTTEXT: 'on', AI_TIMEOUT_MS: 8_000 });
     expect(c.AI_BASE_URL).toBeUndefined();
     expect(loadAiWorkerConfig({}).API_KEY).toBeUndefined();
+  });
+
+  it('requires SECRETS_KEK outside the test/demo profiles (it opens and seals opted-in tenants’ events)', () => {
+    expect(() => load({})).toThrow(/SECRETS_KEK/);
+    expect(load({ OMNI_PROFILE: 'test' }).SECRETS_KEK).toMatch(/^demo:/);
   });
 
   it('treats blank values as unset and rejects a provider URL without a model', () => {

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { MediaEnvShape } from '@omni/channel-kit';
 import { ConfigError, InfraEnvSchema, RateLimitEnv, loadConfig } from '@omni/platform';
+import { DEMO_SECRETS_KEK, SecretsEnvShape } from '@omni/secrets';
 
 /** Blank env entries (an empty Helm value) count as unset. */
 const blank = (v: unknown) => (v === '' ? undefined : v);
 
 export const AiWorkerConfigSchema = InfraEnvSchema.pick({ KAFKA_BROKERS: true, MONGODB_URI: true, REGION: true, TENANT_ID: true }).extend({
+  /** Opens an opted-in tenant's AI requests and outcomes and seals its results (crypto-shredding, ADR 0501); the same KEKs as the router. */
+  ...SecretsEnvShape,
   /** Requests per window per API key and per client address on the NLU API (429 with Retry-After past it). */
   ...RateLimitEnv,
   /** Folder with the demo tenant's train.jsonl and kb.json (default: shipped next to main.js, or libs/nlu/data/demo-tenant). */
@@ -46,7 +49,7 @@ export type AiWorkerConfig = z.output<typeof AiWorkerConfigSchema>;
 export const AI_WORKER_CONFIG = Symbol('AI_WORKER_CONFIG');
 
 export function loadAiWorkerConfig(env: NodeJS.ProcessEnv = process.env): AiWorkerConfig {
-  const config = loadConfig('ai-worker', AiWorkerConfigSchema, { API_KEY: 'omni-demo-admin-key', NLU_DEMO_SHOP: 'on' }, env);
+  const config = loadConfig('ai-worker', AiWorkerConfigSchema, { API_KEY: 'omni-demo-admin-key', NLU_DEMO_SHOP: 'on', SECRETS_KEK: DEMO_SECRETS_KEK }, env);
   if (config.AI_BASE_URL && !config.AI_MODEL && !config.AI_TRANSCRIPTION_MODEL) {
     throw new ConfigError('ai-worker: AI_BASE_URL is set but neither AI_MODEL nor AI_TRANSCRIPTION_MODEL is');
   }

@@ -4,7 +4,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS, outboundTopic } from '@omni/contracts';
 import { ChannelKitModule, ChannelMediaModule, ChannelOutboundConsumer } from '@omni/channel-kit';
 import { MessagingModule } from '@omni/messaging';
-import { PersistenceModule } from '@omni/persistence';
+import { EventSealingModule, PersistenceModule } from '@omni/persistence';
 import { PlatformModule } from '@omni/platform';
 import { rootLogger } from '@omni/telemetry';
 import { EMAIL_CONFIG, loadEmailConfig } from './config';
@@ -24,6 +24,8 @@ const config = loadEmailConfig();
     PlatformModule.forRoot('channel-email'),
     MessagingModule.forRoot({ clientId: 'channel-email', topics: [TOPICS.inbound, TOPICS.status, outboundTopic('email')] }),
     PersistenceModule.forRoot(config.MONGODB_URI),
+    // Crypto-shredding (ADR 0501): an opted-in tenant's events leave sealed and are opened on the way in.
+    EventSealingModule.forRoot(config),
     MongooseModule.forFeature([{ name: 'MailThread', schema: MailThreadSchema }]),
     ChannelKitModule,
     ChannelMediaModule.forRoot(config),

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { MediaEnvShape } from '@omni/channel-kit';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
+import { DEMO_SECRETS_KEK, SecretsEnvShape } from '@omni/secrets';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const EmailConfigSchema = InfraEnvSchema.extend({
+  /** Seals an opted-in tenant's events with its conversations' keys and opens them (crypto-shredding, ADR 0501); the same KEKs as the router. */
+  ...SecretsEnvShape,
   /** Media store and limits for attachments (ADR 0420); the bytes come with the mail, nothing is fetched. */
   ...MediaEnvShape,
   /** The mailbox: the account id, the only accepted recipient, and the From of replies. */
@@ -63,6 +66,7 @@ const DEMO = {
   EMAIL_ADDRESS: 'support@omni.local',
   SMTP_HOST: '127.0.0.1',
   SMTP_PORT: '1025',
+  SECRETS_KEK: DEMO_SECRETS_KEK,
 };
 
 export function loadEmailConfig(env: NodeJS.ProcessEnv = process.env): EmailConfig {

@@ -7,6 +7,11 @@ describe('channel-web config', () => {
     expect(() => loadWebConfig({ OMNI_PROFILE: 'production' })).toThrow(/WEB_SESSION_SECRET/);
   });
 
+  it('requires SECRETS_KEK in production (it seals opted-in tenants’ events, ADR 0501)', () => {
+    expect(() => loadWebConfig({ OMNI_PROFILE: 'production', WEB_SESSION_SECRET: 'x'.repeat(40) })).toThrow(/SECRETS_KEK/);
+    expect(loadWebConfig({ OMNI_PROFILE: 'test' }).SECRETS_KEK).toMatch(/^demo:/);
+  });
+
   it('fills a demo secret only under the demo and test profiles', () => {
     expect(loadWebConfig({ OMNI_PROFILE: 'test' }).WEB_SESSION_SECRET.length).toBeGreaterThanOrEqual(32);
   });

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { InfraEnvSchema, loadConfig } from '@omni/platform';
+import { DEMO_SECRETS_KEK, SecretsEnvShape } from '@omni/secrets';
 
 export const WebConfigSchema = InfraEnvSchema.extend({
+  /** Seals an opted-in tenant's events with its conversations' keys and opens them (crypto-shredding, ADR 0501); the same KEKs as the router. */
+  ...SecretsEnvShape,
   WEB_ACCOUNT_ID: z.string().min(1).default('default'),
   /** Largest accepted text frame; bigger ones get an error event (the socket stays open). */
   WEB_MAX_FRAME_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(8_192),
@@ -32,7 +35,7 @@ export type WebConfig = z.output<typeof WebConfigSchema>;
 export const WEB_CONFIG = Symbol('WEB_CONFIG');
 
 /** Only for the demo and test profiles (loadConfig never fills it in production). */
-const DEMO = { WEB_SESSION_SECRET: 'omni-demo-web-session-secret-not-for-production' };
+const DEMO = { WEB_SESSION_SECRET: 'omni-demo-web-session-secret-not-for-production', SECRETS_KEK: DEMO_SECRETS_KEK };
 
 export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
   return loadConfig('channel-web', WebConfigSchema, DEMO, env);

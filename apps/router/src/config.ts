@@ -118,6 +118,12 @@ export const RouterConfigSchema = InfraEnvSchema.extend({
   /** Shared with the company's connector: every request carries `Omni-Signature` (HMAC-SHA256, ADR 0226); unset = unsigned. */
   CONNECTOR_SIGNING_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /**
+   * Hosts (`name` or `name:port`, comma-separated) a tenant's connector URL may name although they are
+   * or resolve to loopback/private addresses (the SSRF guard, ADR 0220). None by default; the demo and
+   * test profiles allow the loopback names their local connectors run on.
+   */
+  CONNECTOR_ALLOW_HOSTS: z.preprocess(commaList, z.array(z.string().min(1).max(260)).default([])),
+  /**
    * The channel apps' media store (ADR 0420), which the router serves to agents, fills with agents'
    * uploads and erases from (ADR 0424): the same MEDIA_STORE (and MEDIA_DIR for disk) as the channel apps.
    */
@@ -176,6 +182,7 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
   const source: NodeJS.ProcessEnv = env.OMNI_PROFILE === 'test' && !env.ROUTER_GRPC_PORT ? { ...env, ROUTER_GRPC_PORT: '0' } : { ...env };
   // `npm run up` starts apps/demo-connector on 3030; test stacks name their connector explicitly.
   if (env.OMNI_PROFILE === 'demo' && !env.CONNECTOR_BASE_URL) source.CONNECTOR_BASE_URL = `http://127.0.0.1:${env.DEMO_CONNECTOR_PORT ?? '3030'}`;
+  if ((env.OMNI_PROFILE === 'demo' || env.OMNI_PROFILE === 'test') && env.CONNECTOR_ALLOW_HOSTS === undefined) source.CONNECTOR_ALLOW_HOSTS = 'localhost,127.0.0.1,::1';
   if (env.OMNI_PROFILE === 'demo' && !env.CONNECTOR_SIGNING_SECRET) source.CONNECTOR_SIGNING_SECRET = DEMO_CONNECTOR_SIGNING_SECRET;
   // A known key only where harmless defaults are allowed (OMNI_PROFILE demo/test); production has none.
   return loadConfig('router', RouterConfigSchema, { API_KEY: 'omni-demo-admin-key', SECRETS_KEK: DEMO_SECRETS_KEK, ...DEMO_ACCOUNTS }, source);

@@ -6,6 +6,7 @@ import { KafkaSettings, createKafka, kafkaSettingsFromEnv } from './settings';
 import { ensureTopics, resolveTopic } from './topics';
 import { replayDeadLetters } from './replay';
 import { H } from './consumer';
+import { readRawRecords } from '../../../test/support/kafka-records';
 
 /** The consumer policy on the real broker: poison records are dead-lettered and the partition flows on. */
 describe('consumer policy on real Kafka', () => {
@@ -57,28 +58,7 @@ describe('consumer policy on real Kafka', () => {
     await producer?.disconnect();
   });
 
-  async function readAll(topic: string, expected: number, reader = 'reader') {
-    const consumer = kafka.consumer({ groupId: `${prefix}${reader}-${topic}`, maxWaitTimeInMs: 200 });
-    const got: { key: string; value: string; headers: Record<string, string> }[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [resolveTopic(settings, topic)], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${got.length}/${expected} records on ${topic}`)), 30_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
-          got.push({ key: String(message.key), value: String(message.value), headers });
-          if (got.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    await consumer.disconnect();
-    return got;
-  }
+  const readAll = (topic: string, expected: number, reader = 'reader') => readRawRecords(kafka, resolveTopic(settings, topic), expected, `${prefix}${reader}-${topic}`);
 
   it('dead-letters a record that fails validation, with its error, and keeps consuming the partition', async () => {
     const handled: string[] = [];
@@ -105,7 +85,7 @@ describe('consumer policy on real Kafka', () => {
     await publisher.publish(TOPICS.status, status(2));
 
     const dead = await readAll(dlqTopic(TOPICS.status), 2);
-    expect(dead.map((d) => d.value)).toEqual(['{not json', bad.value.toString()]);
+    expect(dead.map((d) => d.value.toString())).toEqual(['{not json', bad.value.toString()]);
     expect(dead[0].headers.foo).toBe('bar');
     expect(dead[0].headers[H.errorCode]).toBe('validation_failed');
     expect(dead[0].headers[H.errorMessage]).toMatch(/not a CloudEvent/);
@@ -123,7 +103,7 @@ describe('consumer policy on real Kafka', () => {
     expect(await replayDeadLetters(kafka, settings, TOPICS.status, { idleMs: 1_500 })).toBe(2);
     const after = await readAll(TOPICS.status, 6, 'after-replay');
     expect(after).toHaveLength(6);
-    expect(after.slice(-2).map((r) => r.value)).toEqual(['{not json', bad.value.toString()]);
+    expect(after.slice(-2).map((r) => r.value.toString())).toEqual(['{not json', bad.value.toString()]);
     expect(after.slice(-2).every((r) => !Object.keys(r.headers).some((k) => k.startsWith('x-omni-')))).toBe(true);
     // Replayed once: a second run finds nothing new.
     expect(await replayDeadLetters(kafka, settings, TOPICS.status, { idleMs: 1_500 })).toBe(0);

@@ -43,11 +43,20 @@ export class MongoDataKeyStore implements DataKeyStore {
 }
 
 /**
- * The event types whose data is sealed for tenants that opted in. Today the inbound customer message
- * (text, attachments, the customer's name and channel id) — the one type whose every consumer (the
- * router's inbound consumer) is wired with the key store; the others follow as their consumers are.
+ * The event types whose data is sealed for tenants that opted in: every type that carries what a
+ * customer wrote or is told, each keyed by its conversation (`ce_subject`), each consumed only by apps
+ * wired with the key store (EventSealingModule: the router, the AI worker, every channel app).
+ * - `omni.message.received.v1`: the customer's text, attachments, name and channel id;
+ * - `omni.ai.requested.v1`: the text and the last turns;
+ * - `omni.ai.completed.v1`: the proposed answer, the transcript, the entities, the request's text;
+ * - `omni.ai.outcome.v1`: a corrected example's text;
+ * - `omni.message.send.v1`: the reply and the recipient's channel id.
+ * Not sealed: `omni.message.status.v1` (ids and a provider's status) and `omni.conversation.changed.v1`
+ * (ids, states, reasons; read by agent UIs and analytics outside the gateway, which hold no key).
  */
-export const SEALED_EVENT_TYPES: ReadonlySet<string> = new Set(['omni.message.received.v1']);
+export const SEALED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'omni.message.received.v1', 'omni.ai.requested.v1', 'omni.ai.completed.v1', 'omni.ai.outcome.v1', 'omni.message.send.v1',
+]);
 
 const OPT_IN_TTL_MS = 30_000;
 

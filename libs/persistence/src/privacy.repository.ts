@@ -258,9 +258,11 @@ export class MongoPrivacyRepository implements PrivacyRepository {
 
   /**
    * Kafka's line of the receipt (ADR 0501). For a tenant that opted in to crypto-shredding the
-   * conversations' data keys are destroyed: every inbound message event of theirs, on the topic, its
-   * retry topic and its dead letters, is sealed bytes nobody can open any more. What is not sealed
-   * (the other event types, and events from before the opt-in) still leaves with topic retention.
+   * conversations' data keys are destroyed: every event of theirs that carries customer content (inbound
+   * messages, AI requests, results and outcomes, outbound commands; SEALED_EVENT_TYPES), on its topic,
+   * its retry topic and its dead letters, is sealed bytes nobody can open any more. What is not sealed
+   * (conversation events and statuses: ids and states; events from before the opt-in) still leaves
+   * with topic retention.
    */
   private async kafkaEntry(tenantId: string, conversationIds: string[], at: Date, until: Date): Promise<ErasureStoreEntry> {
     const db = this.messages.db;
@@ -269,10 +271,10 @@ export class MongoPrivacyRepository implements PrivacyRepository {
     const expires = `they leave the topics with their retention (${KAFKA_RETENTION_DAYS} days at most)`;
     if (!tenant?.kafkaShredding && keys === 0) return { store: 'kafka', action: 'expires', until, note: `events are immutable; ${expires}` };
     const since = tenant?.kafkaShreddingSince;
-    const before = since && since.getTime() > at.getTime() - KAFKA_RETENTION_DAYS * 86_400_000 ? `; inbound messages from before the opt-in (${since.toISOString()}) are in clear and` : '';
+    const before = since && since.getTime() > at.getTime() - KAFKA_RETENTION_DAYS * 86_400_000 ? `; events from before the opt-in (${since.toISOString()}) are in clear and` : '';
     return {
       store: 'kafka', action: 'shredded', count: keys, until,
-      note: `${keys} conversation data key(s) destroyed: the inbound message events (omni.inbound.v1 with its retry and dead-letter topics) are unreadable${before}; AI requests and results, conversation events, outbound commands and statuses are not sealed: ${expires}`,
+      note: `${keys} conversation data key(s) destroyed: inbound messages, AI requests, results and outcomes and outbound commands (with their retry and dead-letter topics) are unreadable${before}; conversation events and statuses (ids and states) are not sealed: ${expires}`,
     };
   }
 

@@ -1,3 +1,4 @@
 export * from './breaker';
 export * from './retry';
 export * from './timeout';
+export * from './address-guard';

@@ -31,6 +31,26 @@ describe('conversation data keys (crypto-shredding, ADR 0501)', () => {
     expect(b.key.equals(a.key)).toBe(false);
   });
 
+  it('refuses a destroyed key at once on a replica that opened it a moment ago (its 60 s cache does not outlive the erasure)', async () => {
+    const { kms, store } = setup();
+    const producer = new ConversationDataKeys(kms, store, { cacheMs: 60_000 });
+    const replica = new ConversationDataKeys(kms, store, { cacheMs: 60_000 });
+    const a = await producer.current('t1', 'conv-a');
+    expect(await replica.byId(a.keyId, 'conv-a')).toEqual(a.key);
+    expect(await producer.byId(a.keyId, 'conv-a')).toEqual(a.key);
+    // The erasure (on any replica) deletes the key's row; neither replica's cache opens anything after.
+    expect(store.destroy('conv-a')).toBe(1);
+    expect(await replica.byId(a.keyId, 'conv-a')).toBeNull();
+    expect(await producer.byId(a.keyId, 'conv-a')).toBeNull();
+  });
+
+  it('an event naming another conversation’s key does not make that key look destroyed for its own events', async () => {
+    const { keys } = setup();
+    const a = await keys.current('t1', 'conv-a');
+    expect(await keys.byId(a.keyId, 'conv-b')).toBeNull();
+    expect(await keys.byId(a.keyId, 'conv-a')).toEqual(a.key);
+  });
+
   it('reads the key another producer created between its read and its insert', async () => {
     const { kms, store } = setup();
     const one = new ConversationDataKeys(kms, store);

@@ -28,8 +28,8 @@ export const dataKeyAad = (keyId: string, conversationId: string): string => `da
 
 export interface DataKeysOptions {
   /**
-   * Unwrapped keys are kept in memory this long per replica (they are read for every sealed event).
-   * An erasure makes events unreadable on every replica within it; 0 = never cached.
+   * Unwrapped keys are kept in memory this long per replica (they are opened for every sealed event);
+   * 0 = never cached. An erasure takes effect at once whatever this is: `byId` checks the key's row.
    */
   cacheMs?: number;
   maxCached?: number;
@@ -66,16 +66,23 @@ export class ConversationDataKeys {
     throw new Error(`could not create or read the data key of conversation ${conversationId}`);
   }
 
-  /** The key an event names, or null when it was destroyed (the conversation was erased). */
+  /**
+   * The key an event names, or null when it was destroyed (the conversation was erased). The key's row
+   * is read on every call (the destroyed-marker check): an erasure on any replica makes this replica
+   * refuse at once, however recently it opened that conversation's events; only the unwrap (the KMS
+   * call) is cached. A destroyed key is remembered as gone (it never comes back), so a topic full of
+   * an erased conversation's events costs one read.
+   */
   async byId(keyId: string, conversationId: string): Promise<Buffer | null> {
     const hit = this.cache.get(keyId);
-    if (hit && Date.now() - hit.at < this.cacheMs && (hit.key === null || hit.conversationId === conversationId)) return hit.key;
+    if (hit && hit.key === null && Date.now() - hit.at < this.cacheMs) return null;
     const stored = await this.store.get(keyId);
-    if (!stored || stored.conversationId !== conversationId) {
-      // A destroyed key is remembered as gone too, so a topic full of an erased conversation's events costs one read.
+    if (!stored) {
       this.remember(keyId, null);
       return null;
     }
+    // Named by another conversation's event: not its key (and not remembered as gone: it is not).
+    if (stored.conversationId !== conversationId) return null;
     return this.unwrap(stored);
   }
 

@@ -1,7 +1,7 @@
-import { EmailConfigSchema } from '../config';
+import { anEmailConfig } from '../testing';
 import { EmailMailboxes } from './email-mailboxes';
 
-const config = EmailConfigSchema.parse({ EMAIL_ADDRESS: 'support@acme.test', SMTP_HOST: '127.0.0.1', TENANT_ID: 'bootstrap' });
+const config = anEmailConfig({ EMAIL_ADDRESS: 'support@acme.test', SMTP_HOST: '127.0.0.1', TENANT_ID: 'bootstrap' });
 
 function setup(rows: Record<string, string>, fail = false) {
   const lookups: string[] = [];

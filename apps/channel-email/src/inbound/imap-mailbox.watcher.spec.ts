@@ -1,6 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import { RetryableError } from '@omni/contracts';
-import { EmailConfigSchema } from '../config';
+import { anEmailConfig } from '../testing';
 import { INGESTED, ImapMailboxWatcher } from './imap-mailbox.watcher';
 import type { ReceiveMailCommand, ReceiveMailUseCase } from './receive-mail.use-case';
 import { freeImapServer } from './testing/imap-server';
@@ -19,7 +19,7 @@ describe('ImapMailboxWatcher against an IMAP server', () => {
         return { messages: 1, statuses: 0, ignored: 0 };
       },
     } as unknown as ReceiveMailUseCase;
-    const config = EmailConfigSchema.parse({
+    const config = anEmailConfig({
       EMAIL_ADDRESS: 'support@acme.test', SMTP_HOST: '127.0.0.1',
       EMAIL_IMAP_HOST: '127.0.0.1', EMAIL_IMAP_PORT: String(imap.port), EMAIL_IMAP_SECURE: 'false', EMAIL_IMAP_USER: 'testuser', EMAIL_IMAP_PASS: 'testpass',
     });

@@ -4,7 +4,7 @@ import { CloudEvent, DeliveryStatus, InboundMessage, TOPICS } from '@omni/contra
 import type { EventPublisher } from '@omni/messaging';
 import { MediaIngest, MemoryMediaStore } from '@omni/channel-kit';
 import { BreakerRegistry } from '@omni/resilience';
-import { EmailConfigSchema } from '../config';
+import { anEmailConfig } from '../testing';
 import type { MailThreadDoc, MailThreads } from '../threads/mail-thread.store';
 import { ReceiveMailUseCase } from './receive-mail.use-case';
 import { EmailMailboxes } from '../accounts/email-mailboxes';
@@ -12,7 +12,7 @@ import { MailAuthResult, MailAuthenticate, NOT_CHECKED, SmtpEnvelope } from './s
 
 const FIXTURES = resolve(__dirname, '../../../../libs/channels/fixtures/email');
 const eml = (name: string) => readFileSync(resolve(FIXTURES, `${name}.eml`));
-const config = EmailConfigSchema.parse({ EMAIL_ADDRESS: 'Support@acme.test', SMTP_HOST: '127.0.0.1' });
+const config = anEmailConfig({ EMAIL_ADDRESS: 'Support@acme.test', SMTP_HOST: '127.0.0.1' });
 
 function setup(opts: { failPublish?: boolean; failStore?: boolean; maxBytes?: number; authenticate?: MailAuthenticate } = {}) {
   const published: { topic: string; events: CloudEvent[] }[] = [];

@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import { createTransport } from 'nodemailer';
 import { RetryableError, ValidationError } from '@omni/contracts';
-import { EmailConfig, EmailConfigSchema } from '../config';
+import { EmailConfig } from '../config';
+import { anEmailConfig } from '../testing';
 import type { ReceiveMailCommand, ReceiveMailUseCase } from './receive-mail.use-case';
 import { SmtpInboundServer } from './smtp-inbound.server';
 import { EmailMailboxes } from '../accounts/email-mailboxes';
@@ -13,7 +14,7 @@ const unknownCount = async () =>
 type Outcome = 'ok' | 'kafka-down' | 'malformed';
 
 async function start(env: Record<string, string> = {}) {
-  const config: EmailConfig = EmailConfigSchema.parse({ EMAIL_ADDRESS: 'support@acme.test', SMTP_HOST: '127.0.0.1', EMAIL_SMTP_PORT: '0', EMAIL_SMTP_HOST: '127.0.0.1', EMAIL_MAX_MESSAGE_BYTES: '4096', ...env });
+  const config: EmailConfig = anEmailConfig({ EMAIL_ADDRESS: 'support@acme.test', SMTP_HOST: '127.0.0.1', EMAIL_SMTP_PORT: '0', EMAIL_SMTP_HOST: '127.0.0.1', EMAIL_MAX_MESSAGE_BYTES: '4096', ...env });
   const received: ReceiveMailCommand[] = [];
   const state = { outcome: 'ok' as Outcome };
   const useCase = {

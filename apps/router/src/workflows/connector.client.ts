@@ -1,8 +1,15 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { CONNECTOR_SIGNATURE_HEADER, OmniError, RetryableError, VERIFIED_CONTACTS_HEADER, formatVerifiedContacts, signConnectorRequest, type ConnectorContact } from '@omni/contracts';
 import { BreakerRegistry, parseRetryAfter, withRetry } from '@omni/resilience';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
+import { ConnectorUrlGuard } from './connector-url-guard';
 import type { ConnectorTarget } from './tenant-connector';
+
+/** A connector's answer is a small JSON document; a larger body is cut off (and is not JSON). */
+const MAX_BODY_BYTES = 1_000_000;
 
 export interface ConnectorRequest {
   readonly method: 'GET' | 'POST';
@@ -24,13 +31,17 @@ export interface ConnectorResponse {
  * URL with a timeout, and a bounded retry of retryable failures (5xx, 429, network, timeout) around
  * it. 404 ("no such order for this customer") and 403 ("the customer's ownership is not proven",
  * ADR 0226) are answers, not failures; other 4xx are the caller's fault and open nothing. An open breaker fails at once, so a dead connector costs a customer milliseconds, not
- * the full retry budget.
+ * the full retry budget. Every request goes through the SSRF guard (ADR 0220): the URL's form before,
+ * the addresses as it connects — a refused URL is a FatalError, never retried.
  */
 @Injectable()
 export class ConnectorClient implements OnModuleDestroy {
   private readonly breakers = new BreakerRegistry();
 
-  constructor(@Inject(ROUTER_CONFIG) private readonly config: RouterConfig) {}
+  constructor(
+    @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
+    private readonly guard: ConnectorUrlGuard,
+  ) {}
 
   async call(target: ConnectorTarget, req: ConnectorRequest): Promise<ConnectorResponse> {
     const timeout = this.config.CONNECTOR_TIMEOUT_MS;
@@ -49,7 +60,7 @@ export class ConnectorClient implements OnModuleDestroy {
   }
 
   private async send(target: ConnectorTarget, req: ConnectorRequest, timeoutMs: number): Promise<ConnectorResponse> {
-    let res: Response;
+    let res: { status: number; headers: IncomingHttpHeaders; text: string };
     const baseUrl = target.baseUrl;
     const url = new URL(req.path, baseUrl);
     const payload = req.body ? JSON.stringify(req.body) : '';
@@ -60,28 +71,51 @@ export class ConnectorClient implements OnModuleDestroy {
     const signature = target.signingSecrets.length
       ? signConnectorRequest(target.signingSecrets, { method: req.method, path: `${url.pathname}${url.search}`, contacts, idempotencyKey: req.idempotencyKey ?? '', body: payload })
       : undefined;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(req.body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}),
+      ...(req.idempotencyKey ? { 'idempotency-key': req.idempotencyKey } : {}),
+      ...(contacts ? { [VERIFIED_CONTACTS_HEADER]: contacts } : {}),
+      ...(signature ? { [CONNECTOR_SIGNATURE_HEADER]: signature } : {}),
+    };
     try {
-      res = await fetch(url, {
-        method: req.method,
-        headers: {
-          accept: 'application/json',
-          ...(req.body ? { 'content-type': 'application/json' } : {}),
-          ...(req.idempotencyKey ? { 'idempotency-key': req.idempotencyKey } : {}),
-          ...(contacts ? { [VERIFIED_CONTACTS_HEADER]: contacts } : {}),
-          ...(signature ? { [CONNECTOR_SIGNATURE_HEADER]: signature } : {}),
-        },
-        ...(req.body ? { body: payload } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      res = await this.exchange(this.guard.check(url.toString()), req.method, headers, req.body ? payload : undefined, timeoutMs);
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      if (err instanceof OmniError) throw err; // the guard's refusal
+      const cause = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
       throw new RetryableError('connector_unreachable', `connector ${new URL(baseUrl).host} unreachable (${cause})`);
     }
-    const body: unknown = await res.json().catch(() => null);
+    let body: unknown = null;
+    try {
+      body = JSON.parse(res.text);
+    } catch {
+      // not JSON: no body
+    }
     if (res.status >= 500 || res.status === 429) {
-      throw new RetryableError('connector_error', `connector answered ${res.status} to ${req.method} ${req.path}`, parseRetryAfter(res.headers.get('retry-after')));
+      throw new RetryableError('connector_error', `connector answered ${res.status} to ${req.method} ${req.path}`, parseRetryAfter(res.headers['retry-after']));
     }
     if (res.status >= 400 && res.status !== 404 && res.status !== 403) throw new OmniError('connector_rejected', `connector answered ${res.status} to ${req.method} ${req.path}`, false);
     return { status: res.status, body };
+  }
+
+  /** One HTTP exchange through the guard's lookup (node:http: the lookup hook is the connect-time check). */
+  private exchange(url: URL, method: string, headers: Record<string, string>, payload: string | undefined, timeoutMs: number): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const signal = AbortSignal.timeout(timeoutMs);
+    return new Promise((resolve, reject) => {
+      // One options object (see libs/channel-kit fetch-media: an old agent-base may patch https.request).
+      const req = request({ ...urlToHttpOptions(url), method, headers, lookup: this.guard.lookupFor(url), signal }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
   }
 }

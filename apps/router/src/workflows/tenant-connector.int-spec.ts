@@ -10,6 +10,7 @@ import { createDemoConnector } from '../../../demo-connector/src/demo-connector'
 import { ROUTER_CONFIG } from '../config';
 import { mongoUri, uniqueName } from '../../../../test/support/env';
 import { ConnectorClient } from './connector.client';
+import { ConnectorUrlGuard } from './connector-url-guard';
 import { RunWorkflowUseCase } from './run-workflow.use-case';
 import { SetTenantConnectorUseCase, TenantConnectors } from './tenant-connector';
 import { workflowConfig } from './workflow-config';
@@ -48,6 +49,8 @@ describe('per-tenant connector signing secrets (FerretDB + the demo connector)',
       providers: [
         { provide: ROUTER_CONFIG, useValue: { CONNECTOR_TIMEOUT_MS: 2_000 } },
         { provide: Envelopes, useValue: newTestEnvelopes().envelopes },
+        // The demo connectors run on loopback: allowed as the test profile allows them (CONNECTOR_ALLOW_HOSTS).
+        { provide: ConnectorUrlGuard, useValue: new ConnectorUrlGuard(['127.0.0.1']) },
         SetTenantConnectorUseCase, TenantConnectors, ConnectorClient, RunWorkflowUseCase,
       ],
     })

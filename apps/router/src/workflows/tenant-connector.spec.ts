@@ -3,10 +3,12 @@ import { newKek, newTestEnvelopes } from '@omni/secrets';
 import type { RouterConfig } from '../config';
 import type { TenantSettings } from '../conversations/tenant-settings';
 import { newTenancyHarness } from '../tenancy/testing';
+import { ConnectorUrlGuard } from './connector-url-guard';
 import type { CustomerVerification } from './customer-verification';
 import type { RunWorkflowUseCase } from './run-workflow.use-case';
 import { SetTenantConnectorUseCase, TenantConnectors, secretFingerprint } from './tenant-connector';
 import { workflowConfig } from './workflow-config';
+import { fakeDns } from './testing';
 import { Workflows } from './workflows';
 
 const A1 = 'tenant-a-secret-1-0123456789abcdef0123456789';
@@ -16,13 +18,17 @@ const ENV = 'deployment-env-secret-0123456789';
 const T0 = new Date('2026-12-07T12:00:00Z');
 const hours = (n: number) => new Date(T0.getTime() + n * 3_600_000);
 
-function setup(kek = newKek('k1')) {
+/** Public names of the tests' connectors, and one of a company's internal hosts. */
+const DNS = { 'connector.a.example': ['93.184.216.34'], 'connector2.a.example': ['93.184.216.35'], 'connector.b.example': ['93.184.216.36'], 'x.example': ['93.184.216.37'], 'orders.internal.example': ['10.0.3.7'] };
+
+function setup(kek = newKek('k1'), allowHosts: string[] = []) {
   const h = newTenancyHarness(kek);
-  const set = new SetTenantConnectorUseCase(h.connectors, h.tenants, h.envelopes);
+  const dns = fakeDns(DNS);
+  const set = new SetTenantConnectorUseCase(h.connectors, h.tenants, h.envelopes, new ConnectorUrlGuard(allowHosts, dns));
   const resolver = new TenantConnectors(h.connectors, h.envelopes);
   const settings = { get: async () => ({ workflows: workflowConfig({}) }) } as unknown as TenantSettings;
   const workflows = new Workflows(settings, {} as RunWorkflowUseCase, {} as CustomerVerification, resolver, { CONNECTOR_BASE_URL: 'http://env-connector', CONNECTOR_SIGNING_SECRET: ENV } as RouterConfig);
-  return { ...h, set, resolver, workflows };
+  return { ...h, set, resolver, workflows, dns };
 }
 const ORDER_STATUS = { intent: { name: 'order_status', confidence: 0.9 }, entities: [{ type: 'order_number', value: 'ORD-1', start: 0, end: 5 }] };
 
@@ -83,6 +89,32 @@ describe('a tenant’s connector and its signing secret (ADR 0226)', () => {
     const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(rejected.reason).toBeInstanceOf(OmniError);
     expect((rejected.reason as OmniError).code).toBe('conflict');
+  });
+
+  it.each([
+    ['the cloud metadata address', 'https://169.254.169.254/latest/meta-data/'],
+    ['a loopback literal', 'https://127.0.0.1:8080/'],
+    ['an IPv6 loopback literal', 'https://[::1]/'],
+    ['an IPv4-mapped loopback', 'https://[::ffff:127.0.0.1]/'],
+    ['a private literal', 'https://192.168.1.10/'],
+    ['a name that resolves to a private address', 'https://orders.internal.example/'],
+    ['plain http to a public name', 'http://connector.a.example/'],
+    ['credentials in the URL', 'https://user:pw@connector.a.example/'],
+  ])('refuses a connector URL into the router’s own network at save (400 naming baseUrl): %s', async (_why, baseUrl) => {
+    const { set, connectors } = setup();
+    const refused = await set.execute('t1', { baseUrl, signingSecret: A1 }, 'api:admin', T0).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).issues.map((i) => i.path)).toEqual(['baseUrl']);
+    expect(connectors.rows.size).toBe(0);
+  });
+
+  it('accepts a loopback or private connector only through CONNECTOR_ALLOW_HOSTS (the demo and test profiles’ loopback)', async () => {
+    const { set } = setup(newKek('k1'), ['127.0.0.1', 'orders.internal.example:8443']);
+    expect((await set.execute('t1', { baseUrl: 'http://127.0.0.1:3030', signingSecret: A1 }, 'api:admin', T0)).baseUrl).toBe('http://127.0.0.1:3030');
+    expect((await set.execute('t1', { baseUrl: 'https://orders.internal.example:8443/' }, 'api:admin', T0)).baseUrl).toBe('https://orders.internal.example:8443/');
+    // The entry names a port: the same host on another port is still refused.
+    const other = await set.execute('t1', { baseUrl: 'https://orders.internal.example:22/' }, 'api:admin', T0).catch((e: unknown) => e);
+    expect((other as ValidationError).issues.map((i) => i.path)).toEqual(['baseUrl']);
   });
 
   it('refuses an unknown tenant (404) and keeps the secret out of the stored document', async () => {

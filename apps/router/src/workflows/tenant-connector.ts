@@ -6,6 +6,7 @@ import {
   TENANT_CONNECTOR_REPOSITORY, TENANT_DIRECTORY, tenantConnectorAad, type ConnectorSecrets, type TenantConnectorDoc, type TenantConnectorRepository, type TenantDirectory,
 } from '@omni/persistence';
 import { Envelopes } from '@omni/secrets';
+import { ConnectorUrlGuard } from './connector-url-guard';
 
 /** `PUT /v1/tenants/{tenantId}/connector`: where the tenant's connector is and the secret it shares with the router. */
 export const ConnectorBody = z.object({
@@ -46,7 +47,7 @@ export function connectorView(d: TenantConnectorDoc, now = new Date()): Connecto
  * KEK (libs/secrets) under the tenant's AAD and never returned; a new secret keeps the old one as
  * `previous` for the overlap, so the router signs with both until the connector has switched. The write
  * is conditional on the envelope read: of two admins rotating at once the second is a 409, not a
- * silently dropped secret.
+ * silently dropped secret. The URL must pass the SSRF guard (ADR 0220): a 400 naming `baseUrl`.
  */
 @Injectable()
 export class SetTenantConnectorUseCase {
@@ -54,11 +55,14 @@ export class SetTenantConnectorUseCase {
     @Inject(TENANT_CONNECTOR_REPOSITORY) private readonly connectors: TenantConnectorRepository,
     @Inject(TENANT_DIRECTORY) private readonly tenants: TenantDirectory,
     private readonly envelopes: Envelopes,
+    private readonly guard: ConnectorUrlGuard,
   ) {}
 
   async execute(tenantId: string, body: unknown, by: string, now = new Date()): Promise<ConnectorView> {
     const input = parse(ConnectorBody, body, 'body');
     if (!(await this.tenants.get(tenantId))) throw new NotFoundError(`tenant ${tenantId}`);
+    // SSRF (ADR 0220): no URL the router would call into its own network; checked again on every call.
+    await this.guard.checkAtSave(input.baseUrl, 'baseUrl');
     const existing = await this.connectors.get(tenantId);
     const aad = tenantConnectorAad(tenantId);
     if (!existing && !input.signingSecret) throw new ValidationError('invalid body', [{ path: 'signingSecret', message: 'required when the connector is first set' }]);

@@ -1,7 +1,8 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
 import { FatalError } from '@omni/contracts';
+import { bareHost, isPublicAddress, publicOnlyLookup, type GuardedLookup } from '@omni/resilience';
+
+export { isPublicAddress, type GuardedLookup } from '@omni/resilience';
 
 export interface MediaUrlPolicy {
   /**
@@ -15,15 +16,6 @@ export interface MediaUrlPolicy {
    * a proxy on the host), http and private addresses are allowed too; otherwise never.
    */
   providerBaseUrl: string;
-}
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-export type GuardedLookup = (hostname: string, options: LookupOptions, callback: LookupCallback) => void;
-
-/** Only globally routable unicast addresses (after unwrapping IPv4-mapped IPv6). */
-export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === 'unicast';
 }
 
 const refuse = (url: string, why: string) => new FatalError('media_url_refused', `media URL refused (${why}): ${redact(url)}`);
@@ -82,28 +74,14 @@ export class MediaUrlGuard {
    * not public — unless the provider base URL is local. IP literals never reach a lookup; `check`
    * already refused them unless they are the base URL's own host.
    */
-  readonly lookup: GuardedLookup = (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, []);
-      const bad = addresses.find((a) => !isPublicAddress(a.address));
-      if (bad && !this.local) {
-        return callback(refuse(`https://${hostname}/`, `${hostname} resolves to non-public address ${bad.address}`), []);
-      }
-      if (options.all) return callback(null, addresses);
-      const first = addresses[0];
-      if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
-      callback(null, first.address, first.family);
-    });
-  };
+  readonly lookup: GuardedLookup = publicOnlyLookup({
+    refuse: (hostname, address) => refuse(`https://${hostname}/`, `${hostname} resolves to non-public address ${address}`),
+    allowed: () => this.local,
+  });
 
   private owns(host: string): boolean {
     if (host === bareHost(this.base.hostname) || this.exact.has(host)) return true;
     // The suffix keeps its leading dot: "evil-fbcdn.net" does not end with ".fbcdn.net".
     return this.suffixes.some((s) => host.endsWith(s) && host.length > s.length);
   }
-}
-
-/** WHATWG URL keeps IPv6 brackets in hostname and may keep a trailing dot. */
-function bareHost(hostname: string): string {
-  return hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
 }
