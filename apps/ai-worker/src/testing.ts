@@ -1,12 +1,14 @@
 /** Spec helpers: a config, an in-memory dataset repository and a request factory. */
 import type { AiRequest } from '@omni/contracts';
 import type { NluDatasetDoc, NluDatasetRepository, NluFallback, TenantDirectory } from '@omni/persistence';
+import { DEMO_SECRETS_KEK } from '@omni/secrets';
 import { AiWorkerConfig, AiWorkerConfigSchema } from './config';
 import { TenantFallbacks } from './answer/tenant-fallbacks';
 
 /** The worker's config as the test profile fills it (the demo shop answers for the bootstrap tenant). */
 export function aConfig(env: Record<string, string> = {}): AiWorkerConfig {
-  return AiWorkerConfigSchema.parse({ NLU_FASTTEXT: 'on', NLU_DEMO_SHOP: 'on', ...env });
+  // The key-encryption key every profile but production supplies (the worker seals and opens events, ADR 0501).
+  return AiWorkerConfigSchema.parse({ NLU_FASTTEXT: 'on', NLU_DEMO_SHOP: 'on', SECRETS_KEK: DEMO_SECRETS_KEK, ...env });
 }
 
 /** Every tenant's NLU fallback is `mode` (none set: handoff); `reads` counts the directory reads. */
