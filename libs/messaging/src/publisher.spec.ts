@@ -235,4 +235,47 @@ describe('EventPublisher', () => {
     await tick();
     expect(failing.batches).toEqual([]);
   });
+
+  it('keeps the order of publish calls when sealing answers out of order (a chat\'s messages published without awaiting each other)', async () => {
+    // The first event's tenant lookup is slow, the second's is cached: the second must still leave after it.
+    let releaseFirst!: () => void;
+    const firstLookup = new Promise<void>((r) => { releaseFirst = r; });
+    const sealing = {
+      seal: async (e: CloudEvent) => { if (e.id === 'status-1') await firstLookup; return null; },
+      open: async () => null,
+    };
+    const { publisher, batches } = setup('auto', { sealing });
+    const first = publisher.publish('omni.status.v1', event(1));
+    const second = publisher.publish('omni.status.v1', event(2));
+    await tick();
+    await tick();
+    // Nothing leaves while the head's place is still being sealed.
+    expect(batches).toEqual([]);
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(batches.flatMap(ids)).toEqual(['status-1', 'status-2']);
+  });
+
+  it('lets the places behind a failed seal go, and drains a queue whose head is still being sealed', async () => {
+    let releaseFirst!: () => void;
+    const firstLookup = new Promise<void>((r) => { releaseFirst = r; });
+    const sealing = {
+      seal: async (e: CloudEvent) => {
+        if (e.id === 'status-1') { await firstLookup; throw new Error('MongoServerSelectionError'); }
+        if (e.id === 'status-3') await new Promise((r) => setTimeout(r, 20));
+        return null;
+      },
+      open: async () => null,
+    };
+    const { publisher, batches } = setup('auto', { sealing });
+    const first = publisher.publish('omni.status.v1', event(1)).catch((e: unknown) => e);
+    const second = publisher.publish('omni.status.v1', event(2));
+    releaseFirst();
+    expect(await first).toBeInstanceOf(RetryableError);
+    await second;
+    const third = publisher.publish('omni.status.v1', event(3));
+    await publisher.drain();
+    await third;
+    expect(batches.flatMap(ids)).toEqual(['status-2', 'status-3']);
+  });
 });

@@ -8,7 +8,10 @@ import { resolveTopic } from './topics';
 
 interface Pending {
   topic: string;
-  messages: Message[];
+  /** Null while its events are being sealed: the place in the queue is taken at the call, in call order. */
+  messages: Message[] | null;
+  /** Records it holds (known at the call, before sealing). */
+  count: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -66,45 +69,47 @@ export class EventPublisher {
       'messaging.system': 'kafka', 'messaging.destination.name': resolved, 'messaging.batch.message_count': list.length,
     });
     const trace = traceHeadersOf(span);
-    const sealing = this.options.sealing;
-    let messages: Message[];
-    if (!sealing) {
-      // Synchronous when nothing is sealed: the record is queued in the caller's tick, as before.
-      messages = list.map((e) => {
-        const record = toKafkaRecord({ ...e, ...trace });
-        return { key: record.key, value: record.value, headers: record.headers };
-      });
-    } else {
-      try {
-        messages = await Promise.all(list.map(async (e) => {
-          const event = { ...e, ...trace };
-          const sealed = await sealing.seal(event);
-          const record = sealed ? toSealedKafkaRecord(event, sealed.keyId, sealed.value) : toKafkaRecord(event);
-          return { key: record.key, value: record.value, headers: record.headers };
-        }));
-      } catch (err) {
-        span.recordException(err as Error);
-        span.end();
-        throw new RetryableError('event_sealing_failed', `could not seal events for ${topic}: ${(err as Error).message}`);
-      }
-    }
     const limit = this.options.maxQueued ?? 20_000;
-    if (this.queued + messages.length > limit) {
+    if (this.queued + list.length > limit) {
       span.end();
       throw new RetryableError('publisher_backpressure', `${this.queued} records are waiting for Kafka (limit ${limit}); try again later`);
     }
-    let pending: Pending | undefined;
+    // The place in the queue is taken now, in the caller's tick, even when sealing makes the records
+    // later: a caller's records leave in the order of its publish calls (a chat's messages published
+    // one after another without awaiting each other stay in order — sealing had let a later one
+    // overtake an earlier one whose tenant lookup took longer).
+    let pending!: Pending;
     const done = new Promise<void>((resolve, reject) => {
-      pending = { topic: resolved, messages, resolve, reject };
-      this.queue.push(pending);
+      pending = { topic: resolved, messages: null, count: list.length, resolve, reject };
     });
-    this.queued += messages.length;
-    this.schedule();
+    this.queue.push(pending);
+    this.queued += list.length;
+    const sealing = this.options.sealing;
     try {
+      if (!sealing) {
+        pending.messages = list.map((e) => {
+          const record = toKafkaRecord({ ...e, ...trace });
+          return { key: record.key, value: record.value, headers: record.headers };
+        });
+      } else {
+        try {
+          pending.messages = await Promise.all(list.map(async (e) => {
+            const event = { ...e, ...trace };
+            const sealed = await sealing.seal(event);
+            const record = sealed ? toSealedKafkaRecord(event, sealed.keyId, sealed.value) : toKafkaRecord(event);
+            return { key: record.key, value: record.value, headers: record.headers };
+          }));
+        } catch (err) {
+          throw new RetryableError('event_sealing_failed', `could not seal events for ${topic}: ${(err as Error).message}`);
+        }
+      }
+      this.schedule();
       await withTimeout(done, this.options.timeoutMs ?? 15_000, `publish to ${topic}`);
     } catch (err) {
       // Not sent yet: leave the queue, so a caller that was told "failed" (and may retry) is not sent later too.
       this.withdraw(pending);
+      // A place that will never be filled no longer holds back the records queued behind it.
+      this.schedule();
       span.recordException(err as Error);
       throw err;
     } finally {
@@ -124,20 +129,22 @@ export class EventPublisher {
   private async flush(): Promise<void> {
     if (this.inFlight || !this.queue.length) return;
     const max = this.options.maxBatch ?? 500;
-    const batch: Pending[] = [];
+    const batch: { pending: Pending; messages: Message[] }[] = [];
     let count = 0;
-    while (this.queue.length && count < max) {
+    // Only the head's ready places: one still being sealed holds the places behind it (call order).
+    while (this.queue.length && count < max && this.queue[0].messages !== null) {
       const p = this.queue.shift() as Pending;
-      batch.push(p);
-      count += p.messages.length;
+      batch.push({ pending: p, messages: p.messages as Message[] });
+      count += p.count;
     }
+    if (!batch.length) return;
     this.queued -= count;
     const byTopic = new Map<string, Message[]>();
-    for (const p of batch) {
+    for (const { pending: p, messages } of batch) {
       // Appended in place: copying the list per caller was quadratic in the batch size.
       const list = byTopic.get(p.topic);
-      if (list) list.push(...p.messages);
-      else byTopic.set(p.topic, [...p.messages]);
+      if (list) list.push(...messages);
+      else byTopic.set(p.topic, [...messages]);
     }
     this.inFlight = this.producer
       .sendBatch({
@@ -148,10 +155,10 @@ export class EventPublisher {
       .then(() => {
         this.batchSize.observe(count);
         for (const [topic, messages] of byTopic) this.produced.inc({ topic }, messages.length);
-        for (const p of batch) p.resolve();
+        for (const { pending: p } of batch) p.resolve();
       })
       .catch((err: unknown) => {
-        for (const p of batch) p.reject(err);
+        for (const { pending: p } of batch) p.reject(err);
       })
       .finally(() => {
         this.inFlight = null;
@@ -160,11 +167,11 @@ export class EventPublisher {
     await this.inFlight;
   }
 
-  private withdraw(p: Pending | undefined): void {
-    const i = p ? this.queue.indexOf(p) : -1;
-    if (i < 0 || !p) return;
+  private withdraw(p: Pending): void {
+    const i = this.queue.indexOf(p);
+    if (i < 0) return;
     this.queue.splice(i, 1);
-    this.queued -= p.messages.length;
+    this.queued -= p.count;
   }
 
   /**
@@ -178,6 +185,8 @@ export class EventPublisher {
     const flushed = (async () => {
       while (this.inFlight || this.queue.length) {
         if (this.inFlight) await this.inFlight.catch(() => undefined);
+        // The head is still being sealed: give it a turn of the event loop, then look again.
+        else if (this.queue[0].messages === null) await new Promise((r) => setTimeout(r, 5));
         else await this.flush();
       }
     })();
@@ -192,6 +201,6 @@ export class EventPublisher {
     this.queued = 0;
     const err = new RetryableError('publisher_closed', 'shutting down: Kafka did not take these records in time');
     for (const p of left) p.reject(err);
-    throw new RetryableError('drain_timeout', `publisher drain gave up: ${left.reduce((n, p) => n + p.messages.length, 0)} records not sent`);
+    throw new RetryableError('drain_timeout', `publisher drain gave up: ${left.reduce((n, p) => n + p.count, 0)} records not sent`);
   }
 }
