@@ -38,7 +38,7 @@ import { measureWorkspace } from './bench/workspace';
 import { BENCH_MAILBOX, MailResult, fixedRateSmtp, mailFactory, saturateSmtp, startBareSmtp } from './bench/email';
 import { Latency, latency, mib, ms, perSec, ratio, table } from './bench/stats';
 import { webChatRoundTrips } from './bench/webchat';
-import { seedStoredHistory } from './bench/stored-data';
+import { dropStoredHistory, seedStoredHistory } from './bench/stored-data';
 import { BurstResult, FloorResult, GATEWAY_HOPS, OpCounts, floorChain, newcomerAnswers, newcomerStages, opsBetween, produceBacklog, settledCounts, startDbCounter, storeTimeBetween, webChatSaturated, whatsappBurst } from './bench/conversation';
 
 const CHAT_APPS: AppName[] = ['router', 'ai-worker', 'channel-web'];
@@ -139,6 +139,7 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
   const storedSolo = await webChatRoundTrips(web.url, 1, o.solo);
   const storedLoad = await webChatRoundTrips(web.url, o.sessions, o.perSession, o.loadSeconds * 1000);
   await Promise.all(started.map((a) => stopApp(a)));
+  await dropStoredHistory(env.mongoUri);
 
   const soloL = latency(solo.samples);
   const rtt = latency(load.samples);
