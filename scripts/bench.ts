@@ -124,6 +124,10 @@ async function benchWebChat(o: BenchOptions, env: Env): Promise<void> {
   const rawRtt = latency(await rawRoundTrips(env.kafka, `${run}.rtt`, o.sessions, o.perSession, o.partitions));
   checkpoint();
 
+  // Warm the apps first (their JIT, the store's caches): the run after the stored history below is
+  // warm by then, and the fresh run must not be the only cold one.
+  say(`web-chat warm-up: 1 session × ${o.solo} messages (not counted)`);
+  await webChatRoundTrips(web.url, 1, o.solo);
   say(`web-chat round trip: 1 session × ${o.solo} messages (unloaded)`);
   const solo = await webChatRoundTrips(web.url, 1, o.solo);
   checkpoint();
