@@ -128,6 +128,12 @@ export const ConversationFactsSchema = z.object({
    * readable; this field stays for a worker of the version before during a rolling upgrade.
    */
   fresh: z.literal(true).optional(),
+  /**
+   * The conversation's count of bot-turn changes made outside the reply step (a 👍/👎, an erased
+   * customer's return; added within v1: optional): the reply step's copy of the recent turns is
+   * used only at this count (ADR 0011, seventh step).
+   */
+  turnsEpoch: z.number().int().nonnegative().optional(),
   language: z.string().max(35).optional(),
   experiments: z
     .array(z.object({ experimentId: id, variantId: id, params: z.record(z.string(), z.unknown()) }))

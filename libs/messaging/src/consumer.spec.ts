@@ -1,5 +1,6 @@
 import type { EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
 import { CloudEvent, RetryableError, ValidationError, createEvent, headerValue, toKafkaRecord } from '@omni/contracts';
+import { beforeCommit } from './before-commit';
 import { EventHandler, EventSubscription, H, HandlerContext, RetryPlan, SubscriptionOptions, TopicAssignment, isDatabaseOutage } from './consumer';
 import type { KafkaSettings } from './settings';
 
@@ -61,11 +62,11 @@ function fakeProducer(fail: boolean | ((record: ProducerRecord) => boolean) = fa
   return { producer, sent };
 }
 
-async function setup(opts: { handler: EventHandler; prefix?: string; failSend?: boolean; groupId?: string; onAssignment?: SubscriptionOptions['onAssignment'] }) {
+async function setup(opts: { handler: EventHandler; prefix?: string; failSend?: boolean; groupId?: string; onAssignment?: SubscriptionOptions['onAssignment']; onJoin?: () => void }) {
   const k = fakeKafka();
   const p = fakeProducer(opts.failSend);
   const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: opts.prefix ?? '', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 6_000 };
-  const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: opts.groupId ?? GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, onAssignment: opts.onAssignment });
+  const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: opts.groupId ?? GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, onAssignment: opts.onAssignment, onJoin: opts.onJoin });
   await sub.start();
   let heartbeats = 0;
   const deliver = (topic: string, message: Message, offset = '7') =>
@@ -106,6 +107,15 @@ describe('EventSubscription', () => {
     kafka.emit('consumer.group_join', { memberAssignment: { [`p.${TOPIC}.retry`]: [0] } });
     await new Promise((r) => setImmediate(r));
     expect(reports).toEqual([[{ topic: TOPIC, partitions: [0, 2], total: 3 }], [{ topic: TOPIC, partitions: [], total: 3 }]]);
+  });
+
+  it('tells onJoin at every join of the group, as it happens (before the new assignment is handled)', async () => {
+    let joins = 0;
+    const { kafka } = await setup({ handler: async () => undefined, onJoin: () => { joins++; } });
+    kafka.emit('consumer.group_join', { memberAssignment: {} });
+    expect(joins).toBe(1);
+    kafka.emit('consumer.group_join', { memberAssignment: {} });
+    expect(joins).toBe(2);
   });
 
   it('joins the group, subscribes to each topic and its retry topic, and reports readiness', async () => {
@@ -165,6 +175,31 @@ describe('EventSubscription', () => {
     expect(h.calls).toHaveLength(1);
     expect(sent.map((s) => s.topic)).toEqual([`${TOPIC}.dlq`]);
     expect(sent[0].messages[0].headers).toMatchObject(original.headers as object);
+  });
+
+  it('lets the handler return before what it deferred (beforeCommit) is done, and finishes the record only after it', async () => {
+    let release!: () => void;
+    const effect = new Promise<void>((r) => { release = r; });
+    let returned = false;
+    const { deliver } = await setup({ handler: async () => { await beforeCommit(effect); returned = true; } });
+    let delivered = false;
+    const delivery = deliver(TOPIC, statusRecord()).then(() => { delivered = true; });
+    await new Promise((r) => setImmediate(r));
+    expect(returned).toBe(true);
+    expect(delivered).toBe(false);
+    release();
+    await delivery;
+    expect(delivered).toBe(true);
+  });
+
+  it('tries a record again when an effect its handler deferred failed', async () => {
+    let calls = 0;
+    const { deliver, sent } = await setup({
+      handler: async () => { calls++; await beforeCommit(calls === 1 ? Promise.reject(new RetryableError('timeout', 'broker slow')) : Promise.resolve()); },
+    });
+    await deliver(TOPIC, statusRecord());
+    expect(calls).toBe(2);
+    expect(sent).toHaveLength(0);
   });
 
   it('retries a retryable failure in place and succeeds without parking', async () => {

@@ -4,6 +4,7 @@ import {
   CloudEvent, OmniError, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic, withPriority,
 } from '@omni/contracts';
 import { SpanKind, contextFromHeaders, counter, gauge, histogram, rootLogger, withSpan } from '@omni/telemetry';
+import { withBeforeCommit } from './before-commit';
 import { FreshLaneOptions, FreshTicket, LaneBook } from './fresh-lane';
 import { CommitFrontier, Slots, chainKey, keyChains } from './keyed-batch';
 import { ERASED, type EventSealing } from './sealing';
@@ -103,6 +104,12 @@ export interface SubscriptionOptions {
    */
   onAssignment?: (assigned: TopicAssignment[]) => void;
   /**
+   * Called at every join of the group, before this member handles anything of its new assignment:
+   * for state a member keeps about the keys of its partitions, which another member may have
+   * changed while it held them (the router's copy of recent bot turns).
+   */
+  onJoin?: () => void;
+  /**
    * Opens sealed events (crypto-shredding, ADR 0501) before the handler; an event whose data key was
    * destroyed is erased: skipped and committed, never retried or dead-lettered. Without it a sealed
    * event is a validation error (dead-lettered: this consumer was not given key access).
@@ -200,6 +207,7 @@ export class EventSubscription {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
+      this.options.onJoin?.();
       // The fresh lane acts only on the partitions this process's ordered lane holds (ADR 0012).
       this.book?.reset(Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
       const join = ++this.joins;
@@ -476,8 +484,9 @@ export class EventSubscription {
           if (heldSince !== undefined) this.resumed(ctx, heldSince);
           return;
         }
-        // A fresh record's writes go to the head of the batchers' queues (ADR 0012).
-        await (ctx.lane === 'fresh' ? withPriority(() => this.options.handler(opened, ctx)) : this.options.handler(opened, ctx));
+        // A fresh record's writes go to the head of the batchers' queues (ADR 0012); what the handler
+        // deferred (beforeCommit) is awaited before the record is done.
+        await withBeforeCommit(() => (ctx.lane === 'fresh' ? withPriority(() => this.options.handler(opened, ctx)) : this.options.handler(opened, ctx)));
         if (heldSince !== undefined) this.resumed(ctx, heldSince);
         return;
       } catch (err) {

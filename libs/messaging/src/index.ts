@@ -1,6 +1,7 @@
 export * from './settings';
 export * from './topics';
 export * from './publisher';
+export { beforeCommit, withBeforeCommit } from './before-commit';
 export * from './consumer';
 export * from './messaging.module';
 export * from './replay';

@@ -37,7 +37,10 @@ export class MongoConversationRepository implements ConversationRepository {
       // Written before the erasure (a redelivery, a retry, a replayed dead letter): not a new contact.
       if (updated.erasedAt && at.getTime() <= new Date(updated.erasedAt).getTime()) return { conversation: updated, created: false, erased: true };
       // The customer was erased and wrote again: the conversation reaches them under their new consent.
-      updated = await this.model.findOneAndUpdate({ _id: c._id }, { $set: { customerId: c.customerId, channelUserId: c.channelUserId } }, { new: true }).lean<ConversationDoc>() ?? updated;
+      // Its erased bot turns are gone: a copy of them held by a reply step is no longer used (turnsEpoch).
+      updated = await this.model.findOneAndUpdate(
+        { _id: c._id }, { $set: { customerId: c.customerId, channelUserId: c.channelUserId }, $inc: { turnsEpoch: 1 } }, { returnDocument: 'after' },
+      ).lean<ConversationDoc>() ?? updated;
       return { conversation: updated, created: false, restored: true };
     }
     return { conversation: updated, created: false };
@@ -46,11 +49,15 @@ export class MongoConversationRepository implements ConversationRepository {
   private touch(id: string, at: Date, inbound: boolean): Promise<ConversationDoc | null> {
     const set: Partial<ConversationDoc> = { lastMessageAt: at, updatedAt: at };
     if (inbound) set.lastInboundAt = at;
-    return this.model.findOneAndUpdate({ _id: id }, { $set: set }, { new: true }).lean<ConversationDoc>().exec();
+    return this.model.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean<ConversationDoc>().exec();
   }
 
   get(id: string): Promise<ConversationDoc | null> {
     return this.model.findById(id).lean<ConversationDoc>().exec();
+  }
+
+  async turnsChanged(id: string): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $inc: { turnsEpoch: 1 } });
   }
 
   async setLanguage(id: string, language: string): Promise<void> {
@@ -64,7 +71,7 @@ export class MongoConversationRepository implements ConversationRepository {
   applyOwnership(id: string, version: number, set: Partial<ConversationDoc>, unset: readonly (keyof ConversationDoc)[] = []): Promise<ConversationDoc | null> {
     const update: Record<string, unknown> = { $set: { ...set, version, updatedAt: new Date() } };
     if (unset.length > 0) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-    return this.model.findOneAndUpdate({ _id: id, version: { $lt: version } }, update, { new: true }).lean<ConversationDoc>().exec();
+    return this.model.findOneAndUpdate({ _id: id, version: { $lt: version } }, update, { returnDocument: 'after' }).lean<ConversationDoc>().exec();
   }
 
   queued(limit: number, tenantId?: string, groupId?: string): Promise<ConversationDoc[]> {

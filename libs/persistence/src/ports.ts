@@ -27,6 +27,8 @@ export interface ConversationRepository {
   openOrTouch(c: Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean; restored?: boolean; erased?: boolean }>;
   get(id: string): Promise<ConversationDoc | null>;
   setLanguage(id: string, language: string): Promise<void>;
+  /** Someone other than the reply step changed the conversation's bot turns (a 👍/👎): `turnsEpoch` + 1. */
+  turnsChanged(id: string): Promise<void>;
   /** Copies an ownership entry onto the conversation unless a newer one is there; returns the stored doc. */
   applyOwnership(id: string, version: number, set: Partial<ConversationDoc>, unset?: readonly (keyof ConversationDoc)[]): Promise<ConversationDoc | null>;
   /** Waiting conversations (all tenants, or one) in service order, as last copied from the ownership log; without handoff/routing details. */

@@ -103,7 +103,7 @@ export class MongoAgentRepository implements AgentRepository {
   }
 
   setPresence(tenantId: string, id: string, presence: AgentDoc['presence']): Promise<AgentDoc | null> {
-    return this.model.findOneAndUpdate({ _id: id, tenantId }, { $set: { presence, updatedAt: new Date() } }, { new: true }).lean<AgentDoc>().exec();
+    return this.model.findOneAndUpdate({ _id: id, tenantId }, { $set: { presence, updatedAt: new Date() } }, { returnDocument: 'after' }).lean<AgentDoc>().exec();
   }
 
   async markAssigned(id: string, at: Date): Promise<void> {

@@ -90,6 +90,12 @@ export interface ConversationDoc {
    * it — a redelivery, a retry, a dead letter replayed from Kafka — must not bring them back (ADR 0501).
    */
   erasedAt?: Date;
+  /**
+   * Counts changes to the conversation's bot turns made outside the router's reply step (a customer's
+   * 👍/👎 on an answer, an erased customer's return): the reply step's copy of the recent turns is
+   * used only while it is at the count the AI request carried (ADR 0011, seventh step).
+   */
+  turnsEpoch?: number;
 }
 
 export interface ConversationExperiment {
@@ -126,6 +132,7 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     csat: { _id: false, type: { askedAt: Date, score: Number, at: Date } },
     experiments: { type: [Schema.Types.Mixed], default: undefined },
     erasedAt: Date,
+    turnsEpoch: Number,
   },
   { versionKey: false, collection: 'conversations' },
 );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AiOutcome, TOPICS, createEvent, derivedId } from '@omni/contracts';
-import { EventPublisher } from '@omni/messaging';
+import { EventPublisher, beforeCommit } from '@omni/messaging';
 
 type Scope = Pick<AiOutcome, 'tenantId' | 'region' | 'channel' | 'accountId' | 'conversationId'>;
 
@@ -47,8 +47,9 @@ export class AiOutcomes {
     return this.publish({ ...scope, outcome: 'csat', score, reasons: [], at: at.toISOString() }, ratingMessageId);
   }
 
+  /** Awaited before the handler's record is done, not on its path (beforeCommit, ADR 0011's seventh step). */
   private async publish(data: AiOutcome, key: string): Promise<void> {
-    await this.publisher.publish(
+    await beforeCommit(this.publisher.publish(
       TOPICS.aiOutcome,
       createEvent({
         type: 'omni.ai.outcome.v1',
@@ -59,6 +60,6 @@ export class AiOutcomes {
         region: data.region,
         data,
       }),
-    );
+    ));
   }
 }

@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { ConversationEvent, TOPICS, createEvent, derivedId } from '@omni/contracts';
-import { EventPublisher } from '@omni/messaging';
+import { EventPublisher, beforeCommit } from '@omni/messaging';
 
-/** Publishes conversation changes for agent UIs and analytics (omni.conversation.v1). */
+/**
+ * Publishes conversation changes for agent UIs and analytics (omni.conversation.v1). Inside a
+ * consumer's handler the event is awaited before the record is done, not on the handler's path
+ * (beforeCommit: the next store command or Kafka hop does not wait for its acknowledgement).
+ */
 @Injectable()
 export class ConversationEvents {
   constructor(private readonly publisher: EventPublisher) {}
 
   async emit(data: ConversationEvent, dedupeKey: string): Promise<void> {
-    await this.publisher.publish(
+    await beforeCommit(this.publisher.publish(
       TOPICS.conversation,
       createEvent({
         type: 'omni.conversation.changed.v1',
@@ -19,6 +23,6 @@ export class ConversationEvents {
         region: data.region,
         data,
       }),
-    );
+    ));
   }
 }

@@ -15,6 +15,7 @@ export function conversationFacts(
     state: c.state,
     createdAt: c.createdAt.toISOString(),
     version: c.version,
+    ...(c.turnsEpoch ? { turnsEpoch: c.turnsEpoch } : {}),
     ...(c.language ? { language: c.language } : {}),
     ...(c.experiments?.length ? { experiments: c.experiments.map((e) => ({ experimentId: e.experimentId, variantId: e.variantId, params: { ...e.params } })) } : {}),
   };
@@ -41,6 +42,7 @@ export function conversationFromResult(r: AiResult, facts: ConversationFacts): C
     updatedAt: createdAt,
     lastMessageAt: createdAt,
     version: facts.version,
+    ...(facts.turnsEpoch ? { turnsEpoch: facts.turnsEpoch } : {}),
     ...(facts.language ? { language: facts.language } : {}),
     ...(facts.experiments ? { experiments: facts.experiments } : {}),
   };

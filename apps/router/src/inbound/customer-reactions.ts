@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { InboundMessage } from '@omni/contracts';
-import { BOT_TURN_REPOSITORY, BotTurnRepository, MESSAGE_REPOSITORY, MessageRepository } from '@omni/persistence';
+import { BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository } from '@omni/persistence';
 import { reactionVerdict } from '@omni/routing';
 import { AiOutcomes } from '../conversations/ai-outcomes';
 
@@ -20,6 +20,7 @@ export class CustomerReactions {
   constructor(
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
     @Inject(BOT_TURN_REPOSITORY) private readonly turns: BotTurnRepository,
+    @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
     private readonly outcomes: AiOutcomes,
   ) {}
 
@@ -35,6 +36,8 @@ export class CustomerReactions {
     }
     const answered = target.replyToMessageId;
     await this.turns.setFeedback(m.tenantId, answered, verdict);
+    // The reply step's copy of the recent turns does not have the verdict: counted, it reads them again.
+    await this.conversations.turnsChanged(m.conversationId);
     const scope = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
     await this.outcomes.thumbs(scope, answered, verdict, reactionId, new Date(m.message.timestamp));
     return 'recorded';

@@ -287,6 +287,22 @@ describe('ReceiveInboundUseCase', () => {
     expect(s.aiRequests().map((a) => [a.data.conversation?.opened, a.data.history.map((h) => h.text)])).toEqual([[true, []], [undefined, ['hi']]]);
   });
 
+  it('reads the ownership log while the message is being stored, and asks the AI only once both are done', async () => {
+    const s = setup();
+    await s.useCase.execute(inbound('hi'));
+    let release!: () => void;
+    const stored = new Promise<void>((r) => { release = r; });
+    const insert = s.messages.insert.bind(s.messages);
+    s.messages.insert = async (m) => { await stored; return insert(m); };
+    const run = s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
+    await new Promise((r) => setImmediate(r));
+    expect(s.ownershipReads).toEqual(['conv-1']);
+    expect(s.aiRequests()).toHaveLength(1);
+    release();
+    await run;
+    expect(s.aiRequests()).toHaveLength(2);
+  });
+
   it('sends no history and reads none when no turns are asked for (the default: no engine reads them)', async () => {
     const s = setup({ historyTurns: 0 });
     await s.useCase.execute(inbound('hi'));

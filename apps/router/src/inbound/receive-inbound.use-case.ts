@@ -66,12 +66,21 @@ export class ReceiveInboundUseCase {
     // A message the customer wrote before their erasure, delivered again from Kafka: dropped, or it
     // would bring back what the erasure removed (ADR 0501).
     if (erased) return;
-    if (opened || restored) {
-      await this.customers.upsert(
+    // The ownership log, not the conversation's copy, decides (and repairs a copy a racing write lost).
+    // A conversation this message just opened has no entry yet — a claim needs the conversation first,
+    // and one racing in now is caught by the reply step, which reads the log before the bot speaks —
+    // so a newcomer's first message skips that read. The read goes on while the message is stored
+    // (ADR 0011, seventh step).
+    const owned = opened ? undefined : this.ownership.current(conversation);
+    owned?.catch(() => undefined);
+    // The customer's row (when a conversation opens) and the message are written at once.
+    const customerSaved = opened || restored
+      ? this.customers.upsert(
         { tenantId: m.tenantId, channel: m.channel, accountId: m.accountId, channelUserId: m.customer.channelUserId, displayName: m.customer.displayName, locale: m.customer.locale },
         at,
-      );
-    }
+      )
+      : undefined;
+    customerSaved?.catch(() => undefined);
     const { created } = await this.messages.insert({
       _id: event.id,
       tenantId: m.tenantId,
@@ -88,6 +97,7 @@ export class ReceiveInboundUseCase {
       timestamp: at,
       ...(m.channel === 'email' && m.message.meta?.senderVerified === true ? { senderVerified: true } : {}),
     });
+    await customerSaved;
     const scoped = { tenantId: m.tenantId, region: m.region, channel: m.channel, accountId: m.accountId, conversationId: m.conversationId };
     if (opened) await this.events.emit({ ...scoped, kind: 'opened', state: conversation.state, at: at.toISOString() }, m.conversationId);
     // Another region acts for this tenant (ADR 0300): this one keeps the warm copy above and holds the
@@ -106,11 +116,7 @@ export class ReceiveInboundUseCase {
       await this.reactions.handle(m, event.id);
       return;
     }
-    // The ownership log, not the conversation's copy, decides (and repairs a copy a racing write lost).
-    // A conversation this message just opened has no entry yet — a claim needs the conversation first,
-    // and one racing in now is caught by the reply step, which reads the log before the bot speaks —
-    // so a newcomer's first message skips that read.
-    let owner = opened ? OwnershipStore.opened(conversation) : (await this.ownership.current(conversation)).ownership;
+    let owner = owned ? (await owned).ownership : OwnershipStore.opened(conversation);
     if (owner.state === 'resolved') owner = await this.afterResolution.handle(conversation, owner, event.id, m);
     if (!botMayAnswer(owner)) return;
 

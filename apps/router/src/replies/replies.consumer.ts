@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CloudEvent, TOPICS, parseEvent } from '@omni/contracts';
 import { MessagingLifecycle, freshLane } from '@omni/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
+import { RecentTurns } from './recent-turns';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
 
 @Injectable()
@@ -10,6 +11,7 @@ export class RepliesConsumer implements OnApplicationBootstrap {
     private readonly messaging: MessagingLifecycle,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
     private readonly reply: SendBotReplyUseCase,
+    private readonly turns: RecentTurns,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -24,6 +26,8 @@ export class RepliesConsumer implements OnApplicationBootstrap {
       // message first — not the latest to get here.
       freshLane: freshLane(this.config.ROUTER_FRESH_LANE_CAPACITY, this.config.ROUTER_CONVERSATIONS_AT_ONCE, isFreshResult, freshResultRank),
       handler: (event) => this.reply.execute(parseEvent(event, 'omni.ai.completed.v1')),
+      // The partitions may have been another member's meanwhile: its turns are not in this copy.
+      onJoin: () => this.turns.reset(),
     });
   }
 }

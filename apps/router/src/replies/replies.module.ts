@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { RecentTurns } from './recent-turns';
 import { RepliesConsumer } from './replies.consumer';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
 
-@Module({ providers: [SendBotReplyUseCase, RepliesConsumer] })
+@Module({ providers: [RecentTurns, SendBotReplyUseCase, RepliesConsumer] })
 export class RepliesModule {}

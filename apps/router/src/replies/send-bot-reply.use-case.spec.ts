@@ -14,6 +14,7 @@ import { welcomeId } from '../inbound/conversation-opening';
 import { CustomerReactions } from '../inbound/customer-reactions';
 import type { Workflows } from '../workflows/workflows';
 import type { WorkflowOutcome } from '../workflows/run-workflow.use-case';
+import { RecentTurns, withTurn } from './recent-turns';
 import { SendBotReplyUseCase } from './send-bot-reply.use-case';
 import type { PeerSendCheck } from '../regions/peer-send-check';
 import type { RegionDirectory } from '../regions/region-directory';
@@ -57,7 +58,8 @@ function fakePeerSends(fence: { peerSent: Set<string> }): PeerSendCheck {
   return { decidedByPeer: async (_tenantId: string, _inboundId: string, id: string) => fence.peerSent.has(id) } as unknown as PeerSendCheck;
 }
 
-function setup(opts: { workflows?: Workflows } = {}) {
+/** `slowTurnWrites`: a turn is stored a moment after its write starts, so a read started beside it misses it. */
+function setup(opts: { workflows?: Workflows; slowTurnWrites?: boolean } = {}) {
   const fence = { activeHere: true, peerSent: new Set<string>(), epoch: undefined as number | undefined };
   const conv = conversation();
   const stored = new Map<string, MessageDoc>();
@@ -65,6 +67,7 @@ function setup(opts: { workflows?: Workflows } = {}) {
   const conversations = {
     get: async (id: string) => { calls.reads.push(`conversation ${id}`); return id === conv._id ? conv : null; },
     setLanguage: async (_id: string, language: string) => { calls.setLanguage.push(language); },
+    turnsChanged: async () => { conv.turnsEpoch = (conv.turnsEpoch ?? 0) + 1; },
   } as unknown as ConversationRepository;
   const messages = {
     get: async (id: string) => { calls.reads.push(`message ${id}`); return stored.get(id) ?? null; },
@@ -82,7 +85,12 @@ function setup(opts: { workflows?: Workflows } = {}) {
   } as unknown as MessageRepository;
   const turnDocs = new Map<string, BotTurnDoc>();
   const turns: BotTurnRepository = {
-    record: async (t) => { if (turnDocs.has(t._id)) return false; turnDocs.set(t._id, t); return true; },
+    record: async (t) => {
+      if (opts.slowTurnWrites) await new Promise((r) => setImmediate(r));
+      if (turnDocs.has(t._id)) return false;
+      turnDocs.set(t._id, t);
+      return true;
+    },
     recent: async (conversationId, ownerVersion, limit) => (calls.reads.push(`turns ${conversationId}`), [...turnDocs.values()]).filter((t) => t.conversationId === conversationId && t.ownerVersion === ownerVersion).slice(-limit),
     setFeedback: async (_tenantId, id, feedback) => { const t = turnDocs.get(id); if (t) t.feedback = feedback; return Boolean(t); },
   };
@@ -104,11 +112,11 @@ function setup(opts: { workflows?: Workflows } = {}) {
   const tenants: TenantRepository = { get: async () => null, save: async () => undefined };
   const events = new ConversationEvents(publisher);
   const useCase = new SendBotReplyUseCase(
-    conversations, messages, turns, ownership, new CustomerMessages(messages, publisher, events, fakeRegions(fence)), new TenantSettings(tenants), handoff, opts.workflows ?? noWorkflows, new AiOutcomes(publisher), fakeRegions(fence),
+    conversations, messages, new RecentTurns(turns), ownership, new CustomerMessages(messages, publisher, events, fakeRegions(fence)), new TenantSettings(tenants), handoff, opts.workflows ?? noWorkflows, new AiOutcomes(publisher), fakeRegions(fence),
     fakePeerSends(fence),
   );
   const on = (topic: string) => published.filter((p) => p.topic === topic).map((p) => p.event);
-  const reactions = new CustomerReactions(messages, turns, new AiOutcomes(publisher));
+  const reactions = new CustomerReactions(messages, turns, conversations, new AiOutcomes(publisher));
   return {
     useCase, conv, stored, calls, owner, turnDocs, reactions, fence,
     sends: () => on(OUTBOUND) as CloudEvent<OutboundCommand>[],
@@ -190,11 +198,11 @@ describe('SendBotReplyUseCase', () => {
 
     expect(s.sends().map((e) => e.data.recipient.channelUserId)).toEqual(['34600999888']);
     expect(s.turnDocs.get(INBOUND_ID)?.customerText).toBe('where is my order?');
-    expect(s.calls.reads).toEqual(['ownership log', 'turns conv-1', 'ownership gate']);
+    expect(s.calls.reads).toEqual(['ownership log', 'ownership gate', 'turns conv-1']);
     // Without them (a worker of before), it reads both.
     const old = setup();
     await old.useCase.execute(result());
-    expect(old.calls.reads).toEqual(['conversation conv-1', 'ownership log', `message ${INBOUND_ID}`, 'turns conv-1', 'ownership gate']);
+    expect(old.calls.reads).toEqual(['conversation conv-1', 'ownership log', 'ownership gate', `message ${INBOUND_ID}`, 'turns conv-1']);
   });
 
   describe('with the bot\'s period read by the inbound step (facts.bot)', () => {
@@ -203,7 +211,8 @@ describe('SendBotReplyUseCase', () => {
     it('reads the ownership log once, right before the bot speaks', async () => {
       const s = setup();
       await s.useCase.execute(result({ request: { conversation: facts, text: 'where is my order?' } }));
-      expect(s.calls.reads).toEqual(['turns conv-1', 'ownership gate']);
+      // The gate's read starts beside the turns' (ADR 0011, seventh step), still before the bot speaks.
+      expect(s.calls.reads).toEqual(['ownership gate', 'turns conv-1']);
       expect(s.sends()).toHaveLength(1);
     });
 
@@ -215,7 +224,7 @@ describe('SendBotReplyUseCase', () => {
       await s.useCase.execute(result({ request: { conversation: facts, text: 'where is my order?' } }));
       expect(s.sends()).toHaveLength(0);
       expect(s.calls.announced).toEqual([s.owner.entry]);
-      expect(s.calls.reads).toEqual(['turns conv-1', 'ownership gate', 'ownership log']);
+      expect(s.calls.reads).toEqual(['ownership gate', 'turns conv-1', 'ownership log']);
     });
 
     it('runs no workflow for a conversation someone claimed since', async () => {
@@ -240,7 +249,8 @@ describe('SendBotReplyUseCase', () => {
       bot: { version: 0, since: '2025-05-05T10:00:00.000Z' },
     };
     await s.useCase.execute(result({ request: { conversation: facts, text: 'I want a human' }, intent: { name: 'talk_to_human', confidence: 0.9 }, answer: { text: 'I will connect you with a person.' } }));
-    expect(s.calls.reads).toEqual([]);
+    // No turn read; only the gate's, started before the rules decided (it was not needed: a handoff).
+    expect(s.calls.reads).toEqual(['ownership gate']);
     // The handoff rules still saw the turn: a request for a person on the first message hands off.
     expect(s.calls.handoffs.map((h) => h.turns.map((t) => t._id))).toEqual([[INBOUND_ID]]);
   });
@@ -317,6 +327,24 @@ describe('SendBotReplyUseCase', () => {
     await s.useCase.execute(result({ language: 'es' }));
     await s.useCase.execute(result({ language: 'en' }));
     expect(s.calls.setLanguage).toEqual(['es']);
+  });
+
+  it('counts the turn being stored when the turns read beside its write misses it: the third unsure turn hands off', async () => {
+    const s = setup({ slowTurnWrites: true });
+    const unsure = { intent: { name: 'order_status', confidence: 0.2 }, answer: { text: 'Could you rephrase?' } };
+    for (const id of ['in-1', 'in-2']) await s.useCase.execute(result({ messageId: id, ...unsure }));
+    expect(s.calls.handoffs).toHaveLength(0);
+    await s.useCase.execute(result({ messageId: 'in-3', ...unsure }));
+    expect(s.calls.handoffs.map((h) => h.turns.map((t) => t._id))).toEqual([['in-1', 'in-2', 'in-3']]);
+  });
+
+  it('merges the turn being stored into the turns read beside it: once, in its place, the last `limit` kept', () => {
+    const t = (id: string) => ({ _id: id }) as BotTurnDoc;
+    expect(withTurn([t('a'), t('b')], t('c'), 5).map((x) => x._id)).toEqual(['a', 'b', 'c']);
+    expect(withTurn([t('a'), t('b'), t('c')], t('c'), 5).map((x) => x._id)).toEqual(['a', 'b', 'c']);
+    // A redelivered result's turn is already stored, before later ones: it stays where it is.
+    expect(withTurn([t('a'), t('b'), t('c')], t('b'), 5).map((x) => x._id)).toEqual(['a', 'b', 'c']);
+    expect(withTurn([t('a'), t('b'), t('c')], t('d'), 3).map((x) => x._id)).toEqual(['b', 'c', 'd']);
   });
 
   it('fails retryably for a conversation it does not know yet (results can overtake the inbound record)', async () => {

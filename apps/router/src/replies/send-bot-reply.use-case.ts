@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AiResult, Channel, CloudEvent, OutboundCommand, derivedId } from '@omni/contracts';
 import {
-  BOT_TURN_REPOSITORY, BotTurnRepository, CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
+  CONVERSATION_REPOSITORY, ConversationDoc, ConversationRepository, MESSAGE_REPOSITORY, MessageRepository,
   OwnershipClaimDoc,
 } from '@omni/persistence';
 import { Ownership, botMayAnswer, evaluateHandoff } from '@omni/routing';
@@ -17,6 +17,7 @@ import { HandOffUseCase } from '../handoff/hand-off.use-case';
 import { flowParams } from '../experiments/flow-experiments';
 import { welcomeId } from '../inbound/conversation-opening';
 import { Workflows } from '../workflows/workflows';
+import { RecentTurns } from './recent-turns';
 
 /**
  * Turns an AI result into the bot's reply while the bot owns the conversation, or into a handoff
@@ -30,7 +31,7 @@ export class SendBotReplyUseCase {
   constructor(
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
     @Inject(MESSAGE_REPOSITORY) private readonly messages: MessageRepository,
-    @Inject(BOT_TURN_REPOSITORY) private readonly turns: BotTurnRepository,
+    private readonly turns: RecentTurns,
     private readonly ownership: OwnershipStore,
     private readonly customer: CustomerMessages,
     private readonly settings: TenantSettings,
@@ -53,7 +54,9 @@ export class SendBotReplyUseCase {
     // A voice note's transcript is kept with what the bot understood, where agents read it.
     const ai = { language: r.language, intent: r.intent, entities: r.entities, sentiment: r.sentiment, abstained: r.abstained, engine: r.engine, ...(r.transcript ? { transcript: r.transcript } : {}) };
     if (r.language && r.language !== conversation.language) await this.conversations.setLanguage(r.conversationId, r.language);
-    await this.messages.attachAi(r.messageId, ai);
+    // Stored while the rest goes on; awaited before the reply (ADR 0011, seventh step).
+    const attached = this.messages.attachAi(r.messageId, ai);
+    attached.catch(() => undefined);
     // The bot's period the inbound step read from the log travels with the request: answer within it
     // and check the log once, right before speaking (ADR 0200's gate), instead of reading it first too.
     // A result without it (an older router) reads the log here, as before.
@@ -62,12 +65,18 @@ export class SendBotReplyUseCase {
     if (bot) ownership = { state: 'bot', version: bot.version, since: new Date(bot.since) };
     else {
       const current = await this.ownership.current(conversation);
-      if (!botMayAnswer(current.ownership)) return this.silenced(conversation, current.entry, r);
+      if (!botMayAnswer(current.ownership)) {
+        await attached;
+        return this.silenced(conversation, current.entry, r);
+      }
       ownership = current.ownership;
     }
+    // The gate's read starts now, beside the turns' write and read: it still comes before the bot
+    // speaks, and a claim committed after it orders the reply before the claim (ADR 0200).
+    const gate = this.ownership.changedSince(conversation._id, ownership.version);
+    gate.catch(() => undefined);
     const inboundText = r.request ? r.request.text || undefined : (await this.messages.get(r.messageId))?.text;
     const turn = storedTurn(r, ownership.version, inboundText ?? r.transcript, new Date());
-    await this.turns.record(turn);
     const { handoff: tenantPolicy, smallTalkIntents = DEFAULT_SMALL_TALK_INTENTS } = await this.settings.get(conversation.tenantId);
     // The handoff-threshold experiment: the customer's variant overrides the tenant's streak length.
     const flow = flowParams(conversation);
@@ -75,7 +84,9 @@ export class SendBotReplyUseCase {
     // The answer to the message that opened the conversation is the bot's first turn: nothing to read
     // (results reach this consumer in order per conversation, so no later turn can be stored yet).
     const first = r.request?.conversation.opened === true && ownership.version === 0;
-    const turns = first ? [turn] : await this.turns.recent(conversation._id, ownership.version, turnsToRead(policy.unsatisfiedTurns.threshold));
+    // The reply step's own copy of the period's turns saves that read while it is current (RecentTurns).
+    const turns = await this.turns.record(turn, turnsToRead(policy.unsatisfiedTurns.threshold), r.request?.conversation.turnsEpoch ?? (r.request ? 0 : undefined), first);
+    await attached;
     const decision = evaluateHandoff(forHandoffRules(turns, smallTalkIntents), policy);
     if (decision.handoff) {
       await this.handoff.execute({ conversation, ownership, result: r, turns, reasons: decision.reasons });
@@ -85,7 +96,7 @@ export class SendBotReplyUseCase {
     const workflow = await this.workflows.triggered(conversation.tenantId, r, inboundText);
     if (workflow) {
       // A workflow acts on the company's systems: not for a conversation someone else owns by now.
-      if (bot && !(await this.stillTheBots(conversation, ownership, r))) return;
+      if (bot && !(await this.stillTheBots(conversation, ownership, r, gate))) return;
       const { runId, outcome } = await this.workflows.run(conversation, r.messageId, r.language || conversation.language, workflow);
       if (outcome.kind === 'handoff') {
         await this.handoff.execute({ conversation, ownership, result: r, turns, reasons: [{ code: outcome.code, detail: outcome.detail }] });
@@ -96,7 +107,7 @@ export class SendBotReplyUseCase {
       await this.outcomes.answered(scopeOf(conversation), r.messageId, new Date());
       return;
     }
-    if (!r.answer || !(await this.stillTheBots(conversation, ownership, r))) return;
+    if (!r.answer || !(await this.stillTheBots(conversation, ownership, r, gate))) return;
     // The greeting experiment already welcomed this conversation's first message: no second hello.
     if (flow.greeting && r.intent?.name === 'greeting' && (await this.messages.get(welcomeId(conversation._id)))?.replyToMessageId === r.messageId) return;
     await this.customer.send(conversation, { id: replyId, text: r.answer.text, author: { kind: 'bot', id: r.engine }, replyToMessageId: r.messageId, ai, context: sendContext(r, conversation) });
@@ -108,8 +119,8 @@ export class SendBotReplyUseCase {
    * someone did, the log says who owns the conversation now; if it is the handoff this very message
    * caused (a redelivery after a crash), its announcement is made again (idempotent).
    */
-  private async stillTheBots(conversation: ConversationDoc, ownership: Ownership, r: AiResult): Promise<boolean> {
-    if (!(await this.ownership.changedSince(conversation._id, ownership.version))) return true;
+  private async stillTheBots(conversation: ConversationDoc, ownership: Ownership, r: AiResult, probe?: Promise<boolean>): Promise<boolean> {
+    if (!(await (probe ?? this.ownership.changedSince(conversation._id, ownership.version)))) return true;
     const current = await this.ownership.current(conversation);
     if (!botMayAnswer(current.ownership)) await this.silenced(conversation, current.entry, r);
     return false;
