@@ -140,6 +140,12 @@ describe('retention and erasure on a real database', () => {
     const open = { _id: 'c-mail', tenantId: 't1', region: 'local', channel: 'email', accountId: 'a', customerId: 'cu-mail', channelUserId: 'rui@example.com' };
     expect(await conversations.openOrTouch(open, ago(1), true)).toMatchObject({ created: false, erased: true, conversation: { channelUserId: 'erased' } });
     expect(await db.collection('conversations').findOne({ _id: 'c-mail' as never })).toMatchObject({ channelUserId: 'erased', customerId: receipt?.subject });
-    expect(await conversations.openOrTouch(open, new Date(now.getTime() + 1_000), true)).toMatchObject({ created: false, restored: true, conversation: { channelUserId: 'rui@example.com' } });
+    const before = (await conversations.get('c-mail'))?.turnsEpoch ?? 0;
+    // Restored, it counts a change of its bot turns: a reply step's copy of the erased turns is not used again.
+    expect(await conversations.openOrTouch(open, new Date(now.getTime() + 1_000), true)).toMatchObject({
+      created: false, restored: true, conversation: { channelUserId: 'rui@example.com', turnsEpoch: before + 1 },
+    });
+    await conversations.turnsChanged('c-mail');
+    expect((await conversations.get('c-mail'))?.turnsEpoch).toBe(before + 2);
   });
 });
