@@ -17,4 +17,29 @@ describe('Coalescer', () => {
     await Promise.all(done);
     expect(requests).toEqual([['a'], ['p1', 'p2'], ['b', 'c'], ['d', 'e']]);
   });
+
+  it('with `alongside`, sends priority items at once in a request of their own, beside the ordinary one in flight', async () => {
+    const requests: string[][] = [];
+    let release!: () => void;
+    const ordinaryInFlight = new Promise<void>((r) => { release = r; });
+    const coalescer = new Coalescer<string, void>(async (batch: Waiting<string, void>[]) => {
+      requests.push(batch.map((w) => w.item));
+      if (batch[0].item === 'a') await ordinaryInFlight;
+      for (const w of batch) w.resolve();
+    }, 10, { alongside: true });
+    const a = coalescer.add('a');
+    const b = coalescer.add('b');
+    // Answered while the ordinary request is still in flight.
+    await withPriority(() => coalescer.add('p1'));
+    expect(requests).toEqual([['a'], ['p1']]);
+    release();
+    await Promise.all([a, b]);
+    expect(requests).toEqual([['a'], ['p1'], ['b']]);
+  });
+
+  it('rejects each item of a request that failed, on either path', async () => {
+    const coalescer = new Coalescer<string, void>(async () => { throw new Error('store down'); }, 10, { alongside: true });
+    await expect(coalescer.add('a')).rejects.toThrow('store down');
+    await expect(withPriority(() => coalescer.add('p'))).rejects.toThrow('store down');
+  });
 });

@@ -18,15 +18,31 @@ export class Coalescer<T, R> {
   /** The queue's first items added with priority (a newcomer's, ADR 0012): they go in the next request. */
   private prioritized = 0;
   private inFlight = false;
+  /** With `alongside`: priority items wait here for their own request, beside the ordinary one. */
+  private readonly urgent: Waiting<T, R>[] = [];
+  private urgentInFlight = false;
 
+  /**
+   * `alongside`: an item added with priority does not wait for the ordinary request in flight (under
+   * a backlog, a batch of `maxBatch` that may take hundreds of milliseconds); it goes at once in a
+   * request of its own, beside it, with the other priority items that came meanwhile. Only for writes
+   * whose order across requests does not matter (inserts, each decided by its unique `_id`): two
+   * updates of one document in two requests at once could land in either order.
+   */
   constructor(
     private readonly write: (batch: Waiting<T, R>[]) => Promise<void>,
     private readonly maxBatch: number,
+    private readonly options: { alongside?: boolean } = {},
   ) {}
 
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       // Work for a message the fresh lane took (hasPriority) goes ahead of the backlog's, in its own order.
+      if (hasPriority() && this.options.alongside) {
+        this.urgent.push({ item, resolve, reject });
+        this.flushUrgent();
+        return;
+      }
       if (hasPriority()) this.queue.splice(this.prioritized++, 0, { item, resolve, reject });
       else this.queue.push({ item, resolve, reject });
       this.flush();
@@ -38,12 +54,23 @@ export class Coalescer<T, R> {
     const batch = this.queue.splice(0, this.maxBatch);
     this.prioritized = Math.max(0, this.prioritized - batch.length);
     this.inFlight = true;
-    void this.write(batch)
-      .catch((err: unknown) => { for (const w of batch) w.reject(err); })
-      .finally(() => {
-        this.inFlight = false;
-        this.flush();
-      });
+    void this.send(batch).finally(() => {
+      this.inFlight = false;
+      this.flush();
+    });
+  }
+
+  private flushUrgent(): void {
+    if (this.urgentInFlight || !this.urgent.length) return;
+    this.urgentInFlight = true;
+    void this.send(this.urgent.splice(0, this.maxBatch)).finally(() => {
+      this.urgentInFlight = false;
+      this.flushUrgent();
+    });
+  }
+
+  private send(batch: Waiting<T, R>[]): Promise<void> {
+    return this.write(batch).catch((err: unknown) => { for (const w of batch) w.reject(err); });
   }
 }
 

@@ -16,7 +16,9 @@ export class InsertBatcher<T> {
     private readonly insertMany: (docs: T[]) => Promise<unknown>,
     maxBatch = 100,
   ) {
-    this.coalescer = new Coalescer((batch) => this.write(batch), maxBatch);
+    // A newcomer's insert (ADR 0012) goes beside a backlog's batch in flight, not behind it: inserts are
+    // decided by their unique _id, whichever request lands first.
+    this.coalescer = new Coalescer((batch) => this.write(batch), maxBatch, { alongside: true });
   }
 
   insert(doc: T): Promise<InsertOutcome> {
