@@ -17,6 +17,9 @@ const SEND_PATH = `/v23.0/${PHONE_NUMBER_ID}/messages`;
  * the other. Restarted, the app finds both claims without an outcome: the one the provider's status
  * names is recorded sent and not sent again; the other, with no status within the reconcile window, is
  * sent again exactly once with the same key. (Before: both `send_outcome_unknown`, the second never sent.)
+ * A later reply of the conversation of the one never taken waits behind it (ordered by its key) and is
+ * still waiting at the kill; after the restart it is not sent before the held send is decided and resent
+ * (before the hold of issue 13's gap 1, it went out first while the held one waited on the retry topic).
  */
 describe('a send cut mid-request by a kill is reconciled against the provider\'s status webhooks', () => {
   const name = uniqueName('recon');
@@ -56,10 +59,10 @@ describe('a send cut mid-request by a kill is reconciled against the provider\'s
   });
 
   it('confirms the send the provider took (no resend) and sends the one it never got exactly once more', async () => {
-    const command = (id: string, customer: string) => toKafkaRecord(createEvent({
-      type: 'omni.message.send.v1', id: `${name}-${id}`, source: '/e2e', subject: `${name}-conv-${id}`, tenantId: 'default', region: 'local',
+    const command = (id: string, customer: string, conversation = id) => toKafkaRecord(createEvent({
+      type: 'omni.message.send.v1', id: `${name}-${id}`, source: '/e2e', subject: `${name}-conv-${conversation}`, tenantId: 'default', region: 'local',
       data: {
-        tenantId: 'default', region: 'local', channel: 'whatsapp', accountId: PHONE_NUMBER_ID, conversationId: `${name}-conv-${id}`, messageId: `${name}-${id}`,
+        tenantId: 'default', region: 'local', channel: 'whatsapp', accountId: PHONE_NUMBER_ID, conversationId: `${name}-conv-${conversation}`, messageId: `${name}-${id}`,
         recipient: { channelUserId: customer }, author: { kind: 'bot' }, createdAt: new Date().toISOString(),
         message: { type: 'text', text: `answer ${id}`, attachments: [] }, context: { lastInboundAt: new Date().toISOString(), locale: 'en' },
       } satisfies OutboundCommand,
@@ -75,8 +78,11 @@ describe('a send cut mid-request by a kill is reconciled against the provider\'s
     graph.inject({ kind: 'hang' }, 1, ours('never-got'));
     await producer.connect();
     try {
-      // Two conversations, in flight at once.
-      await producer.send({ topic: `${name}.${outboundTopic('whatsapp')}`, acks: -1, messages: [command('taken', '34611000201'), command('never-got', '34611000202')] });
+      // Two conversations, in flight at once; the second's next reply waits behind its first (same key).
+      await producer.send({
+        topic: `${name}.${outboundTopic('whatsapp')}`, acks: -1,
+        messages: [command('taken', '34611000201'), command('never-got', '34611000202'), command('later', '34611000202', 'never-got')],
+      });
       await waitFor('both sends inside their provider request', async () => requestsOf('taken').length === 1 && requestsOf('never-got').length === 1 && (await claimed('taken')) && (await claimed('never-got')), 60_000, 100);
       // The taken send's status webhooks reached the app (they may come before or after a kill; here before, deterministically).
       await waitFor("the provider's status of the taken send delivered", async () => graph.statuses.some((s) => s.ourId === `${name}-taken` && s.status === 'sent' && s.to), 30_000, 100);
@@ -90,12 +96,22 @@ describe('a send cut mid-request by a kill is reconciled against the provider\'s
     const outcome = (id: string) => db.collection('send_outcomes').findOne({ _id: `${name}-${id}` } as never);
     expect(await outcome('taken')).toBeNull();
     expect(await outcome('never-got')).toBeNull();
+    expect(await outcome('later')).toBeNull();
+    expect(requestsOf('later')).toHaveLength(0);
 
     app = await startApp('channel-whatsapp' as AppName, env);
-    const settled = await waitFor('both sends settled after the restart', async () => {
-      const [taken, neverGot] = [await outcome('taken'), await outcome('never-got')];
-      return taken && neverGot ? { taken, neverGot } : undefined;
+    const settled = await waitFor('the three sends settled after the restart', async () => {
+      const [taken, neverGot, later] = [await outcome('taken'), await outcome('never-got'), await outcome('later')];
+      return taken && neverGot && later ? { taken, neverGot, later } : undefined;
     }, 90_000, 200);
+
+    // Order in the conversation: the later reply reached the provider only after the held send was resent.
+    expect(settled.later).toMatchObject({ state: 'sent' });
+    expect(requestsOf('later')).toHaveLength(1);
+    const position = (r: unknown) => graph.requests.indexOf(r as (typeof graph.requests)[number]);
+    expect(position(requestsOf('later')[0])).toBeGreaterThan(position(requestsOf('never-got')[1]));
+    // Its conversation is free again: no hold left.
+    expect(await db.collection('send_holds').countDocuments({ conversationId: `${name}-conv-never-got` } as never)).toBe(0);
 
     // Taken by the provider: recorded sent with the provider's id, by its status; never requested again.
     const takenWamid = (requestsOf('taken')[0].answer as { messages: { id: string }[] }).messages[0].id;
