@@ -44,7 +44,9 @@ describe('a send cut mid-request by a kill is reconciled against the provider\'s
       WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_API_VERSION: 'v23.0',
       // The hung requests end by the kill, not by a timeout of ours.
       WHATSAPP_HTTP_TIMEOUT_MS: '60000',
-      SEND_RECONCILE_SECONDS: '3',
+      // Longer than the restarted app takes to get its partitions back (about one session): the send Meta
+      // never got is held at least once, and the later reply of its conversation meets the hold.
+      SEND_RECONCILE_SECONDS: '10',
       // The killed member's partitions come back to the restarted app after one session.
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     };
@@ -110,6 +112,10 @@ describe('a send cut mid-request by a kill is reconciled against the provider\'s
     expect(requestsOf('later')).toHaveLength(1);
     const position = (r: unknown) => graph.requests.indexOf(r as (typeof graph.requests)[number]);
     expect(position(requestsOf('later')[0])).toBeGreaterThan(position(requestsOf('never-got')[1]));
+    // The later reply did meet the hold (the held send waited on the retry topic, the reply behind it).
+    const logs = app?.logs.join('') ?? '';
+    expect(logs).toContain('send_reconciling');
+    expect(logs).toMatch(new RegExp(`send_held_behind[^\n]*${name}-later|${name}-later[^\n]*send_held_behind`));
     // Its conversation is free again: no hold left.
     expect(await db.collection('send_holds').countDocuments({ conversationId: `${name}-conv-never-got` } as never)).toBe(0);
 
