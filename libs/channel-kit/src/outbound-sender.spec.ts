@@ -397,6 +397,14 @@ describe('OutboundSender', () => {
         expect(h.holds.size).toBe(0);
       });
 
+      it('a channel whose sends are never reconciled (Telegram, email) holds none, and asks the store nothing for it', async () => {
+        const { ledger, calls } = fakeLedger();
+        (ledger as unknown as Record<string, unknown>).holdsUpTo = async () => { throw new Error('not to be asked'); };
+        const tr = transport({ pacesRequests: true });
+        await sender(tr.t, ledger, fakePublisher().publisher).s.handle(command(43), { offset: '13' });
+        expect(calls).toEqual(['claim msg-43', 'sent msg-43 p-msg-43']);
+      });
+
       it('on its last attempt a held send going to the DLQ frees its conversation, and a send behind one goes out rather than to the DLQ', async () => {
         const h = held();
         await expect(h.s.handle(h.cmd(40), { offset: '10' })).rejects.toMatchObject({ code: 'send_reconciling' });

@@ -132,7 +132,8 @@ export class OutboundSender {
   async handle(event: CloudEvent<OutboundCommand>, ctx: SendContext = {}): Promise<void> {
     const cmd = event.data;
     const offset = ctx.offset === undefined ? Number.NaN : Number(ctx.offset);
-    if (!Number.isSafeInteger(offset)) return this.deliver(cmd, 'first');
+    // A channel whose sends are never reconciled (Telegram, email) never holds one: nothing to ask.
+    if (!Number.isSafeInteger(offset) || !this.deps.transport.reconcilable) return this.deliver(cmd, 'first');
     const { ledger } = this.deps;
     const now = (this.deps.now ?? Date.now)();
     const holds = await ledger.holdsUpTo(cmd.conversationId, offset, new Date(now - HOLD_STALE_MS));

@@ -34,14 +34,18 @@ export interface SendOutcomeDoc {
 
 /**
  * The provider's word that it accepted a send: the first status webhook naming our key
- * (`biz_opaque_callback_data` on WhatsApp), written once by the webhook ingest (insert-only).
+ * (`biz_opaque_callback_data` on WhatsApp), or the echo carrying it (`message.metadata` on Messenger's
+ * `message_echoes`), written once by the webhook ingest (insert-only).
  */
 export interface SendConfirmationDoc {
   _id: string;
   channel: string;
   accountId: string;
   providerMessageId: string;
-  /** The first status seen (sent, delivered, read or failed: each says the provider took the request). */
+  /**
+   * The first status seen (WhatsApp: sent, delivered, read or failed — each says the provider took the
+   * request), or `echo` (Messenger: the Page's echo of the message carrying our key as its metadata).
+   */
   status: string;
   at: Date;
 }
