@@ -143,7 +143,7 @@ describe('Graph API contract server', () => {
       const res = await fetch(`${hooked.url}${req.path}`, { method: 'POST', body: JSON.stringify(req.body), headers });
       const mid = ((await res.json()) as { message_id: string }).message_id;
       hooked.inject({ kind: 'accept-and-hang' });
-      const body2 = { ...(req.body as Record<string, unknown>), message: { text: 'cut', metadata: 'msg-2' } };
+      const body2 = { ...req.body, message: { text: 'cut', metadata: 'msg-2' } };
       await expect(fetch(`${hooked.url}${req.path}`, { method: 'POST', body: JSON.stringify(body2), headers, signal: AbortSignal.timeout(300) })).rejects.toThrow(/timeout|aborted/i);
       // A typing indicator is not a message: no echo.
       await fetch(`${hooked.url}${req.path}`, { method: 'POST', body: JSON.stringify({ recipient: { id: '1' }, sender_action: 'typing_on' }), headers });

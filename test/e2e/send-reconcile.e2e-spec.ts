@@ -117,7 +117,7 @@ describe('a send cut mid-request by a kill is reconciled against the provider\'s
     expect(logs).toContain('send_reconciling');
     expect(logs).toMatch(new RegExp(`send_held_behind[^\n]*${name}-later|${name}-later[^\n]*send_held_behind`));
     // Its conversation is free again: no hold left.
-    expect(await db.collection('send_holds').countDocuments({ conversationId: `${name}-conv-never-got` } as never)).toBe(0);
+    expect(await db.collection('send_holds').countDocuments({ conversationId: `${name}-conv-never-got` })).toBe(0);
 
     // Taken by the provider: recorded sent with the provider's id, by its status; never requested again.
     const takenWamid = (requestsOf('taken')[0].answer as { messages: { id: string }[] }).messages[0].id;

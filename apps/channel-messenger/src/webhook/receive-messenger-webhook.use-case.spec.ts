@@ -119,7 +119,8 @@ describe('ReceiveMessengerWebhookUseCase', () => {
     const { useCase, signed, events, confirmed } = setup();
     const n = await useCase.execute(signed(echo));
     expect(n).toMatchObject({ messages: 0, statuses: 0, ignored: 1 });
-    expect(confirmed).toEqual([`msg-0001 ${JSON.parse(echo).entry[0].messaging[0].message.mid} echo messenger 104567891234567`]);
+    const { entry } = JSON.parse(echo) as { entry: { messaging: { message: { mid: string } }[] }[] };
+    expect(confirmed).toEqual([`msg-0001 ${entry[0].messaging[0].message.mid} echo messenger 104567891234567`]);
     expect(events(TOPICS.inbound)).toHaveLength(0);
     // Not recorded: a 503, Meta redelivers.
     const down = setup(false, config, [], true);
