@@ -2,7 +2,7 @@ import { RetryableError } from '@omni/contracts';
 import { encodeMessenger, encodeWhatsApp, mapMessengerError, mapWhatsAppError } from '@omni/channels';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeWhatsAppWebhook, verifyHubSignature } from '@omni/channels';
+import { decodeMessengerWebhook, decodeWhatsAppWebhook, verifyHubSignature } from '@omni/channels';
 import { GraphApiServer, startGraphApiServer } from './graph-api';
 
 const TOKEN = 'fake-access-token';
@@ -116,6 +116,45 @@ describe('Graph API contract server', () => {
       const ofFirst = decoded.filter((d) => d.channelMessageId === wamid);
       expect(ofFirst.map((d) => `${d.messageId} ${d.status}`)).toEqual(['msg-1 sent', 'msg-1 delivered']);
       expect(decoded.filter((d) => d.channelMessageId === cutWamid).map((d) => d.messageId)).toEqual(['msg-2', 'msg-2']);
+    } finally {
+      await hooked.close();
+      await new Promise((r) => app.close(r));
+    }
+  });
+
+  it("follows an accepted Send API message with the Page's signed echo webhook carrying its metadata (message_echoes subscribed) — also when it never answers the send", async () => {
+    const got: { body: string; signature: string }[] = [];
+    const app = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        got.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['x-hub-signature-256']) });
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/webhooks/messenger`;
+    const PAGE = '104567891234567';
+    const hooked = await startGraphApiServer({ pageTokens: { [PAGE]: 'page-token' }, echoWebhooks: { targets: () => [appUrl], appSecret: 'app-secret', pageId: 'unused', retryEveryMs: 10 } });
+    try {
+      const now = new Date('2026-06-10T12:00:00Z');
+      const [req] = encodeMessenger({ ...command, channel: 'messenger', accountId: PAGE }, { apiVersion: 'v23.0' }, { lastCustomerMessageAt: now, now });
+      const headers = { 'content-type': 'application/json', authorization: 'Bearer page-token' };
+      const res = await fetch(`${hooked.url}${req.path}`, { method: 'POST', body: JSON.stringify(req.body), headers });
+      const mid = ((await res.json()) as { message_id: string }).message_id;
+      hooked.inject({ kind: 'accept-and-hang' });
+      const body2 = { ...req.body, message: { text: 'cut', metadata: 'msg-2' } };
+      await expect(fetch(`${hooked.url}${req.path}`, { method: 'POST', body: JSON.stringify(body2), headers, signal: AbortSignal.timeout(300) })).rejects.toThrow(/timeout|aborted/i);
+      // A typing indicator is not a message: no echo.
+      await fetch(`${hooked.url}${req.path}`, { method: 'POST', body: JSON.stringify({ recipient: { id: '1' }, sender_action: 'typing_on' }), headers });
+      const cutMid = (hooked.requests[1].answer as { message_id: string }).message_id;
+      while (hooked.echoes.length < 2) await new Promise((r) => setTimeout(r, 20));
+      expect(hooked.echoes.map((e) => `${e.metadata} ${e.to === appUrl}`).sort()).toEqual(['msg-1 true', 'msg-2 true']);
+      for (const g of got) expect(() => verifyHubSignature(Buffer.from(g.body), g.signature, 'app-secret')).not.toThrow();
+      const decoded = got.map((g) => decodeMessengerWebhook(JSON.parse(g.body), { tenantId: 't1', region: 'eu-1' }));
+      expect(decoded.flatMap((d) => d.messages)).toEqual([]);
+      expect(decoded.flatMap((d) => d.echoes ?? []).sort((a, b) => a.messageId.localeCompare(b.messageId)))
+        .toEqual([{ accountId: PAGE, messageId: 'msg-1', channelMessageId: mid }, { accountId: PAGE, messageId: 'msg-2', channelMessageId: cutMid }]);
     } finally {
       await hooked.close();
       await new Promise((r) => app.close(r));

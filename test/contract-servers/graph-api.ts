@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ContractServer, Fault, RecordedRequest, Reply, startFaultServer } from './fault-server';
-import { signedMetaWebhook, whatsappStatusChange, whatsappWebhook } from '../support/webhooks';
+import { messengerWebhook, signedMetaWebhook, whatsappStatusChange, whatsappWebhook } from '../support/webhooks';
 
 /**
  * Local stand-in for Meta's Graph API: WhatsApp Cloud API `POST /:version/:phoneNumberId/messages`
@@ -9,7 +9,9 @@ import { signedMetaWebhook, whatsappStatusChange, whatsappWebhook } from '../sup
  * `/whatsapp_business/attachments/:mediaId`, bearer token required like Meta's) serves the bytes.
  * With `statusWebhooks`, an accepted Cloud API send is followed, as on Meta, by its signed status
  * webhooks (`sent`, then `delivered`), each naming the wamid and echoing the send's
- * `biz_opaque_callback_data`.
+ * `biz_opaque_callback_data`. With `echoWebhooks` (a Page subscribed to `message_echoes`), an accepted
+ * Send API message is followed by its signed echo webhook (`message.is_echo`, the `mid`, the `app_id`,
+ * and the send's `metadata` when it had one), as Meta documents it.
  */
 export interface GraphApiOptions {
   /** When set, requests must carry `Authorization: Bearer <token>` (or `?access_token=`) or get error 190. */
@@ -23,6 +25,13 @@ export interface GraphApiOptions {
   /** Media by id, served as Meta serves uploaded customer media. */
   media?: Record<string, { content: Buffer; mime: string }>;
   statusWebhooks?: StatusWebhooks;
+  /** The Pages' subscription to `message_echoes`: each accepted Send API message is echoed (same delivery rules as statuses). */
+  echoWebhooks?: StatusWebhooks & {
+    /** The Page of a Send API call (the token's): from `pageTokens` when the token is listed there, else this. */
+    pageId: string;
+    /** The app's id Meta puts in each echo. */
+    appId?: number;
+  };
 }
 
 /**
@@ -49,7 +58,16 @@ export interface StatusDelivery {
   at: number;
 }
 
-export type GraphApiServer = ContractServer & { statuses: StatusDelivery[] };
+/** An echo webhook the server delivered (or gave up on). */
+export interface EchoDelivery {
+  mid: string;
+  /** The send's `message.metadata` (our key), echoed. */
+  metadata?: string;
+  to?: string;
+  at: number;
+}
+
+export type GraphApiServer = ContractServer & { statuses: StatusDelivery[]; echoes: EchoDelivery[] };
 export type { Fault, RecordedRequest };
 
 const WA_PATH = /^\/(v\d+\.\d+)\/(\d+)\/messages$/;
@@ -65,27 +83,54 @@ const graphError = (status: number, code: number, message: string, subcode?: num
 
 export async function startGraphApiServer(options: GraphApiOptions = {}): Promise<GraphApiServer> {
   const statuses: StatusDelivery[] = [];
+  const echoes: EchoDelivery[] = [];
   let closed = false;
   const pending = new Set<Promise<void>>();
-  const post = async (hooks: StatusWebhooks, phoneNumberId: string, to: string, wamid: string, ourId: string | undefined, status: 'sent' | 'delivered') => {
-    const signed = signedMetaWebhook(whatsappWebhook([whatsappStatusChange({ phoneNumberId, to, wamid, status, ...(ourId ? { ourId } : {}) })]), hooks.appSecret);
+  /** POSTs a signed webhook to the first target that takes it, again and again as Meta does; the URL that took it, or undefined. */
+  const deliver = async (hooks: StatusWebhooks, payload: unknown): Promise<string | undefined> => {
+    const signed = signedMetaWebhook(payload, hooks.appSecret);
     const until = Date.now() + (hooks.retryForMs ?? 120_000);
     while (!closed && Date.now() < until) {
       for (const url of hooks.targets()) {
         try {
           const res = await fetch(url, { method: 'POST', body: signed.body, headers: signed.headers, signal: AbortSignal.timeout(5_000) });
-          if (res.ok) {
-            statuses.push({ wamid, ...(ourId ? { ourId } : {}), status, to: url, at: Date.now() });
-            return;
-          }
+          if (res.ok) return url;
         } catch {
           // refused or timed out: the next URL, then again later
         }
-        if (closed) return;
+        if (closed) return undefined;
       }
       await new Promise((r) => setTimeout(r, hooks.retryEveryMs ?? 500));
     }
-    statuses.push({ wamid, ...(ourId ? { ourId } : {}), status, at: Date.now() });
+    return undefined;
+  };
+  const post = async (hooks: StatusWebhooks, phoneNumberId: string, to: string, wamid: string, ourId: string | undefined, status: 'sent' | 'delivered') => {
+    const url = await deliver(hooks, whatsappWebhook([whatsappStatusChange({ phoneNumberId, to, wamid, status, ...(ourId ? { ourId } : {}) })]));
+    if (closed && !url) return;
+    statuses.push({ wamid, ...(ourId ? { ourId } : {}), status, ...(url ? { to: url } : {}), at: Date.now() });
+  };
+  /** After the answer: the message's echo to the Page's subscribed webhook, with the send's metadata (Send API docs). */
+  const followWithEcho = (authorization: unknown, body: Record<string, unknown>, mid: string) => {
+    const hooks = options.echoWebhooks;
+    const message = body.message as Record<string, unknown> | undefined;
+    if (!hooks || !message) return;
+    const page = Object.entries(options.pageTokens ?? {}).find(([, t]) => authorization === `Bearer ${t}`)?.[0] ?? hooks.pageId;
+    const psid = String((body.recipient as { id?: unknown }).id);
+    const metadata = typeof message.metadata === 'string' ? message.metadata : undefined;
+    const { metadata: _m, quick_replies: _q, ...content } = message;
+    const at = Date.now();
+    const echo = messengerWebhook({
+      id: page, time: at,
+      messaging: [{ sender: { id: page }, recipient: { id: psid }, timestamp: at, message: { is_echo: true, app_id: hooks.appId ?? 1517776481860111, ...(metadata ? { metadata } : {}), mid, ...content } }],
+    });
+    const done = new Promise<void>((r) => setTimeout(r, 0))
+      .then(() => deliver(hooks, echo))
+      .then((url) => {
+        if (closed && !url) return;
+        echoes.push({ mid, ...(metadata ? { metadata } : {}), ...(url ? { to: url } : {}), at: Date.now() });
+      });
+    pending.add(done);
+    void done.finally(() => pending.delete(done));
   };
   /** After the answer, in order: `sent`, then `delivered` once `sent` was taken. */
   const followWithStatuses = (phoneNumberId: string, body: Record<string, unknown>, wamid: string) => {
@@ -156,7 +201,9 @@ export async function startGraphApiServer(options: GraphApiOptions = {}): Promis
       if (ME_PATH.test(path)) {
         const recipient = b.recipient as Record<string, unknown> | undefined;
         if (typeof recipient?.id !== 'string' || (b.message === undefined && b.sender_action === undefined)) return graphError(400, 100, '(#100) The parameter recipient is required');
-        return { status: 200, body: { recipient_id: recipient.id, message_id: `m_${randomBytes(24).toString('base64url')}` } };
+        const mid = `m_${randomBytes(24).toString('base64url')}`;
+        followWithEcho(headers.authorization, b, mid);
+        return { status: 200, body: { recipient_id: recipient.id, message_id: mid } };
       }
       return graphError(404, 803, `Unknown path ${path}`);
     },
@@ -164,9 +211,11 @@ export async function startGraphApiServer(options: GraphApiOptions = {}): Promis
   return {
     ...server,
     statuses,
+    echoes,
     reset() {
       server.reset();
       statuses.length = 0;
+      echoes.length = 0;
     },
     async close() {
       closed = true;

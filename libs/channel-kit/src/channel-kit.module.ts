@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PEER_SEND_REPOSITORY, PeerSendRepository, REGION_ASSIGNMENT_REPOSITORY, RegionAssignmentRepository } from '@omni/persistence';
-import { SendConfirmationSchema, SendLedger, SendOutcomeSchema, SendResendSchema, SendSchema } from './send-ledger';
+import { SendConfirmationSchema, SendLedger, SendOutcomeSchema, SendHoldSchema, SendResendSchema, SendSchema } from './send-ledger';
 import { HttpPeerDecisions, SendFence, sendFenceConfigFromEnv } from './send-fence';
 import { SEND_RECONCILE_CONFIG, sendReconcileConfigFromEnv } from './send-reconcile';
 
@@ -14,6 +14,7 @@ import { SEND_RECONCILE_CONFIG, sendReconcileConfigFromEnv } from './send-reconc
     MongooseModule.forFeature([
       { name: 'Send', schema: SendSchema }, { name: 'SendOutcome', schema: SendOutcomeSchema },
       { name: 'SendConfirmation', schema: SendConfirmationSchema }, { name: 'SendResend', schema: SendResendSchema },
+      { name: 'SendHold', schema: SendHoldSchema },
     ]),
   ],
   providers: [

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { outboundTopic, parseEvent } from '@omni/contracts';
-import { EventPublisher, MessagingLifecycle } from '@omni/messaging';
+import { DEFAULT_RETRY_PLAN, EventPublisher, MessagingLifecycle } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy } from '@omni/resilience';
 import { rootLogger } from '@omni/telemetry';
 import { AccountRateLimiter, RateLimitPlan } from './rate-limiter';
@@ -81,7 +81,12 @@ export class ChannelOutboundConsumer implements OnApplicationBootstrap, OnApplic
         this.share.update(mine.partitions, mine.total);
         this.log.info({ channel: name, partitions: mine.partitions, of: mine.total, perAccount: this.limiter.portion() }, "outbound partitions assigned: this replica's part of each account limit (larger parts after a hold)");
       },
-      handler: async (event) => this.sender.handle(parseEvent(event, 'omni.message.send.v1')),
+      // The command's place among its conversation's commands keeps them in order behind a send held for
+      // the reconcile; on the last attempt of the (default) retry plan a held command goes out rather than to the DLQ.
+      handler: async (event, ctx) => this.sender.handle(parseEvent(event, 'omni.message.send.v1'), {
+        ...(ctx.origin ? { offset: ctx.origin.offset } : {}),
+        final: ctx.attempt >= DEFAULT_RETRY_PLAN.backoffMs.length,
+      }),
     });
   }
 

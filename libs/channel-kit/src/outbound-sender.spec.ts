@@ -5,7 +5,7 @@ import { ChannelOutboundConsumer } from './outbound-consumer';
 import { ChannelTransport, OutboundSender, Pace } from './outbound-sender';
 import { AccountRateLimiter } from './rate-limiter';
 import { SendShare } from './send-share';
-import type { Claim, SendLedger } from './send-ledger';
+import type { Claim, SendHoldDoc, SendLedger } from './send-ledger';
 import type { SendFence } from './send-fence';
 
 /** The reconcile window of these specs: claims older than this without an outcome are resent (ADR 0423). */
@@ -22,11 +22,19 @@ function command(n: number): CloudEvent<OutboundCommand> {
   });
 }
 
-/** A ledger that records calls; `sentFailures` outcome writes fail before one succeeds. */
+/** A ledger that records calls; `sentFailures` outcome writes fail before one succeeds. Holds are kept in `holds`. */
 function fakeLedger(sentFailures = 0) {
   const calls: string[] = [];
   let failing = sentFailures;
+  const holds = new Map<string, SendHoldDoc>();
   const ledger = {
+    holdsUpTo: async (conversationId: string, offset: number, since: Date) =>
+      [...holds.values()].filter((h) => h.conversationId === conversationId && h.offset <= offset && h.at > since),
+    hold: async (doc: Omit<SendHoldDoc, 'at'>) => {
+      calls.push(`hold ${doc._id} ${doc.reason}`);
+      if (!holds.has(doc._id)) holds.set(doc._id, { ...doc, at: new Date() });
+    },
+    unhold: async (id: string) => { calls.push(`unhold ${id}`); holds.delete(id); },
     claim: async (id: string): Promise<Claim> => { calls.push(`claim ${id}`); return { kind: 'claimed' }; },
     sent: async (id: string, providerId?: string, _c?: string, _a?: string, via?: string) => {
       calls.push(`sent ${id} ${providerId}${via ? ` ${via}` : ''}`);
@@ -38,7 +46,7 @@ function fakeLedger(sentFailures = 0) {
     releaseResend: async (id: string) => { calls.push(`release resend ${id}`); },
     confirmation: async (): Promise<{ providerMessageId?: string } | null> => null,
   } as unknown as SendLedger;
-  return { ledger, calls };
+  return { ledger, calls, holds };
 }
 
 /** The region fence: every send allowed, or the ids a peer region decided later; the peer has no provider status of any send. */
@@ -334,6 +342,82 @@ describe('OutboundSender', () => {
       });
     });
 
+    describe('order behind a send held for the reconcile (issue 13: a later reply must not overtake it)', () => {
+      /** conv-1: msg-40 cut mid-request (claimed at 0, no outcome), msg-41 after it; conv-2: msg-42. A clock to move. */
+      function held() {
+        const { ledger, calls, holds } = fakeLedger();
+        const l = ledger as unknown as Record<string, unknown>;
+        const claim = l.claim as (id: string) => Promise<Claim>;
+        l.claim = async (id: string): Promise<Claim> => {
+          if (id !== 'msg-40') return claim(id);
+          calls.push(`claim ${id}`);
+          return { kind: 'in_doubt', doc: { _id: id, channel: 'whatsapp', accountId: 'bot-1', state: 'sending', claimedAt: new Date(0) } };
+        };
+        const { publisher } = fakePublisher();
+        const tr = transport({ pacesRequests: true });
+        tr.t.reconcilable = () => true;
+        const clock = { now: Date.now() };
+        // The process started at 0 with the claim: the window runs from there.
+        const breakers = new BreakerRegistry();
+        registries.push(breakers);
+        const s = new OutboundSender({
+          transport: tr.t, ledger, fence: fakeFence(), reconcile: RECONCILE, now: () => clock.now, startedAt: 0, publisher,
+          limiter: new AccountRateLimiter({ perAccountPerSecond: 1_000 }, SendShare.whole()), breakers, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+        });
+        clock.now = 500; // within the window
+        const cmd = (n: number, conversationId = 'conv-1') => {
+          const e = command(n);
+          return { ...e, data: { ...e.data, conversationId } };
+        };
+        return { s, calls, holds, clock, requests: tr.log, cmd };
+      }
+
+      it('a later send of the held conversation waits (held behind it) until the held one is decided; another conversation goes on', async () => {
+        const h = held();
+        // The held send: its conversation is held before the command goes to the retry topic.
+        await expect(h.s.handle(h.cmd(40), { offset: '10' })).rejects.toMatchObject({ code: 'send_reconciling', retryable: true });
+        // The next reply of that conversation: not sent, held behind it (its own hold: those after it wait too).
+        await expect(h.s.handle(h.cmd(41), { offset: '11' })).rejects.toMatchObject({ code: 'send_held_behind', retryable: true });
+        // Another conversation is not held.
+        await h.s.handle(h.cmd(42, 'conv-2'), { offset: '12' });
+        // The retry topic brings the later reply back before the held one is decided: still behind it.
+        await expect(h.s.handle(h.cmd(41), { offset: '11' })).rejects.toMatchObject({ code: 'send_held_behind' });
+        expect(h.requests).toEqual(['request msg-42 0']);
+        expect([...h.holds.keys()]).toEqual(['msg-40', 'msg-41']);
+
+        // Past the window: the held send is sent again once and frees its conversation; then the later reply goes out.
+        h.clock.now = 5_000;
+        await h.s.handle(h.cmd(40), { offset: '10' });
+        await h.s.handle(h.cmd(41), { offset: '11' });
+        expect(h.requests).toEqual(['request msg-42 0', 'request msg-40 0', 'request msg-41 0']);
+        expect(h.holds.size).toBe(0);
+        expect(h.calls.filter((c) => /^(un)?hold/.test(c))).toEqual(['hold msg-40 reconcile', 'hold msg-41 behind', 'unhold msg-40', 'unhold msg-41']);
+        // A redelivery of a decided send finds no hold and holds nothing.
+        await h.s.handle(h.cmd(41), { offset: '11' });
+        expect(h.holds.size).toBe(0);
+      });
+
+      it('a channel whose sends are never reconciled (Telegram, email) holds none, and asks the store nothing for it', async () => {
+        const { ledger, calls } = fakeLedger();
+        (ledger as unknown as Record<string, unknown>).holdsUpTo = async () => { throw new Error('not to be asked'); };
+        const tr = transport({ pacesRequests: true });
+        await sender(tr.t, ledger, fakePublisher().publisher).s.handle(command(43), { offset: '13' });
+        expect(calls).toEqual(['claim msg-43', 'sent msg-43 p-msg-43']);
+      });
+
+      it('on its last attempt a held send going to the DLQ frees its conversation, and a send behind one goes out rather than to the DLQ', async () => {
+        const h = held();
+        await expect(h.s.handle(h.cmd(40), { offset: '10' })).rejects.toMatchObject({ code: 'send_reconciling' });
+        await expect(h.s.handle(h.cmd(41), { offset: '11' })).rejects.toMatchObject({ code: 'send_held_behind' });
+        // msg-41's last attempt while msg-40 is still held: out of order, not lost to the DLQ.
+        await h.s.handle(h.cmd(41), { offset: '11', final: true });
+        expect(h.requests).toEqual(['request msg-41 0']);
+        // msg-40's last attempt, still undecided: dead-lettered, its hold gone (nothing waits behind a DLQ record).
+        await expect(h.s.handle(h.cmd(40), { offset: '10', final: true })).rejects.toMatchObject({ code: 'send_reconciling' });
+        expect(h.holds.size).toBe(0);
+      });
+    });
+
     it('a permanent failure before any request is claimed and recorded failed; a retryable one frees no claim it never took', async () => {
       const fatal = fakeLedger();
       const t: ChannelTransport = { channel: 'telegram', pacesRequests: true, send: async () => { throw new FatalError('unknown_account', 'no token'); } };
@@ -428,7 +512,7 @@ describe('ChannelOutboundConsumer', () => {
       .toEqual([{ groupId: 'channel-telegram', topics: ['omni.outbound.telegram.v1'], keyConcurrency: 7 }]);
     // Kafka's assignment gives this replica its part of each account's limit (all partitions: the whole of it, after the hold).
     subscriptions[0].onAssignment?.([{ topic: 'omni.outbound.telegram.v1', partitions: [0, 1, 2], total: 3 }]);
-    await subscriptions[0].handler(command(1), { topic: 'omni.outbound.telegram.v1', partition: 0, offset: '0', attempt: 1 });
+    await subscriptions[0].handler(command(1), { topic: 'omni.outbound.telegram.v1', partition: 0, offset: '0', attempt: 1, origin: { partition: 0, offset: '0' } });
     expect(log).toEqual(['request msg-1 0']);
     expect(calls).toEqual(['claim msg-1', 'sent msg-1 p-msg-1']);
     expect(published).toEqual([{ status: 'sent' }]);

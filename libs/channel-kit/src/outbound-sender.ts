@@ -57,6 +57,23 @@ export async function sendPaced(transport: ChannelTransport, cmd: OutboundComman
   }
 }
 
+/**
+ * What the outbound consumer knows of a command's record (ADR 0423 addendum, order behind a held send):
+ * its place among its conversation's commands and whether this is its last try.
+ */
+export interface SendContext {
+  /** The command's offset on the outbound topic (its origin, kept on the retry topic); unknown: no order to keep. */
+  offset?: string;
+  /** The consumer's last attempt: a retryable failure now dead-letters the command. */
+  final?: boolean;
+}
+
+/** The retryable errors of a send held for the reconcile: its conversation's later sends wait behind it. */
+const RECONCILE_HOLDS = new Set(['send_reconciling', 'send_reconcile_peer_unknown', 'send_outcome_unknown']);
+
+/** A hold older than this holds nothing back (its command left without being decided: a DLQ, an operator). */
+const HOLD_STALE_MS = 10 * 60_000;
+
 /** In-place retries of an outcome write (a database blip must not turn a sent message into an unknown one). */
 const LEDGER_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
 
@@ -103,8 +120,55 @@ export class OutboundSender {
     this.startedAt = deps.startedAt ?? (deps.now ?? Date.now)();
   }
 
-  async handle(event: CloudEvent<OutboundCommand>): Promise<void> {
-    await this.deliver(event.data, 'first');
+  /**
+   * Sends one command, in order behind its conversation's held sends (issue 13): a send held for the
+   * reconcile (its outcome unknown, waiting for the provider's status on the retry topic) holds its
+   * conversation (`send_holds`, written before the command is parked); a later command of that
+   * conversation is held behind it (its own hold, so that those after it wait too) until the held one is
+   * decided — confirmed, resent or failed — and its hold deleted. Other conversations are not held. On
+   * the consumer's last attempt a command goes out rather than to the DLQ, and a held one that goes to
+   * the DLQ frees its conversation.
+   */
+  async handle(event: CloudEvent<OutboundCommand>, ctx: SendContext = {}): Promise<void> {
+    const cmd = event.data;
+    const offset = ctx.offset === undefined ? Number.NaN : Number(ctx.offset);
+    // A channel whose sends are never reconciled (Telegram, email) never holds one: nothing to ask.
+    if (!Number.isSafeInteger(offset) || !this.deps.transport.reconcilable) return this.deliver(cmd, 'first');
+    const { ledger } = this.deps;
+    const now = (this.deps.now ?? Date.now)();
+    const holds = await ledger.holdsUpTo(cmd.conversationId, offset, new Date(now - HOLD_STALE_MS));
+    let own = holds.some((h) => h._id === cmd.messageId);
+    const ahead = holds.find((h) => h._id !== cmd.messageId && h.offset < offset);
+    const hold = async (reason: 'reconcile' | 'behind') => {
+      if (own) return;
+      await ledger.hold({ _id: cmd.messageId, conversationId: cmd.conversationId, channel: cmd.channel, accountId: cmd.accountId, offset, reason });
+      own = true;
+    };
+    if (ahead && !ctx.final) {
+      await hold('behind');
+      this.outcomes.inc({ channel: cmd.channel, outcome: 'held_behind' });
+      throw new RetryableError('send_held_behind', `send ${cmd.messageId} waits behind send ${ahead._id} of its conversation, held for the reconcile of its outcome`);
+    }
+    if (ahead) this.log.warn({ messageId: cmd.messageId, channel: cmd.channel, behind: ahead._id }, 'last attempt of a send held behind an undecided send of its conversation: sent out of order rather than dead-lettered');
+    try {
+      await this.deliver(cmd, 'first');
+    } catch (err) {
+      if (isRetryable(err) && !ctx.final) {
+        if (err instanceof OmniError && RECONCILE_HOLDS.has(err.code)) await hold('reconcile');
+        throw err;
+      }
+      // Dead-lettered (its last attempt, or a bug): its conversation goes on.
+      if (own) await this.unhold(cmd);
+      throw err;
+    }
+    if (own) await this.unhold(cmd);
+  }
+
+  private async unhold(cmd: OutboundCommand): Promise<void> {
+    await withRetry(() => this.deps.ledger.unhold(cmd.messageId), LEDGER_RETRY).catch((err: unknown) => {
+      // Decided, its hold still there: the redelivery finds the outcome and deletes it.
+      throw new RetryableError('store_unavailable', `send ${cmd.messageId} decided, its conversation's hold not released: ${(err as Error).message}`);
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Connection, createConnection } from 'mongoose';
-import { SendConfirmationSchema, SendLedger, SendOutcomeSchema, SendResendSchema, SendSchema } from './send-ledger';
+import { SendConfirmationSchema, SendHoldSchema, SendLedger, SendOutcomeSchema, SendResendSchema, SendSchema } from './send-ledger';
 import { mongoUri, uniqueName } from '../../../test/support/env';
 
 /**
@@ -17,6 +17,7 @@ describe('SendLedger reconcile records (real store)', () => {
       // What MongooseModule.forFeature makes of the schemas (its models' types differ only by the `id` virtual).
       db.model('Send', SendSchema) as never, db.model('SendOutcome', SendOutcomeSchema) as never,
       db.model('SendConfirmation', SendConfirmationSchema) as never, db.model('SendResend', SendResendSchema) as never,
+      db.model('SendHold', SendHoldSchema) as never,
     );
   });
   afterAll(async () => {
@@ -45,5 +46,20 @@ describe('SendLedger reconcile records (real store)', () => {
     expect((await ledger.claimResend('m-4', 'whatsapp', 'pn')).kind).toBe('claimed');
     await ledger.releaseResend('m-4');
     expect((await ledger.claimResend('m-4', 'whatsapp', 'pn')).kind).toBe('claimed');
+  });
+
+  it("finds a conversation's holds at or before an offset, once each however often a hold is written, and frees it on unhold (issue 13)", async () => {
+    const base = { channel: 'whatsapp', accountId: 'pn' };
+    await Promise.all([1, 2, 3].map(() => ledger.hold({ _id: 'h-10', conversationId: 'c-1', offset: 10, reason: 'reconcile', ...base })));
+    await ledger.hold({ _id: 'h-12', conversationId: 'c-1', offset: 12, reason: 'behind', ...base });
+    await ledger.hold({ _id: 'h-other', conversationId: 'c-2', offset: 5, reason: 'reconcile', ...base });
+    const since = new Date(Date.now() - 60_000);
+    expect((await ledger.holdsUpTo('c-1', 11, since)).map((h) => h._id)).toEqual(['h-10']);
+    expect((await ledger.holdsUpTo('c-1', 12, since)).map((h) => h._id).sort()).toEqual(['h-10', 'h-12']);
+    expect(await ledger.holdsUpTo('c-1', 9, since)).toEqual([]);
+    expect(await ledger.holdsUpTo('c-1', 12, new Date(Date.now() + 1_000))).toEqual([]); // stale
+    await ledger.unhold('h-10');
+    await ledger.unhold('h-10');
+    expect((await ledger.holdsUpTo('c-1', 12, since)).map((h) => h._id)).toEqual(['h-12']);
   });
 });

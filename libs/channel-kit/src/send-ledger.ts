@@ -34,14 +34,18 @@ export interface SendOutcomeDoc {
 
 /**
  * The provider's word that it accepted a send: the first status webhook naming our key
- * (`biz_opaque_callback_data` on WhatsApp), written once by the webhook ingest (insert-only).
+ * (`biz_opaque_callback_data` on WhatsApp), or the echo carrying it (`message.metadata` on Messenger's
+ * `message_echoes`), written once by the webhook ingest (insert-only).
  */
 export interface SendConfirmationDoc {
   _id: string;
   channel: string;
   accountId: string;
   providerMessageId: string;
-  /** The first status seen (sent, delivered, read or failed: each says the provider took the request). */
+  /**
+   * The first status seen (WhatsApp: sent, delivered, read or failed — each says the provider took the
+   * request), or `echo` (Messenger: the Page's echo of the message carrying our key as its metadata).
+   */
   status: string;
   at: Date;
 }
@@ -52,6 +56,25 @@ export interface SendResendDoc {
   channel: string;
   accountId: string;
   claimedAt: Date;
+}
+
+/**
+ * A send of a conversation that later sends of the same conversation must not overtake (issue 13, ADR
+ * 0423 addendum): one whose outcome is being reconciled (held on the retry topic), or one waiting behind
+ * such a send. `offset` is the command's place on the outbound topic (the conversation is its key, so
+ * one partition orders its commands). Inserted before the command is parked, deleted once it is decided.
+ */
+export interface SendHoldDoc {
+  /** The held command's messageId. */
+  _id: string;
+  conversationId: string;
+  channel: string;
+  accountId: string;
+  /** The command's offset on the outbound topic (kept on the retry topic as its origin). */
+  offset: number;
+  /** Why: `reconcile` (its own outcome unknown) or `behind` (an earlier send of its conversation is held). */
+  reason: 'reconcile' | 'behind';
+  at: Date;
 }
 
 /** Claims: one per messageId, made before the provider call. Documents written before ADR 0423 also carry their outcome. */
@@ -110,6 +133,21 @@ export const SendResendSchema = new Schema<SendResendDoc>(
   { versionKey: false, collection: 'send_resends' },
 );
 
+export const SendHoldSchema = new Schema<SendHoldDoc>(
+  {
+    _id: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    channel: { type: String, required: true },
+    accountId: { type: String, required: true },
+    offset: { type: Number, required: true },
+    reason: { type: String, enum: ['reconcile', 'behind'], required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'send_holds' },
+);
+// Asked before every send: the holds of its conversation at or before its offset (an empty collection, nearly always).
+SendHoldSchema.index({ conversationId: 1, offset: 1 });
+
 export type Claim = { kind: 'claimed' } | { kind: 'done'; doc: SendDoc } | { kind: 'in_doubt'; doc: SendDoc };
 
 /**
@@ -135,6 +173,7 @@ export class SendLedger {
     @InjectModel('SendOutcome') private readonly outcomeModel: Model<SendOutcomeDoc>,
     @InjectModel('SendConfirmation') private readonly confirmationModel: Model<SendConfirmationDoc>,
     @InjectModel('SendResend') private readonly resendModel: Model<SendResendDoc>,
+    @InjectModel('SendHold') private readonly holdModel: Model<SendHoldDoc>,
   ) {
     this.claims = new InsertBatcher((docs) => this.model.collection.insertMany(docs as never[], { ordered: false }));
     this.outcomes = new InsertBatcher((docs) => this.outcomeModel.collection.insertMany(docs as never[], { ordered: false }));
@@ -205,6 +244,27 @@ export class SendLedger {
   /** A retryable failure releases the claim so the retry topic's next attempt may send. */
   async release(messageId: string): Promise<void> {
     await this.model.deleteOne({ _id: messageId, state: 'sending' });
+  }
+
+  /**
+   * The holds of a conversation at or before `offset` (its own included) that are younger than
+   * `since`: a hold older than that is stale (its command was dead-lettered without being decided, or an
+   * operator removed it) and holds nothing back.
+   */
+  async holdsUpTo(conversationId: string, offset: number, since: Date): Promise<SendHoldDoc[]> {
+    return this.holdModel.find({ conversationId, offset: { $lte: offset }, at: { $gt: since } }).lean<SendHoldDoc[]>();
+  }
+
+  /** Holds a command's conversation behind it (idempotent: a second hold of the same send keeps the first). */
+  async hold(doc: Omit<SendHoldDoc, 'at'>): Promise<void> {
+    await this.holdModel.collection.insertOne({ ...doc, at: new Date() } as never).catch((err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+    });
+  }
+
+  /** The held command was decided (sent, failed, confirmed, or dead-lettered): its conversation goes on. */
+  async unhold(messageId: string): Promise<void> {
+    await this.holdModel.deleteOne({ _id: messageId });
   }
 
   async byProviderId(channel: string, accountId: string, providerMessageId: string): Promise<SendDoc | null> {

@@ -1,5 +1,5 @@
 import { Kafka, Producer } from 'kafkajs';
-import { CloudEvent, TOPICS, createEvent, dlqTopic, outboundTopic, toKafkaRecord } from '@omni/contracts';
+import { CloudEvent, RetryableError, TOPICS, createEvent, dlqTopic, outboundTopic, toKafkaRecord } from '@omni/contracts';
 import { EventSubscription } from './consumer';
 import { EventPublisher } from './publisher';
 import { KafkaSettings, createKafka, kafkaSettingsFromEnv } from './settings';
@@ -259,6 +259,30 @@ describe('consumer policy on real Kafka', () => {
       expect(maxInFlight).toBeGreaterThan(1);
       expect(maxInFlight).toBeLessThanOrEqual(4);
       await waitFor('the commit of the whole backlog', async () => (await committed('keyed-order')) === base + 50);
+      await sub.stop();
+    });
+
+    it('tells every attempt of a record, on the retry topic too, where it first was (origin), across re-parks (ADR 0423: order of a held key)', async () => {
+      const base = await endOffset();
+      const seen: { attempt: number; topic: string; offset: string; origin?: { partition: number; offset: string } }[] = [];
+      const sub = new EventSubscription(kafka, producer, settings, {
+        groupId: 'keyed-origin', topics: [KEYED], keyConcurrency: 4, retry: { inlineAttempts: 1, inlineDelayMs: 1, backoffMs: [100, 100, 100] },
+        handler: async (event, ctx) => {
+          if (event.id !== 'origin-held/1') return;
+          seen.push({ attempt: ctx.attempt, topic: ctx.topic, offset: ctx.offset, ...(ctx.origin ? { origin: ctx.origin } : {}) });
+          if (ctx.attempt < 2) throw new RetryableError('send_reconciling', 'held');
+        },
+      });
+      subs.push(sub);
+      await new EventPublisher(producer, settings).publish(KEYED, [keyed('origin-held', 0), keyed('origin-held', 1)]);
+      await sub.start();
+      await waitFor('the third attempt', () => seen.length >= 3);
+      const origin = { partition: 0, offset: String(base + 1) };
+      expect(seen.map((s) => s.attempt)).toEqual([0, 1, 2]);
+      expect(seen.every((s) => s.topic === KEYED)).toBe(true);
+      expect(seen.map((s) => s.origin)).toEqual([origin, origin, origin]);
+      // The retry attempts ran at the retry topic's own offsets, which are not the origin.
+      expect(new Set(seen.map((s) => s.offset)).size).toBe(3);
       await sub.stop();
     });
 

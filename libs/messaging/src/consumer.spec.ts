@@ -137,7 +137,7 @@ describe('EventSubscription', () => {
     await deliver(TOPIC, statusRecord(), '42');
     expect(h.calls).toHaveLength(1);
     expect(h.calls[0].event).toMatchObject({ id: 'status-1', type: 'omni.message.status.v1', subject: 'conv-1', data: { messageId: 'm-1', status: 'read' } });
-    expect(h.calls[0].ctx).toEqual({ topic: TOPIC, partition: 1, offset: '42', attempt: 0, lane: 'ordered' });
+    expect(h.calls[0].ctx).toEqual({ topic: TOPIC, partition: 1, offset: '42', attempt: 0, lane: 'ordered', origin: { partition: 1, offset: '42' } });
     expect(sent).toHaveLength(0);
   });
 
@@ -267,7 +267,21 @@ describe('EventSubscription', () => {
     await deliver(`${TOPIC}.retry`, sent[0].messages[0], '3');
     expect(sent).toHaveLength(1);
     expect(h.calls).toHaveLength(PLAN.inlineAttempts + 1);
-    expect(h.calls.at(-1)?.ctx).toEqual({ topic: TOPIC, partition: 1, offset: '3', attempt: 1, lane: 'ordered' });
+    expect(h.calls.at(-1)?.ctx).toEqual({ topic: TOPIC, partition: 1, offset: '3', attempt: 1, lane: 'ordered', origin: { partition: 1, offset: '7' } });
+  });
+
+  it('keeps where a record first was (origin) across every park, and tells the handler of each retry (ADR 0423: order of a held key)', async () => {
+    const h = handlerFailing(Infinity, () => new RetryableError('send_reconciling', 'held'));
+    const { deliver, sent } = await setup({ handler: h.handler });
+    await deliver(TOPIC, statusRecord(), '11');
+    await deliver(`${TOPIC}.retry`, sent[0].messages[0], '500');
+    await deliver(`${TOPIC}.retry`, sent[1].messages[0], '501');
+    expect(sent.map((s) => s.topic)).toEqual([`${TOPIC}.retry`, `${TOPIC}.retry`, `${TOPIC}.dlq`]);
+    // Before, a re-park wrote the retry topic's offset (500) as the original one.
+    expect(sent.map((s) => header(s.messages[0], H.originalOffset))).toEqual(['11', '11', '11']);
+    expect(sent.map((s) => header(s.messages[0], H.originalPartition))).toEqual(['1', '1', '1']);
+    expect(h.calls.map((c) => c.ctx.origin)).toEqual(Array(9).fill({ partition: 1, offset: '11' }));
+    expect(h.calls.map((c) => c.ctx.offset)).toEqual(['11', '11', '11', '500', '500', '500', '501', '501', '501']);
   });
 
   it("skips another consumer group's retry record", async () => {

@@ -24,6 +24,13 @@ export interface HandlerContext {
    * backlog at this stage — a later stage may still have one (ADR 0012, "marked at arrival").
    */
   behind?: number;
+  /**
+   * Where the record first was: its partition and offset on the original topic, kept on the retry
+   * topic across every park (the offset orders the commands of one key, ADR 0423 addendum: a later
+   * command of a conversation waits behind one held for the reconcile). Undefined for a retry record
+   * parked without it.
+   */
+  origin?: { partition: number; offset: string };
 }
 
 export type EventHandler = (event: CloudEvent<unknown>, ctx: HandlerContext) => Promise<void>;
@@ -430,15 +437,18 @@ export class EventSubscription {
   }
 
   /** What the policy needs to know of a record; undefined for another group's retry record. */
-  private describe(topic: string, message: KafkaMessage): { originalTopic: string; attempt: number; notBefore: number } | undefined {
+  private describe(topic: string, message: KafkaMessage): { originalTopic: string; attempt: number; notBefore: number; origin?: { partition: number; offset: string } } | undefined {
     const bare = stripPrefix(this.settings, topic);
     const isRetry = bare.endsWith('.retry');
     const h = (name: string) => headerValue(message.headers, name);
     if (isRetry && h(H.group) !== this.options.groupId) return undefined;
+    const partition = Number(h(H.originalPartition));
+    const offset = h(H.originalOffset);
     return {
       originalTopic: isRetry ? (h(H.originalTopic) ?? bare.replace(/\.retry$/, '')) : bare,
       attempt: isRetry ? Number(h(H.attempt) ?? 1) : 0,
       notBefore: isRetry ? Number(h(H.notBefore) ?? 0) : 0,
+      ...(isRetry && offset !== undefined && Number.isInteger(partition) ? { origin: { partition, offset } } : {}),
     };
   }
 
@@ -447,7 +457,7 @@ export class EventSubscription {
    * Throws only if parking fails or the consumer stops while the record is held.
    */
   private async process(
-    topic: string, partition: number, message: KafkaMessage, { originalTopic, attempt }: { originalTopic: string; attempt: number },
+    topic: string, partition: number, message: KafkaMessage, { originalTopic, attempt, origin }: { originalTopic: string; attempt: number; origin?: { partition: number; offset: string } },
     hooks: { heartbeat: () => Promise<void>; stopped: () => boolean }, lane: NonNullable<HandlerContext['lane']> = 'ordered', behind?: number,
   ): Promise<void> {
     const labels = { topic: originalTopic, group: this.options.groupId };
@@ -461,13 +471,16 @@ export class EventSubscription {
           'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId,
           'messaging.message.id': event.id, 'messaging.kafka.offset': Number(message.offset), 'omni.attempt': attempt,
         },
-        () => this.runInline(event, { topic: originalTopic, partition, offset: message.offset, attempt, lane, ...(behind !== undefined ? { behind } : {}) }, hooks),
+        () => this.runInline(event, {
+          topic: originalTopic, partition, offset: message.offset, attempt, lane, ...(behind !== undefined ? { behind } : {}),
+          ...(attempt === 0 ? { origin: { partition, offset: message.offset } } : origin ? { origin } : {}),
+        }, hooks),
         contextFromHeaders(event),
       );
       this.consumed.inc({ ...labels, outcome: 'ok' });
     } catch (err) {
       if (err instanceof ConsumerStopping) throw err;
-      await this.park(originalTopic, partition, message, attempt, err);
+      await this.park(originalTopic, partition, message, attempt, err, origin);
     } finally {
       stopTimer();
     }
@@ -531,7 +544,7 @@ export class EventSubscription {
   }
 
   /** Moves a failed record to the retry topic or the DLQ; only then is its offset committed. */
-  private async park(topic: string, partition: number, message: KafkaMessage, attempt: number, err: unknown): Promise<void> {
+  private async park(topic: string, partition: number, message: KafkaMessage, attempt: number, err: unknown, origin?: { partition: number; offset: string }): Promise<void> {
     const summary = errorSummary(err);
     const next = attempt + 1;
     const toRetry = summary.retryable && !(err instanceof ValidationError) && next <= this.plan.backoffMs.length;
@@ -545,8 +558,9 @@ export class EventSubscription {
     Object.assign(headers, {
       [H.group]: this.options.groupId,
       [H.originalTopic]: topic,
-      [H.originalPartition]: String(partition),
-      [H.originalOffset]: message.offset,
+      // A retry record parked again keeps where it first was (its place among its key's records).
+      [H.originalPartition]: String(attempt > 0 && origin ? origin.partition : partition),
+      [H.originalOffset]: attempt > 0 && origin ? origin.offset : message.offset,
       [H.attempt]: String(next),
       [H.errorCode]: summary.code,
       [H.errorMessage]: summary.message.slice(0, 2000),

@@ -93,6 +93,15 @@ describe('MessengerTransport', () => {
     expect(graph.requests.map((r) => ((r.body as { message: { text: string } }).message.text)[0])).toEqual(['a', 'b', 'b']);
   });
 
+  it('is reconcilable by its echo (our id in metadata) for a send of one request only (issue 13)', () => {
+    const t = transport();
+    expect(t.reconcilable(command())).toBe(true);
+    expect(t.reconcilable(command('bot', { message: { type: 'text', text: 'x'.repeat(2_500), attachments: [] } }))).toBe(false);
+    expect(t.reconcilable(command('agent', { message: { type: 'text', text: 'see the file', attachments: [{ kind: 'image', mime: 'image/png', url: 'https://cdn.example.com/a.png' }] } }))).toBe(false);
+    expect(t.reconcilable(command('bot', { messageId: 'm'.repeat(1_001) }))).toBe(false);
+    expect(t.reconcilable(command('bot', { message: { type: 'text', attachments: [] } }))).toBe(false);
+  });
+
   it('refuses a command for a page it does not serve', async () => {
     await expect(transport().send(command('bot', { accountId: '1' }))).rejects.toMatchObject({ code: 'unknown_account' });
   });

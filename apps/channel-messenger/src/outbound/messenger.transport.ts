@@ -1,5 +1,5 @@
 import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
-import { encodeMessenger, mapMessengerError } from '@omni/channels';
+import { MESSENGER_MAX_METADATA, encodeMessenger, mapMessengerError, messengerRequestCount } from '@omni/channels';
 import { ChannelTransport, Pace, callProvider, unpaced } from '@omni/channel-kit';
 import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
 import type { MessengerConfig } from '../config';
@@ -31,6 +31,21 @@ export class MessengerTransport implements ChannelTransport {
     private readonly tokens: MessengerPageTokens,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * The Send API echoes our messageId (`message.metadata`) on the `message_echoes` webhook of a Page
+   * that subscribes to it, which the webhook ingest records (ADR 0423): a send of one request is
+   * reconciled by it; one of several (a split text, several attachments) is not — every part's echo
+   * carries the same key, and an echo of one part does not say the others were taken.
+   */
+  reconcilable(cmd: OutboundCommand): boolean {
+    if (cmd.messageId.length > MESSENGER_MAX_METADATA) return false;
+    try {
+      return messengerRequestCount(cmd) === 1;
+    } catch {
+      return false;
+    }
+  }
 
   async send(cmd: OutboundCommand, pace: Pace = unpaced): Promise<{ providerMessageId?: string }> {
     const pageAccessToken = await this.tokens.accessTokenFor(cmd.accountId);

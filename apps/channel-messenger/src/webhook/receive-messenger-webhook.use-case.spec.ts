@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { MediaIngest, MemoryMediaStore, sha256Hex } from '@omni/channel-kit';
+import { MediaIngest, MemoryMediaStore, type SendLedger, sha256Hex } from '@omni/channel-kit';
 import { BreakerRegistry } from '@omni/resilience';
 import { MessengerMediaSource } from '../media/messenger-media.source';
 import { CloudEvent, InboundMessage, TOPICS } from '@omni/contracts';
@@ -27,7 +27,15 @@ const store = new MemoryMediaStore();
 /** A Page connected through the API (channel_accounts), its credentials sealed as the router seals them. */
 interface Connected { pageId: string; tenantId: string; appSecret: string }
 
-function setup(failPublish = false, cfg = config, connected: Connected[] = []) {
+function setup(failPublish = false, cfg = config, connected: Connected[] = [], failLedger = false) {
+  // The send ledger's confirmations (echoes naming our key, issue 13).
+  const confirmed: string[] = [];
+  const ledger = {
+    confirm: async (id: string, mid: string, status: string, channel: string, account: string) => {
+      if (failLedger) throw new Error('store down');
+      confirmed.push(`${id} ${mid} ${status} ${channel} ${account}`);
+    },
+  } as unknown as SendLedger;
   const published: { topic: string; events: CloudEvent[] }[] = [];
   const publisher = {
     publish: async (topic: string, events: CloudEvent | CloudEvent[]) => {
@@ -47,10 +55,10 @@ function setup(failPublish = false, cfg = config, connected: Connected[] = []) {
     rows.set(c.pageId, { _id, tenantId: c.tenantId, channel: 'messenger', externalId: c.pageId, settings: {}, secrets, createdBy: 'test', createdAt: new Date(), updatedAt: new Date() });
   };
   const ready = Promise.all(connected.map(connect));
-  const useCase = new ReceiveMessengerWebhookUseCase(cfg, publisher, statuses, media, new MessengerMediaSource(cfg), new MessengerAccounts(directory, envelopes, cfg));
+  const useCase = new ReceiveMessengerWebhookUseCase(cfg, publisher, statuses, media, new MessengerMediaSource(cfg), new MessengerAccounts(directory, envelopes, cfg), ledger);
   const signed = (raw: string) => ({ rawBody: Buffer.from(raw), signature: hubSignature(raw, SECRET) });
   const events = (topic: string) => published.filter((p) => p.topic === topic).flatMap((p) => p.events);
-  return { useCase, signed, events, ready };
+  return { useCase, signed, events, ready, confirmed };
 }
 
 const unknownCount = async () =>
@@ -104,6 +112,23 @@ describe('ReceiveMessengerWebhookUseCase', () => {
     const inbound = events(TOPICS.inbound) as CloudEvent<InboundMessage>[];
     expect(inbound).toHaveLength(n.messages);
     expect(inbound.every((e) => e.data.accountId === '104567891234567')).toBe(true);
+  });
+
+  it("records an echo naming our key (metadata) as Meta's confirmation of that send before answering, and produces no event of it (issue 13)", async () => {
+    const echo = readFileSync(resolve(__dirname, '../../../../libs/channels/fixtures/messenger/echo.json'), 'utf8');
+    const { useCase, signed, events, confirmed } = setup();
+    const n = await useCase.execute(signed(echo));
+    expect(n).toMatchObject({ messages: 0, statuses: 0, ignored: 1 });
+    const { entry } = JSON.parse(echo) as { entry: { messaging: { message: { mid: string } }[] }[] };
+    expect(confirmed).toEqual([`msg-0001 ${entry[0].messaging[0].message.mid} echo messenger 104567891234567`]);
+    expect(events(TOPICS.inbound)).toHaveLength(0);
+    // Not recorded: a 503, Meta redelivers.
+    const down = setup(false, config, [], true);
+    await expect(down.useCase.execute(down.signed(echo))).rejects.toMatchObject({ code: 'store_unavailable', retryable: true });
+    // Unsigned: nothing recorded.
+    const unsigned = setup();
+    await expect(unsigned.useCase.execute({ rawBody: Buffer.from(echo), signature: hubSignature(echo, 'x') })).rejects.toMatchObject({ code: 'signature_invalid' });
+    expect(unsigned.confirmed).toEqual([]);
   });
 
   it('rejects a missing or wrong signature and produces nothing', async () => {

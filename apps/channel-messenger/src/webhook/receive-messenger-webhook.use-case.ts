@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RetryableError, ValidationError } from '@omni/contracts';
 import { type DecodeResult, MessengerVerifier, decodeMessengerWebhook, verifyHubSignature } from '@omni/channels';
-import { MediaIngest, publishDecoded } from '@omni/channel-kit';
+import { MediaIngest, SendLedger, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
 import { counter, rootLogger } from '@omni/telemetry';
 import { LRUCache } from 'lru-cache';
@@ -39,6 +39,7 @@ export class ReceiveMessengerWebhookUseCase {
     private readonly media: MediaIngest,
     private readonly mediaSource: MessengerMediaSource,
     private readonly accounts: MessengerAccounts,
+    private readonly ledger: SendLedger,
   ) {
     this.verifier = new MessengerVerifier({ appSecret: config.MESSENGER_APP_SECRET, verifyToken: config.MESSENGER_VERIFY_TOKEN });
   }
@@ -54,7 +55,9 @@ export class ReceiveMessengerWebhookUseCase {
     const pages = await this.accounts.resolve(named);
     this.verify(cmd.rawBody, cmd.signature, pages);
     this.reportUnknown(named, pages);
-    const resolved = await this.statuses.resolve(this.decode(payload, pages));
+    const decoded = this.decode(payload, pages);
+    await this.recordConfirmations(decoded);
+    const resolved = await this.statuses.resolve(decoded);
     // Attachment URLs expire: the bytes are stored before the events are published (ADR 0420).
     const result = await this.media.storeAll(resolved, this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'webhook items not turned into events');
@@ -65,6 +68,20 @@ export class ReceiveMessengerWebhookUseCase {
       // Not on Kafka: a 503 makes Meta redeliver, and the deterministic ids dedupe what did get through.
       throw new RetryableError('publish_failed', `events not stored: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * An echo naming our key (`message.metadata`, the messageId the Send API was given) is Meta's word
+   * that it took the send: recorded in the ledger before the 200 (issue 13, ADR 0423), so that a send
+   * whose outcome is unknown (the process was killed inside the request) is confirmed rather than sent
+   * again. Meta sends one echo per message; a redelivered one is a duplicate the ledger keeps out.
+   */
+  private async recordConfirmations(result: DecodeResult): Promise<void> {
+    const echoes = result.echoes ?? [];
+    if (!echoes.length) return;
+    await Promise.all(echoes.map((e) => this.ledger.confirm(e.messageId, e.channelMessageId, 'echo', 'messenger', e.accountId))).catch((err: unknown) => {
+      throw new RetryableError('store_unavailable', `send confirmations not recorded: ${(err as Error).message}`);
+    });
   }
 
   /** Signed by the app of every connected Page it names; naming none, by the env's app (nothing of an unsigned body is logged). */

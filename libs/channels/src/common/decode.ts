@@ -26,11 +26,26 @@ export interface IgnoredItem {
   ref?: string;
 }
 
+/**
+ * The provider's echo of a page's own message that names our key (Messenger `message_echoes` with the
+ * `metadata` the Send API was given: our messageId): its word that it took the send (ADR 0423). Not an
+ * event; the channel app records it in the send ledger.
+ */
+export interface SendEcho {
+  accountId: string;
+  /** Our messageId, as echoed (`message.metadata`). */
+  messageId: string;
+  /** The provider's id of the message (`message.mid`). */
+  channelMessageId: string;
+}
+
 export interface DecodeResult {
   messages: InboundMessage[];
   statuses: DeliveryStatus[];
   /** Items that were understood but deliberately not turned into events (echoes, unknown accounts…). */
   ignored: IgnoredItem[];
+  /** Echoes of our own sends naming our key (Messenger), recorded as the provider's confirmations. */
+  echoes?: SendEcho[];
 }
 
 export function emptyResult(): DecodeResult {

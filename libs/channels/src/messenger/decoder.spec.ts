@@ -42,10 +42,26 @@ describe('decodeMessengerWebhook', () => {
     expect(m.attachments).toEqual([expect.objectContaining({ kind, url: expect.stringMatching(/^https:\/\/[\w.]+\.(fbcdn\.net|fbsbx\.com)\//) })]);
   });
 
-  it('ignores echoes of the page own messages', () => {
+  it('turns no echo of the page own messages into an event, and keeps the one naming our key (metadata) as the provider\'s word it took that send', () => {
     const r = decodeMessengerWebhook(fixture('echo.json'), ctx);
     expect(r.messages).toEqual([]);
     expect(r.ignored).toEqual([{ reason: 'echo of a page message', ref: mid('ECHO') }]);
+    expect(r.echoes).toEqual([{ accountId: PAGE, messageId: 'msg-0001', channelMessageId: mid('ECHO') }]);
+  });
+
+  it('keeps no echo without metadata (a human in the Page inbox, another app) or with more than the Send API allows', () => {
+    const echo = (metadata: unknown) => {
+      const body = fixture('echo.json') as { entry: { messaging: { message: Record<string, unknown> }[] }[] };
+      const m = body.entry[0].messaging[0].message;
+      if (metadata === undefined) delete m.metadata;
+      else m.metadata = metadata;
+      return decodeMessengerWebhook(body, ctx);
+    };
+    expect(echo(undefined).echoes).toBeUndefined();
+    expect(echo('').echoes).toBeUndefined();
+    expect(echo('x'.repeat(1_001)).echoes).toBeUndefined();
+    expect(echo('x'.repeat(1_000)).echoes).toHaveLength(1);
+    expect(echo(undefined).ignored).toEqual([{ reason: 'echo of a page message', ref: mid('ECHO') }]);
   });
 
   it('decodes postbacks as interactive messages', () => {

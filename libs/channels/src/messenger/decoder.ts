@@ -1,5 +1,6 @@
 import { Attachment, DeliveryStatus, InboundMessage, ValidationError } from '@omni/contracts';
 import { DecodeContext, DecodeResult, MessageContent, Scope, buildInbound, buildStatus, emptyResult, resolveScope } from '../common/decode';
+import { MESSENGER_MAX_METADATA } from './encoder';
 import { JsonObject, arr, fromUnixMillis, isObject, num, obj, optArr, optStr, str } from '../common/guards';
 
 /**
@@ -32,8 +33,15 @@ function decodeEvent(ev: JsonObject, path: string, scope: Scope, result: DecodeR
   const customer = { channelUserId: sender };
   if (isObject(ev.message)) {
     const m = ev.message;
-    // Echoes are the page's own outbound messages (ours or a human's in the Page inbox).
-    if (m.is_echo === true) return void result.ignored.push({ reason: 'echo of a page message', ref: optStr(m.mid) });
+    // Echoes are the page's own outbound messages (ours or a human's in the Page inbox): not events. One
+    // carrying `metadata` (the Send API echoes what it was given; ours is the messageId) is the provider's
+    // word that it took that send: kept for the send ledger (ADR 0423, a send of unknown outcome).
+    if (m.is_echo === true) {
+      const metadata = optStr(m.metadata);
+      const mid = optStr(m.mid);
+      if (metadata && mid && metadata.length <= MESSENGER_MAX_METADATA) (result.echoes ??= []).push({ accountId: scope.accountId, messageId: metadata, channelMessageId: mid });
+      return void result.ignored.push({ reason: 'echo of a page message', ref: mid });
+    }
     const content = messageContent(m, `${path}.message`);
     result.messages.push(buildInbound(scope, sender, customer, { ...content, channelMessageId: str(m.mid, `${path}.message.mid`), timestamp }));
   } else if (isObject(ev.postback)) {

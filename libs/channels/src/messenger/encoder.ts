@@ -35,6 +35,18 @@ export function encodeMessenger(command: OutboundCommand, config: MessengerEncod
   }));
 }
 
+/**
+ * How many Send API requests a command takes (a long text or several attachments are several), whatever
+ * the window: a send of one request is reconcilable by its echo (ADR 0423), one of several is not — the
+ * echo names the key of each part alike, not which part. Throws what `encodeMessenger` throws for content.
+ */
+export function messengerRequestCount(command: OutboundCommand): number {
+  return messagesFor(parseData('omni.message.send.v1', command)).length;
+}
+
+/** The Send API's limit on `message.metadata` (our messageId rides in it, echoed back). */
+export const MESSENGER_MAX_METADATA = 1_000;
+
 function messagesFor(cmd: OutboundCommand): Message[] {
   const { message } = cmd;
   if (message.template) throw new ValidationError('message templates are a WhatsApp feature; Messenger sends free text within its window');
