@@ -59,7 +59,7 @@ export class ChannelOutboundConsumer implements OnApplicationBootstrap, OnApplic
 
   constructor(
     @Inject(CHANNEL_SENDER) private readonly channel: ChannelSender,
-    ledger: SendLedger,
+    private readonly ledger: SendLedger,
     fence: SendFence,
     @Inject(SEND_RECONCILE_CONFIG) reconcile: SendReconcileConfig,
     publisher: EventPublisher,
@@ -75,6 +75,8 @@ export class ChannelOutboundConsumer implements OnApplicationBootstrap, OnApplic
       groupId: `channel-${name}`,
       topics: [outboundTopic(name)],
       keyConcurrency: this.channel.keyConcurrency,
+      // A partition may come with holds another replica wrote: the index of held conversations is read again.
+      onJoin: () => this.ledger.forgetHolds(),
       onAssignment: (assigned) => {
         const mine = assigned.find((a) => a.topic === outboundTopic(name));
         if (!mine) return;

@@ -62,4 +62,28 @@ describe('SendLedger reconcile records (real store)', () => {
     await ledger.unhold('h-10');
     expect((await ledger.holdsUpTo('c-1', 12, since)).map((h) => h._id)).toEqual(['h-12']);
   });
+
+  it('sees a hold another replica wrote once its index is read again (a join), and its own at once, without a query per send', async () => {
+    const base = { channel: 'whatsapp', accountId: 'pn' };
+    const other = new SendLedger(
+      db.model('Send', SendSchema) as never, db.model('SendOutcome', SendOutcomeSchema) as never,
+      db.model('SendConfirmation', SendConfirmationSchema) as never, db.model('SendResend', SendResendSchema) as never,
+      db.model('SendHold', SendHoldSchema) as never,
+    );
+    const since = new Date(Date.now() - 60_000);
+    expect(await ledger.holdsUpTo('c-9', 30, since)).toEqual([]);
+    // The other replica held the conversation, then its partition moved here (a join).
+    await other.hold({ _id: 'h-30', conversationId: 'c-9', offset: 30, reason: 'reconcile', ...base });
+    ledger.forgetHolds();
+    expect((await ledger.holdsUpTo('c-9', 31, since)).map((h) => h._id)).toEqual(['h-30']);
+    // Its own hold counts at once, whatever its index read before the write said.
+    expect(await ledger.holdsUpTo('c-10', 41, since)).toEqual([]);
+    await ledger.hold({ _id: 'h-40', conversationId: 'c-10', offset: 40, reason: 'reconcile', ...base });
+    expect((await ledger.holdsUpTo('c-10', 41, since)).map((h) => h._id)).toEqual(['h-40']);
+    // A conversation without a hold is answered from the index: no query of the holds per send.
+    const find = jest.spyOn(db.model('SendHold'), 'find');
+    for (let i = 0; i < 20; i++) expect(await ledger.holdsUpTo(`c-free-${i}`, 50, since)).toEqual([]);
+    expect(find.mock.calls.length).toBeLessThanOrEqual(1);
+    find.mockRestore();
+  });
 });

@@ -150,6 +150,11 @@ SendHoldSchema.index({ conversationId: 1, offset: 1 });
 
 export type Claim = { kind: 'claimed' } | { kind: 'done'; doc: SendDoc } | { kind: 'in_doubt'; doc: SendDoc };
 
+/** How old the index of conversations with a hold may be before a send reads it again. */
+const HOLD_INDEX_MS = 1_000;
+/** How long a conversation this process held is asked about without the index. */
+const HELD_HERE_MS = 60 * 60_000;
+
 /**
  * The send ledger: a message is claimed (insert by _id, unique) before the provider call and its
  * outcome recorded after it (an insert by _id in `send_outcomes`). A redelivered command finds an
@@ -164,6 +169,14 @@ export type Claim = { kind: 'claimed' } | { kind: 'done'; doc: SendDoc } | { kin
  */
 @Injectable()
 export class SendLedger {
+  /** Conversations with a hold, as read at `at`. */
+  private holding: { at: number; conversations: Set<string> } | undefined;
+  /** Conversations this process held, and when: counted whatever a read that raced the write found. */
+  private readonly heldHere = new Map<string, number>();
+  private holdIndexLoad: Promise<void> | undefined;
+  /** A read that began before the last forgetHolds is not kept. */
+  private holdIndexGeneration = 0;
+
   private readonly claims: InsertBatcher<SendDoc>;
   private readonly outcomes: InsertBatcher<SendOutcomeDoc>;
   private readonly confirmations: InsertBatcher<SendConfirmationDoc>;
@@ -252,11 +265,51 @@ export class SendLedger {
    * operator removed it) and holds nothing back.
    */
   async holdsUpTo(conversationId: string, offset: number, since: Date): Promise<SendHoldDoc[]> {
+    if (!(await this.mayHold(conversationId))) return [];
     return this.holdModel.find({ conversationId, offset: { $lte: offset }, at: { $gt: since } }).lean<SendHoldDoc[]>();
+  }
+
+  /**
+   * Forgets which conversations hold sends: read again before the next send. At every join of the
+   * outbound group (a partition may come with holds another replica wrote), and in tests.
+   */
+  forgetHolds(): void {
+    this.holding = undefined;
+    this.holdIndexGeneration++;
+  }
+
+  /**
+   * Whether the conversation may hold a send: the conversations with a hold, read at most once per
+   * HOLD_INDEX_MS (and after a join) instead of one query per send — holds are rare (a send cut
+   * mid-request), sends are not (issue 11: at Messenger's 250/s that query per send cost 15% of the
+   * rate). A hold this process writes counts at once; one another replica wrote comes with a join
+   * (its partition moved here), which reads again, or through the retry topic (whose partitions the
+   * group assigns apart), seen within HOLD_INDEX_MS.
+   */
+  private async mayHold(conversationId: string): Promise<boolean> {
+    const now = Date.now();
+    if (this.heldHere.has(conversationId)) return true;
+    if (!this.holding || now - this.holding.at > HOLD_INDEX_MS) {
+      // Longer than any hold holds anything back (the query below decides what is stale).
+      for (const [c, at] of this.heldHere) if (now - at > HELD_HERE_MS) this.heldHere.delete(c);
+      const generation = this.holdIndexGeneration;
+      this.holdIndexLoad ??= this.holdModel
+        .find({}, { conversationId: 1 })
+        .lean<Pick<SendHoldDoc, 'conversationId'>[]>()
+        .then((rows) => {
+          if (generation === this.holdIndexGeneration) this.holding = { at: now, conversations: new Set(rows.map((r) => r.conversationId)) };
+        })
+        .finally(() => { this.holdIndexLoad = undefined; });
+      await this.holdIndexLoad;
+    }
+    // Not known (a join while it was read): the store is asked, as before the index.
+    return this.holding?.conversations.has(conversationId) ?? true;
   }
 
   /** Holds a command's conversation behind it (idempotent: a second hold of the same send keeps the first). */
   async hold(doc: Omit<SendHoldDoc, 'at'>): Promise<void> {
+    // Counted before the write: a send of the conversation checking meanwhile asks the store.
+    this.heldHere.set(doc.conversationId, Date.now());
     await this.holdModel.collection.insertOne({ ...doc, at: new Date() } as never).catch((err: { code?: number }) => {
       if (err.code !== 11000) throw err;
     });
