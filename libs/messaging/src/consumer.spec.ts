@@ -2,6 +2,7 @@ import type { EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Produce
 import { CloudEvent, RetryableError, ValidationError, createEvent, headerValue, toKafkaRecord } from '@omni/contracts';
 import { beforeCommit } from './before-commit';
 import { EventHandler, EventSubscription, H, HandlerContext, RetryPlan, SubscriptionOptions, TopicAssignment, isDatabaseOutage } from './consumer';
+import { ORDERED_WHILE_FRESH, freshActivity } from './fresh-lane';
 import type { KafkaSettings } from './settings';
 
 const TOPIC = 'omni.status.v1';
@@ -34,7 +35,17 @@ function fakeKafka() {
     disconnect: async () => undefined,
     fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: [{}, {}, {}] })) }),
   };
-  const kafka = { consumer: (config: unknown) => { calls.consumerConfig = config; return consumer; }, admin: () => admin } as unknown as Kafka;
+  // A fresh lane's lookout (the second consumer of a subscription) joins nothing here: it offers no record.
+  const lookout = { events: consumer.events, on: () => undefined, connect: async () => undefined, subscribe: async () => undefined, run: async () => undefined, disconnect: async () => undefined };
+  let made = 0;
+  const kafka = {
+    consumer: (config: unknown) => {
+      if (made++ > 0) return lookout;
+      calls.consumerConfig = config;
+      return consumer;
+    },
+    admin: () => admin,
+  } as unknown as Kafka;
   return {
     kafka,
     calls,
@@ -358,11 +369,13 @@ describe('EventSubscription with keyConcurrency (records of different keys at on
     return { handler, started, finished, maxInFlight: () => maxInFlight };
   }
 
-  async function setupBatch(opts: { handler: EventHandler; keyConcurrency: number; failSend?: (r: ProducerRecord) => boolean }) {
+  async function setupBatch(opts: { handler: EventHandler; keyConcurrency: number; failSend?: (r: ProducerRecord) => boolean; freshLane?: SubscriptionOptions['freshLane'] }) {
     const k = fakeKafka();
     const p = fakeProducer(opts.failSend);
     const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: '', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 6_000 };
-    const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, keyConcurrency: opts.keyConcurrency });
+    const sub = new EventSubscription(k.kafka, p.producer, settings, {
+      groupId: GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, keyConcurrency: opts.keyConcurrency, ...(opts.freshLane ? { freshLane: opts.freshLane } : {}),
+    });
     await sub.start();
     const resolved: string[] = [];
     let heartbeats = 0;
@@ -427,6 +440,30 @@ describe('EventSubscription with keyConcurrency (records of different keys at on
     expect(resolved.at(-1)).toBe('107');
     expect(sent).toHaveLength(0);
     expect(heartbeats()).toBeGreaterThanOrEqual(8);
+  });
+
+  it('yields to a fresh lane: while one of its records runs, the batch starts at most ORDERED_WHILE_FRESH records; the rest go on once it ends', async () => {
+    const blocked = new Map<string, () => void>();
+    const t = tracingHandler((id) => new Promise<void>((r) => { blocked.set(id, r); }));
+    const { deliver, resolved } = await setupBatch({ handler: t.handler, keyConcurrency: 8, freshLane: { capacity: 2, minBacklog: 1_000 } });
+    const until = async (cond: () => boolean) => { for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setImmediate(r)); };
+    freshActivity.started();
+    let ended = false;
+    try {
+      const run = deliver(TOPIC, ['a', 'b', 'c', 'd', 'e', 'f'].map((key) => record(key, 1)));
+      await until(() => t.started.length >= ORDERED_WHILE_FRESH);
+      await sleepMs(20);
+      expect(t.started).toHaveLength(ORDERED_WHILE_FRESH);
+      freshActivity.ended();
+      ended = true;
+      await until(() => t.started.length === 6);
+      expect(t.started).toHaveLength(6);
+      for (const go of blocked.values()) go();
+      await run;
+      expect(resolved.at(-1)).toBe('105');
+    } finally {
+      if (!ended) freshActivity.ended();
+    }
   });
 
   it('never resolves an offset past a record that is still running', async () => {

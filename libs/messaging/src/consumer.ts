@@ -5,7 +5,7 @@ import {
 } from '@omni/contracts';
 import { SpanKind, contextFromHeaders, counter, gauge, histogram, rootLogger, withSpan } from '@omni/telemetry';
 import { withBeforeCommit } from './before-commit';
-import { FreshLaneOptions, FreshTicket, LaneBook } from './fresh-lane';
+import { FreshLaneOptions, FreshTicket, LaneBook, ORDERED_WHILE_FRESH, freshActivity } from './fresh-lane';
 import { CommitFrontier, Slots, chainKey, keyChains } from './keyed-batch';
 import { ERASED, type EventSealing } from './sealing';
 import { KafkaSettings } from './settings';
@@ -375,6 +375,18 @@ export class EventSubscription {
     const messages = batch.messages;
     const frontier = new CommitFrontier(messages.map((m) => m.offset));
     const slots = new Slots(limit);
+    // Yield while fresh (ADR 0012): while a fresh lane of this process runs a record, at most
+    // ORDERED_WHILE_FRESH of this batch's records start; waiters go on when one of those ends, or when
+    // the fresh record does (a second at most, whatever happens: a stop, a lost wake-up).
+    let orderedRunning = 0;
+    const waiters = new Set<() => void>();
+    const waitTurn = () => new Promise<void>((resolve) => {
+      const go = () => { waiters.delete(go); clearTimeout(timer); resolve(); };
+      const timer = setTimeout(go, 1_000);
+      waiters.add(go);
+    });
+    const wakeOne = () => waiters.values().next().value?.();
+    const stopListening = this.book ? freshActivity.onEnd(() => { for (const go of [...waiters]) go(); }) : () => undefined;
     let failure: { err: unknown } | undefined;
     const stopped = () => failure !== undefined || this.stopping || !payload.isRunning() || payload.isStale();
     const heartbeat = () => payload.heartbeat();
@@ -409,12 +421,17 @@ export class EventSubscription {
         if (stopped()) return;
         const record = this.describe(batch.topic, message);
         if (record && !(await this.waitUntil(record.notBefore, heartbeat, stopped))) return;
-        const release = await slots.acquire();
+        while (this.book && freshActivity.running > 0 && orderedRunning >= ORDERED_WHILE_FRESH && !stopped()) await waitTurn();
+        // Counted at once (before the slot, which is awaited): chains checking meanwhile see it.
+        orderedRunning++;
+        const release = await slots.acquire().catch((err: unknown) => { orderedRunning--; throw err; });
         try {
           if (stopped()) return;
           if (record) await this.process(batch.topic, batch.partition, message, record, { heartbeat, stopped }, 'ordered', behindOf(batch.highWatermark, message.offset));
         } finally {
+          orderedRunning--;
           release();
+          wakeOne();
         }
         await done(i);
       }
@@ -433,6 +450,7 @@ export class EventSubscription {
         })));
     } finally {
       clearInterval(ticker);
+      stopListening();
     }
     if (failure) throw failure.err;
   }

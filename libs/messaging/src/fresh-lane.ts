@@ -36,6 +36,46 @@ import type { CloudEvent } from '@omni/contracts';
 export const FRESH_LANE_MIN_BACKLOG = 100;
 
 /**
+ * While a fresh lane of the process runs a record, each partition's ordered lane starts at most this
+ * many records at once (those already running finish): a newcomer's handler otherwise waits behind the
+ * backlog's handlers at every store command — under a backlog every handler took 1–2 s, the fresh
+ * lane's as long as the ordered lane's (ADR 0012, "Yield while fresh"). Measured: the backlog drains
+ * as fast (the store was the limit, not the number of handlers), newcomers are answered sooner.
+ */
+export const ORDERED_WHILE_FRESH = 2;
+
+/**
+ * The fresh lanes' records running in this process, across subscriptions (the inbound step's and
+ * the reply step's share the store), and who to tell when one ends.
+ */
+export class FreshActivity {
+  private count = 0;
+  private readonly listeners = new Set<() => void>();
+
+  get running(): number {
+    return this.count;
+  }
+
+  started(): void {
+    this.count++;
+  }
+
+  ended(): void {
+    this.count--;
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** `listener` is called whenever a fresh record ends; returns its removal. */
+  onEnd(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/** The process's fresh-lane activity (one per process: every subscription's lanes count in it). */
+export const freshActivity = new FreshActivity();
+
+/**
  * The subscription option from an app's settings: `capacity` records at once, 0 = no fresh lane;
  * none either for a consumer that handles one record at a time (the lane works with keyed batches).
  * A stage that admits only records marked by an earlier fresh lane takes them as soon as the ordered
@@ -258,6 +298,7 @@ export class LaneBook {
       entry.state = 'running';
       entry.cancel = undefined;
       this.running++;
+      freshActivity.started();
     };
     // A place now if one is free (so the key's next record, often in the same fetch, can follow it).
     if (this.running < this.options.capacity) run();
@@ -286,6 +327,7 @@ export class LaneBook {
         this.held--;
         if (entry.state === 'running') {
           this.running--;
+          freshActivity.ended();
           // The highest-ranked waiting record gets the place (the newest among equals).
           this.next()?.grant();
         }
