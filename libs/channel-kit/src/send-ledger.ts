@@ -152,7 +152,7 @@ export type Claim = { kind: 'claimed' } | { kind: 'done'; doc: SendDoc } | { kin
 
 /** How old the index of conversations with a hold may be before a send reads it again. */
 const HOLD_INDEX_MS = 1_000;
-/** How long a conversation this process held is asked about without the index. */
+/** How long a conversation this process held is asked about without the index, and the oldest hold the index reads (beyond any hold's staleness). */
 const HELD_HERE_MS = 60 * 60_000;
 
 /**
@@ -294,7 +294,8 @@ export class SendLedger {
       for (const [c, at] of this.heldHere) if (now - at > HELD_HERE_MS) this.heldHere.delete(c);
       const generation = this.holdIndexGeneration;
       this.holdIndexLoad ??= this.holdModel
-        .find({}, { conversationId: 1 })
+        // Younger than any hold that still holds anything back: stale holds (never purged) stay out of the read.
+        .find({ at: { $gt: new Date(now - HELD_HERE_MS) } }, { conversationId: 1 })
         .lean<Pick<SendHoldDoc, 'conversationId'>[]>()
         .then((rows) => {
           if (generation === this.holdIndexGeneration) this.holding = { at: now, conversations: new Set(rows.map((r) => r.conversationId)) };
