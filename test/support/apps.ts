@@ -20,15 +20,33 @@ export interface RunningApp {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+/**
+ * A port for an app to listen on, below Linux's ephemeral range (32768–60999). A port the kernel
+ * hands out for `listen(0)` lies inside that range, and between closing the probe and the app's
+ * bind any outgoing connection (Kafka, the store, fetch) may take it as its local port: the app
+ * then fails with EADDRINUSE (seen in CI). Ports below the range are never taken by outgoing
+ * connections; the probe still checks no listener holds it, and a port is handed out once per process.
+ */
+const handedOut = new Set<number>();
+const PORTS = { from: 20_000, to: 32_000 };
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((res) => {
     const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
+    srv.once('error', () => res(false));
+    // No host: the dual-stack wildcard conflicts with any listener on the port, whatever its address.
+    srv.listen(port, () => srv.close(() => res(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${PORTS.from}–${PORTS.to} after 200 tries`);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, INestApplication, Module } from '@nestjs/common';
@@ -12,6 +11,7 @@ import { ConfigError } from '@omni/platform';
 import { rootLogger } from '@omni/telemetry';
 import { ROUTER_CONFIG } from '../config';
 import { grpcServerCredentials, protoPath, serveGrpc } from './grpc-server';
+import { freePort } from '../../../../test/support/apps';
 
 /** A self-signed certificate for localhost/127.0.0.1 (it is its own CA), made by openssl. */
 function selfSigned(dir: string, name: string): { cert: string; key: string } {
@@ -23,17 +23,6 @@ function selfSigned(dir: string, name: string): { cert: string; key: string } {
     '-keyout', key, '-out', cert,
   ], { stdio: 'ignore' });
   return { cert, key };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
 }
 
 /** The real service name and proto, one method answered without a database. */
