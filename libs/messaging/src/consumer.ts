@@ -8,6 +8,7 @@ import { withBeforeCommit } from './before-commit';
 import { FreshLaneOptions, FreshTicket, LaneBook, ORDERED_WHILE_FRESH, freshActivity } from './fresh-lane';
 import { CommitFrontier, Slots, chainKey, keyChains } from './keyed-batch';
 import { ERASED, type EventSealing } from './sealing';
+import { countRequests } from './request-metrics';
 import { KafkaSettings } from './settings';
 import { resolveTopic, stripPrefix } from './topics';
 
@@ -91,6 +92,11 @@ export interface SubscriptionOptions {
    */
   keyConcurrency?: number;
   fromBeginning?: boolean;
+  /**
+   * false: never commit offsets — for a group of its own per process (a live feed that starts at
+   * the end each boot), whose offsets nobody reads again. Default true.
+   */
+  commitOffsets?: boolean;
   /**
    * While a dependency (by default the database) is down, a failing record is held and tried
    * again with backoff instead of going to the retry topic and the DLQ: its partition pauses
@@ -213,6 +219,7 @@ export class EventSubscription {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
+    countRequests(consumer, this.options.groupId);
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
       this.options.onJoin?.();
@@ -231,7 +238,7 @@ export class EventSubscription {
     await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
     const keyConcurrency = Math.max(1, Math.floor(this.options.keyConcurrency ?? 1));
     await consumer.run({
-      autoCommit: true,
+      autoCommit: this.options.commitOffsets !== false,
       autoCommitInterval: AUTO_COMMIT_MS,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? this.settings.partitions,
       ...(keyConcurrency > 1
@@ -289,6 +296,7 @@ export class EventSubscription {
       allowAutoTopicCreation: false,
     });
     this.lookout = lookout;
+    countRequests(lookout, `${this.options.groupId}.lookout`);
     let joined = false;
     lookout.on(lookout.events.GROUP_JOIN, () => { joined = true; });
     lookout.on(lookout.events.FETCH, () => { if (joined) this.lookoutReady = true; });

@@ -4,6 +4,7 @@ import {
 import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { rootLogger } from '@omni/telemetry';
 import { withTimeout } from '@omni/resilience';
+import { countRequests } from './request-metrics';
 import { EventPublisher } from './publisher';
 import { EventSubscription, SubscriptionOptions } from './consumer';
 import type { EventSealing } from './sealing';
@@ -101,8 +102,8 @@ export class MessagingModule {
         {
           provide: KAFKA_PRODUCER,
           inject: [KAFKA],
-          useFactory: (kafka: Kafka) =>
-            kafka.producer({
+          useFactory: (kafka: Kafka) => {
+            const producer = kafka.producer({
               idempotent: true,
               maxInFlightRequests: 1,
               allowAutoTopicCreation: false,
@@ -110,7 +111,10 @@ export class MessagingModule {
               createPartitioner: Partitioners.DefaultPartitioner,
               // The idempotent producer must not give up on its own; EventPublisher bounds each publish.
               retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
-            }),
+            });
+            countRequests(producer, 'producer');
+            return producer;
+          },
         },
         {
           provide: EventPublisher,

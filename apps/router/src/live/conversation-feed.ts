@@ -22,6 +22,8 @@ export class ConversationFeed implements OnApplicationBootstrap, OnModuleDestroy
       // A new group per boot: from the beginning it would replay every retained event to the clients
       // of each new process, as if it were happening now.
       fromBeginning: false,
+      // Nobody reads this group's offsets again: committing them cost the broker a request a second.
+      commitOffsets: false,
       // Live fan-out only: a record it cannot parse is nobody's business but the DLQ's. With no
       // client listening there is nobody to tell: the record is not even validated (ADR 0011).
       handler: async (event) => {
