@@ -234,6 +234,7 @@ describe('ReceiveInboundUseCase', () => {
     const s = setup({ reactions, afterResolution });
     await s.useCase.execute(inbound('hi'));
     s.owners.set('conv-1', 'resolved');
+    s.conversations.docs.get('conv-1')!.state = 'resolved';
     const text = inbound('thanks again', { at: '2025-05-05T10:01:00.000Z' });
     await s.useCase.execute(text);
     expect(reopened).toEqual([text.id]);
@@ -278,18 +279,25 @@ describe('ReceiveInboundUseCase', () => {
     expect(s.conversationEvents().at(-1)?.data).toMatchObject({ kind: 'message', state, messageId: second.id });
   });
 
-  it('reads the ownership log and the history for a known conversation, neither for the message that opened it', async () => {
+  it('reads the history for a known conversation, not for the message that opened it, and the ownership log for neither while the bot holds it', async () => {
     const s = setup();
     await s.useCase.execute(inbound('hi'));
     expect([s.ownershipReads, s.messages.historyReads]).toEqual([[], 0]);
     await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
-    expect([s.ownershipReads, s.messages.historyReads]).toEqual([['conv-1'], 1]);
+    // The copy says the bot's: the reply step's gate reads the log before the bot speaks (ADR 0011, eighth step).
+    expect([s.ownershipReads, s.messages.historyReads]).toEqual([[], 1]);
     expect(s.aiRequests().map((a) => [a.data.conversation?.opened, a.data.history.map((h) => h.text)])).toEqual([[true, []], [undefined, ['hi']]]);
+    // Any other state of the copy is read from the log.
+    s.conversations.docs.get('conv-1')!.state = 'queued';
+    await s.useCase.execute(inbound('anyone?', { at: '2025-05-05T10:02:00.000Z' }));
+    expect(s.ownershipReads).toEqual(['conv-1']);
   });
 
   it('reads the ownership log while the message is being stored, and asks the AI only once both are done', async () => {
     const s = setup();
     await s.useCase.execute(inbound('hi'));
+    // A copy that is not the bot's is read from the log (here the log says the bot's again).
+    s.conversations.docs.get('conv-1')!.state = 'queued';
     let release!: () => void;
     const stored = new Promise<void>((r) => { release = r; });
     const insert = s.messages.insert.bind(s.messages);
@@ -309,8 +317,8 @@ describe('ReceiveInboundUseCase', () => {
     await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
     expect(s.messages.historyReads).toBe(0);
     expect(s.aiRequests().map((a) => a.data.history)).toEqual([[], []]);
-    // The ownership log is still read for a known conversation, and its bot period travels with the request.
-    expect(s.ownershipReads).toEqual(['conv-1']);
+    // The bot's period (the copy's, while it says the bot's) travels with the request for the reply step's gate.
+    expect(s.ownershipReads).toEqual([]);
     expect(s.aiRequests().map((a) => a.data.conversation?.bot?.version)).toEqual([0, 0]);
   });
 
@@ -336,13 +344,29 @@ describe('ReceiveInboundUseCase', () => {
     ]);
   });
 
-  it('lets the ownership log, not a stale conversation copy, silence the bot', async () => {
+  it('lets the ownership log, not a copy that says someone else holds it, decide whether the bot answers', async () => {
     const s = setup();
     await s.useCase.execute(inbound('hi'));
+    const copy = s.conversations.docs.get('conv-1')!;
+    // A copy left behind the log (someone's claim lost its projection): the log says the bot's again.
+    Object.assign(copy, { state: 'assigned', agentId: 'a1', version: 1 });
+    await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
+    expect(s.aiRequests()).toHaveLength(2);
+    // The log says an agent's: the bot stays silent.
+    s.owners.set('conv-1', 'assigned');
+    await s.useCase.execute(inbound('still there?', { at: '2025-05-05T10:02:00.000Z' }));
+    expect(s.aiRequests()).toHaveLength(2);
+    expect(s.ownershipReads).toEqual(['conv-1', 'conv-1']);
+  });
+
+  it('asks the AI within the period of a copy that says the bot holds it: a claim since is the reply step\'s gate to catch', async () => {
+    const s = setup();
+    await s.useCase.execute(inbound('hi'));
+    Object.assign(s.conversations.docs.get('conv-1')!, { version: 3 });
     s.owners.set('conv-1', 'assigned');
     await s.useCase.execute(inbound('hello?', { at: '2025-05-05T10:01:00.000Z' }));
-    expect(s.conversations.docs.get('conv-1')?.state).toBe('bot');
-    expect(s.aiRequests()).toHaveLength(1);
+    expect(s.ownershipReads).toEqual([]);
+    expect(s.aiRequests().at(-1)?.data.conversation?.bot?.version).toBe(3);
   });
 
   it('does not reopen or re-upsert the customer for a later message, and passes the known language', async () => {

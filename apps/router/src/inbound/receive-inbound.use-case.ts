@@ -10,6 +10,7 @@ import { ConversationEvents } from '../conversations/conversation-events';
 import { conversationFacts } from '../conversations/conversation-facts';
 import { flowParams } from '../experiments/flow-experiments';
 import { turnRole } from '../conversations/customer-messages';
+import { ownershipOf } from '../conversations/ownership.mapper';
 import { OwnershipStore } from '../conversations/ownership.store';
 import { RegionDirectory } from '../regions/region-directory';
 import { AfterResolution } from './after-resolution';
@@ -66,12 +67,17 @@ export class ReceiveInboundUseCase {
     // A message the customer wrote before their erasure, delivered again from Kafka: dropped, or it
     // would bring back what the erasure removed (ADR 0501).
     if (erased) return;
-    // The ownership log, not the conversation's copy, decides (and repairs a copy a racing write lost).
-    // A conversation this message just opened has no entry yet — a claim needs the conversation first,
-    // and one racing in now is caught by the reply step, which reads the log before the bot speaks —
-    // so a newcomer's first message skips that read. The read goes on while the message is stored
-    // (ADR 0011, seventh step).
-    const owned = opened ? undefined : this.ownership.current(conversation);
+    // A conversation this message just opened has no entry in the ownership log yet — a claim needs the
+    // conversation first, and one racing in now is caught by the reply step, which reads the log before
+    // the bot speaks — so a newcomer's first message skips that read. A read goes on while the message
+    // is stored (ADR 0011, seventh step).
+    // A conversation whose copy says the bot holds it is answered within the copy's period, with no
+    // read of the log here: the reply step reads the log once, right before the bot speaks (ADR 0200's
+    // gate), and a claim since (or a copy a racing write left behind) silences it there (ADR 0011,
+    // eighth step). Any other state is read from the log: it decides whether the bot may answer at all,
+    // and a copy left behind the log must not keep the bot silent for good.
+    const copy = ownershipOf(conversation, conversation.createdAt);
+    const owned = opened || copy.state === 'bot' ? undefined : this.ownership.current(conversation);
     owned?.catch(() => undefined);
     // The customer's row (when a conversation opens) and the message are written at once.
     const customerSaved = opened || restored
@@ -116,7 +122,7 @@ export class ReceiveInboundUseCase {
       await this.reactions.handle(m, event.id);
       return;
     }
-    let owner = owned ? (await owned).ownership : OwnershipStore.opened(conversation);
+    let owner = owned ? (await owned).ownership : opened ? OwnershipStore.opened(conversation) : copy;
     if (owner.state === 'resolved') owner = await this.afterResolution.handle(conversation, owner, event.id, m);
     if (!botMayAnswer(owner)) return;
 
