@@ -73,11 +73,11 @@ function fakeProducer(fail: boolean | ((record: ProducerRecord) => boolean) = fa
   return { producer, sent };
 }
 
-async function setup(opts: { handler: EventHandler; prefix?: string; failSend?: boolean; groupId?: string; onAssignment?: SubscriptionOptions['onAssignment']; onJoin?: () => void }) {
+async function setup(opts: { handler: EventHandler; prefix?: string; failSend?: boolean; groupId?: string; onAssignment?: SubscriptionOptions['onAssignment']; onJoin?: () => void } & Pick<SubscriptionOptions, 'fetchWaitMs' | 'commitOffsets'>) {
   const k = fakeKafka();
   const p = fakeProducer(opts.failSend);
   const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: opts.prefix ?? '', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 6_000 };
-  const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: opts.groupId ?? GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, onAssignment: opts.onAssignment, onJoin: opts.onJoin });
+  const sub = new EventSubscription(k.kafka, p.producer, settings, { groupId: opts.groupId ?? GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, onAssignment: opts.onAssignment, onJoin: opts.onJoin, fetchWaitMs: opts.fetchWaitMs, commitOffsets: opts.commitOffsets });
   await sub.start();
   let heartbeats = 0;
   const deliver = (topic: string, message: Message, offset = '7') =>
@@ -127,6 +127,16 @@ describe('EventSubscription', () => {
     expect(joins).toBe(1);
     kafka.emit('consumer.group_join', { memberAssignment: {} });
     expect(joins).toBe(2);
+  });
+
+  it('fetches as records arrive by default; paced (fetchWaitMs) the broker holds a fetch for the period or a megabyte; a group of its own may commit nothing', async () => {
+    const plain = await setup({ handler: async () => undefined });
+    expect(plain.kafka.calls.consumerConfig).toMatchObject({ maxWaitTimeInMs: 1_000 });
+    expect(plain.kafka.calls.consumerConfig).not.toHaveProperty('minBytes');
+    expect(plain.kafka.calls.runConfig).toMatchObject({ autoCommit: true, autoCommitInterval: 1_000 });
+    const paced = await setup({ handler: async () => undefined, fetchWaitMs: 250, commitOffsets: false });
+    expect(paced.kafka.calls.consumerConfig).toMatchObject({ maxWaitTimeInMs: 250, minBytes: 1 << 20 });
+    expect(paced.kafka.calls.runConfig).toMatchObject({ autoCommit: false });
   });
 
   it('joins the group, subscribes to each topic and its retry topic, and reports readiness', async () => {

@@ -98,6 +98,14 @@ export interface SubscriptionOptions {
    */
   commitOffsets?: boolean;
   /**
+   * For a consumer off the customer's answer path (statuses, outcomes, the live feed): the broker
+   * holds each fetch until this many ms pass or a megabyte waits, so a trickle of records costs at
+   * most one fetch per period instead of one per record (each a broker request and a wake-up of
+   * this process; ADR 0011, eighth step). Records wait up to this long. Default: fetch as records
+   * arrive (a long poll of 1 s while idle).
+   */
+  fetchWaitMs?: number;
+  /**
    * While a dependency (by default the database) is down, a failing record is held and tried
    * again with backoff instead of going to the retry topic and the DLQ: its partition pauses
    * (later records wait behind it, in order) and resumes by itself when the handler succeeds.
@@ -151,6 +159,11 @@ export const H = {
 } as const;
 
 const AUTO_COMMIT_MS = 1_000;
+
+/** The fetch's long poll: 1 s while idle, answered as soon as a record arrives; or paced (`fetchWaitMs`). */
+export function fetchPacing(fetchWaitMs?: number): { maxWaitTimeInMs: number; minBytes?: number } {
+  return fetchWaitMs ? { maxWaitTimeInMs: fetchWaitMs, minBytes: 1 << 20 } : { maxWaitTimeInMs: 1_000 };
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -215,7 +228,7 @@ export class EventSubscription {
       sessionTimeout: session,
       rebalanceTimeout: session * 2,
       heartbeatInterval: Math.max(500, Math.floor(session / 10)),
-      maxWaitTimeInMs: 1_000,
+      ...fetchPacing(this.options.fetchWaitMs),
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;

@@ -23,6 +23,8 @@ export class OutcomesConsumer implements OnApplicationBootstrap {
       groupId: 'ai-worker.outcomes',
       topics: [TOPICS.aiOutcome],
       keyConcurrency: OUTCOME_KEY_CONCURRENCY,
+      // Off the answer's path: one fetch per quarter second at most instead of one per outcome.
+      fetchWaitMs: 250,
       handler: (event) => this.record.execute(parseEvent(event, 'omni.ai.outcome.v1')),
     });
   }

@@ -24,6 +24,8 @@ export class ConversationFeed implements OnApplicationBootstrap, OnModuleDestroy
       fromBeginning: false,
       // Nobody reads this group's offsets again: committing them cost the broker a request a second.
       commitOffsets: false,
+      // A quarter second late at most for a live screen, and one fetch per period instead of one per event.
+      fetchWaitMs: 250,
       // Live fan-out only: a record it cannot parse is nobody's business but the DLQ's. With no
       // client listening there is nobody to tell: the record is not even validated (ADR 0011).
       handler: async (event) => {
