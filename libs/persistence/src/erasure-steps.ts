@@ -65,6 +65,9 @@ export const CHANNEL_STORES = {
   emailThreads: 'email_threads', webSessions: 'web_sessions', sends: 'sends', sendOutcomes: 'send_outcomes',
   // The provider's confirmations of sends and the resends of sends of unknown outcome (issue 13, ADR 0423).
   sendConfirmations: 'send_confirmations', sendResends: 'send_resends',
+  // Sends held behind a send of unknown outcome (ADR 0423 addendum): deleted once decided; a leftover
+  // (its command lost to a crash) holds nothing back after an hour and is purged with the ledger.
+  sendHolds: 'send_holds',
 } as const;
 export type ChannelStore = keyof typeof CHANNEL_STORES;
 

@@ -96,8 +96,9 @@ describe('retention and erasure on a real database', () => {
     await db.collection('send_outcomes').insertMany([{ _id: 's-old', doneAt: ago(40) }, { _id: 's-new', doneAt: ago(1) }] as never[]);
     await db.collection('send_confirmations').insertMany([{ _id: 's-old', at: ago(40) }, { _id: 's-new', at: ago(1) }] as never[]);
     await db.collection('send_resends').insertMany([{ _id: 's-old', claimedAt: ago(40) }, { _id: 's-new', claimedAt: ago(1) }] as never[]);
-    expect(await retention.purgeChannelStores({ emailThreads: ago(365), webSessions: ago(90), sendLedger: ago(30) })).toEqual({ emailThreads: 1, webSessions: 1, sends: 1, sendOutcomes: 1, sendConfirmations: 1, sendResends: 1 });
-    for (const c of ['email_threads', 'web_sessions', 'sends', 'send_outcomes', 'send_confirmations', 'send_resends', 'nlu_predictions']) {
+    await db.collection('send_holds').insertMany([{ _id: 's-old', conversationId: 'c', at: ago(40) }, { _id: 's-new', conversationId: 'c', at: ago(1) }] as never[]);
+    expect(await retention.purgeChannelStores({ emailThreads: ago(365), webSessions: ago(90), sendLedger: ago(30) })).toEqual({ emailThreads: 1, webSessions: 1, sends: 1, sendOutcomes: 1, sendConfirmations: 1, sendResends: 1, sendHolds: 1 });
+    for (const c of ['email_threads', 'web_sessions', 'sends', 'send_outcomes', 'send_confirmations', 'send_resends', 'send_holds', 'nlu_predictions']) {
       expect((await db.collection(c).find({}).toArray()).every((d) => !String(d._id).endsWith('-old'))).toBe(true);
     }
   });

@@ -31,9 +31,9 @@ export interface RetentionRepository {
   deletePredictions(tenantId: string, before: Date): Promise<number>;
   /**
    * The channel apps' stores on the shared database, which carry no tenant: email thread facts,
-   * web-session token hashes, and the send ledgers' claims, outcomes, provider confirmations and resends.
+   * web-session token hashes, and the send ledgers' claims, outcomes, provider confirmations, resends and leftover holds.
    */
-  purgeChannelStores(before: { emailThreads: Date; webSessions: Date; sendLedger: Date }): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number; sendConfirmations: number; sendResends: number }>;
+  purgeChannelStores(before: { emailThreads: Date; webSessions: Date; sendLedger: Date }): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number; sendConfirmations: number; sendResends: number; sendHolds: number }>;
 }
 
 export const RETENTION_REPOSITORY = Symbol('RetentionRepository');
@@ -101,16 +101,17 @@ export class MongoRetentionRepository implements RetentionRepository {
     return (await this.predictions.deleteMany({ tenantId, at: { $lt: before } }).exec()).deletedCount;
   }
 
-  async purgeChannelStores(before: { emailThreads: Date; webSessions: Date; sendLedger: Date }): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number; sendConfirmations: number; sendResends: number }> {
+  async purgeChannelStores(before: { emailThreads: Date; webSessions: Date; sendLedger: Date }): Promise<{ emailThreads: number; webSessions: number; sends: number; sendOutcomes: number; sendConfirmations: number; sendResends: number; sendHolds: number }> {
     // A send-ledger claim older than Kafka's retention can no longer meet a redelivery of its command.
-    const { emailThreads, webSessions, sends, sendOutcomes, sendConfirmations, sendResends } = await deleteChannelRecords(this.messages.db, {
+    const { emailThreads, webSessions, sends, sendOutcomes, sendConfirmations, sendResends, sendHolds } = await deleteChannelRecords(this.messages.db, {
       emailThreads: { receivedAt: { $lt: before.emailThreads } },
       webSessions: { createdAt: { $lt: before.webSessions } },
       sends: { claimedAt: { $lt: before.sendLedger } },
       sendOutcomes: { doneAt: { $lt: before.sendLedger } },
       sendConfirmations: { at: { $lt: before.sendLedger } },
       sendResends: { claimedAt: { $lt: before.sendLedger } },
+      sendHolds: { at: { $lt: before.sendLedger } },
     });
-    return { emailThreads, webSessions, sends, sendOutcomes, sendConfirmations, sendResends };
+    return { emailThreads, webSessions, sends, sendOutcomes, sendConfirmations, sendResends, sendHolds };
   }
 }

@@ -19,7 +19,7 @@ function setup(tenants: Array<{ tenantId: string; retention?: unknown }>) {
     dropAttachments: async (t, ids) => (calls.push(`drop ${t} ${ids.join()}`), ids.length),
     expireMessages: async (t, before) => (calls.push(`expire ${t} ${(now.getTime() - before.getTime()) / DAY}`), { messages: 2, botTurns: 1, workflowRuns: 0, notes: 1 }),
     deletePredictions: async (t) => (calls.push(`predictions ${t}`), 3),
-    purgeChannelStores: async (b) => (calls.push(`channel ${[b.emailThreads, b.webSessions, b.sendLedger].map((d) => d.getTime() === 0 ? 'never' : (now.getTime() - d.getTime()) / DAY).join(' ')}`), { emailThreads: 1, webSessions: 0, sends: 4, sendOutcomes: 4, sendConfirmations: 2, sendResends: 1 }),
+    purgeChannelStores: async (b) => (calls.push(`channel ${[b.emailThreads, b.webSessions, b.sendLedger].map((d) => d.getTime() === 0 ? 'never' : (now.getTime() - d.getTime()) / DAY).join(' ')}`), { emailThreads: 1, webSessions: 0, sends: 4, sendOutcomes: 4, sendConfirmations: 2, sendResends: 1, sendHolds: 1 }),
   };
   const media = { delete: async (t: string, id: string) => (calls.push(`delete file ${t} ${id}`), true) } as unknown as MediaStore;
   const erase = { execute: async (c: { tenantId: string; customerId: string; requestedBy: string }) => (calls.push(`erase ${c.tenantId} ${c.customerId} by ${c.requestedBy}`), {}) } as unknown as EraseCustomerUseCase;

@@ -28,6 +28,7 @@ export interface PurgeReport {
   sendOutcomes: number;
   sendConfirmations: number;
   sendResends: number;
+  sendHolds: number;
 }
 
 /**
@@ -51,7 +52,7 @@ export class PurgeExpiredDataUseCase {
   async execute(now: Date): Promise<PurgeReport> {
     const report: PurgeReport = {
       tenants: 0, invalidSettings: [], customersErased: 0, messagesRedacted: 0, botTurns: 0, workflowRuns: 0, notes: 0, mediaDeleted: 0, mediaKept: 0, predictions: 0,
-      emailThreads: 0, webSessions: 0, sends: 0, sendOutcomes: 0, sendConfirmations: 0, sendResends: 0,
+      emailThreads: 0, webSessions: 0, sends: 0, sendOutcomes: 0, sendConfirmations: 0, sendResends: 0, sendHolds: 0,
     };
     const defaults = defaultRetention(this.config);
     for (const { tenantId, retention } of await this.retention.tenants()) {
