@@ -1,5 +1,13 @@
+import { Agent, request } from 'undici';
 import { RetryableError } from '@omni/contracts';
 import type { ProviderRequest } from '@omni/channels';
+
+/**
+ * One keep-alive pool per process for every provider. undici's `request` rather than `fetch`: the
+ * same client under Node's fetch, without the WHATWG streams and Response objects around it —
+ * measured here, a quarter of fetch's CPU per call (ADR 0011, eighth step).
+ */
+const providers = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
 export interface ProviderResponse {
   status: number;
@@ -17,20 +25,26 @@ export async function callProvider(
   opts: { headers?: Record<string, string>; pathPrefix?: string; timeoutMs: number },
 ): Promise<ProviderResponse> {
   const url = baseUrl.replace(/\/+$/, '') + (opts.pathPrefix ?? '') + req.path;
-  let res: Response;
+  let status: number;
+  let text: string;
+  let raw: Record<string, string | string[] | undefined>;
   try {
-    res = await fetch(url, {
-      method: req.method,
+    const res = await request(url, {
+      method: req.method as 'GET' | 'POST' | 'PUT' | 'DELETE',
       headers: { ...req.headers, ...(opts.headers ?? {}) },
       body: JSON.stringify(req.body),
+      dispatcher: providers,
+      // The whole exchange, body included, within the timeout.
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
+    status = res.statusCode;
+    raw = res.headers;
+    text = await res.body.text();
   } catch (err) {
     const e = err as Error;
     const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
     throw new RetryableError(timedOut ? 'provider_timeout' : 'provider_unreachable', `${req.method} ${req.path}: ${timedOut ? `no answer in ${opts.timeoutMs} ms` : e.message}`);
   }
-  const text = await res.text();
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : {};
@@ -38,6 +52,6 @@ export async function callProvider(
     /* a non-JSON error page: keep the text for the error mapping */
   }
   const headers: Record<string, string> = {};
-  res.headers.forEach((v, k) => (headers[k] = v));
-  return { status: res.status, headers, body };
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return { status, headers, body };
 }
