@@ -4,6 +4,7 @@ export * from './send-fence';
 export * from './send-reconcile';
 export * from './rate-limiter';
 export * from './http-transport';
+export * from './message-parts';
 export * from './outbound-sender';
 export * from './channel-kit.module';
 export * from './media';

@@ -1,7 +1,6 @@
-import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
+import { FatalError, OutboundCommand } from '@omni/contracts';
 import { MESSENGER_MAX_METADATA, encodeMessenger, mapMessengerError, messengerRequestCount } from '@omni/channels';
-import { ChannelTransport, Pace, callProvider, unpaced } from '@omni/channel-kit';
-import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
+import { ChannelTransport, MessageParts, Pace, callProviderTraced, unpaced } from '@omni/channel-kit';
 import type { MessengerConfig } from '../config';
 import type { LastInboundReader } from './conversation-window';
 import type { MessengerPageTokens } from '../accounts/messenger-accounts';
@@ -11,7 +10,6 @@ export type MessengerTransportConfig = Pick<
   'MESSENGER_API_BASE_URL' | 'MESSENGER_API_VERSION' | 'MESSENGER_HTTP_TIMEOUT_MS'
 >;
 
-const MAX_TRACKED = 10_000;
 
 /**
  * Send API calls (docs/adr/0400): the window picks `messaging_type` — RESPONSE within 24 h,
@@ -23,7 +21,7 @@ export class MessengerTransport implements ChannelTransport {
   readonly channel = 'messenger' as const;
   readonly pacesRequests = true;
   /** Parts already accepted per message, so an in-place retry does not resend them. */
-  private readonly progress = new Map<string, { done: number; lastId?: string }>();
+  private readonly parts = new MessageParts();
 
   constructor(
     private readonly config: MessengerTransportConfig,
@@ -54,36 +52,13 @@ export class MessengerTransport implements ChannelTransport {
     // Our replyToMessageId is our own id, not a mid: the Send API has no reply-to for pages anyway.
     const { replyToMessageId: _ours, ...rest } = cmd;
     const requests = encodeMessenger(rest, { apiVersion: this.config.MESSENGER_API_VERSION }, { lastCustomerMessageAt, now: this.now() });
-    const progress = this.progress.get(cmd.messageId) ?? { done: 0 };
-    this.progress.set(cmd.messageId, progress);
-    try {
-      for (const req of requests.slice(progress.done)) {
-        const done = await pace();
-        // A client span whose traceparent rides along: the webhook's trace reaches the provider call.
-        const res = await withSpan(`messenger send`, SpanKind.CLIENT, { 'omni.message_id': cmd.messageId, 'url.path': req.path }, async (span) => {
-          let r;
-          try {
-            r = await callProvider(this.config.MESSENGER_API_BASE_URL, req, {
-              headers: { authorization: `Bearer ${pageAccessToken}`, ...traceHeadersOf(span) },
-              timeoutMs: this.config.MESSENGER_HTTP_TIMEOUT_MS,
-            });
-          } finally {
-            done(); // answered or failed: from now on the limiter counts it by its end
-          }
-          span.setAttribute('http.response.status_code', r.status);
-          if (r.status < 200 || r.status >= 300) throw mapMessengerError(r.status, r.body, r.headers);
-          return r;
-        });
-        progress.done += 1;
-        progress.lastId = midOf(res.body) ?? progress.lastId;
-      }
-      this.progress.delete(cmd.messageId);
-      return { providerMessageId: progress.lastId };
-    } catch (err) {
-      if (!isRetryable(err)) this.progress.delete(cmd.messageId);
-      else if (this.progress.size > MAX_TRACKED) this.progress.delete(this.progress.keys().next().value as string);
-      throw err;
-    }
+    return this.parts.send(cmd.messageId, requests, async (req) => {
+      const res = await callProviderTraced(req, pace, {
+        span: 'messenger send', messageId: cmd.messageId, baseUrl: this.config.MESSENGER_API_BASE_URL, bearer: pageAccessToken,
+        timeoutMs: this.config.MESSENGER_HTTP_TIMEOUT_MS, mapError: mapMessengerError,
+      });
+      return midOf(res.body);
+    });
   }
 }
 

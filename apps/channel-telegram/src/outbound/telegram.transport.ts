@@ -1,6 +1,6 @@
-import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
+import { FatalError, OutboundCommand } from '@omni/contracts';
 import { encodeTelegram } from '@omni/channels';
-import { type ChannelTransport, type Pace, unpaced } from '@omni/channel-kit';
+import { type ChannelTransport, MessageParts, type Pace, unpaced } from '@omni/channel-kit';
 import type { TelegramBotLookup } from '../accounts/telegram-bots';
 import type { ReplyTargets } from './reply-target';
 
@@ -9,7 +9,6 @@ export interface TelegramTransportOptions {
   partGapMs: number;
 }
 
-const MAX_TRACKED = 10_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -22,7 +21,7 @@ export class TelegramTransport implements ChannelTransport {
   readonly channel = 'telegram' as const;
   readonly pacesRequests = true;
   /** Parts already accepted per message, so an in-place retry after part 2 failed does not resend part 1. */
-  private readonly progress = new Map<string, { done: number; lastId?: string }>();
+  private readonly parts = new MessageParts();
 
   constructor(
     private readonly bots: Pick<TelegramBotLookup, 'bot'>,
@@ -42,29 +41,15 @@ export class TelegramTransport implements ChannelTransport {
     const { replyToMessageId: _ours, ...rest } = cmd;
     // Never quote by our own id: only a stored customer message's Telegram id (or nothing).
     const calls = encodeTelegram(quoted ? { ...rest, replyToMessageId: quoted } : rest);
-    const progress = this.progress.get(cmd.messageId) ?? { done: 0 };
-    this.progress.set(cmd.messageId, progress);
-    try {
-      for (const [i, req] of calls.entries()) {
-        if (i < progress.done) continue;
-        if (i > 0) await sleep(this.options.partGapMs);
-        const done = await pace();
-        let result: unknown;
-        try {
-          result = await bot.api.call(req.path.replace(/^\//, ''), req.body);
-        } finally {
-          done(); // answered or failed: from now on the limiter counts it by its end
-        }
-        progress.done += 1;
-        progress.lastId = providerId(cmd.recipient.channelUserId, result) ?? progress.lastId;
+    return this.parts.send(cmd.messageId, calls, async (req, i) => {
+      if (i > 0) await sleep(this.options.partGapMs);
+      const done = await pace();
+      try {
+        return providerId(cmd.recipient.channelUserId, await bot.api.call(req.path.replace(/^\//, ''), req.body));
+      } finally {
+        done(); // answered or failed: from now on the limiter counts it by its end
       }
-      this.progress.delete(cmd.messageId);
-      return { providerMessageId: progress.lastId };
-    } catch (err) {
-      if (!isRetryable(err)) this.progress.delete(cmd.messageId);
-      else if (this.progress.size > MAX_TRACKED) this.progress.delete(this.progress.keys().next().value as string);
-      throw err;
-    }
+    });
   }
 }
 

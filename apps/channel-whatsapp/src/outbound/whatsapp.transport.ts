@@ -1,7 +1,6 @@
-import { FatalError, OutboundCommand, isRetryable } from '@omni/contracts';
+import { FatalError, OutboundCommand } from '@omni/contracts';
 import { TemplateRegistry, encodeWhatsApp, mapWhatsAppError, planWhatsAppSend } from '@omni/channels';
-import { ChannelTransport, Pace, callProvider, unpaced } from '@omni/channel-kit';
-import { SpanKind, traceHeadersOf, withSpan } from '@omni/telemetry';
+import { ChannelTransport, MessageParts, Pace, callProviderTraced, unpaced } from '@omni/channel-kit';
 import type { WhatsAppConfig } from '../config';
 import type { SendContextReader, TenantTemplates } from './conversation-context';
 import type { WhatsAppAccessTokens } from '../accounts/whatsapp-accounts';
@@ -27,7 +26,7 @@ export class WhatsAppTransport implements ChannelTransport {
    * Parts already accepted per message: a long text is several requests, and an in-place retry after
    * part 2 failed must not send part 1 again.
    */
-  private readonly progress = new Map<string, { done: number; lastId?: string }>();
+  private readonly parts = new MessageParts();
 
   constructor(
     private readonly config: WhatsAppTransportConfig,
@@ -68,36 +67,13 @@ export class WhatsAppTransport implements ChannelTransport {
       apiVersion: this.config.WHATSAPP_API_VERSION,
       phoneNumberId,
     });
-    const progress = this.progress.get(cmd.messageId) ?? { done: 0 };
-    this.progress.set(cmd.messageId, progress);
-    try {
-      for (const req of requests.slice(progress.done)) {
-        const done = await pace();
-        // A client span whose traceparent rides along: the webhook's trace reaches the provider call.
-        const res = await withSpan(`whatsapp send`, SpanKind.CLIENT, { 'omni.message_id': cmd.messageId, 'url.path': req.path }, async (span) => {
-          let r;
-          try {
-            r = await callProvider(this.config.WHATSAPP_API_BASE_URL, req, {
-              headers: { authorization: `Bearer ${accessToken}`, ...traceHeadersOf(span) },
-              timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS,
-            });
-          } finally {
-            done(); // answered or failed: from now on the limiter counts it by its end
-          }
-          span.setAttribute('http.response.status_code', r.status);
-          if (r.status < 200 || r.status >= 300) throw mapWhatsAppError(r.status, r.body, r.headers);
-          return r;
-        });
-        progress.done += 1;
-        progress.lastId = wamidOf(res.body) ?? progress.lastId;
-      }
-      this.progress.delete(cmd.messageId);
-      return { providerMessageId: progress.lastId };
-    } catch (err) {
-      if (!isRetryable(err)) this.progress.delete(cmd.messageId);
-      else if (this.progress.size > MAX_TRACKED) this.progress.delete(this.progress.keys().next().value as string);
-      throw err;
-    }
+    return this.parts.send(cmd.messageId, requests, async (req) => {
+      const res = await callProviderTraced(req, pace, {
+        span: 'whatsapp send', messageId: cmd.messageId, baseUrl: this.config.WHATSAPP_API_BASE_URL, bearer: accessToken,
+        timeoutMs: this.config.WHATSAPP_HTTP_TIMEOUT_MS, mapError: mapWhatsAppError,
+      });
+      return wamidOf(res.body);
+    });
   }
 
   /** The tenant's templates (its settings) replace the deployment's env list for its sends. */
@@ -111,7 +87,6 @@ export class WhatsAppTransport implements ChannelTransport {
   }
 }
 
-const MAX_TRACKED = 10_000;
 
 /** `{ messages: [{ id: "wamid…" }] }` is the documented success body. */
 function wamidOf(body: unknown): string | undefined {
