@@ -7,7 +7,7 @@ import { counter, rootLogger } from '@omni/telemetry';
 import { EMAIL_CONFIG, EmailConfig } from '../config';
 import { ReceiveMailUseCase } from './receive-mail.use-case';
 import { EmailMailboxes } from '../accounts/email-mailboxes';
-import { LRUCache } from 'lru-cache';
+import { UnknownAccounts } from '@omni/channel-kit';
 
 /** An SMTP reply: smtp-server sends `responseCode` and the message to the client. */
 function smtpError(responseCode: number, message: string): Error & { responseCode: number } {
@@ -24,9 +24,7 @@ function smtpError(responseCode: number, message: string): Error & { responseCod
 export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = rootLogger().child({ component: 'smtp-inbound' });
   private readonly mails = counter('omni_email_inbound_total', 'Inbound SMTP mails by outcome', ['outcome']);
-  private readonly unknownItems = counter('omni_webhook_unknown_account_items_total', 'Webhook items for an account no tenant connected (not produced)', ['channel']);
-  /** Addresses already logged as unknown (each once per process, bounded). */
-  private readonly loggedUnknown = new LRUCache<string, true>({ max: 10_000 });
+  private readonly unknown = new UnknownAccounts('email', this.log, 'mail for an address no tenant connected (refused at RCPT TO)');
   private server?: SMTPServer;
   /** Open connections per remote address (the sessions counted, so a refused one is never uncounted). */
   private readonly perAddress = new Map<string, number>();
@@ -137,10 +135,7 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
 
   /** A recipient nobody connected: refused at RCPT TO (550), counted, logged once per address. */
   private reportUnknown(address: string): void {
-    this.unknownItems.inc({ channel: 'email' });
-    if (this.loggedUnknown.has(address)) return;
-    this.loggedUnknown.set(address, true);
-    this.log.warn({ channel: 'email', accountId: address.slice(0, 320) }, 'mail for an address no tenant connected (refused at RCPT TO)');
+    this.unknown.seen(address.slice(0, 320));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RetryableError, ValidationError } from '@omni/contracts';
 import { type DecodeResult, MessengerVerifier, decodeMessengerWebhook, verifyHubSignature } from '@omni/channels';
-import { MediaIngest, SendLedger, publishDecoded } from '@omni/channel-kit';
+import { MediaIngest, SendLedger, UnknownAccounts, parseJsonBody, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
-import { counter, rootLogger } from '@omni/telemetry';
-import { LRUCache } from 'lru-cache';
+import { rootLogger } from '@omni/telemetry';
 import { MESSENGER_CONFIG, MessengerConfig } from '../config';
 import { MessengerMediaSource } from '../media/messenger-media.source';
 import { MessengerStatusResolver } from './status-resolver';
@@ -28,9 +27,7 @@ export class ReceiveMessengerWebhookUseCase {
   private readonly log = rootLogger().child({ component: 'messenger-webhook' });
   /** The env's app: the handshake, and webhooks naming no connected Page. */
   private readonly verifier: MessengerVerifier;
-  private readonly unknownItems = counter('omni_webhook_unknown_account_items_total', 'Webhook items for an account no tenant connected (not produced)', ['channel']);
-  /** Pages already logged as unknown (each once per process, bounded). */
-  private readonly loggedUnknown = new LRUCache<string, true>({ max: 10_000 });
+  private readonly unknown = new UnknownAccounts('messenger', this.log, 'webhook items for a Messenger page no tenant connected (counted, not produced)');
 
   constructor(
     @Inject(MESSENGER_CONFIG) private readonly config: MessengerConfig,
@@ -50,24 +47,19 @@ export class ReceiveMessengerWebhookUseCase {
 
   async execute(cmd: ReceiveWebhookCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
-    const payload = parseJson(cmd.rawBody);
+    const payload = parseJsonBody(cmd.rawBody);
     const named = pageIdsOf(payload);
     const pages = await this.accounts.resolve(named);
     this.verify(cmd.rawBody, cmd.signature, pages);
-    this.reportUnknown(named, pages);
+    this.unknown.report(named, pages);
     const decoded = this.decode(payload, pages);
     await this.recordConfirmations(decoded);
     const resolved = await this.statuses.resolve(decoded);
     // Attachment URLs expire: the bytes are stored before the events are published (ADR 0420).
     const result = await this.media.storeAll(resolved, this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'webhook items not turned into events');
-    try {
-      const n = await publishDecoded(this.publisher, result);
-      return { ...n, ignored: result.ignored.length };
-    } catch (err) {
-      // Not on Kafka: a 503 makes Meta redeliver, and the deterministic ids dedupe what did get through.
-      throw new RetryableError('publish_failed', `events not stored: ${(err as Error).message}`);
-    }
+    // Not on Kafka: a 503 (publish_failed) makes Meta redeliver.
+    return { ...(await publishDecoded(this.publisher, result)), ignored: result.ignored.length };
   }
 
   /**
@@ -91,16 +83,6 @@ export class ReceiveMessengerWebhookUseCase {
     for (const secret of secrets) verifyHubSignature(rawBody, signature, secret);
   }
 
-  private reportUnknown(named: readonly string[], pages: Map<string, MessengerPage>): void {
-    for (const id of named) {
-      if (pages.has(id)) continue;
-      this.unknownItems.inc({ channel: 'messenger' });
-      if (this.loggedUnknown.has(id)) continue;
-      this.loggedUnknown.set(id, true);
-      this.log.warn({ channel: 'messenger', accountId: id }, 'webhook items for a Messenger page no tenant connected (counted, not produced)');
-    }
-  }
-
   private decode(payload: unknown, pages: Map<string, MessengerPage>): DecodeResult {
     return decodeMessengerWebhook(payload, {
       tenantId: this.config.TENANT_ID,
@@ -111,14 +93,6 @@ export class ReceiveMessengerWebhookUseCase {
         return p ? { accountId: p.accountId, tenantId: p.tenantId } : undefined;
       },
     });
-  }
-}
-
-function parseJson(rawBody: Buffer): unknown {
-  try {
-    return JSON.parse(rawBody.toString('utf8'));
-  } catch (err) {
-    throw new ValidationError(`body is not JSON: ${(err as Error).message}`);
   }
 }
 

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RetryableError, ValidationError } from '@omni/contracts';
+import { ValidationError } from '@omni/contracts';
 import { type DecodeResult, TelegramVerifier, decodeTelegramUpdate, encodeTelegramCallbackAnswer } from '@omni/channels';
-import { MediaIngest, publishDecoded } from '@omni/channel-kit';
+import { MediaIngest, UnknownAccounts, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
-import { counter, rootLogger } from '@omni/telemetry';
-import { LRUCache } from 'lru-cache';
+import { rootLogger } from '@omni/telemetry';
 import { TELEGRAM_CONFIG, TelegramConfig } from '../config';
 import { TelegramMediaSource } from '../media/telegram-media.source';
 import { type TelegramBot, TelegramBots } from '../accounts/telegram-bots';
@@ -27,9 +26,7 @@ export interface ReceiveUpdateCommand {
 @Injectable()
 export class ReceiveTelegramUpdateUseCase {
   private readonly log = rootLogger().child({ component: 'telegram-webhook' });
-  private readonly unknownItems = counter('omni_webhook_unknown_account_items_total', 'Webhook items for an account no tenant connected (not produced)', ['channel']);
-  /** Bots already logged as unknown (each once per process, bounded). */
-  private readonly loggedUnknown = new LRUCache<string, true>({ max: 10_000 });
+  private readonly unknown = new UnknownAccounts('telegram', this.log, 'webhook update for a Telegram bot no tenant connected (counted, not produced)');
 
   constructor(
     @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
@@ -51,24 +48,15 @@ export class ReceiveTelegramUpdateUseCase {
     // Files are fetched and stored before the events are published (ADR 0420).
     const result = await this.media.storeAll(this.decode(cmd.rawBody, bot), this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'update items not turned into events');
-    let published: { messages: number; statuses: number };
-    try {
-      published = await publishDecoded(this.publisher, result);
-    } catch (err) {
-      // Not on Kafka: a 503 makes Telegram redeliver, and the deterministic ids dedupe what got through.
-      throw new RetryableError('publish_failed', `events not stored: ${(err as Error).message}`);
-    }
+    // Not on Kafka: a 503 (publish_failed) makes Telegram redeliver.
+    const published = await publishDecoded(this.publisher, result);
     this.answerCallbacks(result, bot);
     return { ...published, ignored: result.ignored.length };
   }
 
   private reportUnknown(botId: string): void {
-    this.unknownItems.inc({ channel: 'telegram' });
     // The bot id comes from the URL: logged only when it looks like one (any other path logs once in all).
-    const id = /^\d{1,20}$/.test(botId) ? botId : '(not a bot id)';
-    if (this.loggedUnknown.has(id)) return;
-    this.loggedUnknown.set(id, true);
-    this.log.warn({ channel: 'telegram', accountId: id }, 'webhook update for a Telegram bot no tenant connected (counted, not produced)');
+    this.unknown.seen(/^\d{1,20}$/.test(botId) ? botId : '(not a bot id)');
   }
 
   private decode(rawBody: Buffer, bot: TelegramBot): DecodeResult {

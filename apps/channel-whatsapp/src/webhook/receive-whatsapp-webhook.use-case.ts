@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, OmniError, RetryableError, ValidationError } from '@omni/contracts';
 import { type DecodeResult, WhatsAppVerifier, decodeWhatsAppWebhook, verifyHubSignature } from '@omni/channels';
-import { MediaIngest, SendLedger, publishDecoded } from '@omni/channel-kit';
+import { MediaIngest, SendLedger, UnknownAccounts, parseJsonBody, publishDecoded } from '@omni/channel-kit';
 import { EventPublisher } from '@omni/messaging';
-import { counter, rootLogger } from '@omni/telemetry';
+import { rootLogger } from '@omni/telemetry';
 import { LRUCache } from 'lru-cache';
 import { WHATSAPP_CONFIG, WhatsAppConfig } from '../config';
 import { WhatsAppMediaSource } from '../media/whatsapp-media.source';
@@ -27,9 +27,7 @@ export class ReceiveWhatsAppWebhookUseCase {
   private readonly log = rootLogger().child({ component: 'whatsapp-webhook' });
   /** The env's app (handshake, and webhooks naming no connected number); undefined in a linked-device-only deployment. */
   private readonly verifier?: WhatsAppVerifier;
-  private readonly unknownItems = counter('omni_webhook_unknown_account_items_total', 'Webhook items for an account no tenant connected (not produced)', ['channel']);
-  /** Numbers already logged as unknown (each once per process, bounded). */
-  private readonly loggedUnknown = new LRUCache<string, true>({ max: 10_000 });
+  private readonly unknown = new UnknownAccounts('whatsapp', this.log, 'webhook items for a WhatsApp number no tenant connected (counted, not produced)');
   /** Sends whose confirmation this process recorded (bounded): their later statuses need no write. */
   private readonly confirmed = new LRUCache<string, true>({ max: 10_000 });
 
@@ -52,23 +50,18 @@ export class ReceiveWhatsAppWebhookUseCase {
 
   async execute(cmd: ReceiveWebhookCommand): Promise<{ messages: number; statuses: number; ignored: number }> {
     if (!cmd.rawBody?.length) throw new ValidationError('expected a JSON body (content-type application/json)');
-    const payload = parseJson(cmd.rawBody);
+    const payload = parseJsonBody(cmd.rawBody);
     const named = phoneNumberIdsOf(payload);
     const accounts = await this.accounts.resolve(named);
     this.verify(cmd.rawBody, cmd.signature, accounts);
-    this.reportUnknown(named, accounts);
+    this.unknown.report(named, accounts);
     const decoded = await this.withOurMessageIds(this.decode(payload, accounts));
     await this.recordConfirmations(decoded);
     // Attachments are fetched and stored before anything is published (ADR 0420): the events reference the stored copy.
     const result = await this.media.storeAll(decoded, this.mediaSource);
     if (result.ignored.length) this.log.info({ ignored: result.ignored }, 'webhook items not turned into events');
-    try {
-      const n = await publishDecoded(this.publisher, result);
-      return { ...n, ignored: result.ignored.length };
-    } catch (err) {
-      // Not on Kafka: a 503 makes Meta redeliver, and the deterministic ids dedupe what did get through.
-      throw new RetryableError('publish_failed', `events not stored: ${(err as Error).message}`);
-    }
+    // Not on Kafka: a 503 (publish_failed) makes Meta redeliver.
+    return { ...(await publishDecoded(this.publisher, result)), ignored: result.ignored.length };
   }
 
   /**
@@ -120,16 +113,6 @@ export class ReceiveWhatsAppWebhookUseCase {
     for (const secret of secrets) verifyHubSignature(rawBody, signature, secret);
   }
 
-  private reportUnknown(named: readonly string[], accounts: Map<string, WhatsAppAccount>): void {
-    for (const id of named) {
-      if (accounts.has(id)) continue;
-      this.unknownItems.inc({ channel: 'whatsapp' });
-      if (this.loggedUnknown.has(id)) continue;
-      this.loggedUnknown.set(id, true);
-      this.log.warn({ channel: 'whatsapp', accountId: id }, 'webhook items for a WhatsApp number no tenant connected (counted, not produced)');
-    }
-  }
-
   private cloudApi(): WhatsAppVerifier {
     if (!this.verifier) throw new NotFoundError('WhatsApp Cloud API webhook (this deployment runs linked-device accounts only)');
     return this.verifier;
@@ -145,14 +128,6 @@ export class ReceiveWhatsAppWebhookUseCase {
         return a ? { accountId: a.accountId, tenantId: a.tenantId } : undefined;
       },
     });
-  }
-}
-
-function parseJson(rawBody: Buffer): unknown {
-  try {
-    return JSON.parse(rawBody.toString('utf8'));
-  } catch (err) {
-    throw new ValidationError(`body is not JSON: ${(err as Error).message}`);
   }
 }
 
