@@ -5,6 +5,7 @@ export * from './send-reconcile';
 export * from './rate-limiter';
 export * from './http-transport';
 export * from './message-parts';
+export * from './meta-webhook.controller';
 export * from './outbound-sender';
 export * from './channel-kit.module';
 export * from './media';

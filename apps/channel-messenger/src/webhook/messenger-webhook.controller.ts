@@ -1,34 +1,5 @@
-import { Controller, Get, Header, HttpCode, Headers, Post, Query, RawBodyRequest, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { OmniError } from '@omni/contracts';
+import { MetaWebhookController } from '@omni/channel-kit';
 import { ReceiveMessengerWebhookUseCase } from './receive-messenger-webhook.use-case';
 
-class HandshakeRefused extends OmniError {
-  constructor(reason: string) {
-    super('forbidden', reason, false);
-  }
-}
-
 /** `GET/POST /webhooks/messenger` ★ — Meta's verification handshake and the signed Page events. */
-@Controller('webhooks/messenger')
-export class MessengerWebhookController {
-  constructor(private readonly receive: ReceiveMessengerWebhookUseCase) {}
-
-  @Get()
-  @Header('content-type', 'text/plain')
-  handshake(@Query() query: Record<string, string | string[] | undefined>): string {
-    try {
-      return this.receive.handshake(query);
-    } catch (err) {
-      // Meta expects 403 for a wrong verify token (a bad POST signature is 401).
-      throw new HandshakeRefused((err as Error).message);
-    }
-  }
-
-  @Post()
-  @HttpCode(200)
-  async post(@Req() req: RawBodyRequest<FastifyRequest>, @Headers('x-hub-signature-256') signature: string | undefined): Promise<{ ok: true; messages: number; statuses: number; ignored: number }> {
-    const result = await this.receive.execute({ rawBody: req.rawBody, signature });
-    return { ok: true, ...result };
-  }
-}
+export class MessengerWebhookController extends MetaWebhookController('webhooks/messenger', ReceiveMessengerWebhookUseCase) {}
