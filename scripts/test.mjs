@@ -74,6 +74,7 @@ function main() {
         infraUp = true;
         run('bash', ['deploy/local/infra.sh', 'up'], { env: infraEnv });
       }
+      ensureChromium();
       say('building apps');
       run(NODE, [bin('webpack'), '--config', 'webpack.config.js']);
       if (want('int')) ok = jest('int', ['--runInBand', '--forceExit']) && ok;
@@ -93,4 +94,25 @@ function main() {
   const failed = failedTests || (ok ? 0 : 1);
   process.stdout.write(`tests: ${sum('numPassedTests')} passed, ${failed} failed\n`);
   process.exit(ok && failed === 0 ? 0 : 1);
+}
+
+/**
+ * Debian's Chromium for the browser suites (playwright-core drives it; no browser download): installed
+ * once when missing and this runs as root with apt, like PostgreSQL (deploy/local/postgres.sh); else
+ * the suites that need it fail with the path they looked for, and this says how to get it.
+ */
+function ensureChromium() {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(path)) return;
+  if (process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status !== 0) {
+    warn(`no Chromium at ${path}: the browser suites will fail (install Debian's 'chromium' once, or set CHROMIUM_PATH)`);
+    return;
+  }
+  say('installing Chromium from Debian (first time only)');
+  try {
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (err) {
+    warn(`Chromium not installed (${err.message}): the browser suites will fail`);
+  }
 }
