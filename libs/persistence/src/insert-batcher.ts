@@ -1,3 +1,4 @@
+import type { Model } from 'mongoose';
 import { Coalescer, Waiting, itemError, writeErrorsByIndex } from './coalescer';
 
 export type InsertOutcome = 'inserted' | 'duplicate';
@@ -41,4 +42,15 @@ export class InsertBatcher<T> {
       });
     }
   }
+}
+
+/**
+ * The driver's unordered `insertMany` on a model's collection, without mongoose's per-document
+ * hydration, casting and validation: for repositories whose callers build complete, typed documents
+ * (defaults set in the repository). Measured in the router under the WhatsApp burst, mongoose's
+ * `insertMany` cost more CPU than the driver's whole command (ADR 0011, eighth step). Fields left
+ * `undefined` are not stored, as mongoose does.
+ */
+export function driverInsertMany<T>(model: Model<T>): (docs: T[]) => Promise<unknown> {
+  return (docs) => model.collection.insertMany(docs as never[], { ordered: false, ignoreUndefined: true });
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { InsertBatcher } from './insert-batcher';
+import { InsertBatcher, driverInsertMany } from './insert-batcher';
 import { insertOnce } from './mongo-errors';
 import { UpdateBatcher } from './update-batcher';
 import type { NluDatasetDoc, NluFeedbackDoc, NluPredictionDoc, PredictionOutcome } from './nlu.schemas';
@@ -68,7 +68,7 @@ export class MongoNluPredictionRepository implements NluPredictionRepository {
     @InjectModel('NluPrediction') private readonly model: Model<NluPredictionDoc>,
     @InjectModel('NluFeedback') private readonly feedbackModel: Model<NluFeedbackDoc>,
   ) {
-    this.inserts = new InsertBatcher((docs) => this.model.insertMany(docs, { ordered: false }));
+    this.inserts = new InsertBatcher(driverInsertMany(this.model));
     this.outcomes = new UpdateBatcher((ops) => this.model.bulkWrite(ops, { ordered: false }));
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { customerKey } from './keys';
-import { InsertBatcher } from './insert-batcher';
+import { InsertBatcher, driverInsertMany } from './insert-batcher';
 import { isDuplicateKey } from './mongo-errors';
 import { UpdateBatcher } from './update-batcher';
 import type { CustomerRepository, MessageRepository } from './ports';
@@ -71,7 +71,7 @@ export class MongoMessageRepository implements MessageRepository {
   private readonly updates: UpdateBatcher;
 
   constructor(@InjectModel('Message') private readonly model: Model<MessageDoc>) {
-    this.inserts = new InsertBatcher((docs) => this.model.insertMany(docs, { ordered: false }));
+    this.inserts = new InsertBatcher(driverInsertMany(this.model));
     this.updates = new UpdateBatcher((ops) => this.model.bulkWrite(ops, { ordered: false }));
   }
 

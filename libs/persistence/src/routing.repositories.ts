@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { InsertBatcher } from './insert-batcher';
+import { InsertBatcher, driverInsertMany } from './insert-batcher';
 import { insertOnce } from './mongo-errors';
 import type {
   AgentRepository, AgentSlotRepository, ApiKeyRepository, BotTurnRepository, OwnershipRepository, Reservation, SkillGroupRepository,
@@ -51,7 +51,7 @@ export class MongoBotTurnRepository implements BotTurnRepository {
   private readonly inserts: InsertBatcher<BotTurnDoc>;
 
   constructor(@InjectModel('BotTurn') private readonly model: Model<BotTurnDoc>) {
-    this.inserts = new InsertBatcher((docs) => this.model.insertMany(docs, { ordered: false }));
+    this.inserts = new InsertBatcher(driverInsertMany(this.model));
   }
 
   /** Inserts the turn once (a redelivered AI result records nothing new). */
