@@ -379,12 +379,13 @@ describe('EventSubscription with keyConcurrency (records of different keys at on
     return { handler, started, finished, maxInFlight: () => maxInFlight };
   }
 
-  async function setupBatch(opts: { handler: EventHandler; keyConcurrency: number; failSend?: (r: ProducerRecord) => boolean; freshLane?: SubscriptionOptions['freshLane'] }) {
+  async function setupBatch(opts: { handler: EventHandler; keyConcurrency: number; failSend?: (r: ProducerRecord) => boolean; freshLane?: SubscriptionOptions['freshLane']; commitOffsets?: boolean }) {
     const k = fakeKafka();
     const p = fakeProducer(opts.failSend);
     const settings: KafkaSettings = { brokers: [], clientId: 'unit', topicPrefix: '', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, sessionTimeoutMs: 6_000 };
     const sub = new EventSubscription(k.kafka, p.producer, settings, {
       groupId: GROUP, topics: [TOPIC], handler: opts.handler, retry: PLAN, keyConcurrency: opts.keyConcurrency, ...(opts.freshLane ? { freshLane: opts.freshLane } : {}),
+      ...(opts.commitOffsets === false ? { commitOffsets: false } : {}),
     });
     await sub.start();
     const resolved: string[] = [];
@@ -411,6 +412,16 @@ describe('EventSubscription with keyConcurrency (records of different keys at on
       stop: () => { running = false; },
     };
   }
+
+  it('commits nothing with keyConcurrency either when the subscription commits no offsets (a group of its own)', async () => {
+    for (const commitOffsets of [true, false]) {
+      const s = await setupBatch({ handler: async () => undefined, keyConcurrency: 4, commitOffsets });
+      await s.deliver(TOPIC, [record('a', 1), record('b', 1)]);
+      expect(s.kafka.calls.runConfig).toMatchObject({ autoCommit: commitOffsets });
+      expect(s.resolved.length).toBeGreaterThan(0);
+      expect(s.commits() > 0).toBe(commitOffsets);
+    }
+  });
 
   it('runs eachBatch without auto-resolve when keyConcurrency > 1, eachMessage otherwise', async () => {
     const keyed = await setupBatch({ handler: async () => undefined, keyConcurrency: 8 });

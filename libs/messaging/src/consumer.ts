@@ -420,7 +420,7 @@ export class EventSubscription {
       const offset = frontier.complete(index);
       if (offset !== undefined) {
         payload.resolveOffset(offset);
-        await payload.commitOffsetsIfNecessary();
+        if (this.options.commitOffsets !== false) await payload.commitOffsetsIfNecessary();
       }
       if (book) {
         const next = messages[frontier.resolved]?.offset ?? String(Number(messages[messages.length - 1].offset) + 1);
@@ -461,7 +461,7 @@ export class EventSubscription {
     // A record that runs long holds the frontier, not the progress below it: commit that on the
     // auto-commit interval, and keep the session alive, while the batch runs.
     const ticker = setInterval(() => {
-      void payload.commitOffsetsIfNecessary().catch(() => undefined);
+      if (this.options.commitOffsets !== false) void payload.commitOffsetsIfNecessary().catch(() => undefined);
       void heartbeat().catch(() => undefined);
     }, AUTO_COMMIT_MS);
     try {
