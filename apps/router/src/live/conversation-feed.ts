@@ -24,8 +24,8 @@ export class ConversationFeed implements OnApplicationBootstrap, OnModuleDestroy
       fromBeginning: false,
       // Nobody reads this group's offsets again: committing them cost the broker a request a second.
       commitOffsets: false,
-      // A quarter second late at most for a live screen, and one fetch per period instead of one per event.
-      fetchWaitMs: 250,
+      // Not paced (fetchWaitMs): agents' screens follow every event as it happens. With a quarter second
+      // of pacing the workspace e2e once lost its reply box's focus to a late live update.
       // Live fan-out only: a record it cannot parse is nobody's business but the DLQ's. With no
       // client listening there is nobody to tell: the record is not even validated (ADR 0011).
       handler: async (event) => {
