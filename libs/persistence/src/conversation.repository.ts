@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { LRUCache } from 'lru-cache';
 import { Model } from 'mongoose';
 import { isDuplicateKey } from './mongo-errors';
 import { ERASED_USER } from './privacy.repository';
@@ -9,17 +10,30 @@ import { anyOf } from './filters';
 
 type OpenFields = Omit<ConversationDoc, 'createdAt' | 'updatedAt' | 'version' | 'state' | 'lastMessageAt'>;
 
+/** How many conversation ids a process remembers having opened or touched (a hint, see `openOrTouch`). */
+const KNOWN_CONVERSATIONS = 100_000;
+
 @Injectable()
 export class MongoConversationRepository implements ConversationRepository {
+  /**
+   * Conversations this process opened or touched lately. Only the order of the two attempts depends on
+   * it, never the outcome: the unique _id decides who opens a conversation.
+   */
+  private readonly known = new LRUCache<string, true>({ max: KNOWN_CONVERSATIONS });
+
   constructor(@InjectModel('Conversation') private readonly model: Model<ConversationDoc>) {}
 
   /**
-   * Touch first: most messages belong to an open conversation, so the common path is one write
-   * (a failed insert before every update cost a round trip per message). A new conversation costs
-   * the miss plus the insert; two first messages at once are settled by the unique _id.
+   * One write on the common path. A conversation this process has seen lately is touched first (its
+   * next messages); any other is inserted first — nearly always a new customer's first message, which
+   * used to cost a find-and-modify that found nothing (the store's dearest command, ADR 0011) before
+   * the insert. A conversation that exists but is unknown here (another router held its partition, or
+   * this one restarted) costs a refused insert before its touch, once. Two first messages at once are
+   * settled by the unique _id.
    */
   async openOrTouch(c: OpenFields, at: Date, inbound: boolean): Promise<{ conversation: ConversationDoc; created: boolean; restored?: boolean; erased?: boolean }> {
-    let updated = await this.touch(c._id, at, inbound);
+    let updated = this.known.has(c._id) ? await this.touch(c._id, at, inbound) : null;
+    this.known.set(c._id, true);
     if (!updated) {
       const doc: ConversationDoc = {
         ...c, state: 'bot', since: at, createdAt: at, updatedAt: at, lastMessageAt: at, version: 0, ...(inbound ? { lastInboundAt: at } : {}),

@@ -1,5 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { getModelToken } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
 import { MESSAGE_REPOSITORY, CONVERSATION_REPOSITORY, MessageRepository, ConversationRepository } from './ports';
 import { PersistenceModule } from './persistence.module';
 
@@ -84,5 +86,26 @@ describe('repositories on a real database', () => {
     const [a, b] = await Promise.all([conversations.openOrTouch(c, new Date(), true), conversations.openOrTouch(c, new Date(), true)]);
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect((await conversations.get('conv-x'))?.state).toBe('bot');
+  });
+
+  it("opens a new conversation with its insert alone, and touches a known one without trying to insert it", async () => {
+    const model = app.get<Model<unknown>>(getModelToken('Conversation'));
+    const touches = jest.spyOn(model, 'findOneAndUpdate');
+    const inserts = jest.spyOn(model, 'create');
+    try {
+      const c = { _id: 'conv-count', tenantId: 't1', region: 'local', channel: 'web', accountId: 'a1', customerId: 'cu1', channelUserId: 'u1' };
+      expect((await conversations.openOrTouch(c, new Date(), true)).created).toBe(true);
+      // A new customer's first message: no find-and-modify that finds nothing before the insert.
+      expect([touches.mock.calls.length, inserts.mock.calls.length]).toEqual([0, 1]);
+      const later = new Date(Date.now() + 1_000);
+      const touched = await conversations.openOrTouch(c, later, true);
+      expect(touched.created).toBe(false);
+      expect(touched.conversation.lastInboundAt).toEqual(later);
+      // Its next message: the touch alone.
+      expect([touches.mock.calls.length, inserts.mock.calls.length]).toEqual([1, 1]);
+    } finally {
+      touches.mockRestore();
+      inserts.mockRestore();
+    }
   });
 });
