@@ -342,7 +342,7 @@ describe('OutboundSender', () => {
       });
     });
 
-    describe('order behind a send held for the reconcile (issue 13: a later reply must not overtake it)', () => {
+    describe('order behind a held send (issue 13: a later reply must not overtake one parked on the retry topic)', () => {
       /** conv-1: msg-40 cut mid-request (claimed at 0, no outcome), msg-41 after it; conv-2: msg-42. A clock to move. */
       function held() {
         const { ledger, calls, holds } = fakeLedger();
@@ -397,12 +397,36 @@ describe('OutboundSender', () => {
         expect(h.holds.size).toBe(0);
       });
 
-      it('a channel whose sends are never reconciled (Telegram, email) holds none, and asks the store nothing for it', async () => {
-        const { ledger, calls } = fakeLedger();
-        (ledger as unknown as Record<string, unknown>).holdsUpTo = async () => { throw new Error('not to be asked'); };
-        const tr = transport({ pacesRequests: true });
-        await sender(tr.t, ledger, fakePublisher().publisher).s.handle(command(43), { offset: '13' });
-        expect(calls).toEqual(['claim msg-43', 'sent msg-43 p-msg-43']);
+      it('a send the provider refused for now (a plain retry, on a channel with no reconcile) holds its conversation too: the later reply waits behind it, then follows it', async () => {
+        const { ledger, calls, holds } = fakeLedger();
+        let refuse = true;
+        const requests: string[] = [];
+        const t: ChannelTransport = {
+          channel: 'telegram',
+          pacesRequests: true,
+          send: async (c: OutboundCommand, pace: Pace) => {
+            const done = await pace();
+            done();
+            requests.push(c.messageId);
+            if (refuse && c.messageId === 'msg-43') throw new RetryableError('rate_limited', 'Too Many Requests: retry after 5');
+            return { providerMessageId: `p-${c.messageId}` };
+          },
+        };
+        const { s } = sender(t, ledger, fakePublisher().publisher);
+        const other = (() => { const e = command(45); return { ...e, data: { ...e.data, conversationId: 'conv-2' } }; })();
+        // Refused through the in-place retries: parked on the retry topic, its conversation held first.
+        await expect(s.handle(command(43), { offset: '13' })).rejects.toMatchObject({ code: 'rate_limited', retryable: true });
+        // The next reply of that conversation does not overtake it; another conversation goes on.
+        await expect(s.handle(command(44), { offset: '14' })).rejects.toMatchObject({ code: 'send_held_behind', retryable: true });
+        await s.handle(other, { offset: '15' });
+        expect(requests).toEqual(['msg-43', 'msg-43', 'msg-45']);
+        // The retry topic brings the refused one back, now taken: it frees its conversation, and the later reply follows.
+        refuse = false;
+        await s.handle(command(43), { offset: '13' });
+        await s.handle(command(44), { offset: '14' });
+        expect(requests).toEqual(['msg-43', 'msg-43', 'msg-45', 'msg-43', 'msg-44']);
+        expect(calls.filter((c) => /^(un)?hold/.test(c))).toEqual(['hold msg-43 retry', 'hold msg-44 behind', 'unhold msg-43', 'unhold msg-44']);
+        expect(holds.size).toBe(0);
       });
 
       it('on its last attempt a held send going to the DLQ frees its conversation, and a send behind one goes out rather than to the DLQ', async () => {

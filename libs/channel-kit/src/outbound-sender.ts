@@ -5,7 +5,7 @@ import type { EventPublisher } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
 import { counter, rootLogger } from '@omni/telemetry';
 import type { AccountRateLimiter, Done } from './rate-limiter';
-import type { Claim, SendLedger } from './send-ledger';
+import type { Claim, SendHoldDoc, SendLedger } from './send-ledger';
 import type { FenceVerdict, SendFence } from './send-fence';
 import { ReconcileDecision, SendReconcileConfig, decideUnknownSend } from './send-reconcile';
 
@@ -121,25 +121,26 @@ export class OutboundSender {
   }
 
   /**
-   * Sends one command, in order behind its conversation's held sends (issue 13): a send held for the
-   * reconcile (its outcome unknown, waiting for the provider's status on the retry topic) holds its
+   * Sends one command, in order behind its conversation's held sends (issue 13): a send that goes to the
+   * retry topic — held for the reconcile (its outcome unknown, waiting for the provider's status), or
+   * refused for now (a 429, a 5xx, an open breaker, a timeout the provider did not take) — holds its
    * conversation (`send_holds`, written before the command is parked); a later command of that
    * conversation is held behind it (its own hold, so that those after it wait too) until the held one is
-   * decided — confirmed, resent or failed — and its hold deleted. Other conversations are not held. On
-   * the consumer's last attempt a command goes out rather than to the DLQ, and a held one that goes to
+   * decided — sent, confirmed, resent or failed — and its hold deleted. Other conversations are not held.
+   * On the consumer's last attempt a command goes out rather than to the DLQ, and a held one that goes to
    * the DLQ frees its conversation.
    */
   async handle(event: CloudEvent<OutboundCommand>, ctx: SendContext = {}): Promise<void> {
     const cmd = event.data;
     const offset = ctx.offset === undefined ? Number.NaN : Number(ctx.offset);
-    // A channel whose sends are never reconciled (Telegram, email) never holds one: nothing to ask.
-    if (!Number.isSafeInteger(offset) || !this.deps.transport.reconcilable) return this.deliver(cmd, 'first');
+    // A command of no known place on the outbound topic (a test, a replay tool) has no order to keep.
+    if (!Number.isSafeInteger(offset)) return this.deliver(cmd, 'first');
     const { ledger } = this.deps;
     const now = (this.deps.now ?? Date.now)();
     const holds = await ledger.holdsUpTo(cmd.conversationId, offset, new Date(now - HOLD_STALE_MS));
     let own = holds.some((h) => h._id === cmd.messageId);
     const ahead = holds.find((h) => h._id !== cmd.messageId && h.offset < offset);
-    const hold = async (reason: 'reconcile' | 'behind') => {
+    const hold = async (reason: SendHoldDoc['reason']) => {
       if (own) return;
       await ledger.hold({ _id: cmd.messageId, conversationId: cmd.conversationId, channel: cmd.channel, accountId: cmd.accountId, offset, reason });
       own = true;
@@ -147,14 +148,15 @@ export class OutboundSender {
     if (ahead && !ctx.final) {
       await hold('behind');
       this.outcomes.inc({ channel: cmd.channel, outcome: 'held_behind' });
-      throw new RetryableError('send_held_behind', `send ${cmd.messageId} waits behind send ${ahead._id} of its conversation, held for the reconcile of its outcome`);
+      throw new RetryableError('send_held_behind', `send ${cmd.messageId} waits behind send ${ahead._id} of its conversation (held: ${ahead.reason})`);
     }
     if (ahead) this.log.warn({ messageId: cmd.messageId, channel: cmd.channel, behind: ahead._id }, 'last attempt of a send held behind an undecided send of its conversation: sent out of order rather than dead-lettered');
     try {
       await this.deliver(cmd, 'first');
     } catch (err) {
       if (isRetryable(err) && !ctx.final) {
-        if (err instanceof OmniError && RECONCILE_HOLDS.has(err.code)) await hold('reconcile');
+        // Its later sends must not overtake it while it waits on the retry topic (a plain retry let them).
+        await hold(err instanceof OmniError && RECONCILE_HOLDS.has(err.code) ? 'reconcile' : 'retry');
         throw err;
       }
       // Dead-lettered (its last attempt, or a bug): its conversation goes on.

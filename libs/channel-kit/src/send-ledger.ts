@@ -60,8 +60,8 @@ export interface SendResendDoc {
 
 /**
  * A send of a conversation that later sends of the same conversation must not overtake (issue 13, ADR
- * 0423 addendum): one whose outcome is being reconciled (held on the retry topic), or one waiting behind
- * such a send. `offset` is the command's place on the outbound topic (the conversation is its key, so
+ * 0423 addendum): one whose outcome is being reconciled or that the provider refused for now (parked on
+ * the retry topic), or one waiting behind such a send. `offset` is the command's place on the outbound topic (the conversation is its key, so
  * one partition orders its commands). Inserted before the command is parked, deleted once it is decided.
  */
 export interface SendHoldDoc {
@@ -72,8 +72,11 @@ export interface SendHoldDoc {
   accountId: string;
   /** The command's offset on the outbound topic (kept on the retry topic as its origin). */
   offset: number;
-  /** Why: `reconcile` (its own outcome unknown) or `behind` (an earlier send of its conversation is held). */
-  reason: 'reconcile' | 'behind';
+  /**
+   * Why: `reconcile` (its own outcome unknown), `retry` (refused for now: parked on the retry topic) or
+   * `behind` (an earlier send of its conversation is held).
+   */
+  reason: 'reconcile' | 'retry' | 'behind';
   at: Date;
 }
 
@@ -140,7 +143,7 @@ export const SendHoldSchema = new Schema<SendHoldDoc>(
     channel: { type: String, required: true },
     accountId: { type: String, required: true },
     offset: { type: Number, required: true },
-    reason: { type: String, enum: ['reconcile', 'behind'], required: true },
+    reason: { type: String, enum: ['reconcile', 'retry', 'behind'], required: true },
     at: { type: Date, required: true },
   },
   { versionKey: false, collection: 'send_holds' },
