@@ -1,4 +1,4 @@
-import { CloudEvent, FatalError, OutboundCommand, RetryableError, createEvent } from '@omni/contracts';
+import { CloudEvent, FatalError, OutboundCommand, RetryableError, WaitError, createEvent } from '@omni/contracts';
 import type { EventPublisher, MessagingLifecycle, SubscriptionOptions } from '@omni/messaging';
 import { BreakerRegistry } from '@omni/resilience';
 import { ChannelOutboundConsumer } from './outbound-consumer';
@@ -417,7 +417,10 @@ describe('OutboundSender', () => {
         // Refused through the in-place retries: parked on the retry topic, its conversation held first.
         await expect(s.handle(command(43), { offset: '13' })).rejects.toMatchObject({ code: 'rate_limited', retryable: true });
         // The next reply of that conversation does not overtake it; another conversation goes on.
-        await expect(s.handle(command(44), { offset: '14' })).rejects.toMatchObject({ code: 'send_held_behind', retryable: true });
+        // Waiting, not failing: the consumer checks it again within a second, spending none of its retries.
+        const behind = await s.handle(command(44), { offset: '14' }).catch((err: unknown) => err);
+        expect(behind).toBeInstanceOf(WaitError);
+        expect(behind).toMatchObject({ code: 'send_held_behind', retryable: true, recheckMs: 1_000 });
         await s.handle(other, { offset: '15' });
         expect(requests).toEqual(['msg-43', 'msg-43', 'msg-45']);
         // The retry topic brings the refused one back, now taken: it frees its conversation, and the later reply follows.

@@ -1,5 +1,5 @@
 import {
-  Channel, CloudEvent, DeliveryState, OmniError, OutboundCommand, RetryableError, TOPICS, createEvent, errorSummary, isRetryable, statusEventId,
+  Channel, CloudEvent, DeliveryState, OmniError, OutboundCommand, RetryableError, TOPICS, WaitError, createEvent, errorSummary, isRetryable, statusEventId,
 } from '@omni/contracts';
 import type { EventPublisher } from '@omni/messaging';
 import { BreakerOptions, BreakerRegistry, RetryPolicy, withRetry } from '@omni/resilience';
@@ -70,6 +70,9 @@ export interface SendContext {
 
 /** The retryable errors of a send held for the reconcile: its conversation's later sends wait behind it. */
 const RECONCILE_HOLDS = new Set(['send_reconciling', 'send_reconcile_peer_unknown', 'send_outcome_unknown']);
+
+/** How soon a send waiting behind a held one is checked again (the consumer doubles it per wait, up to 16×). */
+const HELD_BEHIND_RECHECK_MS = 1_000;
 
 /** A hold older than this holds nothing back (its command left without being decided: a DLQ, an operator). */
 const HOLD_STALE_MS = 10 * 60_000;
@@ -148,7 +151,9 @@ export class OutboundSender {
     if (ahead && !ctx.final) {
       await hold('behind');
       this.outcomes.inc({ channel: cmd.channel, outcome: 'held_behind' });
-      throw new RetryableError('send_held_behind', `send ${cmd.messageId} waits behind send ${ahead._id} of its conversation (held: ${ahead.reason})`);
+      // Waiting, not failing: checked again within a second (then less often), spending no retry, so it
+      // follows the held send as soon as that one is decided instead of at its own next backoff.
+      throw new WaitError('send_held_behind', `send ${cmd.messageId} waits behind send ${ahead._id} of its conversation (held: ${ahead.reason})`, HELD_BEHIND_RECHECK_MS);
     }
     if (ahead) this.log.warn({ messageId: cmd.messageId, channel: cmd.channel, behind: ahead._id }, 'last attempt of a send held behind an undecided send of its conversation: sent out of order rather than dead-lettered');
     try {

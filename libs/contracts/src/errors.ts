@@ -43,6 +43,21 @@ export class RetryableError extends OmniError {
   }
 }
 
+/**
+ * Not a failure: the record must wait for something before it may run — its place behind another
+ * record of its key (a send held behind an undecided send of its conversation). A consumer parks it
+ * again after `recheckMs` (growing with each wait) without spending its retry budget.
+ */
+export class WaitError extends RetryableError {
+  constructor(
+    code: string,
+    message: string,
+    readonly recheckMs: number,
+  ) {
+    super(code, message);
+  }
+}
+
 export class FatalError extends OmniError {
   constructor(code: string, message: string, details?: Record<string, unknown>) {
     super(code, message, false, details);

@@ -1,5 +1,5 @@
 import type { EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
-import { CloudEvent, RetryableError, ValidationError, createEvent, headerValue, toKafkaRecord } from '@omni/contracts';
+import { CloudEvent, RetryableError, ValidationError, WaitError, createEvent, headerValue, toKafkaRecord } from '@omni/contracts';
 import { beforeCommit } from './before-commit';
 import { EventHandler, EventSubscription, H, HandlerContext, RetryPlan, SubscriptionOptions, TopicAssignment, isDatabaseOutage } from './consumer';
 import { ORDERED_WHILE_FRESH, freshActivity } from './fresh-lane';
@@ -268,6 +268,30 @@ describe('EventSubscription', () => {
     // every attempt of every delivery ran the handler: 3 inline per delivery
     expect(h.calls.map((c) => c.ctx.attempt)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
     expect(h.calls.every((c) => c.ctx.topic === TOPIC)).toBe(true);
+  });
+
+  it('parks a record that waits its turn (WaitError) again and again at its attempt, each wait longer, never to the DLQ; a failure after it spends the budget as before', async () => {
+    let waiting = true;
+    const h = handlerFailing(Infinity, () => (waiting ? new WaitError('send_held_behind', 'behind msg-1', 10) : new RetryableError('throttled', 'later')));
+    const { deliver, sent } = await setup({ handler: h.handler });
+    await deliver(TOPIC, statusRecord(), '11');
+    // More waits than the plan has retries: none of them is a failure.
+    for (let i = 0; i < PLAN.backoffMs.length + 3; i++) await deliver(`${TOPIC}.retry`, sent[i].messages[0], String(500 + i));
+    const waits = sent.map((s) => s.messages[0]);
+    expect(sent.every((s) => s.topic === `${TOPIC}.retry`)).toBe(true);
+    expect(waits.map((m) => header(m, H.attempt))).toEqual(Array(waits.length).fill('1'));
+    expect(waits.map((m) => header(m, H.waits))).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(waits.map((m) => header(m, H.errorCode))).toEqual(Array(waits.length).fill('send_held_behind'));
+    // Checked again after 10 ms, then 20, 40, 80, 160 and no more than 160 (16×).
+    const delays = waits.map((m) => Number(header(m, H.notBefore)) - Number(new Date(header(m, H.failedAt) ?? 0)));
+    expect(delays.map((d) => Math.round(Math.log2(d / 10)))).toEqual([0, 1, 2, 3, 4, 4]);
+    // Its turn came, and then it failed: the retry budget counts from the attempt it was on.
+    waiting = false;
+    await deliver(`${TOPIC}.retry`, waits.at(-1) as Message, '600');
+    expect(sent.at(-1)?.topic).toBe(`${TOPIC}.retry`);
+    expect(header(sent.at(-1)?.messages[0] as Message, H.attempt)).toBe('2');
+    expect(header(sent.at(-1)?.messages[0] as Message, H.waits)).toBeUndefined();
+    expect(h.calls.map((c) => c.ctx.origin)).toEqual(Array(h.calls.length).fill({ partition: 1, offset: '11' }));
   });
 
   it('waits (heartbeating) until the not-before time of a retry record before running it', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import {
-  CloudEvent, OmniError, ValidationError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic, withPriority,
+  CloudEvent, OmniError, ValidationError, WaitError, dlqTopic, errorSummary, fromKafkaRecord, headerValue, isRetryable, retryTopic, withPriority,
 } from '@omni/contracts';
 import { SpanKind, contextFromHeaders, counter, gauge, histogram, rootLogger, withSpan } from '@omni/telemetry';
 import { withBeforeCommit } from './before-commit';
@@ -148,6 +148,8 @@ export interface TopicAssignment {
 export const H = {
   attempt: 'x-omni-attempt',
   notBefore: 'x-omni-not-before',
+  /** How many times a record waited its turn (WaitError) at its current attempt: each wait is longer. */
+  waits: 'x-omni-waits',
   group: 'x-omni-consumer-group',
   originalTopic: 'x-omni-original-topic',
   originalPartition: 'x-omni-original-partition',
@@ -586,10 +588,13 @@ export class EventSubscription {
   /** Moves a failed record to the retry topic or the DLQ; only then is its offset committed. */
   private async park(topic: string, partition: number, message: KafkaMessage, attempt: number, err: unknown, origin?: { partition: number; offset: string }): Promise<void> {
     const summary = errorSummary(err);
-    const next = attempt + 1;
-    const toRetry = summary.retryable && !(err instanceof ValidationError) && next <= this.plan.backoffMs.length;
+    // A record waiting its turn (WaitError) is parked again at the attempt it is on, however often: not a
+    // failure, so it spends nothing of its retry budget (what it waits for is bounded by its own).
+    const waiting = err instanceof WaitError;
+    const next = waiting ? Math.max(attempt, 1) : attempt + 1;
+    const toRetry = waiting || (summary.retryable && !(err instanceof ValidationError) && next <= this.plan.backoffMs.length);
     const target = toRetry ? retryTopic(topic) : dlqTopic(topic);
-    const outcome = toRetry ? 'retry' : 'dlq';
+    const outcome = waiting ? 'wait' : toRetry ? 'retry' : 'dlq';
     const headers: Record<string, string | Buffer> = {};
     for (const [k, v] of Object.entries(message.headers ?? {})) {
       const first = Array.isArray(v) ? v[0] : v;
@@ -607,11 +612,18 @@ export class EventSubscription {
       [H.errorRetryable]: String(summary.retryable),
       [H.failedAt]: new Date().toISOString(),
     });
-    if (toRetry) headers[H.notBefore] = String(Date.now() + this.plan.backoffMs[next - 1]);
-    this.log.warn(
-      { topic, partition, offset: message.offset, attempt, error: summary, to: target, ce_id: headerValue(message.headers, 'ce_id') },
-      toRetry ? 'handler failed; record scheduled for retry' : 'handler failed; record dead-lettered',
-    );
+    if (waiting) {
+      // Checked again soon, then less and less often (×2 per wait, up to 16× its recheck).
+      const waits = attempt > 0 ? Number(headerValue(message.headers, H.waits) ?? 0) : 0;
+      headers[H.waits] = String(waits + 1);
+      headers[H.notBefore] = String(Date.now() + err.recheckMs * 2 ** Math.min(waits, 4));
+    } else {
+      delete headers[H.waits];
+      if (toRetry) headers[H.notBefore] = String(Date.now() + this.plan.backoffMs[next - 1]);
+    }
+    const where = { topic, partition, offset: message.offset, attempt, error: summary, to: target, ce_id: headerValue(message.headers, 'ce_id') };
+    if (waiting) this.log.info(where, 'record waits its turn; parked again');
+    else this.log.warn(where, toRetry ? 'handler failed; record scheduled for retry' : 'handler failed; record dead-lettered');
     // acks=all before returning: the offset commit that follows must never lose the record.
     await this.producer.send({
       topic: resolveTopic(this.settings, target),
