@@ -28,7 +28,7 @@ import { EventPublisher } from '@omni/messaging';
 import { AppName, RunningApp, freePort, startApp } from '../test/support/apps';
 import type { ContractServer } from '../test/contract-servers/fault-server';
 import { Infra, buildApps, startInfra, withDatabase } from './bench/infra';
-import { BareServer, FixedRate, INGEST_CHANNELS, IngestChannel, Saturation, channelEnv, fixedRate, saturate, startBareServer, webhookFactory } from './bench/ingest';
+import { BareServer, FixedRate, INGEST_CHANNELS, IngestChannel, SECRETS, Saturation, channelEnv, fixedRate, saturate, startBareServer, webhookFactory } from './bench/ingest';
 import { benchKafka, benchSettings, createTopic, gatewayProducer, publisherThroughput, rawRoundTrips, rawSendBatch, sampleEvent } from './bench/kafka';
 import { CpuPerMessage, RssSampler, bareNodeRssKiB, cpuPerMessage, cpuSeconds, rssKiB, treeCpuSeconds } from './bench/memory';
 import { BenchOptions, USAGE, parseOptions } from './bench/options';
@@ -504,7 +504,12 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   // Every app reaches the database through a counting proxy (so does the floor): writes per message.
   const counter = await startDbCounter(env.mongoUri);
   bares.push(counter);
-  const server = await startContractServer('whatsapp');
+  // Meta follows every accepted send with its status webhooks (sent, delivered): so does the contract
+  // server here, to the WhatsApp phase's channel app (BENCH_CONV_STATUSES=0 leaves them out).
+  const statusTo: { url?: string } = {};
+  const server = await startContractServer('whatsapp', o.convStatuses
+    ? { statusWebhooks: { targets: () => (statusTo.url ? [`${statusTo.url}/webhooks/whatsapp`] : []), appSecret: SECRETS.whatsapp, retryForMs: 30_000 } }
+    : {});
   servers.push(server);
   const connector = await startApp('demo-connector', { INSTANCE_ID: 'demo-connector-bench' });
   apps.push(connector);
@@ -536,6 +541,7 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
   let backlog: { samples: number[]; unanswered: number; seconds: number; writes: number; stages: string[] };
   try {
     const wa = await startPath('wa', 'channel-whatsapp', channelEnv('whatsapp', server.url));
+    statusTo.url = wa.channel.url;
     try {
       say('conversation: warm-up, 10 WhatsApp customers');
       await whatsappBurst(wa.channel.url, server, { run: `${run}-warm`, customers: 10, perCustomer: 1, rate: 10, gapSeconds: 1, drainMs: 60_000, fromBase: 16_519_000_000 });
@@ -556,6 +562,7 @@ async function benchConversation(o: BenchOptions, env: Env): Promise<void> {
       say(`  store time per command (largest total first): ${storeTimeBetween(l0, await counter.latency())}`);
       await dumpMetrics('burst', wa.started);
     } finally {
+      statusTo.url = undefined;
       await Promise.all(wa.started.map((a) => stopApp(a)));
     }
     checkpoint();
@@ -653,7 +660,7 @@ function reportConversation(
   const out: string[] = [];
   out.push(`Conversations, WhatsApp: ${o.convCustomers} new customers × 3 messages ("Hello!", an order question, "thanks") at ${o.convRate} msg/s open loop,`);
   out.push('signed webhooks -> channel-whatsapp -> router (+ demo-connector workflow) -> ai-worker -> channel-whatsapp -> Graph API contract server (80/s limit);');
-  out.push('latency = webhook 2xx -> first accepted send quoting the message (context.message_id)');
+  out.push(`latency = webhook 2xx -> first accepted send quoting the message (context.message_id)${o.convStatuses ? "; each accepted send is followed by Meta's signed status webhooks (sent, delivered), counted in the CPU per message" : '; no status webhooks (BENCH_CONV_STATUSES=0)'}`);
   out.push(table([
     ['measure', 'value'],
     ['webhooks sent (2xx)', `${b.sent} (${b.accepted})${b.failed ? `, ${b.failed} failed` : ''}, ${b.sentPerSec.toFixed(1)} msg/s`],

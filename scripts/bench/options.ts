@@ -17,7 +17,7 @@ Knobs (env, override the profile): BENCH_SESSIONS, BENCH_MESSAGES, BENCH_LOAD_SE
 BENCH_CALLERS, BENCH_SOLO_MESSAGES, BENCH_INGEST_SECONDS, BENCH_INGEST_RATE, BENCH_INGEST_CONNECTIONS,
 BENCH_EMAIL_CONNECTIONS, BENCH_EMAIL_RATE,
 BENCH_OUTBOUND_SECONDS, BENCH_CONV_CUSTOMERS, BENCH_CONV_RATE, BENCH_CONV_GAP_SECONDS, BENCH_CONV_DRAIN_SECONDS,
-BENCH_CONV_SESSIONS, BENCH_CONV_MESSAGES, BENCH_CONV_BACKLOG, BENCH_CONV_NEWCOMERS, BENCH_PARTITIONS. KAFKA_BROKERS / MONGODB_URI use running infrastructure instead of a private one.`;
+BENCH_CONV_SESSIONS, BENCH_CONV_MESSAGES, BENCH_CONV_BACKLOG, BENCH_CONV_NEWCOMERS, BENCH_CONV_STATUSES (0: no status webhooks), BENCH_PARTITIONS. KAFKA_BROKERS / MONGODB_URI use running infrastructure instead of a private one.`;
 
 export interface BenchOptions {
   quick: boolean;
@@ -42,6 +42,8 @@ export interface BenchOptions {
   convCustomers: number;
   convRate: number;
   convGapSeconds: number;
+  /** The Graph API contract server follows each accepted send with Meta's signed status webhooks (sent, delivered), as Meta does. */
+  convStatuses: boolean;
   convDrainSeconds: number;
   /** conversation, saturated phase and its floor: web-chat sessions × messages each. */
   convSessions: number;
@@ -100,6 +102,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     convMessages: num('BENCH_CONV_MESSAGES', 8, 4),
     convBacklog: num('BENCH_CONV_BACKLOG', 10_000, 2_000),
     convNewcomers: num('BENCH_CONV_NEWCOMERS', 3, 3),
+    convStatuses: num('BENCH_CONV_STATUSES', 1, 1) > 0,
     partitions: Math.round(num('BENCH_PARTITIONS', 3, 3)),
   };
 }

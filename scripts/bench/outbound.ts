@@ -3,7 +3,7 @@ import { Kafka, Partitioners } from 'kafkajs';
 import { createConnection } from 'mongoose';
 import { createEvent, outboundTopic, toKafkaRecord } from '@omni/contracts';
 import { ContractServer } from '../../test/contract-servers/fault-server';
-import { startGraphApiServer } from '../../test/contract-servers/graph-api';
+import { type GraphApiOptions, startGraphApiServer } from '../../test/contract-servers/graph-api';
 import { startTelegramBotApiServer } from '../../test/contract-servers/telegram-bot-api';
 import { ACCOUNTS, IngestChannel, TELEGRAM_BOT_TOKEN } from './ingest';
 
@@ -20,7 +20,7 @@ export const PROVIDER_LIMITS: Record<IngestChannel, { perAccount: number; perRec
   telegram: { perAccount: 30, perRecipient: 1 },
 };
 
-export async function startContractServer(channel: IngestChannel): Promise<ContractServer> {
+export async function startContractServer(channel: IngestChannel, extra: Pick<GraphApiOptions, 'statusWebhooks'> = {}): Promise<ContractServer> {
   const limit = PROVIDER_LIMITS[channel];
   if (channel === 'telegram') {
     return startTelegramBotApiServer({
@@ -28,7 +28,7 @@ export async function startContractServer(channel: IngestChannel): Promise<Contr
       rateLimit: { perBot: { limit: limit.perAccount, intervalMs: 1000 }, perChat: { limit: limit.perRecipient ?? 1, intervalMs: 1000 } },
     });
   }
-  return startGraphApiServer({ rateLimit: { limit: limit.perAccount, intervalMs: 1000 } });
+  return startGraphApiServer({ rateLimit: { limit: limit.perAccount, intervalMs: 1000 }, ...extra });
 }
 
 /** Recipients of a run: enough distinct ones that a per-recipient limit never is the bottleneck. */
