@@ -54,12 +54,12 @@ export interface MessageRepository {
   get(id: string): Promise<MessageDoc | null>;
   attachAi(id: string, ai: Record<string, unknown>): Promise<void>;
   /**
-   * Moves the delivery status forward only (sent → delivered → read; failed terminal). False when
-   * nothing moved (a stale or repeated status, or a message not stored yet); true when it moved — or,
-   * where concurrent updates went out as one batch whose count cannot tell, when the message is now
-   * at this status or later.
+   * Moves the delivery status forward only (sent → delivered → read; failed terminal): `moved` when it
+   * moved — or, where concurrent updates went out as one batch whose count cannot tell, when the message
+   * is now at this status or later; `stale` when nothing moved (a repeated or late status of a stored
+   * message); `missing` when no such message is stored (yet).
    */
-  applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<boolean>;
+  applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<StatusApplied>;
   history(conversationId: string, limit: number): Promise<MessageDoc[]>;
   /**
    * The outbound message of this conversation a customer's reaction names: by the provider's id (a
@@ -82,3 +82,6 @@ export const TENANT_REPOSITORY = Symbol('TenantRepository');
 export const CUSTOMER_REPOSITORY = Symbol('CustomerRepository');
 export const CONVERSATION_REPOSITORY = Symbol('ConversationRepository');
 export const MESSAGE_REPOSITORY = Symbol('MessageRepository');
+
+/** What became of a delivery status (`MessageRepository.applyStatus`). */
+export type StatusApplied = 'moved' | 'stale' | 'missing';

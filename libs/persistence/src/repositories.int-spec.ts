@@ -46,10 +46,11 @@ describe('repositories on a real database', () => {
   it('moves delivery statuses forward only, and keeps failed terminal', async () => {
     await messages.insert({ ...base, _id: 'out1', channelMessageId: 'out1', direction: 'outbound', author: { kind: 'bot' } });
     const at = new Date();
-    expect(await messages.applyStatus('out1', { status: 'delivered', at })).toBe(true);
-    expect(await messages.applyStatus('out1', { status: 'sent', at })).toBe(false);
-    expect(await messages.applyStatus('out1', { status: 'delivered', at })).toBe(false);
-    expect(await messages.applyStatus('out1', { status: 'read', at }, 'prov-1')).toBe(true);
+    expect(await messages.applyStatus('out1', { status: 'delivered', at })).toBe('moved');
+    expect(await messages.applyStatus('out1', { status: 'sent', at })).toBe('stale');
+    expect(await messages.applyStatus('out1', { status: 'delivered', at })).toBe('stale');
+    expect(await messages.applyStatus('out1', { status: 'read', at }, 'prov-1')).toBe('moved');
+    expect(await messages.applyStatus('never-stored', { status: 'read', at })).toBe('missing');
     const stored = await messages.get('out1');
     expect(stored?.status).toBe('read');
     expect(stored?.providerMessageId).toBe('prov-1');
@@ -62,12 +63,36 @@ describe('repositories on a real database', () => {
     const at = new Date();
     // 20 stored, 5 not stored yet (a status overtaking its message): one batch mixes both.
     const moved = await Promise.all([...ids, 'nope-1', 'nope-2', 'nope-3', 'nope-4', 'nope-5'].map((id) => messages.applyStatus(id, { status: 'delivered', at })));
-    expect(moved).toEqual([...ids.map(() => true), false, false, false, false, false]);
+    expect(moved).toEqual([...ids.map(() => 'moved'), 'missing', 'missing', 'missing', 'missing', 'missing']);
     // A stale status for all of them, at once: nothing moves, and every caller hears so.
-    expect(await Promise.all(ids.map((id) => messages.applyStatus(id, { status: 'sent', at })))).toEqual(ids.map(() => false));
+    expect(await Promise.all(ids.map((id) => messages.applyStatus(id, { status: 'sent', at })))).toEqual(ids.map(() => 'stale'));
     await Promise.all(ids.map((id, i) => messages.attachAi(id, { intent: { name: `intent-${i}`, confidence: 0.5 } })));
     const stored = await Promise.all(ids.map((id) => messages.get(id)));
     expect(stored.map((m) => [m?.status, m?.statusHistory.length, (m?.ai as { intent: { name: string } }).intent.name])).toEqual(ids.map((_, i) => ['delivered', 1, `intent-${i}`]));
+  });
+
+  it("writes no status this process knows is stale, so that a batch of statuses is not read back for a repeated one (Meta's sent after the channel's own)", async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `known-out-${i}`);
+    await Promise.all(ids.map((id) => messages.insert({ ...base, _id: id, channelMessageId: id, direction: 'outbound', author: { kind: 'bot' } })));
+    const model = app.get<Model<unknown>>(getModelToken('Message'));
+    const at = new Date();
+    expect(await Promise.all(ids.map((id) => messages.applyStatus(id, { status: 'sent', at })))).toEqual(ids.map(() => 'moved'));
+    const writes = jest.spyOn(model, 'bulkWrite');
+    const reads = jest.spyOn(model, 'findById');
+    try {
+      // The provider's own `sent` for each (repeated) beside `delivered` for each, at once.
+      const applied = await Promise.all(ids.flatMap((id) => [messages.applyStatus(id, { status: 'sent', at }), messages.applyStatus(id, { status: 'delivered', at })]));
+      expect(applied).toEqual(ids.flatMap(() => ['stale', 'moved']));
+      // The repeated ones never reached the store: the deliveries' batch matched whole, nothing was read back.
+      expect(reads).not.toHaveBeenCalled();
+      const written = writes.mock.calls.flatMap(([ops]) => ops as unknown[]);
+      expect(written).toHaveLength(ids.length);
+    } finally {
+      writes.mockRestore();
+      reads.mockRestore();
+    }
+    const stored = await Promise.all(ids.map((id) => messages.get(id)));
+    expect(stored.map((m) => m?.statusHistory.map((h) => h.status))).toEqual(ids.map(() => ['sent', 'delivered']));
   });
 
   it('finds the outbound message of a conversation a reaction names, by provider id or by ours', async () => {

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { LRUCache } from 'lru-cache';
 import { Model } from 'mongoose';
 import { customerKey } from './keys';
 import { InsertBatcher, driverInsertMany } from './insert-batcher';
 import { isDuplicateKey } from './mongo-errors';
 import { UpdateBatcher } from './update-batcher';
-import type { CustomerRepository, MessageRepository } from './ports';
+import type { CustomerRepository, MessageRepository, StatusApplied } from './ports';
 import type { CustomerDoc, MessageDoc, StatusEntry } from './schemas';
 import { anyOf } from './filters';
 
@@ -70,6 +71,14 @@ export class MongoMessageRepository implements MessageRepository {
   /** The same for the AI's reading and delivery statuses: one command for concurrent handlers' updates. */
   private readonly updates: UpdateBatcher;
 
+  /**
+   * Message id → the highest status rank this process stored or read back (bounded). Only a hint that
+   * a status is stale: ranks only grow, so a status at or below it cannot move the message.
+   */
+  private readonly ranks = new LRUCache<string, number>({ max: 100_000 });
+  /** Message id → its status write in flight here. */
+  private readonly statusWrites = new Map<string, Promise<StatusApplied>>();
+
   constructor(@InjectModel('Message') private readonly model: Model<MessageDoc>) {
     this.inserts = new InsertBatcher(driverInsertMany(this.model));
     this.updates = new UpdateBatcher((ops) => this.model.bulkWrite(ops, { ordered: false }));
@@ -92,17 +101,49 @@ export class MongoMessageRepository implements MessageRepository {
     await this.updates.update({ _id: id }, { $set: { ai } });
   }
 
-  async applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<boolean> {
+  /**
+   * A status already known here to be stale needs no write: a repeated one (the channel's own `sent`,
+   * then Meta's `sent` webhook for the same send) or a late one. Besides saving its write, that keeps
+   * it out of a batch — one stale update in a batch made the store's count partial, and every status
+   * of that batch was read back (measured with Meta's status webhooks: 1.7 reads per message).
+   */
+  async applyStatus(id: string, entry: StatusEntry, providerMessageId?: string): Promise<StatusApplied> {
+    // A status of the same message being written here goes first (then this one is likely known stale).
+    const earlier = this.statusWrites.get(id);
+    if (earlier) await earlier.catch(() => undefined);
     const rank = STATUS_RANK[entry.status];
+    if ((this.ranks.get(id) ?? 0) >= rank) return 'stale';
+    const write = this.writeStatus(id, rank, entry, providerMessageId);
+    this.statusWrites.set(id, write);
+    try {
+      return await write;
+    } finally {
+      if (this.statusWrites.get(id) === write) this.statusWrites.delete(id);
+    }
+  }
+
+  private async writeStatus(id: string, rank: number, entry: StatusEntry, providerMessageId?: string): Promise<StatusApplied> {
     const set: Record<string, unknown> = { status: entry.status, statusRank: rank };
     if (providerMessageId) set.providerMessageId = providerMessageId;
     // Conditional on the current rank: a late "delivered" after "read" changes nothing, and two
     // consumers applying the same status race safely. failed (rank 4) is terminal.
     const matched = await this.updates.update({ _id: id, statusRank: { $lt: rank } }, { $set: set, $push: { statusHistory: entry } });
-    // Only part of its batch matched (the store counts per batch): read back whether the message is
-    // now at this status or later — by this update or an earlier one, which is all a caller learns.
-    if (matched === undefined) return (await this.model.exists({ _id: id, statusRank: { $gte: rank } }).exec()) !== null;
-    return matched;
+    if (matched === true) {
+      this.knowRank(id, rank);
+      return 'moved';
+    }
+    // Nothing matched, or only part of its batch (the store counts per batch): read the message's rank
+    // back — at this status or later, by this update or an earlier one, is all a caller learns.
+    const stored = await this.model.findById(id, { statusRank: 1 }).lean<Pick<MessageDoc, 'statusRank'>>().exec();
+    if (!stored) return 'missing';
+    const now = stored.statusRank ?? 0;
+    this.knowRank(id, now);
+    return matched === undefined && now >= rank ? 'moved' : 'stale';
+  }
+
+  /** Ranks only grow: what this process stored or read back is a floor of the stored one. */
+  private knowRank(id: string, rank: number): void {
+    if (rank > (this.ranks.get(id) ?? 0)) this.ranks.set(id, rank);
   }
 
   history(conversationId: string, limit: number): Promise<MessageDoc[]> {

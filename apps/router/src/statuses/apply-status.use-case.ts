@@ -9,12 +9,12 @@ export class ApplyStatusUseCase {
 
   async execute(event: CloudEvent<DeliveryStatus>): Promise<void> {
     const s = event.data;
-    const moved = await this.messages.applyStatus(
+    const applied = await this.messages.applyStatus(
       s.messageId,
       { status: s.status, at: new Date(s.timestamp), ...(s.error ? { error: { code: s.error.code, reason: s.error.reason } } : {}) },
       s.channelMessageId,
     );
-    // Nothing moved: a stale or repeated status (fine), or a message not stored yet (retry later).
-    if (!moved && !(await this.messages.get(s.messageId))) throw new Error(`status for unknown message ${s.messageId}`);
+    // A stale or repeated status is fine; a message not stored yet is retried later.
+    if (applied === 'missing') throw new Error(`status for unknown message ${s.messageId}`);
   }
 }
