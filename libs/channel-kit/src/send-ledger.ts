@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { LRUCache } from 'lru-cache';
 import { Model, Schema } from 'mongoose';
 import { InsertBatcher } from '@omni/persistence';
 
@@ -180,6 +181,9 @@ export class SendLedger {
   /** A read that began before the last forgetHolds is not kept. */
   private holdIndexGeneration = 0;
 
+  /** Sends whose outcome this process recorded (bounded): no reconcile can need the provider's word on them. */
+  private readonly decided = new LRUCache<string, true>({ max: 100_000 });
+
   private readonly claims: InsertBatcher<SendDoc>;
   private readonly outcomes: InsertBatcher<SendOutcomeDoc>;
   private readonly confirmations: InsertBatcher<SendConfirmationDoc>;
@@ -251,10 +255,21 @@ export class SendLedger {
     await this.outcomes.insert({
       _id: messageId, channel, accountId, state: 'sent', ...(providerMessageId ? { providerMessageId } : {}), doneAt: new Date(), ...(via ? { via } : {}),
     });
+    this.decided.set(messageId, true);
   }
 
   async failed(messageId: string, error: { code: string; reason: string }, channel: string, accountId: string): Promise<void> {
     await this.outcomes.insert({ _id: messageId, channel, accountId, state: 'failed', error, doneAt: new Date() });
+    this.decided.set(messageId, true);
+  }
+
+  /**
+   * Whether this process recorded the send's outcome (acknowledged by the store). The provider's
+   * confirmation of such a send serves no reconcile — only a claim without an outcome is reconciled —
+   * so a status webhook of it needs no write (WhatsApp: one insert per send saved).
+   */
+  decidedHere(messageId: string): boolean {
+    return this.decided.has(messageId);
   }
 
   /** A retryable failure releases the claim so the retry topic's next attempt may send. */

@@ -25,7 +25,7 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(
 /** A number connected through the API (channel_accounts), its credentials sealed as the router seals them. */
 interface Connected { phoneNumberId: string; tenantId: string; appSecret: string }
 
-function setup(opts: { failPublish?: boolean; failConfirm?: boolean; sends?: Record<string, string>; connected?: Connected[]; cfg?: typeof config } = {}) {
+function setup(opts: { failPublish?: boolean; failConfirm?: boolean; sends?: Record<string, string>; connected?: Connected[]; cfg?: typeof config; decided?: string[] } = {}) {
   const store = new MemoryMediaStore();
   const stored = store.objects;
   const media = new MediaIngest({ store, breakers: new BreakerRegistry(), limits: { maxBytes: 10_000, allowedTypes: ['image/*'] }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, deadlineMs: 5_000, fetchesAtOnce: 4 });
@@ -44,6 +44,7 @@ function setup(opts: { failPublish?: boolean; failConfirm?: boolean; sends?: Rec
       if (opts.failConfirm) throw new Error('store down');
       confirmations.push(`${id} ${wamid} ${status}`);
     },
+    decidedHere: (id: string) => opts.decided?.includes(id) ?? false,
     byProviderId: async (_c: string, _a: string, providerId: string) => {
       const id = opts.sends?.[providerId];
       return id ? ({ _id: id } as SendDoc) : null;
@@ -98,6 +99,12 @@ describe('ReceiveWhatsAppWebhookUseCase', () => {
     await useCase.execute(signed(status('wamid.OURS1', 'delivered', 'msg-1')));
     expect(confirmations).toEqual(['msg-1 wamid.OURS1 sent']);
     expect((events(TOPICS.status) as CloudEvent<DeliveryStatus>[]).map((e) => `${e.data.messageId} ${e.data.status}`)).toEqual(['msg-1 sent', 'msg-1 delivered']);
+
+    // A send whose outcome this process recorded needs no confirmation (no reconcile can ask for it); its statuses still go out.
+    const decided = setup({ decided: ['msg-3'] });
+    await decided.useCase.execute(decided.signed(status('wamid.OURS3', 'sent', 'msg-3')));
+    expect(decided.confirmations).toEqual([]);
+    expect((decided.events(TOPICS.status) as CloudEvent<DeliveryStatus>[]).map((e) => `${e.data.messageId} ${e.data.status}`)).toEqual(['msg-3 sent']);
 
     // Not recorded: a 503, and Meta redelivers.
     const down = setup({ failConfirm: true });

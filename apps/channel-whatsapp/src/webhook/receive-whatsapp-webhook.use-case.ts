@@ -94,7 +94,8 @@ export class ReceiveWhatsAppWebhookUseCase {
    * and this process skips those it wrote itself.
    */
   private async recordConfirmations(result: DecodeResult): Promise<void> {
-    const todo = result.statuses.filter((s) => s.channelMessageId && s.messageId !== s.channelMessageId && !this.confirmed.has(s.messageId));
+    // Not needed for a send whose outcome this process recorded: only a claim without one is reconciled.
+    const todo = result.statuses.filter((s) => s.channelMessageId && s.messageId !== s.channelMessageId && !this.confirmed.has(s.messageId) && !this.ledger.decidedHere(s.messageId));
     if (!todo.length) return;
     await Promise.all(todo.map((s) => this.ledger.confirm(s.messageId, s.channelMessageId as string, s.status, 'whatsapp', s.accountId))).catch((err: unknown) => {
       throw new RetryableError('store_unavailable', `send confirmations not recorded: ${(err as Error).message}`);
