@@ -36,6 +36,28 @@ describe('SendLedger reconcile records (real store)', () => {
     expect(await ledger.confirmation('m-2')).toBeNull();
   });
 
+  it('tells a status webhook whether this process decided a send — waiting for an outcome being written, not for a released or never-decided claim', async () => {
+    expect(await ledger.claim('d-1', 'whatsapp', 'pn')).toEqual({ kind: 'claimed' });
+    // Meta's `sent` arrives while the channel still writes the outcome: the webhook waits for it.
+    const asked = ledger.decidedHere('d-1', 2_000);
+    await new Promise((r) => setTimeout(r, 20));
+    await ledger.sent('d-1', 'wamid.d1', 'whatsapp', 'pn');
+    expect(await asked).toBe(true);
+    expect(await ledger.decidedHere('d-1')).toBe(true);
+    // A claim released (the provider refused it for now): not decided, at once.
+    await ledger.claim('d-2', 'whatsapp', 'pn');
+    const released = ledger.decidedHere('d-2', 2_000);
+    await ledger.release('d-2');
+    expect(await released).toBe(false);
+    // A claim whose outcome never comes (cut mid-request): not decided once the wait is over.
+    await ledger.claim('d-3', 'whatsapp', 'pn');
+    const started = Date.now();
+    expect(await ledger.decidedHere('d-3', 50)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    // Not claimed here (another replica, or before a restart): not decided, no wait.
+    expect(await ledger.decidedHere('d-elsewhere', 2_000)).toBe(false);
+  });
+
   it('lets exactly one of concurrent deliveries resend; the others see it in doubt, then done once its outcome is in', async () => {
     const claims = await Promise.all(Array.from({ length: 6 }, () => ledger.claimResend('m-3', 'whatsapp', 'pn')));
     expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);

@@ -183,6 +183,11 @@ export class SendLedger {
 
   /** Sends whose outcome this process recorded (bounded): no reconcile can need the provider's word on them. */
   private readonly decided = new LRUCache<string, true>({ max: 100_000 });
+  /**
+   * Sends claimed here whose outcome is not recorded yet, each told when it is (true) or its claim is
+   * released (false). Bounded and aged: a send whose outcome stays unknown (cut mid-request) is never told.
+   */
+  private readonly undecided = new LRUCache<string, { settled: Promise<boolean>; settle: (decided: boolean) => void }>({ max: 10_000, ttl: 5 * 60_000 });
 
   private readonly claims: InsertBatcher<SendDoc>;
   private readonly outcomes: InsertBatcher<SendOutcomeDoc>;
@@ -202,7 +207,12 @@ export class SendLedger {
 
   async claim(messageId: string, channel: string, accountId: string): Promise<Claim> {
     const inserted = await this.claims.insert({ _id: messageId, channel, accountId, state: 'sending', claimedAt: new Date() });
-    if (inserted === 'inserted') return { kind: 'claimed' };
+    if (inserted === 'inserted') {
+      let settle!: (decided: boolean) => void;
+      const settled = new Promise<boolean>((r) => { settle = r; });
+      this.undecided.set(messageId, { settled, settle });
+      return { kind: 'claimed' };
+    }
     const [claim, outcome] = await Promise.all([
       this.model.findById(messageId).lean<SendDoc>(),
       this.outcomeModel.findById(messageId).lean<SendOutcomeDoc>(),
@@ -255,25 +265,45 @@ export class SendLedger {
     await this.outcomes.insert({
       _id: messageId, channel, accountId, state: 'sent', ...(providerMessageId ? { providerMessageId } : {}), doneAt: new Date(), ...(via ? { via } : {}),
     });
-    this.decided.set(messageId, true);
+    this.isDecided(messageId);
   }
 
   async failed(messageId: string, error: { code: string; reason: string }, channel: string, accountId: string): Promise<void> {
     await this.outcomes.insert({ _id: messageId, channel, accountId, state: 'failed', error, doneAt: new Date() });
+    this.isDecided(messageId);
+  }
+
+  private isDecided(messageId: string): void {
     this.decided.set(messageId, true);
+    this.undecided.get(messageId)?.settle(true);
+    this.undecided.delete(messageId);
   }
 
   /**
-   * Whether this process recorded the send's outcome (acknowledged by the store). The provider's
-   * confirmation of such a send serves no reconcile — only a claim without an outcome is reconciled —
-   * so a status webhook of it needs no write (WhatsApp: one insert per send saved).
+   * Whether this process recorded the send's outcome (acknowledged by the store) — waiting up to
+   * `waitMs` for a send claimed here whose outcome is being written (Meta's `sent` webhook usually
+   * arrives while the channel still reads the API's answer). The provider's confirmation of such a send
+   * serves no reconcile — only a claim without an outcome is reconciled — so a status webhook of it
+   * needs no write (WhatsApp: one insert per send saved). False for a send not claimed here, released,
+   * or still undecided after the wait: its confirmation is recorded as before.
    */
-  decidedHere(messageId: string): boolean {
-    return this.decided.has(messageId);
+  async decidedHere(messageId: string, waitMs = 0): Promise<boolean> {
+    if (this.decided.has(messageId)) return true;
+    const pending = this.undecided.get(messageId);
+    if (!pending || waitMs <= 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), waitMs); });
+    try {
+      return await Promise.race([pending.settled, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A retryable failure releases the claim so the retry topic's next attempt may send. */
   async release(messageId: string): Promise<void> {
+    this.undecided.get(messageId)?.settle(false);
+    this.undecided.delete(messageId);
     await this.model.deleteOne({ _id: messageId, state: 'sending' });
   }
 

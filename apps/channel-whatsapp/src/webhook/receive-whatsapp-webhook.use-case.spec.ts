@@ -44,7 +44,7 @@ function setup(opts: { failPublish?: boolean; failConfirm?: boolean; sends?: Rec
       if (opts.failConfirm) throw new Error('store down');
       confirmations.push(`${id} ${wamid} ${status}`);
     },
-    decidedHere: (id: string) => opts.decided?.includes(id) ?? false,
+    decidedHere: async (id: string) => opts.decided?.includes(id) ?? false,
     byProviderId: async (_c: string, _a: string, providerId: string) => {
       const id = opts.sends?.[providerId];
       return id ? ({ _id: id } as SendDoc) : null;

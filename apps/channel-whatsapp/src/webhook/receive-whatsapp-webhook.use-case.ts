@@ -22,6 +22,9 @@ export interface ReceiveWebhookCommand {
  * account's tenant, store its media, and resolve only once all of them are on Kafka (the 200 means
  * "stored"). Items of a number nobody connected are counted and logged (once per number), not produced.
  */
+/** How long a status webhook waits for the outcome of a send this process is finishing (well inside Meta's timeout). */
+const DECIDED_WAIT_MS = 2_000;
+
 @Injectable()
 export class ReceiveWhatsAppWebhookUseCase {
   private readonly log = rootLogger().child({ component: 'whatsapp-webhook' });
@@ -94,8 +97,11 @@ export class ReceiveWhatsAppWebhookUseCase {
    * and this process skips those it wrote itself.
    */
   private async recordConfirmations(result: DecodeResult): Promise<void> {
-    // Not needed for a send whose outcome this process recorded: only a claim without one is reconciled.
-    const todo = result.statuses.filter((s) => s.channelMessageId && s.messageId !== s.channelMessageId && !this.confirmed.has(s.messageId) && !this.ledger.decidedHere(s.messageId));
+    const ours = result.statuses.filter((s) => s.channelMessageId && s.messageId !== s.channelMessageId && !this.confirmed.has(s.messageId));
+    // Not needed for a send whose outcome this process recorded (or is writing: waited for briefly): only a
+    // claim without an outcome is reconciled.
+    const decided = await Promise.all(ours.map((s) => this.ledger.decidedHere(s.messageId, DECIDED_WAIT_MS)));
+    const todo = ours.filter((_, i) => !decided[i]);
     if (!todo.length) return;
     await Promise.all(todo.map((s) => this.ledger.confirm(s.messageId, s.channelMessageId as string, s.status, 'whatsapp', s.accountId))).catch((err: unknown) => {
       throw new RetryableError('store_unavailable', `send confirmations not recorded: ${(err as Error).message}`);
