@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Connection, createConnection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { hubSignature } from '@omni/channels';
-import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
-import { mongoUri, uniqueName, waitFor } from '../support/env';
-import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
+import type { RunningApp } from '../support/apps';
+import { uniqueName, waitFor } from '../support/env';
+import { metaChannelStack } from '../support/meta-channel';
+import type { GraphApiServer } from '../contract-servers/graph-api';
 import { messengerEntry, messengerTextEntry, messengerWebhook, newMid } from '../support/webhooks';
 
 const SECRET = 'e2e-messenger-app-secret';
@@ -24,49 +25,35 @@ const newPsid = () => `65432${String(Math.floor(Math.random() * 1e11)).padStart(
  * folded, duplicates, signatures, throttling.
  */
 describe('channel-messenger through the whole pipeline', () => {
-  const name = uniqueName('fbm');
+  const stack = metaChannelStack({
+    name: uniqueName('fbm'),
+    app: 'channel-messenger',
+    path: '/webhooks/messenger',
+    appSecret: SECRET,
+    graph: { accessToken: TOKEN },
+    env: (graphUrl) => ({
+      MESSENGER_APP_SECRET: SECRET,
+      MESSENGER_PAGE_ACCESS_TOKEN: TOKEN,
+      MESSENGER_VERIFY_TOKEN: VERIFY,
+      MESSENGER_PAGE_ID: PAGE_ID,
+      MESSENGER_API_BASE_URL: graphUrl,
+      MESSENGER_API_VERSION: 'v23.0',
+    }),
+  });
+  const { post, postSigned } = stack;
   let graph: GraphApiServer;
-  let apps: RunningApp[] = [];
   let fbm: RunningApp;
   let db: Connection;
 
-  const post = (body: string, signature?: string, extra: Record<string, string> = {}) =>
-    fetch(`${fbm.url}/webhooks/messenger`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}), ...extra },
-      body,
-    });
-  const postSigned = (payload: unknown, extra?: Record<string, string>) => {
-    const body = JSON.stringify(payload);
-    return post(body, hubSignature(body, SECRET), extra);
-  };
   const sendsTo = (psid: string) => graph.requests.filter((r) => r.path === SEND_PATH && (r.body as { recipient?: { id?: string } }).recipient?.id === psid);
   const messages = () => db.collection('messages');
   const inbound = (mid: string) => messages().findOne({ channelMessageId: mid, direction: 'inbound' });
 
   beforeAll(async () => {
-    graph = await startGraphApiServer({ accessToken: TOKEN });
-    const env = stackEnv({ prefix: name, db: name });
-    const [router, ai] = await Promise.all([startApp('router', { ...env, INSTANCE_ID: 'router-1' }), startApp('ai-worker', env)]);
-    // test/support's AppName lists the first apps only; the channel app is started the same way.
-    fbm = await startApp('channel-messenger' as AppName, {
-      ...env,
-      MESSENGER_APP_SECRET: SECRET,
-      MESSENGER_PAGE_ACCESS_TOKEN: TOKEN,
-      MESSENGER_VERIFY_TOKEN: VERIFY,
-      MESSENGER_PAGE_ID: PAGE_ID,
-      MESSENGER_API_BASE_URL: graph.url,
-      MESSENGER_API_VERSION: 'v23.0',
-    });
-    apps = [router, ai, fbm];
-    db = await createConnection(mongoUri(name)).asPromise();
+    ({ graph, app: fbm, db } = await stack.start());
   }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all(apps.map((a) => a.stop()));
-    await db?.close();
-    await graph?.close();
-  });
+  afterAll(() => stack.stop());
 
   it('answers the verification handshake only with the right token', async () => {
     const ok = await fetch(`${fbm.url}/webhooks/messenger?hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.challenge=CHALLENGE_ACCEPTED`);

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Connection, createConnection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { hubSignature } from '@omni/channels';
-import { newWamid, signedMetaWebhook, whatsappImageChange, whatsappMessageChange, whatsappStatusChange, whatsappTextWebhook, whatsappWebhook } from '../support/webhooks';
-import { AppName, RunningApp, startApp, stackEnv } from '../support/apps';
-import { mongoUri, uniqueName, waitFor } from '../support/env';
-import { GraphApiServer, startGraphApiServer } from '../contract-servers/graph-api';
+import { newWamid, whatsappImageChange, whatsappMessageChange, whatsappStatusChange, whatsappTextWebhook, whatsappWebhook } from '../support/webhooks';
+import type { RunningApp } from '../support/apps';
+import { uniqueName, waitFor } from '../support/env';
+import { metaChannelStack } from '../support/meta-channel';
+import type { GraphApiServer } from '../contract-servers/graph-api';
 
 const SECRET = 'e2e-whatsapp-app-secret';
 const TOKEN = 'e2e-whatsapp-access-token';
@@ -27,51 +28,37 @@ const newCustomer = () => `1650${String(Math.floor(Math.random() * 1e7)).padStar
  * signatures, throttling.
  */
 describe('channel-whatsapp through the whole pipeline', () => {
-  const name = uniqueName('wa');
+  const stack = metaChannelStack({
+    name: uniqueName('wa'),
+    app: 'channel-whatsapp',
+    path: '/webhooks/whatsapp',
+    appSecret: SECRET,
+    graph: { accessToken: TOKEN, media: { [MEDIA_ID]: { content: PHOTO, mime: 'image/jpeg' } } },
+    env: (graphUrl) => ({
+      WHATSAPP_APP_SECRET: SECRET,
+      WHATSAPP_ACCESS_TOKEN: TOKEN,
+      WHATSAPP_VERIFY_TOKEN: VERIFY,
+      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+      WHATSAPP_API_BASE_URL: graphUrl,
+      WHATSAPP_API_VERSION: 'v23.0',
+      WHATSAPP_TEMPLATES: JSON.stringify([{ name: 'reengage', language: 'en_US', status: 'APPROVED', bodyParams: 1 }]),
+      WHATSAPP_FALLBACK_TEMPLATE: 'reengage',
+    }),
+  });
+  const { post, postSigned } = stack;
   let graph: GraphApiServer;
-  let apps: RunningApp[] = [];
   let wa: RunningApp;
   let db: Connection;
 
-  const post = (body: string, signature?: string, extra: Record<string, string> = {}) =>
-    fetch(`${wa.url}/webhooks/whatsapp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}), ...extra },
-      body,
-    });
-  const postSigned = (payload: unknown, extra?: Record<string, string>) => {
-    const { body, headers } = signedMetaWebhook(payload, SECRET);
-    return post(body, headers['x-hub-signature-256'], extra);
-  };
   const sendsTo = (to: string) => graph.requests.filter((r) => r.path === SEND_PATH && (r.body as { to?: string }).to === to);
   const messages = () => db.collection('messages');
   const inbound = (wamid: string) => messages().findOne({ channelMessageId: wamid, direction: 'inbound' });
 
   beforeAll(async () => {
-    graph = await startGraphApiServer({ accessToken: TOKEN, media: { [MEDIA_ID]: { content: PHOTO, mime: 'image/jpeg' } } });
-    const env = stackEnv({ prefix: name, db: name });
-    const [router, ai] = await Promise.all([startApp('router', { ...env, INSTANCE_ID: 'router-1' }), startApp('ai-worker', env)]);
-    // test/support's AppName lists the first apps only; the channel app is started the same way.
-    wa = await startApp('channel-whatsapp' as AppName, {
-      ...env,
-      WHATSAPP_APP_SECRET: SECRET,
-      WHATSAPP_ACCESS_TOKEN: TOKEN,
-      WHATSAPP_VERIFY_TOKEN: VERIFY,
-      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-      WHATSAPP_API_BASE_URL: graph.url,
-      WHATSAPP_API_VERSION: 'v23.0',
-      WHATSAPP_TEMPLATES: JSON.stringify([{ name: 'reengage', language: 'en_US', status: 'APPROVED', bodyParams: 1 }]),
-      WHATSAPP_FALLBACK_TEMPLATE: 'reengage',
-    });
-    apps = [router, ai, wa];
-    db = await createConnection(mongoUri(name)).asPromise();
+    ({ graph, app: wa, db } = await stack.start());
   }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all(apps.map((a) => a.stop()));
-    await db?.close();
-    await graph?.close();
-  });
+  afterAll(() => stack.stop());
 
   it('answers the verification handshake only with the right token', async () => {
     const ok = await fetch(`${wa.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.challenge=1158201444`);
