@@ -51,3 +51,26 @@ export function verifyHubHandshake(query: HandshakeQuery, verifyToken: string): 
   if (!challenge) throw new SignatureError('missing hub.challenge');
   return challenge;
 }
+
+export interface MetaVerifierConfig {
+  appSecret: string;
+  verifyToken: string;
+}
+
+/**
+ * Verifies a Meta app's webhooks (WhatsApp Cloud API, Messenger Pages: one scheme); every failure
+ * throws SignatureError (→ 401/403, nothing produced).
+ */
+export class MetaWebhookVerifier {
+  constructor(private readonly config: MetaVerifierConfig) {}
+
+  /** `rawBody` must be the bytes as received, before any JSON parsing. */
+  verifySignature(rawBody: Buffer | string, signatureHeader: string | undefined): void {
+    verifyHubSignature(rawBody, signatureHeader, this.config.appSecret);
+  }
+
+  /** GET handshake: returns the `hub.challenge` to echo back. */
+  verifyHandshake(query: HandshakeQuery): string {
+    return verifyHubHandshake(query, this.config.verifyToken);
+  }
+}

@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SignatureError } from '../common/errors';
-import { hubSignature } from '../common/hub';
-import { WhatsAppVerifier } from './verifier';
+import { SignatureError } from './errors';
+import { MetaWebhookVerifier, hubSignature } from './hub';
+import { MessengerVerifier } from '../messenger/verifier';
+import { WhatsAppVerifier } from '../whatsapp/verifier';
 
 const SECRET = 'fake-app-secret-for-tests';
-const raw = readFileSync(join(__dirname, '../../fixtures/whatsapp/batched.json'));
-const verifier = new WhatsAppVerifier({ appSecret: SECRET, verifyToken: 'verify-me' });
 
-describe('WhatsAppVerifier', () => {
+describe.each([
+  ['WhatsAppVerifier', WhatsAppVerifier, 'whatsapp'],
+  ['MessengerVerifier', MessengerVerifier, 'messenger'],
+] as const)('%s', (_name, Verifier: typeof MetaWebhookVerifier, fixtures) => {
+  const raw = readFileSync(join(__dirname, `../../fixtures/${fixtures}/batched.json`));
+  const verifier = new Verifier({ appSecret: SECRET, verifyToken: 'verify-me' });
+
   it('accepts the signature Meta computes over the raw body', () => {
     expect(() => verifier.verifySignature(raw, hubSignature(raw, SECRET))).not.toThrow();
   });
@@ -29,7 +34,7 @@ describe('WhatsAppVerifier', () => {
   });
 
   it('refuses everything when no secret is configured (never accept-all by default)', () => {
-    const open = new WhatsAppVerifier({ appSecret: '', verifyToken: '' });
+    const open = new Verifier({ appSecret: '', verifyToken: '' });
     expect(() => open.verifySignature(raw, hubSignature(raw, ''))).toThrow(/no app secret/);
   });
 });
