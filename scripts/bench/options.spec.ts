@@ -16,6 +16,14 @@ describe('bench options', () => {
     expect(o).toMatchObject({ quick: true, sessions: 7, loadSeconds: 20, ingestSeconds: 5, outboundSeconds: 5 });
   });
 
+  it("plays Meta's status webhooks in the conversation section unless BENCH_CONV_STATUSES=0", () => {
+    const on = parseOptions(['--quick'], {});
+    const off = parseOptions(['--quick'], { BENCH_CONV_STATUSES: '0' });
+    if (on === 'help' || off === 'help') throw new Error('unexpected help');
+    expect([on.convStatuses, off.convStatuses]).toEqual([true, false]);
+    expect(() => parseOptions([], { BENCH_CONV_STATUSES: 'maybe' })).toThrow(/BENCH_CONV_STATUSES must be 1 or 0/);
+  });
+
   it('selects sections and channels', () => {
     const o = parseOptions(['--only', 'ingest, outbound', '--channels=telegram'], {});
     if (o === 'help') throw new Error('unexpected help');

@@ -78,6 +78,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
     return v;
   };
+  const flag = (name: string, byDefault: boolean) => {
+    const v = env[name];
+    if (v === undefined || v === '') return byDefault;
+    if (v === '1' || v === 'true') return true;
+    if (v === '0' || v === 'false') return false;
+    throw new Error(`${name} must be 1 or 0`);
+  };
   return {
     quick,
     sections: new Set(list(values.only, SECTIONS, 'section')),
@@ -102,7 +109,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     convMessages: num('BENCH_CONV_MESSAGES', 8, 4),
     convBacklog: num('BENCH_CONV_BACKLOG', 10_000, 2_000),
     convNewcomers: num('BENCH_CONV_NEWCOMERS', 3, 3),
-    convStatuses: num('BENCH_CONV_STATUSES', 1, 1) > 0,
+    convStatuses: flag('BENCH_CONV_STATUSES', true),
     partitions: Math.round(num('BENCH_PARTITIONS', 3, 3)),
   };
 }
