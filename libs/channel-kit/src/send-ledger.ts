@@ -62,8 +62,9 @@ export interface SendResendDoc {
 /**
  * A send of a conversation that later sends of the same conversation must not overtake (issue 13, ADR
  * 0423 addendum): one whose outcome is being reconciled or that the provider refused for now (parked on
- * the retry topic), or one waiting behind such a send. `offset` is the command's place on the outbound topic (the conversation is its key, so
- * one partition orders its commands). Inserted before the command is parked, deleted once it is decided.
+ * the retry topic), or one waiting behind such a send. `offset` is the command's place on the outbound
+ * topic (the conversation is its key, so one partition orders its commands). Inserted before the command
+ * is parked, deleted once it is decided.
  */
 export interface SendHoldDoc {
   /** The held command's messageId. */

@@ -292,6 +292,9 @@ describe('EventSubscription', () => {
     expect(header(sent.at(-1)?.messages[0] as Message, H.attempt)).toBe('2');
     expect(header(sent.at(-1)?.messages[0] as Message, H.waits)).toBeUndefined();
     expect(h.calls.map((c) => c.ctx.origin)).toEqual(Array(h.calls.length).fill({ partition: 1, offset: '11' }));
+    // Each of the six waits ran the handler once (no in-place retries of a wait); the failure after it
+    // ran inlineAttempts times, as any failure.
+    expect(h.calls.map((c) => c.ctx.attempt)).toEqual([0, 1, 1, 1, 1, 1, ...Array(PLAN.inlineAttempts).fill(1)]);
   });
 
   it('waits (heartbeating) until the not-before time of a retry record before running it', async () => {

@@ -545,7 +545,8 @@ export class EventSubscription {
         if (heldSince !== undefined) this.resumed(ctx, heldSince);
         return;
       } catch (err) {
-        if (isRetryable(err) && i < this.plan.inlineAttempts) {
+        // A record waiting its turn is not retried in place: it says itself when to look again (parked).
+        if (isRetryable(err) && !(err instanceof WaitError) && i < this.plan.inlineAttempts) {
           await sleep(this.plan.inlineDelayMs * 2 ** (i - 1));
           continue;
         }

@@ -15,6 +15,9 @@ export interface ReceiveWebhookCommand {
   signature: string | undefined;
 }
 
+/** How long a status webhook waits for the outcome of a send this process is finishing (well inside Meta's timeout). */
+const DECIDED_WAIT_MS = 2_000;
+
 /**
  * One Cloud API webhook POST: find the connected account of every phone_number_id it names, verify
  * the signature on the raw bytes with those accounts' app secrets (one Meta app may serve many
@@ -22,9 +25,6 @@ export interface ReceiveWebhookCommand {
  * account's tenant, store its media, and resolve only once all of them are on Kafka (the 200 means
  * "stored"). Items of a number nobody connected are counted and logged (once per number), not produced.
  */
-/** How long a status webhook waits for the outcome of a send this process is finishing (well inside Meta's timeout). */
-const DECIDED_WAIT_MS = 2_000;
-
 @Injectable()
 export class ReceiveWhatsAppWebhookUseCase {
   private readonly log = rootLogger().child({ component: 'whatsapp-webhook' });
